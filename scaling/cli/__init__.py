@@ -1,0 +1,63 @@
+"""The ``scaling`` command line: a thin layer that parses, calls the library, prints.
+
+Subcommands live in ``scaling/cli/cmd_*.py``; each module exports ``COMMANDS``, a
+list of click commands, and is discovered here, so adding a command touches no
+shared file. Library errors (``ValueError``, ``FileNotFoundError``) become a
+one-line ``error: ...`` on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import sys
+from importlib import import_module
+
+import click
+
+from scaling import __version__
+
+EXIT_USAGE = 2
+
+
+class ScalingGroup(click.Group):
+    """A click group that discovers ``cmd_*`` modules and turns errors into exit code 2."""
+
+    def _discover(self) -> None:
+        if getattr(self, "_discovered", False):
+            return
+        self._discovered = True
+        pkg = sys.modules[__name__]
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+            if info.name.startswith("cmd_"):
+                module = import_module(f"{__name__}.{info.name}")
+                for command in getattr(module, "COMMANDS", []):
+                    self.add_command(command)
+
+    def list_commands(self, ctx):
+        self._discover()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        self._discover()
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=ScalingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scaling")
+def main():
+    """The economics of large language models.
+
+    Fit scaling laws, size compute-optimal runs, fit hardware trends and
+    forecast what GPT-3-equivalent performance costs, from the shipped data.
+    """
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

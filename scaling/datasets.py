@@ -1,0 +1,230 @@
+"""The curated tables shipped in ``datasets/`` and validation of a user's own runs.
+
+Tables (built from public raw files by ``datasets/build_datasets.py``; sources and
+licences in ``datasets/README.md``):
+
+``chinchilla_runs``
+    245 training runs digitised from Hoffmann et al. (2022) Figure 4 by Epoch AI
+    (Besiroglu et al. 2024): ``n_params``, ``n_tokens`` (= C / 6N),
+    ``compute_flops``, ``loss``, and ``excluded`` / ``exclusion_reason`` for the 5
+    runs the replication leaves out.
+``accelerators``
+    Epoch AI's Machine Learning Hardware table: release date, price, peak dense
+    FLOP/s per precision, TDP, memory.
+``cloud_prices``
+    Dated cloud $ per chip-hour (on-demand, 1-year, 3-year) and purchase prices.
+``price_index``
+    US producer price index for data processing services (for constant dollars).
+``reference_models``
+    GPT-3, Gopher, MT-NLG, Chinchilla, PaLM and newer open models.
+
+Examples
+--------
+>>> from scaling import datasets
+>>> runs = datasets.load("chinchilla_runs")
+>>> len(runs), int(runs["excluded"].sum())
+(245, 5)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._io import sha256_arrays
+
+__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir"]
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent
+
+# name -> (required columns, numeric columns that must be > 0 where present, date columns)
+_SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "chinchilla_runs": (
+        ("run_id", "n_params", "n_tokens", "compute_flops", "loss", "excluded", "exclusion_reason", "source"),
+        ("n_params", "n_tokens", "compute_flops", "loss"),
+        (),
+    ),
+    "accelerators": (
+        ("name", "alias", "vendor", "type", "segment", "release_date", "release_price_usd",
+         "fp32_flops_per_s", "tf32_flops_per_s", "tensor16_flops_per_s", "fp16_flops_per_s",
+         "fp8_flops_per_s", "int8_ops_per_s", "tdp_w", "memory_bytes",
+         "memory_bandwidth_bytes_per_s", "source"),
+        ("release_price_usd", "fp32_flops_per_s", "tf32_flops_per_s", "tensor16_flops_per_s",
+         "fp16_flops_per_s", "fp8_flops_per_s", "int8_ops_per_s", "tdp_w", "memory_bytes",
+         "memory_bandwidth_bytes_per_s"),
+        ("release_date",),
+    ),
+    "cloud_prices": (
+        ("date", "hardware", "provider", "usd_per_chip_hour_on_demand", "usd_per_chip_hour_1yr",
+         "usd_per_chip_hour_3yr", "purchase_price_usd", "source_url", "source"),
+        ("usd_per_chip_hour_on_demand", "usd_per_chip_hour_1yr", "usd_per_chip_hour_3yr",
+         "purchase_price_usd"),
+        ("date",),
+    ),
+    "price_index": (("date", "ppi_data_processing", "source"), ("ppi_data_processing",), ("date",)),
+    "reference_models": (
+        ("name", "organisation", "date", "n_params", "n_tokens", "compute_flops", "hardware", "mfu", "source"),
+        ("n_params", "n_tokens", "compute_flops", "mfu"),
+        ("date",),
+    ),
+}
+
+
+def names() -> list[str]:
+    """Names of the shipped tables, for :func:`load`."""
+    return sorted(_SCHEMAS)
+
+
+def datasets_dir() -> Path:
+    """Folder holding the curated CSV tables.
+
+    ``$SCALING_DATASETS`` if set, else ``datasets/`` beside the package (a source
+    checkout or editable install).
+    """
+    env = os.environ.get("SCALING_DATASETS")
+    if env:
+        return Path(env)
+    return _PACKAGE_ROOT.parent / "datasets"
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load and validate one shipped table.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`names` (``"chinchilla_runs"``, ``"accelerators"``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy: callers may modify it. Date columns are ``datetime64``.
+    """
+    if name not in _SCHEMAS:
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(names())}")
+    path = datasets_dir() / f"{name}.csv"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"dataset file {path} is missing; rebuild it with "
+            "'python datasets/build_datasets.py' or set SCALING_DATASETS"
+        )
+    df = pd.read_csv(path, keep_default_na=True)
+    required, positive, dates = _SCHEMAS[name]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"dataset {name!r} ({path}) lacks columns: {', '.join(missing)}")
+    for col in dates:
+        df[col] = pd.to_datetime(df[col], errors="coerce")
+    for col in positive:
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.notna() & ~(values > 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"dataset {name!r}: column {col!r} row {row} is {float(values.iloc[row])!r}, must be > 0")
+        df[col] = values
+    if name == "chinchilla_runs":
+        df = validate_runs(df, source=str(path))
+        df["excluded"] = df["excluded"].astype(bool)
+        df["exclusion_reason"] = df["exclusion_reason"].fillna("").astype(str)
+    for col in ("alias", "exclusion_reason"):
+        if col in df.columns:
+            df[col] = df[col].fillna("").astype(str)
+    return df
+
+
+def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
+    """Check a table of training runs and return a clean copy.
+
+    The table needs ``n_params``, ``loss`` and either ``n_tokens`` or
+    ``compute_flops`` (then ``n_tokens = compute_flops / (6 n_params)``, as for
+    the Chinchilla data). Every value must be a finite positive number and no
+    (``n_params``, ``n_tokens``) pair may repeat.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and the row (0-based data row) of the first bad value.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"runs must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError(f"{source}: no runs (the table is empty)")
+    df = df.copy()
+    needed = ["n_params", "loss"]
+    if "n_tokens" not in df.columns and "compute_flops" not in df.columns:
+        needed.append("n_tokens")
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{source}: missing column(s) {', '.join(repr(c) for c in missing)}; a runs table needs "
+            f"'n_params', 'loss' and 'n_tokens' (or 'compute_flops'); it has: {', '.join(map(str, df.columns))}"
+        )
+    check = ["n_params", "loss"] + [c for c in ("n_tokens", "compute_flops") if c in df.columns]
+    for col in check:
+        raw = df[col]
+        values = pd.to_numeric(raw, errors="coerce")
+        nonnum = values.isna() & raw.notna()
+        if nonnum.any():
+            row = int(np.flatnonzero(nonnum.to_numpy())[0])
+            raise ValueError(f"{source}: column {col!r} row {row}: {raw.iloc[row]!r} is not a number")
+        bad = ~np.isfinite(values.to_numpy(dtype=float))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{source}: column {col!r} row {row} is {float(values.iloc[row])!r} (missing or not finite)")
+        nonpos = values.to_numpy(dtype=float) <= 0
+        if nonpos.any():
+            row = int(np.flatnonzero(nonpos)[0])
+            raise ValueError(f"{source}: column {col!r} row {row} is {float(values.iloc[row])!r}; it must be > 0")
+        df[col] = values.astype(float)
+    if "n_tokens" not in df.columns:
+        df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
+    if "compute_flops" not in df.columns:
+        df["compute_flops"] = 6.0 * df["n_params"] * df["n_tokens"]
+    dup = df.duplicated(subset=["n_params", "n_tokens"], keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        first = int(np.flatnonzero(
+            ((df["n_params"] == df["n_params"].iloc[row]) & (df["n_tokens"] == df["n_tokens"].iloc[row])).to_numpy()
+        )[0])
+        raise ValueError(
+            f"{source}: row {row} duplicates row {first} (same n_params and n_tokens); "
+            "average repeated runs or drop one"
+        )
+    if "excluded" not in df.columns:
+        df["excluded"] = False
+    return df.reset_index(drop=True)
+
+
+def read_runs(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a user's CSV of training runs and validate it like the shipped data.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV with columns ``n_params``, ``loss`` and ``n_tokens`` (or ``compute_flops``).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        For an empty file, a missing column, or a bad value (naming column and row).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"runs file {path} does not exist")
+    try:
+        df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"{path}: not a readable CSV ({exc})") from None
+    return validate_runs(df, source=str(path))
+
+
+def runs_sha256(runs: pd.DataFrame) -> str:
+    """Hash of the (n_params, n_tokens, loss) values of a runs table, for provenance."""
+    return sha256_arrays(runs["n_params"], runs["n_tokens"], runs["loss"])

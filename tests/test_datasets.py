@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scaling import datasets
+
+
+def _builder(root):
+    spec = importlib.util.spec_from_file_location("build_datasets", root / "datasets" / "build_datasets.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["build_datasets"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_committed_tables_rebuild_byte_for_byte(root, raw_data_dir, tmp_path):
+    written = _builder(root).build_all(raw_data_dir, tmp_path)
+    assert {p.name for p in written} == {f"{n}.csv" for n in datasets.names()}
+    for path in written:
+        committed = root / "datasets" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} is stale: rerun datasets/build_datasets.py"
+
+
+def test_chinchilla_runs_table():
+    runs = datasets.load("chinchilla_runs")
+    assert len(runs) == 245
+    assert runs["excluded"].sum() == 5
+    # Epoch drops the five highest-loss runs (loss >= 3.447).
+    kept_max = runs.loc[~runs["excluded"], "loss"].max()
+    assert runs.loc[runs["excluded"], "loss"].min() > kept_max
+    assert np.allclose(runs["compute_flops"], 6 * runs["n_params"] * runs["n_tokens"], rtol=1e-12)
+    assert (runs.loc[runs["excluded"], "exclusion_reason"].str.len() > 0).all()
+    assert runs["source"].str.contains("Hoffmann").all()
+
+
+def test_accelerators_table_has_units_and_named_chips():
+    acc = datasets.load("accelerators")
+    assert len(acc) == 175
+    assert pd.api.types.is_datetime64_any_dtype(acc["release_date"])
+    row = acc.set_index("alias").loc["tpu-v4"]
+    assert row["tensor16_flops_per_s"] == pytest.approx(275e12)
+    assert acc.set_index("alias").loc["a100", "tensor16_flops_per_s"] == pytest.approx(312e12)
+    assert acc["release_price_usd"].notna().sum() >= 40
+    assert acc["tdp_w"].notna().sum() >= 140
+
+
+def test_cloud_prices_and_reference_models():
+    prices = datasets.load("cloud_prices")
+    assert prices["source_url"].str.startswith("http").mean() > 0.9
+    assert prices[["usd_per_chip_hour_on_demand", "usd_per_chip_hour_1yr", "usd_per_chip_hour_3yr"]].notna().any(axis=1).sum() > 300
+    ref = datasets.load("reference_models").set_index("name")
+    assert ref.loc["GPT-3", "n_params"] == 175e9 and ref.loc["PaLM", "mfu"] == pytest.approx(0.462)
+    for name in ("GPT-3", "Gopher", "Chinchilla", "PaLM", "MT-NLG"):
+        assert name in ref.index
+
+
+def test_unknown_dataset_names_the_choices():
+    with pytest.raises(ValueError, match="unknown dataset 'chinchila'.*chinchilla_runs"):
+        datasets.load("chinchila")
+
+
+GOOD = "n_params,n_tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n"
+
+
+@pytest.mark.parametrize(
+    "text, pattern",
+    [
+        ("", "empty"),
+        ("n_params,n_tokens,loss\n", "no runs"),
+        ("n_params,loss\n1e8,3.0\n", "missing column.*'n_tokens'"),
+        ("n_params,n_tokens,loss\n1e8,2e9,3.1\n2e8,abc,2.9\n", "column 'n_tokens' row 1: 'abc' is not a number"),
+        ("n_params,n_tokens,loss\n1e8,2e9,3.1\n-2e8,4e9,2.9\n", "column 'n_params' row 1 is -200000000.0; it must be > 0"),
+        ("n_params,n_tokens,loss\n1e8,2e9,\n2e8,4e9,2.9\n", "column 'loss' row 0 is nan"),
+        ("n_params,n_tokens,loss\n1e8,2e9,3.1\n1e8,2e9,3.0\n", "row 1 duplicates row 0"),
+    ],
+)
+def test_read_runs_rejects_bad_files(tmp_path, text, pattern):
+    path = tmp_path / "runs.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=pattern):
+        datasets.read_runs(path)
+
+
+def test_read_runs_accepts_compute_instead_of_tokens(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("n_params,compute_flops,loss\n1e8,1.2e18,3.1\n")
+    runs = datasets.read_runs(path)
+    assert runs.loc[0, "n_tokens"] == pytest.approx(2e9)
+    path.write_text(GOOD)
+    assert len(datasets.read_runs(path)) == 2
+
+
+def test_read_runs_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        datasets.read_runs(tmp_path / "nope.csv")

@@ -1,0 +1,69 @@
+"""`import scaling` and `scaling --help` stay light, and imports point one way."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("pymc", "pytensor", "arviz", "matplotlib")
+PKG = Path(__file__).resolve().parent.parent / "scaling"
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_import_scaling_is_light():
+    assert _loaded_after("import scaling, scaling.datasets") == []
+
+
+def test_light_public_modules_stay_light():
+    mods = [m for m in ("cost", "laws", "fitting", "sizing", "hardware", "forecast", "plot")
+            if (PKG / f"{m}.py").exists()]
+    code = "\n".join(f"import scaling.{m}" for m in mods)
+    assert _loaded_after(code) == []
+
+
+def test_cli_help_is_light():
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom scaling.cli import main\n"
+        "r = CliRunner().invoke(main, ['--help'])\nassert r.exit_code == 0, r.output"
+    )
+    assert _loaded_after(code) == []
+
+
+def _imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level >= 1 and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("scaling."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("scaling."):
+                    found.add(alias.name.split(".")[1])
+    return found
+
+
+# Lower layers must never import higher ones: data and laws at the bottom, cli on top.
+LAYERS = ["_io", "datasets", "laws", "cost", "seed", "fitting", "sizing", "bayes", "hardware",
+          "forecast", "plot", "pipeline", "cli"]
+
+
+def test_imports_point_one_way():
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    for path in PKG.glob("*.py"):
+        me = path.stem
+        if me not in rank:
+            continue
+        for dep in _imports_of(path):
+            if dep in rank and dep != me:
+                assert rank[dep] <= rank[me] or dep == "bayes" and me in ("fitting", "sizing"), (
+                    f"scaling/{path.name} imports scaling.{dep}, a higher layer"
+                )
