@@ -18,6 +18,17 @@ from typing import Any
 import numpy as np
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _public(tmp: str) -> None:
+    # mkstemp creates 0600 files; saved results are ordinary files (0644 under the usual umask).
+    os.chmod(tmp, 0o666 & ~_umask())
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``)."""
     path = Path(path)
@@ -28,6 +39,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _public(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -55,6 +67,7 @@ def atomic_write_with(path: str | os.PathLike, writer) -> Path:
     os.close(fd)
     try:
         writer(tmp)
+        _public(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -1,0 +1,232 @@
+"""``scaling cost``: training, inference, search-query and memory arithmetic; the seed table."""
+
+from __future__ import annotations
+
+import click
+
+from scaling import cost
+from scaling.cli._util import echo_json, print_table
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+_ARCH = click.option("--architecture", type=click.Choice(list(cost.ARCHITECTURES)), default="decoder",
+                     show_default=True, help="decoder: 2N / 6N FLOPs per token; encoder-decoder: N / 3N.")
+_PRECISION = click.option("--precision", type=click.Choice(list(cost.PRECISIONS)), default="tensor16",
+                          show_default=True, help="Peak to look up for --hardware (dense tensor FP16/BF16 by default).")
+_HARDWARE = click.option("--hardware", metavar="NAME",
+                         help="Accelerator alias or full name (tpu-v4, a100, h100, 'NVIDIA H100 SXM5 80GB', ...).")
+_PEAK = click.option("--peak-flops", type=float, metavar="FLOP/S",
+                     help="Peak FLOP/s per chip, instead of --hardware (e.g. 275e12).")
+
+
+def _hardware_arg(hardware: str | None, peak_flops: float | None):
+    if (hardware is None) == (peak_flops is None):
+        raise ValueError("give exactly one of --hardware NAME and --peak-flops FLOP/S")
+    return hardware if hardware is not None else peak_flops
+
+
+def _print_pairs(pairs) -> None:
+    print_table([(k, v) for k, v in pairs], header=("quantity", "value"))
+
+
+@click.group("cost")
+def cost_group():
+    """Cost arithmetic of Sunyan (2023): training, inference, search queries, memory.
+
+    \b
+    Examples:
+      scaling cost train --params 175e9 --tokens 300e9 --hardware tpu-v4 --mfu 0.462 --usd-per-chip-hour 2.03
+      scaling cost infer --params 175e9 --hardware a100 --chips-per-instance 8 --usd-per-instance-hour 19.22 --mfu 0.213
+      scaling cost search --results 10 --samples 10
+      scaling cost memory --params 175e9 --hardware h100
+      scaling cost seed --write docs/seed-reproduction.md
+    """
+
+
+@cost_group.command("train")
+@click.option("--params", "n_params", type=float, required=True, help="Parameters N (e.g. 175e9).")
+@click.option("--tokens", "n_tokens", type=float, required=True, help="Training tokens D (e.g. 300e9).")
+@_HARDWARE
+@_PEAK
+@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in (0, 1] (PaLM: 0.462).")
+@click.option("--usd-per-chip-hour", type=float, required=True, help="Price per chip-hour (TPU v4 1-year: 2.03).")
+@click.option("--chips", "n_chips", type=int, default=None, help="Chips in parallel, for wall-clock days.")
+@_ARCH
+@_PRECISION
+@_JSON
+def train_cmd(n_params, n_tokens, hardware, peak_flops, mfu, usd_per_chip_hour, n_chips, architecture,
+              precision, as_json):
+    """Training FLOPs (6ND), chip-hours and dollars of one run.
+
+    \b
+    GPT-3 on TPU v4 at PaLM's utilisation and the 1-year price (about 3.15e23 FLOPs,
+    688.7k chip-hours, $1.40M):
+      scaling cost train --params 175e9 --tokens 300e9 --hardware tpu-v4 --mfu 0.462 --usd-per-chip-hour 2.03
+    """
+    r = cost.training_cost(n_params, n_tokens, hardware=_hardware_arg(hardware, peak_flops), mfu=mfu,
+                           usd_per_chip_hour=usd_per_chip_hour, n_chips=n_chips,
+                           architecture=architecture, precision=precision)
+    if as_json:
+        echo_json(r.to_dict())
+        return
+    pairs = [
+        ("hardware", r.hardware or "-"),
+        ("peak FLOP/s per chip", f"{r.peak_flops_per_s:.4g}"),
+        ("MFU", f"{r.mfu:.1%}"),
+        ("training FLOPs", f"{r.compute_flops:.3g}"),
+        ("chip-hours", cost.format_si(r.chip_hours)),
+        ("cost", cost.format_usd(r.cost_usd)),
+    ]
+    if r.wall_clock_days is not None:
+        pairs.append((f"wall-clock days on {int(r.n_chips):,} chips", f"{r.wall_clock_days:.1f}"))
+    _print_pairs(pairs)
+
+
+@cost_group.command("infer")
+@click.option("--params", "n_params", type=float, required=True, help="Parameters N (e.g. 175e9).")
+@_HARDWARE
+@_PEAK
+@click.option("--mfu", type=float, required=True, help="Utilisation in (0, 1] (GPT-3: 0.213).")
+@click.option("--chips-per-instance", type=int, default=1, show_default=True,
+              help="Chips per rented instance (AWS p4d: 8 x A100).")
+@click.option("--usd-per-instance-hour", type=float, default=None, help="Instance price per hour (p4d 1-year: 19.22).")
+@click.option("--usd-per-chip-hour", type=float, default=None, help="Chip price per hour, instead of the instance price.")
+@_ARCH
+@_PRECISION
+@_JSON
+def infer_cmd(n_params, hardware, peak_flops, mfu, chips_per_instance, usd_per_instance_hour,
+              usd_per_chip_hour, architecture, precision, as_json):
+    """Serving throughput (2N FLOPs per token) and $ per 1K tokens.
+
+    \b
+    GPT-3 on an AWS p4d (8 x A100, $19.22/h 1-year reserved) at 21.3% utilisation
+    (about $0.0035 per 1K tokens):
+      scaling cost infer --params 175e9 --hardware a100 --chips-per-instance 8 --usd-per-instance-hour 19.22 --mfu 0.213
+    """
+    r = cost.inference_cost(n_params, hardware=_hardware_arg(hardware, peak_flops), mfu=mfu,
+                            usd_per_chip_hour=usd_per_chip_hour, usd_per_instance_hour=usd_per_instance_hour,
+                            chips_per_instance=chips_per_instance, architecture=architecture,
+                            precision=precision)
+    if as_json:
+        echo_json(r.to_dict())
+        return
+    _print_pairs([
+        ("hardware", r.hardware or "-"),
+        ("peak FLOP/s per chip", f"{r.peak_flops_per_s:.4g}"),
+        ("tokens/s per chip", f"{r.tokens_per_s_per_chip:,.1f}"),
+        (f"tokens/s per instance ({int(r.chips_per_instance)} chips)", f"{r.tokens_per_s_per_instance:,.0f}"),
+        ("$ per instance-hour", f"{r.usd_per_instance_hour:.2f}"),
+        ("$ per 1K tokens", cost.format_usd(r.usd_per_1k_tokens)),
+    ])
+
+
+@cost_group.command("search")
+@click.option("--prompt-words", type=float, default=50, show_default=True, help="Words in the query/prompt.")
+@click.option("--response-words", type=float, default=400, show_default=True, help="Words per response.")
+@click.option("--samples", "n_samples", type=int, default=5, show_default=True,
+              help="Responses generated (2-stage summariser: one per result, so equal to --results).")
+@click.option("--results", "n_results", type=int, default=0, show_default=True,
+              help="Retrieved results the model reads (2-stage summariser: 10).")
+@click.option("--words-per-result", type=float, default=1000, show_default=True, help="Words per retrieved result.")
+@click.option("--prompt-per-sample/--prompt-once", default=False, show_default=True,
+              help="Count the prompt with every sample, or once.")
+@click.option("--usd-per-1k-tokens", type=float, default=cost.price_point("openai-davinci-api").value,
+              show_default=True, help="List price per 1K tokens (GPT-3 davinci, 2022).")
+@click.option("--cache-hit-rate", type=float, default=0.30, show_default=True, help="Share served from cache, [0, 1).")
+@click.option("--gross-margin", type=float, default=0.75, show_default=True, help="Provider gross margin, [0, 1).")
+@click.option("--words-per-token", type=float, default=cost.WORDS_PER_TOKEN, show_default=True,
+              help="Words per token (1K tokens = 750 words).")
+@click.option("--revenue-usd", type=float, default=100e9, show_default=True, help="Yearly search revenue.")
+@click.option("--searches-per-year", type=float, default=None,
+              help="Queries per year; default: --searches-per-month x 12 scaled by internet penetration.")
+@click.option("--searches-per-month", type=float, default=100e9, show_default=True, help="Monthly searches (2012).")
+@click.option("--penetration-then", type=float, default=0.34, show_default=True, help="Internet penetration (2012).")
+@click.option("--penetration-now", type=float, default=0.60, show_default=True, help="Internet penetration (2020).")
+@click.option("--reduction", "reductions", type=float, multiple=True, default=(4.0, 2.0), show_default=True,
+              help="Cost reduction factors applied in turn (repeat the option).")
+@_JSON
+def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_result, prompt_per_sample,
+               usd_per_1k_tokens, cache_hit_rate, gross_margin, words_per_token, revenue_usd,
+               searches_per_year, searches_per_month, penetration_then, penetration_now, reductions, as_json):
+    """Cost of an LLM-answered search query against search revenue per query.
+
+    Defaults are the seed article's chat estimate (50-word prompt, 5 x 400-word responses,
+    $0.02/1K tokens, 30% cache hits, 75% margin); the 2-stage summariser is
+    --results 10 --samples 10.
+    """
+    q = cost.query_cost(prompt_words, response_words, usd_per_1k_tokens=usd_per_1k_tokens,
+                        n_samples=n_samples, n_results=n_results,
+                        words_per_result=words_per_result if n_results else 0.0,
+                        cache_hit_rate=cache_hit_rate, gross_margin=gross_margin,
+                        words_per_token=words_per_token, prompt_per_sample=prompt_per_sample)
+    if searches_per_year is None:
+        searches_per_year = cost.searches_per_year(searches_per_month, penetration_then, penetration_now)
+    revenue = cost.revenue_per_query(revenue_usd, searches_per_year)
+    optimised = cost.apply_reductions(q.cost_usd, reductions)
+    out = {
+        **q.to_dict(), "searches_per_year": searches_per_year, "revenue_per_query_usd": revenue,
+        "cost_over_revenue": q.cost_usd / revenue, "reductions": list(reductions),
+        "optimised_cost_usd": optimised, "optimised_share_of_revenue": optimised / revenue,
+    }
+    if as_json:
+        echo_json(out)
+        return
+    chain = " / ".join(f"{f:g}" for f in reductions) or "none"
+    _print_pairs([
+        ("words / tokens", f"{q.n_words:,.0f} / {q.n_tokens:,.0f}"),
+        ("list price per query", cost.format_usd(q.list_price_usd)),
+        ("cost per query", cost.format_usd(q.cost_usd)),
+        ("searches per year", cost.format_si(searches_per_year)),
+        ("revenue per query", cost.format_usd(revenue)),
+        ("cost / revenue", f"{q.cost_usd / revenue:.3g}x"),
+        (f"cost after reductions ({chain})", cost.format_usd(optimised)),
+        ("share of revenue after reductions", f"{optimised / revenue:.1%}"),
+    ])
+
+
+@cost_group.command("memory")
+@click.option("--params", "n_params", type=float, required=True, help="Parameters N (e.g. 175e9).")
+@click.option("--bytes-per-param", type=float, default=cost.TRAINING_BYTES_PER_PARAM, show_default=True,
+              help="Training bytes per parameter (mixed-precision Adam ~20).")
+@_HARDWARE
+@click.option("--memory-per-chip", type=float, metavar="BYTES", help="Memory per chip in bytes, instead of --hardware.")
+@_JSON
+def memory_cmd(n_params, bytes_per_param, hardware, memory_per_chip, as_json):
+    """Training memory (20 bytes per parameter) and chips needed to hold it (default: H100 80 GB)."""
+    if hardware is not None and memory_per_chip is not None:
+        raise ValueError("give only one of --hardware NAME and --memory-per-chip BYTES")
+    target = memory_per_chip if memory_per_chip is not None else (hardware or "h100")
+    m = cost.training_memory(n_params, target, bytes_per_param=bytes_per_param)
+    if as_json:
+        echo_json(m.to_dict())
+        return
+    _print_pairs([
+        ("training memory", cost.format_bytes(m.memory_bytes)),
+        ("per chip", f"{cost.format_bytes(m.memory_per_chip_bytes)} ({m.hardware or 'given'})"),
+        ("chips needed", f"{int(m.n_chips):,} ({m.n_chips_exact:.2f})"),
+        ("note", "activations not included"),
+    ])
+
+
+@cost_group.command("seed")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False), default=None,
+              help="Regenerate the markdown document at PATH (atomically), e.g. docs/seed-reproduction.md.")
+@_JSON
+def seed_cmd(write_path, as_json):
+    """Reproduce the 20 numbers of Sunyan (2023), "The Economics of Large Language Models"."""
+    from scaling import seed
+
+    if write_path:
+        path = seed.write_markdown(write_path)
+        click.echo(f"wrote {path}")
+        return
+    table = seed.reproduction_table()
+    if as_json:
+        echo_json(table.to_dict(orient="records"))
+        return
+    print_table(
+        [(f"{int(r.row):>2}  {r.quantity}", r.published, r.recomputed, r.reproduces) for r in table.itertuples()],
+        header=("#   quantity", "published", "recomputed", "reproduces"),
+    )
+
+
+COMMANDS = [cost_group]
