@@ -253,34 +253,47 @@ def render_forecast_report(summary_path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- executable examples
-EXEC = re.compile(
-    r"(<!-- exec: (?P<cmd>.+?) -->\n)(?P<fence>```\w*\n)(?P<body>.*?)(```\n<!-- /exec -->)", re.S
+# A shell example:                      A Python example:
+#   <!-- exec: scaling optimal ... -->     <!-- exec: python -->
+#   ```text                               ```python
+#   (output, regenerated)                 code
+#   ```                                   ```
+#   <!-- /exec -->                        ```text
+#                                         (output, regenerated)
+#                                         ```
+#                                         <!-- /exec -->
+EXEC_SHELL = re.compile(r"(<!-- exec: (?P<cmd>(?!python -->).+?) -->\n```\w*\n)(?P<body>.*?)(```\n<!-- /exec -->)", re.S)
+EXEC_PY = re.compile(
+    r"(<!-- exec: python -->\n```python\n(?P<code>.*?)```\n```text\n)(?P<body>.*?)(```\n<!-- /exec -->)", re.S
 )
 
 
-def _run(cmd: str) -> str:
-    env = dict(os.environ, COLUMNS=str(WIDTH))
-    if cmd.startswith("python:"):
-        code = cmd[len("python:"):].strip().replace("\\n", "\n")
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
-    else:
-        args = shlex.split(cmd)
-        if args[0] == "scaling":
-            args = [sys.executable, "-m", "scaling", *args[1:]]
-        proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+def _finish(proc) -> str:
     text = proc.stdout + (proc.stderr if proc.returncode else "")
     if proc.returncode:
         text += f"[exit code {proc.returncode}]\n"
     return text if text.endswith("\n") else text + "\n"
 
 
+def _env() -> dict:
+    return dict(os.environ, COLUMNS=str(WIDTH), MPLBACKEND="Agg")
+
+
+def run_shell(cmd: str) -> str:
+    args = shlex.split(cmd)
+    if args[0] == "scaling":
+        args = [sys.executable, "-m", "scaling", *args[1:]]
+    return _finish(subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=_env()))
+
+
+def run_python(code: str) -> str:
+    return _finish(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env()))
+
+
 def render_examples(path: Path) -> str:
     text = path.read_text()
-
-    def sub(m):
-        return m.group(1) + m.group("fence") + _run(m.group("cmd")) + m.group(5)
-
-    return EXEC.sub(sub, text)
+    text = EXEC_SHELL.sub(lambda m: m.group(1) + run_shell(m.group("cmd")) + m.group(4), text)
+    return EXEC_PY.sub(lambda m: m.group(1) + run_python(m.group("code")) + m.group(4), text)
 
 
 # --------------------------------------------------------------------------- main

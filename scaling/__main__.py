@@ -1,3 +1,3 @@
 from scaling.cli import main
 
-main()
+main(prog_name="scaling")

@@ -22,8 +22,8 @@ def test_import_scaling_is_light():
 
 
 def test_light_public_modules_stay_light():
-    mods = [m for m in ("cost", "laws", "fitting", "sizing", "hardware", "forecast", "plot")
-            if (PKG / f"{m}.py").exists()]
+    mods = [m for m in ("cost", "laws", "fitting", "sizing", "hardware", "forecast", "plot", "seed", "pipeline")
+            if (PKG / f"{m}.py").exists() or (PKG / m / "__init__.py").exists()]
     code = "\n".join(f"import scaling.{m}" for m in mods)
     assert _loaded_after(code) == []
 
@@ -37,17 +37,29 @@ def test_cli_help_is_light():
 
 
 def _imports_of(path: Path) -> set[str]:
+    """Top-level ``scaling`` modules that ``path`` imports (relative imports resolved)."""
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    package = parts if path.name == "__init__.py" else parts[:-1]
+    if package and package[-1] == "__init__":
+        package = package[:-1]
     tree = ast.parse(path.read_text())
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level >= 1 and node.module:
-            found.add(node.module.split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("scaling."):
-            found.add(node.module.split(".")[1])
+        names = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                names.append(".".join(base + ([node.module] if node.module else [])))
+                if not node.module:  # from . import x
+                    names += [".".join(base + [a.name]) for a in node.names]
+            elif node.module:
+                names.append(node.module)
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("scaling."):
-                    found.add(alias.name.split(".")[1])
+            names += [a.name for a in node.names]
+        for name in names:
+            bits = name.split(".")
+            if bits[0] == "scaling" and len(bits) > 1:
+                found.add(bits[1])
     return found
 
 
@@ -58,8 +70,9 @@ LAYERS = ["_io", "datasets", "laws", "cost", "seed", "fitting", "sizing", "bayes
 
 def test_imports_point_one_way():
     rank = {name: i for i, name in enumerate(LAYERS)}
-    for path in PKG.glob("*.py"):
-        me = path.stem
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).parts
+        me = rel[0] if len(rel) > 1 else path.stem
         if me not in rank:
             continue
         for dep in _imports_of(path):

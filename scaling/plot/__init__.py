@@ -1,0 +1,28 @@
+"""Publication-ready figures for fits, compute-optimal sizing, hardware trends and forecasts.
+
+Every function takes ``ax=None`` (a new figure is made when it is None), draws with
+the package style (:func:`style`: Okabe-Ito colour-blind-safe palette, log axes where
+a quantity spans decades, labels with units) and returns what it drew on (an
+``Axes``, or an array of them where documented). Nothing here calls ``plt.show()``;
+save with :func:`savefig`, which writes atomically.
+
+matplotlib is imported inside the functions only, so ``import scaling.plot`` stays
+light.
+
+Examples
+--------
+>>> import scaling
+>>> fit = scaling.load_fit("fits/chinchilla_lsq.json")      # doctest: +SKIP
+>>> ax = scaling.plot.isoflop(fit)                          # doctest: +SKIP
+>>> scaling.plot.savefig(ax, "isoflop.pdf")                 # doctest: +SKIP
+"""
+
+from ._base import PALETTE, RC, SAVE_FORMATS, savefig, style
+from .fits import HOFFMANN_BUDGETS, fit_residuals, isoflop, loss_contours, optimal_allocation, param_pairs
+from .trends import fan_chart, hardware_trend
+
+__all__ = [
+    "PALETTE", "RC", "style", "isoflop", "loss_contours", "fit_residuals", "param_pairs",
+    "optimal_allocation", "hardware_trend", "fan_chart", "savefig", "SAVE_FORMATS",
+    "HOFFMANN_BUDGETS",
+]

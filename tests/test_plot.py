@@ -1,0 +1,494 @@
+"""Figures: every kind renders through the API and the CLI, with the expected axes and artists.
+
+Checks are structural (scales, labels, artists, legend entries, file headers), plus a few
+numeric ones on what is drawn (the marked IsoFLOP optimum is the curve's minimum, the
+20-tokens-per-parameter line is D = 20 N); never pixel comparisons.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from scaling import plot  # noqa: E402
+from scaling.plot._base import _allocate  # noqa: E402
+from scaling.cli import main  # noqa: E402
+
+# Besiroglu et al. (2024) replication of the Chinchilla fit (reference/published-results.md).
+EPOCH = dict(E=1.8172, A=477.76, B=2142.94, alpha=0.3473, beta=0.3672)
+
+
+def _draws(n=200, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    # Correlated draws like a bootstrap: log A moves with alpha, log B with beta.
+    z = rng.standard_normal((n, 3))
+    alpha = EPOCH["alpha"] + 0.014 * scale * z[:, 0]
+    beta = EPOCH["beta"] + 0.02 * scale * z[:, 1]
+    return pd.DataFrame({
+        "E": EPOCH["E"] + 0.025 * scale * z[:, 2],
+        "A": np.exp(np.log(EPOCH["A"]) + (alpha - EPOCH["alpha"]) * np.log(1e9)),
+        "B": np.exp(np.log(EPOCH["B"]) + (beta - EPOCH["beta"]) * np.log(1e10)),
+        "alpha": alpha,
+        "beta": beta,
+    })
+
+
+def _fake_fit(method="huber", seed=0, scale=1.0, draws=True):
+    from scaling.laws import get_law
+
+    law = get_law("chinchilla")
+    return types.SimpleNamespace(
+        law="chinchilla", method=method, params=dict(EPOCH),
+        draws=_draws(seed=seed, scale=scale) if draws else None,
+        predict=lambda n, d: law.predict(EPOCH, n, d),
+    )
+
+
+def _fake_trend():
+    rng = np.random.default_rng(1)
+    dates = pd.to_datetime(["2016-04-05", "2017-05-10", "2018-03-27", "2020-05-14", "2021-04-12",
+                            "2022-03-22", "2023-11-13", "2024-03-18"])
+    names = ["NVIDIA Tesla P100", "NVIDIA Tesla V100", "NVIDIA Quadro GV100", "NVIDIA A100 SXM4 40 GB",
+             "NVIDIA A30", "NVIDIA H100 SXM5 80GB", "NVIDIA H200", "NVIDIA B200"]
+    years = dates.year + dates.day_of_year / 365.25
+    values = 10 ** (9.0 + 0.13 * (years - 2016) + 0.1 * rng.standard_normal(len(years)))
+    data = pd.DataFrame({"name": names, "date": dates, "year": years, "value": values})
+
+    def predict(when, level=0.9):
+        when = pd.to_datetime(when)
+        t = when.year + when.day_of_year / 365.25 - 2016
+        mid = 10 ** (9.0 + 0.13 * t)
+        return pd.DataFrame({"date": when, "median": mid, "lower": mid / 1.3, "upper": mid * 1.3,
+                             "pred_lower": mid / 2, "pred_upper": mid * 2})
+
+    # Columns and types as scaling.hardware.TrendResult.
+    return types.SimpleNamespace(metric="flops_per_usd", precision="tensor16", data=data, predict=predict,
+                                 doubling_time_years={"median": np.log10(2) / 0.13, "value": np.log10(2) / 0.13,
+                                                      "lower": 2.0, "upper": 2.7})
+
+
+def _forecast_frame():
+    dates = pd.date_range("2020-01-01", "2030-01-01", freq="YS")
+    rows = []
+    for quantity, base in (("training_cost_usd", 4e6), ("inference_usd_per_1k_tokens", 3e-3)):
+        for level, width in ((0.5, 1.4), (0.9, 2.5)):
+            for k, date in enumerate(dates):
+                median = base * 0.6 ** k
+                spread = width ** (1 + k / 4)
+                rows.append(dict(date=date, quantity=quantity, median=median, lower=median / spread,
+                                 upper=median * spread, level=level))
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return _fake_fit()
+
+
+@pytest.fixture(scope="module")
+def runs():
+    from scaling import datasets
+
+    return datasets.load("chinchilla_runs")
+
+
+@pytest.fixture(scope="module")
+def saved_fits(tmp_path_factory):
+    """Two real FitResult files (built directly, not fitted: fast) for the CLI."""
+    fitting = pytest.importorskip("scaling.fitting")
+    from scaling.datasets import load, runs_sha256
+
+    folder = tmp_path_factory.mktemp("fits")
+    paths = []
+    for k, method in enumerate(("huber", "huber-mle")):
+        draws = _draws(n=50, seed=k)
+        from scaling.plot._base import _derived
+
+        draws = draws.assign(**_derived({c: draws[c].to_numpy() for c in ("E", "A", "B", "alpha", "beta")}))
+        result = fitting.FitResult(
+            law="chinchilla", method=method, params=dict(EPOCH), objective=1.0183e-3, n_runs=240,
+            n_excluded=5, data_sha256=runs_sha256(load("chinchilla_runs")), seed=k,
+            settings={"delta": 1e-3}, draws=draws,
+            extras={"sigma": 0.01} if method == "huber-mle" else {},
+        )
+        path = folder / f"fit_{method}.json"
+        result.save(path)
+        paths.append(path)
+    return paths
+
+
+def _legend_texts(ax):
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+# --------------------------------------------------------------------------------------
+# the module stays light
+# --------------------------------------------------------------------------------------
+def test_import_does_not_load_matplotlib():
+    code = "import scaling.plot, sys; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_palette_is_okabe_ito_and_style_is_local():
+    before = matplotlib.rcParams["axes.spines.top"]
+    with plot.style():
+        assert matplotlib.rcParams["axes.spines.top"] is False
+        colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    assert [c.upper() for c in colors] == [c.upper() for c in plot.PALETTE]
+    assert "#E69F00" in plot.PALETTE and "#56B4E9" in plot.PALETTE
+    assert matplotlib.rcParams["axes.spines.top"] == before
+
+
+# --------------------------------------------------------------------------------------
+# loss-law figures
+# --------------------------------------------------------------------------------------
+def test_isoflop_curves_points_and_optimum(fit, runs):
+    budgets = (6e18, 1e20, 3e21)
+    ax = plot.isoflop(fit, runs=runs, budgets=budgets)
+    assert ax.get_xscale() == "log"
+    assert "N" in ax.get_xlabel() and "loss" in ax.get_ylabel()
+    curves = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 10]
+    assert len(curves) == len(budgets)
+    texts = _legend_texts(ax)
+    assert {"6e18 FLOPs", "1e20 FLOPs", "3e21 FLOPs", "compute-optimal N"} <= set(texts)
+    # The starred optimum is the minimum of its curve, and follows N_opt = G (C/6)^a.
+    stars = [c for c in ax.collections if len(c.get_offsets()) == 1 and c.get_label().startswith("_")]
+    assert len(stars) == len(budgets)
+    for curve, star in zip(curves, stars):
+        x, y = np.asarray(curve.get_xdata()), np.asarray(curve.get_ydata())
+        n_star, loss_star = star.get_offsets()[0]
+        assert abs(np.log10(x[np.argmin(y)]) - np.log10(n_star)) < np.diff(np.log10(x)).max()
+        assert loss_star <= y.min() + 1e-9
+    # Runs near each budget are drawn (the shipped data has runs at all three budgets).
+    run_points = [c for c in ax.collections if len(c.get_offsets()) > 1]
+    assert len(run_points) >= len(budgets)
+
+
+def test_isoflop_rejects_bad_input(fit):
+    with pytest.raises(ValueError, match="budgets"):
+        plot.isoflop(fit, budgets=[-1.0])
+    kaplan = types.SimpleNamespace(law="kaplan", params={})
+    with pytest.raises(ValueError, match="kaplan"):
+        plot.isoflop(kaplan)
+    with pytest.raises(TypeError, match="params"):
+        plot.isoflop(types.SimpleNamespace(law="chinchilla"))
+
+
+def test_loss_contours(fit, runs):
+    ax = plot.loss_contours(fit, runs=runs)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert "N" in ax.get_xlabel() and "D" in ax.get_ylabel()
+    texts = _legend_texts(ax)
+    for entry in ("efficient frontier", "training runs", "reference models"):
+        assert entry in texts
+    assert any("iso-compute" in t for t in texts)
+    labels = {t.get_text() for t in ax.texts}
+    assert {"GPT-3", "Chinchilla", "Gopher", "PaLM"} <= labels
+    # The frontier passes through the closed-form optimum at Chinchilla's budget.
+    frontier = next(ln for ln in ax.get_lines() if ln.get_label() == "efficient frontier")
+    n, d = np.asarray(frontier.get_xdata()), np.asarray(frontier.get_ydata())
+    c = 6 * n * d
+    n_at = np.exp(np.interp(np.log(5.76e23), np.log(c), np.log(n)))
+    assert n_at == pytest.approx(_allocate(EPOCH, 5.76e23)[0], rel=1e-3)
+    assert 6.0e10 < n_at < 8.5e10  # the replication's 72.4B (reference/published-results.md)
+    # A colourbar of the loss was added.
+    assert any("loss" in a.get_ylabel() for a in ax.figure.axes if a is not ax)
+
+
+def test_loss_contours_without_overlays(fit):
+    ax = plot.loss_contours(fit, runs=False, reference_models=False)
+    assert "training runs" not in _legend_texts(ax)
+    assert not any(t.get_text() == "GPT-3" for t in ax.texts)
+    custom = pd.DataFrame({"name": ["mine"], "n_params": [1e10], "n_tokens": [2e11]})
+    ax = plot.loss_contours(fit, runs=False, reference_models=custom)
+    assert "mine" in {t.get_text() for t in ax.texts}
+    with pytest.raises(ValueError, match="n_tokens"):
+        plot.loss_contours(fit, runs=False, reference_models=custom.drop(columns="n_tokens"))
+
+
+def test_fit_residuals_two_panels_and_one(fit, runs):
+    axes = plot.fit_residuals(fit, runs=runs)
+    assert isinstance(axes, np.ndarray) and axes.shape == (2,)
+    fitted_ax, compute_ax = axes
+    assert "fitted" in fitted_ax.get_xlabel() and "observed" in fitted_ax.get_ylabel()
+    assert compute_ax.get_xscale() == "log" and "FLOPs" in compute_ax.get_xlabel()
+    assert {"runs used", "excluded runs"} <= set(_legend_texts(compute_ax))
+    # Residual points equal log(observed) - log(fitted).
+    kept = runs[~runs["excluded"]]
+    pts = next(c for c in compute_ax.collections if c.get_label() == "runs used").get_offsets()
+    expected = np.log(kept["loss"]) - np.log(fit.predict(kept["n_params"].to_numpy(), kept["n_tokens"].to_numpy()))
+    np.testing.assert_allclose(np.asarray(pts)[:, 1], expected, rtol=1e-10)
+
+    fig, ax = plt.subplots()
+    single = plot.fit_residuals(fit, runs=runs, ax=ax)
+    assert single is ax
+    ax2 = plot.fit_residuals(fit, runs=runs, panel="compute")
+    assert ax2.get_xscale() == "log"
+    with pytest.raises(ValueError, match="panel"):
+        plot.fit_residuals(fit, panel="qq")
+    with pytest.raises(ValueError, match="axes="):
+        plot.fit_residuals(fit, ax=ax, panel="both")
+
+
+def test_param_pairs_compares_fits(fit):
+    posterior = _fake_fit(method="bayes", seed=3, scale=0.8)
+    axes = plot.param_pairs(fit, posterior, params=("E", "alpha", "beta", "a"))
+    assert axes.shape == (4, 4)
+    assert not axes[0, 1].get_visible() and axes[1, 0].get_visible()
+    assert axes[3, 0].get_xlabel() == "$E$" and axes[1, 0].get_ylabel() == r"$\alpha$"
+    # One histogram per fit on the diagonal; a scatter per fit (plus point estimates) below it.
+    assert len(axes[0, 0].patches) == 4  # filled + outline per fit
+    assert len(axes[2, 1].collections) == 4
+    legend_texts = [t.get_text() for leg in axes[0, 0].figure.legends for t in leg.get_texts()]
+    assert legend_texts == ["bootstrap (Huber)", "posterior"]
+
+
+def test_param_pairs_errors(fit):
+    with pytest.raises(ValueError, match="at least one"):
+        plot.param_pairs()
+    with pytest.raises(ValueError, match="allowed"):
+        plot.param_pairs(fit, params=("E", "gamma"))
+    with pytest.raises(ValueError, match="labels"):
+        plot.param_pairs(fit, labels=["a", "b"])
+    axes = plot.param_pairs(_fake_fit(draws=False), params=("alpha", "beta"))  # point estimates only
+    assert axes.shape == (2, 2)
+
+
+def test_optimal_allocation_bands_and_rule(fit):
+    ax = plot.optimal_allocation(fit, compute_range=(1e19, 1e25), level=0.8)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert "FLOPs" in ax.get_xlabel()
+    texts = _legend_texts(ax)
+    assert any("N_{opt}" in t for t in texts) and any("D_{opt}" in t for t in texts)
+    assert any("20 tokens per parameter" in t for t in texts)
+    assert "80% interval (200 draws)" in texts
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    n_rule = lines["N, 20 tokens per parameter"]
+    d_rule = lines["D, 20 tokens per parameter"]
+    np.testing.assert_allclose(np.asarray(d_rule.get_ydata()) / np.asarray(n_rule.get_ydata()), 20.0)
+    # Bands contain the point-estimate line.
+    n_line = np.asarray(lines["parameters $N_{opt}$"].get_ydata())
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() <= n_line.min() and band.max() >= n_line.max()
+    with pytest.raises(ValueError, match="level"):
+        plot.optimal_allocation(fit, level=1.5)
+    with pytest.raises(ValueError, match="compute_range"):
+        plot.optimal_allocation(fit, compute_range=(1e24, 1e20))
+
+
+def test_optimal_allocation_without_draws_has_no_band():
+    ax = plot.optimal_allocation(_fake_fit(draws=False))
+    assert not any("interval" in t for t in _legend_texts(ax))
+
+
+# --------------------------------------------------------------------------------------
+# hardware trends and forecasts
+# --------------------------------------------------------------------------------------
+def test_hardware_trend():
+    trend = _fake_trend()
+    ax = plot.hardware_trend(trend)
+    assert ax.get_yscale() == "log"
+    assert "per US$" in ax.get_ylabel() and "tensor16" in ax.get_ylabel()
+    texts = _legend_texts(ax)
+    assert "accelerators" in texts
+    assert "90% credible interval (trend)" in texts and "90% predictive interval (new chip)" in texts
+    assert any("doubling every 2.32 years [2.00, 2.70]" in t for t in texts)
+    labelled = {t.get_text() for t in ax.texts}
+    assert {"V100", "H100 SXM5 80GB", "B200"} <= labelled
+    assert "Quadro GV100" not in labelled  # "V100" matches whole words only
+    ax = plot.hardware_trend(trend, label_chips=False)
+    assert not ax.texts
+    ax = plot.hardware_trend(trend, label_chips=["A100"])
+    assert [t.get_text() for t in ax.texts] == ["A100 SXM4 40 GB"]
+
+
+def test_fan_chart_levels_and_axes():
+    frame = _forecast_frame()
+    ax = plot.fan_chart(frame)
+    assert ax.get_yscale() == "log"
+    assert "US$" in ax.get_ylabel()
+    assert _legend_texts(ax) == ["90% interval", "50% interval", "median"]
+    assert len(ax.collections) == 2  # one band per level
+    # The wider level is drawn lighter.
+    alphas = [c.get_alpha() for c in ax.collections]
+    assert alphas[0] < alphas[1]
+    # Dates on x: the tick formatter is a date formatter.
+    assert "Date" in type(ax.xaxis.get_major_formatter()).__name__
+    ax = plot.fan_chart(frame, quantity="inference_usd_per_1k_tokens")
+    assert "1K tokens" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="training_cost_usd"):
+        plot.fan_chart(frame, quantity="energy")
+    with pytest.raises(ValueError, match="level"):
+        plot.fan_chart(frame.drop(columns="level"))
+
+
+def test_fan_chart_accepts_forecast_objects():
+    frame = _forecast_frame()
+    forecast = types.SimpleNamespace(to_frame=lambda: frame)
+    ax = plot.fan_chart(forecast, quantity="training_cost_usd")
+    assert len(ax.get_lines()) == 1
+    fc = pytest.importorskip("scaling.forecast")
+    real = fc.Forecast(table=frame, assumptions={}, dates=pd.DatetimeIndex(sorted(frame["date"].unique())))
+    fig, ax = plt.subplots()
+    assert real.plot(ax=ax, quantity="inference_usd_per_1k_tokens") is ax
+    median = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
+    expected = frame.query("quantity == 'inference_usd_per_1k_tokens' and level == 0.9")["median"]
+    np.testing.assert_allclose(median, expected.to_numpy())
+
+
+# --------------------------------------------------------------------------------------
+# saving
+# --------------------------------------------------------------------------------------
+HEADERS = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_savefig_formats(tmp_path, fit, suffix):
+    ax = plot.optimal_allocation(fit)
+    path = plot.savefig(ax, tmp_path / f"sub/fig{suffix}")
+    data = path.read_bytes()
+    if suffix == ".svg":
+        assert b"<svg" in data[:500]
+    else:
+        assert data.startswith(HEADERS[suffix])
+    if suffix == ".png":
+        from PIL import Image
+
+        with Image.open(path) as im:
+            im.verify()
+            assert im.size[0] > 500
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left
+
+
+def test_savefig_is_reproducible_and_accepts_arrays(tmp_path, fit):
+    # Same inputs, a fresh figure: the same bytes (no dates or random ids in the file).
+    a = plot.savefig(plot.fit_residuals(fit), tmp_path / "a.svg").read_bytes()
+    b = plot.savefig(plot.fit_residuals(fit)[0].figure, tmp_path / "b.svg").read_bytes()
+    assert a == b
+
+
+def test_savefig_errors(tmp_path, fit):
+    ax = plot.optimal_allocation(fit)
+    with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf"):
+        plot.savefig(ax, tmp_path / "fig.jpg")
+    with pytest.raises(TypeError, match="Figure"):
+        plot.savefig("not a figure", tmp_path / "fig.png")
+
+
+# --------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------
+def _invoke(args, cwd):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=cwd):
+        result = runner.invoke(main, args)
+        return result
+
+
+def _is_image(path):
+    data = path.read_bytes()
+    return data.startswith(HEADERS.get(path.suffix, b"")) if path.suffix != ".svg" else b"<svg" in data[:500]
+
+
+@pytest.mark.parametrize("kind,suffix", [("isoflop", ".png"), ("contours", ".pdf"), ("residuals", ".svg"),
+                                         ("optimal", ".png")])
+def test_cli_fit_kinds(tmp_path, saved_fits, kind, suffix):
+    out = tmp_path / f"{kind}{suffix}"
+    result = CliRunner().invoke(main, ["plot", kind, "--fit", str(saved_fits[0]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    assert _is_image(out)
+    assert plt.get_fignums() == []  # the command closes its figures
+
+
+def test_cli_params_two_fits(tmp_path, saved_fits):
+    out = tmp_path / "params.png"
+    args = ["plot", "params", "-o", str(out)] + [a for p in saved_fits for a in ("--fit", str(p))]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    from PIL import Image
+
+    with Image.open(out) as im:
+        im.verify()
+
+
+def test_cli_fan(tmp_path):
+    path = tmp_path / "forecast.csv"
+    _forecast_frame().to_csv(path, index=False)
+    out = tmp_path / "fan.png"
+    result = CliRunner().invoke(main, ["plot", "fan", "--forecast", str(path), "-o", str(out),
+                                       "--quantity", "inference_usd_per_1k_tokens"])
+    assert result.exit_code == 0, result.output
+    assert _is_image(out)
+    result = CliRunner().invoke(main, ["plot", "fan", "--forecast", str(path), "-o", str(out),
+                                       "--quantity", "energy"])
+    assert result.exit_code == 2 and "unknown quantity 'energy'" in result.output
+
+
+@pytest.fixture(scope="module")
+def ols_trend():
+    hardware = pytest.importorskip("scaling.hardware")
+    fit_trend = getattr(hardware, "fit_trend", None) or pytest.importorskip("scaling.hardware.trend").fit_trend
+    return fit_trend(metric="flops_per_usd", precision="tensor16", method="ols", draws=200, chains=1)
+
+
+def test_hardware_trend_real_result(ols_trend):
+    ax = plot.hardware_trend(ols_trend)
+    texts = _legend_texts(ax)
+    assert "90% predictive interval (new chip)" in texts and "90% credible interval (trend)" in texts
+    dt = ols_trend.doubling_time_years["value"]
+    assert any(f"doubling every {dt:.2f} years" in t for t in texts)
+    points = next(c for c in ax.collections if c.get_label() == "accelerators")
+    assert len(points.get_offsets()) == len(ols_trend.data)
+    assert ax.texts  # flagships found in the shipped table
+    line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("trend"))
+    y = np.asarray(line.get_ydata())
+    assert np.all(np.diff(np.log10(y)) > 0)  # FLOP/s per $ rises
+
+
+def test_cli_trend(tmp_path, ols_trend):
+    trend = ols_trend
+    path = tmp_path / "trend.json"
+    trend.save(path)
+    out = tmp_path / "trend.png"
+    result = CliRunner().invoke(main, ["plot", "trend", "--trend", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _is_image(out)
+
+
+def test_cli_errors(tmp_path, saved_fits):
+    runner = CliRunner()
+    result = runner.invoke(main, ["plot", "histogram"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "known kinds: isoflop" in result.output
+    result = runner.invoke(main, ["plot", "isoflop", "--fit", str(tmp_path / "missing.json"),
+                                  "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.output.strip().count("\n") == 0
+    result = runner.invoke(main, ["plot", "isoflop", "--fit", str(saved_fits[0]), "-o", str(tmp_path / "x.gif")])
+    assert result.exit_code == 2 and ".png, .svg, .pdf" in result.output
+    result = runner.invoke(main, ["plot", "optimal", "--fit", str(saved_fits[0]), "--fit", str(saved_fits[1]),
+                                  "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "one fit" in result.output
+    result = runner.invoke(main, ["plot", "fan", "--forecast", str(tmp_path / "none.csv"),
+                                  "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "does not exist" in result.output
