@@ -1,0 +1,94 @@
+"""Law registry: formulas, broadcasting, gradients, grids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scaling import laws
+
+HOFFMANN = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+KAPLAN = dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095)
+
+
+def test_unknown_law_message():
+    with pytest.raises(ValueError, match=r"^unknown law 'chinchila'; known laws: chinchilla, kaplan$"):
+        laws.get_law("chinchila")
+
+
+def test_registry():
+    assert laws.names() == ["chinchilla", "kaplan"]
+    law = laws.get_law("chinchilla")
+    assert laws.get_law(law) is law
+    assert law.param_names == ("E", "A", "B", "alpha", "beta")
+    assert "Hoffmann" in law.source and r"\alpha" in law.formula and "math::" in law.doc
+    with pytest.raises(Exception):
+        law.name = "x"  # frozen
+
+
+def test_chinchilla_formula():
+    law = laws.get_law("chinchilla")
+    expected = 1.69 + 406.4 / 70e9**0.34 + 410.7 / 1.4e12**0.28
+    assert law.predict(HOFFMANN, 70e9, 1.4e12) == pytest.approx(expected, rel=1e-14)
+
+
+def test_kaplan_formula():
+    law = laws.get_law("kaplan")
+    n, d = 1e9, 2e10
+    expected = ((8.8e13 / n) ** (0.076 / 0.095) + 5.4e13 / d) ** 0.095
+    assert law.predict(KAPLAN, n, d) == pytest.approx(expected, rel=1e-14)
+    # large D limit is Kaplan's L(N) = (N_c / N)^alpha_N
+    assert law.predict(KAPLAN, n, 1e30) == pytest.approx((8.8e13 / n) ** 0.076, rel=1e-9)
+
+
+def test_predict_broadcasts_draws_against_points():
+    law = laws.get_law("chinchilla")
+    draws = {k: np.full((7, 1), v) * np.linspace(0.99, 1.01, 7)[:, None] for k, v in HOFFMANN.items()}
+    n = np.logspace(8, 11, 4)[None, :]
+    out = law.predict(draws, n, 20 * n)
+    assert out.shape == (7, 4)
+    assert out[3] == pytest.approx(law.predict({k: v[3, 0] for k, v in draws.items()}, n[0], 20 * n[0]))
+
+
+def test_predict_missing_param():
+    with pytest.raises(ValueError, match="lack 'beta'"):
+        laws.get_law("chinchilla").predict({k: v for k, v in HOFFMANN.items() if k != "beta"}, 1e9, 1e10)
+
+
+@pytest.mark.parametrize("name,params", [("chinchilla", HOFFMANN), ("kaplan", KAPLAN)])
+def test_log_predict_and_gradient(name, params):
+    law = laws.get_law(name)
+    theta = law.from_params(params)[None, :]
+    assert law.to_params(theta[0]) == pytest.approx(params, rel=1e-12)
+    log_n = np.log([1e8, 3e9, 7e10])
+    log_d = np.log([2e9, 6e10, 1.4e12])
+    y, vjp = law.log_predict_vjp(theta, log_n, log_d)
+    assert np.exp(y[0]) == pytest.approx(law.predict(params, np.exp(log_n), np.exp(log_d)), rel=1e-12)
+    v = np.array([[0.3, -0.7, 1.1]])
+    g = vjp(v)[0]
+    eps = 1e-6
+    for j in range(theta.shape[1]):
+        up, dn = theta.copy(), theta.copy()
+        up[0, j] += eps
+        dn[0, j] -= eps
+        num = ((law.log_predict_vjp(up, log_n, log_d)[0] - law.log_predict_vjp(dn, log_n, log_d)[0]) * v).sum() / (2 * eps)
+        assert g[j] == pytest.approx(num, rel=1e-6, abs=1e-9)
+
+
+def test_hoffmann_grid():
+    grid = laws.get_law("chinchilla").grid("hoffmann")
+    assert grid.shape == (4500, 5)
+    a, b, e, alpha, beta = grid.T
+    assert sorted(set(alpha)) == [0, 0.5, 1, 1.5, 2]
+    assert sorted(set(e)) == [-1, -0.5, 0, 0.5, 1]
+    assert sorted(set(a)) == sorted(set(b)) == [0, 5, 10, 15, 20, 25]
+    with pytest.raises(ValueError, match="unknown grid 'fine'"):
+        laws.get_law("chinchilla").grid("fine")
+
+
+def test_derived():
+    d = laws.get_law("chinchilla").derived(HOFFMANN)
+    assert d["a"] == pytest.approx(0.28 / 0.62)
+    assert d["a"] + d["b"] == pytest.approx(1.0)
+    assert d["G"] == pytest.approx((0.34 * 406.4 / (0.28 * 410.7)) ** (1 / 0.62))
+    assert laws.get_law("kaplan").derived(KAPLAN) == {}
