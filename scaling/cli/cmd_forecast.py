@@ -32,6 +32,13 @@ def _target(value: str):
         raise click.BadParameter(f"{value!r}: use gpt3, a loss (2.0) or N,D (175e9,300e9)") from None
 
 
+def _money(x: float) -> str:
+    for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= div:
+            return f"${x / div:.3g}{unit}"
+    return f"${x:.3g}"
+
+
 def _halving(value):
     if value is None or value.lower() == "off":
         return None
@@ -101,10 +108,10 @@ def forecast_command(target, since, until, basis, fit_path, fits_dir, utilisatio
     for d, r in yearly.iterrows():
         rows.append([
             d.date().isoformat(),
-            f"{r['training_cost_usd_median']:.3g}",
-            f"[{r['training_cost_usd_lower']:.3g}, {r['training_cost_usd_upper']:.3g}]",
-            f"{r['inference_usd_per_1k_tokens_median']:.3g}",
-            f"[{r['inference_usd_per_1k_tokens_lower']:.3g}, {r['inference_usd_per_1k_tokens_upper']:.3g}]",
+            _money(r["training_cost_usd_median"]),
+            f"[{_money(r['training_cost_usd_lower'])}, {_money(r['training_cost_usd_upper'])}]",
+            f"${r['inference_usd_per_1k_tokens_median']:.3g}",
+            f"[${r['inference_usd_per_1k_tokens_lower']:.3g}, ${r['inference_usd_per_1k_tokens_upper']:.3g}]",
         ])
     print_table(rows, header=["date", "training $", "90% interval", "$ per 1K tokens", "90% interval"])
     if output is not None:

@@ -1,0 +1,144 @@
+r"""Out-of-sample check of a hardware trend: fit before a cut-off, score chips after it.
+
+For each held-out chip :math:`j` (released at or after the cut-off) with
+:math:`\log_{10}` value :math:`y_j` and the trend fitted on earlier chips, we score
+
+- coverage: share of :math:`y_j` inside their ``level`` predictive interval (a new
+  chip: line uncertainty plus Student-t scatter); a calibrated trend covers ``level``;
+- error: :math:`|y_j - \hat y_j|` with :math:`\hat y_j` the median line, as a median in
+  dex (log10 units) and as a factor :math:`10^{\mathrm{median}|e|}`;
+- bias: the median of :math:`y_j - \hat y_j` (> 0: chips beat the trend).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data import TrendData, to_datetimes, trend_data
+from .trend import TrendResult, _check_level, fit_prepared
+
+__all__ = ["BacktestResult", "backtest"]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores of a trend fitted before ``cutoff`` on the points from ``cutoff`` on."""
+
+    cutoff: pd.Timestamp
+    level: float
+    trend: TrendResult
+    points: pd.DataFrame
+    n_train: int
+    n_test: int
+    coverage: float
+    median_abs_error_log10: float
+    bias_log10: float
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def median_abs_error_factor(self) -> float:
+        """Median absolute error as a multiplicative factor, :math:`10^{\\mathrm{MAE}}`."""
+        return float(10.0 ** self.median_abs_error_log10)
+
+    def summary(self) -> pd.DataFrame:
+        """One row: cutoff, n_train, n_test, coverage, errors, doubling time of the fit."""
+        d = self.trend.doubling_time_years
+        return pd.DataFrame([{
+            "cutoff": self.cutoff.date().isoformat(), "metric": self.trend.metric,
+            "precision": self.trend.precision, "method": self.trend.method,
+            "n_train": self.n_train, "n_test": self.n_test, "level": self.level,
+            "coverage": self.coverage, "median_abs_error_log10": self.median_abs_error_log10,
+            "median_abs_error_factor": self.median_abs_error_factor, "bias_log10": self.bias_log10,
+            "train_doubling_years": d["median"],
+        }])
+
+    def to_dict(self) -> dict:
+        row = self.summary().iloc[0].to_dict()
+        row["points"] = self.points.assign(date=self.points["date"].dt.strftime("%Y-%m-%d")).to_dict("records")
+        return row
+
+    def report(self) -> str:
+        lines = [
+            f"Backtest {self.trend.metric} ({self.trend.precision}, {self.trend.method}): fit on {self.n_train} "
+            f"points before {self.cutoff:%Y-%m-%d}, scored on {self.n_test} from then on",
+            f"coverage of {self.level:.0%} predictive intervals: {self.coverage:.0%} "
+            f"({int(round(self.coverage * self.n_test))}/{self.n_test})",
+            f"median absolute error: {self.median_abs_error_log10:.3f} dex (x{self.median_abs_error_factor:.2f}); "
+            f"median bias {self.bias_log10:+.3f} dex ({'chips beat' if self.bias_log10 > 0 else 'chips fall short of'} "
+            "the trend)",
+        ]
+        if self.n_test < 5:
+            lines.append(f"WARNING: only {self.n_test} held-out points: the coverage is a rough estimate")
+        lo = self.level - 1.645 * np.sqrt(self.level * (1 - self.level) / max(self.n_test, 1))
+        if self.coverage < lo:
+            lines.append(f"WARNING: coverage {self.coverage:.0%} is well below {self.level:.0%}: the intervals are "
+                         "too narrow for later chips")
+        return "\n".join(lines)
+
+
+def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tensor16", method: str = "bayes",
+             *, level: float = 0.9, accelerators: pd.DataFrame | None = None, seed: int = 0, draws: int = 1000,
+             chains: int = 2, tune: int = 500, **filters) -> BacktestResult:
+    """Fit on points dated before ``cutoff`` and score those dated on or after it.
+
+    Parameters
+    ----------
+    cutoff : date
+        Split date (release date; observation date for cloud prices).
+    metric, precision, method, accelerators, seed, draws, chains, tune
+        As for :func:`scaling.hardware.fit_trend`.
+    level : float
+        Mass of the predictive intervals scored for coverage.
+    **filters
+        ``vendor, type, segment, since, before, dollars, base_year, frontier, pricing,
+        hierarchical`` as for :func:`fit_trend`; applied to both sides of the split.
+
+    Raises
+    ------
+    ValueError
+        If either side of the split has too few points (fewer than 3 chips to fit, or
+        none to score).
+    """
+    level = _check_level(level)
+    t = to_datetimes(cutoff)[0]
+    hierarchical = filters.pop("hierarchical", None)
+    allowed = {"vendor", "type", "segment", "since", "before", "dollars", "base_year", "frontier", "pricing",
+               "cloud_prices", "price_index"}
+    unknown = sorted(set(filters) - allowed)
+    if unknown:
+        raise ValueError(f"unknown backtest option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    full = trend_data(accelerators, metric, precision, group_by=hierarchical, **filters)
+    data = full.data
+    train_mask = (data["date"] < t).to_numpy()
+    if train_mask.sum() == 0 or data.loc[train_mask, "name"].nunique() < 3:
+        raise ValueError(f"cutoff {t:%Y-%m-%d} leaves {data.loc[train_mask, 'name'].nunique()} chips before it "
+                         f"for {metric} ({precision}); at least 3 are needed; data span "
+                         f"{data['date'].min():%Y-%m-%d}..{data['date'].max():%Y-%m-%d}")
+    if (~train_mask).sum() == 0:
+        raise ValueError(f"cutoff {t:%Y-%m-%d}: no {metric} points on or after it to score (last point "
+                         f"{data['date'].max():%Y-%m-%d})")
+    train = TrendData(metric=full.metric, precision=full.precision, data=data.loc[train_mask].reset_index(drop=True),
+                      dropped=full.dropped, filters=full.filters + [(f"before={t:%Y-%m-%d} (backtest)",
+                                                                      int(train_mask.sum()))],
+                      notes=full.notes, settings={**full.settings, "before": str(t.date())})
+    fit = fit_prepared(train, method, seed=seed, draws=draws, chains=chains, tune=tune)
+    test = data.loc[~train_mask].reset_index(drop=True)
+    rows = []
+    for i, row in test.iterrows():
+        group = row["group"] if fit.groups and row["group"] in fit.groups else None
+        p = fit.predict([row["date"]], level=level, group=group).iloc[0]
+        y = float(row["log10_value"])
+        rows.append({"name": row["name"], "date": row["date"], "value": float(row["value"]),
+                     "median": float(p["median"]), "pred_lower": float(p["pred_lower"]),
+                     "pred_upper": float(p["pred_upper"]), "error_log10": y - float(p["log10_median"]),
+                     "covered": bool(p["pred_lower"] <= row["value"] <= p["pred_upper"])})
+    pts = pd.DataFrame(rows)
+    return BacktestResult(
+        cutoff=t, level=level, trend=fit, points=pts, n_train=int(train_mask.sum()), n_test=len(pts),
+        coverage=float(pts["covered"].mean()), median_abs_error_log10=float(np.median(np.abs(pts["error_log10"]))),
+        bias_log10=float(np.median(pts["error_log10"])),
+        settings={"metric": metric, "precision": precision, "method": method, "seed": seed, **filters},
+    )

@@ -1,0 +1,358 @@
+"""The data behind a hardware trend: which chips, which value, which were left out and why.
+
+Three metrics, each one point per chip (or per dated cloud price observation):
+
+``flops_per_usd``
+    peak FLOP/s at a precision / release price in US$ (FLOP/s per $), dated by release.
+``flops_per_watt``
+    peak FLOP/s / thermal design power (FLOP/s per W), dated by release.
+``flops_per_usd_cloud``
+    peak FLOP per $ of rental, :math:`3600\\, F / p_h` with :math:`F` the peak FLOP/s and
+    :math:`p_h` the $ per chip-hour, dated by the price observation.
+
+Rows lacking what a metric needs are dropped and counted by reason, never silently; a
+filter that leaves fewer than three usable chips raises ``ValueError`` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import datasets
+from .._io import sha256_arrays
+
+__all__ = ["METRICS", "PRECISIONS", "PRICINGS", "TrendData", "trend_data", "decimal_year", "to_datetimes",
+           "MIN_CHIPS"]
+
+METRICS: dict[str, str] = {
+    "flops_per_usd": "peak FLOP/s per US$ of release price",
+    "flops_per_watt": "peak FLOP/s per watt of TDP",
+    "flops_per_usd_cloud": "peak FLOP per US$ of cloud rental",
+}
+PRECISIONS: dict[str, str] = {
+    "tensor16": "tensor16_flops_per_s",
+    "fp32": "fp32_flops_per_s",
+    "tf32": "tf32_flops_per_s",
+    "fp16": "fp16_flops_per_s",
+    "fp8": "fp8_flops_per_s",
+    "int8": "int8_ops_per_s",
+}
+PRICINGS: dict[str, str] = {
+    "on_demand": "usd_per_chip_hour_on_demand",
+    "1yr": "usd_per_chip_hour_1yr",
+    "3yr": "usd_per_chip_hour_3yr",
+}
+DOLLARS = ("nominal", "real")
+MIN_CHIPS = 3
+
+
+def _check_choice(name: str, value: Any, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def to_datetimes(dates) -> pd.DatetimeIndex:
+    """Dates from strings, datetimes or decimal years (floats such as ``2024.5``)."""
+    if isinstance(dates, (str, pd.Timestamp, np.datetime64)) or np.isscalar(dates):
+        dates = [dates]
+    values = list(dates) if not isinstance(dates, (pd.Index, pd.Series, np.ndarray)) else dates
+    arr = np.asarray(values)
+    if arr.dtype.kind in "fiu":
+        years = arr.astype(float)
+        if not np.all(np.isfinite(years)):
+            raise ValueError("decimal years must be finite")
+        whole = np.floor(years).astype(int)
+        start = pd.to_datetime([f"{y}-01-01" for y in whole])
+        length = pd.to_datetime([f"{y + 1}-01-01" for y in whole]) - start
+        return pd.DatetimeIndex(start + pd.to_timedelta((years - whole) * length.total_seconds(), unit="s"))
+    try:
+        out = pd.DatetimeIndex(pd.to_datetime(values))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"cannot read dates {values!r}: use ISO dates such as '2024-01-01' or decimal years") from exc
+    if out.isna().any():
+        raise ValueError(f"missing date in {values!r}")
+    return out
+
+
+def decimal_year(dates) -> np.ndarray:
+    """Decimal years: 2024-07-02 -> 2024.5 (day of year over days in year)."""
+    d = to_datetimes(dates)
+    start = pd.to_datetime({"year": d.year, "month": 1, "day": 1})
+    end = pd.to_datetime({"year": d.year + 1, "month": 1, "day": 1})
+    frac = (d - pd.DatetimeIndex(start)).total_seconds() / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start)).total_seconds()
+    return np.asarray(d.year + np.asarray(frac), dtype=float)
+
+
+def _norm_name(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.lower().map(lambda x: re.sub(r"\s+", " ", x).strip())
+
+
+@dataclass(frozen=True)
+class TrendData:
+    """Points for a trend fit plus the book-keeping of what was left out.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        ``name, vendor, segment, date, year, value, log10_value, group`` (+ ``release_date``
+        for chip metrics, ``provider``/``hardware_release_date`` for cloud prices).
+    dropped : dict
+        reason -> number of rows left out for missing data.
+    filters : list of (str, int)
+        Each filter applied and how many usable rows remained after it.
+    notes : list of str
+        Anything else the report should say (e.g. dates outside the price index).
+    """
+
+    metric: str
+    precision: str | tuple[str, ...]
+    data: pd.DataFrame
+    dropped: dict = field(default_factory=dict)
+    filters: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def n_dropped(self) -> int:
+        return int(sum(self.dropped.values()))
+
+    @property
+    def n_chips(self) -> int:
+        return int(self.data["name"].nunique())
+
+    @property
+    def sha256(self) -> str:
+        return sha256_arrays(self.data["year"], self.data["value"])
+
+
+def _as_list(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence):
+        return [str(v) for v in value]
+    raise TypeError(f"expected a string or a list of strings, got {type(value).__name__}")
+
+
+def _deflator(dates: pd.Series, price_index: pd.DataFrame, base_year: int, notes: list) -> np.ndarray:
+    """Multiplier turning nominal $ at ``dates`` into $ of ``base_year`` (PPI data processing)."""
+    pi = price_index.dropna(subset=["date", "ppi_data_processing"]).sort_values("date")
+    base = pi.loc[pi["date"].dt.year == base_year, "ppi_data_processing"]
+    if base.empty:
+        years = sorted(pi["date"].dt.year.unique())
+        raise ValueError(f"base_year {base_year} is outside the price index ({years[0]}-{years[-1]})")
+    month = pd.to_datetime(dates).dt.to_period("M").dt.to_timestamp()
+    lo, hi = pi["date"].min(), pi["date"].max()
+    outside = (month < lo) | (month > hi)
+    if outside.any():
+        notes.append(f"{int(outside.sum())} date(s) outside the price index ({lo:%Y-%m}..{hi:%Y-%m}) "
+                     "deflated with the nearest month")
+    month = month.clip(lo, hi)
+    idx = pi.set_index("date")["ppi_data_processing"]
+    level = idx.reindex(month, method="nearest").to_numpy(dtype=float)
+    return float(base.mean()) / level
+
+
+def trend_data(
+    accelerators: pd.DataFrame | None = None,
+    metric: str = "flops_per_usd",
+    precision: str | Sequence[str] = "tensor16",
+    *,
+    vendor=None,
+    type=None,  # noqa: A002 - the column is called 'type'
+    segment=None,
+    since=None,
+    before=None,
+    dollars: str = "nominal",
+    base_year: int = 2024,
+    frontier: bool = False,
+    pricing: str = "on_demand",
+    cloud_prices: pd.DataFrame | None = None,
+    price_index: pd.DataFrame | None = None,
+    group_by: str | None = None,
+) -> TrendData:
+    """Select and compute the points of a hardware trend.
+
+    Parameters are those of :func:`scaling.hardware.fit_trend`; ``group_by`` is
+    ``None``, ``"vendor"`` or ``"precision"`` (then ``precision`` may be a list and
+    each chip contributes one row per precision it has).
+
+    Raises
+    ------
+    ValueError
+        For an unknown metric, precision, pricing or dollars; a filter or the missing
+        data leaving fewer than 3 chips (naming the filter).
+    """
+    _check_choice("metric", metric, METRICS)
+    _check_choice("dollars", dollars, DOLLARS)
+    _check_choice("pricing", pricing, PRICINGS)
+    if group_by not in (None, "vendor", "precision"):
+        raise ValueError(f"unknown hierarchical grouping {group_by!r}; allowed: None, 'vendor', 'precision'")
+    precisions = _as_list(precision)
+    if not precisions:
+        raise ValueError(f"no precision given; allowed: {', '.join(PRECISIONS)}")
+    for p in precisions:
+        _check_choice("precision", p, PRECISIONS)
+    if len(precisions) > 1 and group_by != "precision":
+        raise ValueError(f"several precisions {precisions} need hierarchical='precision'")
+    if dollars == "real" and metric == "flops_per_watt":
+        raise ValueError("dollars='real' applies to the per-$ metrics, not 'flops_per_watt'")
+
+    acc = datasets.load("accelerators") if accelerators is None else accelerators.copy()
+    need = {"name", "vendor", "type", "segment", "release_date", *(PRECISIONS[p] for p in precisions)}
+    need |= {"release_price_usd"} if metric == "flops_per_usd" else set()
+    need |= {"tdp_w"} if metric == "flops_per_watt" else set()
+    missing_cols = sorted(need - set(acc.columns))
+    if missing_cols:
+        raise ValueError(f"accelerators table lacks column(s): {', '.join(missing_cols)}")
+    acc["release_date"] = pd.to_datetime(acc["release_date"], errors="coerce")
+    notes: list[str] = []
+
+    if metric == "flops_per_usd_cloud":
+        cp = datasets.load("cloud_prices") if cloud_prices is None else cloud_prices.copy()
+        price_col = PRICINGS[pricing]
+        rental = cp[[c for c in PRICINGS.values() if c in cp.columns]].notna().any(axis=1)
+        base = cp.loc[rental].copy()
+        base["date"] = pd.to_datetime(base["date"], errors="coerce")
+        keys = acc.assign(_key=_norm_name(acc["name"]))
+        alias = acc.loc[acc["alias"].astype(str).str.len() > 0].assign(_key=_norm_name(acc["alias"])) \
+            if "alias" in acc.columns else acc.iloc[:0].assign(_key="")
+        lookup = pd.concat([keys, alias]).drop_duplicates("_key").set_index("_key")
+        base["_key"] = _norm_name(base["hardware"])
+        joined = base.join(lookup[["name", "vendor", "type", "segment", "release_date",
+                                   *(PRECISIONS[p] for p in precisions)]], on="_key")
+        joined["hardware_release_date"] = joined["release_date"]
+        joined["usd_per_chip_hour"] = pd.to_numeric(joined[price_col], errors="coerce")
+        df = joined
+        reasons = [
+            ("no observation date", df["date"].isna()),
+            ("hardware not in the accelerators table", df["name"].isna()),
+            (f"no {pricing} price", df["usd_per_chip_hour"].isna()),
+        ]
+    else:
+        df = acc.copy()
+        df["date"] = df["release_date"]
+        reasons = [("no release date", df["date"].isna())]
+        if metric == "flops_per_usd":
+            reasons.append(("no release price", df["release_price_usd"].isna()))
+        else:
+            reasons.append(("no TDP", df["tdp_w"].isna()))
+
+    # One row per (chip, precision) when grouping by precision.
+    frames = []
+    for p in precisions:
+        f = df.copy()
+        f["precision"] = p
+        f["_flops"] = pd.to_numeric(f[PRECISIONS[p]], errors="coerce")
+        frames.append(f)
+    df = pd.concat(frames, ignore_index=True)
+    reasons = [(r, pd.concat([m] * len(precisions), ignore_index=True)) for r, m in reasons]
+    reasons.append((f"no {'/'.join(precisions)} FLOP/s", df["_flops"].isna()))
+
+    usable = pd.Series(True, index=df.index)
+    reason_of = pd.Series("", index=df.index, dtype=object)
+    for r, mask in reasons:
+        new = usable & mask.to_numpy()
+        reason_of[new] = r
+        usable &= ~mask.to_numpy()
+
+    filters: list[tuple[str, int]] = []
+    keep = pd.Series(True, index=df.index)
+    what = "price observations" if metric == "flops_per_usd_cloud" else "chips"
+
+    def apply(label: str, mask: pd.Series, choices: str = "") -> None:
+        nonlocal keep
+        keep = keep & mask.fillna(False).astype(bool)
+        n = int((keep & usable).sum())
+        filters.append((label, n))
+        if n < MIN_CHIPS:
+            raise ValueError(
+                f"filter {label} leaves {n} {what} with a {metric} value "
+                f"(precision {'/'.join(precisions)}); at least {MIN_CHIPS} are needed to fit a trend{choices}"
+            )
+
+    apply("(none: usable rows)", pd.Series(True, index=df.index))
+    for col, value in (("vendor", vendor), ("type", type), ("segment", segment)):
+        vals = _as_list(value)
+        if vals is None:
+            continue
+        lower = {v.lower() for v in vals}
+        known = sorted(df.loc[usable, col].dropna().astype(str).unique())
+        apply(f"{col}={value!r}", df[col].astype(str).str.lower().isin(lower),
+              f"; {col} values with data: {', '.join(known)}")
+    if since is not None:
+        t = to_datetimes(since)[0]
+        apply(f"since={t:%Y-%m-%d}", df["date"] >= t)
+    if before is not None:
+        t = to_datetimes(before)[0]
+        apply(f"before={t:%Y-%m-%d}", df["date"] < t)
+
+    dropped_rows = reason_of[keep & ~usable]
+    dropped = {str(k): int(v) for k, v in dropped_rows.value_counts().items()}
+    out = df.loc[keep & usable].copy()
+
+    if metric == "flops_per_usd":
+        usd = out["release_price_usd"].astype(float)
+        if dollars == "real":
+            usd = usd * _deflator(out["date"], datasets.load("price_index") if price_index is None else price_index,
+                                  base_year, notes)
+        out["value"] = out["_flops"] / usd
+    elif metric == "flops_per_watt":
+        out["value"] = out["_flops"] / out["tdp_w"].astype(float)
+    else:
+        usd = out["usd_per_chip_hour"].astype(float)
+        if dollars == "real":
+            usd = usd * _deflator(out["date"], datasets.load("price_index") if price_index is None else price_index,
+                                  base_year, notes)
+        out["value"] = out["_flops"] * 3600.0 / usd
+    bad = ~(np.isfinite(out["value"].to_numpy(dtype=float)) & (out["value"].to_numpy(dtype=float) > 0))
+    if bad.any():
+        dropped["value not finite and positive"] = int(bad.sum())
+        out = out.loc[~bad]
+
+    out = out.sort_values(["date", "name"], kind="stable").reset_index(drop=True)
+    if frontier:
+        # Keep a point only if it beats every earlier one (best chip available at its date).
+        best = out.groupby("precision")["value"].transform(lambda v: v.cummax().shift(1, fill_value=-np.inf))
+        on = out["value"] > best
+        if (~on).any():
+            dropped["below the frontier (frontier=True)"] = int((~on).sum())
+        out = out.loc[on].reset_index(drop=True)
+        if out["name"].nunique() < MIN_CHIPS:
+            raise ValueError(f"frontier=True leaves {out['name'].nunique()} chips; at least {MIN_CHIPS} are needed")
+    if out["name"].nunique() < MIN_CHIPS:
+        raise ValueError(f"only {out['name'].nunique()} distinct chips have a {metric} value after the filters "
+                         f"{', '.join(f for f, _ in filters)}; at least {MIN_CHIPS} are needed")
+
+    out["year"] = decimal_year(out["date"])
+    out["log10_value"] = np.log10(out["value"].astype(float))
+    if group_by == "vendor":
+        out["group"] = out["vendor"].fillna("unknown").astype(str)
+    elif group_by == "precision":
+        out["group"] = out["precision"].astype(str)
+    else:
+        out["group"] = ""
+    cols = ["name", "vendor", "segment", "precision", "date", "year", "value", "log10_value", "group"]
+    if metric == "flops_per_usd_cloud":
+        cols += ["provider", "usd_per_chip_hour", "hardware_release_date"]
+    else:
+        cols.insert(4, "release_date")
+    out = out[cols].copy()
+    for c in ("name", "vendor", "segment", "precision", "group") + (("provider",) if "provider" in cols else ()):
+        out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
+    settings = dict(metric=metric, precision=precisions[0] if len(precisions) == 1 else tuple(precisions),
+                    vendor=vendor, type=type, segment=segment,
+                    since=None if since is None else str(to_datetimes(since)[0].date()),
+                    before=None if before is None else str(to_datetimes(before)[0].date()),
+                    dollars=dollars, base_year=base_year if dollars == "real" else None,
+                    frontier=bool(frontier), pricing=pricing if metric == "flops_per_usd_cloud" else None,
+                    group_by=group_by)
+    return TrendData(metric=metric, precision=settings["precision"], data=out, dropped=dropped,
+                     filters=filters, notes=notes, settings=settings)

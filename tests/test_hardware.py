@@ -1,0 +1,346 @@
+"""Hardware trends: data selection, OLS/Bayes fits, save/load, backtest, economics, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from scaling import datasets
+from scaling.cli import main
+from scaling.hardware import (
+    backtest, fit_trend, load_trend, published_table, render_markdown, seed_growth_per_year, trend_data,
+    usd_per_flop_cloud, usd_per_flop_purchase,
+)
+from scaling.hardware.data import decimal_year
+
+LOG10_2 = math.log10(2)
+
+
+# ----------------------------------------------------------------------------- synthetic data
+def _synthetic(n=40, slope=0.15, sd=0.1, seed=1, start=2010.0, span=12.0):
+    """An accelerators table whose per-W values follow a known line."""
+    rng = np.random.default_rng(seed)
+    years = start + np.sort(rng.uniform(0, span, n))
+    dates = pd.to_datetime([f"{int(y)}-01-01" for y in years]) + pd.to_timedelta((years % 1) * 365, unit="D")
+    log_per_w = 10.0 + slope * (decimal_year(dates) - 2016.0) + sd * rng.standard_normal(n)
+    tdp = rng.uniform(100, 700, n)
+    flops = 10 ** log_per_w * tdp
+    return pd.DataFrame({
+        "name": [f"chip{i}" for i in range(n)], "alias": "", "vendor": np.where(np.arange(n) % 2, "A", "B"),
+        "type": "GPU", "segment": "datacenter", "release_date": dates,
+        "release_price_usd": np.where(np.arange(n) % 4 == 0, np.nan, flops / 10 ** (8 + slope * (years - 2016))),
+        "fp32_flops_per_s": flops, "tf32_flops_per_s": np.nan, "tensor16_flops_per_s": np.nan,
+        "fp16_flops_per_s": np.nan, "fp8_flops_per_s": np.nan, "int8_ops_per_s": np.nan,
+        "tdp_w": np.where(np.arange(n) % 5 == 0, np.nan, tdp), "memory_bytes": np.nan,
+        "memory_bandwidth_bytes_per_s": np.nan, "source": "synthetic",
+    })
+
+
+@pytest.fixture(scope="module")
+def synth():
+    return _synthetic()
+
+
+@pytest.fixture(scope="module")
+def acc():
+    return datasets.load("accelerators")
+
+
+# ----------------------------------------------------------------------------- data selection
+def test_decimal_year():
+    assert decimal_year(["2024-01-01"])[0] == 2024.0
+    assert abs(decimal_year(["2023-07-02 12:00"])[0] - 2023.5) < 1e-9
+    assert abs(decimal_year([2021.25])[0] - 2021.25) < 1e-6
+
+
+def test_missing_rows_are_counted(synth):
+    td = trend_data(synth, "flops_per_watt", "fp32")
+    assert td.dropped == {"no TDP": 8}
+    assert len(td.data) == 32
+    td = trend_data(synth, "flops_per_usd", "fp32")
+    assert td.dropped == {"no release price": 10}
+    fit = fit_trend(synth, "flops_per_usd", "fp32", method="ols")
+    assert fit.n_dropped == 10 and "no release price: 10" in fit.report()
+
+
+def test_shipped_counts_match_table(acc):
+    td = trend_data(None, "flops_per_usd", "tensor16")
+    usable = acc["release_price_usd"].notna() & acc["tensor16_flops_per_s"].notna() & acc["release_date"].notna()
+    assert len(td.data) == int(usable.sum())
+    assert len(td.data) + td.n_dropped == len(acc)
+
+
+@pytest.mark.parametrize("kw, word", [
+    (dict(vendor="AMD"), "vendor='AMD'"),
+    (dict(segment="nonexistent"), "segment='nonexistent'"),
+    (dict(before="2009-01-01"), "before=2009-01-01"),
+])
+def test_filter_leaving_few_chips_names_it(kw, word):
+    with pytest.raises(ValueError, match="filter") as e:
+        trend_data(None, "flops_per_usd", "fp32" if "before" in kw else "tensor16", **kw)
+    assert word in str(e.value) and "at least 3" in str(e.value)
+
+
+@pytest.mark.parametrize("kw", [dict(metric="flops"), dict(precision="fp64"), dict(dollars="euro"),
+                                dict(pricing="spot", metric="flops_per_usd_cloud"),
+                                dict(hierarchical="chip"), dict(method="mcmc")])
+def test_bad_options_raise(kw):
+    with pytest.raises(ValueError, match="allowed"):
+        fit_trend(**{"method": "ols", **kw})
+
+
+def test_real_dollars_and_frontier():
+    nominal = trend_data(None, "flops_per_usd", "fp32")
+    real = trend_data(None, "flops_per_usd", "fp32", dollars="real", base_year=2024)
+    # PPI for data processing rose 2008 -> 2024, so 2024 $ prices are higher, value lower, for old chips
+    assert (real.data["value"].iloc[0] < nominal.data["value"].iloc[0])
+    fr = trend_data(None, "flops_per_usd", "fp32", frontier=True)
+    assert np.all(np.diff(fr.data["value"].to_numpy()) > 0)
+    assert "below the frontier (frontier=True)" in fr.dropped
+    with pytest.raises(ValueError, match="per-\\$"):
+        trend_data(None, "flops_per_watt", "fp32", dollars="real")
+
+
+def test_cloud_join():
+    td = trend_data(None, "flops_per_usd_cloud", "tensor16", pricing="on_demand")
+    d = td.data
+    assert {"provider", "usd_per_chip_hour"} <= set(d.columns)
+    # FLOP per $ = FLOP/s * 3600 / ($/h)
+    acc = datasets.load("accelerators").set_index("name")
+    row = d.iloc[0]
+    assert row["value"] == pytest.approx(acc.loc[row["name"], "tensor16_flops_per_s"] * 3600 / row["usd_per_chip_hour"])
+    assert td.dropped.get("hardware not in the accelerators table", 0) > 0
+    one = trend_data(None, "flops_per_usd_cloud", "tensor16", pricing="1yr")
+    assert len(one.data) < len(d)
+
+
+# ----------------------------------------------------------------------------- OLS
+def test_ols_recovers_synthetic_slope(synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=3)
+    lo, hi = fit.diagnostics["slope_ci_t"]
+    assert lo < 0.15 < hi
+    # draws follow the t sampling distribution: their 90% interval matches the t interval
+    q = np.quantile(fit.draws["slope_per_year"], [0.05, 0.95])
+    assert q == pytest.approx([lo, hi], abs=0.15 * (hi - lo))
+    d = fit.doubling_time_years
+    assert d["median"] == pytest.approx(LOG10_2 / fit.diagnostics["slope"], rel=0.02)
+    assert d["lower"] < d["median"] < d["upper"]
+    assert d["prob_no_improvement"] == 0.0
+
+
+def test_ols_seeded_and_matches_statsmodels(synth):
+    import statsmodels.api as sm
+
+    a = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=5)
+    b = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=5)
+    c = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=6)
+    pd.testing.assert_frame_equal(a.draws, b.draws)
+    assert not a.draws.equals(c.draws)
+    x = a.data["year"] - a.t0
+    res = sm.OLS(a.data["log10_value"], sm.add_constant(x)).fit()
+    assert a.diagnostics["slope"] == pytest.approx(float(res.params.iloc[1]), rel=1e-10)
+
+
+def test_line_draws_and_predict(synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
+    dates = pd.to_datetime(["2018-01-01", "2024-06-01"])
+    lines = fit.line_draws(dates)
+    assert lines.shape == (len(fit.draws), 2)
+    manual = fit.draws["intercept"].to_numpy() + fit.draws["slope_per_year"].to_numpy() * (decimal_year(dates)[1] - fit.t0)
+    np.testing.assert_allclose(lines[:, 1], manual)
+    p = fit.predict(dates)
+    assert (p["pred_lower"] < p["lower"]).all() and (p["upper"] < p["pred_upper"]).all()
+    assert (p["lower"] < p["median"]).all() and (p["median"] < p["upper"]).all()
+    np.testing.assert_allclose(np.log10(p["median"]), np.median(lines, axis=0))
+    pd.testing.assert_frame_equal(p, fit.predict(dates))  # seeded
+    assert fit.predict([2018.0]).shape[0] == 1
+    with pytest.raises(ValueError, match="level"):
+        fit.predict(dates, level=1.5)
+
+
+def test_summary_and_report(synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
+    s = fit.summary()
+    assert {"value", "lower", "upper", "r_hat", "ess_bulk"} <= set(s.columns)
+    assert {"slope_per_year", "doubling_time_years", "growth_per_year"} <= set(s.index)
+    assert s.loc["growth_per_year", "value"] == pytest.approx(10 ** s.loc["slope_per_year", "value"])
+    assert "doubling time" in fit.report()
+
+
+def test_no_improvement_is_reported():
+    flat = _synthetic(n=20, slope=0.0, sd=0.3, seed=2)
+    fit = fit_trend(flat, "flops_per_watt", "fp32", method="ols")
+    assert fit.doubling_time_years["prob_no_improvement"] > 0.05
+    assert "P(no improvement)" in fit.report()
+
+
+# ----------------------------------------------------------------------------- save / load
+def test_save_load_roundtrip(tmp_path, synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=2)
+    p = fit.save(tmp_path / "t.json")
+    back = load_trend(p)
+    pd.testing.assert_frame_equal(back.draws, fit.draws)
+    assert back.t0 == fit.t0 and back.doubling_time_years == fit.doubling_time_years
+    np.testing.assert_allclose(back.line_draws(["2030-01-01"]), fit.line_draws(["2030-01-01"]))
+    payload = json.loads(p.read_text())
+    assert payload["schema"] == "scaling.hardware.trend" and payload["data_sha256"] == fit.data_sha256
+
+
+def test_load_rejects_foreign_and_corrupt(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"schema": "scaling.fit", "schema_version": 1}')
+    with pytest.raises(ValueError, match="schema"):
+        load_trend(bad)
+    bad.write_text("not json{")
+    with pytest.raises(ValueError, match="not a JSON"):
+        load_trend(bad)
+    bad.write_text('{"schema": "scaling.hardware.trend", "schema_version": 99}')
+    with pytest.raises(ValueError, match="version"):
+        load_trend(bad)
+    bad.write_text('{"schema": "scaling.hardware.trend", "schema_version": 1, "metric": "x"}')
+    with pytest.raises(ValueError, match="corrupt"):
+        load_trend(bad)
+    with pytest.raises(FileNotFoundError):
+        load_trend(tmp_path / "missing.json")
+
+
+# ----------------------------------------------------------------------------- backtest
+def test_backtest_ols_synthetic(synth):
+    bt = backtest("2019-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)
+    assert bt.n_train + bt.n_test == 32
+    assert 0.6 <= bt.coverage <= 1.0  # the line is true: coverage near 90%
+    assert bt.median_abs_error_log10 < 0.3
+    assert "coverage" in bt.report()
+    with pytest.raises(ValueError, match="no flops_per_watt points"):
+        backtest("2040-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)
+    with pytest.raises(ValueError, match="at least 3"):
+        backtest("2000-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)
+
+
+# ----------------------------------------------------------------------------- economics
+def test_usd_per_flop():
+    # A100 on AWS p4d 1-year ($19.22/h per 8 GPUs), 312 TFLOP/s, 21.3% MFU: the seed's
+    # GPT-3 inference cost of $0.0035 per 1K tokens at 2N FLOPs per token.
+    per_flop = usd_per_flop_cloud(312e12, 19.22 / 8, 0.213)
+    assert 2 * 175e9 * 1000 * per_flop == pytest.approx(0.00351, rel=0.01)
+    # purchase: amortised price + energy, per delivered FLOP
+    v = usd_per_flop_purchase(1e15, 30_000, 700, lifetime_years=4, utilisation=0.5, usd_per_kwh=0.1, pue=1.2)
+    hourly = 30_000 / (4 * 8766) + 0.7 * 1.2 * 0.1
+    assert v == pytest.approx(hourly / (3600 * 1e15 * 0.5))
+    arr = usd_per_flop_purchase(np.array([1e14, 2e14]), 1e4, 300)
+    assert arr.shape == (2,) and arr[0] == pytest.approx(2 * arr[1])
+    for bad in (dict(utilisation=1.5), dict(pue=0.9), dict(lifetime_years=0)):
+        with pytest.raises(ValueError):
+            usd_per_flop_purchase(1e15, 1e4, 300, **bad)
+    with pytest.raises(TypeError):
+        usd_per_flop_cloud("fast", 2.0)
+
+
+def test_seed_growth_and_published():
+    assert seed_growth_per_year(1.5) == pytest.approx(1.225, abs=1e-3)
+    assert seed_growth_per_year(1.8) == pytest.approx(1.342, abs=1e-3)
+    t = published_table("flops_per_watt")
+    assert set(t["metric"]) == {"flops_per_watt"} and len(t) >= 2
+
+
+def test_render_markdown(synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
+    md = render_markdown([fit], [backtest("2019-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)])
+    assert "| flops_per_watt | fp32 | all | ols | 32 |" in md
+    assert "Hobbhahn & Besiroglu 2022" in md and "backtest cut-off" in md
+
+
+# ----------------------------------------------------------------------------- CLI
+def test_cli_ols_and_json(tmp_path):
+    r = CliRunner().invoke(main, ["trend", "--metric", "flops-per-watt", "--precision", "fp32", "--ols", "--json",
+                                  "-o", str(tmp_path / "w.json")])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["trends"]["ols"]["n_chips"] > 50
+    assert load_trend(tmp_path / "w.json").method == "ols"
+    r = CliRunner().invoke(main, ["trend", "--ols", "--metric", "flops-per-usd", "--precision", "fp32",
+                                  "--backtest", "2020-01-01"])
+    assert r.exit_code == 0, r.output
+    assert "Hobbhahn" in r.output and "coverage" in r.output and "doubling" in r.output
+
+
+@pytest.mark.parametrize("args", [["--metric", "bogus"], ["--vendor", "AMD"], ["--since", "notadate"],
+                                  ["--precision", "fp64"], ["--pricing", "spot", "--metric", "flops-per-usd-cloud"]])
+def test_cli_bad_input_one_line_exit_2(args):
+    r = CliRunner().invoke(main, ["trend", "--ols", *args])
+    assert r.exit_code == 2
+    assert r.output.strip().count("\n") == 0 and r.output.startswith("error:")
+
+
+# ----------------------------------------------------------------------------- Bayesian (slow)
+@pytest.fixture(scope="module")
+def bayes_synth(synth):
+    return fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500)
+
+
+@pytest.mark.slow
+def test_bayes_synthetic(bayes_synth, synth):
+    b = bayes_synth
+    assert max(b.diagnostics["r_hat"].values()) <= 1.01
+    assert min(b.diagnostics["ess_bulk"].values()) >= 400
+    assert b.diagnostics["divergences"] == 0
+    lo, hi = np.quantile(b.draws["slope_per_year"], [0.05, 0.95])
+    assert lo < 0.15 < hi
+    ols = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
+    # with nearly Gaussian noise the robust fit and OLS agree
+    assert b.doubling_time_years["median"] == pytest.approx(ols.doubling_time_years["median"], rel=0.1)
+    assert b.line_draws(["2020-01-01"]).shape == (1000, 1)
+
+
+@pytest.mark.slow
+def test_bayes_save_load_and_seed(tmp_path, bayes_synth, synth):
+    p = bayes_synth.save(tmp_path / "b.json")
+    back = load_trend(p)
+    pd.testing.assert_frame_equal(back.draws, bayes_synth.draws)
+    assert back.diagnostics["r_hat"] == bayes_synth.diagnostics["r_hat"]
+    again = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500)
+    np.testing.assert_allclose(again.draws.to_numpy(), bayes_synth.draws.to_numpy())
+
+
+@pytest.mark.slow
+def test_bayes_hierarchical_vendor(synth):
+    b = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", hierarchical="vendor", seed=2, draws=500,
+                  tune=500)
+    assert b.groups == ("A", "B")
+    assert {"tau", "offset[A]", "offset[B]"} <= set(b.draws.columns)
+    assert b.line_draws(["2020-01-01"], group="A").shape == (1000, 1)
+    with pytest.raises(ValueError, match="unknown group"):
+        b.line_draws(["2020-01-01"], group="C")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["trend_flops_per_usd_tensor16", "trend_flops_per_watt_tensor16",
+                                  "trend_flops_per_usd_fp32", "trend_flops_per_watt_fp32",
+                                  "trend_flops_per_usd_cloud_tensor16"])
+def test_shipped_fits_converged(root, stem):
+    path = root / "fits" / f"{stem}.json"
+    if not path.exists():
+        pytest.skip(f"{path} not generated")
+    t = load_trend(path)
+    assert t.method == "bayes"
+    assert max(t.diagnostics["r_hat"].values()) <= 1.01
+    assert min(t.diagnostics["ess_bulk"].values()) >= 400
+    # the fit is for the shipped data as it is now
+    td = trend_data(None, t.metric, t.precision)
+    assert td.sha256 == t.data_sha256
+    # Published ML-hardware figures are 2-3.8 years; ours must be in a plausible band.
+    assert 1.0 < t.doubling_time_years["median"] < 6.0
+
+
+@pytest.mark.slow
+def test_cli_bayes_beside_ols():
+    r = CliRunner().invoke(main, ["trend", "--metric", "flops-per-watt", "--precision", "fp32", "--draws", "500"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert any(line.startswith("bayes") for line in lines) and any(line.startswith("ols") for line in lines)
+    assert "Seed article" in r.output and "Hobbhahn" in r.output
