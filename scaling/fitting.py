@@ -687,7 +687,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     if method == "bayes":
         from . import bayes  # lazy: pulls in pymc
 
-        return bayes.fit(runs, law=law, seed=seed, **bayes_kwargs)
+        return bayes.fit(runs, law=law, seed=seed, include=include, **bayes_kwargs)
     if bayes_kwargs:
         raise TypeError(f"fit() got arguments only the Bayesian method takes: {', '.join(sorted(bayes_kwargs))}")
     law_obj = get_law(law)

@@ -47,7 +47,8 @@ def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, boo
     runs = _load_runs(data, dataset)
     if bayes:
         kwargs = {k: v for k, v in (("sampler", sampler), ("draws", n_draws), ("chains", chains)) if v is not None}
-        result = fitting.fit(runs, law=law, method="bayes", seed=seed, **kwargs)
+        result = fitting.fit(runs, law=law, method="bayes", seed=seed, include=include,
+                             progress=not as_json, **kwargs)
     else:
         if any(v is not None for v in (sampler, n_draws, chains)):
             raise click.UsageError("--sampler, --draws and --chains apply to --bayes only")

@@ -1,0 +1,19 @@
+"""Bayesian fits of scaling laws (PyMC), the only part of ``scaling`` that imports PyMC/ArviZ.
+
+>>> from scaling import bayes, datasets                       # doctest: +SKIP
+>>> res = bayes.fit(datasets.load("chinchilla_runs"), seed=0)  # doctest: +SKIP
+>>> res.summary()                                              # doctest: +SKIP
+>>> res.save("fits/chinchilla_bayes.nc"); bayes.load("fits/chinchilla_bayes.nc")  # doctest: +SKIP
+
+Importing this package is cheap: PyMC, PyTensor, nutpie and ArviZ load inside
+:func:`fit`, :func:`load` and the result's methods. Model, priors and the choice of
+likelihood are documented in :func:`scaling.bayes.model.build_model`.
+"""
+
+from __future__ import annotations
+
+from .core import SUPPORTED_LAWS, fit
+from .plots import plot_ppc
+from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, load
+
+__all__ = ["fit", "load", "plot_ppc", "BayesFitResult", "SUPPORTED_LAWS", "SCHEMA", "SCHEMA_VERSION"]

@@ -1,0 +1,223 @@
+"""``scaling.bayes.fit``: validate the runs, build the model, sample, check, wrap."""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from .._io import utc_now
+from ..datasets import runs_sha256, validate_runs
+from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, import_arviz, stamp
+
+SUPPORTED_LAWS = ("chinchilla",)
+INCLUDE_OPTIONS = (None, "kept", "all")
+PRIOR_PREDICTIVE_DRAWS = 500
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, int]:
+    """The runs to fit and how many were left out.
+
+    ``include=None`` (or ``"kept"``) drops rows flagged ``excluded`` (the 5 highest-loss Chinchilla
+    runs, as Besiroglu et al. 2024 do); ``include="all"`` keeps every row. A user's
+    table read with :func:`scaling.datasets.read_runs` has ``excluded`` all False,
+    so it is never trimmed.
+    """
+    if include not in INCLUDE_OPTIONS:
+        raise ValueError(f"unknown include {include!r}; allowed: None or 'kept' (drop runs flagged "
+                         "'excluded'), 'all'")
+    runs = validate_runs(runs)
+    excluded = runs["excluded"].fillna(False).astype(bool).to_numpy()
+    if include == "all":
+        return runs, 0
+    kept = runs.loc[~excluded].reset_index(drop=True)
+    if len(kept) == 0:
+        raise ValueError("every run is flagged 'excluded'; pass include='all' to fit them anyway")
+    return kept, int(excluded.sum())
+
+
+def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str = "nutpie",
+        draws: int = 1000, tune: int = 1000, chains: int = 2, include: str | None = None,
+        target_accept: float = 0.9, progress: bool = False) -> BayesFitResult:
+    """Fit a scaling law to training runs as a Bayesian model (PyMC) and sample it with NUTS.
+
+    .. math::
+
+        \\log L_i \\sim \\mathrm{StudentT}\\left(\\nu,\\; \\log\\!\\left(E + \\frac{A}{N_i^{\\alpha}}
+            + \\frac{B}{D_i^{\\beta}}\\right),\\; \\sigma\\right)
+
+    The law is Hoffmann et al. (2022), Eq. 2; the data, the 5 excluded runs and the
+    robust (Huber) least-squares reference are from Besiroglu et al. (2024). Model,
+    priors and parameterisation: :func:`scaling.bayes.model.build_model`.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        ``n_params``, ``n_tokens`` (or ``compute_flops``), ``loss`` and optionally
+        ``excluded`` (e.g. ``scaling.datasets.load("chinchilla_runs")`` or
+        ``scaling.datasets.read_runs(path)``).
+    law : str
+        Only ``"chinchilla"`` (:math:`E + A/N^\\alpha + B/D^\\beta`).
+    seed : int
+        Seeds the sampler, the initial points and the predictive draws; the same seed
+        gives the same draws.
+    sampler : {"nutpie", "pymc"}
+        ``"nutpie"`` (default, the faster: see ``benchmarks/bench_bayes.py``) or PyMC's
+        own NUTS.
+    draws, tune, chains : int
+        Posterior draws and tuning steps per chain, and the number of chains.
+    include : None, "kept" or "all"
+        None or ``"kept"`` drops runs flagged ``excluded``; ``"all"`` fits every run.
+    target_accept : float
+        NUTS target acceptance rate, in (0, 1); higher means smaller steps and fewer
+        divergences.
+    progress : bool
+        Show the sampler's progress bar.
+
+    Returns
+    -------
+    BayesFitResult
+        Posterior medians in ``params``, draws, diagnostics (:meth:`~BayesFitResult.report`
+        warns when R-hat > 1.01, ESS < 400 or any divergence), prior and posterior
+        predictive draws in ``idata``.
+
+    Examples
+    --------
+    >>> from scaling import bayes, datasets                      # doctest: +SKIP
+    >>> res = bayes.fit(datasets.load("chinchilla_runs"))        # doctest: +SKIP
+    >>> print(res.report())                                       # doctest: +SKIP
+    """
+    from .model import ModelData, build_model, prior_settings
+    from .samplers import SAMPLERS, sample_nutpie, sample_pymc
+
+    if law not in SUPPORTED_LAWS:
+        raise ValueError(f"law {law!r} is not supported by scaling.bayes; supported laws: "
+                         f"{', '.join(SUPPORTED_LAWS)}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+    seed = _check_int("seed", seed, 0)
+    draws = _check_int("draws", draws, 1)
+    tune = _check_int("tune", tune, 0)
+    chains = _check_int("chains", chains, 1)
+    if not (isinstance(target_accept, numbers.Real) and 0 < float(target_accept) < 1):
+        raise ValueError(f"target_accept must be in (0, 1), got {target_accept!r}")
+    target_accept = float(target_accept)
+    fitted, n_excluded = select_runs(runs, include)
+
+    t0 = time.perf_counter()
+    data = ModelData.from_arrays(fitted["n_params"], fitted["n_tokens"], fitted["loss"])
+    model = build_model(data, "centred")
+    t1 = time.perf_counter()
+    run = sample_nutpie if sampler == "nutpie" else sample_pymc
+    idata, sampler_timings = run(model, draws=draws, tune=tune, chains=chains, seed=seed,
+                target_accept=target_accept, progress=bool(progress))
+    t2 = time.perf_counter()
+    idata = add_predictive(idata, model, fitted, seed)
+    t3 = time.perf_counter()
+
+    settings = {
+        "sampler": sampler,
+        "draws": draws,
+        "tune": tune,
+        "chains": chains,
+        "target_accept": target_accept,
+        "include": include,
+        "parameterisation": "centred",
+        "likelihood": "StudentT on log-loss",
+        "centre_log_n": data.centre_log_n,
+        "centre_log_d": data.centre_log_d,
+        "centre_loss": data.centre_loss,
+        "priors": prior_settings(data),
+        "mass_matrix": "low-rank modified (nutpie)" if sampler == "nutpie" else "dense (PyMC adapt_full)",
+        "timings_s": {"build": round(t1 - t0, 3), "compile_and_sample": round(t2 - t1, 3),
+                      **{k.removesuffix("_s"): round(v, 3) for k, v in sampler_timings.items()},
+                      "predictive": round(t3 - t2, 3)},
+    }
+    sha = runs_sha256(fitted)
+    stamp(idata, {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "scaling_version": __version__,
+        "law": law,
+        "method": "bayes",
+        "data_sha256": sha,
+        "seed": seed,
+        "sampler": sampler,
+        "n_runs": len(fitted),
+        "n_excluded": n_excluded,
+        "created_at": utc_now(),
+        "settings_json": settings,
+    })
+    return BayesFitResult.from_idata(idata, law=law, n_runs=len(fitted), n_excluded=n_excluded,
+                                     data_sha256=sha, seed=seed, settings=settings)
+
+
+def add_predictive(idata, model, runs: pd.DataFrame, seed: int):
+    """Attach prior and posterior predictive draws and the run sizes to ``idata``.
+
+    ``prior``/``prior_predictive``: :data:`PRIOR_PREDICTIVE_DRAWS` draws from the
+    priors; ``posterior_predictive``: one simulated data set per posterior draw.
+    Each uses its own stream of ``seed``.
+    """
+    import pymc as pm
+    import xarray as xr
+
+    az = import_arviz()
+    with warnings_silenced():
+        prior = pm.sample_prior_predictive(
+            draws=PRIOR_PREDICTIVE_DRAWS, model=model, random_seed=np.random.default_rng([seed, 1]),
+            var_names=["alpha", "beta", "log_E", "sigma", "nu", "E", "A", "B", "log_loss"],
+        )
+        post = pm.sample_posterior_predictive(
+            idata, model=model, random_seed=np.random.default_rng([seed, 2]), progressbar=False,
+            var_names=["log_loss"],
+        )
+    out = az.InferenceData(posterior=idata.posterior, sample_stats=idata.sample_stats)
+    obs_dim = list(post.posterior_predictive["log_loss"].dims)[-1]
+    constant = xr.Dataset({
+        "n_params": (obs_dim, runs["n_params"].to_numpy(dtype=float)),
+        "n_tokens": (obs_dim, runs["n_tokens"].to_numpy(dtype=float)),
+    })
+    # Simulated log-losses are stored in float32 (7 significant digits, far finer than the
+    # noise they simulate): it halves the saved file.
+    out.add_groups(
+        prior=prior.prior,
+        prior_predictive=prior.prior_predictive.astype("float32"),
+        posterior_predictive=post.posterior_predictive.astype("float32"),
+        observed_data=post.observed_data,
+        constant_data=constant,
+    )
+    return out
+
+
+class warnings_silenced:
+    """Silence PyMC/ArviZ chatter (INFO logs, FutureWarning, UserWarning) in the predictive draws."""
+
+    def __enter__(self):
+        import logging
+        import warnings
+
+        # PyMC logs "Sampling: [...]" at INFO for every predictive draw.
+        self._logger = logging.getLogger("pymc")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.WARNING)
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.setLevel(self._level)
+        return self._ctx.__exit__(*exc)
