@@ -170,7 +170,7 @@ def test_bayes_dispatch(monkeypatch, runs):
     monkeypatch.setitem(sys.modules, "scaling.bayes", fake)
     monkeypatch.setattr(scaling, "bayes", fake, raising=False)
     fitting.fit(runs, method="bayes", seed=7, draws=10, chains=2)
-    assert calls["kw"] == {"law": "chinchilla", "seed": 7, "draws": 10, "chains": 2}
+    assert calls["kw"] == {"law": "chinchilla", "seed": 7, "draws": 10, "chains": 2, "include": None}
 
 
 # ---------------------------------------------------------------- result object

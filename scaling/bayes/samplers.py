@@ -26,6 +26,7 @@ needs ~6.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 
@@ -82,20 +83,40 @@ def _sample_nutpie(model, t0, *, draws, tune, chains, seed, target_accept, progr
         model=model, jitter_rvs=set(model.free_RVs), return_transformed=True
     )
 
+    # The initial-point function reseeds shared random generators and then draws from
+    # them: two chains starting at once could interleave those steps, so starts are made
+    # one at a time.
+    init_lock = threading.Lock()
+
     def make_initial_point(seed_):
-        p = initial_point_fn(int(seed_) % (2**32))
-        return np.concatenate([np.ravel(p[v.name]) for v in value_vars]).astype(np.float64)
+        with init_lock:
+            p = initial_point_fn(int(seed_) % (2**32))
+            return np.concatenate([np.ravel(p[v.name]) for v in value_vars]).astype(np.float64)
+
+    # nutpie runs chains in parallel threads and asks for one callback per chain. A
+    # PyTensor function keeps its intermediate results in storage of its own, so two
+    # threads calling the same function can overwrite each other's values: each chain gets
+    # its own copy (same compiled code, separate storage), which keeps chains independent
+    # and the draws reproducible whatever the thread timing.
+    def _private(fn):
+        copy = fn.copy(share_memory=False)
+        copy.trust_input = True
+        return copy
 
     def make_logp():
+        fn = _private(logp_fn)
+
         def logp_(x):
-            value, gradient = logp_fn(x)
-            return float(value), gradient
+            value, gradient = fn(x)
+            return float(value), np.array(gradient, dtype=np.float64, copy=True)
 
         return logp_
 
     def make_expand(seed1, seed2, chain):
+        fn = _private(expand_fn)
+
         def expand(x):
-            return {n: np.asarray(v, dtype=np.float64) for n, v in zip(names, expand_fn(x))}
+            return {n: np.array(v, dtype=np.float64, copy=True) for n, v in zip(names, fn(x))}
 
         return expand
 
