@@ -49,6 +49,7 @@ class RunConfig:
     bayes_draws: int = 1000
     bayes_chains: int = 2
     trend_draws: int = 1000
+    trend_method: str = "bayes"
     until: int = 2032
     n_draws: int = 4000
     figures: bool = True
@@ -210,16 +211,17 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     # 3. Hardware trends.
     from .hardware import fit_trend, load_trend
 
-    say = step(3, "Hardware trends (Bayesian): FLOP/s per $, per W, cloud FLOP per $")
+    method_name = {"bayes": "Bayesian", "ols": "OLS"}.get(config.trend_method, config.trend_method)
+    say = step(3, f"Hardware trends ({method_name}): FLOP/s per $, per W, cloud FLOP per $")
     trends = {}
     for stem, kwargs in TRENDS.items():
-        settings = {**kwargs, "method": "bayes", "seed": config.seed, "draws": config.trend_draws}
+        settings = {**kwargs, "method": config.trend_method, "seed": config.seed, "draws": config.trend_draws}
         path = fits_dir / f"{stem}.json"
         trends[stem], _ = _cached(
             manifest, path,
             _key(stem, ["accelerators", "cloud_prices", "price_index"], settings), config.force,
             lambda kw=kwargs, p=path: _save(
-                fit_trend(method="bayes", seed=config.seed, draws=config.trend_draws, **kw), p),
+                fit_trend(method=config.trend_method, seed=config.seed, draws=config.trend_draws, **kw), p),
             load_trend, say,
         )
 
