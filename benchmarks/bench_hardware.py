@@ -22,13 +22,7 @@ import subprocess
 import sys
 import time
 
-TRENDS = {
-    "trend_flops_per_usd_tensor16": dict(metric="flops_per_usd", precision="tensor16"),
-    "trend_flops_per_watt_tensor16": dict(metric="flops_per_watt", precision="tensor16"),
-    "trend_flops_per_usd_fp32": dict(metric="flops_per_usd", precision="fp32"),
-    "trend_flops_per_watt_fp32": dict(metric="flops_per_watt", precision="fp32"),
-    "trend_flops_per_usd_cloud_tensor16": dict(metric="flops_per_usd_cloud", precision="tensor16"),
-}
+from scaling.pipeline import TRENDS  # the trends the main job fits and saves
 
 CHILD = r"""
 import json, sys, time, os

@@ -163,10 +163,9 @@ def render_reports() -> dict[str, str]:
 
 
 def _money(x: float) -> str:
-    for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= div:
-            return f"${x / div:.3g}{unit}"
-    return f"${x:.3g}"
+    from scaling._format import usd
+
+    return usd(x)
 
 
 def render_forecast_report(summary_path: Path) -> str:

@@ -52,6 +52,7 @@ from . import __version__
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .datasets import runs_sha256, validate_runs
 from .laws import Law, get_law
+from ._checks import check_level as _check_level
 
 __all__ = [
     "fit", "FitResult", "load_fit", "render_comparison_markdown", "huber_objective",
@@ -325,11 +326,6 @@ def _percentiles(values: np.ndarray, level: float):
         return math.nan, math.nan
     return float(np.quantile(values, lo)), float(np.quantile(values, hi))
 
-
-def _check_level(level) -> float:
-    if not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
-    return float(level)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pandas as pd
 from . import __version__
 from ._io import atomic_write_text, dumps_json, utc_now
 from .datasets import datasets_dir
+from ._format import usd as _money
 
 __all__ = ["RunConfig", "run", "seed_comparison"]
 
@@ -344,12 +345,6 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         }
     return out
 
-
-def _money(x: float) -> str:
-    for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= div:
-            return f"${x / div:.3g}{unit}"
-    return f"${x:.3g}"
 
 
 def _summary_lines(s: dict) -> list[str]:

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .laws import get_law
+from ._checks import check_level as _check_level
 
 __all__ = [
     "optimal", "OptimalResult", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
@@ -235,11 +236,6 @@ class OptimalResult:
             lines.append(f"  warning: {self.n_unreachable} draws cannot reach the target (loss <= their E)")
         return "\n".join(lines)
 
-
-def _check_level(level) -> float:
-    if not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must be a number in (0, 1), got {level!r}")
-    return float(level)
 
 
 def _answer(params, compute_flops, target_loss, target, inference_tokens) -> dict[str, np.ndarray]:

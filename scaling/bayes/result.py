@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_write_with
+from .._checks import check_level as _check_level
 
 SCHEMA = "scaling.bayes"
 SCHEMA_VERSION = 1
@@ -296,10 +297,6 @@ def _count_divergences(idata) -> int:
             return int(np.asarray(stats[key].values).sum())
     return 0
 
-
-def _check_level(level: float) -> None:
-    if not (isinstance(level, (int, float, np.floating)) and 0 < float(level) < 1):
-        raise ValueError(f"level must be a probability in (0, 1), got {level!r}")
 
 
 def stamp(idata, attrs: dict) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ._util import echo_json, print_table
+from scaling._format import usd as _money
 
 BASIS_TRENDS = {
     "cloud": ("trend_flops_per_usd_cloud_tensor16.json", None),
@@ -31,12 +32,6 @@ def _target(value: str):
     except ValueError:
         raise click.BadParameter(f"{value!r}: use gpt3, a loss (2.0) or N,D (175e9,300e9)") from None
 
-
-def _money(x: float) -> str:
-    for unit, div in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(x) >= div:
-            return f"${x / div:.3g}{unit}"
-    return f"${x:.3g}"
 
 
 def _halving(value):

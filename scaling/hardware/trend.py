@@ -43,6 +43,7 @@ import pandas as pd
 from .. import __version__
 from .._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .data import METRICS, TrendData, decimal_year, to_datetimes, trend_data
+from .._checks import check_level as _check_level
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "SCHEMA", "SCHEMA_VERSION", "fit_prepared"]
 
@@ -70,11 +71,6 @@ def _q(x: np.ndarray, level: float) -> tuple[float, float, float]:
     lo, med, hi = np.quantile(x, [a, 0.5, 1.0 - a])
     return float(med), float(lo), float(hi)
 
-
-def _check_level(level: float) -> float:
-    if not isinstance(level, (int, float)) or not 0.0 < float(level) < 1.0:
-        raise ValueError(f"level must be a probability in (0, 1), got {level!r}")
-    return float(level)
 
 
 @dataclass(frozen=True)
