@@ -305,7 +305,11 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
         "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(forecasts["gpt3_equivalent_cost"], quantity="inference_usd_per_1k_tokens"),
     }
     if bayes is not None:
+        from .bayes import plot_ppc
+
         jobs["param_pairs.png"] = lambda: plot.param_pairs(lsq, bayes, labels=["bootstrap", "posterior"])
+        jobs["prior_check.png"] = lambda: plot_ppc(bayes, kind="prior")
+        jobs["posterior_check.png"] = lambda: plot_ppc(bayes, kind="posterior")
     written = []
     for name, draw in jobs.items():
         artist = draw()

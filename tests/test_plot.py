@@ -492,3 +492,22 @@ def test_cli_errors(tmp_path, saved_fits):
     result = runner.invoke(main, ["plot", "fan", "--forecast", str(tmp_path / "none.csv"),
                                   "-o", str(tmp_path / "x.png")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+@pytest.mark.parametrize("kind", ["prior-check", "posterior-check"])
+def test_cli_predictive_checks_of_the_shipped_posterior(kind, tmp_path):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from scaling.cli import main
+
+    nc = Path(__file__).resolve().parent.parent / "fits" / "chinchilla_bayes.nc"
+    out = tmp_path / f"{kind}.png"
+    result = CliRunner().invoke(main, ["plot", kind, "--fit", str(nc), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.size[0] > 300
+    result = CliRunner().invoke(main, ["plot", kind, "--fit", str(tmp_path / "missing.nc"), "-o", str(out)])
+    assert result.exit_code == 2 and "missing.nc" in result.output

@@ -57,6 +57,11 @@ def plot_ppc(result, kind: str = "posterior", ax=None, level: float = 0.9):
     ax.plot(span, span, color="k", lw=0.8, label="observed = predicted")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import FormatStrFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):  # losses span less than a decade: plain numbers read better
+        axis.set_major_formatter(FormatStrFormatter("%g"))
+        axis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("observed loss")
     ax.set_ylabel(f"{kind} predictive loss")
     ax.set_title(f"{kind.capitalize()} predictive check: {covered:.0%} of {len(observed)} runs "

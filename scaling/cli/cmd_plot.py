@@ -20,6 +20,8 @@ KINDS = {
     "optimal": ("compute-optimal N and D against compute, with bands", "fit"),
     "trend": ("hardware price-performance trend with bands", "trend"),
     "fan": ("fan chart of a cost forecast", "forecast"),
+    "prior-check": ("prior predictive check of the Bayesian fit", "posterior"),
+    "posterior-check": ("posterior predictive check of the Bayesian fit", "posterior"),
 }
 
 
@@ -45,6 +47,12 @@ def _load_fits(kind: str, fit_paths: tuple[str, ...]) -> list:
     if len(fit_paths) > 1:
         raise ValueError(f"'scaling plot {kind}' draws one fit; got {len(fit_paths)} --fit paths")
     return [load_fit(_existing(fit_paths[0] if fit_paths else DEFAULT_LSQ, "fit"))]
+
+
+def _ppc(posterior, which: str, level: float):
+    from scaling.bayes import plot_ppc
+
+    return plot_ppc(posterior, kind=which, level=level)
 
 
 @click.command("plot")
@@ -74,6 +82,8 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
       optimal    compute-optimal N and D against compute, with bands
       trend      hardware price-performance trend with bands
       fan        fan chart of a cost forecast
+      prior-check      prior predictive check of the Bayesian fit
+      posterior-check  posterior predictive check of the Bayesian fit
 
     Example: scaling plot contours -o contours.pdf
     """
@@ -89,6 +99,12 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
     source = KINDS[kind][1]
     if source in ("fit", "fits"):
         fits = _load_fits(kind, fit_paths)
+    elif source == "posterior":
+        from scaling.bayes import load as load_posterior
+
+        if len(fit_paths) > 1:
+            raise ValueError(f"'scaling plot {kind}' draws one posterior; got {len(fit_paths)} --fit paths")
+        posterior = load_posterior(_existing(fit_paths[0] if fit_paths else DEFAULT_BAYES, "posterior"))
     elif source == "trend":
         from scaling.hardware import load_trend
 
@@ -111,6 +127,8 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
         "optimal": lambda: plot.optimal_allocation(fits[0], level=level),
         "trend": lambda: plot.hardware_trend(trend, level=level),
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity),
+        "prior-check": lambda: _ppc(posterior, "prior", level),
+        "posterior-check": lambda: _ppc(posterior, "posterior", level),
     }[kind]
     before = set(plt.get_fignums())
     try:
