@@ -163,9 +163,9 @@ def render_reports() -> dict[str, str]:
 
 
 def _money(x: float) -> str:
-    from scaling._format import usd
+    from scaling.cost import format_usd
 
-    return usd(x)
+    return format_usd(x)
 
 
 def render_forecast_report(summary_path: Path) -> str:

@@ -31,7 +31,7 @@ import pandas as pd
 from . import __version__
 from ._io import atomic_write_text, dumps_json, utc_now
 from .datasets import datasets_dir
-from ._format import usd as _money
+from .cost import format_usd as _money
 
 __all__ = ["RunConfig", "run", "seed_comparison"]
 

@@ -64,7 +64,7 @@ def _imports_of(path: Path) -> set[str]:
 
 
 # Lower layers must never import higher ones: data and laws at the bottom, cli on top.
-LAYERS = ["_io", "_checks", "_format", "datasets", "laws", "cost", "seed", "fitting", "sizing", "bayes", "hardware",
+LAYERS = ["_io", "_checks", "datasets", "laws", "cost", "seed", "fitting", "sizing", "bayes", "hardware",
           "plot", "forecast", "pipeline", "cli"]
 
 

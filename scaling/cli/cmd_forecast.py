@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ._util import echo_json, print_table
-from scaling._format import usd as _money
+from scaling.cost import format_usd as _money
 
 BASIS_TRENDS = {
     "cloud": ("trend_flops_per_usd_cloud_tensor16.json", None),
