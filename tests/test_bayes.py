@@ -347,3 +347,17 @@ def test_cli_optimal_reads_the_shipped_posterior():
     assert json.loads(r.output)["n_draws"] == 2000
     bad = CliRunner().invoke(main, ["optimal", "--fit", str(ROOT / "pyproject.toml"), "--compute", "1e23"])
     assert bad.exit_code == 2
+
+
+def test_cli_optimal_prints_the_posterior_warnings(tmp_path):
+    from click.testing import CliRunner
+
+    from scaling.cli import main
+
+    bad = _fake_result(chain_shift=3.0, divergences=4, draws=100, autocorr=0.9)
+    path = tmp_path / "bad.nc"
+    bad.save(path)
+    result = CliRunner().invoke(main, ["optimal", "--fit", str(path), "--compute", "5.76e23"])
+    assert result.exit_code == 0, result.output
+    assert "warning: R-hat of" in result.output and "divergent" in result.output
+    assert "N (parameters)" in result.output

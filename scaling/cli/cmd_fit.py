@@ -98,7 +98,12 @@ def optimal_command(fit_path, compute, target_loss, target, inference_tokens, le
     given = [v for v in (compute, target_loss, target) if v is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of --compute, --loss or --target")
-    result = sizing.optimal(fitting.load_fit(fit_path), compute_flops=compute, target_loss=target_loss,
+    fit = fitting.load_fit(fit_path)
+    if getattr(fit, "method", None) == "bayes":
+        # Intervals from a posterior that failed its diagnostics are not to be trusted: say so.
+        for warning in fit.warnings():
+            click.echo(f"warning: {warning}", err=True)
+    result = sizing.optimal(fit, compute_flops=compute, target_loss=target_loss,
                             target=target, level=level, inference_tokens=inference_tokens)
     if as_json:
         echo_json(result.to_dict())
