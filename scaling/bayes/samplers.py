@@ -39,6 +39,18 @@ def _cores(chains: int) -> int:
     return max(1, min(chains, os.cpu_count() or 1))
 
 
+def _run_nutpie(compiled, t0, t1, *, draws, tune, chains, seed, target_accept, progress, low_rank):
+    """Sample a nutpie-compiled model; returns ``(idata, timings)``."""
+    import nutpie
+
+    idata = nutpie.sample(
+        compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
+        progress_bar=progress, save_warmup=False, low_rank_modified_mass_matrix=low_rank,
+        target_accept=target_accept,
+    )
+    return idata, {"compile_s": t1 - t0, "sample_s": time.perf_counter() - t1}
+
+
 def sample_nutpie(model, *, draws: int, tune: int, chains: int, seed: int,
                   target_accept: float, progress: bool, low_rank: bool = True):
     """Sample ``model`` with nutpie, using a PyTensor (C) compiled log density and gradient.
@@ -125,12 +137,8 @@ def _sample_nutpie(model, t0, *, draws, tune, chains, seed, target_accept, progr
         make_initial_point_fn=make_initial_point,
     )
     t1 = time.perf_counter()
-    idata = nutpie.sample(
-        compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
-        progress_bar=progress, save_warmup=False, low_rank_modified_mass_matrix=low_rank,
-        target_accept=target_accept,
-    )
-    return idata, {"compile_s": t1 - t0, "sample_s": time.perf_counter() - t1}
+    return _run_nutpie(compiled, t0, t1, draws=draws, tune=tune, chains=chains, seed=seed,
+                       target_accept=target_accept, progress=progress, low_rank=low_rank)
 
 
 def sample_nutpie_numba(model, *, draws: int, tune: int, chains: int, seed: int,
@@ -141,12 +149,8 @@ def sample_nutpie_numba(model, *, draws: int, tune: int, chains: int, seed: int,
     t0 = time.perf_counter()
     compiled = nutpie.compile_pymc_model(model)
     t1 = time.perf_counter()
-    idata = nutpie.sample(
-        compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
-        progress_bar=progress, save_warmup=False, low_rank_modified_mass_matrix=low_rank,
-        target_accept=target_accept,
-    )
-    return idata, {"compile_s": t1 - t0, "sample_s": time.perf_counter() - t1}
+    return _run_nutpie(compiled, t0, t1, draws=draws, tune=tune, chains=chains, seed=seed,
+                       target_accept=target_accept, progress=progress, low_rank=low_rank)
 
 
 def sample_pymc(model, *, draws: int, tune: int, chains: int, seed: int,
