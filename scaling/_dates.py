@@ -1,0 +1,53 @@
+"""Dates as the package reads them: ISO strings, datetimes or decimal years.
+
+The one home of :func:`to_datetimes` and :func:`decimal_year`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScalingError
+
+__all__ = ["to_datetimes", "decimal_year"]
+
+
+def to_datetimes(dates) -> pd.DatetimeIndex:
+    """Dates from strings, datetimes or decimal years (floats such as ``2024.5``).
+
+    Raises
+    ------
+    ScalingError
+        A date that cannot be read, a missing date or a non-finite decimal year.
+    """
+    if isinstance(dates, (str, pd.Timestamp, np.datetime64)) or np.isscalar(dates):
+        dates = [dates]
+    values = list(dates) if not isinstance(dates, (pd.Index, pd.Series, np.ndarray)) else dates
+    arr = np.asarray(values)
+    if arr.dtype.kind in "fiu":
+        years = arr.astype(float)
+        if not np.all(np.isfinite(years)) or np.any(years < 1678) or np.any(years >= 2262):
+            raise ScalingError(f"decimal years must be finite and within 1678-2261, got {values!r}")
+        whole = np.floor(years).astype(int)
+        start = pd.to_datetime([f"{y}-01-01" for y in whole])
+        length = pd.to_datetime([f"{y + 1}-01-01" for y in whole]) - start
+        return pd.DatetimeIndex(start + pd.to_timedelta((years - whole) * length.total_seconds(), unit="s"))
+    try:
+        out = pd.DatetimeIndex(pd.to_datetime(values))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScalingError(f"cannot read dates {values!r}: use ISO dates such as '2024-01-01' "
+                           "or decimal years") from exc
+    if out.isna().any():
+        raise ScalingError(f"missing date in {values!r}")
+    return out
+
+
+def decimal_year(dates) -> np.ndarray:
+    """Decimal years: 2024-07-02 -> 2024.5 (time since 1 January over the year's length)."""
+    d = to_datetimes(dates)
+    start = pd.to_datetime({"year": d.year, "month": 1, "day": 1})
+    end = pd.to_datetime({"year": d.year + 1, "month": 1, "day": 1})
+    frac = ((d - pd.DatetimeIndex(start)).total_seconds()
+            / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start)).total_seconds())
+    return np.asarray(d.year + np.asarray(frac), dtype=float)
