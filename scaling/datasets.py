@@ -36,7 +36,20 @@ import pandas as pd
 
 from ._io import sha256_arrays
 
-__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir"]
+__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "PRECISIONS"]
+
+#: Precision name -> column of the ``accelerators`` table (peak dense throughput). The one
+#: home of this map. ``tensor16`` (dense tensor-core FP16/BF16) is the default everywhere;
+#: ``bf16`` is an alias of it (the table records one 16-bit tensor rate).
+PRECISIONS: dict[str, str] = {
+    "tensor16": "tensor16_flops_per_s",
+    "bf16": "tensor16_flops_per_s",
+    "fp16": "fp16_flops_per_s",
+    "fp32": "fp32_flops_per_s",
+    "tf32": "tf32_flops_per_s",
+    "fp8": "fp8_flops_per_s",
+    "int8": "int8_ops_per_s",
+}
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent
 
