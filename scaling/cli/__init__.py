@@ -2,8 +2,9 @@
 
 Subcommands live in ``scaling/cli/cmd_*.py``; each module exports ``COMMANDS``, a
 list of click commands, and is discovered here, so adding a command touches no
-shared file. Library errors (``ValueError``, ``FileNotFoundError``) become a
-one-line ``error: ...`` on stderr and exit code 2, never a traceback.
+shared file. Bad input (:class:`scaling.errors.ScalingError`) and file-system errors
+(``OSError``: a missing, unreadable or unwritable path) become one ``error: ...`` line
+on stderr and exit code 2. Any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from importlib import import_module
 import click
 
 from scaling import __version__
+from scaling.errors import ScalingError
 
 EXIT_USAGE = 2
 
@@ -44,9 +46,21 @@ class ScalingGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        except ScalingError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
+        except OSError as exc:
+            click.echo(f"error: {_describe_os_error(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """One line naming the path and what went wrong (``exc.strerror`` without errno noise)."""
+    path = exc.filename if exc.filename is not None else None
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileNotFoundError) and not exc.strerror:
+        return str(exc)
+    return f"{path}: {reason}" if path is not None else reason
 
 
 @click.group(cls=ScalingGroup, context_settings={"help_option_names": ["-h", "--help"]})

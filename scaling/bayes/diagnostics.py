@@ -1,0 +1,85 @@
+"""Convergence diagnostics of every MCMC fit in ``scaling`` (laws and hardware trends).
+
+The one place where R-hat and ESS are computed and judged, against the thresholds in
+:mod:`scaling._checks` (Vehtari et al. 2021: R-hat < 1.01, bulk and tail ESS > 400).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._checks import ESS_MIN, R_HAT_MAX
+from ..errors import ScalingWarning
+
+__all__ = ["import_arviz", "diagnose", "count_divergences", "diagnostic_warnings", "R_HAT_MAX", "ESS_MIN"]
+
+
+def import_arviz():
+    """Import ArviZ without its refactor FutureWarning (it says nothing to our users)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        import arviz as az
+    return az
+
+
+def diagnose(arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    """R-hat, bulk ESS and tail ESS of each named array of draws, shape ``(chain, draw)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``parameter``; columns ``r_hat``, ``ess_bulk``, ``ess_tail``. A constant
+        array (a fixed parameter) has NaN diagnostics.
+    """
+    az = import_arviz()
+    rows = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name, values in arrays.items():
+            values = np.asarray(values, dtype=float)
+            if values.ndim == 1:
+                values = values[None, :]
+            if values.size == 0 or np.ptp(values) == 0:
+                rows[name] = (np.nan, np.nan, np.nan)
+                continue
+            rows[name] = (float(az.rhat(values)), float(az.ess(values, method="bulk")),
+                          float(az.ess(values, method="tail")))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["r_hat", "ess_bulk", "ess_tail"])
+    table.index.name = "parameter"
+    return table
+
+
+def count_divergences(idata) -> int:
+    """Divergent transitions after tuning recorded in ``idata.sample_stats`` (0 if none recorded)."""
+    if "sample_stats" not in idata.groups():
+        return 0
+    stats = idata.sample_stats
+    for key in ("diverging", "divergences"):
+        if key in stats:
+            return int(np.asarray(stats[key].values).sum())
+    return 0
+
+
+def diagnostic_warnings(table: pd.DataFrame, divergences: int) -> list[ScalingWarning]:
+    """The failed convergence checks of a :func:`diagnose` table, one warning each."""
+    out = []
+    for name, row in table.iterrows():
+        if np.isfinite(row["r_hat"]) and row["r_hat"] > R_HAT_MAX:
+            out.append(ScalingWarning("r_hat", f"R-hat of {name} is {row['r_hat']:.3f} > {R_HAT_MAX}: chains "
+                                               "disagree; sample longer (tune, draws) or check the model"))
+    for name, row in table.iterrows():
+        if np.isfinite(row["ess_bulk"]) and row["ess_bulk"] < ESS_MIN:
+            out.append(ScalingWarning("ess_bulk", f"bulk ESS of {name} is {row['ess_bulk']:.0f} < {ESS_MIN}: too "
+                                                  "few effective draws for reliable intervals; increase draws"))
+    for name, row in table.iterrows():
+        if np.isfinite(row["ess_tail"]) and row["ess_tail"] < ESS_MIN:
+            out.append(ScalingWarning("ess_tail", f"tail ESS of {name} is {row['ess_tail']:.0f} < {ESS_MIN}: "
+                                                  "interval ends are unreliable; increase draws"))
+    if divergences:
+        out.append(ScalingWarning("divergences", f"{divergences} divergent transition(s) after tuning: the "
+                                                 "posterior may be biased; raise target_accept (e.g. 0.95) "
+                                                 "or tune longer"))
+    return out
