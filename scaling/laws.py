@@ -1,13 +1,60 @@
-"""Parametric scaling-law forms as vectorised, pure-numpy functions.
+r"""Parametric scaling laws: the one home of each law's maths.
 
-Each law is a frozen :class:`Law` in a registry (:func:`get_law`, :func:`names`).
-``Law.predict(params, n_params, n_tokens)`` broadcasts: ``params`` may hold floats
-or arrays of draws, e.g. shape ``(n_draws, 1)`` against ``n_params`` of shape
-``(1, n_points)``.
+Each law is a frozen :class:`Law` in a registry (:func:`get_law`, :func:`names`) and
+answers, vectorised over draws, every question the package asks of a law:
+
+- :meth:`Law.predict` ``(params, n_params, n_tokens) -> loss``
+- :meth:`Law.derived` ``(params) -> dict`` (chinchilla: ``a``, ``b``, ``G``)
+- :meth:`Law.irreducible_loss` ``(params)``: the loss with unbounded N and D
+- :meth:`Law.allocate` ``(params, compute_flops) -> (n_params, n_tokens)``: compute-optimal
+  split under :math:`C = 6 N D`
+- :meth:`Law.loss_at_optimum` ``(params, compute_flops) -> loss``
+- :meth:`Law.compute_for_loss` ``(params, loss) -> (compute_flops, n_params, n_tokens)``
+- :meth:`Law.tokens_for_loss` ``(params, n_params, loss) -> n_tokens``
+- :meth:`Law.min_total_for_loss` ``(params, loss, inference_tokens) -> (total_flops, n_params, n_tokens)``:
+  least training plus inference compute, :math:`6 N D + 2 N T`
+- :meth:`Law.allocate_total` ``(params, total_flops, inference_tokens) -> (n_params, n_tokens)``:
+  least loss within a budget that pays for training and inference
+- ``param_names``, ``bounds``, and for fitting the log-prediction and its gradient.
+
+``params`` holds floats or arrays of draws, and every answer broadcasts like
+:meth:`Law.predict`, e.g. parameters of shape ``(n_draws, 1)`` against budgets of shape
+``(n_budgets,)`` give ``(n_draws, n_budgets)``. Answers a draw cannot give (a loss at or
+below its irreducible loss, an optimum outside the numeric search range) are NaN.
+
+A law with closed forms (chinchilla) supplies them; a law without (kaplan) gets the
+generic numeric versions below, so that adding a law is adding one :class:`Law`:
+
+- allocation: along :math:`D = C / 6N` the loss is unimodal in :math:`x = \log N`; its
+  minimum is found by vectorised bisection on the sign of :math:`dL/dx`, computed exactly
+  by the complex step :math:`dL/dx = \operatorname{Im} L(x + ih) / h` (Squire & Trapp 1998,
+  "Using complex variables to estimate derivatives of real functions", SIAM Review 40(1)).
+  The derivative stays exact when the reducible loss is many orders below the irreducible
+  one, where comparing loss values cannot locate the minimum. A law's formula must
+  therefore accept complex inputs (write it with ``+ - * / **``, ``exp`` and ``log``);
+- least compute, tokens for a loss: bisection in :math:`\log C` or :math:`\log D` of a
+  loss that decreases with it;
+- inference-aware sizing: golden-section search in :math:`\log N`.
 
 For fitting, each law also has an unconstrained parameterisation ``theta`` (e.g.
 ``a = log A``) with the log-loss prediction and its vector-Jacobian product, so
 that :mod:`scaling.fitting` can optimise many starts at once.
+
+Physical domains
+----------------
+The ranges below are the inputs the package answers queries for (:mod:`scaling.sizing`
+refuses others with a :class:`~scaling.errors.ScalingError`, and warns when an answer
+falls outside them):
+
+- :data:`COMPUTE_FLOPS_RANGE` = 1e12 .. 1e32 FLOPs: from a toy run (a 1e4-parameter model
+  on 2e7 tokens) to about a million times the largest training runs reported by 2024
+  (about 4e25 FLOPs, Epoch AI, "Notable AI Models", https://epoch.ai/data);
+- :data:`N_PARAMS_RANGE` = 1e3 .. 1e16 parameters: a tiny model to 1e4 times the largest
+  dense models built;
+- :data:`N_TOKENS_RANGE` = 1e3 .. 1e17 tokens: about a thousand times the stock of
+  public human text (about 3e14 tokens, Villalobos et al. 2024, "Will we run out of data?",
+  https://arxiv.org/abs/2211.04325);
+- :data:`INFERENCE_TOKENS_MAX` = 1e20 tokens served over a model's life.
 
 Examples
 --------
@@ -16,29 +63,162 @@ Examples
 >>> p = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
 >>> round(float(law.predict(p, 70e9, 1.4e12)), 3)
 1.937
+>>> n, d = law.allocate(p, 5.76e23)
+>>> round(float(6 * n * d / 5.76e23), 12)
+1.0
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Law", "get_law", "names", "CHINCHILLA", "KAPLAN"]
+from .errors import ScalingError
+
+__all__ = [
+    "Law", "get_law", "names", "CHINCHILLA", "KAPLAN", "COMPUTE_FLOPS_RANGE", "N_PARAMS_RANGE",
+    "N_TOKENS_RANGE", "INFERENCE_TOKENS_MAX",
+]
+
+#: Training compute (FLOPs, C = 6 N D) the package answers for.
+COMPUTE_FLOPS_RANGE = (1e12, 1e32)
+#: Parameter counts the package answers for.
+N_PARAMS_RANGE = (1e3, 1e16)
+#: Training-token counts the package answers for.
+N_TOKENS_RANGE = (1e3, 1e17)
+#: Most tokens served (inference) over a model's life that the package answers for.
+INFERENCE_TOKENS_MAX = 1e20
+
+# Search ranges of the generic numerics (wider than the domains: answers outside the
+# domains are computed, then flagged by the callers; beyond these ranges they are NaN).
+_COMPUTE_SEARCH = (1e0, 1e60)  # FLOPs
+_TOKENS_SEARCH = (1e0, 1e150)  # tokens
+_N_SEARCH = (1e-30, 1e150)     # parameters, for the smallest N reaching a loss
+_HALF_WIDTH = 60.0             # allocation searches log N within sqrt(C/6) * exp(+-60)
+_STEP = 1e-20                  # complex step
+_MAX_ITER = 400
 
 
 def _param_array(params: Mapping[str, Any], name: str) -> np.ndarray:
     try:
         value = params[name]
     except (KeyError, IndexError):
-        raise ValueError(f"parameters lack {name!r}; got: {', '.join(map(str, params.keys()))}") from None
+        raise ScalingError(f"parameters lack {name!r}; got: {', '.join(map(str, params.keys()))}") from None
     return np.asarray(value, dtype=float)
+
+
+# --------------------------------------------------------------------------------------
+# generic numerics (vectorised over any broadcast shape)
+# --------------------------------------------------------------------------------------
+def _converged(lo, hi) -> bool:
+    width = hi - lo
+    scale = np.maximum(np.maximum(np.abs(lo), np.abs(hi)), 1.0)
+    return bool(np.all(~(width > 4 * np.finfo(float).eps * scale)))
+
+
+def _argmin_log(loss_of_x: Callable, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    r"""Minimum of a unimodal loss along :math:`x` in ``[lo, hi]``, elementwise.
+
+    Bisection on the sign of the complex-step derivative
+    :math:`\operatorname{Im} L(x + ih)/h`. Where the loss overflows (far from the
+    optimum) the derivative is taken as negative below the bracket's centre and positive
+    above it (the term that blows up is then the one in N, respectively in D). NaN where
+    the derivative does not change sign inside the bracket.
+    """
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    centre = 0.5 * (lo + hi)
+
+    def slope(x):
+        with np.errstate(all="ignore"):
+            g = np.imag(loss_of_x(x + 1j * _STEP)) / _STEP
+        return np.where(np.isfinite(g), g, np.where(x > centre, 1.0, -1.0))
+
+    ok = (slope(lo) < 0) & (slope(hi) > 0)
+    for _ in range(_MAX_ITER):
+        if _converged(lo, hi):
+            break
+        mid = 0.5 * (lo + hi)
+        up = slope(mid) > 0
+        hi = np.where(up, mid, hi)
+        lo = np.where(up, lo, mid)
+    return np.where(ok, 0.5 * (lo + hi), np.nan)
+
+
+def _solve_decreasing(fun: Callable, target: np.ndarray, lo: float, hi: float, shape) -> np.ndarray:
+    """``y`` in ``[lo, hi]`` with ``fun(y) == target`` for a decreasing ``fun``, by bisection.
+
+    NaN where ``target`` is not within ``[fun(hi), fun(lo)]`` (or is NaN).
+    """
+    lo, hi = np.full(shape, float(lo)), np.full(shape, float(hi))
+    target = np.broadcast_to(np.asarray(target, dtype=float), shape)
+    with np.errstate(all="ignore"):
+        ok = (fun(hi) < target) & (fun(lo) >= target)
+        for _ in range(_MAX_ITER):
+            if _converged(lo, hi):
+                break
+            mid = 0.5 * (lo + hi)
+            above = fun(mid) > target
+            lo = np.where(above, mid, lo)
+            hi = np.where(above, hi, mid)
+    return np.where(ok, 0.5 * (lo + hi), np.nan)
+
+
+def _solve_log_newton(fun_slope: Callable, target: np.ndarray, floor: np.ndarray, lo: float, hi: float,
+                      shape) -> np.ndarray:
+    r"""``y`` in ``[lo, hi]`` with ``fun(y) == target`` for a decreasing ``fun`` above ``floor``.
+
+    Safeguarded Newton (bisection whenever a step leaves the bracket) on
+    :math:`\log(f(y) - f_\infty) - \log(\text{target} - f_\infty)`, which is nearly linear
+    in :math:`y = \log C` for power laws, so it converges in a few steps.
+    ``fun_slope(y)`` returns ``f(y)`` and ``df/dy``. NaN where not bracketed.
+    """
+    lo, hi = np.full(shape, float(lo)), np.full(shape, float(hi))
+    target = np.broadcast_to(np.asarray(target, dtype=float), shape)
+    floor = np.broadcast_to(np.asarray(floor, dtype=float), shape)
+    with np.errstate(all="ignore"):
+        log_gap = np.log(target - floor)
+        ok = (fun_slope(hi)[0] < target) & (fun_slope(lo)[0] >= target) & (target > floor)
+        y = 0.5 * (lo + hi)
+        for _ in range(_MAX_ITER):
+            f, df = fun_slope(y)
+            above = f > target
+            lo = np.where(above, y, lo)
+            hi = np.where(above, hi, y)
+            step = (np.log(f - floor) - log_gap) * (f - floor) / df
+            y_new = y - step
+            inside = np.isfinite(y_new) & (y_new > lo) & (y_new < hi)
+            y_new = np.where(inside, y_new, 0.5 * (lo + hi))
+            done = ~ok | (np.abs(y_new - y) <= 4 * np.finfo(float).eps * np.maximum(np.abs(y), 1.0))
+            y = y_new
+            if np.all(done):
+                break
+    return np.where(ok, y, np.nan)
+
+
+def _golden_min(cost: Callable, lo: np.ndarray, hi: np.ndarray, n_steps: int = 200) -> np.ndarray:
+    """Vectorised golden-section search for the minimum of a unimodal ``cost`` on ``[lo, hi]``."""
+    phi = (math.sqrt(5) - 1) / 2
+    x1 = hi - phi * (hi - lo)
+    x2 = lo + phi * (hi - lo)
+    f1, f2 = cost(x1), cost(x2)
+    for _ in range(n_steps):
+        left = f1 <= f2
+        hi = np.where(left, x2, hi)
+        lo = np.where(left, lo, x1)
+        x2n = np.where(left, x1, lo + phi * (hi - lo))
+        x1n = np.where(left, hi - phi * (hi - lo), x2)
+        f_new = cost(np.where(left, x1n, x2n))
+        f1, f2 = np.where(left, f_new, f2), np.where(left, f1, f_new)
+        x1, x2 = x1n, x2n
+    return 0.5 * (lo + hi)
 
 
 @dataclass(frozen=True)
 class Law:
-    """A parametric law L(N, D) of training loss against parameters and tokens.
+    r"""A parametric law L(N, D) of training loss against parameters and tokens.
 
     Attributes
     ----------
@@ -49,13 +229,22 @@ class Law:
     bounds : dict
         ``name -> (lower, upper)``: where the law is meaningful. The fits are
         unconstrained (as in Hoffmann et al.); a result at or beyond a bound is
-        flagged by ``FitResult.report()``.
+        flagged by the fit's ``warnings()``.
     formula : str
         The formula in LaTeX.
     source : str
         The paper it comes from.
     theta_names : tuple of str
         Names of the unconstrained fitting parameters.
+    derived_names : tuple of str
+        Names of :meth:`derived` quantities.
+
+    Notes
+    -----
+    The closed forms (``_allocate``, ``_compute_for_loss``, ``_tokens_for_loss``,
+    ``_loss_at_optimum``) are optional; without them the generic numerics of this
+    module answer. ``_predict(*params, n_params, n_tokens)`` must accept complex
+    inputs and ``n_tokens = inf`` (the infinite-data limit).
     """
 
     name: str
@@ -70,6 +259,10 @@ class Law:
     _log_predict_vjp: Callable = field(repr=False)
     _grid: Callable = field(repr=False)
     _derived: Callable | None = field(default=None, repr=False)
+    _allocate: Callable | None = field(default=None, repr=False)
+    _loss_at_optimum: Callable | None = field(default=None, repr=False)
+    _compute_for_loss: Callable | None = field(default=None, repr=False)
+    _tokens_for_loss: Callable | None = field(default=None, repr=False)
     derived_names: tuple[str, ...] = ()
     doc: str = ""
 
@@ -78,9 +271,21 @@ class Law:
         """Number of free parameters of the law."""
         return len(self.param_names)
 
+    @property
+    def has_closed_forms(self) -> bool:
+        """Whether allocation and least compute have closed forms (else generic numerics)."""
+        return self._allocate is not None
+
+    def _values(self, params: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
+        if not isinstance(params, Mapping) and not hasattr(params, "columns"):
+            raise ScalingError(f"params must be a mapping of {', '.join(self.param_names)}, "
+                               f"got {type(params).__name__}")
+        return tuple(_param_array(params, p) for p in self.param_names)
+
+    # -- the law itself -------------------------------------------------------------
     def predict(self, params: Mapping[str, Any], n_params, n_tokens) -> np.ndarray:
         """Predicted loss; broadcasts ``params`` (floats or arrays of draws) against N and D."""
-        values = [_param_array(params, p) for p in self.param_names]
+        values = self._values(params)
         n_params = np.asarray(n_params, dtype=float)
         n_tokens = np.asarray(n_tokens, dtype=float)
         return self._predict(*values, n_params, n_tokens)
@@ -89,7 +294,155 @@ class Law:
         """Derived quantities (for chinchilla: ``a``, ``b``, ``G`` of the compute-optimal split)."""
         if self._derived is None:
             return {}
-        return self._derived(*[_param_array(params, p) for p in self.param_names])
+        return self._derived(*self._values(params))
+
+    def irreducible_loss(self, params: Mapping[str, Any]) -> np.ndarray:
+        r"""The loss with unbounded parameters and data, :math:`L(\infty, \infty)` (chinchilla: E)."""
+        values = self._values(params)
+        with np.errstate(all="ignore"):
+            return np.asarray(self._predict(*values, np.inf, np.inf), dtype=float)
+
+    # -- compute-optimal questions ------------------------------------------------------
+    def _alloc(self, values, compute_flops):
+        if self._allocate is not None:
+            return self._allocate(*values, compute_flops)
+        return self._allocate_total(values, compute_flops, 0.0)
+
+    def _allocate_total(self, values, total_flops, inference_tokens):
+        total = np.asarray(total_flops, dtype=float)
+        T = np.asarray(inference_tokens, dtype=float)
+        shape = np.broadcast_shapes(total.shape, T.shape, *(v.shape for v in values))
+        total, T = np.broadcast_to(total, shape), np.broadcast_to(T, shape)
+        with np.errstate(all="ignore"):
+            centre = 0.5 * np.log(total / 6.0)
+            hi = np.minimum(centre + _HALF_WIDTH, np.log(total / (2.0 * T)))
+            lo = centre - _HALF_WIDTH
+
+            def loss(x):
+                n = np.exp(x)
+                return self._predict(*values, n, (total - 2.0 * n * T) / (6.0 * n))
+
+            x = _argmin_log(loss, lo, hi)
+            n = np.exp(x)
+            return n, (total - 2.0 * n * T) / (6.0 * n)
+
+    def allocate(self, params: Mapping[str, Any], compute_flops) -> tuple[np.ndarray, np.ndarray]:
+        r"""Compute-optimal parameters and tokens for budgets :math:`C = 6 N D`.
+
+        Minimises :math:`L(N, C / 6N)` over :math:`N` (closed form where the law has one,
+        e.g. chinchilla's :math:`N = G (C/6)^a`, :math:`D = G^{-1} (C/6)^b`).
+
+        Returns
+        -------
+        n_params, n_tokens : ndarray
+        """
+        return self._alloc(self._values(params), np.asarray(compute_flops, dtype=float))
+
+    def _loss_opt(self, values, compute_flops):
+        if self._loss_at_optimum is not None:
+            return self._loss_at_optimum(*values, compute_flops)
+        n, d = self._alloc(values, compute_flops)
+        with np.errstate(all="ignore"):
+            return self._predict(*values, n, d)
+
+    def loss_at_optimum(self, params: Mapping[str, Any], compute_flops) -> np.ndarray:
+        r"""Loss of the compute-optimal model for budgets :math:`C`: :math:`L(N_{opt}(C), D_{opt}(C))`."""
+        return self._loss_opt(self._values(params), np.asarray(compute_flops, dtype=float))
+
+    def compute_for_loss(self, params: Mapping[str, Any], loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""Least training compute reaching ``loss``, and its compute-optimal N and D.
+
+        Inverts :meth:`loss_at_optimum` (decreasing in C): closed form where the law has
+        one, else bisection in :math:`\log C` over 1 .. 1e60 FLOPs. NaN where the loss is
+        unreachable (at or below the irreducible loss, or needing more than the range).
+
+        Returns
+        -------
+        compute_flops, n_params, n_tokens : ndarray
+        """
+        values = self._values(params)
+        loss = np.asarray(loss, dtype=float)
+        if self._compute_for_loss is not None:
+            return self._compute_for_loss(*values, loss)
+        shape = np.broadcast_shapes(loss.shape, *(v.shape for v in values))
+
+        def loss_and_slope(log_c):
+            # envelope theorem: dL_opt/dlog C = dL/dlog D at the optimum (N fixed), by complex step
+            n, d = self._alloc(values, np.exp(log_c))
+            z = self._predict(*values, n, d * np.exp(1j * _STEP))
+            return np.real(z), np.imag(z) / _STEP
+
+        log_c = _solve_log_newton(loss_and_slope, loss, self.irreducible_loss(dict(zip(self.param_names, values))),
+                                  math.log(_COMPUTE_SEARCH[0]), math.log(_COMPUTE_SEARCH[1]), shape)
+        c = np.exp(log_c)
+        n, d = self._alloc(values, c)
+        return c, n, d
+
+    def tokens_for_loss(self, params: Mapping[str, Any], n_params, loss) -> np.ndarray:
+        r"""Tokens a model of ``n_params`` parameters needs to reach ``loss``.
+
+        Solves :math:`L(N, D) = \text{loss}` for :math:`D` (closed form where the law has
+        one, else bisection in :math:`\log D` over 1 .. 1e150). NaN where unreachable
+        (:math:`L(N, \infty) \ge` loss).
+        """
+        return self._tokens(self._values(params), np.asarray(n_params, dtype=float),
+                            np.asarray(loss, dtype=float))
+
+    def _tokens(self, values, n_params, loss):
+        if self._tokens_for_loss is not None:
+            return self._tokens_for_loss(*values, n_params, loss)
+        shape = np.broadcast_shapes(n_params.shape, loss.shape, *(v.shape for v in values))
+        log_d = _solve_decreasing(lambda y: self._predict(*values, n_params, np.exp(y)), loss,
+                                  math.log(_TOKENS_SEARCH[0]), math.log(_TOKENS_SEARCH[1]), shape)
+        return np.exp(log_d)
+
+    def min_total_for_loss(self, params: Mapping[str, Any], loss, inference_tokens,
+                           n_steps: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""Least training plus inference compute reaching ``loss``, counting served tokens.
+
+        Minimises :math:`6 N D(N) + 2 N T` over :math:`N`, with :math:`D(N)` from
+        :meth:`tokens_for_loss` and :math:`T` tokens served (Sardana & Frankle 2023,
+        "Beyond Chinchilla-Optimal", https://arxiv.org/abs/2401.00448), by a vectorised
+        golden-section search in :math:`\log N` over 40 nats above the smallest N that
+        reaches the loss with unbounded data, :math:`L(N, \infty) = \text{loss}`.
+
+        Returns
+        -------
+        total_flops, n_params, n_tokens : ndarray
+        """
+        values = self._values(params)
+        loss = np.asarray(loss, dtype=float)
+        T = np.asarray(inference_tokens, dtype=float)
+        shape = np.broadcast_shapes(loss.shape, T.shape, *(v.shape for v in values))
+        with np.errstate(all="ignore"):
+            log_n_min = _solve_decreasing(lambda x: self._predict(*values, np.exp(x), np.inf), loss,
+                                          math.log(_N_SEARCH[0]), math.log(_N_SEARCH[1]), shape)
+
+            def cost(log_n):
+                n = np.exp(log_n)
+                out = 6.0 * n * self._tokens(values, n, loss) + 2.0 * n * T
+                return np.where(np.isnan(out), np.inf, out)
+
+            log_n = _golden_min(cost, log_n_min + 1e-9, log_n_min + 40.0, n_steps)
+            log_n = np.where(np.isfinite(log_n_min), log_n, np.nan)
+            n = np.exp(log_n)
+            d = self._tokens(values, n, loss)
+            return 6.0 * n * d + 2.0 * n * T, n, d
+
+    def allocate_total(self, params: Mapping[str, Any], total_flops, inference_tokens
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        r"""Least loss within a budget that pays for training and serving ``inference_tokens``.
+
+        Minimises :math:`L(N, D)` subject to :math:`6 N D + 2 N T = C_{total}`, i.e.
+        :math:`D = (C_{total} - 2 N T) / 6N`, over :math:`N < C_{total} / 2T` (numeric for
+        every law; with :math:`T = 0` it is :meth:`allocate`).
+
+        Returns
+        -------
+        n_params, n_tokens : ndarray
+        """
+        return self._allocate_total(self._values(params), np.asarray(total_flops, dtype=float),
+                                    np.asarray(inference_tokens, dtype=float))
 
     # -- fitting interface (unconstrained theta, shape (n_starts, k)) ----------------
     def to_params(self, theta: np.ndarray) -> dict[str, np.ndarray]:
@@ -129,6 +482,8 @@ def _chin_predict(E, A, B, alpha, beta, n_params, n_tokens):
 
 
 def _chin_derived(E, A, B, alpha, beta):
+    r"""Hoffmann et al. (2022), Eq. 4: :math:`a = \beta/(\alpha+\beta)`, :math:`b = \alpha/(\alpha+\beta)`,
+    :math:`G = (\alpha A / (\beta B))^{1/(\alpha+\beta)}`."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         total = alpha + beta
         return {
@@ -136,6 +491,44 @@ def _chin_derived(E, A, B, alpha, beta):
             "b": alpha / total,
             "G": (alpha * A / (beta * B)) ** (1.0 / total),
         }
+
+
+def _chin_allocate(E, A, B, alpha, beta, compute_flops):
+    r""":math:`N_{opt} = G (C/6)^a`, :math:`D_{opt} = G^{-1} (C/6)^b` (Hoffmann et al. 2022, Eq. 4)."""
+    d = _chin_derived(E, A, B, alpha, beta)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        c6 = compute_flops / 6.0
+        return d["G"] * c6 ** d["a"], c6 ** d["b"] / d["G"]
+
+
+def _chin_k(A, B, alpha, beta, G):
+    return A * G ** (-alpha) + B * G**beta
+
+
+def _chin_loss_at_optimum(E, A, B, alpha, beta, compute_flops):
+    r""":math:`L_{opt}(C) = E + K (C/6)^{-\alpha\beta/(\alpha+\beta)}`, :math:`K = A G^{-\alpha} + B G^{\beta}`."""
+    G = _chin_derived(E, A, B, alpha, beta)["G"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return E + _chin_k(A, B, alpha, beta, G) * (compute_flops / 6.0) ** (-alpha * beta / (alpha + beta))
+
+
+def _chin_compute_for_loss(E, A, B, alpha, beta, loss):
+    r"""Inverse of :func:`_chin_loss_at_optimum`:
+    :math:`C = 6 \left((L - E)/K\right)^{-(\alpha+\beta)/(\alpha\beta)}`; NaN where :math:`L \le E`."""
+    d = _chin_derived(E, A, B, alpha, beta)
+    a, b, G = d["a"], d["b"], d["G"]
+    K = _chin_k(A, B, alpha, beta, G)
+    gap = loss - E
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        c6 = np.where(gap > 0, (np.where(gap > 0, gap, 1.0) / K) ** (-(alpha + beta) / (alpha * beta)), np.nan)
+        return 6.0 * c6, G * c6**a, c6**b / G
+
+
+def _chin_tokens_for_loss(E, A, B, alpha, beta, n_params, loss):
+    r""":math:`D = \left(B / (L - E - A N^{-\alpha})\right)^{1/\beta}`; NaN where the gap is not positive."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gap = loss - E - A / n_params**alpha
+        return np.where(gap > 0, (B / np.where(gap > 0, gap, 1.0)) ** (1.0 / beta), np.nan)
 
 
 def _chin_to_params(theta):
@@ -188,7 +581,7 @@ def _chin_grid(name):
         e = np.array([0.0, 0.5])
         a = b = np.array([5.0, 10.0])
     else:
-        raise ValueError(f"unknown grid {name!r}; known grids: hoffmann, coarse")
+        raise ScalingError(f"unknown grid {name!r}; known grids: hoffmann, coarse")
     mesh = np.meshgrid(a, b, e, alpha, beta, indexing="ij")
     return np.column_stack([m.ravel() for m in mesh])
 
@@ -206,6 +599,10 @@ CHINCHILLA = Law(
     _log_predict_vjp=_chin_log_predict_vjp,
     _grid=_chin_grid,
     _derived=_chin_derived,
+    _allocate=_chin_allocate,
+    _loss_at_optimum=_chin_loss_at_optimum,
+    _compute_for_loss=_chin_compute_for_loss,
+    _tokens_for_loss=_chin_tokens_for_loss,
     derived_names=("a", "b", "G"),
     doc=r"""Chinchilla law.
 
@@ -216,6 +613,16 @@ CHINCHILLA = Law(
     :math:`A = e^a, B = e^b, E = e^e` (Hoffmann et al. 2022, App. D.2).
     Derived: :math:`a = \beta/(\alpha+\beta)`, :math:`b = \alpha/(\alpha+\beta)`,
     :math:`G = (\alpha A / (\beta B))^{1/(\alpha+\beta)}` (Approach 3's compute-optimal split).
+
+    Closed forms (Hoffmann et al. 2022, Eq. 4 and App. D; :math:`C = 6ND`):
+
+    .. math::
+
+        N_{opt} = G (C/6)^{a}, \quad D_{opt} = G^{-1} (C/6)^{b}, \quad
+        L_{opt}(C) = E + K (C/6)^{-\alpha\beta/(\alpha+\beta)}, \quad K = A G^{-\alpha} + B G^{\beta},
+
+        C(L) = 6 \left(\frac{L - E}{K}\right)^{-(\alpha+\beta)/(\alpha\beta)}, \quad
+        D(N, L) = \left(\frac{B}{L - E - A N^{-\alpha}}\right)^{1/\beta}.
     """,
 )
 
@@ -270,7 +677,7 @@ def _kap_grid(name):
         c = np.array([25.0, 32.0])
         alpha = np.array([0.08, 0.2])
     else:
-        raise ValueError(f"unknown grid {name!r}; known grids: hoffmann, coarse")
+        raise ScalingError(f"unknown grid {name!r}; known grids: hoffmann, coarse")
     mesh = np.meshgrid(c, c, alpha, alpha, indexing="ij")
     return np.column_stack([m.ravel() for m in mesh])
 
@@ -293,6 +700,7 @@ KAPLAN = Law(
 
     Kaplan et al. (2020) report :math:`\alpha_N = 0.076, \alpha_D = 0.095,
     N_c = 8.8 \times 10^{13}, D_c = 5.4 \times 10^{13}` (non-embedding parameters).
+    It has no closed-form allocation: the generic numerics of :mod:`scaling.laws` answer.
     The "hoffmann" grid for this law is a Hoffmann-style regular grid
     (log N_c, log D_c in {20, 25, ..., 40}; alpha_N, alpha_D in {0.05, 0.1, 0.2, 0.4}).
     """,
@@ -311,11 +719,11 @@ def get_law(name: "str | Law") -> Law:
 
     Raises
     ------
-    ValueError
+    ScalingError
         ``unknown law 'chinchila'; known laws: chinchilla, kaplan``.
     """
     if isinstance(name, Law):
         return name
     if not isinstance(name, str) or name not in _REGISTRY:
-        raise ValueError(f"unknown law {name!r}; known laws: {', '.join(_REGISTRY)}")
+        raise ScalingError(f"unknown law {name!r}; known laws: {', '.join(_REGISTRY)}")
     return _REGISTRY[name]
