@@ -151,9 +151,10 @@ def render_reports() -> dict[str, str]:
     fits = ROOT / "fits"
     lsq_path = fits / "chinchilla_lsq.json"
     if lsq_path.exists():
+        from chinchilla_report import render_comparison_markdown
         from scaling import fitting
 
-        pages["chinchilla-fit.md"] = fitting.render_comparison_markdown(fitting.load_fit(lsq_path))
+        pages["chinchilla-fit.md"] = render_comparison_markdown(fitting.load_fit(lsq_path))
     if (fits / "trend_flops_per_usd_tensor16.json").exists():
         pages["hardware-trends.md"] = render_hardware_page()
     summary = ROOT / "forecasts" / "summary.json"

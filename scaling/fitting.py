@@ -14,19 +14,14 @@ with :math:`\delta = 10^{-3}`, by L-BFGS from Hoffmann's grid of 4,500 starts
 :math:`a, b \in \{0, 5, \dots, 25\}`), keeping the best. The sum (not the mean) is
 minimised: with the mean the optimiser stops early (Besiroglu et al. 2024).
 
-Speed. Calling ``scipy.optimize.minimize`` once per start spends most of its time in
-Python overhead. Here every start runs its own L-BFGS (own history of 10 pairs, own
-weak-Wolfe line search, scipy's stopping rules) but all starts advance together, their
-objectives and analytic gradients evaluated in one vectorised numpy pass. The best
-few end points are then polished with ``scipy.optimize.minimize(method="L-BFGS-B")``
-(analytic gradient, tight tolerances). The bootstrap refits every resample at once
-the same way, from the full-data optimum as Epoch did, with multinomial counts as
+Every start runs its own L-BFGS, all advancing together (:mod:`scaling.optim`); the
+objectives are in :mod:`scaling.objective`. The best few end points are then polished
+with ``scipy.optimize.minimize(method="L-BFGS-B")``. The bootstrap refits every resample at
+once the same way, from the full-data optimum as Epoch did, with multinomial counts as
 weights (equivalent to resampling runs with replacement).
 
-``method="huber-mle"`` is Epoch's Huber maximum-likelihood variant: the residuals are
-modelled with density :math:`\exp(-\mathrm{Huber}_\delta(r/\sigma)) / (\sigma Z_\delta)`,
-:math:`Z_\delta = \sqrt{2\pi}(1 - 2\,\bar\Phi(\delta)) + 2 e^{-\delta^2/2}/\delta`, and the scale
-:math:`\sigma` is fitted with the law (reported as ``sigma``).
+``method="huber-mle"`` is Epoch's Huber maximum-likelihood variant with a fitted scale
+``sigma``; ``method="bayes"`` forwards to :func:`scaling.bayes.fit`.
 
 Examples
 --------
@@ -48,289 +43,131 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from ._checks import check_int, check_number
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .datasets import runs_sha256, validate_runs
+from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
-from ._checks import check_level as _check_level
+from .objective import huber_objective, make_objective
+from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
+from .results import DEFAULT_LEVEL, check_level, check_metadata, metadata, predict_frame, summary_frame
 
 __all__ = [
-    "fit", "FitResult", "load_fit", "render_comparison_markdown", "huber_objective",
-    "SCHEMA", "SCHEMA_VERSION", "METHODS", "GRIDS",
+    "fit", "FitResult", "load_fit", "huber_objective", "data_range",
+    "SCHEMA", "SCHEMA_VERSION", "METHODS", "GRIDS", "MAX_BOOTSTRAP",
 ]
 
 SCHEMA = "scaling.fit"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Versions of the file format this module still reads (tests/data holds examples).
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 METHODS = ("huber", "huber-mle", "bayes")
 GRIDS = ("hoffmann", "coarse")
 INCLUDE = ("kept", "all")
+#: Most bootstrap resamples one fit takes (memory grows with resamples x runs).
+MAX_BOOTSTRAP = 100_000
+_BOOT_CHUNK = 8192  # resamples refitted at once: bounds the (chunk, n_runs) weight matrix
+_N_POLISH = 20  # distinct best end points of the grid stage refined with tight tolerances
 
-# scipy L-BFGS-B defaults (factr = 1e7 -> ftol = 1e7 * machine eps; pgtol = 1e-5): the
-# replication's stopping rules, used for the grid stage.
-_SCIPY_FTOL = 1e7 * np.finfo(float).eps
-_SCIPY_GTOL = 1e-5
-_BLOCK = 128
-_N_POLISH = 20  # distinct best end points of the grid stage refined with tight tolerances  # starts per vectorised block: keeps the (block, n_runs) temporaries in cache
-
-
-# ======================================================================================
-# Objectives
-# ======================================================================================
-def _huber(r: np.ndarray, delta: float):
-    """Huber loss and its derivative: 0.5 r^2 for |r| <= delta, else delta (|r| - delta / 2)."""
-    ar = np.abs(r)
-    c = np.minimum(ar, delta)
-    return c * (ar - 0.5 * c), np.clip(r, -delta, delta)
+# Identifiability and sanity thresholds of FitResult.warnings()
+MIN_DISTINCT_SIZES = 3  # distinct N (and D) values below which the law is not identified
+DRAWS_AT_BOUND_SHARE = 0.05  # share of draws at a bound that is reported
+MAX_CONDITION = 1e10  # condition number of the Hessian (theta space) above which we warn
+MIN_TAIL_DRAWS = 10  # draws beyond each interval end needed for a stable percentile
+MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which the law fits badly
 
 
-def _huber_log_norm(delta: float) -> float:
-    """log Z_delta, the normalising constant of exp(-Huber_delta(z)) over the real line."""
-    from scipy.special import ndtr
+def data_range(n_params, n_tokens) -> dict:
+    """What a fit's data span: min/max N and D and their numbers of distinct values.
 
-    z = math.sqrt(2 * math.pi) * (1 - 2 * float(ndtr(-delta))) + 2 * math.exp(-0.5 * delta**2) / delta
-    return math.log(z)
-
-
-def huber_objective(law: Law, theta: np.ndarray, n_params, n_tokens, loss, delta: float = 1e-3,
-                    weights=None) -> np.ndarray:
-    r"""Hoffmann's objective :math:`\sum_i w_i \mathrm{Huber}_\delta(\log \hat L_i - \log L_i)` per row of ``theta``."""
-    theta = np.atleast_2d(np.asarray(theta, dtype=float))
-    y, _ = law.log_predict_vjp(theta, np.log(np.asarray(n_params, float)), np.log(np.asarray(n_tokens, float)))
-    h, _ = _huber(y - np.log(np.asarray(loss, float)), delta)
-    w = np.ones(h.shape[1]) if weights is None else np.asarray(weights, float)
-    return (h * w).sum(axis=1)
-
-
-def _make_objective(law: Law, method: str, log_n, log_d, log_l, delta: float, weights=None):
-    """``fun(X, ids) -> (f, g)`` over rows of X (one start or resample each).
-
-    ``weights``: None, shape (n,), or shape (n_rows_total, n) indexed by ``ids``.
-    For ``huber-mle`` the last column of X is ``s = log sigma``.
+    Recorded with every fit so that answers can say how far they extrapolate.
     """
-    k = law.n_params
-    mle = method == "huber-mle"
-    log_z = _huber_log_norm(delta) if mle else 0.0
-
-    def fun(X, ids):
-        S = X.shape[0]
-        f = np.empty(S)
-        g = np.empty((S, X.shape[1]))
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for s0 in range(0, S, _BLOCK):
-                sl = slice(s0, min(S, s0 + _BLOCK))
-                y, vjp = law.log_predict_vjp(X[sl, :k], log_n, log_d)
-                r = y - log_l
-                if weights is None:
-                    w = None
-                elif weights.ndim == 1:
-                    w = weights
-                else:
-                    w = weights[ids[sl]]
-                if mle:
-                    s = X[sl, k:k + 1]
-                    inv = np.exp(-s)
-                    z = r * inv
-                    h, psi = _huber(z, delta)
-                    const = s + log_z
-                    if w is None:
-                        f[sl] = h.sum(axis=1) + r.shape[1] * const[:, 0]
-                        g[sl, k] = r.shape[1] - np.einsum("ij,ij->i", psi, z)
-                    else:
-                        f[sl] = np.einsum("ij,ij->i", h, w) + w.sum(axis=1 if w.ndim == 2 else 0) * const[:, 0]
-                        g[sl, k] = w.sum(axis=1 if w.ndim == 2 else 0) - np.einsum("ij,ij->i", psi * w, z)
-                        psi = psi * w
-                    g[sl, :k] = vjp(psi * inv)
-                else:
-                    h, psi = _huber(r, delta)
-                    if w is None:
-                        f[sl] = h.sum(axis=1)
-                    else:
-                        f[sl] = np.einsum("ij,ij->i", h, np.broadcast_to(w, h.shape))
-                        psi = psi * w
-                    g[sl] = vjp(psi)
-        return f, g
-
-    return fun
+    n = np.asarray(n_params, dtype=float)
+    d = np.asarray(n_tokens, dtype=float)
+    return {"n_params_min": float(n.min()), "n_params_max": float(n.max()),
+            "n_tokens_min": float(d.min()), "n_tokens_max": float(d.max()),
+            "compute_flops_min": float((6 * n * d).min()), "compute_flops_max": float((6 * n * d).max()),
+            "n_distinct_params": _n_distinct(n), "n_distinct_tokens": _n_distinct(d)}
 
 
-# ======================================================================================
-# Batched L-BFGS
-# ======================================================================================
-CONVERGED, MAX_ITER, LINE_SEARCH, NONFINITE = 0, 1, 2, 3
-_STATUS_NAMES = {CONVERGED: "converged", MAX_ITER: "max_iter", LINE_SEARCH: "line_search_stalled",
-                 NONFINITE: "non_finite"}
+def _n_distinct(values: np.ndarray, rel_gap: float = 0.1) -> int:
+    """Distinct sizes, counting values within ``rel_gap`` (10%) of their neighbour as one.
 
-
-def _batched_lbfgs(fun, x0, *, m=10, max_iter=15000, ftol=_SCIPY_FTOL, gtol=_SCIPY_GTOL,
-                   f_floor=1.0, max_ls=20, c1=1e-4, c2=0.9, callback=None):
-    """Minimise many independent problems at once, each by its own L-BFGS.
-
-    Each row of ``x0`` is a start with its own history (``m`` pairs), its own
-    weak-Wolfe line search (bracketing, quadratic interpolation on a failed Armijo
-    test, doubling on a failed curvature test) and scipy L-BFGS-B's stopping rules:
-    ``(f_k - f_{k+1}) / max(|f_k|, |f_{k+1}|, f_floor) <= ftol`` or
-    ``max|g| <= gtol``. Only the starts still running are evaluated.
-
-    Returns x, f, n_iter, n_eval, status (CONVERGED, MAX_ITER, LINE_SEARCH, NONFINITE).
+    Digitised runs of one model size differ in the last digits; they are one size.
     """
-    x = np.array(x0, dtype=float)
-    S, k = x.shape
-    f, g = fun(x, np.arange(S))
-    status = np.full(S, -1)
-    n_iter = np.zeros(S, dtype=int)
-    n_eval = np.ones(S, dtype=int)
-    finite = np.isfinite(f) & np.isfinite(g).all(axis=1)
-    status[~finite] = NONFINITE
-    status[finite & (np.abs(g).max(axis=1) <= gtol)] = CONVERGED
-
-    act = np.flatnonzero(status < 0)
-    xa, fa, ga = x[act], f[act], g[act]
-    # history, newest pair in slot 0; rho = 0 marks an empty slot
-    Sh = np.zeros((act.size, m, k))
-    Yh = np.zeros((act.size, m, k))
-    rho = np.zeros((act.size, m))
-    fresh = np.ones(act.size, dtype=bool)  # no usable history: scaled steepest descent
-    it = 0
-    while act.size and it < max_iter:
-        it += 1
-        A = act.size
-        # --- two-loop recursion, all starts at once ---
-        q = -ga
-        alphas = np.empty((A, m))
-        for j in range(m):
-            alphas[:, j] = rho[:, j] * np.einsum("ij,ij->i", Sh[:, j], q)
-            q = q - alphas[:, j, None] * Yh[:, j]
-        yy = np.einsum("ij,ij->i", Yh[:, 0], Yh[:, 0])
-        sy = np.einsum("ij,ij->i", Sh[:, 0], Yh[:, 0])
-        gamma = np.where(fresh | (yy <= 0), 1.0, sy / np.where(yy > 0, yy, 1.0))
-        q = q * gamma[:, None]
-        for j in range(m - 1, -1, -1):
-            beta = rho[:, j] * np.einsum("ij,ij->i", Yh[:, j], q)
-            q = q + (alphas[:, j] - beta)[:, None] * Sh[:, j]
-        d = q
-        gd = np.einsum("ij,ij->i", ga, d)
-        bad_dir = ~(gd < 0) | ~np.isfinite(gd)
-        if bad_dir.any():  # restart from steepest descent, as L-BFGS-B does
-            d[bad_dir] = -ga[bad_dir]
-            gd[bad_dir] = -np.einsum("ij,ij->i", ga[bad_dir], ga[bad_dir])
-            rho[bad_dir] = 0.0
-            fresh[bad_dir] = True
-        # first step of a fresh start: 1 / ||d|| (scipy L-BFGS-B's choice)
-        t = np.where(fresh, np.minimum(1.0, 1.0 / np.sqrt(np.einsum("ij,ij->i", d, d))), 1.0)
-        lo = np.zeros(A)
-        hi = np.full(A, np.inf)
-        searching = np.ones(A, dtype=bool)
-        ok = np.zeros(A, dtype=bool)
-        xn, fn, gn = xa.copy(), fa.copy(), ga.copy()
-        for _ in range(max_ls):
-            si = np.flatnonzero(searching)
-            if not si.size:
-                break
-            ts = t[si]
-            xt = xa[si] + ts[:, None] * d[si]
-            ft, gt = fun(xt, act[si])
-            n_eval[act[si]] += 1
-            fin = np.isfinite(ft) & np.isfinite(gt).all(axis=1)
-            armijo = fin & (ft <= fa[si] + c1 * ts * gd[si])
-            gtd = np.einsum("ij,ij->i", gt, d[si])
-            curv = gtd >= c2 * gd[si]
-            acc = armijo & curv
-            ai = si[acc]
-            xn[ai], fn[ai], gn[ai] = xt[acc], ft[acc], gt[acc]
-            ok[ai] = True
-            searching[ai] = False
-            # Armijo failed: shrink, by quadratic interpolation safeguarded to [0.1, 0.5] of the step
-            fail = ~armijo
-            fi = si[fail]
-            hi[fi] = ts[fail]
-            denom = 2.0 * (ft[fail] - fa[fi] - gd[fi] * ts[fail])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tq = -gd[fi] * ts[fail] ** 2 / denom
-            width = hi[fi] - lo[fi]
-            tq = np.where(np.isfinite(tq), tq, lo[fi] + 0.5 * width)
-            t[fi] = np.clip(tq, lo[fi] + 0.1 * width, lo[fi] + 0.5 * width)
-            # curvature failed: the step is too short, grow (or bisect once bracketed)
-            grow = armijo & ~curv
-            gi = si[grow]
-            lo[gi] = ts[grow]
-            t[gi] = np.where(np.isinf(hi[gi]), 2.0 * ts[grow], 0.5 * (lo[gi] + hi[gi]))
-        # A search that ran out of trials but found an Armijo point (lo > 0) still moves there.
-        # Evaluate those few again to have their gradient.
-        late = np.flatnonzero(searching & (lo > 0))
-        if late.size:
-            xt = xa[late] + lo[late, None] * d[late]
-            ft, gt = fun(xt, act[late])
-            n_eval[act[late]] += 1
-            good = np.isfinite(ft) & np.isfinite(gt).all(axis=1) & (ft < fa[late])
-            li = late[good]
-            xn[li], fn[li], gn[li] = xt[good], ft[good], gt[good]
-            ok[li] = True
-        n_iter[act] += 1
-        # --- history update (skip pairs without positive curvature) ---
-        s_vec = xn - xa
-        y_vec = gn - ga
-        sy = np.einsum("ij,ij->i", s_vec, y_vec)
-        upd = ok & (sy > np.finfo(float).eps * np.einsum("ij,ij->i", y_vec, y_vec))
-        if upd.any():
-            Sh[upd] = np.roll(Sh[upd], 1, axis=1)
-            Yh[upd] = np.roll(Yh[upd], 1, axis=1)
-            rho[upd] = np.roll(rho[upd], 1, axis=1)
-            Sh[upd, 0] = s_vec[upd]
-            Yh[upd, 0] = y_vec[upd]
-            rho[upd, 0] = 1.0 / sy[upd]
-            fresh[upd] = False
-        # --- stopping rules ---
-        small_f = (fa - fn) <= ftol * np.maximum(np.maximum(np.abs(fa), np.abs(fn)), f_floor)
-        small_g = np.abs(gn).max(axis=1) <= gtol
-        conv = ok & (small_f | small_g)
-        stalled = ~ok
-        done = conv | stalled
-        x[act], f[act] = xn, fn
-        status[act[conv]] = CONVERGED
-        status[act[stalled]] = LINE_SEARCH
-        if done.any():
-            keep = ~done
-            act = act[keep]
-            xa, fa, ga = xn[keep], fn[keep], gn[keep]
-            Sh, Yh, rho, fresh = Sh[keep], Yh[keep], rho[keep], fresh[keep]
-        else:
-            xa, fa, ga = xn, fn, gn
-        if callback is not None:
-            callback(S - act.size, S)
-    status[act] = MAX_ITER
-    return x, f, n_iter, n_eval, status
+    logs = np.sort(np.log(values))
+    return int(1 + np.sum(np.diff(logs) > np.log1p(rel_gap))) if logs.size else 0
 
 
-def _polish(fun, x0, *, ftol=1e-15, gtol=1e-12, maxiter=15000):
-    """Refine one point with scipy's L-BFGS-B (analytic gradient, tight tolerances)."""
-    from scipy.optimize import minimize
+def range_warnings(rng: Mapping | None) -> list[ScalingWarning]:
+    """``few_distinct_sizes`` when the data hold fewer than three distinct N or D values."""
+    if not rng:
+        return []
+    out = []
+    for key, what in (("n_distinct_params", "model sizes (N)"), ("n_distinct_tokens", "token counts (D)")):
+        k = int(rng.get(key, MIN_DISTINCT_SIZES))
+        if k < MIN_DISTINCT_SIZES:
+            out.append(ScalingWarning(
+                "few_distinct_sizes",
+                f"the runs have only {k} distinct {what}: the law's terms cannot be separated, so E, the "
+                f"exponents and every compute-optimal answer are not determined by these data "
+                f"(need at least {MIN_DISTINCT_SIZES})"))
+    return out
 
-    def single(z):
-        f, g = fun(z[None, :], np.zeros(1, dtype=int))
-        return float(f[0]), g[0]
 
-    res = minimize(single, np.asarray(x0, float), jac=True, method="L-BFGS-B",
-                   options={"ftol": ftol, "gtol": gtol, "maxiter": maxiter, "maxcor": 10})
-    return res.x, float(res.fun), bool(res.success) or res.status == 2
+def draws_at_bound_warnings(law: Law, draws: pd.DataFrame | None, params: Mapping[str, float],
+                            what: str = "bootstrap draws") -> list[ScalingWarning]:
+    """``draws_at_bound`` for each parameter whose draws pile up at a bound of the law."""
+    if draws is None or not len(draws):
+        return []
+    out = []
+    for name, (lo, hi) in law.bounds.items():
+        if name not in draws.columns:
+            continue
+        v = draws[name].to_numpy(dtype=float)
+        scale = (hi - lo) if np.isfinite(hi - lo) else max(abs(float(params[name])), 1.0)
+        tol = 1e-3 * scale
+        share = float(np.mean((v <= lo + tol) | (v >= hi - tol) | ~np.isfinite(v)))
+        if share >= DRAWS_AT_BOUND_SHARE:
+            out.append(ScalingWarning(
+                "draws_at_bound",
+                f"{share:.0%} of the {what} put {name} at a bound of [{lo:g}, {hi:g}]: its interval is "
+                "cut off by the bound and the data do not determine it"))
+    return out
+
+
+def few_draws_warning(n_draws: int, level: float, what: str = "bootstrap resamples") -> list[ScalingWarning]:
+    """``few_draws`` when fewer than ``MIN_TAIL_DRAWS`` draws fall beyond each end of a ``level`` interval."""
+    if not n_draws:
+        return []
+    need = int(math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9))
+    if n_draws < need:
+        return [ScalingWarning("few_draws", f"{n_draws} {what} are too few for a {level:.0%} interval "
+                                            f"(need at least {need:,}); its ends are unreliable")]
+    return []
+
+
+def _condition_number(law: Law, theta: np.ndarray, log_n, log_d, log_l, delta: float) -> float:
+    """Condition number of the Huber objective's Hessian at ``theta`` (central differences of the gradient)."""
+    fun = make_objective(law, "huber", log_n, log_d, log_l, delta)
+    k = theta.size
+    h = 1e-5 * np.maximum(1.0, np.abs(theta))
+    X = np.vstack([theta + np.eye(k)[j] * h[j] for j in range(k)] + [theta - np.eye(k)[j] * h[j] for j in range(k)])
+    _, g = fun(X, np.arange(2 * k))
+    H = (g[:k] - g[k:]) / (2 * h[:, None])
+    H = 0.5 * (H + H.T)
+    if not np.isfinite(H).all():
+        return math.inf
+    ev = np.abs(np.linalg.eigvalsh(H))
+    return float(ev.max() / ev.min()) if ev.min() > 0 else math.inf
 
 
 # ======================================================================================
 # Result
 # ======================================================================================
-def _percentiles(values: np.ndarray, level: float):
-    lo, hi = (1 - level) / 2, (1 + level) / 2
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return math.nan, math.nan
-    return float(np.quantile(values, lo)), float(np.quantile(values, hi))
-
-
-
 @dataclass(frozen=True)
 class FitResult:
-    """An immutable least-squares fit of a scaling law.
+    """An immutable least-squares fit of a scaling law (honours :mod:`scaling.results`).
 
     Attributes
     ----------
@@ -349,13 +186,19 @@ class FitResult:
     seed : int
         Seed of the bootstrap.
     settings : dict
-        Method settings (delta, grid, include, bootstrap, tolerances, timings excluded).
+        Method settings (delta, grid, include, bootstrap, optimiser).
     draws : pandas.DataFrame or None
         One row per bootstrap resample: law parameters plus derived quantities.
     starts : dict
         How the starts ended: counts by status and how many ended within 1e-8 of the best.
     extras : dict
         Other fitted quantities (``sigma`` for huber-mle).
+    data_range : dict
+        The span of the fitted runs (:func:`data_range`): min/max N, D, C and distinct sizes.
+    diagnostics : dict
+        ``condition_number`` of the objective's Hessian at the optimum, ``rms_log_residual``.
+    created : str
+        UTC time of the fit (ISO 8601).
     """
 
     law: str
@@ -370,6 +213,8 @@ class FitResult:
     draws: pd.DataFrame | None = None
     starts: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
+    data_range: dict = field(default_factory=dict)
+    diagnostics: dict = field(default_factory=dict)
     created: str = ""
 
     # -- questions every fit answers ------------------------------------------------
@@ -381,31 +226,21 @@ class FitResult:
         """Derived quantities of the point estimate (chinchilla: a, b, G)."""
         return {k: float(v) for k, v in self.law_object.derived(self.params).items()}
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
+    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
         """Point estimates and percentile bootstrap intervals (NaN without draws).
 
         Returns
         -------
         pandas.DataFrame
-            Index ``param`` (law parameters, derived quantities, extras); columns
+            Index ``parameter`` (law parameters, derived quantities, extras); columns
             ``value``, ``lower``, ``upper``.
         """
-        level = _check_level(level)
         values = {**{k: float(v) for k, v in self.params.items()}, **self.derived(),
                   **{k: float(v) for k, v in self.extras.items()}}
-        rows = []
-        for name, value in values.items():
-            if self.draws is not None and name in self.draws.columns:
-                lower, upper = _percentiles(self.draws[name].to_numpy(dtype=float), level)
-            else:
-                lower = upper = math.nan
-            rows.append((name, value, lower, upper))
-        df = pd.DataFrame(rows, columns=["param", "value", "lower", "upper"]).set_index("param")
-        df.attrs["level"] = level
-        return df
+        return summary_frame(values, self.draws, level)
 
-    def report(self, level: float = 0.95) -> str:
-        """Readable report of the fit, with warnings (bounds, failed starts, excluded runs)."""
+    def report(self, level: float = DEFAULT_LEVEL) -> str:
+        """Readable report of the fit, with its warnings."""
         law = self.law_object
         lines = [
             f"{law.name} law fit ({self.method}), {self.n_runs} runs",
@@ -430,64 +265,81 @@ class FitResult:
             lines.append(f"  {name:<8}{row['value']:>14.6g}{row['lower']:>16.6g}{row['upper']:>16.6g}")
         if self.draws is not None:
             lines.append(f"  bootstrap: {len(self.draws)} resamples (seed {self.seed}), percentile intervals")
-        warnings = self.warnings()
-        for w in warnings:
-            lines.append(f"  warning: {w}")
+        for w in self.warnings(level):
+            lines.append(f"  warning: {w.message}")
         return "\n".join(lines)
 
-    def warnings(self) -> list[str]:
-        """Warnings about the fit (also printed by :meth:`report`)."""
-        out = []
-        for name, (lo, hi) in self.law_object.bounds.items():
+    def warnings(self, level: float = DEFAULT_LEVEL) -> list[ScalingWarning]:
+        """What may make this fit's numbers wrong: identifiability, bounds, convergence, too few draws."""
+        law = self.law_object
+        out = range_warnings(self.data_range)
+        for name, (lo, hi) in law.bounds.items():
             v = float(self.params[name])
             span = (hi - lo) if np.isfinite(hi - lo) else max(abs(v), 1.0)
             tol = 1e-6 * span
             if not np.isfinite(v):
-                out.append(f"parameter {name} is {v}")
+                out.append(ScalingWarning("param_not_finite", f"parameter {name} is {v}"))
             elif v <= lo + tol or v >= hi - tol:
-                out.append(f"parameter {name} = {v:.6g} is at or beyond its bound [{lo}, {hi}]")
+                out.append(ScalingWarning("param_at_bound",
+                                          f"parameter {name} = {v:.6g} is at or beyond its bound [{lo:g}, {hi:g}]"))
+        cond = self.diagnostics.get("condition_number")
+        if cond is not None and not cond <= MAX_CONDITION:
+            out.append(ScalingWarning(
+                "ill_conditioned",
+                f"the optimum is nearly flat (Hessian condition number {cond:.2g} > {MAX_CONDITION:.0e}): "
+                "some parameter combinations are not determined by the data"))
+        rms = self.diagnostics.get("rms_log_residual")
+        if rms is not None and rms > MAX_RMS_LOG_RESIDUAL:
+            out.append(ScalingWarning("poor_fit", f"RMS log residual {rms:.3g} > {MAX_RMS_LOG_RESIDUAL}: the "
+                                                  f"{law.name} law does not describe these runs well"))
         s = self.starts
         n_bad = s.get("max_iter", 0) + s.get("non_finite", 0)
         if n_bad:
-            out.append(f"{n_bad} of {s.get('n_starts', 0)} starts failed (iteration limit or non-finite values)")
+            out.append(ScalingWarning("failed_starts", f"{n_bad} of {s.get('n_starts', 0)} starts failed "
+                                                       "(iteration limit or non-finite values)"))
         if s.get("bootstrap_failed", 0):
-            out.append(f"{s['bootstrap_failed']} bootstrap resamples did not converge (kept in draws)")
-        if self.n_excluded:
-            out.append(f"{self.n_excluded} excluded runs left out of the fit")
+            out.append(ScalingWarning("bootstrap_failed", f"{s['bootstrap_failed']} bootstrap resamples did "
+                                                          "not converge (kept in draws)"))
+        out += draws_at_bound_warnings(law, self.draws, self.params)
+        if self.draws is not None:
+            out += few_draws_warning(len(self.draws), check_level(level))
         return out
 
     def predict(self, n_params, n_tokens, level: float | None = None):
         """Predicted loss at (N, D).
 
-        Without ``level``: an array (inputs broadcast). With ``level`` and draws: a
-        DataFrame with ``n_params, n_tokens, loss, lower, upper`` (percentiles of the
-        per-draw predictions).
+        Without ``level``: a float array (inputs broadcast). With ``level``: a DataFrame with
+        ``n_params, n_tokens, median, lower, upper``, where ``median`` is the prediction at the
+        point estimate and the ends are percentiles of the per-draw predictions.
+
+        Raises
+        ------
+        ScalingError
+            Non-positive or non-finite inputs; ``level`` without bootstrap draws.
         """
         law = self.law_object
-        n_params = np.asarray(n_params, dtype=float)
-        n_tokens = np.asarray(n_tokens, dtype=float)
-        point = law.predict(self.params, n_params, n_tokens)
+        n_params = check_number("n_params", n_params)
+        n_tokens = check_number("n_tokens", n_tokens)
+        point = np.asarray(law.predict(self.params, n_params, n_tokens), dtype=float)
         if level is None:
             return point
-        level = _check_level(level)
+        level = check_level(level)
         if self.draws is None:
-            raise ValueError("this fit has no draws; refit with bootstrap > 0 for intervals")
-        n_b, d_b = np.broadcast_arrays(n_params, n_tokens)
+            raise ScalingError("this fit has no draws; refit with bootstrap > 0 for intervals")
+        n_b, d_b = np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens))
         n_flat, d_flat = n_b.ravel(), d_b.ravel()
         draws = {p: self.draws[p].to_numpy(dtype=float)[:, None] for p in law.param_names}
         per_draw = law.predict(draws, n_flat[None, :], d_flat[None, :])
-        lo, hi = np.nanquantile(per_draw, [(1 - level) / 2, (1 + level) / 2], axis=0)
-        return pd.DataFrame({"n_params": n_flat, "n_tokens": d_flat, "loss": np.ravel(point) * np.ones(n_flat.size),
-                             "lower": lo, "upper": hi})
+        return predict_frame({"n_params": n_flat, "n_tokens": d_flat}, per_draw, level,
+                             median=np.ravel(point) * np.ones(n_flat.size))
 
     # -- files ----------------------------------------------------------------------
     def to_dict(self) -> dict:
+        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields."""
         law = self.law_object
-        payload = {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "package_version": __version__,
-            "created": self.created or utc_now(),
+        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
+                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
+        payload.update({
             "law": self.law,
             "method": self.method,
             "params": {k: float(v) for k, v in self.params.items()},
@@ -495,12 +347,11 @@ class FitResult:
             "objective": float(self.objective),
             "n_runs": int(self.n_runs),
             "n_excluded": int(self.n_excluded),
-            "data_sha256": self.data_sha256,
-            "seed": int(self.seed),
-            "settings": self.settings,
+            "data_range": dict(self.data_range),
+            "diagnostics": dict(self.diagnostics),
             "starts": self.starts,
             "draws": None,
-        }
+        })
         if self.draws is not None:
             cols = [c for c in (*law.param_names, *self.extras) if c in self.draws.columns]
             payload["draws"] = {"columns": cols,
@@ -511,7 +362,7 @@ class FitResult:
         """Write the fit as versioned JSON (schema ``scaling.fit``), atomically."""
         path = Path(path)
         if path.suffix.lower() != ".json":
-            raise ValueError(f"a least-squares fit is saved as .json, got {path.name!r}")
+            raise ScalingError(f"a least-squares fit is saved as .json, got {path.name!r}")
         return atomic_write_text(path, dumps_json(self.to_dict()))
 
 
@@ -520,6 +371,19 @@ def _draws_frame(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str
     cols.update({k: np.asarray(v, dtype=float) for k, v in law.derived(cols).items()})
     cols.update({k: np.asarray(v, dtype=float) for k, v in extras.items()})
     return pd.DataFrame(cols)
+
+
+def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
+    out = {}
+    for name, v in values.items():
+        v = float(v)
+        if not math.isfinite(v):
+            raise ScalingError(f"{path}: {what} {name} is {v}, not a finite number")
+        lo = law.bounds.get(name, (-math.inf, math.inf))[0]
+        if v < lo:
+            raise ScalingError(f"{path}: {what} {name} = {v:g} is below {lo:g}, outside the {law.name} law's domain")
+        out[name] = v
+    return out
 
 
 def _from_payload(payload: dict, path) -> FitResult:
@@ -535,20 +399,38 @@ def _from_payload(payload: dict, path) -> FitResult:
         else:
             params, extras, starts = payload["params"], payload.get("extras", {}), payload.get("starts", {})
             created = payload.get("created", "")
+        if version < 3:  # versions 1-2 named the package version differently
+            payload = {**payload, "scaling_version": payload.get("package_version", ""), "created": created,
+                       "settings": payload.get("settings", {})}
+        meta = check_metadata(payload, path)
+        method = payload["method"]
+        if method not in ("huber", "huber-mle"):
+            raise ScalingError(f"{path}: unknown method {method!r}; a least-squares fit file has "
+                               "'huber' or 'huber-mle'")
+        params = _check_values(path, "parameter", {p: params[p] for p in law.param_names}, law)
+        extras = {k: float(v) for k, v in extras.items()}
         draws = None
         if payload.get("draws"):
             values = payload["draws"]["values"]
             draws = _draws_frame(law, values, {k: values[k] for k in extras if k in values})
+            if not len(draws):
+                raise ScalingError(f"{path}: the draws are empty")
+            if not np.isfinite(draws[list(law.param_names)].to_numpy()).any(axis=0).all():
+                raise ScalingError(f"{path}: a parameter has no finite draw")
+        objective = float(payload["objective"])
+        n_runs = check_int("n_runs", payload["n_runs"], 1)
         return FitResult(
-            law=law.name, method=payload["method"],
-            params={p: float(params[p]) for p in law.param_names},
-            objective=float(payload["objective"]), n_runs=int(payload["n_runs"]),
-            n_excluded=int(payload.get("n_excluded", 0)), data_sha256=payload["data_sha256"],
-            seed=int(payload["seed"]), settings=dict(payload.get("settings", {})), draws=draws,
-            starts=dict(starts), extras={k: float(v) for k, v in extras.items()}, created=created,
+            law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
+            n_excluded=int(payload.get("n_excluded", 0)), data_sha256=meta["data_sha256"],
+            seed=meta["seed"], settings=dict(meta["settings"]), draws=draws,
+            starts=dict(starts), extras=extras, data_range=dict(payload.get("data_range") or {}),
+            diagnostics=dict(payload.get("diagnostics") or {}), created=created,
         )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: a 'scaling.fit' file missing or with a malformed field ({exc})") from None
+    except ScalingError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ScalingError(f"{path}: a 'scaling.fit' file missing or with a malformed field "
+                           f"({type(exc).__name__}: {exc})") from None
 
 
 def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
@@ -564,8 +446,8 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        A foreign or corrupt file, an unsupported schema version, or a data mismatch.
+    ScalingError
+        A foreign or corrupt file, an unsupported schema version, invalid values, or a data mismatch.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -575,23 +457,24 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
         result = bayes.load(path)
     elif suffix == ".json":
         if not path.exists():
-            raise FileNotFoundError(f"fit file {path} does not exist")
+            raise FileNotFoundError(2, "fit file does not exist", str(path))
         try:
             head = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path} is not a JSON file written by scaling ({exc})") from None
+            raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
         version = head.get("schema_version") if isinstance(head, dict) else None
         if version not in READABLE_VERSIONS:
             version = SCHEMA_VERSION  # let the shared reader raise its clear message
         payload = read_versioned_json(path, SCHEMA, version)
         result = _from_payload(payload, path)
     else:
-        raise ValueError(f"unknown fit file type {path.name!r}; expected .json (least squares) or .nc (Bayesian)")
+        raise ScalingError(f"unknown fit file type {path.name!r}; expected .json (least squares) "
+                           "or .nc (Bayesian)")
     if runs is not None:
         got = runs_sha256(runs)
-        if got != getattr(result, "data_sha256", got):
-            raise ValueError(f"{path} was fitted to other data (sha256 {result.data_sha256[:12]}..., "
-                             f"these runs {got[:12]}...)")
+        if got != result.data_sha256:
+            raise ScalingError(f"{path} was fitted to other data (sha256 {result.data_sha256[:12]}..., "
+                               f"these runs {got[:12]}...)")
     return result
 
 
@@ -602,9 +485,9 @@ def _prepare_runs(runs, include):
     if include is None:
         include = "kept"
     if include not in INCLUDE:
-        raise ValueError(f"unknown include {include!r}; allowed: {', '.join(INCLUDE)}")
+        raise ScalingError(f"unknown include {include!r}; allowed: {', '.join(INCLUDE)}")
     if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
+        raise ScalingError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
     clean = validate_runs(runs)
     excluded = clean["excluded"].to_numpy(dtype=bool) if "excluded" in clean.columns else np.zeros(len(clean), bool)
     if include == "all":
@@ -614,7 +497,7 @@ def _prepare_runs(runs, include):
 
 
 def _summarise_starts(status, f, best, grid_name, n_polished):
-    counts = {name: int((status == code).sum()) for code, name in _STATUS_NAMES.items()}
+    counts = {name: int((status == code).sum()) for code, name in STATUS_NAMES.items()}
     finite = np.isfinite(f)
     return {"n_starts": int(status.size), "grid": grid_name, **counts,
             "within_1e-8": int((finite & (f <= best + 1e-8 * max(1.0, abs(best)))).sum()),
@@ -624,12 +507,12 @@ def _summarise_starts(status, f, best, grid_name, n_polished):
 def _grid_starts(law: Law, grid, method: str, log_n, log_d, log_l, delta):
     if isinstance(grid, str):
         if grid not in GRIDS:
-            raise ValueError(f"unknown grid {grid!r}; known grids: {', '.join(GRIDS)} (or an array of starts)")
+            raise ScalingError(f"unknown grid {grid!r}; known grids: {', '.join(GRIDS)} (or an array of starts)")
         x0, name = law.grid(grid), grid
     else:
         x0 = np.atleast_2d(np.asarray(grid, dtype=float))
         if x0.shape[1] != law.n_params or not np.isfinite(x0).all():
-            raise ValueError(f"grid array must have shape (n_starts, {law.n_params}) with finite values "
+            raise ScalingError(f"grid array must have shape (n_starts, {law.n_params}) with finite values "
                              f"in the order {', '.join(law.theta_names)}; got shape {x0.shape}")
         name = "custom"
     if method == "huber-mle":
@@ -667,11 +550,12 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         shipped data); ``"all"`` keeps them. A table without that column is used whole.
     bootstrap : int
         Number of resamples (runs drawn with replacement), each refitted from the
-        full-data optimum. 0: no draws.
+        full-data optimum, at most :data:`MAX_BOOTSTRAP`. 0: no draws.
     seed : int
         Seed of the bootstrap (``np.random.default_rng(seed)``).
-    progress : callable, optional
-        ``progress(done, total)`` during the bootstrap.
+    progress : callable or bool, optional
+        ``progress(done, total)`` during the bootstrap; for ``method="bayes"``, any true
+        value shows the sampler's progress.
 
     Returns
     -------
@@ -679,36 +563,40 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         (or the Bayesian result for ``method="bayes"``).
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
+        raise ScalingError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
+    seed = check_int("seed", seed, 0)
     if method == "bayes":
         from . import bayes  # lazy: pulls in pymc
 
-        return bayes.fit(runs, law=law, seed=seed, include=include, **bayes_kwargs)
+        given = [name for name, value, default in (("delta", delta, 1e-3), ("bootstrap", bootstrap, 0))
+                 if not (value is default or value == default)]
+        if not (isinstance(grid, str) and grid == "hoffmann"):
+            given.append("grid")
+        if given:
+            raise ScalingError(f"{', '.join(given)} apply to the least-squares methods, not method='bayes' "
+                               "(its options: draws, tune, chains, sampler, target_accept)")
+        return bayes.fit(runs, law=law, seed=seed, include=include, progress=bool(progress), **bayes_kwargs)
     if bayes_kwargs:
-        raise TypeError(f"fit() got arguments only the Bayesian method takes: {', '.join(sorted(bayes_kwargs))}")
+        raise ScalingError(f"fit() got arguments only the Bayesian method takes: {', '.join(sorted(bayes_kwargs))}")
     law_obj = get_law(law)
-    if not (isinstance(delta, (int, float)) and delta > 0 and math.isfinite(delta)):
-        raise ValueError(f"delta must be a positive number, got {delta!r}")
-    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
-        raise ValueError(f"bootstrap must be a non-negative integer, got {bootstrap!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+    delta = check_number("delta", delta)
+    bootstrap = check_int("bootstrap", bootstrap, 0, MAX_BOOTSTRAP)
     clean, kept, n_excluded, include = _prepare_runs(runs, include)
     k = law_obj.n_params + (1 if method == "huber-mle" else 0)
     if len(kept) < k + 1:
-        raise ValueError(f"too few runs to fit the {law_obj.name} law with {method}: {len(kept)} runs, "
+        raise ScalingError(f"too few runs to fit the {law_obj.name} law with {method}: {len(kept)} runs, "
                          f"need at least {k + 1} (number of parameters + 1)")
     log_n = np.log(kept["n_params"].to_numpy(dtype=float))
     log_d = np.log(kept["n_tokens"].to_numpy(dtype=float))
     log_l = np.log(kept["loss"].to_numpy(dtype=float))
 
     # --- grid stage: every start its own L-BFGS, all together (scipy's stopping rules) ---
-    fun = _make_objective(law_obj, method, log_n, log_d, log_l, delta)
+    fun = make_objective(law_obj, method, log_n, log_d, log_l, delta)
     x0, grid_name = _grid_starts(law_obj, grid, method, log_n, log_d, log_l, delta)
-    x, f, _, _, status = _batched_lbfgs(fun, x0)
+    x, f, _, _, status = batched_lbfgs(fun, x0)
     f_ok = np.where(np.isfinite(f), f, np.inf)
     if not np.isfinite(f_ok).any():
-        raise ValueError("no start reached a finite objective; check the data and the law")
+        raise ScalingError("no start reached a finite objective; check the data and the law")
     # --- polish: the best distinct end points by batched L-BFGS with tight tolerances, then
     # the best of those by scipy's L-BFGS-B (analytic gradient, tight tolerances) ---
     order = np.argsort(f_ok, kind="stable")
@@ -718,10 +606,10 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
             break
         if all(np.max(np.abs(x[i] - x[j])) > 1e-6 for j in picks):
             picks.append(i)
-    xp, fp, _, _, _ = _batched_lbfgs(fun, x[picks], ftol=1e-13, gtol=1e-10, f_floor=0.0)
+    xp, fp, _, _, _ = batched_lbfgs(fun, x[picks], ftol=1e-13, gtol=1e-10, f_floor=0.0)
     j = int(np.nanargmin(np.where(np.isfinite(fp), fp, np.nan)))
     best_x, best_f = (xp[j], float(fp[j])) if fp[j] < f_ok[order[0]] else (x[order[0]], float(f_ok[order[0]]))
-    xs, fs, _ = _polish(fun, best_x)
+    xs, fs, _ = polish(fun, best_x)
     if np.isfinite(fs) and fs < best_f:
         best_x, best_f = xs, fs
     starts = _summarise_starts(status, f_ok, best_f, grid_name, len(picks))
@@ -734,11 +622,16 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     if bootstrap:
         rng = np.random.default_rng(seed)
         n = len(kept)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=int(bootstrap)).astype(float)
-        bfun = _make_objective(law_obj, method, log_n, log_d, log_l, delta, weights=counts)
-        xb0 = np.repeat(best_x[None, :], int(bootstrap), axis=0)
-        xb, fb, _, _, bstatus = _batched_lbfgs(bfun, xb0, ftol=1e-13, gtol=1e-10, f_floor=0.0,
-                                               callback=progress)
+        xb = np.empty((bootstrap, best_x.size))
+        bstatus = np.empty(bootstrap, dtype=int)
+        for c0 in range(0, bootstrap, _BOOT_CHUNK):  # chunks bound the memory; the draws are the same
+            size = min(_BOOT_CHUNK, bootstrap - c0)
+            counts = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
+            bfun = make_objective(law_obj, method, log_n, log_d, log_l, delta, weights=counts)
+            xb0 = np.repeat(best_x[None, :], size, axis=0)
+            callback = None if progress is None else (lambda done, _tot, c0=c0: progress(c0 + done, bootstrap))
+            xb[c0:c0 + size], _, _, _, bstatus[c0:c0 + size] = batched_lbfgs(
+                bfun, xb0, ftol=1e-13, gtol=1e-10, f_floor=0.0, callback=callback)
         starts["bootstrap_failed"] = int(((bstatus == MAX_ITER) | (bstatus == NONFINITE)).sum())
         bparams = law_obj.to_params(xb[:, :law_obj.n_params])
         bextras = {"sigma": np.exp(xb[:, -1])} if method == "huber-mle" else {}
@@ -750,96 +643,17 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         "bootstrap_start": "full-data optimum",
         "objective": "sum" if method == "huber" else "negative log-likelihood",
     }
+    y, _ = law_obj.log_predict_vjp(best_x[None, :law_obj.n_params], log_n, log_d)
+    diagnostics = {
+        "condition_number": _condition_number(law_obj, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
+        "rms_log_residual": float(np.sqrt(np.mean((y[0] - log_l) ** 2))),
+    }
     return FitResult(
         law=law_obj.name, method=method, params=params, objective=best_f, n_runs=len(kept),
         n_excluded=n_excluded, data_sha256=runs_sha256(clean), seed=int(seed), settings=settings,
-        draws=draws, starts=starts, extras=extras, created=utc_now(),
+        draws=draws, starts=starts, extras=extras,
+        data_range=data_range(kept["n_params"].to_numpy(float), kept["n_tokens"].to_numpy(float)),
+        diagnostics=diagnostics, created=utc_now(),
     )
 
 
-# ======================================================================================
-# Comparison table (docs/chinchilla-fit.md)
-# ======================================================================================
-# Published values (see ../shared/reference/published-results.md).
-PUBLISHED = {
-    "Hoffmann et al. 2022 (unrounded)": {"E": 1.6934, "A": 406.40, "B": 410.72, "alpha": 0.33917,
-                                         "beta": 0.28491, "a": 0.4565},
-    "Besiroglu et al. 2024 (Huber MLE)": {"E": 1.8169, "A": 482.01, "B": 2085.43, "alpha": 0.3478,
-                                          "beta": 0.3658, "a": 0.5126},
-    "Besiroglu et al. 2024 (Hoffmann grid)": {"E": 1.8172, "A": 477.76, "B": 2142.94, "alpha": 0.3473,
-                                              "beta": 0.3672, "a": 0.5139},
-}
-PUBLISHED_INTERVALS = {  # Epoch's 95% bootstrap intervals (4,000 resamples)
-    "E": (1.769, 1.871), "A": (285.0, 744.0), "B": (1042.0, 5810.0), "alpha": (0.317, 0.373),
-    "beta": (0.331, 0.415),
-}
-HOFFMANN_A_INTERVAL = (0.454, 0.455)
-
-
-def render_comparison_markdown(result: FitResult, level: float = 0.95) -> str:
-    """Markdown comparison of a chinchilla fit with Hoffmann et al. and Epoch AI (all numbers computed)."""
-    if result.law != "chinchilla":
-        raise ValueError(f"the comparison table is for the chinchilla law, got {result.law!r}")
-    summ = result.summary(level)
-    cols = ["E", "A", "B", "alpha", "beta", "a"]
-    fmt = {"E": "{:.4f}", "A": "{:.2f}", "B": "{:.2f}", "alpha": "{:.4f}", "beta": "{:.4f}", "a": "{:.4f}"}
-    lines = [
-        "# Chinchilla law fit: Hoffmann et al. vs Epoch AI vs scaling",
-        "",
-        "<!-- generated by `python -m scaling.fitting --doc`; do not edit by hand -->",
-        "",
-        r"$L(N, D) = E + A/N^\alpha + B/D^\beta$, fitted to the 245 runs of Hoffmann et al. (2022) Fig. 4 "
-        "as digitised by Epoch AI, leaving out the 5 runs Epoch excluded "
-        f"({result.n_runs} runs fitted). Method: {result.method}, delta = {result.settings.get('delta')}, "
-        f"{result.starts.get('n_starts', '?')} starts ({result.settings.get('grid')} grid), sum of Huber losses.",
-        "",
-        "| source | " + " | ".join(cols) + " |",
-        "|---" * (len(cols) + 1) + "|",
-    ]
-    for name, vals in PUBLISHED.items():
-        lines.append(f"| {name} | " + " | ".join(fmt[c].format(vals[c]) for c in cols) + " |")
-    lines.append("| **scaling (this fit)** | " + " | ".join(fmt[c].format(summ.loc[c, "value"]) for c in cols) + " |")
-    if result.draws is not None:
-        lines += [
-            "",
-            f"## {level:.0%} bootstrap intervals ({len(result.draws)} resamples, seed {result.seed})",
-            "",
-            "| param | Epoch AI (95%) | scaling | width ratio (ours / Epoch) |",
-            "|---|---|---|---|",
-        ]
-        for c in ["E", "A", "B", "alpha", "beta"]:
-            lo, hi = PUBLISHED_INTERVALS[c]
-            olo, ohi = summ.loc[c, "lower"], summ.loc[c, "upper"]
-            lines.append(f"| {c} | [{fmt[c].format(lo)}, {fmt[c].format(hi)}] | "
-                         f"[{fmt[c].format(olo)}, {fmt[c].format(ohi)}] | {(ohi - olo) / (hi - lo):.2f} |")
-        a_sd = float(result.draws["a"].std(ddof=1))
-        lines.append(f"| a | SE 0.020 (Hoffmann: [{HOFFMANN_A_INTERVAL[0]}, {HOFFMANN_A_INTERVAL[1]}]) | "
-                     f"[{summ.loc['a', 'lower']:.4f}, {summ.loc['a', 'upper']:.4f}], SE {a_sd:.3f} | |")
-    lines += [
-        "",
-        f"Best Huber objective: {result.objective:.7g} (Epoch's grid: 1.01827e-3). "
-        f"{result.starts.get('within_1e-8', '?')} of {result.starts.get('n_starts', '?')} starts ended within "
-        "1e-8 of it: the optimum is flat in A and B, which is why A and B differ by a few percent "
-        "between fits that agree on E, alpha and beta.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _main(argv=None) -> int:  # pragma: no cover - thin wrapper
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m scaling.fitting")
-    parser.add_argument("--doc", action="store_true", help="write docs/chinchilla-fit.md from a fit file")
-    parser.add_argument("--fit", default="fits/chinchilla_lsq.json")
-    parser.add_argument("--out", default="docs/chinchilla-fit.md")
-    args = parser.parse_args(argv)
-    if args.doc:
-        result = load_fit(args.fit)
-        atomic_write_text(args.out, render_comparison_markdown(result))
-        print(f"wrote {args.out}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(_main())

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from scaling import datasets
+from scaling.errors import ScalingError, ScalingWarning
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_NC = ROOT / "fits" / "chinchilla_bayes.nc"
@@ -56,7 +57,8 @@ def _fake_result(seed=0, chains=2, draws=500, chain_shift=0.0, divergences=0, au
     stamp(idata, {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "scaling_version": "test",
                   "law": "chinchilla", "method": "bayes", "data_sha256": datasets.runs_sha256(runs),
                   "seed": seed, "sampler": "fake", "n_runs": len(runs), "n_excluded": 5,
-                  "settings_json": {"sampler": "fake", "draws": draws, "tune": 0, "chains": chains}})
+                  "created": "2026-01-01T00:00:00+00:00",
+                  "settings": {"sampler": "fake", "draws": draws, "tune": 0, "chains": chains}})
     return BayesFitResult.from_idata(idata, law="chinchilla", n_runs=len(runs), n_excluded=5,
                                      data_sha256=datasets.runs_sha256(runs), seed=seed,
                                      settings={"sampler": "fake", "draws": draws, "tune": 0, "chains": chains})
@@ -84,9 +86,9 @@ def test_unknown_law_sampler_and_arguments_raise():
         bayes.fit(runs, sampler="stan")
     with pytest.raises(ValueError, match="include"):
         bayes.fit(runs, include="some")
-    with pytest.raises(ValueError, match="draws must be >= 1"):
+    with pytest.raises(ScalingError, match="draws must be an integer >= 1"):
         bayes.fit(runs, draws=0)
-    with pytest.raises(TypeError, match="seed must be an integer"):
+    with pytest.raises(ScalingError, match="seed must be an integer"):
         bayes.fit(runs, seed=1.5)
     with pytest.raises(ValueError, match="target_accept"):
         bayes.fit(runs, target_accept=1.2)
@@ -117,7 +119,7 @@ def test_summary_report_and_diagnostics_of_a_good_posterior(fake):
     d = fake.diagnostics
     assert d["max_r_hat"] < 1.01 and d["min_ess_bulk"] > 400 and d["divergences"] == 0
     assert fake.warnings() == []
-    assert "WARNING" not in fake.report()
+    assert "warning" not in fake.report()
     assert list(fake.draws.columns[:8]) == ["E", "A", "B", "alpha", "beta", "a", "b", "G"]
     assert fake.params["E"] == pytest.approx(float(np.median(fake.draws["E"])))
     with pytest.raises(ValueError, match="level"):
@@ -127,26 +129,35 @@ def test_summary_report_and_diagnostics_of_a_good_posterior(fake):
 def test_report_warns_on_bad_diagnostics():
     bad = _fake_result(chain_shift=3.0, divergences=4, draws=100, autocorr=0.9)
     text = bad.report()
-    assert "WARNING: R-hat of" in text and "> 1.01" in text
-    assert "WARNING: bulk ESS of" in text and "< 400" in text
+    assert "warning: R-hat of" in text and "> 1.01" in text
+    assert "warning: bulk ESS of" in text and "< 400" in text
     assert "4 divergent transition(s)" in text
     assert bad.diagnostics["divergences"] == 4
-    names = {w.split(" of ")[1].split(" is ")[0] for w in bad.warnings() if w.startswith("R-hat")}
+    assert all(isinstance(w, ScalingWarning) for w in bad.warnings())
+    assert {"r_hat", "ess_bulk", "divergences"} <= {w.code for w in bad.warnings()}
+    names = {w.message.split(" of ")[1].split(" is ")[0] for w in bad.warnings() if w.code == "r_hat"}
     assert names & {"E", "A", "B", "alpha", "beta"}
 
 
 def test_predict_intervals(fake):
-    out = fake.predict([1e9, 7e10, 7e10], [2e10, 1.4e12, 1.4e13], level=0.9)
-    assert list(out.columns) == ["n_params", "n_tokens", "loss", "lower", "upper", "pred_lower", "pred_upper"]
-    assert (out["lower"] <= out["loss"]).all() and (out["loss"] <= out["upper"]).all()
+    n, d = [1e9, 7e10, 7e10], [2e10, 1.4e12, 1.4e13]
+    point = fake.predict(n, d)
+    assert isinstance(point, np.ndarray) and point.shape == (3,)
+    out = fake.predict(n, d, level=0.9)
+    new = fake.predict(n, d, level=0.9, interval="new")
+    assert list(out.columns) == ["n_params", "n_tokens", "median", "lower", "upper"]
+    assert (out["lower"] <= out["median"]).all() and (out["median"] <= out["upper"]).all()
     # The predictive interval adds run-to-run noise: it is wider than the credible interval.
-    assert ((out["pred_upper"] - out["pred_lower"]) > (out["upper"] - out["lower"])).all()
-    # Chinchilla (70B, 1.4T) with the replication's parameters: 1.973 (published-results.md).
-    assert out.loc[1, "loss"] == pytest.approx(1.973, abs=0.01)
-    assert out.loc[2, "loss"] < out.loc[1, "loss"] < out.loc[0, "loss"]
-    pd.testing.assert_frame_equal(out, fake.predict([1e9, 7e10, 7e10], [2e10, 1.4e12, 1.4e13], level=0.9))
-    with pytest.raises(ValueError, match="n_params must be finite and > 0"):
+    assert ((new["upper"] - new["lower"]) > (out["upper"] - out["lower"])).all()
+    # Chinchilla (70B, 1.4T) with the replication's parameters: 1.973 (Besiroglu et al. 2024).
+    assert out.loc[1, "median"] == pytest.approx(1.973, abs=0.01)
+    assert point[1] == pytest.approx(out.loc[1, "median"], abs=0.01)
+    assert out.loc[2, "median"] < out.loc[1, "median"] < out.loc[0, "median"]
+    pd.testing.assert_frame_equal(new, fake.predict(n, d, level=0.9, interval="new"))
+    with pytest.raises(ScalingError, match="n_params must be a finite number"):
         fake.predict(-1.0, 1e10)
+    with pytest.raises(ScalingError, match="unknown interval"):
+        fake.predict(1e9, 1e10, level=0.9, interval="wide")
 
 
 def test_save_load_roundtrip(fake, tmp_path):
@@ -292,9 +303,10 @@ def test_fit_save_load_and_load_fit(chinchilla_fit, tmp_path):
     back = scaling.load_fit(path)
     assert back.params == pytest.approx(chinchilla_fit.params)
     attrs = back.idata.posterior.attrs
-    assert attrs["schema"] == "scaling.bayes" and int(attrs["schema_version"]) == 1
+    assert attrs["schema"] == "scaling.bayes" and int(attrs["schema_version"]) == 2
     assert attrs["sampler"] == "nutpie" and int(attrs["seed"]) == 0
-    assert json.loads(attrs["settings_json"])["draws"] == 1000
+    assert json.loads(attrs["settings"])["draws"] == 1000
+    assert {"scaling_version", "created", "data_sha256"} <= set(attrs)
 
 
 @pytest.mark.slow
@@ -321,7 +333,7 @@ def test_same_seed_same_draws_and_tiny_run_warns():
     r1 = bayes.fit(runs, seed=3, draws=20, tune=20)
     r2 = bayes.fit(runs, seed=3, draws=20, tune=20)
     pd.testing.assert_frame_equal(r1.draws, r2.draws)
-    assert "WARNING: bulk ESS of" in r1.report()
+    assert "warning: bulk ESS of" in r1.report()
 
 
 @pytest.mark.slow

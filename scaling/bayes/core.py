@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import numbers
 import time
 
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .._checks import check_int, check_number
 from .._io import utc_now
+from ..errors import ScalingError
+from ..results import metadata
 from ..datasets import runs_sha256, validate_runs
-from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, import_arviz, stamp
+from .diagnostics import import_arviz
+from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, stamp
 
 SUPPORTED_LAWS = ("chinchilla",)
 INCLUDE_OPTIONS = (None, "kept", "all")
 PRIOR_PREDICTIVE_DRAWS = 500
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, int]:
@@ -35,7 +29,7 @@ def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, 
     so it is never trimmed.
     """
     if include not in INCLUDE_OPTIONS:
-        raise ValueError(f"unknown include {include!r}; allowed: None or 'kept' (drop runs flagged "
+        raise ScalingError(f"unknown include {include!r}; allowed: None or 'kept' (drop runs flagged "
                          "'excluded'), 'all'")
     runs = validate_runs(runs)
     excluded = runs["excluded"].fillna(False).astype(bool).to_numpy()
@@ -43,7 +37,7 @@ def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, 
         return runs, 0
     kept = runs.loc[~excluded].reset_index(drop=True)
     if len(kept) == 0:
-        raise ValueError("every run is flagged 'excluded'; pass include='all' to fit them anyway")
+        raise ScalingError("every run is flagged 'excluded'; pass include='all' to fit them anyway")
     return kept, int(excluded.sum())
 
 
@@ -102,17 +96,15 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     from .samplers import SAMPLERS, sample_nutpie, sample_pymc
 
     if law not in SUPPORTED_LAWS:
-        raise ValueError(f"law {law!r} is not supported by scaling.bayes; supported laws: "
+        raise ScalingError(f"law {law!r} is not supported by scaling.bayes; supported laws: "
                          f"{', '.join(SUPPORTED_LAWS)}")
     if sampler not in SAMPLERS:
-        raise ValueError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
-    seed = _check_int("seed", seed, 0)
-    draws = _check_int("draws", draws, 1)
-    tune = _check_int("tune", tune, 0)
-    chains = _check_int("chains", chains, 1)
-    if not (isinstance(target_accept, numbers.Real) and 0 < float(target_accept) < 1):
-        raise ValueError(f"target_accept must be in (0, 1), got {target_accept!r}")
-    target_accept = float(target_accept)
+        raise ScalingError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+    seed = check_int("seed", seed, 0)
+    draws = check_int("draws", draws, 1)
+    tune = check_int("tune", tune, 0)
+    chains = check_int("chains", chains, 1)
+    target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
     fitted, n_excluded = select_runs(runs, include)
 
     t0 = time.perf_counter()
@@ -145,22 +137,17 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
                       "predictive": round(t3 - t2, 3)},
     }
     sha = runs_sha256(fitted)
+    created = utc_now()
     stamp(idata, {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "scaling_version": __version__,
+        **metadata(SCHEMA, SCHEMA_VERSION, created=created, data_sha256=sha, settings=settings, seed=seed),
         "law": law,
         "method": "bayes",
-        "data_sha256": sha,
-        "seed": seed,
         "sampler": sampler,
         "n_runs": len(fitted),
         "n_excluded": n_excluded,
-        "created_at": utc_now(),
-        "settings_json": settings,
     })
     return BayesFitResult.from_idata(idata, law=law, n_runs=len(fitted), n_excluded=n_excluded,
-                                     data_sha256=sha, seed=seed, settings=settings)
+                                     data_sha256=sha, seed=seed, settings=settings, created=created)
 
 
 def add_predictive(idata, model, runs: pd.DataFrame, seed: int):

@@ -8,8 +8,8 @@
 Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", Eq. 2 and
 App. D.2; Besiroglu et al. (2024), "Chinchilla Scaling: A replication attempt".
 
-This module imports PyMC at import time: it is only imported from inside
-:func:`scaling.bayes.fit` and the benchmark, never by ``import scaling``.
+PyMC is imported inside :func:`build_model` (and this module only from inside
+:func:`scaling.bayes.fit` and the benchmark), never by ``import scaling``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import ScalingError
 
 PARAMS = ("E", "A", "B", "alpha", "beta")
 PARAMETERISATIONS = ("centred", "naive")
@@ -125,7 +127,7 @@ def build_model(data: ModelData, parameterisation: str = "centred"):
     import pytensor.tensor as pt
 
     if parameterisation not in PARAMETERISATIONS:
-        raise ValueError(
+        raise ScalingError(
             f"unknown parameterisation {parameterisation!r}; known: {', '.join(PARAMETERISATIONS)}"
         )
     log_term0 = float(np.log(data.centre_loss / 4.0))

@@ -1,18 +1,16 @@
 """``BayesFitResult``: the posterior of a law fit, its diagnostics, predictions and file format.
 
 Saved files are netCDF (ArviZ ``InferenceData``, h5netcdf engine) whose ``posterior``
-group carries the provenance attributes:
-
-``schema`` ("scaling.bayes"), ``schema_version``, ``scaling_version``, ``law``,
-``data_sha256``, ``seed``, ``sampler``, ``n_runs``, ``n_excluded``, ``created_at`` and
-``settings_json`` (the fit settings and priors as JSON).
+group carries the metadata every saved result has (:data:`scaling.results.METADATA_KEYS`):
+``schema`` ("scaling.bayes"), ``schema_version``, ``scaling_version``, ``created``,
+``data_sha256``, ``settings`` (JSON) and ``seed``; then ``law``, ``method``, ``sampler``,
+``n_runs`` and ``n_excluded``. Version 1 files (``created_at``, ``settings_json``) still load.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,78 +18,42 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import ESS_MIN, R_HAT_MAX, check_number
 from .._io import atomic_write_with
-from .._checks import check_level as _check_level
+from ..errors import ScalingError, ScalingWarning
+from ..fitting import data_range, draws_at_bound_warnings, range_warnings
+from ..laws import get_law
+from ..results import DEFAULT_LEVEL, check_level, check_metadata, predict_frame, summary_frame
+from .diagnostics import count_divergences, diagnose, diagnostic_warnings, import_arviz
+
+__all__ = ["BayesFitResult", "load", "stamp", "derived_draws", "import_arviz", "SCHEMA", "SCHEMA_VERSION"]
 
 SCHEMA = "scaling.bayes"
-SCHEMA_VERSION = 1
-PARAMS = ("E", "A", "B", "alpha", "beta")
-DERIVED = ("a", "b", "G")
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 NOISE = ("sigma", "nu")
-# Thresholds of report(): Vehtari et al. (2021), "Rank-normalization, folding, and
-# localization: an improved R-hat", recommend R-hat < 1.01 and bulk/tail ESS > 400.
-R_HAT_MAX = 1.01
-ESS_MIN = 400
+INTERVALS = ("line", "new")
 
 
-def import_arviz():
-    """Import ArviZ without its refactor FutureWarning (it says nothing to our users)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        try:
-            import arviz as az
-        except ImportError as exc:  # pragma: no cover - arviz is a core dependency
-            raise ImportError(
-                "scaling.bayes needs arviz; install it with 'pip install scaling' (core dependency)"
-            ) from exc
-    return az
+def derived_draws(posterior, law: str = "chinchilla") -> dict[str, np.ndarray]:
+    """Arrays (chain, draw) of the law's parameters, its derived quantities and the noise parameters.
 
-
-def derived_draws(posterior) -> dict[str, np.ndarray]:
-    """Arrays (chain, draw) of the law parameters plus a, b, G and the noise parameters.
-
-    .. math::
-
-        a = \\frac{\\beta}{\\alpha+\\beta}, \\quad b = \\frac{\\alpha}{\\alpha+\\beta}, \\quad
-        G = \\left(\\frac{\\alpha A}{\\beta B}\\right)^{1/(\\alpha+\\beta)}
-
-    so that :math:`N_{opt} = G (C/6)^a` and :math:`D_{opt} = G^{-1} (C/6)^b`
-    (Hoffmann et al. 2022, Eq. 4).
+    The derived quantities come from :meth:`scaling.laws.Law.derived` (for chinchilla the
+    compute-optimal split a, b, G of Hoffmann et al. 2022, Eq. 4).
     """
-    out = {name: np.asarray(posterior[name].values, dtype=float) for name in PARAMS + NOISE}
-    alpha, beta = out["alpha"], out["beta"]
-    out["a"] = beta / (alpha + beta)
-    out["b"] = alpha / (alpha + beta)
-    # In logs: alpha A / (beta B) overflows nothing, but A and B can be ~1e3-1e4 and
-    # the power 1/(alpha+beta) ~ 1.4 is harmless; logs keep it exact anyway.
-    log_g = (np.log(alpha) + np.log(out["A"]) - np.log(beta) - np.log(out["B"])) / (alpha + beta)
-    out["G"] = np.exp(log_g)
+    law_obj = get_law(law)
+    out = {name: np.asarray(posterior[name].values, dtype=float) for name in law_obj.param_names + NOISE}
+    derived = law_obj.derived({p: out[p] for p in law_obj.param_names})
+    out.update({k: np.asarray(v, dtype=float) for k, v in derived.items()})
     return out
-
-
-def _diagnose(arrays: dict[str, np.ndarray]) -> pd.DataFrame:
-    az = import_arviz()
-    rows = {}
-    for name, values in arrays.items():
-        # ArviZ wants (chain, draw); a constant column (a fixed parameter) has no R-hat.
-        if np.ptp(values) == 0:
-            rows[name] = (np.nan, np.nan, np.nan)
-            continue
-        rows[name] = (
-            float(az.rhat(values)),
-            float(az.ess(values, method="bulk")),
-            float(az.ess(values, method="tail")),
-        )
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["r_hat", "ess_bulk", "ess_tail"])
 
 
 @dataclass(frozen=True)
 class BayesFitResult:
     """A Bayesian fit of a scaling law: posterior draws, diagnostics and provenance.
 
-    Answers the same questions as the least-squares ``FitResult``: ``params``
-    (posterior medians), ``draws`` (one row per posterior draw), ``summary()``,
-    ``report()``, ``predict()`` and ``save()``; ``scaling.optimal`` accepts either.
+    Honours the result contract (:mod:`scaling.results`), like the least-squares
+    ``FitResult``; ``scaling.optimal``, the forecasts and the plots accept either.
 
     Attributes
     ----------
@@ -100,9 +62,9 @@ class BayesFitResult:
     method : str
         ``"bayes"``.
     params : dict
-        Posterior medians of ``E, A, B, alpha, beta``.
+        Posterior medians of the law's parameters.
     draws : pandas.DataFrame
-        Posterior draws (chains stacked): ``E, A, B, alpha, beta, a, b, G, sigma, nu``.
+        Posterior draws (chains stacked): the law's parameters, derived quantities, ``sigma, nu``.
     idata : arviz.InferenceData
         Groups ``posterior``, ``sample_stats``, ``prior``, ``prior_predictive``,
         ``posterior_predictive``, ``observed_data``, ``constant_data``.
@@ -113,8 +75,13 @@ class BayesFitResult:
     seed : int
         Seed of the sampler and of the predictive draws.
     settings : dict
-        Sampler, draws, tune, chains, target_accept, include, parameterisation, priors,
-        timings.
+        Sampler, draws, tune, chains, target_accept, include, parameterisation, priors, timings.
+    diagnostics_table : pandas.DataFrame
+        R-hat and bulk/tail ESS per quantity (:func:`scaling.bayes.diagnostics.diagnose`).
+    data_range : dict
+        The span of the fitted runs (:func:`scaling.fitting.data_range`).
+    created : str
+        UTC time of the fit.
     """
 
     law: str
@@ -127,20 +94,27 @@ class BayesFitResult:
     seed: int
     settings: dict = field(repr=False)
     diagnostics_table: pd.DataFrame = field(repr=False)
+    data_range: dict = field(default_factory=dict, repr=False)
+    created: str = ""
     method: str = "bayes"
 
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_idata(cls, idata, *, law: str, n_runs: int, n_excluded: int, data_sha256: str,
-                   seed: int, settings: dict) -> "BayesFitResult":
-        arrays = derived_draws(idata.posterior)
-        table = _diagnose(arrays)
+                   seed: int, settings: dict, created: str = "") -> "BayesFitResult":
+        law_obj = get_law(law)
+        arrays = derived_draws(idata.posterior, law)
+        table = diagnose(arrays)
         draws = pd.DataFrame({name: values.ravel() for name, values in arrays.items()})
-        draws = draws[list(PARAMS + DERIVED + NOISE)]
-        params = {name: float(np.median(arrays[name])) for name in PARAMS}
+        draws = draws[[*law_obj.param_names, *law_obj.derived_names, *NOISE]]
+        params = {name: float(np.median(arrays[name])) for name in law_obj.param_names}
+        rng = {}
+        if "constant_data" in idata.groups():
+            cd = idata.constant_data
+            rng = data_range(np.asarray(cd["n_params"].values), np.asarray(cd["n_tokens"].values))
         return cls(law=law, params=params, draws=draws, idata=idata, n_runs=int(n_runs),
                    n_excluded=int(n_excluded), data_sha256=data_sha256, seed=int(seed),
-                   settings=dict(settings), diagnostics_table=table)
+                   settings=dict(settings), diagnostics_table=table, data_range=rng, created=created)
 
     # -- diagnostics --------------------------------------------------------------------
     @property
@@ -154,54 +128,37 @@ class BayesFitResult:
             "min_ess_bulk_param": str(t["ess_bulk"].idxmin()),
             "min_ess_tail": float(t["ess_tail"].min()),
             "min_ess_tail_param": str(t["ess_tail"].idxmin()),
-            "divergences": _count_divergences(self.idata),
+            "divergences": count_divergences(self.idata),
             "n_draws": int(len(self.draws)),
         }
 
-    def warnings(self) -> list[str]:
-        """The failed convergence checks, one sentence each (empty when all pass)."""
-        out = []
-        t = self.diagnostics_table
-        for name, row in t.iterrows():
-            if np.isfinite(row["r_hat"]) and row["r_hat"] > R_HAT_MAX:
-                out.append(f"R-hat of {name} is {row['r_hat']:.3f} > {R_HAT_MAX}: chains disagree; "
-                           "sample longer (tune, draws) or check the model")
-        for name, row in t.iterrows():
-            if np.isfinite(row["ess_bulk"]) and row["ess_bulk"] < ESS_MIN:
-                out.append(f"bulk ESS of {name} is {row['ess_bulk']:.0f} < {ESS_MIN}: "
-                           "too few effective draws for reliable intervals; increase draws")
-        for name, row in t.iterrows():
-            if np.isfinite(row["ess_tail"]) and row["ess_tail"] < ESS_MIN:
-                out.append(f"tail ESS of {name} is {row['ess_tail']:.0f} < {ESS_MIN}: "
-                           "interval ends are unreliable; increase draws")
-        div = _count_divergences(self.idata)
-        if div:
-            out.append(f"{div} divergent transition(s) after tuning: the posterior may be biased; "
-                       "raise target_accept (e.g. 0.95) or tune longer")
+    def warnings(self) -> list[ScalingWarning]:
+        """Failed convergence checks, identifiability and bound warnings (empty when all pass)."""
+        out = diagnostic_warnings(self.diagnostics_table, count_divergences(self.idata))
+        out += range_warnings(self.data_range)
+        out += draws_at_bound_warnings(get_law(self.law), self.draws, self.params, "posterior draws")
         return out
 
     # -- tables and text ----------------------------------------------------------------
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
+    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
         """Posterior median and equal-tailed ``level`` interval, with R-hat and ESS.
 
         Returns
         -------
         pandas.DataFrame
-            Index ``E, A, B, alpha, beta, a, b, G, sigma, nu``; columns ``value``
-            (median), ``lower``, ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
+            Index ``parameter`` (the law's parameters, derived quantities, ``sigma``, ``nu``);
+            columns ``value`` (median), ``lower``, ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
         """
-        _check_level(level)
-        q = [(1 - level) / 2, 0.5, (1 + level) / 2]
-        quant = self.draws.quantile(q).T
-        out = pd.DataFrame({"value": quant[q[1]], "lower": quant[q[0]], "upper": quant[q[2]]})
-        return out.join(self.diagnostics_table)
+        level = check_level(level)
+        medians = {c: float(np.median(self.draws[c].to_numpy(dtype=float))) for c in self.draws.columns}
+        return summary_frame(medians, self.draws, level, extra=self.diagnostics_table)
 
-    def report(self, level: float = 0.95) -> str:
-        """A human-readable fit report; warnings first when any diagnostic fails."""
+    def report(self, level: float = DEFAULT_LEVEL) -> str:
+        """A human-readable fit report; warnings first when any check fails."""
         s = self.summary(level)
         d = self.diagnostics
         lines = [
-            f"Bayesian fit of the {self.law} law: L(N, D) = E + A/N^alpha + B/D^beta",
+            f"Bayesian fit of the {self.law} law: {get_law(self.law).formula}",
             f"runs fitted: {self.n_runs} (excluded: {self.n_excluded}); data sha256 {self.data_sha256[:12]}...",
             f"sampler: {self.settings.get('sampler')}, {self.settings.get('chains')} chains x "
             f"{self.settings.get('draws')} draws (tune {self.settings.get('tune')}), seed {self.seed}",
@@ -220,14 +177,14 @@ class BayesFitResult:
         )
         warns = self.warnings()
         if warns:
-            lines = [f"WARNING: {w}" for w in warns] + [""] + lines
+            lines = [f"warning: {w.message}" for w in warns] + [""] + lines
         else:
-            lines.append("all checks passed (R-hat <= 1.01, ESS >= 400, no divergences)")
+            lines.append(f"all checks passed (R-hat <= {R_HAT_MAX}, ESS >= {ESS_MIN}, no divergences)")
         return "\n".join(lines)
 
     # -- prediction ---------------------------------------------------------------------
-    def predict(self, n_params, n_tokens, level: float = 0.9) -> pd.DataFrame:
-        """Loss at (``n_params``, ``n_tokens``) with credible and predictive intervals.
+    def predict(self, n_params, n_tokens, level: float | None = None, interval: str = "line"):
+        """Loss at (``n_params``, ``n_tokens``): a point, or a median with a credible or predictive interval.
 
         .. math::
 
@@ -236,51 +193,43 @@ class BayesFitResult:
         Parameters
         ----------
         n_params, n_tokens : float or array_like
-            Model parameters and training tokens (broadcast against each other).
-        level : float
-            Interval probability, in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``n_params``, ``n_tokens``, ``loss`` (posterior median of the law),
-            ``lower``/``upper`` (credible interval of the law's loss) and
-            ``pred_lower``/``pred_upper`` (posterior predictive interval of a new
-            run's loss, including run-to-run noise). The noise draws use
-            ``np.random.default_rng(seed)``: the same result gives the same table.
+            Model parameters and training tokens (broadcast against each other; > 0).
+        level : float, optional
+            Without it, a float array: the law at the posterior medians of its parameters.
+            With it, a DataFrame ``n_params, n_tokens, median, lower, upper``.
+        interval : {"line", "new"}
+            ``"line"``: credible interval of the law's loss; ``"new"``: posterior predictive
+            interval of a new run's loss (with run-to-run noise, drawn with
+            ``np.random.default_rng(seed)``: the same result gives the same table).
         """
-        _check_level(level)
-        n = np.asarray(n_params, dtype=float)
-        d = np.asarray(n_tokens, dtype=float)
+        n = check_number("n_params", n_params)
+        d = check_number("n_tokens", n_tokens)
+        law = get_law(self.law)
+        if level is None:
+            return np.asarray(law.predict(self.params, n, d), dtype=float)
+        level = check_level(level)
+        if interval not in INTERVALS:
+            raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
         n, d = np.broadcast_arrays(np.atleast_1d(n), np.atleast_1d(d))
         n, d = n.ravel(), d.ravel()
-        for name, values in (("n_params", n), ("n_tokens", d)):
-            if not np.all(np.isfinite(values) & (values > 0)):
-                raise ValueError(f"{name} must be finite and > 0, got {values.tolist()}")
-        p = {k: self.draws[k].to_numpy()[:, None] for k in PARAMS + NOISE}
-        mean_loss = p["E"] + p["A"] / n[None, :] ** p["alpha"] + p["B"] / d[None, :] ** p["beta"]
-        rng = np.random.default_rng(self.seed)
-        noise = p["sigma"] * rng.standard_t(p["nu"], size=mean_loss.shape)
-        new_loss = mean_loss * np.exp(noise)
-        lo, hi = (1 - level) / 2, (1 + level) / 2
-        return pd.DataFrame({
-            "n_params": n,
-            "n_tokens": d,
-            "loss": np.median(mean_loss, axis=0),
-            "lower": np.quantile(mean_loss, lo, axis=0),
-            "upper": np.quantile(mean_loss, hi, axis=0),
-            "pred_lower": np.quantile(new_loss, lo, axis=0),
-            "pred_upper": np.quantile(new_loss, hi, axis=0),
-        })
+        p = {k: self.draws[k].to_numpy()[:, None] for k in (*law.param_names, *NOISE)}
+        per_draw = law.predict(p, n[None, :], d[None, :])
+        if interval == "new":
+            rng = np.random.default_rng(self.seed)
+            noise = p["sigma"] * rng.standard_t(p["nu"], size=per_draw.shape)
+            per_draw = per_draw * np.exp(noise)
+        return predict_frame({"n_params": n, "n_tokens": d}, per_draw, level)
 
     # -- files --------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
         """Write the posterior to netCDF atomically (temporary file, then rename).
 
-        The provenance attributes are on the ``posterior`` group (see the module
+        The metadata attributes are on the ``posterior`` group (see the module
         docstring); :func:`scaling.bayes.load` checks them.
         """
         path = Path(path)
+        if path.suffix.lower() != ".nc":
+            raise ScalingError(f"a Bayesian fit is saved as .nc (netCDF), got {path.name!r}")
 
         def write(tmp: str) -> None:
             self.idata.to_netcdf(tmp)
@@ -288,19 +237,8 @@ class BayesFitResult:
         return atomic_write_with(path, write)
 
 
-def _count_divergences(idata) -> int:
-    stats = getattr(idata, "sample_stats", None)
-    if stats is None:
-        return 0
-    for key in ("diverging", "divergences"):
-        if key in stats:
-            return int(np.asarray(stats[key].values).sum())
-    return 0
-
-
-
 def stamp(idata, attrs: dict) -> None:
-    """Write the provenance ``attrs`` on the ``posterior`` group (netCDF-safe values)."""
+    """Write the metadata ``attrs`` on the ``posterior`` group (netCDF-safe values)."""
     clean = {}
     for key, value in attrs.items():
         if isinstance(value, (dict, list, tuple)):
@@ -312,6 +250,11 @@ def stamp(idata, attrs: dict) -> None:
     idata.posterior.attrs.update(clean)
 
 
+def _attr(attrs: dict, key: str):
+    value = attrs.get(key)
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def load(path: str | os.PathLike) -> BayesFitResult:
     """Read a posterior written by :meth:`BayesFitResult.save`.
 
@@ -319,42 +262,62 @@ def load(path: str | os.PathLike) -> BayesFitResult:
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not readable netCDF, was not written by ``scaling.bayes``
-        (no or another ``schema`` attribute), or has another ``schema_version``.
+    ScalingError
+        If the file is not readable netCDF, was not written by ``scaling.bayes`` (no or
+        another ``schema`` attribute), has another ``schema_version``, or holds invalid values.
     """
     az = import_arviz()
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"posterior file {path} does not exist")
+        raise FileNotFoundError(2, "posterior file does not exist", str(path))
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, expected a netCDF file")
+        raise IsADirectoryError(21, "is a directory, expected a netCDF file", str(path))
     try:
         idata = az.from_netcdf(str(path))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise ValueError(f"{path} is not a readable netCDF posterior ({type(exc).__name__}: {exc})") from None
-    posterior = getattr(idata, "posterior", None)
-    if posterior is None:
-        raise ValueError(f"{path} has no 'posterior' group: not a posterior written by scaling.bayes")
+        raise ScalingError(f"{path} is not a readable netCDF posterior ({type(exc).__name__}: {exc})") from None
+    if "posterior" not in idata.groups():
+        raise ScalingError(f"{path} has no 'posterior' group: not a posterior written by scaling.bayes")
+    posterior = idata.posterior
     attrs = dict(posterior.attrs)
     schema = attrs.get("schema")
     if schema is None:
-        raise ValueError(f"{path} has no 'schema' attribute: not a posterior written by scaling.bayes")
+        raise ScalingError(f"{path} has no 'schema' attribute: not a posterior written by scaling.bayes")
     if schema != SCHEMA:
-        raise ValueError(f"{path} holds schema {schema!r}, expected {SCHEMA!r}")
-    version = attrs.get("schema_version")
-    if isinstance(version, np.generic):
-        version = version.item()
-    if not isinstance(version, (int, np.integer)) or int(version) != SCHEMA_VERSION:
-        raise ValueError(
-            f"{path} has schema version {version!r}; this version of scaling reads version "
-            f"{SCHEMA_VERSION} of {SCHEMA!r}. Refit, or install the scaling version that wrote it."
+        raise ScalingError(f"{path} holds schema {schema!r}, expected {SCHEMA!r}")
+    version = _attr(attrs, "schema_version")
+    if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or int(version) not in READABLE_VERSIONS:
+        raise ScalingError(
+            f"{path} has schema version {version!r}; this version of scaling reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))} of {SCHEMA!r}. Refit, or install the scaling "
+            "version that wrote it."
         )
-    missing = [p for p in PARAMS + NOISE if p not in posterior]
-    if missing:
-        raise ValueError(f"{path}: posterior lacks variable(s) {', '.join(missing)}")
-    settings = json.loads(attrs.get("settings_json", "{}"))
-    return BayesFitResult.from_idata(
-        idata, law=str(attrs["law"]), n_runs=int(attrs["n_runs"]), n_excluded=int(attrs["n_excluded"]),
-        data_sha256=str(attrs["data_sha256"]), seed=int(attrs["seed"]), settings=settings,
-    )
+    try:
+        if int(version) == 1:
+            settings_text, created = attrs.get("settings_json", "{}"), attrs.get("created_at", "")
+        else:
+            settings_text, created = attrs.get("settings", "{}"), attrs.get("created", "")
+        meta = check_metadata({
+            "schema": schema, "schema_version": int(version), "scaling_version": attrs.get("scaling_version", ""),
+            "created": created, "data_sha256": attrs.get("data_sha256"), "settings": json.loads(settings_text),
+            "seed": _attr(attrs, "seed")}, path)
+        law = get_law(str(attrs["law"]))
+        missing = [p for p in (*law.param_names, *NOISE) if p not in posterior]
+        if missing:
+            raise ScalingError(f"{path}: posterior lacks variable(s) {', '.join(missing)}")
+        for p in (*law.param_names, *NOISE):
+            values = np.asarray(posterior[p].values, dtype=float)
+            if values.size == 0 or not np.isfinite(values).all():
+                raise ScalingError(f"{path}: the posterior draws of {p} are empty or not finite")
+        method = attrs.get("method", "bayes")
+        if method != "bayes":
+            raise ScalingError(f"{path}: unknown method {method!r}; a posterior file has method 'bayes'")
+        return BayesFitResult.from_idata(
+            idata, law=law.name, n_runs=int(_attr(attrs, "n_runs")), n_excluded=int(_attr(attrs, "n_excluded")),
+            data_sha256=meta["data_sha256"], seed=meta["seed"], settings=meta["settings"], created=str(created),
+        )
+    except ScalingError:
+        raise
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        raise ScalingError(f"{path}: a 'scaling.bayes' file missing or with a malformed attribute "
+                           f"({type(exc).__name__}: {exc})") from None
