@@ -51,8 +51,13 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._checks import check_int, check_level, check_number, check_positive
+from ._dates import decimal_year
 from ._io import atomic_write_text, dumps_json, utc_now
-from .sizing import compute_for_loss, gpt3_loss, loss_at
+from .errors import ScalingError
+from .laws import get_law
+from .results import require_result
+from .sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
 
 __all__ = [
     "Forecast",
@@ -105,64 +110,68 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Forecast dates the package answers for: from the first accelerator trends to a horizon
+#: beyond which a log-linear price trend is no forecast at all.
+YEAR_RANGE = (2000, 2050)
+#: Largest target loss (nats per token) a forecast accepts: a uniform distribution over a
+#: 250k-token vocabulary has 12.4 nats; a larger "loss" is a mistake (e.g. a parameter count).
+MAX_TARGET_LOSS = 20.0
+
 _TRAIN = "training_cost_usd"
 _INFER = "inference_usd_per_1k_tokens"
 
 
-def decimal_year(dates) -> np.ndarray:
-    """Dates (anything :func:`pandas.to_datetime` reads) as decimal years (2020.5 ~ 1 July 2020)."""
-    idx = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)))
-    start = pd.to_datetime(idx.year.astype(str) + "-01-01")
-    end = pd.to_datetime((idx.year + 1).astype(str) + "-01-01")
-    return np.asarray(idx.year + (idx - start) / (end - start), dtype=float)
+def _check_years(idx: pd.DatetimeIndex) -> None:
+    lo, hi = YEAR_RANGE
+    bad = (idx.year < lo) | (idx.year > hi)
+    if bad.any():
+        raise ScalingError(f"forecast date {idx[bad][0].date()} is outside {lo}-{hi}: the price trends are "
+                           f"fitted to accelerators from the 2000s on, and a log-linear trend beyond {hi} "
+                           "is no forecast")
 
 
 def default_dates(start: str = "2020-01-01", until: int | str = 2032) -> pd.DatetimeIndex:
-    """Quarterly dates from ``start`` to the end of ``until`` (a year or a date)."""
-    end = pd.Timestamp(f"{int(until)}-12-31") if isinstance(until, (int, np.integer)) or str(until).isdigit() else pd.Timestamp(until)
-    dates = pd.date_range(start=start, end=end, freq="QS")
+    """Quarterly dates from ``start`` to the end of ``until`` (a year or a date), within :data:`YEAR_RANGE`."""
+    try:
+        end = (pd.Timestamp(f"{int(until)}-12-31") if isinstance(until, (int, np.integer)) or str(until).isdigit()
+               else pd.Timestamp(until))
+        begin = pd.Timestamp(start)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: {exc}") from None
+    _check_years(pd.DatetimeIndex([begin, end]))
+    dates = pd.date_range(start=begin, end=end, freq="QS")
     if len(dates) < 2:
-        raise ValueError(f"forecast range {start} .. {until} holds fewer than two quarterly dates")
+        raise ScalingError(f"forecast range {start} .. {until} holds fewer than two quarterly dates")
     return dates
 
 
 def _check_dates(dates) -> pd.DatetimeIndex:
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)))
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"dates must be dates (e.g. '2024-01-01'): {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ScalingError(f"dates must be dates (e.g. '2024-01-01'): {exc}") from None
     if len(idx) == 0:
-        raise ValueError("dates is empty; give at least one date")
+        raise ScalingError("dates is empty; give at least one date")
     if idx.hasnans:
-        raise ValueError("dates contains a missing value (NaT)")
+        raise ScalingError("dates contains a missing value (NaT)")
+    _check_years(idx)
     if not idx.is_monotonic_increasing or idx.has_duplicates:
         bad = int(np.flatnonzero(np.diff(idx.asi8) <= 0)[0]) + 1
-        raise ValueError(
+        raise ScalingError(
             f"dates must be strictly increasing; {idx[bad].date()} follows {idx[bad - 1].date()}"
         )
     return idx
 
 
 def _positive(name: str, value, upper: float | None = None, allow_zero: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    ok = (v >= 0 if allow_zero else v > 0) and np.isfinite(v)
-    if not ok or (upper is not None and v > upper):
-        rng = f"({'0' if not allow_zero else '[0'}, {upper}]" if upper is not None else ("> 0" if not allow_zero else ">= 0")
-        raise ValueError(f"{name} must be {rng}, got {value!r}")
-    return v
+    """A finite number > 0 (>= 0 with ``allow_zero``), at most ``upper``: :func:`scaling._checks.check_number`."""
+    return float(check_number(name, value, low=0.0, high=upper, low_open=not allow_zero))
 
 
 def _param_draws(loss_fit, n_draws: int, rng: np.random.Generator) -> pd.DataFrame:
-    names = ["E", "A", "B", "alpha", "beta"]
-    if getattr(loss_fit, "law", "chinchilla") != "chinchilla":
-        raise ValueError(
-            f"cost forecasts need the chinchilla law (closed-form compute-optimal sizing); "
-            f"the fit uses {loss_fit.law!r}"
-        )
-    draws = getattr(loss_fit, "draws", None)
+    """``n_draws`` parameter sets of the law, resampled from the fit's draws (its point without draws)."""
+    names = list(get_law(loss_fit.law).param_names)
+    draws = loss_fit.draws
     if draws is None or len(draws) == 0:
         return pd.DataFrame({k: np.full(n_draws, float(loss_fit.params[k])) for k in names})
     idx = rng.integers(0, len(draws), size=n_draws)
@@ -181,7 +190,7 @@ def _halving_years(spec, n_draws: int, rng) -> np.ndarray | None:
         return None
     if isinstance(spec, str):
         if spec.lower() != "ho2024":
-            raise ValueError(f"algorithmic_halving_months must be None, a number of months or 'ho2024', got {spec!r}")
+            raise ScalingError(f"algorithmic_halving_months must be None, a number of months or 'ho2024', got {spec!r}")
         # Lognormal with median 8 months and 95% interval [5, 14] months (Ho et al. 2024).
         sd = (np.log(14.0) - np.log(5.0)) / (2 * 1.959964)
         return np.exp(rng.normal(np.log(8.0), sd, size=n_draws)) / 12.0
@@ -223,7 +232,7 @@ class Forecast:
         t = pd.Timestamp(date)
         sub = self.table[self.table["quantity"] == quantity]
         if sub.empty:
-            raise ValueError(f"unknown quantity {quantity!r}; known: {', '.join(self.quantities)}")
+            raise ScalingError(f"unknown quantity {quantity!r}; known: {', '.join(self.quantities)}")
         level = sub["level"].max() if level is None else level
         sub = sub[np.isclose(sub["level"], level)]
         i = int(np.argmin(np.abs((sub["date"] - t).dt.total_seconds().to_numpy())))
@@ -236,7 +245,7 @@ class Forecast:
         (so -0.8 means 80% cheaper). Dates are matched to the nearest forecast date.
         """
         if quantity not in self.samples:
-            raise ValueError(f"no samples for {quantity!r} (a loaded forecast keeps only its table)")
+            raise ScalingError(f"no samples for {quantity!r} (a loaded forecast keeps only its table)")
         years = decimal_year(self.dates)
         i0 = int(np.argmin(np.abs(years - decimal_year(start)[0])))
         i1 = int(np.argmin(np.abs(years - decimal_year(end)[0])))
@@ -285,7 +294,7 @@ class Forecast:
         """
         path = Path(path)
         if path.suffix != ".csv":
-            raise ValueError(f"forecast path must end in .csv, got {path.name!r}")
+            raise ScalingError(f"forecast path must end in .csv, got {path.name!r}")
         meta = {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
@@ -322,24 +331,29 @@ def load_forecast(path: str | os.PathLike) -> Forecast:
     table = pd.read_csv(path)
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     if not need <= set(table.columns):
-        raise ValueError(f"{path} is not a forecast table: needs columns {sorted(need)}")
+        raise ScalingError(f"{path} is not a forecast table: needs columns {sorted(need)}")
     table["date"] = pd.to_datetime(table["date"])
     dates = pd.DatetimeIndex(sorted(table["date"].unique()))
     return Forecast(table=table, assumptions=meta.get("assumptions", {}), dates=dates)
 
 
-def _target_losses(loss_fit, target, params: pd.DataFrame) -> tuple[np.ndarray, str]:
+def _target_losses(law, target, params: pd.DataFrame) -> tuple[np.ndarray, str]:
     if isinstance(target, str):
         if target.lower() not in ("gpt3", "gpt-3"):
-            raise ValueError(f"unknown target {target!r}; use 'gpt3', a loss (float) or (n_params, n_tokens)")
-        return np.asarray(gpt3_loss(params), dtype=float), "GPT-3-equivalent loss (L(175e9, 300e9) under the fit)"
+            raise ScalingError(f"unknown target {target!r}; use 'gpt3', a loss (float) or (n_params, n_tokens)")
+        return (np.asarray(law.predict(params, GPT3_N_PARAMS, GPT3_N_TOKENS), dtype=float),
+                "GPT-3-equivalent loss (L(175e9, 300e9) under the fit)")
     if isinstance(target, (tuple, list)) and len(target) == 2:
         n, d = (_positive("target n_params", target[0]), _positive("target n_tokens", target[1]))
-        return np.asarray(loss_at(params, n, d), dtype=float), f"the loss of N={n:.3g}, D={d:.3g} under the fit"
-    if isinstance(target, (int, float, np.floating)):
+        return np.asarray(law.predict(params, n, d), dtype=float), f"the loss of N={n:.3g}, D={d:.3g} under the fit"
+    if isinstance(target, (int, float, np.floating)) and not isinstance(target, bool):
         loss = _positive("target loss", target)
+        if loss > MAX_TARGET_LOSS:
+            raise ScalingError(
+                f"target loss {loss:g} is above {MAX_TARGET_LOSS:g} nats per token: a loss is a few nats; "
+                "a number like 175e9 is a parameter count, give a model as (n_params, n_tokens)")
         return np.full(len(params), loss), f"loss {loss:g}"
-    raise ValueError(f"target must be 'gpt3', a loss or (n_params, n_tokens), got {target!r}")
+    raise ScalingError(f"target must be 'gpt3', a loss or (n_params, n_tokens), got {target!r}")
 
 
 def equivalent_cost(
@@ -402,50 +416,54 @@ def equivalent_cost(
         Quantities ``training_cost_usd``, ``inference_usd_per_1k_tokens``,
         ``usd_per_peak_flop``, ``compute_flops``, ``n_params``, ``n_tokens``.
     """
-    n_draws = int(n_draws)
-    if n_draws < 10:
-        raise ValueError(f"n_draws must be >= 10, got {n_draws}")
-    for lv in levels:
-        if not 0 < float(lv) < 1:
-            raise ValueError(f"interval levels must lie in (0, 1), got {lv!r}")
+    require_result(loss_fit, "a fitted scaling law")
+    require_result(price_trend, "a hardware TrendResult")
+    if energy_trend is not None:
+        require_result(energy_trend, "a hardware TrendResult")
+    law = get_law(loss_fit.law)
+    n_draws = check_int("n_draws", n_draws, 10, 1_000_000)
+    seed = check_int("seed", seed, 0)
+    levels = [check_level(lv) for lv in levels]
     u0 = _positive("utilisation", utilisation, upper=1.0)
     u_max = _positive("max_utilisation", max_utilisation, upper=1.0)
     u_inf = u0 if inference_utilisation is None else _positive("inference_utilisation", inference_utilisation, upper=1.0)
-    g = float(utilisation_growth_per_year)
-    if not np.isfinite(g) or g <= -1:
-        raise ValueError(f"utilisation_growth_per_year must be > -1, got {utilisation_growth_per_year!r}")
+    g = float(check_number("utilisation_growth_per_year", utilisation_growth_per_year, low=-1.0, high=10.0))
     _positive("lifetime_years", lifetime_years)
     _positive("overhead_factor", overhead_factor)
     _positive("usd_per_kwh", usd_per_kwh, allow_zero=True)
     _positive("pue", pue)
     if float(pue) < 1:
-        raise ValueError(f"pue must be >= 1 (total facility power / IT power), got {pue!r}")
+        raise ScalingError(f"pue must be >= 1 (total facility power / IT power), got {pue!r}")
 
     dates = default_dates() if dates is None else _check_dates(dates)
     years = decimal_year(dates)
     rng = np.random.default_rng(seed)
 
-    metric = getattr(price_trend, "metric", None)
+    metric = price_trend.metric
     if metric == "flops_per_usd_cloud":
         basis = "cloud"
         if energy_trend is not None:
-            raise ValueError("energy_trend applies to the purchase basis only; cloud prices include energy")
+            raise ScalingError("energy_trend applies to the purchase basis only; cloud prices include energy")
     elif metric == "flops_per_usd":
         basis = "purchase"
-        if energy_trend is None or getattr(energy_trend, "metric", None) != "flops_per_watt":
-            raise ValueError("the purchase basis needs energy_trend, a 'flops_per_watt' TrendResult")
+        if energy_trend is None or energy_trend.metric != "flops_per_watt":
+            raise ScalingError("the purchase basis needs energy_trend, a 'flops_per_watt' TrendResult")
     else:
-        raise ValueError(
+        raise ScalingError(
             f"price_trend must be a 'flops_per_usd_cloud' (cloud basis) or 'flops_per_usd' "
             f"(purchase basis) trend, got metric {metric!r}"
         )
 
     params = _param_draws(loss_fit, n_draws, rng)
-    target_loss, target_text = _target_losses(loss_fit, target, params)
-    compute, n_params, n_tokens = (np.asarray(x, dtype=float) for x in compute_for_loss(params, target_loss))
+    target_loss, target_text = _target_losses(law, target, params)
+    floor = np.asarray(law.irreducible_loss(params), dtype=float)
+    if np.all(target_loss <= floor):
+        raise ScalingError(f"target loss {float(np.median(target_loss)):g} is at or below the fit's irreducible "
+                           f"loss (median {float(np.median(floor)):.4f}) in every draw: unreachable; choose a higher target")
+    compute, n_params, n_tokens = (np.asarray(x, dtype=float) for x in law.compute_for_loss(params, target_loss))
     if not np.all(np.isfinite(compute)):
         bad = int(np.count_nonzero(~np.isfinite(compute)))
-        raise ValueError(
+        raise ScalingError(
             f"the target loss is unreachable (at or below the fitted irreducible loss E) in {bad} of "
             f"{n_draws} draws; choose a higher target"
         )
@@ -479,17 +497,18 @@ def equivalent_cost(
         "n_tokens": np.broadcast_to(n_tokens[:, None], (n_draws, len(years))),
     }
     table = _tidy(samples, dates, levels)
-    fit_settings = getattr(loss_fit, "settings", {}) or {}
+    fit_settings = loss_fit.settings
     assumptions = {
         "target": target if isinstance(target, (str, float, int)) else list(target),
         "target_description": target_text,
         "target_loss_median": float(np.median(target_loss)),
         "basis": basis,
         "loss_fit": {
-            "method": getattr(loss_fit, "method", "unknown"),
-            "n_draws": 0 if getattr(loss_fit, "draws", None) is None else int(len(loss_fit.draws)),
-            "data_sha256": getattr(loss_fit, "data_sha256", None),
-            "seed": getattr(loss_fit, "seed", None),
+            "law": loss_fit.law,
+            "method": loss_fit.method,
+            "n_draws": 0 if loss_fit.draws is None else int(len(loss_fit.draws)),
+            "data_sha256": loss_fit.data_sha256,
+            "seed": loss_fit.seed,
             "settings": {k: v for k, v in fit_settings.items() if isinstance(v, (str, int, float, bool, type(None)))},
         },
         "price_trend": _trend_meta(price_trend),
@@ -515,14 +534,9 @@ def equivalent_cost(
 
 
 def _trend_meta(trend) -> dict:
-    out = {"metric": getattr(trend, "metric", None), "precision": getattr(trend, "precision", None),
-           "method": getattr(trend, "method", None)}
-    dt = getattr(trend, "doubling_time_years", None)
-    if isinstance(dt, Mapping):
-        out["doubling_time_years"] = {k: v for k, v in dt.items() if isinstance(v, (int, float))}
-    elif isinstance(dt, (int, float)):
-        out["doubling_time_years"] = float(dt)
-    return out
+    d = trend.doubling(0.9)
+    return {"metric": trend.metric, "precision": trend.precision, "method": trend.method,
+            "doubling_time_years": {k: v for k, v in d.items() if isinstance(v, (int, float))}}
 
 
 def _tidy(samples: Mapping[str, np.ndarray], dates: pd.DatetimeIndex, levels: Sequence[float]) -> pd.DataFrame:

@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from scaling.errors import ScalingError
+from scaling.fitting import FitResult
 from scaling.forecast import decimal_year, default_dates, equivalent_cost, load_forecast
+from scaling.hardware import TrendResult
 from scaling.sizing import compute_for_loss, gpt3_loss
 
 EPOCH = dict(E=1.8172, A=477.76, B=2142.94, alpha=0.3473, beta=0.3672)
 
 
-@dataclass(frozen=True)
-class LineTrend:
-    """A trend with known draws: log10 m(t) = intercept + slope (t - 2020)."""
-
-    metric: str
-    intercept: np.ndarray
-    slope: np.ndarray
-    precision: str = "tensor16"
-    method: str = "test"
-
-    def line_draws(self, dates):
-        t = decimal_year(dates)
-        return self.intercept[:, None] + self.slope[:, None] * (t[None, :] - 2020.0)
-
-
 def _fit(n=200, spread=0.0, seed=1):
+    """A real FitResult whose draws scatter around Epoch's fit by ``spread`` (relative)."""
     rng = np.random.default_rng(seed)
     draws = pd.DataFrame({k: v * (1 + spread * rng.standard_normal(n)) for k, v in EPOCH.items()})
-    return SimpleNamespace(law="chinchilla", method="huber", params=dict(EPOCH), draws=draws, settings={})
+    return FitResult(law="chinchilla", method="huber", params=dict(EPOCH), objective=0.0, n_runs=240, n_excluded=0,
+                     data_sha256="", seed=seed, settings={}, draws=draws)
 
 
 def _trend(metric="flops_per_usd_cloud", intercept=17.0, slope=0.12, n=100, spread=0.0, seed=2):
+    """A real TrendResult with known draws: log10 m(t) = intercept + slope (t - 2020)."""
     rng = np.random.default_rng(seed)
-    return LineTrend(metric, intercept + spread * rng.standard_normal(n), slope * (1 + spread * rng.standard_normal(n)))
+    draws = pd.DataFrame({"intercept": intercept + spread * rng.standard_normal(n),
+                          "slope_per_year": slope * (1 + spread * rng.standard_normal(n)),
+                          "sigma": np.full(n, 0.1), "nu": np.full(n, np.inf)})
+    data = pd.DataFrame({"name": ["a", "b"], "date": pd.to_datetime(["2018-01-01", "2022-01-01"]),
+                         "year": [2018.0, 2022.0], "value": [1e17, 1e17], "log10_value": [17.0, 17.0]})
+    return TrendResult(metric=metric, precision="tensor16", method="ols", n_chips=20, n_points=2, n_dropped=0,
+                       dropped={}, t0=2020.0, draws=draws, data=data, seed=seed)
 
 
 def test_point_forecast_matches_hand_computation():
@@ -120,12 +114,26 @@ def test_targets_loss_and_model():
         (dict(usd_per_kwh=-0.1), "usd_per_kwh must be"),
         (dict(pue=0.9), "pue must be >= 1"),
         (dict(algorithmic_halving_months="fast"), "algorithmic_halving_months"),
-        (dict(levels=(0.9, 1.2)), "levels must lie in"),
+        (dict(levels=(0.9, 1.2)), "level must be a probability"),
+        (dict(target=175e9), "parameter count"),
+        (dict(dates=["1900-01-01", "1901-01-01"]), "outside 2000-2050"),
+        (dict(dates=["2024-01-01", "3000-01-01"]), "outside 2000-2050"),
+        (dict(n_draws=True), "n_draws must be an integer"),
     ],
 )
 def test_bad_options_are_clear_errors(kwargs, pattern):
-    with pytest.raises(ValueError, match=pattern):
-        equivalent_cost(_fit(), _trend(), n_draws=20, **kwargs)
+    with pytest.raises(ScalingError, match=pattern):
+        equivalent_cost(_fit(), _trend(), **{"n_draws": 20, **kwargs})
+
+
+def test_results_not_honouring_the_contract_are_refused():
+    with pytest.raises(ScalingError, match="expected a fitted scaling law"):
+        equivalent_cost({"E": 1.8}, _trend(), n_draws=20)
+
+
+def test_until_is_checked():
+    with pytest.raises(ScalingError, match="outside 2000-2050"):
+        default_dates(until=3000)
 
 
 def test_basis_is_checked():
