@@ -7,9 +7,10 @@ numeric ones on what is drawn (the marked IsoFLOP optimum is the curve's minimum
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
-import types
+from pathlib import Path
 
 import matplotlib
 
@@ -22,60 +23,15 @@ import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from scaling import plot  # noqa: E402
-from scaling.plot._base import _allocate  # noqa: E402
 from scaling.cli import main  # noqa: E402
+from scaling.errors import ScalingError  # noqa: E402
+from scaling.laws import get_law  # noqa: E402
 
-# Besiroglu et al. (2024) replication of the Chinchilla fit (reference/published-results.md).
-EPOCH = dict(E=1.8172, A=477.76, B=2142.94, alpha=0.3473, beta=0.3672)
-
-
-def _draws(n=200, seed=0, scale=1.0):
-    rng = np.random.default_rng(seed)
-    # Correlated draws like a bootstrap: log A moves with alpha, log B with beta.
-    z = rng.standard_normal((n, 3))
-    alpha = EPOCH["alpha"] + 0.014 * scale * z[:, 0]
-    beta = EPOCH["beta"] + 0.02 * scale * z[:, 1]
-    return pd.DataFrame({
-        "E": EPOCH["E"] + 0.025 * scale * z[:, 2],
-        "A": np.exp(np.log(EPOCH["A"]) + (alpha - EPOCH["alpha"]) * np.log(1e9)),
-        "B": np.exp(np.log(EPOCH["B"]) + (beta - EPOCH["beta"]) * np.log(1e10)),
-        "alpha": alpha,
-        "beta": beta,
-    })
-
-
-def _fake_fit(method="huber", seed=0, scale=1.0, draws=True):
-    from scaling.laws import get_law
-
-    law = get_law("chinchilla")
-    return types.SimpleNamespace(
-        law="chinchilla", method=method, params=dict(EPOCH),
-        draws=_draws(seed=seed, scale=scale) if draws else None,
-        predict=lambda n, d: law.predict(EPOCH, n, d),
-    )
-
-
-def _fake_trend():
-    rng = np.random.default_rng(1)
-    dates = pd.to_datetime(["2016-04-05", "2017-05-10", "2018-03-27", "2020-05-14", "2021-04-12",
-                            "2022-03-22", "2023-11-13", "2024-03-18"])
-    names = ["NVIDIA Tesla P100", "NVIDIA Tesla V100", "NVIDIA Quadro GV100", "NVIDIA A100 SXM4 40 GB",
-             "NVIDIA A30", "NVIDIA H100 SXM5 80GB", "NVIDIA H200", "NVIDIA B200"]
-    years = dates.year + dates.day_of_year / 365.25
-    values = 10 ** (9.0 + 0.13 * (years - 2016) + 0.1 * rng.standard_normal(len(years)))
-    data = pd.DataFrame({"name": names, "date": dates, "year": years, "value": values})
-
-    def predict(when, level=0.9):
-        when = pd.to_datetime(when)
-        t = when.year + when.day_of_year / 365.25 - 2016
-        mid = 10 ** (9.0 + 0.13 * t)
-        return pd.DataFrame({"date": when, "median": mid, "lower": mid / 1.3, "upper": mid * 1.3,
-                             "pred_lower": mid / 2, "pred_upper": mid * 2})
-
-    # Columns and types as scaling.hardware.TrendResult.
-    return types.SimpleNamespace(metric="flops_per_usd", precision="tensor16", data=data, predict=predict,
-                                 doubling_time_years={"median": np.log10(2) / 0.13, "value": np.log10(2) / 0.13,
-                                                      "lower": 2.0, "upper": 2.7})
+ROOT = Path(__file__).resolve().parent.parent
+LSQ = ROOT / "fits" / "chinchilla_lsq.json"
+BAYES = ROOT / "fits" / "chinchilla_bayes.nc"
+# Kaplan et al. (2020), Eq. 1.5: a law without closed-form allocation.
+KAPLAN = dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095)
 
 
 def _forecast_frame():
@@ -99,7 +55,18 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def fit():
-    return _fake_fit()
+    """The shipped least-squares fit (4,000 bootstrap draws)."""
+    from scaling.fitting import load_fit
+
+    return load_fit(LSQ)
+
+
+@pytest.fixture(scope="module")
+def posterior():
+    """The shipped Bayesian fit."""
+    from scaling import bayes
+
+    return bayes.load(BAYES)
 
 
 @pytest.fixture(scope="module")
@@ -110,28 +77,9 @@ def runs():
 
 
 @pytest.fixture(scope="module")
-def saved_fits(tmp_path_factory):
-    """Two real FitResult files (built directly, not fitted: fast) for the CLI."""
-    fitting = pytest.importorskip("scaling.fitting")
-    from scaling.datasets import load, runs_sha256
-
-    folder = tmp_path_factory.mktemp("fits")
-    paths = []
-    for k, method in enumerate(("huber", "huber-mle")):
-        draws = _draws(n=50, seed=k)
-        from scaling.plot._base import _derived
-
-        draws = draws.assign(**_derived({c: draws[c].to_numpy() for c in ("E", "A", "B", "alpha", "beta")}))
-        result = fitting.FitResult(
-            law="chinchilla", method=method, params=dict(EPOCH), objective=1.0183e-3, n_runs=240,
-            n_excluded=5, data_sha256=runs_sha256(load("chinchilla_runs")), seed=k,
-            settings={"delta": 1e-3}, draws=draws,
-            extras={"sigma": 0.01} if method == "huber-mle" else {},
-        )
-        path = folder / f"fit_{method}.json"
-        result.save(path)
-        paths.append(path)
-    return paths
+def saved_fits():
+    """The shipped fit files: least squares (.json) and Bayesian (.nc)."""
+    return [LSQ, BAYES]
 
 
 def _legend_texts(ax):
@@ -186,11 +134,12 @@ def test_isoflop_curves_points_and_optimum(fit, runs):
 def test_isoflop_rejects_bad_input(fit):
     with pytest.raises(ValueError, match="budgets"):
         plot.isoflop(fit, budgets=[-1.0])
-    kaplan = types.SimpleNamespace(law="kaplan", params={})
-    with pytest.raises(ValueError, match="kaplan"):
-        plot.isoflop(kaplan)
-    with pytest.raises(TypeError, match="params"):
-        plot.isoflop(types.SimpleNamespace(law="chinchilla"))
+    with pytest.raises(ScalingError, match="budgets"):
+        plot.isoflop(fit, budgets="many")
+    with pytest.raises(ScalingError, match="match no law"):
+        plot.isoflop({"E": 1.8, "alpha": 0.3})
+    with pytest.raises(ScalingError, match="fitted loss law"):
+        plot.isoflop(object())
 
 
 def test_loss_contours(fit, runs):
@@ -208,7 +157,7 @@ def test_loss_contours(fit, runs):
     n, d = np.asarray(frontier.get_xdata()), np.asarray(frontier.get_ydata())
     c = 6 * n * d
     n_at = np.exp(np.interp(np.log(5.76e23), np.log(c), np.log(n)))
-    assert n_at == pytest.approx(_allocate(EPOCH, 5.76e23)[0], rel=1e-3)
+    assert n_at == pytest.approx(get_law("chinchilla").allocate(fit.params, 5.76e23)[0], rel=1e-3)
     assert 6.0e10 < n_at < 8.5e10  # the replication's 72.4B (reference/published-results.md)
     # A colourbar of the loss was added.
     assert any("loss" in a.get_ylabel() for a in ax.figure.axes if a is not ax)
@@ -249,8 +198,7 @@ def test_fit_residuals_two_panels_and_one(fit, runs):
         plot.fit_residuals(fit, ax=ax, panel="both")
 
 
-def test_param_pairs_compares_fits(fit):
-    posterior = _fake_fit(method="bayes", seed=3, scale=0.8)
+def test_param_pairs_compares_fits(fit, posterior):
     axes = plot.param_pairs(fit, posterior, params=("E", "alpha", "beta", "a"))
     assert axes.shape == (4, 4)
     assert not axes[0, 1].get_visible() and axes[1, 0].get_visible()
@@ -269,8 +217,10 @@ def test_param_pairs_errors(fit):
         plot.param_pairs(fit, params=("E", "gamma"))
     with pytest.raises(ValueError, match="labels"):
         plot.param_pairs(fit, labels=["a", "b"])
-    axes = plot.param_pairs(_fake_fit(draws=False), params=("alpha", "beta"))  # point estimates only
+    axes = plot.param_pairs(dataclasses.replace(fit, draws=None), params=("alpha", "beta"))  # points only
     assert axes.shape == (2, 2)
+    axes = plot.param_pairs(fit)  # default: the law's bounded parameters
+    assert axes.shape == (3, 3) and axes[2, 0].get_xlabel() == "$E$" and axes[2, 0].get_ylabel() == r"$\beta$"
 
 
 def test_optimal_allocation_bands_and_rule(fit):
@@ -280,7 +230,7 @@ def test_optimal_allocation_bands_and_rule(fit):
     texts = _legend_texts(ax)
     assert any("N_{opt}" in t for t in texts) and any("D_{opt}" in t for t in texts)
     assert any("20 tokens per parameter" in t for t in texts)
-    assert "80% interval (200 draws)" in texts
+    assert f"80% interval ({len(fit.draws)} draws)" in texts
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     n_rule = lines["N, 20 tokens per parameter"]
     d_rule = lines["D, 20 tokens per parameter"]
@@ -295,32 +245,48 @@ def test_optimal_allocation_bands_and_rule(fit):
         plot.optimal_allocation(fit, compute_range=(1e24, 1e20))
 
 
-def test_optimal_allocation_without_draws_has_no_band():
-    ax = plot.optimal_allocation(_fake_fit(draws=False))
+def test_optimal_allocation_without_draws_has_no_band(fit):
+    ax = plot.optimal_allocation(dataclasses.replace(fit, draws=None))
     assert not any("interval" in t for t in _legend_texts(ax))
+
+
+@pytest.mark.parametrize("kind", ["isoflop", "contours", "residuals", "optimal"])
+def test_every_fit_plot_takes_the_posterior(posterior, runs, kind):
+    draw = {"isoflop": lambda: plot.isoflop(posterior, runs=runs, budgets=(1e19, 1e21)),
+            "contours": lambda: plot.loss_contours(posterior, runs=False, reference_models=False),
+            "residuals": lambda: plot.fit_residuals(posterior, runs=runs, axes=plt.subplots(1, 2)[1])[1],
+            "optimal": lambda: plot.optimal_allocation(posterior, level=0.5)}[kind]
+    ax = draw()
+    if kind != "residuals":
+        assert "Bayesian posterior" in " ".join(t.get_text() for t in ax.texts)
+    if kind == "residuals":
+        kept = runs[~runs["excluded"]]
+        pts = next(c for c in ax.collections if c.get_label() == "runs used").get_offsets()
+        fitted = posterior.predict(kept["n_params"].to_numpy(), kept["n_tokens"].to_numpy())
+        np.testing.assert_allclose(np.asarray(pts)[:, 1], np.log(kept["loss"]) - np.log(fitted), rtol=1e-10)
+    if kind == "optimal":
+        assert f"50% interval ({len(posterior.draws)} draws)" in _legend_texts(ax)
+
+
+def test_a_law_without_closed_forms_plots(runs):
+    # Kaplan's law has no closed-form allocation: the generic numerics of scaling.laws answer.
+    ax = plot.isoflop(KAPLAN, runs=runs, budgets=(1e19, 1e21))
+    curves = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 10]
+    stars = [c for c in ax.collections if len(c.get_offsets()) == 1 and c.get_label().startswith("_")]
+    for curve, star in zip(curves, stars):
+        assert star.get_offsets()[0][1] <= np.asarray(curve.get_ydata()).min() + 1e-9
+    ax = plot.optimal_allocation(KAPLAN, compute_range=(1e20, 1e24))
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    n = np.asarray(lines["parameters $N_{opt}$"].get_ydata())
+    d = np.asarray(lines["tokens $D_{opt}$"].get_ydata())
+    np.testing.assert_allclose(6 * n * d, np.geomspace(1e20, 1e24, 120), rtol=1e-9)
+    axes = plot.param_pairs(KAPLAN)
+    assert axes.shape == (2, 2) and axes[1, 0].get_ylabel() == r"$\alpha_{D}$"
 
 
 # --------------------------------------------------------------------------------------
 # hardware trends and forecasts
 # --------------------------------------------------------------------------------------
-def test_hardware_trend():
-    trend = _fake_trend()
-    ax = plot.hardware_trend(trend)
-    assert ax.get_yscale() == "log"
-    assert "per US$" in ax.get_ylabel() and "tensor16" in ax.get_ylabel()
-    texts = _legend_texts(ax)
-    assert "accelerators" in texts
-    assert "90% credible interval (trend)" in texts and "90% predictive interval (new chip)" in texts
-    assert any("doubling every 2.32 years [2.00, 2.70]" in t for t in texts)
-    labelled = {t.get_text() for t in ax.texts}
-    assert {"V100", "H100 SXM5 80GB", "B200"} <= labelled
-    assert "Quadro GV100" not in labelled  # "V100" matches whole words only
-    ax = plot.hardware_trend(trend, label_chips=False)
-    assert not ax.texts
-    ax = plot.hardware_trend(trend, label_chips=["A100"])
-    assert [t.get_text() for t in ax.texts] == ["A100 SXM4 40 GB"]
-
-
 def test_fan_chart_levels_and_axes():
     frame = _forecast_frame()
     ax = plot.fan_chart(frame)
@@ -343,9 +309,6 @@ def test_fan_chart_levels_and_axes():
 
 def test_fan_chart_accepts_forecast_objects():
     frame = _forecast_frame()
-    forecast = types.SimpleNamespace(to_frame=lambda: frame)
-    ax = plot.fan_chart(forecast, quantity="training_cost_usd")
-    assert len(ax.get_lines()) == 1
     fc = pytest.importorskip("scaling.forecast")
     real = fc.Forecast(table=frame, assumptions={}, dates=pd.DatetimeIndex(sorted(frame["date"].unique())))
     fig, ax = plt.subplots()
@@ -390,7 +353,7 @@ def test_savefig_errors(tmp_path, fit):
     ax = plot.optimal_allocation(fit)
     with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf"):
         plot.savefig(ax, tmp_path / "fig.jpg")
-    with pytest.raises(TypeError, match="Figure"):
+    with pytest.raises(ScalingError, match="Figure"):
         plot.savefig("not a figure", tmp_path / "fig.png")
 
 
@@ -409,11 +372,12 @@ def _is_image(path):
     return data.startswith(HEADERS.get(path.suffix, b"")) if path.suffix != ".svg" else b"<svg" in data[:500]
 
 
+@pytest.mark.parametrize("which", [0, 1], ids=["lsq", "bayes"])
 @pytest.mark.parametrize("kind,suffix", [("isoflop", ".png"), ("contours", ".pdf"), ("residuals", ".svg"),
                                          ("optimal", ".png")])
-def test_cli_fit_kinds(tmp_path, saved_fits, kind, suffix):
+def test_cli_fit_kinds(tmp_path, saved_fits, kind, suffix, which):
     out = tmp_path / f"{kind}{suffix}"
-    result = CliRunner().invoke(main, ["plot", kind, "--fit", str(saved_fits[0]), "-o", str(out)])
+    result = CliRunner().invoke(main, ["plot", kind, "--fit", str(saved_fits[which]), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
     assert _is_image(out)
@@ -454,12 +418,15 @@ def ols_trend():
 def test_hardware_trend_real_result(ols_trend):
     ax = plot.hardware_trend(ols_trend)
     texts = _legend_texts(ax)
-    assert "90% predictive interval (new chip)" in texts and "90% credible interval (trend)" in texts
+    assert "90% predictive interval (new chip)" in texts
+    assert any(t.startswith("90% ") and t.endswith(" interval (trend)") for t in texts)  # credible or confidence
     dt = ols_trend.doubling_time_years["value"]
     assert any(f"doubling every {dt:.2f} years" in t for t in texts)
     points = next(c for c in ax.collections if c.get_label() == "accelerators")
     assert len(points.get_offsets()) == len(ols_trend.data)
     assert ax.texts  # flagships found in the shipped table
+    ax = plot.hardware_trend(ols_trend, label_chips=False)
+    assert not ax.texts
     line = next(ln for ln in ax.get_lines() if ln.get_label().startswith("trend"))
     y = np.asarray(line.get_ydata())
     assert np.all(np.diff(np.log10(y)) > 0)  # FLOP/s per $ rises

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_level
+from ..errors import ScalingError
+from ..results import DEFAULT_LEVEL
+
 PPC_KINDS = ("prior", "posterior")
 
 
 def predictive_losses(result, kind: str = "posterior") -> tuple[np.ndarray, np.ndarray]:
     """Observed losses and simulated losses (draws x runs) of the prior or posterior predictive."""
+    from .result import BayesFitResult
+
+    if not isinstance(result, BayesFitResult):
+        raise ScalingError(f"predictive checks need a BayesFitResult, got {type(result).__name__}")
     if kind not in PPC_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(PPC_KINDS)}, got {kind!r}")
-    group = getattr(result.idata, f"{kind}_predictive", None)
-    if group is None or "log_loss" not in group:
-        raise ValueError(f"this result has no {kind} predictive draws (idata.{kind}_predictive)")
-    sim = np.asarray(group["log_loss"].values, dtype=float)
+        raise ScalingError(f"kind must be one of {', '.join(PPC_KINDS)}, got {kind!r}")
+    name = f"{kind}_predictive"
+    if name not in result.idata.groups() or "log_loss" not in result.idata[name]:
+        raise ScalingError(f"this result has no {kind} predictive draws (idata.{name})")
+    sim = np.asarray(result.idata[name]["log_loss"].values, dtype=float)
     sim = sim.reshape(-1, sim.shape[-1])
     observed = np.asarray(result.idata.observed_data["log_loss"].values, dtype=float)
     return np.exp(observed), np.exp(sim)
 
 
-def plot_ppc(result, kind: str = "posterior", ax=None, level: float = 0.9):
+def plot_ppc(result, kind: str = "posterior", ax=None, level: float = DEFAULT_LEVEL):
     """Plot a prior or posterior predictive check: each run's observed loss against its
     simulated ``level`` interval.
 
@@ -41,8 +49,7 @@ def plot_ppc(result, kind: str = "posterior", ax=None, level: float = 0.9):
     -------
     matplotlib.axes.Axes
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    level = check_level(level)
     observed, sim = predictive_losses(result, kind)
     import matplotlib.pyplot as plt
 

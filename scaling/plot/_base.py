@@ -12,6 +12,9 @@ import pandas as pd
 
 from .. import __version__
 from .._io import atomic_write_with
+from ..errors import ScalingError
+from ..laws import Law, get_law, names
+from ..results import require_result
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black moved last: it is kept for data).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -44,9 +47,14 @@ RC: dict[str, Any] = {
 #: Allowed file suffixes for :func:`savefig`.
 SAVE_FORMATS = (".png", ".svg", ".pdf")
 
-_PARAM_LABELS = {"E": "$E$", "A": "$A$", "B": "$B$", "alpha": r"$\alpha$", "beta": r"$\beta$",
-                 "a": "$a$", "b": "$b$", "G": "$G$"}
-_DRAW_COLUMNS = ("E", "A", "B", "alpha", "beta", "a", "b", "G")
+_GREEK = {"alpha", "beta", "gamma", "delta", "sigma", "nu", "mu", "tau", "lambda", "kappa"}
+
+
+def _param_label(name: str) -> str:
+    r"""LaTeX label of a parameter name: ``alpha`` -> ``$\alpha$``, ``alpha_N`` -> ``$\alpha_{N}$``."""
+    base, _, sub = name.partition("_")
+    base = f"\\{base}" if base in _GREEK else base
+    return f"${base}_{{{sub}}}$" if sub else f"${base}$"
 
 
 # --------------------------------------------------------------------------------------
@@ -98,7 +106,7 @@ def _figure_of(obj):
         return obj.flat[0].figure
     if isinstance(obj, (list, tuple)) and obj and isinstance(obj[0], matplotlib.axes.Axes):
         return obj[0].figure
-    raise TypeError(f"expected a matplotlib Figure, Axes or array of Axes, got {type(obj).__name__}")
+    raise ScalingError(f"expected a matplotlib Figure, Axes or array of Axes, got {type(obj).__name__}")
 
 
 def _tag(ax, text):
@@ -147,64 +155,58 @@ def _label_points(ax, xs, ys, names, *, color="black"):
 # --------------------------------------------------------------------------------------
 # fits: parameters, predictions, compute-optimal allocation
 # --------------------------------------------------------------------------------------
-def _params(fit) -> dict[str, float]:
-    params = fit if isinstance(fit, Mapping) else getattr(fit, "params", None)
-    if not isinstance(params, Mapping):
-        raise TypeError(f"expected a fit result with .params (or a dict of parameters), got {type(fit).__name__}")
-    missing = [k for k in ("E", "A", "B", "alpha", "beta") if k not in params]
-    if missing:
-        raise ValueError(f"fit parameters lack {', '.join(missing)}; the Chinchilla law needs E, A, B, alpha, beta")
-    return {k: float(params[k]) for k in ("E", "A", "B", "alpha", "beta")}
+def _law_params(fit) -> tuple[Law, dict[str, float]]:
+    """The law and point parameters of a fitted result, or of a plain dict of parameters.
 
-
-def _check_law(fit) -> None:
-    law = getattr(fit, "law", "chinchilla")
-    law = getattr(law, "name", law)
-    if law != "chinchilla":
-        raise ValueError(f"plots of compute-optimal allocation need law 'chinchilla'; this fit uses {law!r}")
-
-
-def _loss(params: Mapping[str, Any], n_params, n_tokens) -> np.ndarray:
-    from ..laws import get_law
-
-    return get_law("chinchilla").predict(params, n_params, n_tokens)
-
-
-def _derived(params: Mapping[str, Any]) -> dict[str, Any]:
-    r"""Allocation exponents and G of Hoffmann et al. (2022), Eq. 4 (work on arrays of draws)."""
-    E, A, B = (np.asarray(params[k], dtype=float) for k in ("E", "A", "B"))
-    alpha, beta = np.asarray(params["alpha"], dtype=float), np.asarray(params["beta"], dtype=float)
-    G = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
-    return {"a": beta / (alpha + beta), "b": alpha / (alpha + beta), "G": G}
-
-
-def _allocate(params: Mapping[str, Any], compute_flops) -> tuple[np.ndarray, np.ndarray]:
-    r"""Compute-optimal N and D for budgets C under :math:`C = 6ND`.
-
-    .. math:: N_{opt} = G (C/6)^{a}, \quad D_{opt} = G^{-1} (C/6)^{b}
-
-    (Hoffmann et al. 2022, Eq. 4). ``params`` may hold arrays of draws (shape (S, 1))
-    against ``compute_flops`` of shape (n,).
+    A dict is matched to the registered law whose parameter names it holds.
     """
-    d = _derived(params)
-    c6 = np.asarray(compute_flops, dtype=float) / 6.0
-    return d["G"] * c6 ** d["a"], c6 ** d["b"] / d["G"]
+    if isinstance(fit, Mapping):
+        for name in names():
+            law = get_law(name)
+            if all(p in fit for p in law.param_names):
+                return law, {p: float(fit[p]) for p in law.param_names}
+        wanted = "; ".join(f"{n}: {', '.join(get_law(n).param_names)}" for n in names())
+        raise ScalingError(f"parameters {', '.join(map(str, fit))} match no law ({wanted})")
+    require_result(fit, "a fitted loss law or a dict of its parameters")
+    law = get_law(fit.law)
+    missing = [p for p in law.param_names if p not in fit.params]
+    if missing:
+        raise ScalingError(f"the fit's params lack {', '.join(missing)} of the {law.name} law")
+    return law, {p: float(fit.params[p]) for p in law.param_names}
 
 
 def _draws(fit) -> pd.DataFrame | None:
-    draws = getattr(fit, "draws", None)
-    if draws is None or len(draws) == 0:
+    """The fit's draws with the law's derived quantities added where missing (None without draws)."""
+    if isinstance(fit, Mapping) or fit.draws is None or len(fit.draws) == 0:
         return None
-    draws = pd.DataFrame(draws)
-    if not {"a", "b", "G"} <= set(draws.columns) and {"E", "A", "B", "alpha", "beta"} <= set(draws.columns):
-        draws = draws.assign(**_derived({k: draws[k].to_numpy() for k in ("A", "B", "alpha", "beta", "E")}))
+    law = get_law(fit.law)
+    draws = pd.DataFrame(fit.draws)
+    missing = [k for k in law.derived_names if k not in draws.columns]
+    if missing and all(p in draws.columns for p in law.param_names):
+        derived = law.derived({p: draws[p].to_numpy(dtype=float) for p in law.param_names})
+        draws = draws.assign(**{k: derived[k] for k in missing})
     return draws
 
 
+def _method(fit) -> str | None:
+    """``"huber"``, ``"huber-mle"`` or ``"bayes"`` for the package's loss fits, else None."""
+    from ..bayes.result import BayesFitResult
+    from ..fitting import FitResult
+
+    return fit.method if isinstance(fit, (FitResult, BayesFitResult)) else None
+
+
 def _fit_label(fit, default: str = "fit") -> str:
-    method = getattr(fit, "method", None)
+    """How a fit was made, for notes: least squares, Huber MLE or Bayesian posterior."""
+    method = _method(fit)
     names = {"huber": "least squares (Huber)", "huber-mle": "Huber MLE", "bayes": "Bayesian posterior"}
     return names.get(method, str(method)) if method else default
+
+
+def _draws_label(fit, default: str) -> str:
+    """Where a fit's uncertainty comes from, for legends: bootstrap or posterior."""
+    names = {"huber": "bootstrap (Huber)", "huber-mle": "bootstrap (Huber MLE)", "bayes": "posterior"}
+    return names.get(_method(fit)) or _fit_label(fit, default)
 
 
 def _runs(runs) -> pd.DataFrame:
@@ -213,17 +215,19 @@ def _runs(runs) -> pd.DataFrame:
 
         return datasets.load("chinchilla_runs")
     if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a pandas DataFrame (or None for the shipped Chinchilla runs), got {type(runs).__name__}")
+        raise ScalingError(f"runs must be a pandas DataFrame (or None for the shipped Chinchilla runs), got {type(runs).__name__}")
     from ..datasets import validate_runs
 
     return validate_runs(runs)
 
 
 def _predict_fit(fit, n_params, n_tokens) -> np.ndarray:
-    predict = getattr(fit, "predict", None)
-    if callable(predict):
-        return np.asarray(predict(n_params, n_tokens), dtype=float)
-    return _loss(_params(fit), n_params, n_tokens)
+    """Point predictions of a fitted result (its ``predict``) or of a dict of parameters."""
+    if isinstance(fit, Mapping):
+        law, params = _law_params(fit)
+        return law.predict(params, n_params, n_tokens)
+    require_result(fit, "a fitted loss law or a dict of its parameters")
+    return np.asarray(fit.predict(n_params, n_tokens), dtype=float)
 
 
 def _reference_models(reference_models):
@@ -236,9 +240,9 @@ def _reference_models(reference_models):
     if isinstance(reference_models, pd.DataFrame):
         missing = {"name", "n_params", "n_tokens"} - set(reference_models.columns)
         if missing:
-            raise ValueError(f"reference_models lacks column(s) {', '.join(sorted(missing))}; needs name, n_params, n_tokens")
+            raise ScalingError(f"reference_models lacks column(s) {', '.join(sorted(missing))}; needs name, n_params, n_tokens")
         return reference_models
-    raise TypeError(f"reference_models must be True, False or a DataFrame, got {type(reference_models).__name__}")
+    raise ScalingError(f"reference_models must be True, False or a DataFrame, got {type(reference_models).__name__}")
 
 # --------------------------------------------------------------------------------------
 # saving
@@ -261,13 +265,13 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
 
     Raises
     ------
-    ValueError
+    ScalingError
         For another suffix, listing the allowed ones.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SAVE_FORMATS:
-        raise ValueError(f"cannot save a figure as {path.name!r}: unknown suffix {path.suffix!r}; "
+        raise ScalingError(f"cannot save a figure as {path.name!r}: unknown suffix {path.suffix!r}; "
                          f"allowed: {', '.join(SAVE_FORMATS)}")
     fig = _figure_of(ax_or_fig)
     fmt = suffix[1:]

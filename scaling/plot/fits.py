@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import (PALETTE, _DRAW_COLUMNS, _PARAM_LABELS, _allocate, _check_law, _derived, _draws,
-                    _fit_label, _label_points, _loss, _mpl, _new_ax, _params, _predict_fit,
-                    _reference_models, _runs, _tag, style)
+from .._checks import check_level
+from ..errors import ScalingError
+from ..results import DEFAULT_LEVEL, interval
+from ._base import (PALETTE, _draws, _fit_label, _label_points, _law_params, _mpl, _new_ax, _param_label,
+                    _predict_fit, _reference_models, _runs, _tag, _draws_label, style)
 
 #: The nine IsoFLOP budgets of Hoffmann et al. (2022), Figure 3 (FLOPs).
 HOFFMANN_BUDGETS = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
@@ -14,17 +16,15 @@ HOFFMANN_BUDGETS = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
 def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15):
     r"""IsoFLOP profiles: loss against parameters at fixed compute (Hoffmann et al. 2022, Fig. 3/4).
 
-    For each budget :math:`C` the fitted law is drawn along :math:`D = C / (6N)`,
-
-    .. math:: L(N) = E + \frac{A}{N^\alpha} + \frac{B}{(C/6N)^\beta},
-
-    with its minimum (the compute-optimal :math:`N_{opt}`) marked, and the runs whose
+    For each budget :math:`C` the fitted law is drawn along :math:`D = C / (6N)`
+    (chinchilla: :math:`L(N) = E + A N^{-\alpha} + B (C/6N)^{-\beta}`), with its minimum
+    (the compute-optimal :math:`N_{opt}`, :meth:`scaling.laws.Law.allocate`) marked, and the runs whose
     compute lies within ``band_decades`` (in log10) of that budget as points.
 
     Parameters
     ----------
     fit : FitResult, BayesFitResult or dict
-        Anything with ``params`` (E, A, B, alpha, beta), or the dict itself.
+        A fitted result of any law, or a dict of a law's parameters.
     runs : DataFrame, optional
         Training runs (``n_params``, ``n_tokens``, ``compute_flops``, ``loss``,
         ``excluded``); default the shipped Chinchilla runs. Excluded runs are hollow.
@@ -38,17 +38,19 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     -------
     matplotlib.axes.Axes
     """
-    _check_law(fit)
-    params = _params(fit)
-    budgets = np.asarray(HOFFMANN_BUDGETS if budgets is None else budgets, dtype=float)
+    law, params = _law_params(fit)
+    try:
+        budgets = np.asarray(HOFFMANN_BUDGETS if budgets is None else budgets, dtype=float)
+    except (TypeError, ValueError):
+        raise ScalingError(f"budgets must be a sequence of positive FLOP counts, got {budgets!r}") from None
     if budgets.ndim != 1 or budgets.size == 0 or not np.all(np.isfinite(budgets) & (budgets > 0)):
-        raise ValueError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
+        raise ScalingError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
     runs = _runs(runs)
     matplotlib, _ = _mpl()
     with style():
         ax = _new_ax(ax)
         cmap = matplotlib.colormaps["viridis"]
-        n_opt, _ = _allocate(params, budgets)
+        n_opt, _ = law.allocate(params, budgets)
         log_c = np.log10(runs["compute_flops"].to_numpy())
         excluded = runs["excluded"].to_numpy(dtype=bool)
         for k, (c, n_star) in enumerate(zip(budgets, n_opt)):
@@ -59,12 +61,12 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
                 lo = min(lo, runs["n_params"][near].min() / 1.5)
                 hi = max(hi, runs["n_params"][near].max() * 1.5)
             n = np.geomspace(lo, hi, 200)
-            ax.plot(n, _loss(params, n, c / (6 * n)), color=color, label=f"{c:.0e} FLOPs".replace("e+", "e"))
+            ax.plot(n, law.predict(params, n, c / (6 * n)), color=color, label=f"{c:.0e} FLOPs".replace("e+", "e"))
             for mask, face in ((near & ~excluded, color), (near & excluded, "none")):
                 if mask.any():
                     ax.scatter(runs["n_params"][mask], runs["loss"][mask], s=14, facecolors=face,
                                edgecolors=color, linewidths=0.8, zorder=3)
-            ax.scatter([n_star], _loss(params, n_star, c / (6 * n_star)), marker="*", s=90, color=color,
+            ax.scatter([n_star], law.predict(params, n_star, c / (6 * n_star)), marker="*", s=90, color=color,
                        edgecolors="black", linewidths=0.5, zorder=4)
         ax.set_xscale("log")
         ax.set_xlabel("parameters N")
@@ -82,9 +84,10 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
                   d_range=(1e8, 1e14), iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26)):
     r"""Contours of the fitted loss over (N, D), the efficient frontier and iso-compute lines.
 
-    The frontier is :math:`(N_{opt}(C), D_{opt}(C))` with :math:`N_{opt} = G (C/6)^a`,
-    :math:`D_{opt} = G^{-1}(C/6)^b` (Hoffmann et al. 2022, Eq. 4); iso-compute lines
-    are :math:`D = C / 6N`.
+    The frontier is :math:`(N_{opt}(C), D_{opt}(C))` (:meth:`scaling.laws.Law.allocate`;
+    chinchilla: :math:`N_{opt} = G (C/6)^a`, :math:`D_{opt} = G^{-1}(C/6)^b`, Hoffmann et al.
+    2022, Eq. 4); iso-compute lines are :math:`D = C / 6N`. Contour levels are evenly
+    spaced in the log of the reducible loss, :math:`L - L(\infty, \infty)`.
 
     Parameters
     ----------
@@ -105,24 +108,24 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
     -------
     matplotlib.axes.Axes
     """
-    _check_law(fit)
-    params = _params(fit)
+    law, params = _law_params(fit)
+    floor = float(law.irreducible_loss(params))
     with style():
         ax = _new_ax(ax, figsize=(6.4, 5.0))
         n = np.geomspace(*n_range, 160)
         d = np.geomspace(*d_range, 160)
         nn, dd = np.meshgrid(n, d)
-        loss = _loss(params, nn, dd)
+        loss = law.predict(params, nn, dd)
         # Levels evenly spaced in log(L - E): the reducible loss spans decades, the loss does not.
-        top = min(float(loss.max()), params["E"] + 4.0)
-        levels = np.unique(np.round(params["E"] + np.geomspace(0.03, top - params["E"], 12), 2))
+        top = min(float(loss.max()), floor + 4.0)
+        levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
         filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=0.7, extend="both")
         lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
         ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=7)
         ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)")
 
         c = np.geomspace(1e15, 1e30, 200)
-        n_opt, d_opt = _allocate(params, c)
+        n_opt, d_opt = law.allocate(params, c)
         ax.plot(n_opt, d_opt, color=PALETTE[1], lw=2.2, label="efficient frontier")
         for k, budget in enumerate(iso_compute):
             ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
@@ -168,7 +171,7 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
     Parameters
     ----------
     fit : FitResult, BayesFitResult or dict
-        Its ``predict(n_params, n_tokens)`` is used when present.
+        A fitted result (its ``predict(n_params, n_tokens)``) or a dict of a law's parameters.
     runs : DataFrame, optional
         Default the shipped Chinchilla runs.
     ax : matplotlib Axes, optional
@@ -187,9 +190,9 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
     panel = panel or ("fitted" if ax is not None else "both")
     allowed = ("both", "fitted", "compute")
     if panel not in allowed:
-        raise ValueError(f"unknown panel {panel!r}; allowed: {', '.join(allowed)}")
+        raise ScalingError(f"unknown panel {panel!r}; allowed: {', '.join(allowed)}")
     if panel == "both" and ax is not None:
-        raise ValueError("panel='both' draws two panels: pass axes=(ax1, ax2) instead of ax=, or choose panel='fitted' or 'compute'")
+        raise ScalingError("panel='both' draws two panels: pass axes=(ax1, ax2) instead of ax=, or choose panel='fitted' or 'compute'")
     r = _runs(runs)
     observed = r["loss"].to_numpy()
     fitted = _predict_fit(fit, r["n_params"].to_numpy(), r["n_tokens"].to_numpy())
@@ -203,7 +206,7 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
                 _, axes = plt.subplots(1, 2, figsize=(9.6, 4.0), layout="constrained")
             axes = np.asarray(axes, dtype=object).ravel()
             if axes.size != 2:
-                raise ValueError(f"axes must hold 2 Axes for panel='both', got {axes.size}")
+                raise ScalingError(f"axes must hold 2 Axes for panel='both', got {axes.size}")
             targets = {"fitted": axes[0], "compute": axes[1]}
         else:
             targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None))}
@@ -239,7 +242,7 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
     return targets[panel]
 
 
-def param_pairs(*fits, params=("E", "alpha", "beta"), labels=None, fig=None, max_points: int = 2000,
+def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 2000,
                 seed: int = 0):
     """Pair plot of parameter uncertainty: bootstrap draws and posterior draws side by side.
 
@@ -251,9 +254,11 @@ def param_pairs(*fits, params=("E", "alpha", "beta"), labels=None, fig=None, max
     Parameters
     ----------
     *fits : FitResult or BayesFitResult
-        One or more fits with ``params`` and ``draws``.
-    params : sequence of str
-        Parameters to compare, from E, A, B, alpha, beta, a, b, G.
+        One or more fitted results of the same law.
+    params : sequence of str, optional
+        Parameters to compare, from the law's parameters and derived quantities (chinchilla:
+        E, A, B, alpha, beta, a, b, G). Default: the law's parameters with a bounded range
+        (chinchilla: E, alpha, beta; the scale constants span decades).
     labels : sequence of str, optional
         Legend labels; default from each fit's ``method``.
     fig : matplotlib Figure, optional
@@ -268,28 +273,34 @@ def param_pairs(*fits, params=("E", "alpha", "beta"), labels=None, fig=None, max
         triangle is hidden. ``axes[0, 0].figure`` is the Figure.
     """
     if not fits:
-        raise ValueError("param_pairs needs at least one fit")
+        raise ScalingError("param_pairs needs at least one fit")
+    fitted = [_law_params(f) for f in fits]
+    law = fitted[0][0]
+    others = sorted({lw.name for lw, _ in fitted} - {law.name})
+    if others:
+        raise ScalingError(f"param_pairs compares fits of one law; got {law.name} and {', '.join(others)}")
+    allowed = (*law.param_names, *law.derived_names)
+    if params is None:
+        params = tuple(p for p in law.param_names if np.isfinite(law.bounds[p][1]))
     params = tuple(params)
-    bad = [p for p in params if p not in _DRAW_COLUMNS]
+    bad = [p for p in params if p not in allowed]
     if bad or not params:
-        raise ValueError(f"unknown parameter(s) {bad or params!r}; allowed: {', '.join(_DRAW_COLUMNS)}")
+        raise ScalingError(f"unknown parameter(s) {bad or params!r}; allowed: {', '.join(allowed)}")
     if labels is None:
-        source = {"huber": "bootstrap (Huber)", "huber-mle": "bootstrap (Huber MLE)", "bayes": "posterior"}
-        labels = [source.get(getattr(f, "method", None), _fit_label(f, f"fit {i + 1}")) for i, f in enumerate(fits)]
+        labels = [_draws_label(f, f"fit {i + 1}") for i, f in enumerate(fits)]
     labels = list(labels)
     if len(labels) != len(fits):
-        raise ValueError(f"got {len(labels)} labels for {len(fits)} fits")
+        raise ScalingError(f"got {len(labels)} labels for {len(fits)} fits")
     rng = np.random.default_rng(seed)
     points, samples = [], []
-    for f in fits:
-        p = _params(f)
-        p.update({k: float(v) for k, v in _derived(p).items()})
+    for f, (_, p) in zip(fits, fitted):
+        p = {**p, **{k: float(v) for k, v in law.derived(p).items()}}
         points.append(p)
         d = _draws(f)
         if d is not None:
             missing = [q for q in params if q not in d.columns]
             if missing:
-                raise ValueError(f"draws of {_fit_label(f)} lack column(s) {', '.join(missing)}")
+                raise ScalingError(f"draws of {_fit_label(f)} lack column(s) {', '.join(missing)}")
             d = d[list(params)].astype(float)
             d = d[np.isfinite(d.to_numpy()).all(axis=1)]
         samples.append(d)
@@ -325,29 +336,29 @@ def param_pairs(*fits, params=("E", "alpha", "beta"), labels=None, fig=None, max
                     a.set_yticks([])
                     a.grid(False)
                 if i == k - 1:
-                    a.set_xlabel(_PARAM_LABELS[params[j]])
+                    a.set_xlabel(_param_label(params[j]))
                 if j == 0 and i > 0:
-                    a.set_ylabel(_PARAM_LABELS[params[i]])
+                    a.set_ylabel(_param_label(params[i]))
         handles, labs = axes[0, 0].get_legend_handles_labels()
         if handles:
             fig.legend(handles, labs, loc="upper right", title="uncertainty from")
     return axes
 
 
-def optimal_allocation(fit, compute_range=(1e18, 1e26), level=0.9, ax=None, *, tokens_per_param: float = 20.0,
+def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=None, *, tokens_per_param: float = 20.0,
                        reference_models=False):
     r"""Compute-optimal parameters and tokens against compute, with uncertainty bands.
 
-    .. math:: N_{opt}(C) = G (C/6)^{a}, \quad D_{opt}(C) = G^{-1} (C/6)^{b}
-
-    (Hoffmann et al. 2022, Eq. 4), evaluated at the point estimate (lines) and for
-    every bootstrap or posterior draw in ``fit.draws`` (equal-tailed ``level``
-    bands). The rule of thumb :math:`D = 20 N` (so :math:`N = \sqrt{C/120}`) is
+    :meth:`scaling.laws.Law.allocate` (chinchilla: :math:`N_{opt}(C) = G (C/6)^{a}`,
+    :math:`D_{opt}(C) = G^{-1} (C/6)^{b}`, Hoffmann et al. 2022, Eq. 4), evaluated at the
+    point estimate (lines) and for every bootstrap or posterior draw in ``fit.draws``
+    (equal-tailed ``level`` bands, by :func:`scaling.results.interval`). The rule of thumb :math:`D = 20 N` (so :math:`N = \sqrt{C/120}`) is
     dotted for comparison.
 
     Parameters
     ----------
-    fit : FitResult or BayesFitResult
+    fit : FitResult, BayesFitResult or dict
+        A fitted result of any law (bands from its draws), or a dict of a law's parameters.
     compute_range : (float, float)
         Range of training compute in FLOPs.
     level : float
@@ -362,25 +373,26 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=0.9, ax=None, *, t
     -------
     matplotlib.axes.Axes
     """
-    _check_law(fit)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    lo_c, hi_c = (float(x) for x in compute_range)
-    if not 0 < lo_c < hi_c:
-        raise ValueError(f"compute_range must be (low, high) with 0 < low < high FLOPs, got {compute_range!r}")
-    params = _params(fit)
+    law, params = _law_params(fit)
+    level = check_level(level)
+    try:
+        lo_c, hi_c = (float(x) for x in compute_range)
+    except (TypeError, ValueError):
+        raise ScalingError(f"compute_range must be (low, high) FLOPs, got {compute_range!r}") from None
+    if not 0 < lo_c < hi_c < np.inf:
+        raise ScalingError(f"compute_range must be (low, high) with 0 < low < high FLOPs, got {compute_range!r}")
     c = np.geomspace(lo_c, hi_c, 120)
-    n_opt, d_opt = _allocate(params, c)
+    n_opt, d_opt = law.allocate(params, c)
     draws = _draws(fit)
     with style():
         ax = _new_ax(ax)
         series = (("N", n_opt, PALETTE[0], "parameters $N_{opt}$"), ("D", d_opt, PALETTE[1], "tokens $D_{opt}$"))
         if draws is not None:
-            dn, dd = _allocate({k: draws[k].to_numpy()[:, None] for k in ("E", "A", "B", "alpha", "beta")}, c)
-            q = [(1 - level) / 2, (1 + level) / 2]
+            dn, dd = law.allocate({p: draws[p].to_numpy(dtype=float)[:, None] for p in law.param_names}, c)
             for (_, _, color, _), arr in zip(series, (dn, dd)):
-                band = np.nanquantile(arr, q, axis=0)
-                ax.fill_between(c, band[0], band[1], color=color, alpha=0.2, lw=0)
+                with np.errstate(invalid="ignore"):
+                    lower, upper, _ = interval(arr, level, axis=0)
+                ax.fill_between(c, lower, upper, color=color, alpha=0.2, lw=0)
         for _, y, color, label in series:
             ax.plot(c, y, color=color, label=label)
         n_rule = np.sqrt(c / (6 * tokens_per_param))
