@@ -394,7 +394,7 @@ def test_runs_at_one_or_two_sizes_warn(runs, k):
 def test_shipped_data_raise_no_identifiability_warning(quick):
     codes = {w.code for w in quick.warnings(0.9)} - {"few_draws"}
     assert not codes, codes
-    assert quick.data_range["n_distinct_params"] > 50
+    assert quick.data_range["n_distinct_params"] > 20  # 9 model sizes per isoFLOP curve, digitised
 
 
 def test_draws_at_bound_warn(quick):
