@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import types
+import math
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from scaling import fitting, sizing
 from scaling.cli import main
+from scaling.errors import ScalingError, ScalingWarning
 
 EPOCH = dict(E=1.8169, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658)
 HOFFMANN = dict(E=np.exp(0.5267228), A=np.exp(6.0073404), B=np.exp(6.0179186), alpha=0.33917084, beta=0.2849083)
@@ -72,19 +74,23 @@ def test_building_blocks_take_draws():
     assert n.shape == (3,) and n[0] == pytest.approx(sizing.allocate(EPOCH, 5.76e23)[0])
     c, n, d = sizing.compute_for_loss({k: draws[k].to_numpy() for k in draws}, 1.95)
     assert np.isfinite(c[:2]).all() and np.isnan(c[2])  # 1.95 is below the third draw's E
-    with pytest.raises(ValueError, match="missing beta"):
+    with pytest.raises(ScalingError, match="lack 'beta'"):
         sizing.allocate({k: v for k, v in EPOCH.items() if k != "beta"}, 1e23)
 
 
-def _fake_fit(draws=None, law="chinchilla"):
-    # the protocol: law, params, draws (a Bayesian result looks the same)
-    return types.SimpleNamespace(law=law, params=dict(EPOCH), draws=draws)
+@pytest.fixture(scope="module")
+def make_fit(shipped):
+    """A real FitResult with Epoch's parameters (and the given draws) in place of the shipped ones."""
+    def make(draws=None, params=EPOCH, law="chinchilla", settings=None):
+        return dataclasses.replace(shipped, law=law, params=dict(params), draws=draws,
+                                   settings=dict(shipped.settings if settings is None else settings))
+    return make
 
 
-def test_optimal_point_and_intervals():
+def test_optimal_point_and_intervals(make_fit):
     rng = np.random.default_rng(0)
     draws = pd.DataFrame({k: v * (1 + 0.01 * rng.standard_normal(500)) for k, v in EPOCH.items()})
-    res = sizing.optimal(_fake_fit(draws), compute_flops=5.76e23, level=0.9)
+    res = sizing.optimal(make_fit(draws), compute_flops=5.76e23, level=0.9)
     s = res.summary()
     assert s.loc["n_params", "value"] == pytest.approx(72.4e9, rel=0.01)
     assert s.loc["n_params", "lower"] < 72.4e9 < s.loc["n_params", "upper"]
@@ -97,41 +103,111 @@ def test_optimal_point_and_intervals():
         res.level = 0.5  # frozen
 
 
-def test_optimal_target_loss_and_gpt3():
-    res = sizing.optimal(_fake_fit(), target_loss=2.0)
+def test_optimal_target_loss_and_gpt3(make_fit):
+    res = sizing.optimal(make_fit(), target_loss=2.0)
     assert res.point["loss"] == pytest.approx(2.0) and res.draws is None
-    g = sizing.optimal(_fake_fit(), target="gpt3")
+    g = sizing.optimal(make_fit(), target="gpt3")
     assert g.point["target_loss"] == pytest.approx(sizing.gpt3_loss(EPOCH))
     assert g.point["loss"] == pytest.approx(g.point["target_loss"])
     # GPT-3's own run spent 6 * 175e9 * 300e9 FLOPs; the compute-optimal run reaching its loss needs less
     assert g.point["compute_flops"] < 6 * 175e9 * 300e9
 
 
-def test_unreachable_target_names_e():
-    with pytest.raises(ValueError, match=r"target loss 1.7 is unreachable.*E = 1.8169"):
-        sizing.optimal(_fake_fit(), target_loss=1.7)
+def test_unreachable_target_names_e(make_fit):
+    with pytest.raises(ScalingError, match=r"target loss 1.7 is unreachable.*E = 1.8169"):
+        sizing.optimal(make_fit(), target_loss=1.7)
 
 
 @pytest.mark.parametrize("kwargs,match", [
     (dict(), "exactly one"),
     (dict(compute_flops=1e23, target_loss=2.0), "exactly one"),
-    (dict(compute_flops=-1.0), "positive"),
+    (dict(compute_flops=-1.0), r"compute_flops must be a finite number in \[1e\+12, 1e\+32\]"),
+    (dict(compute_flops=10**400), "integer of 401 digits"),
+    (dict(compute_flops=1), "got 1.0"),  # would be N = 0.045 parameters
+    (dict(compute_flops=True), "got bool True"),
+    (dict(compute_flops="1e23"), "real number"),
+    (dict(compute_flops=np.array([1e23, 1e24])), "real number"),
+    (dict(compute_flops=math.inf), "finite"),
+    (dict(target_loss=1e300), "target_loss must be a finite number"),  # would be N = 0
+    (dict(target_loss=math.nan), "target_loss must be a finite number"),
+    (dict(target_loss=2.0, inference_tokens=-1.0), "inference_tokens"),
+    (dict(target_loss=2.0, inference_tokens=1e300), "inference_tokens"),
     (dict(target="gpt4"), "unknown target 'gpt4'"),
     (dict(compute_flops=1e23, level=90), "level"),
 ])
-def test_optimal_bad_queries(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        sizing.optimal(_fake_fit(), **kwargs)
+def test_optimal_bad_queries(make_fit, kwargs, match):
+    with pytest.raises(ScalingError, match=match):
+        sizing.optimal(make_fit(), **kwargs)
 
 
-def test_kaplan_has_no_closed_form():
-    fit = types.SimpleNamespace(law="kaplan", params=dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095),
-                                draws=None)
-    with pytest.raises(ValueError, match="chinchilla law only"):
-        sizing.optimal(fit, compute_flops=1e23)
+def test_optimal_refuses_what_is_not_a_result():
+    with pytest.raises(ScalingError, match="dict"):
+        sizing.optimal(dict(EPOCH), compute_flops=1e23)
 
 
-def test_inference_aware_sizing():
+def test_kaplan_is_answered_by_the_generic_numerics(make_fit):
+    kaplan = dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095)
+    rng = np.random.default_rng(1)
+    draws = pd.DataFrame({k: v * (1 + 0.01 * rng.standard_normal(50)) for k, v in kaplan.items()})
+    res = sizing.optimal(make_fit(draws, params=kaplan, law="kaplan"), compute_flops=1e23)
+    p = res.point
+    assert 6 * p["n_params"] * p["n_tokens"] == pytest.approx(1e23, rel=1e-9)
+    for f in (0.9, 1.1):  # the answer is the minimum along 6ND = C
+        assert sizing.loss_at(kaplan, p["n_params"] * f, p["n_tokens"] / f, law="kaplan") > p["loss"]
+    s = res.summary()
+    assert s.loc["n_params", "lower"] < p["n_params"] < s.loc["n_params", "upper"]
+    back = sizing.optimal(make_fit(params=kaplan, law="kaplan"), target_loss=p["loss"])
+    assert back.point["compute_flops"] == pytest.approx(1e23, rel=1e-6)
+
+
+def test_loss_just_above_e_reports_unreachable_draws(shipped):
+    # E = 1.8172: about half the bootstrap draws have E above the target and cannot reach it
+    res = sizing.optimal(shipped, target_loss=1.8173)
+    s = res.summary()
+    assert 0 < res.n_unreachable < len(shipped.draws)
+    assert s.attrs["n_unreachable"] == res.n_unreachable
+    for q in ("n_params", "n_tokens", "compute_flops"):
+        assert s.loc[q, "lower"] <= s.loc[q, "value"] <= s.loc[q, "upper"]
+        assert s.loc[q, "upper"] == math.inf  # an end among the draws that cannot answer
+    codes = [w.code for w in res.warnings()]
+    assert "unreachable_draws" in codes and "extrapolation" in codes  # N ~ 2e20 > 1e16
+    assert all(isinstance(w, ScalingWarning) for w in res.warnings())
+    d = res.to_dict()
+    assert d["n_unreachable"] == res.n_unreachable and d["quantities"]["compute_flops"]["upper"] == math.inf
+    assert "unbounded" in res.report() and str(res.n_unreachable) in res.report()
+
+
+def test_warnings_carry_the_fits_and_flag_extrapolation(make_fit, shipped):
+    res = sizing.optimal(make_fit(), compute_flops=5.76e23)
+    assert [w.code for w in res.warnings()] == [w.code for w in make_fit().warnings()]
+    rng = dict(n_params_min=7e7, n_params_max=1.6e10, n_tokens_min=5e9, n_tokens_max=5e11)
+    fit = make_fit(settings={**shipped.settings, "data_range": rng})
+    near = sizing.optimal(fit, compute_flops=5.76e23)  # N 7e10 < 10 x 1.6e10, D 1.3e12 < 10 x 5e11
+    assert "extrapolation" not in [w.code for w in near.warnings()]
+    far = sizing.optimal(fit, compute_flops=1e27)
+    msgs = [w.message for w in far.warnings() if w.code == "extrapolation"]
+    assert len(msgs) == 2 and "above the largest N" in msgs[0] and "above the largest D" in msgs[1]
+    small = sizing.optimal(fit, compute_flops=1e13)
+    assert any("below the smallest N" in w.message for w in small.warnings())
+
+
+def test_budget_paying_for_inference(make_fit):
+    T = 1e13
+    res = sizing.optimal(make_fit(), compute_flops=5.76e23, inference_tokens=T)
+    p = res.point
+    assert p["total_flops"] == pytest.approx(5.76e23, rel=1e-12)
+    assert p["compute_flops"] + 2 * p["n_params"] * T == pytest.approx(5.76e23, rel=1e-12)
+    n0, _ = sizing.allocate(EPOCH, 5.76e23)
+    assert p["n_params"] < n0  # serving costs favour a smaller model
+    n, d = p["n_params"], p["n_tokens"]
+    for f in (0.95, 1.05):  # the answer is the least loss within the budget
+        n2 = n * f
+        assert sizing.loss_at(EPOCH, n2, (5.76e23 - 2 * n2 * T) / (6 * n2)) > p["loss"]
+    zero = sizing.optimal(make_fit(), compute_flops=5.76e23, inference_tokens=0.0)
+    assert zero.point["n_params"] == pytest.approx(n0, rel=1e-9)
+
+
+def test_inference_aware_sizing(make_fit):
     c0, n0, d0 = sizing.compute_for_loss(EPOCH, 2.0)
     total, n, d = sizing.min_cost_for_loss(EPOCH, 2.0, 0.0)
     assert total == pytest.approx(c0, rel=1e-6) and n == pytest.approx(n0, rel=1e-3)
@@ -140,7 +216,7 @@ def test_inference_aware_sizing():
     assert n < n0 and d > d0  # serving traffic favours smaller models trained longer
     assert sizing.loss_at(EPOCH, n, d) == pytest.approx(2.0, rel=1e-9)
     assert total <= c0 + 2 * n0 * T
-    res = sizing.optimal(_fake_fit(), target_loss=2.0, inference_tokens=T)
+    res = sizing.optimal(make_fit(), target_loss=2.0, inference_tokens=T)
     assert res.point["total_flops"] == pytest.approx(total, rel=1e-9)
 
 
