@@ -43,15 +43,30 @@ class ScalingGroup(click.Group):
         self._discover()
         return super().get_command(ctx, name)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            _usage_error(exc)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            _usage_error(exc)
         except ScalingError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
         except OSError as exc:
             click.echo(f"error: {_describe_os_error(exc)}", err=True)
             ctx.exit(EXIT_USAGE)
+
+
+def _usage_error(exc: click.UsageError):
+    """A bad option or argument: one ``error:`` line naming it and where help is, exit 2."""
+    where = exc.ctx.command_path if exc.ctx is not None else "scaling"
+    click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def _describe_os_error(exc: OSError) -> str:

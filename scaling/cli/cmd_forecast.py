@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._util import echo_json, print_table
-from scaling.cost import format_usd as _money
+from ._util import echo_json, echo_warnings, print_table, resolve_fit_path
+from scaling._format import format_usd as _money
 
 BASIS_TRENDS = {
     "cloud": ("trend_flops_per_usd_cloud_tensor16.json", None),
@@ -52,10 +52,10 @@ def _halving(value):
 @click.option("--until", type=int, default=2032, show_default=True, help="Last year.")
 @click.option("--basis", type=click.Choice(["cloud", "purchase"]), default="cloud", show_default=True,
               help="Cloud rental prices, or purchase price amortised plus energy.")
-@click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("fits/chinchilla_lsq.json"), show_default=True, help="Loss fit (.json or .nc).")
-@click.option("--fits-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("fits"),
-              show_default=True, help="Folder with the saved hardware trends.")
+@click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Loss fit (.json or .nc) [default: fits/chinchilla_lsq.json, else the shipped fit].")
+@click.option("--fits-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with the saved hardware trends [default: fits/, else the shipped fits].")
 @click.option("--utilisation", type=float, default=0.4, show_default=True, help="Utilisation (MFU) in (0, 1].")
 @click.option("--utilisation-growth", type=float, default=0.0, show_default=True,
               help="Relative growth of utilisation per year.")
@@ -76,13 +76,22 @@ def forecast_command(target, since, until, basis, fit_path, fits_dir, utilisatio
     from scaling.forecast import default_dates, equivalent_cost
     from scaling.hardware import load_trend
 
+    from scaling.errors import ScalingError
+
     price_file, energy_file = BASIS_TRENDS[basis]
+    trend_paths = []
     for name in (price_file, energy_file):
-        if name and not (fits_dir / name).exists():
-            raise FileNotFoundError(f"{fits_dir / name} not found: run 'scaling run' first (or pass --fits-dir)")
+        if not name:
+            continue
+        path = Path(resolve_fit_path(None if fits_dir is None else str(fits_dir / name), f"fits/{name}"))
+        if not path.exists():
+            raise ScalingError(f"{path} not found: run 'scaling run' first (or pass --fits-dir)")
+        trend_paths.append(path)
+    fit_path = Path(resolve_fit_path(None if fit_path is None else str(fit_path), "fits/chinchilla_lsq.json"))
     loss_fit = load_fit(fit_path)
-    price = load_trend(fits_dir / price_file)
-    energy = load_trend(fits_dir / energy_file) if energy_file else None
+    price = load_trend(trend_paths[0])
+    energy = load_trend(trend_paths[1]) if energy_file else None
+    echo_warnings([*loss_fit.warnings(), *price.warnings(), *(energy.warnings() if energy else [])])
     fc = equivalent_cost(
         loss_fit, price, energy, target=_target(target), dates=default_dates(since, until),
         utilisation=utilisation, utilisation_growth_per_year=utilisation_growth,
