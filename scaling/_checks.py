@@ -56,7 +56,7 @@ def check_number(name: str, value, *, low: float | None = 0.0, high: float | Non
     if high is not None:
         bad |= (arr >= high) if high_open else (arr > high)
     if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero(bad.ravel())[0]])
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         allowed = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"

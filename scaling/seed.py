@@ -1,10 +1,11 @@
 """Reproduce the numbers of the seed article, row by row, through :mod:`scaling.cost`.
 
-Sunyan (2023), "The Economics of Large Language Models", estimates what LLMs cost to
-train and serve. Its tables were images; ``/shared/reference/seed-economics.md`` lists 20
-figures with their stated inputs. Each ``row_NN_*`` function below recomputes one of them
-from those inputs with the public cost API and compares it with the published figure
-within the figure's own rounding (half a unit of its last digit unless a row says
+Sunyan (2023), "The Economics of Large Language Models",
+https://sunyan.substack.com/p/the-economics-of-large-language-models, estimates what LLMs
+cost to train and serve. Its tables were images; :data:`ARTICLE_INPUTS` holds the stated
+inputs of the 20 figures reproduced here. Each ``row_NN_*`` function below recomputes one
+of them from those inputs with the public cost API and compares it with the published
+figure within the figure's own rounding (half a unit of its last digit unless a row says
 otherwise). Whether a row reproduces is decided by that comparison, never written in.
 
 Run ``python -m scaling.seed`` (or ``scaling cost seed``) to print the table;
@@ -31,7 +32,9 @@ import numpy as np
 import pandas as pd
 
 from . import cost
+from ._format import format_bytes, format_si, format_usd
 from ._io import atomic_write_text
+from .errors import ScalingError
 
 __all__ = ["ARTICLE_INPUTS", "CHINCHILLA_ROUNDED", "Check", "SeedRow", "ROWS", "rows", "row",
            "reproduction_table", "render_markdown", "write_markdown", "DOC_PATH"]
@@ -95,12 +98,12 @@ CHINCHILLA_ROUNDED: Mapping[str, float] = MappingProxyType(
 )
 
 _FORMATS: dict[str, Callable[[float], str]] = {
-    "usd": lambda x: cost.format_usd(x, 3),
-    "usd4": lambda x: cost.format_usd(x, 4),
+    "usd": lambda x: format_usd(x, 3),
+    "usd4": lambda x: format_usd(x, 4),
     "pct": lambda x: f"{100 * x:.1f}%",
     "x": lambda x: f"{x:.3g}x",
-    "si": lambda x: cost.format_si(x),
-    "bytes": lambda x: cost.format_bytes(x),
+    "si": lambda x: format_si(x),
+    "bytes": lambda x: format_bytes(x),
     "num": lambda x: f"{x:.4g}",
     "count": lambda x: f"{x:,.0f}",
 }
@@ -110,8 +113,8 @@ def _tolerance_format(fmt: str, x: float) -> str:
     if fmt == "pct":
         return f"{100 * x:g} pt"
     if fmt == "bytes":
-        return cost.format_bytes(x)
-    text = cost.format_si(x, 3) if abs(x) >= 1e3 else np.format_float_positional(
+        return format_bytes(x)
+    text = format_si(x, 3) if abs(x) >= 1e3 else np.format_float_positional(
         x, precision=3, unique=True, fractional=False, trim="-")
     return {"usd": "$", "usd4": "$"}.get(fmt, "") + text + ("x" if fmt == "x" else "")
 
@@ -317,11 +320,11 @@ def row_01_chat_query_cost() -> SeedRow:
         1, '"ChatGPT-equivalent" cost per query (first-order API estimate)',
         _inputs("prompt_words", "response_words", "n_samples", *_SEARCH_KEYS),
         (Check("prompt once", 0.010, "$0.010", once.cost_usd, 0.0005, "usd"),),
-        details=(("prompt counted per sample", cost.format_usd(per_sample.cost_usd)),
+        details=(("prompt counted per sample", format_usd(per_sample.cost_usd)),
                  ("tokens (prompt once / per sample)", f"{once.n_tokens:,.0f} / {per_sample.n_tokens:,.0f}")),
         note=("The article does not say whether the 50-word prompt is counted once or with each of "
               "the 5 samples; `query_cost(prompt_per_sample=...)` models both. Counted once: "
-              f"{cost.format_usd(once.cost_usd)}; per sample: {cost.format_usd(per_sample.cost_usd)}. "
+              f"{format_usd(once.cost_usd)}; per sample: {format_usd(per_sample.cost_usd)}. "
               "Both round to the published $0.010 (the second sits on the rounding edge)."),
     )
 
@@ -351,9 +354,9 @@ def row_04_revenue_per_query() -> SeedRow:
         4, "Search revenue per query",
         _inputs("search_revenue_usd", "searches_per_year_published"),
         (Check("", 0.048, "$0.048", _revenue_per_query(), 0.0005, "usd"),),
-        details=(("with the unrounded 2.118T searches", cost.format_usd(unrounded)),),
+        details=(("with the unrounded 2.118T searches", format_usd(unrounded)),),
         note=("Follows the article in dividing by its rounded 2.1T searches. With the unrounded "
-              f"{cost.format_si(_searches_per_year())} the figure is {cost.format_usd(unrounded)}, "
+              f"{format_si(_searches_per_year())} the figure is {format_usd(unrounded)}, "
               "which would round to $0.047."),
     )
 
@@ -375,10 +378,10 @@ def row_06_share_after_optimisation() -> SeedRow:
         6, "Share of search revenue after optimisation",
         _inputs("reduction_model", "reduction_in_house"),
         (Check("", 0.15, "~15%", share, 0.005, "pct"),),
-        details=(("optimised cost per query", cost.format_usd(optimised)),
+        details=(("optimised cost per query", format_usd(optimised)),
                  ("reduction needed for 15%", f"{needed:.2f}x instead of 8x")),
-        note=(f"The stated chain (/4, then /2) gives {share:.1%} ({cost.format_usd(optimised)} per query "
-              f"against {cost.format_usd(_revenue_per_query())} revenue), {share / 0.15:.2f}x the published ~15%; "
+        note=(f"The stated chain (/4, then /2) gives {share:.1%} ({format_usd(optimised)} per query "
+              f"against {format_usd(_revenue_per_query())} revenue), {share / 0.15:.2f}x the published ~15%; "
               f"15% would need a {needed:.1f}x reduction. Same order of magnitude, but not the published figure."),
     )
 
@@ -425,8 +428,8 @@ def row_10_gpt3_training_tpu() -> SeedRow:
         _inputs("gpt3_n_params", "gpt3_n_tokens", "mfu_palm", hardware="TPU v4 (275 TFLOP/s)",
                 usd_per_chip_hour=cost.price_point("gcp-tpu-v4-1yr").value),
         (Check("", 1.4e6, "~$1.4M", r.cost_usd, 0.05e6, "usd"),),
-        details=(("FLOPs", f"{r.compute_flops:.3g}"), ("chip-hours", cost.format_si(r.chip_hours)),
-                 ("at the $3.22 on-demand price", cost.format_usd(on_demand.cost_usd))),
+        details=(("FLOPs", f"{r.compute_flops:.3g}"), ("chip-hours", format_si(r.chip_hours)),
+                 ("at the $3.22 on-demand price", format_usd(on_demand.cost_usd))),
     )
 
 
@@ -437,7 +440,7 @@ def row_11_gopher_training_tpu() -> SeedRow:
         _inputs("gopher_n_params", "gopher_n_tokens", "mfu_palm", hardware="TPU v4 (275 TFLOP/s)",
                 usd_per_chip_hour=cost.price_point("gcp-tpu-v4-1yr").value),
         (Check("", 2.24e6, "(table) rebuilt $2.24M", r.cost_usd, 0.005e6, "usd"),),
-        details=(("chip-hours", cost.format_si(r.chip_hours)),),
+        details=(("chip-hours", format_si(r.chip_hours)),),
         note=("The article's figure sits in a table image that could not be read; the comparison is "
               "with the value rebuilt from the same inputs in the reference notes."),
     )
@@ -450,7 +453,7 @@ def row_12_palm_training_tpu() -> SeedRow:
         _inputs("palm_n_params", "palm_n_tokens", "mfu_palm", hardware="TPU v4 (275 TFLOP/s)",
                 usd_per_chip_hour=cost.price_point("gcp-tpu-v4-1yr").value),
         (Check("", 11.2e6, "~$11.2M", r.cost_usd, 0.05e6, "usd"),),
-        details=(("FLOPs", f"{r.compute_flops:.3g}"), ("chip-hours", cost.format_si(r.chip_hours))),
+        details=(("FLOPs", f"{r.compute_flops:.3g}"), ("chip-hours", format_si(r.chip_hours))),
     )
 
 
@@ -465,11 +468,11 @@ def row_13_gpt3_on_v100() -> SeedRow:
         (Check("GPU-hours", 3.55e6, "3.55M", gpu_hours, 0.005e6, "si"),),
         details=(("published total", "$744k (not recomputable: split unknown)"),
                  ("implied MFU at 125 TFLOP/s (3.14e23 FLOPs / 6ND)", f"{mfu_paper:.1%} / {mfu_6nd:.1%}"),
-                 ("implied all-in $ per GPU-hour", cost.format_usd(all_in))),
+                 ("implied all-in $ per GPU-hour", format_usd(all_in))),
         unrecoverable="the $744k total: the article gives no hardware/energy split or $ per GPU-hour",
-        note=(f"10,000 x 14.8 days = {cost.format_si(gpu_hours)} GPU-hours reproduces; the implied "
+        note=(f"10,000 x 14.8 days = {format_si(gpu_hours)} GPU-hours reproduces; the implied "
               f"utilisation is {mfu_paper:.1%} with the paper's 3.14e23 FLOPs ({mfu_6nd:.1%} with 6ND). "
-              f"The $744k total ({cost.format_usd(all_in)} per GPU-hour all-in) cannot be split into "
+              f"The $744k total ({format_usd(all_in)} per GPU-hour all-in) cannot be split into "
               "hardware and energy from the stated inputs."),
     )
 
@@ -495,14 +498,14 @@ def row_14_gpt3_on_h100() -> SeedRow:
         (Check("cost", 312e3, "$312k", h100, 0.5e3, "usd"),
          Check("reduction", 0.58, "58% lower", 1.0 - h100 / total, 0.005, "pct")),
         details=(("split at the assumed price (hardware / energy)",
-                  f"{cost.format_usd(hardware)} / {cost.format_usd(energy)}"),
+                  f"{format_usd(hardware)} / {format_usd(energy)}"),
                  ("energy price giving exactly $312k", f"${exact_price:.4f}/kWh"),
-                 ("at US industrial $0.067-0.083/kWh", f"{cost.format_usd(low)}-{cost.format_usd(high)}")),
+                 ("at US industrial $0.067-0.083/kWh", f"{format_usd(low)}-{format_usd(high)}")),
         note=("Assumption: the article states no split of $744k between hardware and energy. Energy is "
-              f"taken as Patterson et al.'s 1,287 MWh at ${price}/kWh ({cost.format_usd(energy)}), the rest "
+              f"taken as Patterson et al.'s 1,287 MWh at ${price}/kWh ({format_usd(energy)}), the rest "
               "as hardware; hardware is divided by 1.5^2 and energy by 1.8^2. The price that gives exactly "
               f"$312k is ${exact_price:.4f}/kWh, above the US industrial $0.067-0.083/kWh, which would give "
-              f"{cost.format_usd(high)}-{cost.format_usd(low)}: the headline is insensitive to the split (within 2.5%)."),
+              f"{format_usd(high)}-{format_usd(low)}: the headline is insensitive to the split (within 2.5%)."),
     )
 
 
@@ -560,9 +563,9 @@ def row_19_jasper_price() -> SeedRow:
     return SeedRow(
         19, "Jasper.ai price per 1K tokens", _inputs("jasper_usd", "jasper_words", "words_per_token"),
         (Check("", 1.09, "$1.09", right, 0.005, "usd"),),
-        details=(("with words and tokens swapped", cost.format_usd(inverted)),),
+        details=(("with words and tokens swapped", format_usd(inverted)),),
         note=(f"100K words are {cost.words_to_tokens(A['jasper_words']) / 1e3:.1f}K tokens, so $82 buys "
-              f"1K tokens for {cost.format_usd(right)}. The published $1.09 is $82 / 75: it treats 100K words "
+              f"1K tokens for {format_usd(right)}. The published $1.09 is $82 / 75: it treats 100K words "
               f"as 75K tokens (the conversion inverted), {inverted / right:.2f}x too high."),
     )
 
@@ -609,8 +612,9 @@ def rows() -> list[SeedRow]:
 
 def row(number: int) -> SeedRow:
     """One row by its number (1-20)."""
-    if not isinstance(number, (int, np.integer)) or not 1 <= number <= len(ROWS):
-        raise ValueError(f"seed row must be an integer from 1 to {len(ROWS)}, got {number!r}")
+    if isinstance(number, (bool, np.bool_)) or not isinstance(number, (int, np.integer)) \
+            or not 1 <= number <= len(ROWS):
+        raise ScalingError(f"seed row must be an integer from 1 to {len(ROWS)}, got {number!r}")
     return ROWS[int(number) - 1]()
 
 
@@ -668,10 +672,9 @@ def render_markdown() -> str:
 
 def write_markdown(path: str | os.PathLike = DOC_PATH):
     """Write :func:`render_markdown` to ``path`` atomically; returns the path."""
-    written = atomic_write_text(path, render_markdown())
-    # The atomic write goes through mkstemp (mode 0600); a document should be world-readable.
-    os.chmod(written, 0o644)
-    return written
+    if "\0" in os.fspath(path):
+        raise ScalingError(f"the output path must not contain a NUL character, got {os.fspath(path)!r}")
+    return atomic_write_text(path, render_markdown())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Unit tests of scaling.cost (formulas, accelerators, errors) and the `scaling cost` CLI."""
+"""Unit tests of scaling.cost (formulas, accelerators, errors), the formatters of
+scaling._format, and the `scaling cost` CLI."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import dataclasses
 import doctest
 import json
 import math
+import os
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from scaling import cost
+from scaling import _format, cost
 from scaling.cli import main
+from scaling.errors import ScalingError
 
 # --------------------------------------------------------------------------------------
 # FLOPs
@@ -47,16 +50,16 @@ def test_flops_reject_bad_params(bad):
 
 
 def test_flops_reject_non_numbers_and_unknown_architecture():
-    with pytest.raises(TypeError, match="n_tokens"):
+    with pytest.raises(ScalingError, match="n_tokens"):
         cost.training_flops(1e9, "many")
-    with pytest.raises(TypeError, match="n_params"):
+    with pytest.raises(ScalingError, match="n_params"):
         cost.training_flops(None, 1e9)
-    with pytest.raises(ValueError, match="unknown architecture 'encoder'.*decoder, encoder-decoder"):
+    with pytest.raises(ScalingError, match="unknown architecture 'encoder'.*decoder, encoder-decoder"):
         cost.training_flops(1e9, 1e9, architecture="encoder")
 
 
 def test_error_names_first_bad_element_of_array():
-    with pytest.raises(ValueError, match=r"n_params must be a number > 0, got -5"):
+    with pytest.raises(ScalingError, match=r"n_params must be a finite number in \[1, 1e\+18\], got -5.0"):
         cost.training_flops([1e9, -5.0, -6.0], 1e9)
 
 
@@ -102,15 +105,16 @@ def test_unknown_accelerator_lists_aliases():
     for alias in ("tpu-v4", "a100", "h100"):
         assert alias in message
     assert set(cost.known_accelerators()) >= {"tpu-v4", "a100", "h100", "v100"}
-    with pytest.raises(TypeError):
+    with pytest.raises(ScalingError, match="string"):
         cost.resolve_accelerator(3)
 
 
 def test_accelerator_table_is_cached():
     cost.resolve_accelerator("a100")
-    before = cost._accelerator_index.cache_info().hits
+    index = cost.accelerators._accelerator_index
+    before = index.cache_info().hits
     cost.resolve_accelerator("h100")
-    assert cost._accelerator_index.cache_info().hits == before + 1
+    assert index.cache_info().hits == before + 1
 
 
 # --------------------------------------------------------------------------------------
@@ -252,7 +256,7 @@ def test_query_cost_prompt_once_or_per_sample():
                                  usd_per_1k_tokens=0.02, cache_hit_rate=0.3, gross_margin=0.75)
     assert summariser.n_words == 14_050
     assert summariser.cost_usd == pytest.approx(0.06557, abs=1e-5)
-    with pytest.raises(TypeError, match="prompt_per_sample"):
+    with pytest.raises(ScalingError, match="prompt_per_sample"):
         cost.query_cost(50, 400, usd_per_1k_tokens=0.02, prompt_per_sample="yes")
 
 
@@ -303,9 +307,11 @@ def test_format_si():
     assert cost.format_si(3.15e23) == "3.15e+23"
 
 
-def test_docstring_examples():
-    result = doctest.testmod(cost, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 5 and result.failed == 0
+@pytest.mark.parametrize("module", [cost, cost.accelerators, cost.training, cost.inference, cost.energy,
+                                    cost.queries, _format], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
 
 
 # --------------------------------------------------------------------------------------
@@ -425,3 +431,192 @@ def test_cli_help_documents_flags(runner):
         assert r.exit_code == 0
         for flag in flags:
             assert flag in r.output, (sub, flag)
+
+
+# --------------------------------------------------------------------------------------
+# No tracebacks, no overflow: physical ranges, formatters for every float (issue 11)
+# --------------------------------------------------------------------------------------
+
+SPECIAL = [math.inf, -math.inf, math.nan, 0.0, -0.0, 1e-300, -1e-300, 5e-324, 1e308, -1e308, 1.7976931348623157e308]
+FORMATTERS = [_format.format_si, _format.format_usd, _format.format_bytes, _format.fmt_num]
+
+
+def _finite_text_ok(text: str) -> bool:
+    return "inf" not in text and "nan" not in text and "unbounded" not in text and text != "-"
+
+
+@pytest.mark.parametrize("fmt", FORMATTERS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", SPECIAL, ids=repr)
+def test_formatters_print_every_special_value(fmt, x):
+    text = fmt(x)
+    assert isinstance(text, str) and 0 < len(text) < 30
+    if math.isnan(x):
+        assert text == "-"
+    elif math.isinf(x):
+        assert text == ("unbounded" if x > 0 else "-unbounded")
+    else:
+        assert _finite_text_ok(text), text
+
+
+def test_formatters_keep_their_usual_forms():
+    assert _format.format_usd(82) == "$82.0" and _format.format_usd(0) == "$0"
+    assert _format.format_usd(1e308) == "$1.00e+308" and _format.format_usd(1e-300) == "$1.00e-300"
+    assert _format.format_si(1e308) == "1e+308" and _format.format_bytes(-3.5e12) == "-3.5 TB"
+    assert _format.fmt_num(None) == "-" and _format.fmt_num(1234) == "1,234" and _format.fmt_num(True) == "True"
+    assert _format.fmt_num(3.15e23) == "3.150e+23" and _format.fmt_num(0.5) == "0.5"
+    # the CLI's table helper keeps its name
+    from scaling.cli._util import fmt_num
+    assert fmt_num is _format.fmt_num
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(x=st.floats(allow_nan=True, allow_infinity=True), digits=st.integers(1, 8))
+def test_formatters_never_raise_for_any_float(x, digits):
+    for fmt in FORMATTERS:
+        text = fmt(x, digits)
+        assert isinstance(text, str) and 0 < len(text) < 40
+        if math.isfinite(x):
+            assert _finite_text_ok(text), (fmt.__name__, x, text)
+
+
+def _in_range(name):
+    low, high, low_open = cost._args.RANGES[name]
+    lo = math.nextafter(low, math.inf) if low_open else low
+    # the ends of each range, and values spread log-uniformly in between
+    edges = st.sampled_from([lo, high])
+    if lo > 0:
+        spread = st.floats(math.log10(lo), math.log10(high)).map(lambda e: min(max(10.0**e, lo), high))
+    else:
+        spread = st.floats(lo, high)
+    return st.one_of(edges, spread)
+
+
+def _all_finite(result) -> bool:
+    values = result.to_dict().values() if hasattr(result, "to_dict") else [result]
+    return all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values
+               if v is not None and not isinstance(v, (str, bool)))
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(n=_in_range("n_params"), d=_in_range("n_tokens"), peak=_in_range("peak_flops_per_s"),
+       mfu=_in_range("mfu"), price=_in_range("usd_per_chip_hour"), chips=_in_range("n_chips"),
+       per_chip=_in_range("memory_per_chip_bytes"), bpp=_in_range("bytes_per_param"))
+def test_every_answer_in_range_is_finite(n, d, peak, mfu, price, chips, per_chip, bpp):
+    chips = float(round(chips))
+    assert _all_finite(cost.training_cost(n, d, hardware=peak, mfu=mfu, usd_per_chip_hour=price, n_chips=chips))
+    assert _all_finite(cost.inference_cost(n, hardware=peak, mfu=mfu, usd_per_chip_hour=price,
+                                           chips_per_instance=chips))
+    assert _all_finite(cost.training_memory(n, per_chip, bytes_per_param=bpp))
+    hours = cost.chip_hours(cost.training_flops(n, d), peak, mfu)
+    assert _all_finite(cost.energy_kwh(hours, 1e6, pue=10.0))
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(f=_in_range("per_dollar_factor"), g=_in_range("n_generations"), t=_in_range("years_per_generation"),
+       y=_in_range("years"), life=_in_range("lifetime_years"), u=_in_range("utilisation"),
+       words=_in_range("prompt_words"), wpt=_in_range("words_per_token"), q=_in_range("queries_per_year"),
+       a=_in_range("penetration_then"), month=_in_range("searches_per_month"))
+def test_energy_and_query_answers_in_range_are_finite(f, g, t, y, life, u, words, wpt, q, a, month):
+    assert _all_finite(cost.cost_after_generations(1e15, 1e15, g, per_dollar_factor=f, per_watt_factor=f))
+    assert _all_finite(cost.factor_over_years(f, y)) and _all_finite(cost.factor_per_year(f, t))
+    assert _all_finite(cost.amortised_usd_per_chip_hour(1e12, life, u))
+    assert _all_finite(cost.usd_per_flop_purchase(1e3, 1e12, 1e6, life, u, 1e3, 10.0))
+    assert _all_finite(cost.query_cost(words, words, usd_per_1k_tokens=1e6, n_samples=1e6, n_results=1e6,
+                                       words_per_result=words, words_per_token=wpt, prompt_per_sample=True))
+    assert _all_finite(cost.revenue_per_query(1.0, q)) and _all_finite(cost.searches_per_year(month, a, 1.0))
+    assert _all_finite(cost.usd_per_1k_tokens_from_words(1e15, 1e-3, wpt))
+
+
+@pytest.mark.parametrize("call, needle", [
+    (lambda: cost.inference_cost(1e308, hardware="a100", mfu=0.2, usd_per_chip_hour=2), r"n_params .*\[1, 1e\+18\]"),
+    (lambda: cost.training_memory(175e9, 1e-300), r"memory_per_chip_bytes .*\[1000, 1e\+15\]"),
+    (lambda: cost.chip_hours(1e20, 1e-300, 0.5), "peak_flops_per_s"),
+    (lambda: cost.chip_hours(1e20, 1e14, 1e-300), "mfu"),
+    (lambda: cost.training_cost(1e9, 1e9, hardware=1e14, mfu=0.5, usd_per_chip_hour=1, n_chips=10**400), "n_chips"),
+    (lambda: cost.training_cost(1e9, 1e9, hardware=1e14, mfu=True, usd_per_chip_hour=1), "mfu"),
+    (lambda: cost.implied_mfu(1e40, 1e-300, 1e3), "chip_hours"),
+    (lambda: cost.factor_over_years(1e3, 1e300), "years"),
+    (lambda: cost.apply_reductions(1.0, [1e-6] * 60), "reduction factors"),
+    (lambda: cost.apply_reductions(1.0, 3), "sequence"),
+    (lambda: cost.revenue_per_query(100e9, 0.0), "queries_per_year"),
+    (lambda: cost.usd_per_1k_tokens_from_words(82, 1e-300), "n_words"),
+    (lambda: cost.price_point(None), "unknown price point"),
+    (lambda: cost.peak_flops_per_s("h100", precision=None), "unknown precision"),
+])
+def test_out_of_range_queries_are_scaling_errors(call, needle):
+    with pytest.raises(ScalingError, match=needle):
+        call()
+
+
+def _one_error_line(r, needle=""):
+    assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], r.stderr
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["cost", "infer", "--params", "1e308", "--hardware", "a100", "--mfu", "0.2", "--usd-per-chip-hour", "2"],
+     "n_params must be a finite number in [1, 1e+18], got 1e+308"),
+    (["cost", "memory", "--params", "175e9", "--memory-per-chip", "1e-300"],
+     "memory_per_chip_bytes must be a finite number in [1000, 1e+15], got 1e-300"),
+    (["cost", "train", "--params", "175e9", "--tokens", "inf", "--hardware", "h100", "--mfu", "0.4",
+      "--usd-per-chip-hour", "2"], "n_tokens"),
+    (["cost", "train", "--params", "175e9", "--tokens", "nan", "--peak-flops", "1e-300", "--mfu", "0.4",
+      "--usd-per-chip-hour", "2"], "n_tokens"),
+    (["cost", "train", "--params", "175e9", "--tokens", "3e11", "--hardware", "h100", "--mfu", "0.4",
+      "--usd-per-chip-hour", "2", "--chips", str(10**400)], "n_chips"),
+    (["cost", "infer", "--params", "175e9", "--hardware", "a100", "--mfu", "0.2"], "exactly one"),
+    (["cost", "memory", "--params", "175e9", "--hardware", "h100", "--memory-per-chip", "8e10"], "only one"),
+    (["cost", "search", "--revenue-usd", "0"], "revenue_usd"),
+    (["cost", "search", "--searches-per-year", "1e-300"], "queries_per_year"),
+    (["cost", "search", "--penetration-then", "1e-300"], "penetration_then"),
+    (["cost", "search", "--samples", "0"], "n_samples"),
+    (["cost", "search", *["--reduction", "1e-6"] * 60], "reduction factors"),
+])
+def test_cli_bad_or_huge_values_give_one_error_line(runner, args, needle):
+    _one_error_line(runner.invoke(main, args), needle)
+
+
+def test_cli_extreme_values_in_range_print_finite_answers(runner):
+    for args in (
+        ["cost", "infer", "--params", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6", "--usd-per-chip-hour", "1e6",
+         "--chips-per-instance", "1000000000"],
+        ["cost", "train", "--params", "1e18", "--tokens", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6",
+         "--usd-per-chip-hour", "1e6", "--chips", "1"],
+        ["cost", "memory", "--params", "1e18", "--bytes-per-param", "1000", "--memory-per-chip", "1000"],
+        ["cost", "search", "--prompt-words", "1e15", "--revenue-usd", "1", "--searches-per-year", "1e18"],
+    ):
+        r = runner.invoke(main, args)
+        assert r.exit_code == 0, (args, r.output)
+        assert "inf" not in r.stdout and "nan" not in r.stdout and "unbounded" not in r.stdout, r.stdout
+
+
+def test_cli_seed_write_to_unusable_paths_is_one_error_line(runner, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    _one_error_line(runner.invoke(main, ["cost", "seed", "--write", str(blocker / "sub" / "x.csv")]), str(blocker))
+    # only an in-process call can pass a NUL (argv cannot hold one): a usage error, exit 2
+    r = runner.invoke(main, ["cost", "seed", "--write", str(tmp_path / "bad\0name.md")])
+    assert r.exit_code == 2 and "NUL" in r.stderr, r.output
+    if os.geteuid() != 0:  # root writes anywhere
+        _one_error_line(runner.invoke(main, ["cost", "seed", "--write", "/nonexistent-dir/x.csv"]), "nonexistent-dir")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        _one_error_line(runner.invoke(main, ["cost", "seed", "--write", str(locked / "x.md")]), str(locked))
+    assert {p.name for p in tmp_path.iterdir()} <= {"a-file", "locked"}  # no temporary files left
+
+
+def test_seed_document_is_written_with_ordinary_permissions(tmp_path):
+    from scaling import seed
+    umask = os.umask(0o022)
+    try:
+        path = seed.write_markdown(tmp_path / "seed.md")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

