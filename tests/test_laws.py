@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from scaling import laws
+from scaling.errors import ScalingError
 
 HOFFMANN = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
 KAPLAN = dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095)
 
 
 def test_unknown_law_message():
-    with pytest.raises(ValueError, match=r"^unknown law 'chinchila'; known laws: chinchilla, kaplan$"):
+    with pytest.raises(ScalingError, match=r"^unknown law 'chinchila'; known laws: chinchilla, kaplan$"):
         laws.get_law("chinchila")
 
 
@@ -51,7 +52,7 @@ def test_predict_broadcasts_draws_against_points():
 
 
 def test_predict_missing_param():
-    with pytest.raises(ValueError, match="lack 'beta'"):
+    with pytest.raises(ScalingError, match="lack 'beta'"):
         laws.get_law("chinchilla").predict({k: v for k, v in HOFFMANN.items() if k != "beta"}, 1e9, 1e10)
 
 
@@ -92,3 +93,59 @@ def test_derived():
     assert d["a"] + d["b"] == pytest.approx(1.0)
     assert d["G"] == pytest.approx((0.34 * 406.4 / (0.28 * 410.7)) ** (1 / 0.62))
     assert laws.get_law("kaplan").derived(KAPLAN) == {}
+
+
+def test_domains_are_stated():
+    assert laws.COMPUTE_FLOPS_RANGE == (1e12, 1e32)
+    assert laws.N_PARAMS_RANGE == (1e3, 1e16) and laws.N_TOKENS_RANGE == (1e3, 1e17)
+    assert "1e12 .. 1e32" in laws.__doc__
+
+
+def test_chinchilla_closed_forms_are_consistent():
+    law = laws.get_law("chinchilla")
+    assert law.has_closed_forms and not laws.get_law("kaplan").has_closed_forms
+    c = np.array([1e18, 5.76e23, 1e30])
+    n, d = law.allocate(HOFFMANN, c)
+    assert 6 * n * d == pytest.approx(c, rel=1e-12)
+    d_ = law.derived(HOFFMANN)
+    assert n == pytest.approx(d_["G"] * (c / 6) ** d_["a"], rel=1e-14)
+    assert law.loss_at_optimum(HOFFMANN, c) == pytest.approx(law.predict(HOFFMANN, n, d), rel=1e-12)
+    c2, n2, d2 = law.compute_for_loss(HOFFMANN, law.loss_at_optimum(HOFFMANN, c))
+    assert c2 == pytest.approx(c, rel=1e-9) and n2 == pytest.approx(n, rel=1e-9)
+    assert law.irreducible_loss(HOFFMANN) == 1.69
+    assert np.isnan(law.compute_for_loss(HOFFMANN, 1.69)[0]) and np.isnan(law.compute_for_loss(HOFFMANN, 1.0)[0])
+
+
+def test_kaplan_generic_numerics():
+    law = laws.get_law("kaplan")
+    assert law.irreducible_loss(KAPLAN) == 0.0
+    n, d = law.allocate(KAPLAN, 1e23)
+    assert 6 * n * d == pytest.approx(1e23, rel=1e-12)
+    for f in (0.99, 1.01):
+        assert law.predict(KAPLAN, n * f, d / f) > law.predict(KAPLAN, n, d)
+    d2 = law.tokens_for_loss(KAPLAN, 1e9, 2.5)
+    assert law.predict(KAPLAN, 1e9, d2) == pytest.approx(2.5, rel=1e-12)
+    assert np.isnan(law.tokens_for_loss(KAPLAN, 1e9, law.predict(KAPLAN, 1e9, np.inf) * 0.99))
+    total, n_t, d_t = law.min_total_for_loss(KAPLAN, 2.3, 0.0)
+    c, n_c, _ = law.compute_for_loss(KAPLAN, 2.3)
+    assert total == pytest.approx(c, rel=1e-6) and n_t == pytest.approx(n_c, rel=1e-3)
+    total, n_t, d_t = law.min_total_for_loss(KAPLAN, 2.3, 1e13)
+    assert n_t < n_c and law.predict(KAPLAN, n_t, d_t) == pytest.approx(2.3, rel=1e-9)
+
+
+def test_min_total_and_allocate_total_agree_with_chinchilla():
+    law = laws.get_law("chinchilla")
+    T = 2e13
+    total, n, d = law.min_total_for_loss(HOFFMANN, 2.0, T)
+    # the budget that reaches 2.0 at least cost, spent the other way round, reaches 2.0
+    n2, d2 = law.allocate_total(HOFFMANN, total, T)
+    assert n2 == pytest.approx(n, rel=1e-5) and law.predict(HOFFMANN, n2, d2) == pytest.approx(2.0, rel=1e-9)
+    n0, d0 = law.allocate_total(HOFFMANN, 5.76e23, 0.0)
+    assert n0 == pytest.approx(law.allocate(HOFFMANN, 5.76e23)[0], rel=1e-12)
+
+
+def test_bad_params_type():
+    with pytest.raises(ScalingError, match="mapping"):
+        laws.get_law("chinchilla").allocate([1, 2, 3], 1e20)
+    with pytest.raises(ScalingError, match="unknown grid"):
+        laws.get_law("kaplan").grid("fine")
