@@ -62,6 +62,9 @@ SCHEMA_VERSION = 3
 # Versions of the file format this module still reads (tests/data holds examples).
 READABLE_VERSIONS = (1, 2, 3)
 METHODS = ("huber", "huber-mle", "bayes")
+#: Methods a saved .json fit may have: the least-squares ones, and "published" for the
+#: published fits of :mod:`scaling.library` (point estimates, no draws).
+SAVED_METHODS = ("huber", "huber-mle", "published")
 GRIDS = ("hoffmann", "coarse")
 INCLUDE = ("kept", "all")
 #: Most bootstrap resamples one fit takes (memory grows with resamples x runs).
@@ -174,7 +177,7 @@ class FitResult:
     law : str
         Law name (see :mod:`scaling.laws`).
     method : str
-        ``"huber"`` or ``"huber-mle"``.
+        ``"huber"`` or ``"huber-mle"`` (``"published"`` for the fits of :mod:`scaling.library`).
     params : dict
         Point estimates, e.g. ``E, A, B, alpha, beta`` for chinchilla.
     objective : float
@@ -404,9 +407,9 @@ def _from_payload(payload: dict, path) -> FitResult:
                        "settings": payload.get("settings", {})}
         meta = check_metadata(payload, path)
         method = payload["method"]
-        if method not in ("huber", "huber-mle"):
-            raise ScalingError(f"{path}: unknown method {method!r}; a least-squares fit file has "
-                               "'huber' or 'huber-mle'")
+        if method not in SAVED_METHODS:
+            raise ScalingError(f"{path}: unknown method {method!r}; a fit file has one of "
+                               f"{', '.join(SAVED_METHODS)}")
         params = _check_values(path, "parameter", {p: params[p] for p in law.param_names}, law)
         extras = {k: float(v) for k, v in extras.items()}
         draws = None
@@ -418,7 +421,7 @@ def _from_payload(payload: dict, path) -> FitResult:
             if not np.isfinite(draws[list(law.param_names)].to_numpy()).any(axis=0).all():
                 raise ScalingError(f"{path}: a parameter has no finite draw")
         objective = float(payload["objective"])
-        n_runs = check_int("n_runs", payload["n_runs"], 1)
+        n_runs = check_int("n_runs", payload["n_runs"], 0 if method == "published" else 1)
         return FitResult(
             law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
             n_excluded=int(payload.get("n_excluded", 0)), data_sha256=meta["data_sha256"],

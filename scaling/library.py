@@ -1,0 +1,100 @@
+r"""The library of laws: published fits as results, and ``--law NAME|FILE`` resolution.
+
+Every entry is a :class:`scaling.fitting.FitResult` with ``method="published"``: the
+published point estimates, no draws (papers publish few intervals), ``n_runs = 0`` and the
+source in ``settings["source"]``. They honour the result contract, so sizing, forecasts and
+plots take them like any fit; their answers carry no interval.
+
+==========================  ============  =================================================
+name                        law           source
+==========================  ============  =================================================
+``hoffmann2022``            chinchilla    Hoffmann et al. (2022), arXiv:2203.15556, Eq. 10
+                                          (rounded: E 1.69, A 406.4, B 410.7, 0.34, 0.28)
+``hoffmann2022-unrounded``  chinchilla    the same fit unrounded (log A 6.0073404, log B
+                                          6.0179186, log E 0.5267228, 0.33917, 0.28491), as
+                                          reported by Besiroglu et al. (2024)
+``besiroglu2024``           chinchilla    Besiroglu et al. (2024), "Chinchilla Scaling: A
+                                          replication attempt", arXiv:2404.10102, Huber MLE
+``besiroglu2024-grid``      chinchilla    the same paper, Hoffmann's 4,500-start grid fit
+``kaplan2020``              kaplan        Kaplan et al. (2020), arXiv:2001.08361, Eq. 1.5
+==========================  ============  =================================================
+
+Kaplan's law is in its own variables: N counts *non-embedding* parameters and the loss is
+in nats per token on WebText2 with GPT-2's tokenizer, so its losses are not comparable with
+Chinchilla's MassiveText losses, and its compute-optimal split differs partly for that reason
+(Porian et al. 2024; Pearce & Song 2024). The library uses N and D as given.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from .errors import ScalingError
+
+__all__ = ["PUBLISHED", "names", "published_fit", "resolve"]
+
+#: name -> (law, parameters, source)
+PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
+    "hoffmann2022": (
+        "chinchilla", {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28},
+        "Hoffmann et al. (2022), Training Compute-Optimal Large Language Models, arXiv:2203.15556, Eq. 10 "
+        "(rounded)"),
+    "hoffmann2022-unrounded": (
+        "chinchilla", {"E": math.exp(0.5267228), "A": math.exp(6.0073404), "B": math.exp(6.0179186),
+                       "alpha": 0.33917, "beta": 0.28491},
+        "Hoffmann et al. (2022), unrounded, as reported by Besiroglu et al. (2024), arXiv:2404.10102"),
+    "besiroglu2024": (
+        "chinchilla", {"E": 1.8169, "A": 482.01, "B": 2085.43, "alpha": 0.3478, "beta": 0.3658},
+        "Besiroglu et al. (2024), Chinchilla Scaling: A replication attempt, arXiv:2404.10102 (Huber MLE)"),
+    "besiroglu2024-grid": (
+        "chinchilla", {"E": 1.8172, "A": 477.76, "B": 2142.94, "alpha": 0.3473, "beta": 0.3672},
+        "Besiroglu et al. (2024), arXiv:2404.10102, Hoffmann's 4,500-start grid with L-BFGS-B"),
+    "kaplan2020": (
+        "kaplan", {"N_c": 8.8e13, "D_c": 5.4e13, "alpha_N": 0.076, "alpha_D": 0.095},
+        "Kaplan et al. (2020), Scaling Laws for Neural Language Models, arXiv:2001.08361, Eq. 1.5 "
+        "(non-embedding parameters; WebText2 loss)"),
+}
+
+
+def names() -> list[str]:
+    """Names of the published fits."""
+    return list(PUBLISHED)
+
+
+def published_fit(name: str):
+    """A published fit as a :class:`~scaling.fitting.FitResult` (``method="published"``, no draws).
+
+    Raises
+    ------
+    ScalingError
+        An unknown name, listing the known ones.
+    """
+    from .fitting import FitResult
+
+    if not isinstance(name, str) or name.lower() not in PUBLISHED:
+        raise ScalingError(f"unknown published law {name!r}; known: {', '.join(PUBLISHED)}")
+    key = name.lower()
+    law, params, source = PUBLISHED[key]
+    return FitResult(law=law, method="published", params=dict(params), objective=math.nan, n_runs=0,
+                     n_excluded=0, data_sha256="", seed=0, settings={"source": source, "name": key})
+
+
+def resolve(spec: str | os.PathLike):
+    """A law for ``--law NAME|FILE``: a published fit by name, else a saved fit file.
+
+    Raises
+    ------
+    ScalingError
+        Neither a known name nor an existing ``.json``/``.nc`` file.
+    """
+    from .fitting import load_fit
+
+    if isinstance(spec, str) and spec.lower() in PUBLISHED:
+        return published_fit(spec)
+    path = Path(spec)
+    if path.suffix.lower() in (".json", ".nc"):
+        return load_fit(path)
+    raise ScalingError(f"unknown law {str(spec)!r}: give a published law ({', '.join(PUBLISHED)}) "
+                       "or a saved fit file (.json or .nc)")
