@@ -32,6 +32,10 @@ import warnings
 
 import numpy as np
 
+from ..errors import ScalingError
+
+__all__ = ["SAMPLERS", "sample", "sample_nutpie", "sample_pymc", "sample_nutpie_numba"]
+
 SAMPLERS = ("nutpie", "pymc")
 
 
@@ -169,3 +173,56 @@ def sample_pymc(model, *, draws: int, tune: int, chains: int, seed: int,
         )
     # PyMC compiles inside pm.sample (C modules cached on disk); not separable here.
     return idata, {"compile_and_sample_s": time.perf_counter() - t0}
+
+
+def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int, seed: int,
+           target_accept: float, progress: bool = False):
+    """Sample any PyMC ``model`` with NUTS: the one sampling entry point of ``scaling``.
+
+    Every MCMC fit in the package (scaling laws, hardware trends) samples through here,
+    so seeding and sampler choice behave alike everywhere: the same ``seed`` gives the
+    same draws whatever the thread timing (see :func:`sample_nutpie`).
+
+    Parameters
+    ----------
+    model : pymc.Model
+    sampler : {"nutpie", "pymc"}
+        ``"nutpie"``: :func:`sample_nutpie` (PyTensor-compiled density, low-rank mass
+        matrix); ``"pymc"``: :func:`sample_pymc` (PyMC's NUTS, dense mass matrix).
+    draws, tune, chains : int
+        Draws and tuning steps per chain, and the number of chains.
+    seed : int
+    target_accept : float
+        NUTS target acceptance rate, in (0, 1).
+    progress : bool
+        Show the sampler's progress bar; without it PyMC's INFO log lines are silenced too.
+
+    Returns
+    -------
+    idata : arviz.InferenceData
+        ``posterior`` (one variable per free random variable and deterministic, on its
+        natural scale) and ``sample_stats`` (with the divergences).
+    timings : dict
+        Seconds by step (``compile_s``/``sample_s`` for nutpie,
+        ``compile_and_sample_s`` for PyMC).
+
+    Raises
+    ------
+    ScalingError
+        An unknown sampler name.
+    """
+    if sampler not in SAMPLERS:
+        raise ScalingError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+    import logging
+
+    run = sample_nutpie if sampler == "nutpie" else sample_pymc
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    if not progress:
+        # PyMC logs "Auto-assigning NUTS sampler...", "Sampling 2 chains..." at INFO.
+        logger.setLevel(logging.WARNING)
+    try:
+        return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
+                   target_accept=float(target_accept), progress=bool(progress))
+    finally:
+        logger.setLevel(level)
