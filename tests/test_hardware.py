@@ -1,4 +1,4 @@
-"""Hardware trends: data selection, OLS/Bayes fits, save/load, backtest, economics, CLI."""
+"""Hardware trends: data selection, OLS/Bayes fits, the result contract, save/load, backtest, economics, CLI."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from click.testing import CliRunner
 
 from scaling import datasets
 from scaling.cli import main
+from scaling.errors import WARNING_CODES, ScalingError, ScalingWarning
 from scaling.hardware import (
-    backtest, fit_trend, load_trend, published_table, render_markdown, seed_growth_per_year, trend_data,
-    usd_per_flop_cloud, usd_per_flop_purchase,
+    PRECISIONS, TrendResult, backtest, decimal_year, fit_trend, load_trend, published_table, render_markdown,
+    seed_growth_per_year, trend_data, usd_per_flop_cloud, usd_per_flop_purchase,
 )
-from scaling.hardware.data import decimal_year
+from scaling.results import DEFAULT_LEVEL
 
 LOG10_2 = math.log10(2)
 
@@ -81,7 +82,7 @@ def test_shipped_counts_match_table(acc):
     (dict(before="2009-01-01"), "before=2009-01-01"),
 ])
 def test_filter_leaving_few_chips_names_it(kw, word):
-    with pytest.raises(ValueError, match="filter") as e:
+    with pytest.raises(ScalingError, match="filter") as e:
         trend_data(None, "flops_per_usd", "fp32" if "before" in kw else "tensor16", **kw)
     assert word in str(e.value) and "at least 3" in str(e.value)
 
@@ -90,8 +91,28 @@ def test_filter_leaving_few_chips_names_it(kw, word):
                                 dict(pricing="spot", metric="flops_per_usd_cloud"),
                                 dict(hierarchical="chip"), dict(method="mcmc")])
 def test_bad_options_raise(kw):
-    with pytest.raises(ValueError, match="allowed"):
+    with pytest.raises(ScalingError, match="allowed") as e:
         fit_trend(**{"method": "ols", **kw})
+    if "precision" in kw:  # the message lists every allowed precision
+        assert all(p in str(e.value) for p in PRECISIONS)
+
+
+def test_one_precision_map_and_dates():
+    assert PRECISIONS is datasets.PRECISIONS
+    from scaling import _dates
+
+    assert decimal_year is _dates.decimal_year
+    # bf16 is an alias of tensor16: the same points
+    a, b = trend_data(None, "flops_per_usd", "bf16"), trend_data(None, "flops_per_usd", "tensor16")
+    np.testing.assert_array_equal(a.data["value"], b.data["value"])
+
+
+@pytest.mark.parametrize("kw", [dict(draws=10), dict(draws=1000.0), dict(seed=1.5), dict(seed=-1),
+                                dict(chains=0), dict(precision=["fp32", "fp16"]), dict(vendor=3),
+                                dict(since="notadate")])
+def test_bad_values_raise_scaling_error(kw):
+    with pytest.raises(ScalingError):
+        fit_trend(**{"method": "ols", "metric": "flops_per_watt", "precision": "fp32", **kw})
 
 
 def test_real_dollars_and_frontier():
@@ -102,7 +123,7 @@ def test_real_dollars_and_frontier():
     fr = trend_data(None, "flops_per_usd", "fp32", frontier=True)
     assert np.all(np.diff(fr.data["value"].to_numpy()) > 0)
     assert "below the frontier (frontier=True)" in fr.dropped
-    with pytest.raises(ValueError, match="per-\\$"):
+    with pytest.raises(ScalingError, match="per-\\$"):
         trend_data(None, "flops_per_watt", "fp32", dollars="real")
 
 
@@ -153,23 +174,60 @@ def test_line_draws_and_predict(synth):
     assert lines.shape == (len(fit.draws), 2)
     manual = fit.draws["intercept"].to_numpy() + fit.draws["slope_per_year"].to_numpy() * (decimal_year(dates)[1] - fit.t0)
     np.testing.assert_allclose(lines[:, 1], manual)
-    p = fit.predict(dates)
-    assert (p["pred_lower"] < p["lower"]).all() and (p["upper"] < p["pred_upper"]).all()
-    assert (p["lower"] < p["median"]).all() and (p["median"] < p["upper"]).all()
-    np.testing.assert_allclose(np.log10(p["median"]), np.median(lines, axis=0))
-    pd.testing.assert_frame_equal(p, fit.predict(dates))  # seeded
-    assert fit.predict([2018.0]).shape[0] == 1
-    with pytest.raises(ValueError, match="level"):
+    # without level: the median line as a float array, in the metric's units
+    y = fit.predict(dates)
+    assert isinstance(y, np.ndarray) and y.dtype == float and y.shape == (2,)
+    np.testing.assert_allclose(np.log10(y), np.median(lines, axis=0))
+    # with level: inputs then median/lower/upper; "new" (a new chip) is wider than "line"
+    line = fit.predict(dates, level=0.9)
+    new = fit.predict(dates, level=0.9, interval="new")
+    assert list(line.columns) == ["date", "year", "median", "lower", "upper"]
+    assert list(new.columns) == list(line.columns)
+    np.testing.assert_allclose(line["median"], y)
+    assert (new["lower"] < line["lower"]).all() and (line["upper"] < new["upper"]).all()
+    assert (line["lower"] < line["median"]).all() and (line["median"] < line["upper"]).all()
+    np.testing.assert_allclose(np.log10(line["lower"]), np.quantile(lines, 0.05, axis=0))
+    pd.testing.assert_frame_equal(new, fit.predict(dates, level=0.9, interval="new"))  # seeded
+    narrow = fit.predict(dates, level=0.5)
+    assert (narrow["upper"] < line["upper"]).all()
+    assert fit.predict([2018.0]).shape == (1,)
+    with pytest.raises(ScalingError, match="level"):
         fit.predict(dates, level=1.5)
+    with pytest.raises(ScalingError, match="interval"):
+        fit.predict(dates, level=0.9, interval="chip")
+    with pytest.raises(ScalingError, match="not hierarchical"):
+        fit.predict(dates, group="A")
+    with pytest.raises(ScalingError):
+        fit.predict(["not a date"])
+
+
+def test_contract(synth):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
+    assert isinstance(fit, TrendResult) and fit.law == "log-linear"
+    assert set(fit.params) == {"intercept", "slope_per_year", "sigma", "nu"}
+    assert fit.params["slope_per_year"] == pytest.approx(np.median(fit.draws["slope_per_year"]))
+    assert fit.params["nu"] == math.inf  # OLS: Gaussian errors
+    assert all(isinstance(v, float) for v in fit.params.values())
+    assert fit.seed == 0 and len(fit.data_sha256) == 64 and fit.settings["method"] == "ols"
 
 
 def test_summary_and_report(synth):
     fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
     s = fit.summary()
-    assert {"value", "lower", "upper", "r_hat", "ess_bulk"} <= set(s.columns)
-    assert {"slope_per_year", "doubling_time_years", "growth_per_year"} <= set(s.index)
-    assert s.loc["growth_per_year", "value"] == pytest.approx(10 ** s.loc["slope_per_year", "value"])
+    assert s.index.name == "parameter"
+    assert list(s.columns[:3]) == ["value", "lower", "upper"] and {"r_hat", "ess_bulk"} <= set(s.columns)
+    assert s.attrs["level"] == DEFAULT_LEVEL
+    assert {"intercept", "slope_per_year", "sigma", "nu", "doubling_time_years", "growth_per_year"} <= set(s.index)
+    assert s.loc["growth_per_year", "value"] == pytest.approx(10 ** s.loc["slope_per_year", "value"], rel=1e-4)
+    d = fit.doubling(0.8)
+    s80 = fit.summary(0.8)
+    assert s80.loc["doubling_time_years", ["value", "lower", "upper"]].tolist() == \
+        pytest.approx([d["median"], d["lower"], d["upper"]])
+    assert s80.loc["slope_per_year", "upper"] < s.loc["slope_per_year", "upper"]
+    assert s["r_hat"].isna().all()  # OLS: not sampled by MCMC
     assert "doubling time" in fit.report()
+    with pytest.raises(ScalingError, match="level"):
+        fit.summary(level=0)
 
 
 def test_no_improvement_is_reported():
@@ -177,6 +235,20 @@ def test_no_improvement_is_reported():
     fit = fit_trend(flat, "flops_per_watt", "fp32", method="ols")
     assert fit.doubling_time_years["prob_no_improvement"] > 0.05
     assert "P(no improvement)" in fit.report()
+    codes = [w.code for w in fit.warnings()]
+    assert "no_improvement" in codes
+    assert all(isinstance(w, ScalingWarning) and w.code in WARNING_CODES for w in fit.warnings())
+    assert not any(w.message.lower().startswith("warning") for w in fit.warnings())
+    assert "warning: P(no improvement)" in fit.report()
+
+
+def test_few_chips_warning():
+    few = _synthetic(n=8, slope=0.15, sd=0.05, seed=4)
+    fit = fit_trend(few, "flops_per_usd", "fp32", method="ols")
+    assert fit.n_chips < 10
+    assert [w.code for w in fit.warnings()] == ["few_chips"]
+    many = fit_trend(_synthetic(), "flops_per_watt", "fp32", method="ols")
+    assert many.warnings() == []
 
 
 # ----------------------------------------------------------------------------- save / load
@@ -185,28 +257,98 @@ def test_save_load_roundtrip(tmp_path, synth):
     p = fit.save(tmp_path / "t.json")
     back = load_trend(p)
     pd.testing.assert_frame_equal(back.draws, fit.draws)
+    assert back.params == fit.params
     assert back.t0 == fit.t0 and back.doubling_time_years == fit.doubling_time_years
+    assert (back.seed, back.data_sha256, back.settings, back.method) == (fit.seed, fit.data_sha256, fit.settings,
+                                                                         fit.method)
     np.testing.assert_allclose(back.line_draws(["2030-01-01"]), fit.line_draws(["2030-01-01"]))
+    pd.testing.assert_frame_equal(back.summary(), fit.summary())
     payload = json.loads(p.read_text())
-    assert payload["schema"] == "scaling.hardware.trend" and payload["data_sha256"] == fit.data_sha256
+    # metadata of scaling.results.metadata first, then the trend's fields
+    assert list(payload)[:7] == ["schema", "schema_version", "scaling_version", "created", "data_sha256",
+                                 "settings", "seed"]
+    assert payload["schema"] == "scaling.hardware.trend" and payload["schema_version"] == 2
+    assert payload["data_sha256"] == fit.data_sha256 and payload["law"] == "log-linear"
+
+
+def test_loads_committed_v1_files(root):
+    paths = sorted((root / "fits").glob("trend_*.json"))
+    if not paths:
+        pytest.skip("no committed trend files")
+    for path in paths:
+        payload = json.loads(path.read_text())
+        t = load_trend(path)
+        if payload["schema_version"] == 1:
+            assert t.scaling_version == payload["package_version"]
+        assert t.law == "log-linear" and t.method in ("bayes", "ols")
+        assert len(t.draws) > 0 and t.summary().index.name == "parameter"
+        # the stored headline is reproduced from the stored draws (to interpolation error)
+        d = payload["headline"]["doubling_time_years"]
+        assert t.doubling_time_years["median"] == pytest.approx(d["median"], rel=1e-3)
+        assert t.doubling_time_years["prob_no_improvement"] == d["prob_no_improvement"]
+
+
+def _damage(tmp_path, synth, edit):
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=2)
+    payload = json.loads(fit.save(tmp_path / "ok.json").read_text())
+    edit(payload)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(payload))
+    return bad
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda p: p.update(draws={k: [] for k in p["draws"]}), "no draws"),
+    (lambda p: p["draws"]["slope_per_year"].__setitem__(3, float("nan")), "not all finite"),
+    (lambda p: p["draws"]["intercept"].__setitem__(0, float("inf")), "not all finite"),
+    (lambda p: p["draws"]["sigma"].__setitem__(0, -1.0), "sigma must be > 0"),
+    (lambda p: p["draws"].pop("sigma"), "lack sigma"),
+    (lambda p: p.update(draws=[1, 2, 3]), "draws"),
+    (lambda p: p.update(method="mcmc"), "unknown method 'mcmc'"),
+    (lambda p: p.update(metric="flops"), "unknown metric"),
+    (lambda p: p.update(precision="fp64"), "unknown precision"),
+    (lambda p: p.update(seed=1.5), "seed must be an integer"),
+    (lambda p: p.update(seed=True), "seed must be an integer"),
+    (lambda p: p.pop("seed"), "lacks seed"),
+    (lambda p: p.update(data_sha256="abc"), "sha256"),
+    (lambda p: p.update(t0="soon"), "t0"),
+    (lambda p: p.pop("n_chips"), "n_chips"),
+    (lambda p: p.update(settings=[1]), "settings"),
+])
+def test_load_rejects_damaged_files(tmp_path, synth, edit, match):
+    with pytest.raises(ScalingError, match=match):
+        load_trend(_damage(tmp_path, synth, edit))
 
 
 def test_load_rejects_foreign_and_corrupt(tmp_path):
     bad = tmp_path / "x.json"
     bad.write_text('{"schema": "scaling.fit", "schema_version": 1}')
-    with pytest.raises(ValueError, match="schema"):
+    with pytest.raises(ScalingError, match="schema"):
         load_trend(bad)
     bad.write_text("not json{")
-    with pytest.raises(ValueError, match="not a JSON"):
+    with pytest.raises(ScalingError, match="not a JSON"):
+        load_trend(bad)
+    bad.write_text("[1, 2]")
+    with pytest.raises(ScalingError, match="schema"):
+        load_trend(bad)
+    bad.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScalingError):
         load_trend(bad)
     bad.write_text('{"schema": "scaling.hardware.trend", "schema_version": 99}')
-    with pytest.raises(ValueError, match="version"):
+    with pytest.raises(ScalingError, match="version"):
         load_trend(bad)
     bad.write_text('{"schema": "scaling.hardware.trend", "schema_version": 1, "metric": "x"}')
-    with pytest.raises(ValueError, match="corrupt"):
+    with pytest.raises(ScalingError, match="lacks"):
         load_trend(bad)
     with pytest.raises(FileNotFoundError):
         load_trend(tmp_path / "missing.json")
+
+
+def test_cli_damaged_trend_file_is_one_error_line(tmp_path, synth):
+    bad = _damage(tmp_path, synth, lambda p: p.update(draws={k: [] for k in p["draws"]}))
+    r = CliRunner().invoke(main, ["plot", "trend", "--trend", str(bad), "-o", str(tmp_path / "t.png")])
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error:") and r.output.strip().count("\n") == 0
 
 
 # ----------------------------------------------------------------------------- backtest
@@ -216,9 +358,13 @@ def test_backtest_ols_synthetic(synth):
     assert 0.6 <= bt.coverage <= 1.0  # the line is true: coverage near 90%
     assert bt.median_abs_error_log10 < 0.3
     assert "coverage" in bt.report()
-    with pytest.raises(ValueError, match="no flops_per_watt points"):
+    assert {"median", "pred_lower", "pred_upper", "error_log10", "covered"} <= set(bt.points.columns)
+    assert (bt.points["pred_lower"] < bt.points["median"]).all()
+    with pytest.raises(ScalingError, match="no flops_per_watt points"):
         backtest("2040-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)
-    with pytest.raises(ValueError, match="at least 3"):
+    with pytest.raises(ScalingError, match="unknown backtest option"):
+        backtest("2019-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth, colour="red")
+    with pytest.raises(ScalingError, match="at least 3"):
         backtest("2000-01-01", "flops_per_watt", "fp32", "ols", accelerators=synth)
 
 
@@ -237,7 +383,7 @@ def test_usd_per_flop():
     for bad in (dict(utilisation=1.5), dict(pue=0.9), dict(lifetime_years=0)):
         with pytest.raises(ValueError):
             usd_per_flop_purchase(1e15, 1e4, 300, **bad)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="flops_per_s"):
         usd_per_flop_cloud("fast", 2.0)
 
 
@@ -277,7 +423,55 @@ def test_cli_bad_input_one_line_exit_2(args):
     assert r.output.strip().count("\n") == 0 and r.output.startswith("error:")
 
 
-# ----------------------------------------------------------------------------- Bayesian (slow)
+# ----------------------------------------------------------------------------- Bayesian
+FAST = dict(draws=200, tune=200)
+
+
+@pytest.fixture(scope="module")
+def bayes_fast(synth):
+    return fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=3, **FAST)
+
+
+def test_bayes_same_seed_same_draws(bayes_fast, synth):
+    again = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=3, **FAST)
+    pd.testing.assert_frame_equal(again.draws, bayes_fast.draws)
+    other = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=4, **FAST)
+    assert not other.draws.equals(bayes_fast.draws)
+
+
+def test_bayes_contract(bayes_fast, tmp_path):
+    b = bayes_fast
+    assert b.diagnostics["sampler"] == "nutpie NUTS" and b.settings["sampler"] == "nutpie"
+    assert len(b.draws) == 2 * FAST["draws"] and list(b.draws.columns) == ["intercept", "slope_per_year", "sigma",
+                                                                            "nu"]
+    s = b.summary()
+    assert s.index.name == "parameter"
+    assert s.loc[["intercept", "slope_per_year", "sigma", "nu"], "r_hat"].notna().all()
+    assert all(isinstance(w, ScalingWarning) and w.code in WARNING_CODES for w in b.warnings())
+    assert {w.code for w in b.warnings()} <= {"r_hat", "ess_bulk", "ess_tail", "divergences"}
+    back = load_trend(b.save(tmp_path / "b.json"))
+    pd.testing.assert_frame_equal(back.draws, b.draws)
+    assert back.params == b.params and back.warnings() == b.warnings()
+    assert back.diagnostics["r_hat"] == b.diagnostics["r_hat"]
+
+
+def test_bayes_warnings_from_diagnostics(bayes_fast):
+    from dataclasses import replace
+
+    diag = {**bayes_fast.diagnostics, "divergences": 3,
+            "r_hat": {**bayes_fast.diagnostics["r_hat"], "sigma": 1.2},
+            "ess_bulk": {**bayes_fast.diagnostics["ess_bulk"], "nu": 50.0}}
+    bad = replace(bayes_fast, diagnostics=diag)
+    codes = [w.code for w in bad.warnings()]
+    assert {"r_hat", "ess_bulk", "divergences"} <= set(codes)
+    assert "warning: R-hat of sigma" in bad.report()
+
+
+def test_unknown_sampler(synth):
+    with pytest.raises(ScalingError, match="sampler"):
+        fit_trend(synth, "flops_per_watt", "fp32", method="bayes", sampler="emcee", **FAST)
+
+
 @pytest.fixture(scope="module")
 def bayes_synth(synth):
     return fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500)
@@ -289,6 +483,7 @@ def test_bayes_synthetic(bayes_synth, synth):
     assert max(b.diagnostics["r_hat"].values()) <= 1.01
     assert min(b.diagnostics["ess_bulk"].values()) >= 400
     assert b.diagnostics["divergences"] == 0
+    assert b.warnings() == []
     lo, hi = np.quantile(b.draws["slope_per_year"], [0.05, 0.95])
     assert lo < 0.15 < hi
     ols = fit_trend(synth, "flops_per_watt", "fp32", method="ols")
@@ -298,13 +493,15 @@ def test_bayes_synthetic(bayes_synth, synth):
 
 
 @pytest.mark.slow
-def test_bayes_save_load_and_seed(tmp_path, bayes_synth, synth):
-    p = bayes_synth.save(tmp_path / "b.json")
-    back = load_trend(p)
-    pd.testing.assert_frame_equal(back.draws, bayes_synth.draws)
-    assert back.diagnostics["r_hat"] == bayes_synth.diagnostics["r_hat"]
-    again = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500)
-    np.testing.assert_allclose(again.draws.to_numpy(), bayes_synth.draws.to_numpy())
+def test_bayes_samplers_agree(bayes_synth, synth):
+    """PyMC's NUTS and nutpie sample the same posterior (within Monte Carlo error)."""
+    p = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500, sampler="pymc")
+    assert p.diagnostics["sampler"] == "pymc NUTS"
+    for col in ("intercept", "slope_per_year"):
+        a, b = p.draws[col], bayes_synth.draws[col]
+        se = np.hypot(a.std() / np.sqrt(p.diagnostics["ess_bulk"][col]),
+                      b.std() / np.sqrt(bayes_synth.diagnostics["ess_bulk"][col]))
+        assert abs(a.median() - b.median()) < 5 * se
 
 
 @pytest.mark.slow
@@ -313,8 +510,10 @@ def test_bayes_hierarchical_vendor(synth):
                   tune=500)
     assert b.groups == ("A", "B")
     assert {"tau", "offset[A]", "offset[B]"} <= set(b.draws.columns)
+    assert {"tau", "offset[A]", "offset[B]"} <= set(b.diagnostics["r_hat"])
     assert b.line_draws(["2020-01-01"], group="A").shape == (1000, 1)
-    with pytest.raises(ValueError, match="unknown group"):
+    assert b.predict(["2020-01-01"], level=0.9, group="A", interval="new").shape == (1, 5)
+    with pytest.raises(ScalingError, match="unknown group"):
         b.line_draws(["2020-01-01"], group="C")
 
 
@@ -330,6 +529,7 @@ def test_shipped_fits_converged(root, stem):
     assert t.method == "bayes"
     assert max(t.diagnostics["r_hat"].values()) <= 1.01
     assert min(t.diagnostics["ess_bulk"].values()) >= 400
+    assert not [w for w in t.warnings() if w.code in ("r_hat", "ess_bulk", "ess_tail", "divergences")]
     # the fit is for the shipped data as it is now
     td = trend_data(None, t.metric, t.precision)
     assert td.sha256 == t.data_sha256

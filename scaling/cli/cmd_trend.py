@@ -6,6 +6,8 @@ import math
 
 import click
 
+from ..datasets import PRECISIONS
+from ..errors import ScalingError
 from ._util import echo_json, print_table
 
 _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
@@ -19,12 +21,12 @@ def _choice(name: str, value: str, table: dict) -> str:
         return table[key]
     if key in table.values():
         return key
-    raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(k for k in table if '_' not in k or name != 'pricing')}")
+    raise ScalingError(f"unknown {name} {value!r}; allowed: {', '.join(k for k in table if '_' not in k or name != 'pricing')}")
 
 
 def _dt_row(label: str, t) -> list:
     d, g = t.doubling_time_years, t.growth_per_year
-    rhat = max(t.diagnostics.get("r_hat", {}).values(), default=float("nan"))
+    rhat = float(t.summary()["r_hat"].max())  # NaN for OLS
     hi = "inf" if math.isinf(d["upper"]) else f"{d['upper']:.2f}"
     return [label, t.n_chips, f"{d['median']:.2f}", f"[{d['lower']:.2f}, {hi}]", f"x{g['median']:.3f}",
             f"[{g['lower']:.3f}, {g['upper']:.3f}]", f"{d['prob_no_improvement']:.3f}",
@@ -34,7 +36,7 @@ def _dt_row(label: str, t) -> list:
 @click.command("trend")
 @click.option("--metric", default="flops-per-usd", show_default=True,
               help="flops-per-usd | flops-per-watt | flops-per-usd-cloud")
-@click.option("--precision", default="tensor16", show_default=True, help="tensor16 | fp32 | tf32 | fp16 | fp8 | int8")
+@click.option("--precision", default="tensor16", show_default=True, help=" | ".join(PRECISIONS) + " (bf16 = tensor16)")
 @click.option("--ols", "ols_only", is_flag=True, help="Only the OLS baseline (fast; no PyMC).")
 @click.option("--vendor", default=None, help="Keep one vendor (e.g. NVIDIA).")
 @click.option("--type", "type_", default=None, help="Keep one chip type (e.g. GPU, TPU).")
@@ -81,11 +83,11 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
     for line in main.report().splitlines()[1:3]:
         click.echo(line)
     click.echo("")
+    for w in main.warnings():
+        click.echo(f"warning: {w.message}", err=True)
     print_table([_dt_row(k, v) for k, v in fits.items()],
                 header=["method", "chips", "doubling (yr)", "90% interval", "growth/yr", "90% interval",
                         "P(no improvement)", "max R-hat"])
-    for w in main.warnings():
-        click.echo(w)
     click.echo("")
     rows = [[r["source"], r["precision"], f"{r['doubling_years']:.2f}",
              "" if r["lower"] is None or r["lower"] != r["lower"] else f"[{r['lower']:.2f}, {r['upper']:.2f}]",

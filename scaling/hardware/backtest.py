@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data import TrendData, to_datetimes, trend_data
-from .trend import TrendResult, _check_level, fit_prepared
+from .._checks import check_level
+from .._dates import to_datetimes
+from ..errors import ScalingError
+from ..results import DEFAULT_LEVEL
+from .data import MIN_CHIPS, TrendData, trend_data
+from .trend import TrendResult, fit_prepared
 
 __all__ = ["BacktestResult", "backtest"]
 
@@ -71,24 +75,25 @@ class BacktestResult:
             "the trend)",
         ]
         if self.n_test < 5:
-            lines.append(f"WARNING: only {self.n_test} held-out points: the coverage is a rough estimate")
+            lines.append(f"warning: only {self.n_test} held-out points: the coverage is a rough estimate")
         lo = self.level - 1.645 * np.sqrt(self.level * (1 - self.level) / max(self.n_test, 1))
         if self.coverage < lo:
-            lines.append(f"WARNING: coverage {self.coverage:.0%} is well below {self.level:.0%}: the intervals are "
+            lines.append(f"warning: coverage {self.coverage:.0%} is well below {self.level:.0%}: the intervals are "
                          "too narrow for later chips")
         return "\n".join(lines)
 
 
 def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tensor16", method: str = "bayes",
-             *, level: float = 0.9, accelerators: pd.DataFrame | None = None, seed: int = 0, draws: int = 1000,
-             chains: int = 2, tune: int = 500, **filters) -> BacktestResult:
+             *, level: float = DEFAULT_LEVEL, accelerators: pd.DataFrame | None = None, seed: int = 0,
+             draws: int = 1000, chains: int = 2, tune: int = 500, sampler: str = "nutpie",
+             **filters) -> BacktestResult:
     """Fit on points dated before ``cutoff`` and score those dated on or after it.
 
     Parameters
     ----------
     cutoff : date
         Split date (release date; observation date for cloud prices).
-    metric, precision, method, accelerators, seed, draws, chains, tune
+    metric, precision, method, accelerators, seed, draws, chains, tune, sampler
         As for :func:`scaling.hardware.fit_trend`.
     level : float
         Mass of the predictive intervals scored for coverage.
@@ -98,47 +103,48 @@ def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tens
 
     Raises
     ------
-    ValueError
+    ScalingError
         If either side of the split has too few points (fewer than 3 chips to fit, or
         none to score).
     """
-    level = _check_level(level)
+    level = check_level(level)
     t = to_datetimes(cutoff)[0]
     hierarchical = filters.pop("hierarchical", None)
     allowed = {"vendor", "type", "segment", "since", "before", "dollars", "base_year", "frontier", "pricing",
                "cloud_prices", "price_index"}
     unknown = sorted(set(filters) - allowed)
     if unknown:
-        raise ValueError(f"unknown backtest option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise ScalingError(f"unknown backtest option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
     full = trend_data(accelerators, metric, precision, group_by=hierarchical, **filters)
     data = full.data
     train_mask = (data["date"] < t).to_numpy()
-    if train_mask.sum() == 0 or data.loc[train_mask, "name"].nunique() < 3:
-        raise ValueError(f"cutoff {t:%Y-%m-%d} leaves {data.loc[train_mask, 'name'].nunique()} chips before it "
-                         f"for {metric} ({precision}); at least 3 are needed; data span "
+    if train_mask.sum() == 0 or data.loc[train_mask, "name"].nunique() < MIN_CHIPS:
+        raise ScalingError(f"cutoff {t:%Y-%m-%d} leaves {data.loc[train_mask, 'name'].nunique()} chips before it "
+                         f"for {metric} ({precision}); at least {MIN_CHIPS} are needed; data span "
                          f"{data['date'].min():%Y-%m-%d}..{data['date'].max():%Y-%m-%d}")
     if (~train_mask).sum() == 0:
-        raise ValueError(f"cutoff {t:%Y-%m-%d}: no {metric} points on or after it to score (last point "
+        raise ScalingError(f"cutoff {t:%Y-%m-%d}: no {metric} points on or after it to score (last point "
                          f"{data['date'].max():%Y-%m-%d})")
     train = TrendData(metric=full.metric, precision=full.precision, data=data.loc[train_mask].reset_index(drop=True),
                       dropped=full.dropped, filters=full.filters + [(f"before={t:%Y-%m-%d} (backtest)",
                                                                       int(train_mask.sum()))],
                       notes=full.notes, settings={**full.settings, "before": str(t.date())})
-    fit = fit_prepared(train, method, seed=seed, draws=draws, chains=chains, tune=tune)
+    fit = fit_prepared(train, method, seed=seed, draws=draws, chains=chains, tune=tune, sampler=sampler)
     test = data.loc[~train_mask].reset_index(drop=True)
     rows = []
     for i, row in test.iterrows():
         group = row["group"] if fit.groups and row["group"] in fit.groups else None
-        p = fit.predict([row["date"]], level=level, group=group).iloc[0]
+        p = fit.predict([row["date"]], level=level, group=group, interval="new").iloc[0]
         y = float(row["log10_value"])
         rows.append({"name": row["name"], "date": row["date"], "value": float(row["value"]),
-                     "median": float(p["median"]), "pred_lower": float(p["pred_lower"]),
-                     "pred_upper": float(p["pred_upper"]), "error_log10": y - float(p["log10_median"]),
-                     "covered": bool(p["pred_lower"] <= row["value"] <= p["pred_upper"])})
+                     "median": float(p["median"]), "pred_lower": float(p["lower"]),
+                     "pred_upper": float(p["upper"]), "error_log10": y - float(np.log10(p["median"])),
+                     "covered": bool(p["lower"] <= row["value"] <= p["upper"])})
     pts = pd.DataFrame(rows)
     return BacktestResult(
         cutoff=t, level=level, trend=fit, points=pts, n_train=int(train_mask.sum()), n_test=len(pts),
         coverage=float(pts["covered"].mean()), median_abs_error_log10=float(np.median(np.abs(pts["error_log10"]))),
         bias_log10=float(np.median(pts["error_log10"])),
-        settings={"metric": metric, "precision": precision, "method": method, "seed": seed, **filters},
+        settings={"metric": metric, "precision": precision, "method": method, "seed": seed, "sampler": sampler,
+                  **filters},
     )

@@ -11,7 +11,9 @@ Three metrics, each one point per chip (or per dated cloud price observation):
     :math:`p_h` the $ per chip-hour, dated by the price observation.
 
 Rows lacking what a metric needs are dropped and counted by reason, never silently; a
-filter that leaves fewer than three usable chips raises ``ValueError`` naming it.
+filter that leaves fewer than three usable chips raises ``ScalingError`` naming it.
+Precisions are those of :data:`scaling.datasets.PRECISIONS` (``bf16`` is an alias of
+``tensor16``); dates are read by :func:`scaling._dates.to_datetimes`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ import numpy as np
 import pandas as pd
 
 from .. import datasets
+from .._dates import decimal_year, to_datetimes
 from .._io import sha256_arrays
+from ..datasets import PRECISIONS
+from ..errors import ScalingError
 
 __all__ = ["METRICS", "PRECISIONS", "PRICINGS", "TrendData", "trend_data", "decimal_year", "to_datetimes",
            "MIN_CHIPS"]
@@ -33,14 +38,6 @@ METRICS: dict[str, str] = {
     "flops_per_usd": "peak FLOP/s per US$ of release price",
     "flops_per_watt": "peak FLOP/s per watt of TDP",
     "flops_per_usd_cloud": "peak FLOP per US$ of cloud rental",
-}
-PRECISIONS: dict[str, str] = {
-    "tensor16": "tensor16_flops_per_s",
-    "fp32": "fp32_flops_per_s",
-    "tf32": "tf32_flops_per_s",
-    "fp16": "fp16_flops_per_s",
-    "fp8": "fp8_flops_per_s",
-    "int8": "int8_ops_per_s",
 }
 PRICINGS: dict[str, str] = {
     "on_demand": "usd_per_chip_hour_on_demand",
@@ -53,40 +50,8 @@ MIN_CHIPS = 3
 
 def _check_choice(name: str, value: Any, allowed) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
+        raise ScalingError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
     return value
-
-
-def to_datetimes(dates) -> pd.DatetimeIndex:
-    """Dates from strings, datetimes or decimal years (floats such as ``2024.5``)."""
-    if isinstance(dates, (str, pd.Timestamp, np.datetime64)) or np.isscalar(dates):
-        dates = [dates]
-    values = list(dates) if not isinstance(dates, (pd.Index, pd.Series, np.ndarray)) else dates
-    arr = np.asarray(values)
-    if arr.dtype.kind in "fiu":
-        years = arr.astype(float)
-        if not np.all(np.isfinite(years)):
-            raise ValueError("decimal years must be finite")
-        whole = np.floor(years).astype(int)
-        start = pd.to_datetime([f"{y}-01-01" for y in whole])
-        length = pd.to_datetime([f"{y + 1}-01-01" for y in whole]) - start
-        return pd.DatetimeIndex(start + pd.to_timedelta((years - whole) * length.total_seconds(), unit="s"))
-    try:
-        out = pd.DatetimeIndex(pd.to_datetime(values))
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"cannot read dates {values!r}: use ISO dates such as '2024-01-01' or decimal years") from exc
-    if out.isna().any():
-        raise ValueError(f"missing date in {values!r}")
-    return out
-
-
-def decimal_year(dates) -> np.ndarray:
-    """Decimal years: 2024-07-02 -> 2024.5 (day of year over days in year)."""
-    d = to_datetimes(dates)
-    start = pd.to_datetime({"year": d.year, "month": 1, "day": 1})
-    end = pd.to_datetime({"year": d.year + 1, "month": 1, "day": 1})
-    frac = (d - pd.DatetimeIndex(start)).total_seconds() / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start)).total_seconds()
-    return np.asarray(d.year + np.asarray(frac), dtype=float)
 
 
 def _norm_name(s: pd.Series) -> pd.Series:
@@ -138,7 +103,7 @@ def _as_list(value) -> list[str] | None:
         return [value]
     if isinstance(value, Sequence):
         return [str(v) for v in value]
-    raise TypeError(f"expected a string or a list of strings, got {type(value).__name__}")
+    raise ScalingError(f"expected a string or a list of strings, got {type(value).__name__}")
 
 
 def _deflator(dates: pd.Series, price_index: pd.DataFrame, base_year: int, notes: list) -> np.ndarray:
@@ -147,7 +112,7 @@ def _deflator(dates: pd.Series, price_index: pd.DataFrame, base_year: int, notes
     base = pi.loc[pi["date"].dt.year == base_year, "ppi_data_processing"]
     if base.empty:
         years = sorted(pi["date"].dt.year.unique())
-        raise ValueError(f"base_year {base_year} is outside the price index ({years[0]}-{years[-1]})")
+        raise ScalingError(f"base_year {base_year} is outside the price index ({years[0]}-{years[-1]})")
     month = pd.to_datetime(dates).dt.to_period("M").dt.to_timestamp()
     lo, hi = pi["date"].min(), pi["date"].max()
     outside = (month < lo) | (month > hi)
@@ -186,7 +151,7 @@ def trend_data(
 
     Raises
     ------
-    ValueError
+    ScalingError
         For an unknown metric, precision, pricing or dollars; a filter or the missing
         data leaving fewer than 3 chips (naming the filter).
     """
@@ -194,16 +159,16 @@ def trend_data(
     _check_choice("dollars", dollars, DOLLARS)
     _check_choice("pricing", pricing, PRICINGS)
     if group_by not in (None, "vendor", "precision"):
-        raise ValueError(f"unknown hierarchical grouping {group_by!r}; allowed: None, 'vendor', 'precision'")
+        raise ScalingError(f"unknown hierarchical grouping {group_by!r}; allowed: None, 'vendor', 'precision'")
     precisions = _as_list(precision)
     if not precisions:
-        raise ValueError(f"no precision given; allowed: {', '.join(PRECISIONS)}")
+        raise ScalingError(f"no precision given; allowed: {', '.join(PRECISIONS)}")
     for p in precisions:
         _check_choice("precision", p, PRECISIONS)
     if len(precisions) > 1 and group_by != "precision":
-        raise ValueError(f"several precisions {precisions} need hierarchical='precision'")
+        raise ScalingError(f"several precisions {precisions} need hierarchical='precision'")
     if dollars == "real" and metric == "flops_per_watt":
-        raise ValueError("dollars='real' applies to the per-$ metrics, not 'flops_per_watt'")
+        raise ScalingError("dollars='real' applies to the per-$ metrics, not 'flops_per_watt'")
 
     acc = datasets.load("accelerators") if accelerators is None else accelerators.copy()
     need = {"name", "vendor", "type", "segment", "release_date", *(PRECISIONS[p] for p in precisions)}
@@ -211,7 +176,7 @@ def trend_data(
     need |= {"tdp_w"} if metric == "flops_per_watt" else set()
     missing_cols = sorted(need - set(acc.columns))
     if missing_cols:
-        raise ValueError(f"accelerators table lacks column(s): {', '.join(missing_cols)}")
+        raise ScalingError(f"accelerators table lacks column(s): {', '.join(missing_cols)}")
     acc["release_date"] = pd.to_datetime(acc["release_date"], errors="coerce")
     notes: list[str] = []
 
@@ -273,7 +238,7 @@ def trend_data(
         n = int((keep & usable).sum())
         filters.append((label, n))
         if n < MIN_CHIPS:
-            raise ValueError(
+            raise ScalingError(
                 f"filter {label} leaves {n} {what} with a {metric} value "
                 f"(precision {'/'.join(precisions)}); at least {MIN_CHIPS} are needed to fit a trend{choices}"
             )
@@ -326,9 +291,9 @@ def trend_data(
             dropped["below the frontier (frontier=True)"] = int((~on).sum())
         out = out.loc[on].reset_index(drop=True)
         if out["name"].nunique() < MIN_CHIPS:
-            raise ValueError(f"frontier=True leaves {out['name'].nunique()} chips; at least {MIN_CHIPS} are needed")
+            raise ScalingError(f"frontier=True leaves {out['name'].nunique()} chips; at least {MIN_CHIPS} are needed")
     if out["name"].nunique() < MIN_CHIPS:
-        raise ValueError(f"only {out['name'].nunique()} distinct chips have a {metric} value after the filters "
+        raise ScalingError(f"only {out['name'].nunique()} distinct chips have a {metric} value after the filters "
                          f"{', '.join(f for f, _ in filters)}; at least {MIN_CHIPS} are needed")
 
     out["year"] = decimal_year(out["date"])

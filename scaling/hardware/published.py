@@ -1,6 +1,17 @@
 """Published hardware-trend figures and the markdown comparison of ours against them.
 
-Sources: ``/work/shared/reference/published-results.md`` (Hardware trends).
+Sources (each row of :data:`PUBLISHED` names its own):
+
+- Hobbhahn & Besiroglu (2022), "Trends in GPU price-performance", Epoch AI,
+  https://epoch.ai/blog/trends-in-gpu-price-performance (FLOP/s per $ doubling times,
+  all GPUs and ML GPUs, FP32 and FP16).
+- Hobbhahn, Heim & Aydos (2023), "Trends in machine learning hardware", Epoch AI,
+  https://epoch.ai/blog/trends-in-machine-learning-hardware (ML hardware, per $ and per W).
+- Epoch AI, "Machine learning hardware" data hub, https://epoch.ai/data/machine-learning-hardware
+  (16-bit performance per $, 2024-25).
+- Sunyan (2023), "The Economics of Large Language Models" (the seed article),
+  https://sunyan.substack.com/p/the-economics-of-large-language-models (x1.5 per $ and x1.8
+  per W per ~2-year hardware generation).
 """
 
 from __future__ import annotations
@@ -87,8 +98,8 @@ def render_markdown(trends: Iterable, backtests: Iterable = ()) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for t in trends:
         d, g = t.doubling_time_years, t.growth_per_year
-        rhat = max(t.diagnostics.get("r_hat", {}).values(), default=float("nan"))
-        ess = min(t.diagnostics.get("ess_bulk", {}).values(), default=float("nan"))
+        table = t.summary()  # r_hat, ess_bulk: NaN where not sampled by MCMC (OLS)
+        rhat, ess = float(table["r_hat"].max()), float(table["ess_bulk"].min())
         yrs = t.data["year"]
         lines.append(
             f"| {t.metric} | {t.precision} | {_sample(t.settings)} | {t.method} | {t.n_chips} | {yrs.min():.0f}-{yrs.max():.0f} | "

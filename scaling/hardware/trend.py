@@ -20,37 +20,65 @@ of its mass within x0.15-x6.6 per year), :math:`\sigma \sim \mathrm{HalfNormal}(
 :math:`\delta_g = \tau z_g`, :math:`z_g \sim N(0,1)`, :math:`\tau \sim \mathrm{HalfNormal}(0.5)`,
 and a common slope.
 
+The model is built here (:func:`build_model`) and sampled through
+:func:`scaling.bayes.samplers.sample` (nutpie by default, or PyMC's NUTS), with the
+diagnostics of :mod:`scaling.bayes.diagnostics` (R-hat, ESS, divergences): the trend
+shares the package's one sampler, seeding and convergence checks.
+
 ``method="ols"`` fits the same design by ordinary least squares (statsmodels) and
 draws the coefficients from their sampling distribution (a multivariate t with
 :math:`n-2` degrees of freedom, :math:`\sigma^2` from the scaled inverse chi-square), so
 downstream code treats both results alike.
+
+:class:`TrendResult` honours the result contract of :mod:`scaling.results` (``law`` is
+``"log-linear"``); files are saved with schema version 2 and version 1 files still load.
 """
 
 from __future__ import annotations
 
 import json
-import logging
+import math
 import os
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
-from .data import METRICS, TrendData, decimal_year, to_datetimes, trend_data
-from .._checks import check_level as _check_level
+from .._checks import check_int, check_level, check_number
+from .._dates import decimal_year, to_datetimes
+from .._io import atomic_write_text, dumps_json, utc_now
+from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
+from ..bayes.samplers import SAMPLERS
+from ..datasets import PRECISIONS
+from ..errors import ScalingError, ScalingWarning
+from ..results import DEFAULT_LEVEL, check_metadata, metadata, predict_frame, summary_frame
+from .data import METRICS, TrendData, trend_data
 
-__all__ = ["TrendResult", "fit_trend", "load_trend", "SCHEMA", "SCHEMA_VERSION", "fit_prepared"]
+__all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
+           "LAW", "PARAMS", "METHODS", "INTERVALS"]
 
 SCHEMA = "scaling.hardware.trend"
-SCHEMA_VERSION = 1
+#: Version 2: the metadata block of :func:`scaling.results.metadata` (version 1, still read,
+#: had ``package_version`` where version 2 has ``scaling_version``, and a ``saved`` time).
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+LAW = "log-linear"
+#: The parameters of every trend, in ``params`` and ``draws`` (hierarchical trends add
+#: ``tau`` and one ``offset[<group>]`` per group to ``draws``).
+PARAMS = ("intercept", "slope_per_year", "sigma", "nu")
 LOG10_2 = float(np.log10(2.0))
 METHODS = ("bayes", "ols")
+#: ``predict(..., interval=)``: the band of the trend line, or of a new chip (price).
+INTERVALS = ("line", "new")
+#: Fewer chips than this: the ``few_chips`` warning.
+FEW_CHIPS = 10
+#: A posterior probability of no improvement above this: the ``no_improvement`` warning.
+NO_IMPROVEMENT_MAX = 0.05
 PRIORS = {
     "intercept": "Normal(median(log10 y), 1)",
     "slope_per_year": "Normal(0, 0.5)",
@@ -58,27 +86,35 @@ PRIORS = {
     "nu": "Gamma(alpha=2, beta=0.1)",
     "tau": "HalfNormal(0.5) (hierarchical only)",
 }
-# Thresholds for report() warnings.
-RHAT_MAX = 1.01
-ESS_MIN = 400
 
 
-def _q(x: np.ndarray, level: float) -> tuple[float, float, float]:
-    a = (1.0 - level) / 2.0
+def _median(x: np.ndarray) -> float:
+    """Median by the package's rule for draws (NaN ranks as +inf; inf - inf is inf)."""
     x = np.asarray(x, dtype=float)
-    if x.size and np.all(x == x[0]):  # e.g. OLS's nu = inf (Gaussian)
-        return float(x[0]), float(x[0]), float(x[0])
-    lo, med, hi = np.quantile(x, [a, 0.5, 1.0 - a])
-    return float(med), float(lo), float(hi)
+    with np.errstate(invalid="ignore"):
+        m = float(np.quantile(np.where(np.isnan(x), np.inf, x), 0.5))
+    return math.inf if math.isnan(m) else m
 
+
+def _interval(x: np.ndarray, level: float) -> tuple[float, float]:
+    from ..results import interval
+
+    with np.errstate(invalid="ignore"):  # inf - inf while interpolating: interval() makes it inf
+        lo, hi, _ = interval(x, level)
+    return lo, hi
 
 
 @dataclass(frozen=True)
 class TrendResult:
-    """A fitted hardware trend. Immutable; derived quantities are computed on demand.
+    r"""A fitted hardware trend; honours the result contract of :mod:`scaling.results`.
 
     Attributes
     ----------
+    law : str
+        ``"log-linear"``: :math:`\log_{10} y = c_0 + c_1 (t - t_0)`.
+    params : dict
+        Posterior medians (OLS: medians of the sampling distribution) of ``intercept``,
+        ``slope_per_year``, ``sigma`` and ``nu`` (``inf`` for OLS's Gaussian errors).
     metric, precision, method : str
         What was fitted and how (``"bayes"`` or ``"ols"``).
     n_chips, n_points : int
@@ -93,9 +129,14 @@ class TrendResult:
     data : pandas.DataFrame
         The points used: ``name, date, year, value, log10_value`` and more.
     diagnostics : dict
-        ``r_hat``, ``ess_bulk``, ``ess_tail`` per parameter, ``divergences``,
-        ``seconds``, sampler settings (Bayes); the t-based slope interval (OLS).
+        Bayes: ``r_hat``, ``ess_bulk``, ``ess_tail`` (parameter -> value, from
+        :func:`scaling.bayes.diagnostics.diagnose`), ``divergences``, ``seconds`` and the
+        sampler settings. OLS: the t-based slope interval, R^2 and residual sd.
+    data_sha256, settings, seed, created, scaling_version
+        Provenance, as saved in the file's metadata.
     """
+
+    law: ClassVar[str] = LAW
 
     metric: str
     precision: Any
@@ -115,52 +156,64 @@ class TrendResult:
     data_sha256: str = ""
     groups: tuple = ()
     created: str = ""
-    version: str = __version__
+    scaling_version: str = __version__
 
     # ----------------------------------------------------------------- headline numbers
+    @property
+    def params(self) -> dict[str, float]:
+        """Posterior medians of ``intercept``, ``slope_per_year``, ``sigma`` and ``nu``."""
+        return {p: _median(self.draws[p].to_numpy(dtype=float)) for p in PARAMS}
+
     def _slope(self) -> np.ndarray:
         return self.draws["slope_per_year"].to_numpy(dtype=float)
 
-    def growth(self, level: float = 0.9) -> dict:
-        """Factor per year, :math:`10^{c_1}`: median and ``level`` interval."""
-        med, lo, hi = _q(10.0 ** self._slope(), _check_level(level))
+    def _derived(self) -> pd.DataFrame:
+        """Draws of the growth factor per year and of the doubling time (inf where slope <= 0)."""
+        slope = self._slope()
+        with np.errstate(divide="ignore"):
+            doubling = np.where(slope > 0, LOG10_2 / np.where(slope > 0, slope, 1.0), np.inf)
+        return pd.DataFrame({"growth_per_year": 10.0 ** slope, "doubling_time_years": doubling})
+
+    def growth(self, level: float = DEFAULT_LEVEL) -> dict:
+        r"""Factor per year, :math:`10^{c_1}`: median and ``level`` interval."""
+        level = check_level(level)
+        g = self._derived()["growth_per_year"].to_numpy()
+        med = _median(g)
+        lo, hi = _interval(g, level)
         return {"median": med, "value": med, "lower": lo, "upper": hi, "level": level}
 
     @property
     def growth_per_year(self) -> dict:
         """Growth factor per year (``10**slope``): median, 90% interval."""
-        return self.growth(0.9)
+        return self.growth(DEFAULT_LEVEL)
 
-    def doubling(self, level: float = 0.9) -> dict:
+    def doubling(self, level: float = DEFAULT_LEVEL) -> dict:
         r"""Doubling time :math:`\log_{10} 2 / c_1` in years: median, interval, P(slope <= 0).
 
-        Quantiles are taken on the slope and mapped through the (decreasing) transform,
-        so an interval end whose slope is <= 0 is ``inf`` (no doubling at all).
+        A draw with slope <= 0 never doubles: its doubling time is ``inf``, so an interval
+        end (or the median) among such draws is ``inf``.
         """
-        level = _check_level(level)
-        med, lo, hi = _q(self._slope(), level)
-
-        def dt(s):
-            return LOG10_2 / s if s > 0 else float("inf")
-
-        m = dt(med)
-        return {"median": m, "value": m, "lower": dt(hi), "upper": dt(lo), "level": level,
+        level = check_level(level)
+        d = self._derived()["doubling_time_years"].to_numpy()
+        med = _median(d)
+        lo, hi = _interval(d, level)
+        return {"median": med, "value": med, "lower": lo, "upper": hi, "level": level,
                 "prob_no_improvement": float(np.mean(self._slope() <= 0))}
 
     @property
     def doubling_time_years(self) -> dict:
         """Doubling time in years: median, 90% interval and ``prob_no_improvement``."""
-        return self.doubling(0.9)
+        return self.doubling(DEFAULT_LEVEL)
 
     # ----------------------------------------------------------------- predictions
     def _group_offset(self, group: str | None) -> np.ndarray:
-        if group is None or not self.groups:
-            if group is not None:
-                raise ValueError(f"group {group!r} given but the trend is not hierarchical")
+        if group is None:
             return np.zeros(len(self.draws))
+        if not self.groups:
+            raise ScalingError(f"group {group!r} given but the trend is not hierarchical")
         col = f"offset[{group}]"
         if col not in self.draws.columns:
-            raise ValueError(f"unknown group {group!r}; groups: {', '.join(self.groups)}")
+            raise ScalingError(f"unknown group {group!r}; groups: {', '.join(self.groups)}")
         return self.draws[col].to_numpy(dtype=float)
 
     def line_draws(self, dates, group: str | None = None) -> np.ndarray:
@@ -180,19 +233,8 @@ class TrendResult:
         c1 = self._slope()
         return c0[:, None] + c1[:, None] * (years[None, :] - self.t0)
 
-    def predict(self, dates, level: float = 0.9, group: str | None = None) -> pd.DataFrame:
-        """Median trend with credible (line) and predictive (a new chip) intervals.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``date, year, log10_median, median, lower, upper`` (line, credible
-            interval) and ``pred_lower, pred_upper`` (new chip, predictive interval),
-            in the metric's units; ``level`` is the interval mass.
-        """
-        level = _check_level(level)
-        d = to_datetimes(dates)
-        lines = self.line_draws(d, group=group)
+    def _new_draws(self, lines: np.ndarray, group: str | None) -> np.ndarray:
+        """Log10 values of a new chip (price) per draw: the line plus Student-t scatter."""
         rng = np.random.default_rng([self.seed, 7919])
         nu = self.draws["nu"].to_numpy(dtype=float)
         sigma = self.draws["sigma"].to_numpy(dtype=float)
@@ -205,52 +247,81 @@ class TrendResult:
         new = lines + sigma[:, None] * eps
         if self.groups and group is None and "tau" in self.draws.columns:
             new = new + self.draws["tau"].to_numpy(dtype=float)[:, None] * rng.standard_normal(shape)
-        a = (1 - level) / 2
-        lo, med, hi = np.quantile(lines, [a, 0.5, 1 - a], axis=0)
-        plo, phi = np.quantile(new, [a, 1 - a], axis=0)
-        return pd.DataFrame({
-            "date": d, "year": decimal_year(d), "log10_median": med, "median": 10 ** med,
-            "lower": 10 ** lo, "upper": 10 ** hi, "pred_lower": 10 ** plo, "pred_upper": 10 ** phi,
-            "level": level,
-        })
+        return new
 
-    # ----------------------------------------------------------------- reporting
-    def summary(self, level: float = 0.9) -> pd.DataFrame:
-        """Parameters and derived quantities: value (median), lower, upper, r_hat, ess_bulk."""
-        level = _check_level(level)
-        rows = []
-        for col in self.draws.columns:
-            med, lo, hi = _q(self.draws[col], level)
-            rows.append((col, med, lo, hi))
-        g, d = self.growth(level), self.doubling(level)
-        rows.append(("growth_per_year", g["median"], g["lower"], g["upper"]))
-        rows.append(("doubling_time_years", d["median"], d["lower"], d["upper"]))
-        out = pd.DataFrame(rows, columns=["parameter", "value", "lower", "upper"]).set_index("parameter")
-        rhat, ess = self.diagnostics.get("r_hat", {}), self.diagnostics.get("ess_bulk", {})
-        out["r_hat"] = [rhat.get(p, np.nan) for p in out.index]
-        out["ess_bulk"] = [ess.get(p, np.nan) for p in out.index]
+    def predict(self, dates, level: float | None = None, group: str | None = None, interval: str = "line"):
+        """The trend at ``dates``, in the metric's units.
+
+        Parameters
+        ----------
+        dates : dates, ISO strings or decimal years
+        level : float, optional
+            Without it, the median line as a float ``ndarray``. With it, a ``DataFrame``.
+        group : str, optional
+            A group of a hierarchical trend (``None``: the population line).
+        interval : {"line", "new"}
+            The band with ``level``: ``"line"``, the credible (Bayes) or confidence (OLS)
+            interval of the trend line; ``"new"``, the predictive interval of a new chip
+            (or cloud price): line uncertainty plus the Student-t scatter of points about it
+            (plus the spread of group offsets for a new group of a hierarchical trend).
+
+        Returns
+        -------
+        ndarray or pandas.DataFrame
+            ``date``, ``year`` and ``median`` (the median line), ``lower``, ``upper``,
+            built by :func:`scaling.results.predict_frame`; ``attrs["level"]``.
+        """
+        if interval not in INTERVALS:
+            raise ScalingError(f"unknown interval {interval!r}; allowed: 'line' (the trend line), "
+                               "'new' (a new chip or price)")
+        d = to_datetimes(dates)
+        lines = self.line_draws(d, group=group)
+        median = np.median(lines, axis=0)
+        if level is None:
+            return np.asarray(10.0 ** median, dtype=float)
+        level = check_level(level)
+        per_draw = lines if interval == "line" else self._new_draws(lines, group)
+        # Quantiles are taken in log10 units and mapped back (a monotone transform).
+        out = predict_frame({"date": d, "year": decimal_year(d)}, per_draw, level, median=median)
+        for c in ("median", "lower", "upper"):
+            out[c] = 10.0 ** out[c]
+        out.attrs["interval"] = interval
         return out
 
-    def warnings(self) -> list[str]:
-        """Convergence and data warnings (empty when all is well)."""
-        out = []
+    # ----------------------------------------------------------------- reporting
+    def _diagnostic_table(self) -> pd.DataFrame:
+        cols = ("r_hat", "ess_bulk", "ess_tail")
+        names = list(self.diagnostics.get("r_hat", {}))
+        table = pd.DataFrame({c: [self.diagnostics.get(c, {}).get(n, np.nan) for n in names] for c in cols},
+                             index=pd.Index(names, name="parameter"), dtype=float)
+        return table
+
+    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+        """Parameters and derived quantities, by :func:`scaling.results.summary_frame`.
+
+        Index ``parameter`` (every column of ``draws``, then ``growth_per_year`` and
+        ``doubling_time_years``); columns ``value`` (median), ``lower``, ``upper``, then
+        ``r_hat`` and ``ess_bulk`` (NaN where not sampled by MCMC).
+        """
+        level = check_level(level)
+        draws = pd.concat([self.draws.reset_index(drop=True), self._derived()], axis=1)
+        values = {c: _median(draws[c].to_numpy(dtype=float)) for c in draws.columns}
+        extra = self._diagnostic_table()[["r_hat", "ess_bulk"]]
+        with np.errstate(invalid="ignore"):  # OLS's nu = inf: inf - inf while interpolating
+            return summary_frame(values, draws, level, extra=extra)
+
+    def warnings(self) -> list[ScalingWarning]:
+        """Convergence (Bayes: R-hat, ESS, divergences) and data warnings; empty when all is well."""
+        out: list[ScalingWarning] = []
         if self.method == "bayes":
-            rhat = self.diagnostics.get("r_hat", {})
-            ess = self.diagnostics.get("ess_bulk", {})
-            bad_r = {k: v for k, v in rhat.items() if not v <= RHAT_MAX}
-            bad_e = {k: v for k, v in ess.items() if not v >= ESS_MIN}
-            if bad_r:
-                out.append("WARNING: R-hat > %.2f for %s" % (RHAT_MAX, ", ".join(f"{k} ({v:.3f})" for k, v in bad_r.items())))
-            if bad_e:
-                out.append("WARNING: bulk ESS < %d for %s" % (ESS_MIN, ", ".join(f"{k} ({v:.0f})" for k, v in bad_e.items())))
-            div = int(self.diagnostics.get("divergences", 0))
-            if div:
-                out.append(f"WARNING: {div} divergent transitions; raise target_accept")
-        if self.n_chips < 10:
-            out.append(f"WARNING: only {self.n_chips} chips; the interval is wide and sensitive to each chip")
-        if self.doubling_time_years["prob_no_improvement"] > 0.05:
-            out.append("WARNING: P(no improvement) = %.2f: the data do not establish a falling cost"
-                       % self.doubling_time_years["prob_no_improvement"])
+            out += diagnostic_warnings(self._diagnostic_table(), int(self.diagnostics.get("divergences", 0)))
+        if self.n_chips < FEW_CHIPS:
+            out.append(ScalingWarning("few_chips", f"only {self.n_chips} chips: the interval is wide and "
+                                                   "sensitive to each chip"))
+        p = self.doubling_time_years["prob_no_improvement"]
+        if p > NO_IMPROVEMENT_MAX:
+            out.append(ScalingWarning("no_improvement", f"P(no improvement) = {p:.2f} > {NO_IMPROVEMENT_MAX}: the "
+                                                        "data do not establish a falling cost"))
         return out
 
     def report(self) -> str:
@@ -275,87 +346,154 @@ class TrendResult:
         ]
         diag = self.diagnostics
         if self.method == "bayes":
-            rhat = max(diag.get("r_hat", {}).values(), default=np.nan)
-            ess = min(diag.get("ess_bulk", {}).values(), default=np.nan)
+            table = self._diagnostic_table()
             lines.append(f"sampler {diag.get('sampler')}: {diag.get('chains')} chains x {diag.get('draws')} draws "
-                         f"(tune {diag.get('tune')}), max R-hat {rhat:.4f}, min bulk ESS {ess:.0f}, "
+                         f"(tune {diag.get('tune')}), max R-hat {table['r_hat'].max():.4f}, "
+                         f"min bulk ESS {table['ess_bulk'].min():.0f}, "
                          f"{diag.get('divergences', 0)} divergences, {diag.get('seconds', np.nan):.1f} s")
         else:
             ci = diag.get("slope_ci_t", [np.nan, np.nan])
             lines.append(f"OLS: slope {diag.get('slope', np.nan):.4f} log10/yr, 90% t-interval "
                          f"[{ci[0]:.4f}, {ci[1]:.4f}], R^2 {diag.get('r_squared', np.nan):.3f}, "
                          f"residual sd {diag.get('resid_sd', np.nan):.3f} dex")
-        lines += self.warnings()
+        lines += [f"warning: {w.message}" for w in self.warnings()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """Headline numbers for JSON output."""
+        """The headline summary, JSON-ready (``scaling trend --json``): what was fitted, the
+        data used, ``params``, the 90% doubling time and growth, the worst diagnostics and
+        the warnings as ``{code, message}``. Not the saved file (see :meth:`save`)."""
+        table = self._diagnostic_table()
         return {
-            "metric": self.metric, "precision": self.precision, "method": self.method,
+            "law": self.law, "metric": self.metric, "precision": self.precision, "method": self.method,
             "n_chips": self.n_chips, "n_points": self.n_points, "n_dropped": self.n_dropped,
-            "dropped": dict(self.dropped), "t0": self.t0,
+            "dropped": dict(self.dropped), "t0": self.t0, "params": self.params,
             "doubling_time_years": self.doubling_time_years, "growth_per_year": self.growth_per_year,
-            "settings": self.settings, "warnings": self.warnings(),
-            "r_hat_max": max(self.diagnostics.get("r_hat", {}).values(), default=None),
-            "ess_bulk_min": min(self.diagnostics.get("ess_bulk", {}).values(), default=None),
+            "settings": self.settings, "warnings": [w.to_dict() for w in self.warnings()],
+            "r_hat_max": None if table.empty else float(table["r_hat"].max()),
+            "ess_bulk_min": None if table.empty else float(table["ess_bulk"].min()),
         }
 
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike) -> Path:
-        """Write a versioned JSON file with the draws and the data (atomic)."""
+        """Write a versioned JSON file (schema version 2) with the draws and the data (atomic).
+
+        The file starts with the metadata of :func:`scaling.results.metadata` (schema,
+        schema_version, scaling_version, created, data_sha256, settings, seed), then the
+        trend's fields, the draws (one list per column) and the points.
+        """
         data = self.data.copy()
         for c in data.columns:
             if pd.api.types.is_datetime64_any_dtype(data[c]):
                 data[c] = data[c].dt.strftime("%Y-%m-%d")
-        payload = {
-            "schema": SCHEMA, "schema_version": SCHEMA_VERSION, "package_version": __version__,
-            "created": self.created or utc_now(), "saved": utc_now(),
-            "metric": self.metric, "precision": list(self.precision) if isinstance(self.precision, tuple) else self.precision,
+        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
+                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
+        payload.update({
+            "law": self.law,
+            "metric": self.metric,
+            "precision": list(self.precision) if isinstance(self.precision, tuple) else self.precision,
             "method": self.method, "n_chips": self.n_chips, "n_points": self.n_points,
-            "n_dropped": self.n_dropped, "dropped": self.dropped, "t0": self.t0, "seed": self.seed,
-            "data_sha256": self.data_sha256, "groups": list(self.groups), "settings": self.settings,
+            "n_dropped": self.n_dropped, "dropped": self.dropped, "t0": self.t0, "groups": list(self.groups),
             "filters": [list(f) for f in self.filters], "notes": list(self.notes),
             "priors": PRIORS if self.method == "bayes" else None,
             "diagnostics": self.diagnostics,
             "headline": {"doubling_time_years": self.doubling_time_years, "growth_per_year": self.growth_per_year},
             "draws": {c: self.draws[c].to_numpy(dtype=float).tolist() for c in self.draws.columns},
             "data": json.loads(data.to_json(orient="records")),
-        }
+        })
         return atomic_write_text(path, dumps_json(payload))
 
 
+def _read_payload(path) -> dict:
+    path = Path(path)
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
+    if not isinstance(payload, dict) or "schema" not in payload:
+        raise ScalingError(f"{path} has no 'schema' key: not a file written by scaling")
+    if payload["schema"] != SCHEMA:
+        raise ScalingError(f"{path} holds schema {payload['schema']!r}, expected {SCHEMA!r}")
+    version = payload.get("schema_version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise ScalingError(f"{path} has schema version {version!r}; this version of scaling reads versions "
+                           f"{', '.join(map(str, READABLE_VERSIONS))} of {SCHEMA!r}. Refit, or install the "
+                           "scaling version that wrote it.")
+    if version == 1:
+        # Version 1 named the package version 'package_version'.
+        payload = {**payload, "scaling_version": payload.get("package_version", "")}
+    return payload
+
+
+def _check_draws(draws: pd.DataFrame, method: str, path) -> None:
+    missing = sorted(set(PARAMS) - set(draws.columns))
+    if missing:
+        raise ScalingError(f"{path}: draws lack {', '.join(missing)}")
+    if len(draws) == 0:
+        raise ScalingError(f"{path}: the trend file has no draws")
+    for col in draws.columns:
+        x = draws[col].to_numpy(dtype=float)
+        # OLS stores nu = inf (Gaussian errors); everything else must be finite.
+        ok = (np.isfinite(x) | (np.isposinf(x))) if col == "nu" and method == "ols" else np.isfinite(x)
+        if not ok.all():
+            raise ScalingError(f"{path}: draws of {col} are not all finite (first bad value "
+                               f"{x[~ok][0]!r})")
+    for col in ("sigma", "nu"):
+        if not (draws[col].to_numpy(dtype=float) > 0).all():
+            raise ScalingError(f"{path}: draws of {col} must be > 0")
+
+
 def load_trend(path: str | os.PathLike) -> TrendResult:
-    """Load a trend written by :meth:`TrendResult.save`, checking schema and version.
+    """Load a trend written by :meth:`TrendResult.save` (schema version 2, or 1), validating it.
+
+    Checks the metadata (:func:`scaling.results.check_metadata`: an integer seed, a sha256),
+    a known method and metric, and draws that are non-empty, finite (OLS's ``nu`` may be
+    ``inf``) with ``sigma > 0``.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not a trend file of this schema version, or is incomplete.
+    ScalingError
+        A file that is not a trend file of a readable version, or is damaged.
     """
-    p = read_versioned_json(path, SCHEMA, SCHEMA_VERSION)
+    p = _read_payload(path)
+    meta = check_metadata(p, path)
     try:
+        method = p["method"]
+        if method not in METHODS:
+            raise ScalingError(f"{path}: unknown method {method!r}; known: {', '.join(METHODS)}")
+        metric = p["metric"]
+        if metric not in METRICS:
+            raise ScalingError(f"{path}: unknown metric {metric!r}; known: {', '.join(METRICS)}")
+        precision = tuple(p["precision"]) if isinstance(p["precision"], list) else p["precision"]
+        for prec in (precision if isinstance(precision, tuple) else (precision,)):
+            if prec not in PRECISIONS:
+                raise ScalingError(f"{path}: unknown precision {prec!r}; known: {', '.join(PRECISIONS)}")
+        if not isinstance(p["draws"], dict):
+            raise ScalingError(f"{path}: draws must be a mapping of parameter -> list of values")
         draws = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in p["draws"].items()})
+        _check_draws(draws, method, path)
         data = pd.DataFrame(p["data"])
         for c in ("date", "release_date", "hardware_release_date"):
             if c in data.columns:
                 data[c] = pd.to_datetime(data[c], errors="coerce")
-        precision = tuple(p["precision"]) if isinstance(p["precision"], list) else p["precision"]
-        missing = {"intercept", "slope_per_year", "sigma", "nu"} - set(draws.columns)
-        if missing:
-            raise ValueError(f"{path}: draws lack {', '.join(sorted(missing))}")
+        t0 = check_number("t0", p["t0"], low=None)
+        groups = tuple(p.get("groups", []))
         return TrendResult(
-            metric=p["metric"], precision=precision, method=p["method"], n_chips=int(p["n_chips"]),
+            metric=metric, precision=precision, method=method, n_chips=int(p["n_chips"]),
             n_points=int(p["n_points"]), n_dropped=int(p["n_dropped"]), dropped=dict(p["dropped"]),
-            t0=float(p["t0"]), draws=draws, data=data, diagnostics=p.get("diagnostics", {}),
-            settings=p.get("settings", {}), filters=[tuple(f) for f in p.get("filters", [])],
-            notes=list(p.get("notes", [])), seed=int(p.get("seed", 0)), data_sha256=p.get("data_sha256", ""),
-            groups=tuple(p.get("groups", [])), created=p.get("created", ""),
-            version=p.get("package_version", ""),
+            t0=t0, draws=draws, data=data, diagnostics=dict(p.get("diagnostics") or {}),
+            settings=dict(meta["settings"]), filters=[tuple(f) for f in p.get("filters", [])],
+            notes=list(p.get("notes", [])), seed=meta["seed"], data_sha256=meta["data_sha256"],
+            groups=groups, created=str(meta["created"]), scaling_version=str(meta["scaling_version"]),
         )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: incomplete or corrupt trend file (missing/bad {exc})") from None
+    except ScalingError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ScalingError(f"{path}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ScalingError(f"{path}: incomplete or damaged trend file (missing or bad {exc})") from None
 
 
 # ===================================================================== fitting
@@ -383,114 +521,109 @@ def _fit_ols(y: np.ndarray, x: np.ndarray, n_draws: int, seed: int):
     return draws, diag
 
 
-def _fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_accept, cores):
+def build_model(y: np.ndarray, x: np.ndarray, group_idx: np.ndarray | None = None, groups: tuple = ()):
+    """The trend's PyMC model (see the module docstring) for centred years ``x``.
+
+    Returns ``(model, y_ref)``: the model works on ``y - y_ref`` (``y_ref`` the median of
+    ``y``), so its intercept ``a`` has a N(0, 1) prior and ``intercept = a + y_ref``.
+    """
     with warnings.catch_warnings():
         # pytensor warns at import about pip-installed BLAS; not actionable here.
         warnings.simplefilter("ignore")
-        try:
-            import pymc as pm
-            import arviz as az
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("method='bayes' needs pymc and arviz: pip install 'pymc>=5' arviz") from exc
+        import pymc as pm
     y_ref = float(np.median(y))
+    with pm.Model() as model:
+        # Data containers keep the compiled graph independent of the values, so
+        # pytensor's on-disk cache serves every later fit of the same model shape.
+        xd = pm.Data("x", x)
+        yd = pm.Data("y", y - y_ref)
+        a = pm.Normal("a", 0.0, 1.0)
+        slope = pm.Normal("slope_per_year", 0.0, 0.5)
+        sigma = pm.HalfNormal("sigma", 1.0)
+        nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
+        mu = a + slope * xd
+        if groups:
+            gd = pm.Data("g", group_idx)
+            tau = pm.HalfNormal("tau", 0.5)
+            z = pm.Normal("z", 0.0, 1.0, shape=len(groups))
+            pm.Deterministic("offset", tau * z)
+            mu = mu + tau * z[gd]
+        pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
+    return model, y_ref
+
+
+def _fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_accept, sampler, progress):
+    """Sample the trend model through :func:`scaling.bayes.samplers.sample`; draws and diagnostics."""
+    from ..bayes.samplers import sample
+
     t_start = time.perf_counter()
-    logger = logging.getLogger("pymc")
-    old_level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with pm.Model():
-            # Data containers keep the compiled graph independent of the values, so
-            # pytensor's on-disk cache serves every later fit of the same model shape.
-            xd = pm.Data("x", x)
-            yd = pm.Data("y", y - y_ref)
-            a = pm.Normal("a", 0.0, 1.0)
-            slope = pm.Normal("slope_per_year", 0.0, 0.5)
-            sigma = pm.HalfNormal("sigma", 1.0)
-            nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
-            mu = a + slope * xd
-            if groups:
-                gd = pm.Data("g", group_idx)
-                tau = pm.HalfNormal("tau", 0.5)
-                z = pm.Normal("z", 0.0, 1.0, shape=len(groups))
-                pm.Deterministic("offset", tau * z)
-                mu = mu + tau * z[gd]
-            pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=seed,
-                                  target_accept=target_accept, progressbar=False,
-                                  compute_convergence_checks=False, init="jitter+adapt_diag")
-    finally:
-        logger.setLevel(old_level)
+    model, y_ref = build_model(y, x, group_idx, groups)
+    idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
+                            target_accept=target_accept, progress=progress)
     post = idata.posterior
-    out = {"intercept": (post["a"].values + y_ref).ravel(), "slope_per_year": post["slope_per_year"].values.ravel(),
-           "sigma": post["sigma"].values.ravel(), "nu": post["nu"].values.ravel()}
-    names = ["a", "slope_per_year", "sigma", "nu"]
+    # arrays of shape (chain, draw), named as in TrendResult.draws
+    arrays = {"intercept": np.asarray(post["a"].values, dtype=float) + y_ref,
+              "slope_per_year": np.asarray(post["slope_per_year"].values, dtype=float),
+              "sigma": np.asarray(post["sigma"].values, dtype=float),
+              "nu": np.asarray(post["nu"].values, dtype=float)}
     if groups:
-        out["tau"] = post["tau"].values.ravel()
-        off = post["offset"].values.reshape(-1, len(groups))
+        arrays["tau"] = np.asarray(post["tau"].values, dtype=float)
+        off = np.asarray(post["offset"].values, dtype=float)  # (chain, draw, group)
         for k, gname in enumerate(groups):
-            out[f"offset[{gname}]"] = off[:, k]
-        names += ["tau", "offset"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rhat = az.rhat(post[names])
-        ess_b = az.ess(post[names], method="bulk")
-        ess_t = az.ess(post[names], method="tail")
-
-    def flat(ds) -> dict:
-        res = {}
-        for n in names:
-            vals = np.atleast_1d(ds[n].values).astype(float)
-            key = "intercept" if n == "a" else n
-            if n == "offset":
-                for k, gname in enumerate(groups):
-                    res[f"offset[{gname}]"] = float(vals[k])
-            else:
-                res[key] = float(vals[0])
-        return res
-
-    diag = {"sampler": f"pymc {pm.__version__} NUTS", "chains": chains, "draws": draws, "tune": tune,
-            "target_accept": target_accept, "r_hat": flat(rhat), "ess_bulk": flat(ess_b), "ess_tail": flat(ess_t),
-            "divergences": int(idata.sample_stats["diverging"].values.sum()),
-            "seconds": round(time.perf_counter() - t_start, 2)}
-    return pd.DataFrame(out), diag
+            arrays[f"offset[{gname}]"] = off[..., k]
+    table = diagnose(arrays)
+    diag = {"sampler": f"{sampler} NUTS", "chains": chains, "draws": draws, "tune": tune,
+            "target_accept": target_accept,
+            **{c: {n: float(v) for n, v in table[c].items()} for c in ("r_hat", "ess_bulk", "ess_tail")},
+            "divergences": count_divergences(idata),
+            "seconds": round(time.perf_counter() - t_start, 2),
+            "timings_s": {k.removesuffix("_s"): round(float(v), 3) for k, v in timings.items()}}
+    return pd.DataFrame({k: v.ravel() for k, v in arrays.items()}), diag
 
 
 def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws: int = 1000, chains: int = 2,
-                 tune: int = 500, target_accept: float = 0.9, cores: int = 1, t0: float | None = None) -> TrendResult:
-    """Fit a trend to points already selected by :func:`scaling.hardware.data.trend_data`."""
+                 tune: int = 500, target_accept: float = 0.9, sampler: str = "nutpie", progress: bool = False,
+                 t0: float | None = None) -> TrendResult:
+    """Fit a trend to points already selected by :func:`scaling.hardware.data.trend_data`.
+
+    Parameters are those of :func:`fit_trend`; ``t0`` fixes the centring year (default:
+    the mean year of the points, rounded to 0.01).
+    """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
-    for name, v, lo in (("draws", draws, 100), ("chains", chains, 1), ("tune", tune, 100)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+        raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    if sampler not in SAMPLERS:
+        raise ScalingError(f"unknown sampler {sampler!r}; allowed: {', '.join(SAMPLERS)}")
+    draws = check_int("draws", draws, 100)
+    chains = check_int("chains", chains, 1)
+    tune = check_int("tune", tune, 100)
+    seed = check_int("seed", seed, 0)
+    target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
     data = prep.data
     y = data["log10_value"].to_numpy(dtype=float)
     year = data["year"].to_numpy(dtype=float)
-    t0 = round(float(np.mean(year)), 2) if t0 is None else float(t0)
+    t0 = round(float(np.mean(year)), 2) if t0 is None else check_number("t0", t0, low=None)
     x = year - t0
     groups: tuple = ()
     group_idx = None
     if data["group"].astype(str).str.len().gt(0).any():
         if method != "bayes":
-            raise ValueError("hierarchical trends need method='bayes'")
+            raise ScalingError("hierarchical trends need method='bayes'")
         groups = tuple(sorted(data["group"].unique()))
         group_idx = data["group"].map({g: i for i, g in enumerate(groups)}).to_numpy(dtype=int)
     if method == "ols":
-        d, diag = _fit_ols(y, x, draws * chains, int(seed))
+        d, diag = _fit_ols(y, x, draws * chains, seed)
     else:
-        d, diag = _fit_bayes(y, x, group_idx, groups, seed=int(seed), draws=draws, chains=chains, tune=tune,
-                             target_accept=target_accept, cores=cores)
+        d, diag = _fit_bayes(y, x, group_idx, groups, seed=seed, draws=draws, chains=chains, tune=tune,
+                             target_accept=target_accept, sampler=sampler, progress=bool(progress))
     settings = {**prep.settings, "method": method, "draws": draws, "chains": chains,
                 "tune": tune if method == "bayes" else None,
-                "hierarchical": prep.settings.get("group_by"), "seed": int(seed)}
+                "sampler": sampler if method == "bayes" else None,
+                "target_accept": target_accept if method == "bayes" else None,
+                "hierarchical": prep.settings.get("group_by"), "seed": seed}
     return TrendResult(
         metric=prep.metric, precision=prep.precision, method=method, n_chips=prep.n_chips, n_points=len(data),
         n_dropped=prep.n_dropped, dropped=dict(prep.dropped), t0=t0, draws=d, data=data.reset_index(drop=True),
-        diagnostics=diag, settings=settings, filters=list(prep.filters), notes=list(prep.notes), seed=int(seed),
+        diagnostics=diag, settings=settings, filters=list(prep.filters), notes=list(prep.notes), seed=seed,
         data_sha256=prep.sha256, groups=groups, created=utc_now(),
     )
 
@@ -516,7 +649,8 @@ def fit_trend(
     chains: int = 2,
     tune: int = 500,
     target_accept: float = 0.9,
-    cores: int = 1,
+    sampler: str = "nutpie",
+    progress: bool = False,
     cloud_prices: pd.DataFrame | None = None,
     price_index: pd.DataFrame | None = None,
 ) -> TrendResult:
@@ -545,8 +679,13 @@ def fit_trend(
         Per-group intercept offsets with a shared slope (Bayes only).
     pricing : {"on_demand", "1yr", "3yr"}
         Cloud price column for ``flops_per_usd_cloud``.
-    seed, draws, chains, tune, target_accept, cores
-        Sampler settings; OLS draws ``draws * chains`` coefficient samples with ``seed``.
+    seed, draws, chains, tune, target_accept
+        Sampler settings (the same ``seed`` gives the same draws); OLS draws
+        ``draws * chains`` coefficient samples with ``seed``.
+    sampler : {"nutpie", "pymc"}
+        The NUTS implementation, through :func:`scaling.bayes.samplers.sample`.
+    progress : bool
+        Show the sampler's progress bar.
 
     Returns
     -------
@@ -554,7 +693,7 @@ def fit_trend(
 
     Raises
     ------
-    ValueError
+    ScalingError
         Unknown option, or a filter leaving fewer than 3 chips (naming the filter).
 
     References
@@ -563,13 +702,13 @@ def fit_trend(
     Hobbhahn, Heim & Aydos (2023), "Trends in machine learning hardware", Epoch AI.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+        raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
     if hierarchical not in (None, "vendor", "precision"):
-        raise ValueError(f"unknown hierarchical {hierarchical!r}; allowed: None, 'vendor', 'precision'")
+        raise ScalingError(f"unknown hierarchical {hierarchical!r}; allowed: None, 'vendor', 'precision'")
     if hierarchical is not None and method != "bayes":
-        raise ValueError("hierarchical trends need method='bayes'")
+        raise ScalingError("hierarchical trends need method='bayes'")
     prep = trend_data(accelerators, metric, precision, vendor=vendor, type=type, segment=segment, since=since,
                       before=before, dollars=dollars, base_year=base_year, frontier=frontier, pricing=pricing,
                       cloud_prices=cloud_prices, price_index=price_index, group_by=hierarchical)
     return fit_prepared(prep, method, seed=seed, draws=draws, chains=chains, tune=tune,
-                        target_accept=target_accept, cores=cores)
+                        target_accept=target_accept, sampler=sampler, progress=progress)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._checks import check_level
+from ..errors import ScalingError
+from ..results import DEFAULT_LEVEL
 from ._base import PALETTE, _mpl, _new_ax, style
 
 
@@ -22,28 +24,19 @@ _METRIC_LABELS = {
 }
 
 
-def _column(df: pd.DataFrame, candidates: Sequence[str], what: str) -> str:
-    for c in candidates:
-        if c in df.columns:
-            return c
-    raise ValueError(f"{what}: none of the columns {', '.join(candidates)} found; columns: {', '.join(map(str, df.columns))}")
-
-
-def hardware_trend(trend, ax=None, label_chips=True, *, level=0.9, extend_years: float = 2.0):
+def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, extend_years: float = 2.0):
     r"""Price-performance (or energy-efficiency) trend of accelerators: points, fit and bands.
 
     The fit is log-linear in time, :math:`\log_{10} y = c_0 + c_1 t`, with doubling
     time :math:`\log_{10} 2 / c_1` years (Hobbhahn & Besiroglu 2022). The darker
-    band is the credible (confidence) interval of the trend line, the lighter one the
-    predictive interval for a new chip.
+    band is the interval of the trend line (credible for a Bayesian fit, confidence for
+    OLS), the lighter one the predictive interval for a new chip (or cloud price).
 
     Parameters
     ----------
     trend : TrendResult
-        With ``metric``, ``precision``, ``data`` (one row per point: ``name``,
-        ``date``, ``value``), ``predict(dates, level=...)`` (columns ``median``,
-        ``lower``/``upper`` for the line, ``pred_lower``/``pred_upper`` for a new
-        chip) and ``doubling_time_years`` (a number or a dict with value, lower, upper).
+        A fitted trend (:func:`scaling.hardware.fit_trend` or
+        :func:`scaling.hardware.load_trend`).
     ax : matplotlib Axes, optional
     label_chips : bool or sequence of str
         ``True`` labels the flagship chips found in the data (V100, A100, H100, ...);
@@ -51,61 +44,60 @@ def hardware_trend(trend, ax=None, label_chips=True, *, level=0.9, extend_years:
     level : float
         Probability mass of the bands.
     extend_years : float
-        How far past the last chip the trend is drawn.
+        How far past the last point the trend is drawn.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ScalingError
+        ``trend`` is not a ``TrendResult``, or a bad ``level``.
     """
-    data = pd.DataFrame(trend.data)
-    date_col = _column(data, ("release_date", "date"), "trend data")
-    value_col = _column(data, ("value", getattr(trend, "metric", "value")), "trend data")
-    name_col = "name" if "name" in data.columns else None
-    dates = pd.to_datetime(data[date_col])
+    from ..hardware import TrendResult
+
+    if not isinstance(trend, TrendResult):
+        raise ScalingError(f"hardware_trend needs a TrendResult (scaling.hardware.fit_trend or load_trend), "
+                           f"got {type(trend).__name__}")
+    level = check_level(level)
+    cloud = trend.metric == "flops_per_usd_cloud"
+    data = trend.data
+    dates = pd.to_datetime(data["date"])
+    values = data["value"].astype(float)
     grid = pd.date_range(dates.min(), dates.max() + pd.DateOffset(months=int(12 * extend_years)), periods=120)
-    pred = pd.DataFrame(trend.predict(grid, level=level))
-    median = _column(pred, ("median", "mean", "value"), "trend.predict()")
-    x = pd.to_datetime(pred["date"]) if "date" in pred.columns else grid
-    metric = str(getattr(trend, "metric", "value"))
-    precision = getattr(trend, "precision", None)
+    line = trend.predict(grid, level=level, interval="line")
+    new = trend.predict(grid, level=level, interval="new")
+    x = pd.to_datetime(line["date"])
+    line_band = "credible" if trend.method == "bayes" else "confidence"
     with style():
         ax = _new_ax(ax)
-        # Column names of TrendResult.predict (and two common alternatives).
-        bands = [(("pred_lower", "predictive_lower"), ("pred_upper", "predictive_upper"),
-                  0.15, f"{level:.0%} predictive interval (new chip)"),
-                 (("lower", "credible_lower"), ("upper", "credible_upper"),
-                  0.35, f"{level:.0%} credible interval (trend)")]
-        for lows, highs, alpha, label in bands:
-            lo = next((c for c in lows if c in pred.columns), None)
-            hi = next((c for c in highs if c in pred.columns), None)
-            if lo and hi:
-                ax.fill_between(x, pred[lo], pred[hi], color=PALETTE[0], alpha=alpha, lw=0, label=label)
-        doubling = getattr(trend, "doubling_time_years", None)
-        if callable(doubling):
-            doubling = doubling()
-        dt = _scalar(doubling)
-        line_label = "trend" + (f", doubling every {dt:.2f} years" if dt is not None else "")
-        if dt is not None and isinstance(doubling, Mapping) and {"lower", "upper"} <= set(doubling):
-            lo_dt, hi_dt = _scalar(doubling["lower"]), _scalar(doubling["upper"])
-            if lo_dt is not None and hi_dt is not None:
-                line_label += f" [{lo_dt:.2f}, {hi_dt:.2f}]"
-        ax.plot(x, pred[median], color=PALETTE[0], label=line_label)
-        ax.scatter(dates, data[value_col], s=14, color=PALETTE[7], alpha=0.75, zorder=3, label="accelerators")
-        if label_chips is not False and name_col:
+        ax.fill_between(x, new["lower"], new["upper"], color=PALETTE[0], alpha=0.15, lw=0,
+                        label=f"{level:.0%} predictive interval (new {'price' if cloud else 'chip'})")
+        ax.fill_between(x, line["lower"], line["upper"], color=PALETTE[0], alpha=0.35, lw=0,
+                        label=f"{level:.0%} {line_band} interval (trend)")
+        d = trend.doubling(level)
+        line_label = "trend"
+        if np.isfinite(d["median"]):
+            line_label += f", doubling every {d['median']:.2f} years [{d['lower']:.2f}, {d['upper']:.2f}]"
+        ax.plot(x, line["median"], color=PALETTE[0], label=line_label)
+        ax.scatter(dates, values, s=14, color=PALETTE[7], alpha=0.75, zorder=3,
+                   label="price observations" if cloud else "accelerators")
+        if label_chips is not False:
             patterns = _FLAGSHIPS if label_chips is True else tuple(label_chips)
-            names = data[name_col].astype(str)
+            names = data["name"].astype(str)
             for pat in patterns:
                 # Whole-word match: "V100" must not pick the Quadro "GV100".
                 hit = names.str.contains(rf"(?<![\w-]){re.escape(pat)}(?![\w-])", regex=True, case=False)
                 if hit.any():
-                    i = data.loc[hit, value_col].astype(float).idxmax()
-                    ax.annotate(_short_chip(names[i]), (dates[i], data.loc[i, value_col]),
+                    i = values[hit].idxmax()
+                    ax.annotate(_short_chip(names[i]), (dates[i], values[i]),
                                 fontsize=7, xytext=(4, 4), textcoords="offset points", color=PALETTE[1])
-                    ax.scatter([dates[i]], [data.loc[i, value_col]], s=22, color=PALETTE[1], zorder=4)
+                    ax.scatter([dates[i]], [values[i]], s=22, color=PALETTE[1], zorder=4)
         ax.set_yscale("log")
-        ax.set_xlabel("release date")
-        ylabel = _METRIC_LABELS.get(metric, metric.replace("_", " "))
-        ax.set_ylabel(ylabel + (f" ({precision})" if precision else ""))
+        ax.set_xlabel("price observation date" if cloud else "release date")
+        ylabel = _METRIC_LABELS.get(trend.metric, trend.metric.replace("_", " "))
+        ax.set_ylabel(f"{ylabel} ({trend.precision})")
         ax.legend(loc="upper left")
     return ax
 
@@ -114,25 +106,6 @@ def _short_chip(name: str) -> str:
     """'NVIDIA Tesla V100 SXM2' -> 'V100 SXM2': vendor and product-line words dropped."""
     words = [w for w in str(name).split() if w not in ("NVIDIA", "AMD", "Google", "Intel", "Tesla", "Instinct")]
     return " ".join(words) or str(name)
-
-
-def _scalar(value) -> float | None:
-    """A number from a float, a (value, lower, upper) tuple, a Series or a 1-row frame."""
-    if value is None:
-        return None
-    if isinstance(value, pd.DataFrame):
-        value = value.iloc[0].get("value", value.iloc[0, 0])
-    elif isinstance(value, pd.Series):
-        value = value.get("value", value.iloc[0])
-    elif isinstance(value, (tuple, list, np.ndarray)):
-        value = value[0] if len(value) else None
-    elif isinstance(value, Mapping):
-        value = value.get("value")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None
 
 
 _QUANTITY_LABELS = {
@@ -175,16 +148,19 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
     -------
     matplotlib.axes.Axes
     """
-    frame = forecast_or_frame.to_frame() if hasattr(forecast_or_frame, "to_frame") else forecast_or_frame
+    # plot sits below forecast in the layers (tests/test_imports.py): a Forecast is
+    # recognised by its to_frame(), not imported.
+    frame = forecast_or_frame if isinstance(forecast_or_frame, pd.DataFrame) else \
+        forecast_or_frame.to_frame() if hasattr(forecast_or_frame, "to_frame") else None
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"expected a Forecast or a DataFrame, got {type(forecast_or_frame).__name__}")
+        raise ScalingError(f"expected a Forecast or a DataFrame, got {type(forecast_or_frame).__name__}")
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     missing = need - set(frame.columns)
     if missing:
-        raise ValueError(f"forecast frame lacks column(s) {', '.join(sorted(missing))}; needs {', '.join(sorted(need))}")
+        raise ScalingError(f"forecast frame lacks column(s) {', '.join(sorted(missing))}; needs {', '.join(sorted(need))}")
     known = sorted(frame["quantity"].astype(str).unique())
     if quantity not in known:
-        raise ValueError(f"unknown quantity {quantity!r}; this forecast has: {', '.join(known)}")
+        raise ScalingError(f"unknown quantity {quantity!r}; this forecast has: {', '.join(known)}")
     df = frame[frame["quantity"].astype(str) == quantity].copy()
     df["date"] = pd.to_datetime(df["date"])
     df = df.sort_values("date")
