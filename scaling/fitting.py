@@ -468,7 +468,12 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
         version = head.get("schema_version") if isinstance(head, dict) else None
         if version not in READABLE_VERSIONS:
             version = SCHEMA_VERSION  # let the shared reader raise its clear message
-        payload = read_versioned_json(path, SCHEMA, version)
+        try:
+            payload = read_versioned_json(path, SCHEMA, version)
+        except ScalingError:
+            raise
+        except ValueError as exc:  # a foreign schema or another version
+            raise ScalingError(str(exc)) from None
         result = _from_payload(payload, path)
     else:
         raise ScalingError(f"unknown fit file type {path.name!r}; expected .json (least squares) "

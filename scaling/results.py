@@ -106,8 +106,8 @@ def interval(values, level: float = DEFAULT_LEVEL, axis: int = 0):
     v = np.asarray(values, dtype=float)
     nan = np.isnan(v)
     ranked = np.where(nan, np.inf, v)
-    lo, hi = np.quantile(ranked, [(1 - level) / 2, (1 + level) / 2], axis=axis, method="linear")
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # inf - inf between two unbounded draws: handled below
+        lo, hi = np.quantile(ranked, [(1 - level) / 2, (1 + level) / 2], axis=axis, method="linear")
         # quantile interpolates inf - inf as nan: an end between a finite value and inf is inf
         lo = np.where(np.isnan(lo), np.inf, lo)
         hi = np.where(np.isnan(hi), np.inf, hi)
@@ -162,7 +162,7 @@ def predict_frame(inputs: Mapping[str, np.ndarray], per_draw: np.ndarray, level:
     per_draw = np.asarray(per_draw, dtype=float)
     lo, hi, n_nan = interval(per_draw, level, axis=0)
     if median is None:
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"):  # noqa: SIM117
             median = np.quantile(np.where(np.isnan(per_draw), np.inf, per_draw), 0.5, axis=0)
     out = pd.DataFrame({**{k: np.asarray(v) for k, v in inputs.items()},
                         "median": np.asarray(median, dtype=float) * np.ones(per_draw.shape[1]),

@@ -133,7 +133,7 @@ class OptimalResult:
         The fit's own warnings, carried into :meth:`warnings`.
     data_range : dict or None
         The fitted runs' span (``n_params_min/max``, ``n_tokens_min/max``) when the fit
-        records it in ``settings["data_range"]``.
+        records it in ``fit.data_range``.
     """
 
     law: str
@@ -359,7 +359,7 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         dparams = {p: fit.draws[p].to_numpy(dtype=float) for p in law.param_names}
         draws = pd.DataFrame({k: np.broadcast_to(v, (len(fit.draws),)) for k, v in
                               _answer(law, dparams, query).items()})
-    rng = fit.settings.get("data_range") if isinstance(fit.settings, Mapping) else None
+    rng = fit.data_range  # every law fit records the span of its runs (empty for published fits)
     if not (isinstance(rng, Mapping) and all(isinstance(rng.get(k), (int, float)) for k in
                                              ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"))):
         rng = None

@@ -81,9 +81,10 @@ def test_building_blocks_take_draws():
 @pytest.fixture(scope="module")
 def make_fit(shipped):
     """A real FitResult with Epoch's parameters (and the given draws) in place of the shipped ones."""
-    def make(draws=None, params=EPOCH, law="chinchilla", settings=None):
+    def make(draws=None, params=EPOCH, law="chinchilla", settings=None, data_range=None):
         return dataclasses.replace(shipped, law=law, params=dict(params), draws=draws,
-                                   settings=dict(shipped.settings if settings is None else settings))
+                                   settings=dict(shipped.settings if settings is None else settings),
+                                   data_range=dict(shipped.data_range if data_range is None else data_range))
     return make
 
 
@@ -178,10 +179,10 @@ def test_loss_just_above_e_reports_unreachable_draws(shipped):
 
 
 def test_warnings_carry_the_fits_and_flag_extrapolation(make_fit, shipped):
-    res = sizing.optimal(make_fit(), compute_flops=5.76e23)
+    res = sizing.optimal(make_fit(data_range={}), compute_flops=5.76e23)
     assert [w.code for w in res.warnings()] == [w.code for w in make_fit().warnings()]
     rng = dict(n_params_min=7e7, n_params_max=1.6e10, n_tokens_min=5e9, n_tokens_max=5e11)
-    fit = make_fit(settings={**shipped.settings, "data_range": rng})
+    fit = make_fit(data_range=rng)
     near = sizing.optimal(fit, compute_flops=5.76e23)  # N 7e10 < 10 x 1.6e10, D 1.3e12 < 10 x 5e11
     assert "extrapolation" not in [w.code for w in near.warnings()]
     far = sizing.optimal(fit, compute_flops=1e27)

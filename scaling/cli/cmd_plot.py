@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from scaling.errors import ScalingError
+
 DEFAULT_LSQ = "fits/chinchilla_lsq.json"
 DEFAULT_BAYES = "fits/chinchilla_bayes.nc"
 DEFAULT_TREND = "fits/trend_flops_per_usd_tensor16.json"
@@ -45,7 +47,7 @@ def _load_fits(kind: str, fit_paths: tuple[str, ...]) -> list:
             click.echo(f"note: {DEFAULT_BAYES} not found; drawing the least-squares fit only", err=True)
         return fits
     if len(fit_paths) > 1:
-        raise ValueError(f"'scaling plot {kind}' draws one fit; got {len(fit_paths)} --fit paths")
+        raise ScalingError(f"'scaling plot {kind}' draws one fit; got {len(fit_paths)} --fit paths")
     return [load_fit(_existing(fit_paths[0] if fit_paths else DEFAULT_LSQ, "fit"))]
 
 
@@ -88,12 +90,12 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
     Example: scaling plot contours -o contours.pdf
     """
     if kind not in KINDS:
-        raise ValueError(f"unknown plot kind {kind!r}; known kinds: {', '.join(KINDS)}")
+        raise ScalingError(f"unknown plot kind {kind!r}; known kinds: {', '.join(KINDS)}")
     out = Path(output) if output else Path(f"{kind}.png")
     from scaling import plot
 
     if out.suffix.lower() not in plot.SAVE_FORMATS:
-        raise ValueError(f"cannot write {out.name!r}: allowed suffixes are {', '.join(plot.SAVE_FORMATS)}")
+        raise ScalingError(f"cannot write {out.name!r}: allowed suffixes are {', '.join(plot.SAVE_FORMATS)}")
 
     # Load everything before importing matplotlib, so a missing file fails fast.
     source = KINDS[kind][1]
@@ -103,7 +105,7 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
         from scaling.bayes import load as load_posterior
 
         if len(fit_paths) > 1:
-            raise ValueError(f"'scaling plot {kind}' draws one posterior; got {len(fit_paths)} --fit paths")
+            raise ScalingError(f"'scaling plot {kind}' draws one posterior; got {len(fit_paths)} --fit paths")
         posterior = load_posterior(_existing(fit_paths[0] if fit_paths else DEFAULT_BAYES, "posterior"))
     elif source == "trend":
         from scaling.hardware import load_trend
