@@ -1,19 +1,29 @@
 """Atomic, versioned file writing shared by every saved result.
 
 Every save in the package goes through :func:`atomic_write_bytes`: the data is
-written to a temporary file in the destination folder, flushed to disk and then
-renamed over the target, so an interrupted save leaves the previous file intact.
+written to a temporary file in the destination folder (``.{stem}.XXXXXXXX.tmp{suffix}``),
+flushed to disk and then renamed over the target, so an interrupted save leaves the
+previous file intact. The temporary file is removed when the write fails; one left
+behind by a killed process is removed by the next write of the same target once it is
+older than :data:`STALE_TEMP_SECONDS` (and by :func:`sweep_stale_temps`, which
+``scaling run`` calls on its output folders at start).
+
+:func:`write_if_changed` writes only when the content changes, so a job re-run with
+nothing changed leaves its files (and their ``created`` stamps) byte-identical.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -46,6 +56,86 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+#: A temporary file older than this (seconds, by modification time) belongs to no live
+#: write: a write refreshes its file's time as it goes, and none takes this long.
+STALE_TEMP_SECONDS = 60.0
+
+# tempfile.mkstemp's random part: 8 characters of this alphabet.
+_RANDOM = r"[a-z0-9_]{8}"
+_ANY_TEMP = re.compile(rf"^\..+\.{_RANDOM}\.tmp(\.[^./]+)?$")
+
+
+def _temp_pattern(path: Path) -> re.Pattern:
+    return re.compile(rf"^\.{re.escape(path.stem)}\.{_RANDOM}\.tmp{re.escape(path.suffix)}$")
+
+
+def _remove_old(candidates: Iterable[Path], older_than: float) -> list[Path]:
+    now = time.time()
+    removed = []
+    for p in candidates:
+        try:
+            if p.is_file() and now - p.stat().st_mtime > older_than:
+                p.unlink()
+                removed.append(p)
+        except FileNotFoundError:  # another process removed it first
+            pass
+    return removed
+
+
+def remove_stale_temps(path: str | os.PathLike, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove temporary files that killed writes of ``path`` left in its folder.
+
+    Only files named like this module's temporary files for ``path``
+    (``.{stem}.XXXXXXXX.tmp{suffix}``) and older than ``older_than`` seconds are removed;
+    returns them.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    pattern = _temp_pattern(path)
+    return _remove_old((p for p in path.parent.iterdir() if pattern.match(p.name)), older_than)
+
+
+def sweep_stale_temps(folder: str | os.PathLike, older_than: float = STALE_TEMP_SECONDS,
+                      recursive: bool = True) -> list[Path]:
+    """Remove every stale temporary file of this module's writes under ``folder``; returns them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    files = folder.rglob(".*.tmp*") if recursive else folder.glob(".*.tmp*")
+    return _remove_old((p for p in files if _ANY_TEMP.match(p.name)), older_than)
+
+
+def _write_temp(path: Path, writer: Callable[[str], None]) -> str:
+    """Run ``writer`` on a fresh temporary file beside ``path``; remove it if that fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def _commit(tmp: str, path: Path) -> None:
+    try:
+        _public(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
 def atomic_write_with(path: str | os.PathLike, writer) -> Path:
     """Atomically create ``path`` with ``writer(tmp_path)``, a function that writes a file.
 
@@ -53,24 +143,86 @@ def atomic_write_with(path: str | os.PathLike, writer) -> Path:
     The temporary file keeps the target's suffix so format sniffing still works.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        _public(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    _commit(_write_temp(path, writer), path)
     return path
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _without(obj: Any, keys: tuple[str, ...]) -> Any:
+    if isinstance(obj, dict):
+        return {k: _without(v, keys) for k, v in obj.items() if k not in keys}
+    if isinstance(obj, list):
+        return [_without(v, keys) for v in obj]
+    return obj
+
+
+def same_content(old: bytes, new: bytes, ignore_keys: tuple[str, ...] = ("created",)) -> bool:
+    """Whether two file contents say the same thing.
+
+    Equal bytes, or two JSON documents equal once the keys ``ignore_keys`` (at any
+    depth; by default the ``created`` stamp) are left out.
+    """
+    if old == new:
+        return True
+    if not ignore_keys or not new.lstrip()[:1] in (b"{", b"["):
+        return False
+    try:
+        return _without(json.loads(old), ignore_keys) == _without(json.loads(new), ignore_keys)
+    except (UnicodeDecodeError, ValueError):
+        return False
+
+
+def write_if_changed(path: str | os.PathLike, content: bytes | str | Callable[[str], None],
+                     ignore_keys: tuple[str, ...] = ("created",)) -> bool:
+    """Write ``path`` atomically unless it already holds the same content; True when written.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    content : bytes, str or callable
+        The new content: bytes, text (written as UTF-8), or a writer ``f(tmp_path)`` as
+        for :func:`atomic_write_with` (its output is compared, then kept or discarded).
+    ignore_keys : tuple of str
+        JSON keys whose values do not count as a change (:func:`same_content`): a result
+        recomputed with nothing changed keeps its file and its ``created`` stamp.
+    """
+    path = Path(path)
+    try:
+        old = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        old = None
+    if callable(content):
+        tmp = _write_temp(path, content)
+        try:
+            new = Path(tmp).read_bytes()
+        except BaseException:
+            _unlink(tmp)
+            raise
+        if old is not None and same_content(old, new, ignore_keys):
+            _unlink(tmp)
+            return False
+        _commit(tmp, path)
+        return True
+    new = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    if old is not None and same_content(old, new, ignore_keys):
+        return False
+    atomic_write_bytes(path, new)
+    return True
+
+
+def round_floats(obj: Any, digits: int = 6) -> Any:
+    """``obj`` with every float rounded to ``digits`` significant digits (for stable files).
+
+    Dicts, lists and tuples are walked; ``inf`` and ``nan`` are kept; ints, bools and
+    strings are unchanged.
+    """
+    if isinstance(obj, dict):
+        return {k: round_floats(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [round_floats(v, digits) for v in obj]
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        return float(f"{x:.{digits}g}") if math.isfinite(x) else x
+    return obj
 
 
 def sha256_arrays(*arrays) -> str:

@@ -35,8 +35,10 @@ import numpy as np
 import pandas as pd
 
 from ._io import sha256_arrays
+from .errors import ScalingError
 
-__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "PRECISIONS"]
+__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "parse_excluded",
+           "PRECISIONS"]
 
 #: Precision name -> column of the ``accelerators`` table (peak dense throughput). The one
 #: home of this map. ``tensor16`` (dense tensor-core FP16/BF16) is the default everywhere;
@@ -91,16 +93,27 @@ def names() -> list[str]:
     return sorted(_SCHEMAS)
 
 
+#: Where an installed wheel keeps its copy of ``datasets/*.csv`` (package data, see setup.py).
+SHIPPED_DATASETS = _PACKAGE_ROOT / "_shipped" / "datasets"
+
+
 def datasets_dir() -> Path:
     """Folder holding the curated CSV tables.
 
-    ``$SCALING_DATASETS`` if set, else ``datasets/`` beside the package (a source
-    checkout or editable install).
+    In order: ``$SCALING_DATASETS`` if set; ``datasets/`` beside the package when it
+    holds the tables (a source checkout or an editable install, where the top-level
+    ``datasets/`` is the source); else the copy an installed wheel carries as package
+    data (``scaling/_shipped/datasets``).
     """
     env = os.environ.get("SCALING_DATASETS")
     if env:
         return Path(env)
-    return _PACKAGE_ROOT.parent / "datasets"
+    checkout = _PACKAGE_ROOT.parent / "datasets"
+    # The marker file matters: in site-packages, ``datasets/`` beside ``scaling/`` is
+    # another distribution (Hugging Face's ``datasets``).
+    if (checkout / "chinchilla_runs.csv").is_file():
+        return checkout
+    return SHIPPED_DATASETS
 
 
 def load(name: str) -> pd.DataFrame:
@@ -117,7 +130,7 @@ def load(name: str) -> pd.DataFrame:
         A fresh copy: callers may modify it. Date columns are ``datetime64``.
     """
     if name not in _SCHEMAS:
-        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(names())}")
+        raise ScalingError(f"unknown dataset {name!r}; known datasets: {', '.join(names())}")
     path = datasets_dir() / f"{name}.csv"
     if not path.exists():
         raise FileNotFoundError(
@@ -128,7 +141,7 @@ def load(name: str) -> pd.DataFrame:
     required, positive, dates = _SCHEMAS[name]
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise ValueError(f"dataset {name!r} ({path}) lacks columns: {', '.join(missing)}")
+        raise ScalingError(f"dataset {name!r} ({path}) lacks columns: {', '.join(missing)}")
     for col in dates:
         df[col] = pd.to_datetime(df[col], errors="coerce")
     for col in positive:
@@ -136,16 +149,70 @@ def load(name: str) -> pd.DataFrame:
         bad = values.notna() & ~(values > 0)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"dataset {name!r}: column {col!r} row {row} is {float(values.iloc[row])!r}, must be > 0")
+            raise ScalingError(f"dataset {name!r}: column {col!r} row {row} is {_show(values.iloc[row])}, must be > 0")
         df[col] = values
     if name == "chinchilla_runs":
         df = validate_runs(df, source=str(path))
-        df["excluded"] = df["excluded"].astype(bool)
         df["exclusion_reason"] = df["exclusion_reason"].fillna("").astype(str)
     for col in ("alias", "exclusion_reason"):
         if col in df.columns:
             df[col] = df[col].fillna("").astype(str)
     return df
+
+
+def _show(value) -> str:
+    """A bad cell for an error message; never fails (``pd.NA`` and ``None`` included)."""
+    if value is None or value is pd.NA:
+        return repr(value) if value is None else "<NA>"
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+#: What the ``excluded`` column accepts (case-insensitive, surrounding spaces ignored).
+EXCLUDED_TRUE = ("true", "yes", "1")
+EXCLUDED_FALSE = ("false", "no", "0")
+
+
+def _excluded_value(value) -> bool | None:
+    """``True``/``False`` for an accepted ``excluded`` cell, ``None`` for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return {1.0: True, 0.0: False}.get(float(value)) if np.isfinite(value) else None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in EXCLUDED_TRUE:
+            return True
+        if text in EXCLUDED_FALSE:
+            return False
+    return None
+
+
+def parse_excluded(column: pd.Series, source: str = "runs") -> np.ndarray:
+    """Read the ``excluded`` column as booleans.
+
+    Accepted cells: booleans, the numbers 1 and 0, and the strings ``true``/``false``,
+    ``yes``/``no``, ``1``/``0`` (case-insensitive, surrounding spaces ignored).
+
+    Raises
+    ------
+    ScalingError
+        For any other cell, a blank one or a missing value (``NaN``, ``pd.NA``)
+        included, naming the row (0-based data row) and the value.
+    """
+    out = np.zeros(len(column), dtype=bool)
+    for row, value in enumerate(column.tolist()):
+        parsed = _excluded_value(value)
+        if parsed is None:
+            missing = value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+            shown = "blank (a missing value)" if missing else _show(value)
+            raise ScalingError(
+                f"{source}: column 'excluded' row {row} is {shown}; allowed: true/false, yes/no, 1/0 "
+                "(case-insensitive) or booleans. Leave the column out to keep every run"
+            )
+        out[row] = parsed
+    return out
 
 
 def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
@@ -154,24 +221,26 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     The table needs ``n_params``, ``loss`` and either ``n_tokens`` or
     ``compute_flops`` (then ``n_tokens = compute_flops / (6 n_params)``, as for
     the Chinchilla data). Every value must be a finite positive number and no
-    (``n_params``, ``n_tokens``) pair may repeat.
+    (``n_params``, ``n_tokens``) pair may repeat. An optional ``excluded`` column
+    marks runs the fits leave out (see :func:`parse_excluded`); it comes back as
+    booleans (all ``False`` when the column is absent).
 
     Raises
     ------
-    ValueError
+    ScalingError
         Naming the column and the row (0-based data row) of the first bad value.
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"runs must be a pandas DataFrame, got {type(df).__name__}")
+        raise ScalingError(f"runs must be a pandas DataFrame, got {type(df).__name__}")
     if len(df) == 0:
-        raise ValueError(f"{source}: no runs (the table is empty)")
+        raise ScalingError(f"{source}: no runs (the table is empty)")
     df = df.copy()
     needed = ["n_params", "loss"]
     if "n_tokens" not in df.columns and "compute_flops" not in df.columns:
         needed.append("n_tokens")
     missing = [c for c in needed if c not in df.columns]
     if missing:
-        raise ValueError(
+        raise ScalingError(
             f"{source}: missing column(s) {', '.join(repr(c) for c in missing)}; a runs table needs "
             f"'n_params', 'loss' and 'n_tokens' (or 'compute_flops'); it has: {', '.join(map(str, df.columns))}"
         )
@@ -179,19 +248,20 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     for col in check:
         raw = df[col]
         values = pd.to_numeric(raw, errors="coerce")
-        nonnum = values.isna() & raw.notna()
+        nonnum = (values.isna() & raw.notna()).to_numpy(dtype=bool)
         if nonnum.any():
-            row = int(np.flatnonzero(nonnum.to_numpy())[0])
-            raise ValueError(f"{source}: column {col!r} row {row}: {raw.iloc[row]!r} is not a number")
-        bad = ~np.isfinite(values.to_numpy(dtype=float))
+            row = int(np.flatnonzero(nonnum)[0])
+            raise ScalingError(f"{source}: column {col!r} row {row}: {_show(raw.iloc[row])} is not a number")
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(floats)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{source}: column {col!r} row {row} is {float(values.iloc[row])!r} (missing or not finite)")
-        nonpos = values.to_numpy(dtype=float) <= 0
+            raise ScalingError(f"{source}: column {col!r} row {row} is {float(floats[row])!r} (missing or not finite)")
+        nonpos = floats <= 0
         if nonpos.any():
             row = int(np.flatnonzero(nonpos)[0])
-            raise ValueError(f"{source}: column {col!r} row {row} is {float(values.iloc[row])!r}; it must be > 0")
-        df[col] = values.astype(float)
+            raise ScalingError(f"{source}: column {col!r} row {row} is {float(floats[row])!r}; it must be > 0")
+        df[col] = floats
     if "n_tokens" not in df.columns:
         df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
     if "compute_flops" not in df.columns:
@@ -202,12 +272,11 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
         first = int(np.flatnonzero(
             ((df["n_params"] == df["n_params"].iloc[row]) & (df["n_tokens"] == df["n_tokens"].iloc[row])).to_numpy()
         )[0])
-        raise ValueError(
+        raise ScalingError(
             f"{source}: row {row} duplicates row {first} (same n_params and n_tokens); "
             "average repeated runs or drop one"
         )
-    if "excluded" not in df.columns:
-        df["excluded"] = False
+    df["excluded"] = parse_excluded(df["excluded"], source) if "excluded" in df.columns else False
     return df.reset_index(drop=True)
 
 
@@ -223,7 +292,7 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
+    ScalingError
         For an empty file, a missing column, or a bad value (naming column and row).
     """
     path = Path(path)
@@ -232,9 +301,9 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
+        raise ScalingError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
     except pd.errors.ParserError as exc:
-        raise ValueError(f"{path}: not a readable CSV ({exc})") from None
+        raise ScalingError(f"{path}: not a readable CSV ({exc})") from None
     return validate_runs(df, source=str(path))
 
 

@@ -1,8 +1,6 @@
 """The main job: from the shipped data to fits, forecasts and figures (``scaling run``).
 
-Steps, each cached by a hash of its inputs (the dataset files it reads and its
-settings) in ``fits/manifest.json``: a re-run reuses a saved result whose key still
-matches and refits when data or settings change.
+Steps, each cached:
 
 1. Chinchilla law, least squares (Hoffmann/Epoch method) with a 4,000-resample bootstrap.
 2. Chinchilla law, Bayesian (PyMC).
@@ -13,29 +11,52 @@ matches and refits when data or settings change.
    with and without algorithmic progress) in ``forecasts/``.
 6. Figures in ``forecasts/figures/``.
 
-Every file is written atomically, so an interrupted run leaves earlier outputs intact.
+**Caches that check themselves.** A saved fit (steps 1 to 3) is reused only when the file
+loads and validates, records the data sha256 of the table the step would fit, the law,
+method, seed and settings the step asks for, and ``fits/manifest.json`` records the same
+key (a hash of the dataset files, the settings and the scaling version) for it. Otherwise
+the step refits and says why in one line (``refitting fits/chinchilla_lsq.json: it was
+fitted to other data (sha256 ab12... != cd34...)``). A damaged file (truncated JSON or
+netCDF, another schema) is refitted, never fatal.
+
+**An idempotent job.** Every file is written atomically (an interrupted run leaves earlier
+outputs intact; stale temporary files of killed runs are swept at start) and only when its
+content changes (:func:`scaling._io.write_if_changed`; a JSON file whose only change is its
+``created`` stamp is kept). Forecast tables and their metadata, and ``summary.json``, store
+numbers at :data:`SIGNIFICANT_DIGITS` significant digits: far finer than the intervals
+resolve (their Monte Carlo error is about 1% of their width), and coarse enough that the
+last-bit differences of another CPU's ``exp`` and ``log`` do not change a file. So a second
+``scaling run`` with nothing changed leaves every file byte-identical.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_write_text, dumps_json, utc_now
-from .datasets import datasets_dir
-from .cost import format_usd as _money
+from ._io import dumps_json, round_floats, sweep_stale_temps, utc_now, write_if_changed
+from .datasets import datasets_dir, runs_sha256
+from ._format import format_usd as _money
 
-__all__ = ["RunConfig", "run", "seed_comparison"]
+__all__ = ["RunConfig", "run", "seed_comparison", "SIGNIFICANT_DIGITS"]
 
 MANIFEST = "manifest.json"
+
+#: Significant digits of the numbers in the forecast tables and ``summary.json``.
+SIGNIFICANT_DIGITS = 6
+
+# The least-squares settings the main job uses (fit()'s defaults, spelled out so that a
+# saved fit can be checked against them).
+LSQ_METHOD, LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE = "huber", 1e-3, "hoffmann", "kept"
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,6 @@ class RunConfig:
     n_draws: int = 4000
     figures: bool = True
     force: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _file_sha(name: str) -> str:
@@ -77,29 +97,134 @@ class _Manifest:
         self.path = path
         try:
             self.entries = json.loads(path.read_text())["entries"]
-        except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError):
+            if not isinstance(self.entries, dict):
+                raise TypeError
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
             self.entries = {}
 
-    def fresh(self, output: Path, key: str) -> bool:
+    def reason(self, output: Path, key: str) -> str | None:
+        """Why the manifest does not vouch for ``output`` (None when it does)."""
         entry = self.entries.get(output.name)
-        return bool(entry) and entry.get("key") == key and output.exists()
+        if not isinstance(entry, dict):
+            return f"{self.path} has no record of it"
+        if entry.get("key") != key:
+            return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
+        return None
 
     def record(self, output: Path, key: str, seconds: float) -> None:
         self.entries[output.name] = {"key": key, "seconds": round(seconds, 2)}
         payload = {"schema": "scaling.manifest", "schema_version": 1, "entries": dict(sorted(self.entries.items()))}
-        atomic_write_text(self.path, dumps_json(payload))
+        write_if_changed(self.path, dumps_json(payload))
 
 
-def _cached(manifest: _Manifest, output: Path, key: str, force: bool, compute: Callable, load: Callable, say):
-    if not force and manifest.fresh(output, key):
-        say(f"reusing {output} (inputs unchanged)")
-        return load(output), True
+@dataclass(frozen=True)
+class _Request:
+    """What a step asks of a saved result.
+
+    ``data_sha256``: the hashes a result of this step may record (like with like: the
+    :func:`scaling.datasets.runs_sha256` of the table the step would fit; for runs, of the
+    whole table or of the kept rows, as the fitters record one or the other).
+    ``attrs``: result attributes and their values (law, method, seed).
+    ``settings``: keys the result's ``settings`` must hold with these values.
+    """
+
+    data_sha256: tuple[str, ...]
+    attrs: dict
+    settings: dict
+
+
+def _same(got: Any, want: Any) -> bool:
+    if isinstance(want, (list, tuple)) and isinstance(got, (list, tuple)):
+        return len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want))
+    if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(got, (int, float, np.number)) \
+            and not isinstance(got, bool):
+        return float(got) == float(want)
+    return got == want
+
+
+def _short(sha: str) -> str:
+    return f"{sha[:12]}..."
+
+
+def _stale_reason(result, request: _Request) -> str | None:
+    """Why ``result`` does not answer ``request`` (None when it does)."""
+    if result.data_sha256 not in request.data_sha256:
+        return (f"it was fitted to other data (sha256 {_short(str(result.data_sha256))} != "
+                f"{_short(request.data_sha256[0])})")
+    for name, want in request.attrs.items():
+        got = getattr(result, name)
+        if not _same(got, want):
+            return f"its {name} is {got!r}, not {want!r}"
+    settings = result.settings if isinstance(result.settings, dict) else {}
+    for name, want in request.settings.items():
+        if name not in settings:
+            return f"it records no {name!r} setting (this run uses {want!r})"
+        if not _same(settings[name], want):
+            return f"it was made with {name} = {settings[name]!r}, this run uses {want!r}"
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _cached(manifest: _Manifest, output: Path, key: str, request: _Request, force: bool,
+            compute: Callable, load: Callable, say):
+    """Reuse ``output`` when it answers ``request`` and the manifest vouches for it; else refit."""
+    reason = "--force" if force else None
+    if not force and output.exists():
+        try:
+            result = load(output)
+        except Exception as exc:  # noqa: BLE001 - a cache that cannot be read is refitted, whatever the cause
+            reason = f"it could not be read ({_one_line(exc)})"
+        else:
+            reason = _stale_reason(result, request) or manifest.reason(output, key)
+            if reason is None:
+                say(f"reusing {output} (inputs unchanged)")
+                return result
+    if reason:
+        say(f"refitting {output}: {reason}")
     t0 = time.perf_counter()
     result = compute()
     seconds = time.perf_counter() - t0
+    _write_result(result, output)
     manifest.record(output, key, seconds)
     say(f"wrote {output} ({seconds:.1f} s)")
-    return result, False
+    return result
+
+
+def _write_result(result, path: Path) -> bool:
+    """Save ``result`` to ``path`` through the one write-if-changed helper."""
+    return write_if_changed(path, result.save)
+
+
+def _warning_lines(result) -> list[str]:
+    """The messages of ``result.warnings()``."""
+    # TODO(lead): remove the str fallback once FitResult.warnings() returns ScalingWarning.
+    return [getattr(w, "message", str(w)) for w in result.warnings()]
+
+
+def _say_warnings(result, say) -> None:
+    for line in _warning_lines(result):
+        say(f"warning: {line}")
+
+
+def _written(path: Path | str, changed: bool) -> str:
+    return f"wrote {path}" if changed else f"kept {path} (unchanged)"
+
+
+def _save_forecast(fc, path: Path) -> bool:
+    """Write a forecast's CSV and JSON at :data:`SIGNIFICANT_DIGITS` digits, each only if changed."""
+    with tempfile.TemporaryDirectory(prefix="scaling-forecast-") as tmp:
+        csv_tmp, json_tmp = fc.save(Path(tmp) / path.name)
+        table = pd.read_csv(csv_tmp, dtype={"date": str, "quantity": str})
+        meta = json.loads(json_tmp.read_text(encoding="utf-8"))
+    meta = round_floats(meta, SIGNIFICANT_DIGITS)
+    meta["significant_digits"] = SIGNIFICANT_DIGITS
+    text = table.to_csv(index=False, lineterminator="\n", float_format=f"%.{SIGNIFICANT_DIGITS}g")
+    changed = write_if_changed(path, text)
+    return write_if_changed(path.with_suffix(".json"), dumps_json(meta)) or changed
 
 
 TRENDS = {
@@ -161,7 +286,10 @@ def seed_comparison(forecast, loss_fit, cloud_trend) -> dict:
 
 
 def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) -> dict:
-    """Run the main job; returns a summary dict (also written to ``forecasts/summary.json``)."""
+    """Run the main job; returns a summary dict (also written to ``forecasts/summary.json``).
+
+    Relative ``fits_dir`` and ``forecasts_dir`` are relative to the current directory.
+    """
     from . import datasets
     from .fitting import fit as lsq_fit
     from .fitting import load_fit
@@ -169,6 +297,9 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     fits_dir, out_dir = Path(config.fits_dir), Path(config.forecasts_dir)
     fits_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (fits_dir, out_dir):
+        for stale in sweep_stale_temps(folder):
+            echo(f"removed {stale} (left by an interrupted write)")
     manifest = _Manifest(fits_dir / MANIFEST)
     n_steps = 6
     t_start = time.perf_counter()
@@ -178,53 +309,63 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         return lambda msg: echo(f"      {msg}")
 
     runs = datasets.load("chinchilla_runs")
+    # Like with like: the least-squares fit records the hash of the whole table, the
+    # Bayesian fit that of the runs it keeps; either identifies these data. The first of
+    # each pair is the one the step's fitter records (shown when a file differs).
+    kept = runs.loc[~runs["excluded"].to_numpy(dtype=bool)]
+    sha_all, sha_kept = runs_sha256(runs), runs_sha256(kept)
 
     # 1. Least squares with bootstrap.
     say = step(1, f"Chinchilla law, least squares (Hoffmann/Epoch), {config.bootstrap:,}-resample bootstrap")
-    settings = {"method": "huber", "bootstrap": config.bootstrap, "seed": config.seed}
-    path = fits_dir / "chinchilla_lsq.json"
-    lsq, _ = _cached(
-        manifest, path, _key("lsq", ["chinchilla_runs"], settings), config.force,
-        lambda: _save(lsq_fit(runs, bootstrap=config.bootstrap, seed=config.seed), path),
+    settings = {"method": LSQ_METHOD, "bootstrap": config.bootstrap, "seed": config.seed}
+    request = _Request((sha_all, sha_kept), {"law": "chinchilla", "method": LSQ_METHOD, "seed": config.seed},
+                       {"bootstrap": config.bootstrap, "delta": LSQ_DELTA, "grid": LSQ_GRID,
+                        "include": LSQ_INCLUDE})
+    lsq = _cached(
+        manifest, fits_dir / "chinchilla_lsq.json", _key("lsq", ["chinchilla_runs"], settings), request,
+        config.force,
+        lambda: lsq_fit(runs, method=LSQ_METHOD, delta=LSQ_DELTA, grid=LSQ_GRID, include=LSQ_INCLUDE,
+                        bootstrap=config.bootstrap, seed=config.seed),
         load_fit, say,
     )
+    _say_warnings(lsq, say)
 
     # 2. Bayesian fit.
     bayes = None
     if config.bayes:
         say = step(2, "Chinchilla law, Bayesian (PyMC)")
         settings = {"draws": config.bayes_draws, "chains": config.bayes_chains, "seed": config.seed}
-        path = fits_dir / "chinchilla_bayes.nc"
+        request = _Request((sha_kept, sha_all), {"law": "chinchilla", "method": "bayes", "seed": config.seed},
+                           {"draws": config.bayes_draws, "chains": config.bayes_chains})
 
         def _bayes():
             from .bayes import fit as bayes_fit
 
-            return _save(bayes_fit(runs, seed=config.seed, draws=config.bayes_draws, chains=config.bayes_chains), path)
+            return bayes_fit(runs, seed=config.seed, draws=config.bayes_draws, chains=config.bayes_chains)
 
-        bayes, _ = _cached(manifest, path, _key("bayes", ["chinchilla_runs"], settings), config.force,
-                           _bayes, load_fit, say)
-        for line in bayes.report().splitlines():
-            if "warn" in line.lower():
-                say(line.strip())
+        bayes = _cached(manifest, fits_dir / "chinchilla_bayes.nc", _key("bayes", ["chinchilla_runs"], settings),
+                        request, config.force, _bayes, load_fit, say)
+        _say_warnings(bayes, say)
     else:
         step(2, "Bayesian fit skipped (--no-bayes)")
 
     # 3. Hardware trends.
-    from .hardware import fit_trend, load_trend
+    from .hardware import fit_trend, load_trend, trend_data
 
     method_name = {"bayes": "Bayesian", "ols": "OLS"}.get(config.trend_method, config.trend_method)
     say = step(3, f"Hardware trends ({method_name}): FLOP/s per $, per W, cloud FLOP per $")
     trends = {}
     for stem, kwargs in TRENDS.items():
         settings = {**kwargs, "method": config.trend_method, "seed": config.seed, "draws": config.trend_draws}
-        path = fits_dir / f"{stem}.json"
-        trends[stem], _ = _cached(
-            manifest, path,
-            _key(stem, ["accelerators", "cloud_prices", "price_index"], settings), config.force,
-            lambda kw=kwargs, p=path: _save(
-                fit_trend(method=config.trend_method, seed=config.seed, draws=config.trend_draws, **kw), p),
+        request = _Request((trend_data(**kwargs).sha256,), {"method": config.trend_method, "seed": config.seed},
+                           {**kwargs, "method": config.trend_method, "draws": config.trend_draws})
+        trends[stem] = _cached(
+            manifest, fits_dir / f"{stem}.json",
+            _key(stem, ["accelerators", "cloud_prices", "price_index"], settings), request, config.force,
+            lambda kw=kwargs: fit_trend(method=config.trend_method, seed=config.seed, draws=config.trend_draws, **kw),
             load_trend, say,
         )
+        _say_warnings(trends[stem], say)
 
     # 4. Seed reproduction.
     say = step(4, "The seed article's numbers (Sunyan 2023), recomputed")
@@ -232,16 +373,14 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
 
     table = reproduction_table()
     seed_path = out_dir / "seed_reproduction.csv"
-    atomic_write_text(seed_path, table.to_csv(index=False, lineterminator="\n"))
+    changed = write_if_changed(seed_path, table.to_csv(index=False, lineterminator="\n"))
     n_yes = int(table["reproduces"].astype(str).str.startswith("yes").sum())
-    say(f"wrote {seed_path} ({n_yes} of {len(table)} rows reproduce as published)")
+    say(f"{_written(seed_path, changed)} ({n_yes} of {len(table)} rows reproduce as published)")
 
     # 5. Forecasts.
-    from .forecast import equivalent_cost
+    from .forecast import default_dates, equivalent_cost
 
     say = step(5, f"GPT-3-equivalent cost forecasts, 2020-{config.until}")
-    from .forecast import default_dates
-
     dates = default_dates(until=config.until)
     cloud = trends["trend_flops_per_usd_cloud_tensor16"]
     per_usd, per_w = trends["trend_flops_per_usd_tensor16"], trends["trend_flops_per_watt_tensor16"]
@@ -255,9 +394,9 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     forecasts = {}
     for stem, kwargs in variants.items():
         fc = equivalent_cost(dates=dates, n_draws=config.n_draws, seed=config.seed, **kwargs)
-        fc.save(out_dir / f"{stem}.csv")
+        changed = _save_forecast(fc, out_dir / f"{stem}.csv")
         forecasts[stem] = fc
-        say(f"wrote {out_dir / stem}.csv/.json")
+        say(_written(f"{out_dir / stem}.csv/.json", changed))
     main_fc = forecasts["gpt3_equivalent_cost"]
     comparison = seed_comparison(main_fc, lsq, cloud)
 
@@ -271,17 +410,14 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
 
     summary = _summary(lsq, bayes, trends, main_fc, forecasts, comparison, table)
     summary["figures"] = [str(p) for p in figures]
+    summary = round_floats(summary, SIGNIFICANT_DIGITS)
+    summary["significant_digits"] = SIGNIFICANT_DIGITS
     summary["created"] = utc_now()
-    summary["seconds"] = round(time.perf_counter() - t_start, 1)
-    atomic_write_text(out_dir / "summary.json", dumps_json(summary))
+    write_if_changed(out_dir / "summary.json", dumps_json(summary))
     for line in _summary_lines(summary):
         echo(line)
+    echo(f"Done in {time.perf_counter() - t_start:.1f} s")
     return summary
-
-
-def _save(result, path: Path):
-    result.save(path)
-    return result
 
 
 def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Path]:
@@ -311,13 +447,14 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
         jobs["prior_check.png"] = lambda: plot_ppc(bayes, kind="prior")
         jobs["posterior_check.png"] = lambda: plot_ppc(bayes, kind="posterior")
     written = []
+    n_changed = 0
     for name, draw in jobs.items():
         artist = draw()
         path = fig_dir / name
-        plot.savefig(artist, path)
+        n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
         written.append(path)
         plt.close("all")
-    say(f"wrote {len(written)} figures to {fig_dir}")
+    say(f"wrote {n_changed} figures to {fig_dir}, kept {len(written) - n_changed} unchanged")
     return written
 
 

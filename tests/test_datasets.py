@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from scaling import datasets
+from scaling.errors import ScalingError
 
 
 def _builder(root):
@@ -60,7 +61,7 @@ def test_cloud_prices_and_reference_models():
 
 
 def test_unknown_dataset_names_the_choices():
-    with pytest.raises(ValueError, match="unknown dataset 'chinchila'.*chinchilla_runs"):
+    with pytest.raises(ScalingError, match="unknown dataset 'chinchila'.*chinchilla_runs"):
         datasets.load("chinchila")
 
 
@@ -82,7 +83,7 @@ GOOD = "n_params,n_tokens,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n"
 def test_read_runs_rejects_bad_files(tmp_path, text, pattern):
     path = tmp_path / "runs.csv"
     path.write_text(text)
-    with pytest.raises(ValueError, match=pattern):
+    with pytest.raises(ScalingError, match=pattern):
         datasets.read_runs(path)
 
 
@@ -98,3 +99,104 @@ def test_read_runs_accepts_compute_instead_of_tokens(tmp_path):
 def test_read_runs_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         datasets.read_runs(tmp_path / "nope.csv")
+
+
+# --- the `excluded` column (issue 11, item 6) ---------------------------------------------
+EXCL = "n_params,n_tokens,loss,excluded\n1e8,2e9,3.1,{}\n2e8,4e9,2.9,{}\n"
+
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("yes", "no", [True, False]),
+        ("True", "False", [True, False]),
+        (" TRUE ", "false", [True, False]),
+        ("No", "YES", [False, True]),
+        ("1", "0", [True, False]),
+        ("0", "0", [False, False]),
+        ("1.0", "0.0", [True, False]),  # pandas reads these as the numbers 1 and 0
+    ],
+)
+def test_excluded_column_accepts_booleans_and_yes_no_1_0(tmp_path, first, second, expected):
+    path = tmp_path / "runs.csv"
+    path.write_text(EXCL.format(first, second))
+    runs = datasets.read_runs(path)
+    assert runs["excluded"].dtype == bool
+    assert runs["excluded"].tolist() == expected
+
+
+@pytest.mark.parametrize(
+    "first, second, row, shown",
+    [
+        ("yes", "", 1, "blank"),
+        ("", "no", 0, "blank"),
+        ("maybe", "no", 0, "'maybe'"),
+        ("1", "2", 1, "2"),
+        ("true", "t", 1, "'t'"),
+        ("-1", "0", 0, "-1"),
+    ],
+)
+def test_excluded_column_rejects_anything_else_by_row(tmp_path, first, second, row, shown):
+    path = tmp_path / "runs.csv"
+    path.write_text(EXCL.format(first, second))
+    with pytest.raises(ScalingError) as err:
+        datasets.read_runs(path)
+    message = str(err.value)
+    assert f"column 'excluded' row {row} is {shown}" in message
+    assert "true/false, yes/no, 1/0" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("cells", [[True, pd.NA], [pd.NA, False], [None, True], [np.nan, 1],
+                                   pd.array([True, None], dtype="boolean")])
+def test_excluded_missing_values_are_errors_not_crashes(cells):
+    df = pd.DataFrame({"n_params": [1e8, 2e8], "n_tokens": [2e9, 4e9], "loss": [3.1, 2.9], "excluded": cells})
+    with pytest.raises(ScalingError, match=r"column 'excluded' row [01] is blank \(a missing value\); allowed"):
+        datasets.validate_runs(df)
+
+
+def test_excluded_numbers_and_booleans_in_a_frame():
+    df = pd.DataFrame({"n_params": [1e8, 2e8, 3e8], "n_tokens": [2e9, 4e9, 6e9], "loss": [3.1, 2.9, 2.8]})
+    assert datasets.validate_runs(df)["excluded"].tolist() == [False, False, False]
+    for cells in ([True, False, np.True_], [1, 0, 1], [1.0, 0.0, 1.0], pd.array([True, False, True], dtype="boolean")):
+        assert datasets.validate_runs(df.assign(excluded=cells))["excluded"].tolist() == [True, False, True]
+
+
+def test_missing_numbers_are_reported_not_crashes():
+    df = pd.DataFrame({"n_params": pd.array([1, None], dtype="Int64"), "n_tokens": [2e9, 4e9], "loss": [3.1, 2.9]})
+    with pytest.raises(ScalingError, match="column 'n_params' row 1 is nan"):
+        datasets.validate_runs(df)
+    with pytest.raises(ScalingError, match="must be a pandas DataFrame"):
+        datasets.validate_runs([1, 2])
+
+
+def test_fits_leave_out_runs_marked_yes(tmp_path):
+    """'yes'/'no' used to mark every row excluded; now only the 'yes' rows are left out."""
+    from scaling.fitting import fit
+
+    runs = datasets.load("chinchilla_runs")[["n_params", "n_tokens", "loss", "excluded"]].copy()
+    runs["excluded"] = np.where(runs["excluded"], "yes", "no")
+    path = tmp_path / "runs.csv"
+    runs.to_csv(path, index=False)
+    mine = datasets.read_runs(path)
+    assert int(mine["excluded"].sum()) == 5
+    assert fit(mine, grid="coarse").n_runs == 240
+
+
+# --- where the tables are (issue 11, item 11) --------------------------------------------
+def test_datasets_dir_in_a_checkout_and_by_environment(monkeypatch, tmp_path, root):
+    monkeypatch.delenv("SCALING_DATASETS", raising=False)
+    assert datasets.datasets_dir() == root / "datasets"
+    monkeypatch.setenv("SCALING_DATASETS", str(tmp_path))
+    assert datasets.datasets_dir() == tmp_path
+
+
+def test_datasets_dir_falls_back_to_the_copy_in_the_package(monkeypatch, tmp_path):
+    """Installed from a wheel: no datasets/ beside the package (or another project's there)."""
+    monkeypatch.delenv("SCALING_DATASETS", raising=False)
+    pkg = tmp_path / "site-packages" / "scaling"
+    pkg.mkdir(parents=True)
+    (tmp_path / "site-packages" / "datasets").mkdir()  # e.g. Hugging Face's `datasets`
+    (tmp_path / "site-packages" / "datasets" / "__init__.py").write_text("")
+    monkeypatch.setattr(datasets, "_PACKAGE_ROOT", pkg)
+    monkeypatch.setattr(datasets, "SHIPPED_DATASETS", pkg / "_shipped" / "datasets")
+    assert datasets.datasets_dir() == pkg / "_shipped" / "datasets"

@@ -132,3 +132,211 @@ def test_run_cli_rejects_bad_options():
     result = CliRunner().invoke(main, ["run", "--bootstrap", "-5"])
     assert result.exit_code == 2
     assert "-5" in result.output
+
+
+# --- caches that check themselves (issue 11, items 1 and 2) ------------------------------
+def _snapshot(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_fit_from_other_data_is_refitted_with_a_reason(first_run):
+    """`scaling fit --data one.csv -o D/fits/chinchilla_lsq.json`, then `run`: refit, not reuse."""
+    from scaling import datasets
+    from scaling.fitting import load_fit
+
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)  # current for these settings
+    out = tmp / "fits" / "chinchilla_lsq.json"
+    good = load_fit(out)
+    one = tmp / "one.csv"
+    datasets.load("chinchilla_runs").iloc[::3][["n_params", "n_tokens", "loss"]].to_csv(one, index=False)
+    result = CliRunner().invoke(main, ["fit", "--data", str(one), "--bootstrap", "50", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    foreign = load_fit(out)
+    assert foreign.data_sha256 != good.data_sha256
+
+    lines: list[str] = []
+    summary = run(_quick(tmp), echo=lines.append)
+    reason = [line.strip() for line in lines if "refitting" in line]
+    assert reason == [f"refitting {out}: it was fitted to other data (sha256 {foreign.data_sha256[:12]}... != "
+                      f"{good.data_sha256[:12]}...)"], lines
+    assert not any("reusing" in line and "chinchilla_lsq" in line for line in lines)
+    assert load_fit(out).data_sha256 == good.data_sha256
+    assert summary["lsq"]["E"] == pytest.approx(good.params["E"], rel=1e-5)
+    assert sum("reusing" in line for line in lines) == 5  # the trends are still current
+
+
+def test_other_settings_in_the_file_are_refitted(first_run):
+    """The manifest is not trusted alone: the file's own settings must match the request."""
+    from scaling.fitting import load_fit
+
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)  # current for these settings (manifest included)
+    path = tmp / "fits" / "chinchilla_lsq.json"
+    result = CliRunner().invoke(main, ["fit", "--bootstrap", "20", "-o", str(path)])  # same data, other settings
+    assert result.exit_code == 0, result.output
+    lines: list[str] = []
+    run(_quick(tmp), echo=lines.append)
+    assert any(f"refitting {path}: it was made with bootstrap = 20, this run uses 50" in line for line in lines), lines
+    assert load_fit(path).settings["bootstrap"] == 50
+
+
+def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
+    """Truncated or foreign JSON in the fits folder: `scaling run` refits them and exits 0."""
+    import functools
+
+    import scaling.pipeline
+
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)
+    damaged = {}
+    for name, damage in [("chinchilla_lsq.json", "truncated"), ("trend_flops_per_usd_tensor16.json", "truncated"),
+                         ("trend_flops_per_watt_fp32.json", "foreign")]:
+        path = tmp / "fits" / name
+        data = path.read_bytes()
+        damaged[path] = data[: len(data) // 2] if damage == "truncated" else b'{"schema": "someone.else", "x": 1}'
+        path.write_bytes(damaged[path])
+    # The CLI with the quick test settings (OLS trends, few draws) instead of the full job's.
+    monkeypatch.setattr(scaling.pipeline, "RunConfig",
+                        functools.partial(RunConfig, trend_method="ols", n_draws=200))
+    result = CliRunner().invoke(main, [
+        "run", "--fits-dir", str(tmp / "fits"), "--forecasts-dir", str(tmp / "forecasts"), "--no-figures",
+        "--no-bayes", "--bootstrap", "50"])
+    assert result.exit_code == 0, result.output
+    refits = [line.strip() for line in result.output.splitlines() if "refitting" in line]
+    assert len(refits) == 3, result.output
+    for path, bad in damaged.items():
+        assert any(line.startswith(f"refitting {path}: it could not be read (") for line in refits), refits
+        assert path.read_bytes() != bad and json.loads(path.read_text())  # a whole file again
+    assert sum("reusing" in line for line in result.output.splitlines()) == 3
+
+
+def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
+    """A truncated Bayesian .nc makes its loader raise; the step refits (checked on the step itself)."""
+    from scaling import pipeline
+    from scaling.fitting import load_fit
+
+    committed = ROOT / "fits" / "chinchilla_bayes.nc"
+    path = tmp_path / "chinchilla_bayes.nc"
+    path.write_bytes(committed.read_bytes()[:100_000])
+    good = load_fit(committed)
+
+    class Refit:  # stands in for a fresh posterior (sampling takes a minute)
+        def save(self, target):
+            Path(target).write_bytes(committed.read_bytes())
+
+    lines: list[str] = []
+    manifest = pipeline._Manifest(tmp_path / "manifest.json")
+    request = pipeline._Request((good.data_sha256,), {"law": "chinchilla", "method": "bayes", "seed": 0}, {})
+    out = pipeline._cached(manifest, path, "k", request, False, Refit, load_fit, lines.append)
+    assert isinstance(out, Refit)
+    assert len(lines) == 2 and lines[0].startswith(f"refitting {path}: it could not be read (")
+    assert path.read_bytes() == committed.read_bytes()
+    assert json.loads((tmp_path / "manifest.json").read_text())["entries"]["chinchilla_bayes.nc"]["key"] == "k"
+    # and the whole file, with a manifest entry, is reused
+    lines.clear()
+    again = pipeline._cached(manifest, path, "k", request, False, Refit, load_fit, lines.append)
+    assert again.data_sha256 == good.data_sha256 and lines == [f"reusing {path} (inputs unchanged)"]
+
+
+# --- an idempotent main job (issue 11, items 9 and 10) -----------------------------------
+def _second_run_changes_nothing(tmp: Path, figures: bool) -> None:
+    lines: list[str] = []
+    run(_quick(tmp, figures=figures), echo=lines.append)
+    before = _snapshot(tmp)
+    assert len(before) >= 14 + 9 * figures
+    lines.clear()
+    run(_quick(tmp, figures=figures), echo=lines.append)
+    assert sum("reusing" in line for line in lines) == 6, lines
+    assert not any("wrote" in line and "figures" not in line for line in lines), lines
+    after = _snapshot(tmp)
+    assert after.keys() == before.keys()
+    changed = [str(p.relative_to(tmp)) for p in before if before[p] != after[p]]
+    assert changed == []
+
+
+def test_second_run_leaves_every_file_byte_identical(first_run):
+    _second_run_changes_nothing(first_run[0], figures=False)
+
+
+@pytest.mark.slow
+def test_second_run_leaves_every_figure_byte_identical(tmp_path):
+    _second_run_changes_nothing(tmp_path, figures=True)
+
+
+def test_forecast_files_are_stored_at_six_significant_digits(first_run):
+    import re
+
+    tmp, _, _ = first_run
+    out = tmp / "forecasts"
+    numbers = re.findall(r"-?\d+\.\d+(?:e[+-]?\d+)?", (out / "gpt3_equivalent_cost.csv").read_text())
+    numbers += re.findall(r"-?\d+\.\d+(?:e[+-]?\d+)?", (out / "summary.json").read_text())
+    numbers += re.findall(r"-?\d+\.\d+(?:e[+-]?\d+)?", (out / "gpt3_equivalent_cost.json").read_text())
+    digits = [len(n.lstrip("-").split("e")[0].replace(".", "").strip("0")) for n in numbers]
+    assert numbers and max(digits) <= 6
+    assert json.loads((out / "summary.json").read_text())["significant_digits"] == 6
+    assert json.loads((out / "gpt3_equivalent_cost.json").read_text())["significant_digits"] == 6
+
+
+# --- no temp files left (issue 11, item 8) ----------------------------------------------
+def _old(path: Path, seconds: float = 3600) -> Path:
+    import os
+    import time
+
+    path.write_bytes(b"half a file")
+    os.utime(path, (time.time() - seconds, time.time() - seconds))
+    return path
+
+
+def test_next_write_removes_stale_temp_files_of_its_target(tmp_path):
+    from scaling._io import atomic_write_bytes, atomic_write_with
+
+    stale = _old(tmp_path / ".x.ab12cd_9.tmp.png")  # a killed write of x.png
+    young = tmp_path / ".x.zz12cd_9.tmp.png"
+    young.write_bytes(b"a write in progress")
+    other = _old(tmp_path / ".y.ab12cd_9.tmp.png")  # another target's
+    mine = _old(tmp_path / "notes.tmp")  # not ours at all
+    atomic_write_bytes(tmp_path / "x.png", b"png")
+    assert not stale.exists() and young.exists() and other.exists() and mine.exists()
+    nc = _old(tmp_path / ".posterior.k2j4l5m6.tmp.nc")
+    atomic_write_with(tmp_path / "posterior.nc", lambda tmp: Path(tmp).write_bytes(b"nc"))
+    assert not nc.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".x.zz12cd_9.tmp.png", ".y.ab12cd_9.tmp.png", "notes.tmp", "posterior.nc", "x.png"]
+
+
+def test_failed_write_leaves_no_temp_file(tmp_path):
+    from scaling._io import atomic_write_with, write_if_changed
+
+    def broken(tmp):
+        Path(tmp).write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    for write in (atomic_write_with, write_if_changed):
+        with pytest.raises(KeyboardInterrupt):
+            write(tmp_path / "f.nc", broken)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_sweeps_stale_temp_files_at_start(first_run):
+    tmp, _, _ = first_run
+    stale = [_old(tmp / "fits" / ".chinchilla_bayes.a1b2c3d4.tmp.nc"),
+             _old(tmp / "forecasts" / ".summary.a1b2c3d4.tmp.json")]
+    (tmp / "forecasts" / "figures").mkdir(exist_ok=True)
+    stale.append(_old(tmp / "forecasts" / "figures" / ".isoflop.a1b2c3d4.tmp.png"))
+    lines: list[str] = []
+    run(_quick(tmp), echo=lines.append)
+    assert not any(p.exists() for p in stale)
+    assert sum("left by an interrupted write" in line for line in lines) == 3
+
+
+def test_write_if_changed_keeps_files_whose_only_change_is_created(tmp_path):
+    from scaling._io import write_if_changed
+
+    path = tmp_path / "r.json"
+    assert write_if_changed(path, '{"created": "2020", "x": 1.5}\n')
+    assert not write_if_changed(path, '{"created": "2031", "x": 1.5}\n')
+    assert path.read_text() == '{"created": "2020", "x": 1.5}\n'
+    assert write_if_changed(path, '{"created": "2031", "x": 1.25}\n')
+    assert not write_if_changed(tmp_path / "r.json", b'{"created": "2040", "x": 1.25}\n')
+    assert write_if_changed(tmp_path / "a.csv", "a\n1\n") and not write_if_changed(tmp_path / "a.csv", "a\n1\n")
