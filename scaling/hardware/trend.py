@@ -56,7 +56,7 @@ from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
 from ..bayes.samplers import SAMPLERS
 from ..datasets import PRECISIONS
 from ..errors import ScalingError, ScalingWarning
-from ..results import DEFAULT_LEVEL, check_metadata, metadata, predict_frame, summary_frame
+from ..results import DEFAULT_LEVEL, check_metadata, interval, metadata, predict_frame, summary_frame
 from .data import METRICS, TrendData, trend_data
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
@@ -97,8 +97,6 @@ def _median(x: np.ndarray) -> float:
 
 
 def _interval(x: np.ndarray, level: float) -> tuple[float, float]:
-    from ..results import interval
-
     with np.errstate(invalid="ignore"):  # inf - inf while interpolating: interval() makes it inf
         lo, hi, _ = interval(x, level)
     return lo, hi
