@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scaling.cost.tco import TCOAssumptions
 from scaling.errors import ScalingError
 from scaling.fitting import FitResult
 from scaling.forecast import decimal_year, default_dates, equivalent_cost, load_forecast
@@ -38,7 +39,8 @@ def _trend(metric="flops_per_usd_cloud", intercept=17.0, slope=0.12, n=100, spre
 def test_point_forecast_matches_hand_computation():
     fit, trend = _fit(), _trend()
     dates = pd.to_datetime(["2020-01-01", "2025-01-01"])
-    fc = equivalent_cost(fit, trend, dates=dates, utilisation=0.5, n_draws=50)
+    fc = equivalent_cost(fit, trend, dates=dates, utilisation=0.5, inference_utilisation=0.5, price_scatter=False,
+                         n_draws=50)
     c, n, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
     for date, year in zip(dates, (2020.0, 2025.0)):
         usd_per_flop = 10 ** -(17.0 + 0.12 * (year - 2020.0))
@@ -74,7 +76,7 @@ def test_purchase_basis_adds_amortised_price_and_energy():
     watt = _trend("flops_per_watt", intercept=11.0, slope=0.1)
     dates = pd.to_datetime(["2020-01-01"])
     fc = equivalent_cost(fit, usd, watt, dates=dates, utilisation=0.4, lifetime_years=4, usd_per_kwh=0.1,
-                         pue=1.2, n_draws=20)
+                         pue=1.2, n_draws=20, tco=TCOAssumptions.chip_only(), price_scatter=False)
     c, _, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
     per_flop = 1 / (1e9 * 4 * 365.25 * 86400) + 1.2 * 0.1 / (3.6e6 * 1e11)
     assert fc.at("2020-01-01")["median"] == pytest.approx(float(c) / 0.4 * per_flop, rel=1e-9)
@@ -84,11 +86,12 @@ def test_purchase_basis_adds_amortised_price_and_energy():
 def test_algorithmic_progress_halves_compute_every_h_months():
     fit, trend = _fit(), _trend(slope=0.0)
     dates = pd.to_datetime(["2020-06-01", "2021-06-01"])
-    base = equivalent_cost(fit, trend, dates=dates, n_draws=20)
-    algo = equivalent_cost(fit, trend, dates=dates, n_draws=20, algorithmic_halving_months=6)
+    kw = dict(dates=dates, utilisation=0.4, price_scatter=False, algorithmic_banked=1.0)
+    base = equivalent_cost(fit, trend, n_draws=20, **kw)
+    algo = equivalent_cost(fit, trend, n_draws=20, algorithmic_halving_months=6, **kw)
     ratio = algo.at("2021-06-01")["median"] / base.at("2021-06-01")["median"]
     assert ratio == pytest.approx(0.25, rel=3e-3)  # a leap year: 2020-06 to 2021-06 is 0.998 decimal years
-    ho = equivalent_cost(fit, trend, dates=dates, n_draws=2000, algorithmic_halving_months="ho2024", seed=1)
+    ho = equivalent_cost(fit, trend, n_draws=2000, algorithmic_halving_months="ho2024", seed=1, **kw)
     r = ho.at("2021-06-01")
     assert r["lower"] < r["median"] < r["upper"]  # uncertain halving time gives an interval
     assert 2 ** (-12 / 8) == pytest.approx(r["median"] / base.at("2021-06-01")["median"], rel=0.05)

@@ -50,6 +50,7 @@ from .queries import (
     WORDS_PER_TOKEN, QueryCost, apply_reductions, provider_usd_per_1k_tokens, query_cost, revenue_per_query,
     searches_per_year, tokens_to_words, usd_per_1k_tokens_from_words, words_to_tokens,
 )
+from .tco import TCOAssumptions, Range, dollar_factor, usd_per_peak_flop_tco
 from .training import (
     ARCHITECTURES, TRAINING_BYTES_PER_PARAM, TrainingCost, TrainingMemory, chips_for_memory,
     inference_flops_per_token, training_cost, training_flops, training_flops_per_token, training_memory,
@@ -57,6 +58,7 @@ from .training import (
 )
 
 __all__ = [
+    "TCOAssumptions", "Range", "dollar_factor", "usd_per_peak_flop_tco",
     "PRICE_POINTS", "PricePoint", "price_point", "WORDS_PER_TOKEN", "TRAINING_BYTES_PER_PARAM",
     "HOURS_PER_YEAR", "ARCHITECTURES", "PRECISIONS",
     "training_flops", "training_flops_per_token", "inference_flops_per_token",

@@ -1,0 +1,253 @@
+r"""The sources of uncertainty of a forecast, each as per-draw arrays (one row per joint draw).
+
+Every function takes ``n`` and a seeded :class:`numpy.random.Generator` and returns arrays
+whose first axis is the joint draw, so :func:`scaling.forecast.equivalent_cost` combines
+them without loops:
+
+* **the law** (:class:`LawMixture`, :func:`law_draws`): which law (a mixture of fits with
+  stated weights) and its parameters (bootstrap or posterior draws of that fit);
+* **the price trend** (:func:`price_log10_draws`): the trend line per posterior draw, plus
+  the spread of prices a buyer meets at a date (Student-t scatter with the trend's
+  ``sigma`` and ``nu``);
+* **utilisation** (:func:`utilisation_draws`): uniform over a LOW:HIGH range;
+* **algorithmic progress** (:func:`halving_draws`, :func:`algorithmic_log2_gain`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_number
+from .._dates import decimal_year
+from ..errors import ScalingError
+from ..laws import get_law
+from ..results import require_result
+
+__all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "utilisation_draws", "halving_draws",
+           "algorithmic_log2_gain", "HALVING_PRESETS", "check_range"]
+
+LOG10_2 = float(np.log10(2.0))
+
+
+# ----------------------------------------------------------------------------- the law
+@dataclass(frozen=True)
+class LawMixture:
+    """Several fitted laws with weights: each joint draw first picks a law, then its parameters.
+
+    Attributes
+    ----------
+    fits : dict
+        Name -> fitted result (``FitResult``, ``BayesFitResult`` or a published fit).
+    weights : dict
+        Name -> weight (sums to 1).
+    rule : str
+        How the weights were chosen (printed with the forecast), e.g. ``"equal weights"``.
+    """
+
+    fits: Mapping[str, object]
+    weights: Mapping[str, float]
+    rule: str = "equal weights"
+    label: str = field(default="")
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.fits)
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{k} {w:.2g}" for k, w in self.weights.items())
+        return f"mixture ({parts}; {self.rule})"
+
+
+def law_mixture(fits: Mapping[str, object], weights: Mapping[str, float] | None = None,
+                rule: str | None = None) -> LawMixture:
+    """A :class:`LawMixture`; equal weights unless ``weights`` (any positive numbers, normalised).
+
+    The default rule is equal weights: no fit is known to predict held-out runs better (the
+    refitted law and its posterior use the same 240 runs; Hoffmann's published fit is the
+    paper's own, whose residuals Besiroglu et al. 2024 show to be poor on the reconstructed
+    data, but which describes the paper's full data set that we cannot see).
+    """
+    if not fits:
+        raise ScalingError("a law mixture needs at least one fit")
+    for name, fit in fits.items():
+        require_result(fit, f"a fitted scaling law for {name!r}")
+    if weights is None:
+        w = {k: 1.0 for k in fits}
+        rule = rule or "equal weights"
+    else:
+        unknown = sorted(set(weights) - set(fits))
+        if unknown:
+            raise ScalingError(f"weights for unknown law(s) {', '.join(unknown)}; laws: {', '.join(fits)}")
+        w = {k: float(check_number(f"weight of {k}", weights.get(k, 0.0), low=0.0, low_open=False)) for k in fits}
+        rule = rule or "user weights"
+    total = sum(w.values())
+    if total <= 0:
+        raise ScalingError("the law weights sum to 0; give at least one positive weight")
+    return LawMixture(dict(fits), {k: v / total for k, v in w.items()}, rule)
+
+
+def _param_draws(fit, idx_n: int, rng: np.random.Generator) -> pd.DataFrame:
+    names = list(get_law(fit.law).param_names)
+    draws = fit.draws
+    if draws is None or len(draws) == 0:
+        return pd.DataFrame({k: np.full(idx_n, float(fit.params[k])) for k in names})
+    idx = rng.integers(0, len(draws), size=idx_n)
+    return draws[names].iloc[idx].reset_index(drop=True)
+
+
+def law_draws(loss_fit, n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[tuple[str, object, pd.DataFrame]]]:
+    """Which component each draw uses, and each component's parameter draws.
+
+    Returns
+    -------
+    component : ndarray of int (n,)
+    parts : list of (name, fit, params)
+        ``params`` holds one row per draw of that component (in draw order).
+    """
+    mix = loss_fit if isinstance(loss_fit, LawMixture) else LawMixture({"fit": loss_fit}, {"fit": 1.0}, "one law")
+    names = mix.names
+    p = np.array([mix.weights[k] for k in names], dtype=float)
+    component = rng.choice(len(names), size=n, p=p) if len(names) > 1 else np.zeros(n, dtype=int)
+    parts = []
+    for i, name in enumerate(names):
+        k = int(np.count_nonzero(component == i))
+        parts.append((name, mix.fits[name], _param_draws(mix.fits[name], k, rng)))
+    return component, parts
+
+
+# ----------------------------------------------------------------------------- prices
+def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter: bool = True,
+                      doubling_years: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Trend line and buyer's scatter, log10 units, resampled to ``n`` draws.
+
+    .. math:: \log_{10} m_i(t) = c_{0,i} + c_{1,i} (t - t_0) + \sigma_i \, \varepsilon_i,
+              \quad \varepsilon_i \sim t_{\nu_i}
+
+    One scatter draw per joint draw, shared by all dates: a buyer's price sits at the same
+    quantile of the market at every date, so each date's spread is the predictive spread of
+    a new price while the cost's change between dates is the trend's.
+
+    ``doubling_years`` replaces every draw's slope by :math:`\log_{10}2 / T`, pivoting the
+    line about the trend's centring year :math:`t_0` (where its level is best measured).
+
+    Returns
+    -------
+    line : ndarray (n, n_dates)
+    noise : ndarray (n, 1)
+        ``sigma * eps`` (zeros without ``scatter``).
+    """
+    years = decimal_year(dates)
+    d = trend.draws
+    idx = rng.integers(0, len(d), size=n)
+    c0 = d["intercept"].to_numpy(dtype=float)[idx]
+    if doubling_years is None:
+        c1 = d["slope_per_year"].to_numpy(dtype=float)[idx]
+    else:
+        c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years", doubling_years, low=0.0, high=100.0)))
+    line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
+    noise = np.zeros((n, 1))
+    if scatter:
+        sigma = d["sigma"].to_numpy(dtype=float)[idx]
+        nu = d["nu"].to_numpy(dtype=float)[idx]
+        finite = np.isfinite(nu)
+        eps = np.where(finite, rng.standard_t(np.where(finite, nu, 1.0)), rng.standard_normal(n))
+        noise = (sigma * eps)[:, None]
+    return line, noise
+
+
+# ----------------------------------------------------------------------------- utilisation
+def check_range(name: str, value, low: float = 0.0, high: float = 1.0) -> tuple[float, float]:
+    """A number or a (LOW, HIGH) pair in (low, high], LOW <= HIGH, as a pair of floats."""
+    if isinstance(value, str):
+        parts = value.split(":")
+        if len(parts) not in (1, 2):
+            raise ScalingError(f"{name} {value!r}: give a number or LOW:HIGH (e.g. 0.3:0.5)")
+        try:
+            value = tuple(float(x) for x in parts)
+        except ValueError:
+            raise ScalingError(f"{name} {value!r}: give a number or LOW:HIGH (e.g. 0.3:0.5)") from None
+        if len(value) == 1:
+            value = value[0]
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ScalingError(f"{name} must be a number or (LOW, HIGH), got {value!r}")
+        lo, hi = value
+    else:
+        lo = hi = value
+    lo = float(check_number(name, lo, low=low, high=high))
+    hi = float(check_number(name, hi, low=low, high=high))
+    if lo > hi:
+        raise ScalingError(f"{name}: LOW {lo:g} is above HIGH {hi:g}; give LOW:HIGH with LOW <= HIGH")
+    return lo, hi
+
+
+def utilisation_draws(name: str, value, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Utilisation per draw: fixed (a number) or uniform over ``(LOW, HIGH)``."""
+    lo, hi = check_range(name, value)
+    return np.full(n, lo) if lo == hi else rng.uniform(lo, hi, size=n)
+
+
+# ----------------------------------------------------------------------------- algorithms
+#: Halving times of the compute needed for fixed performance, months: (median, low, high, level, source).
+HALVING_PRESETS: dict[str, tuple[float, float, float, float, str]] = {
+    "ho2024": (8.0, 2.0, 22.0, 0.90, "Ho et al. (2024), Algorithmic progress in language models, NeurIPS 2024: "
+               "halving about every 8 months, 90% CI about 2-22 months"),
+    "ho2024-arxiv": (8.0, 5.0, 14.0, 0.95, "Ho et al. (2024), arXiv:2403.05812v1: 95% CI 5-14 months"),
+}
+
+
+def halving_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray | None:
+    """Halving time in years per draw; ``None`` when algorithmic progress is off.
+
+    A preset name draws from a two-piece lognormal: median at the published median, the
+    lower and upper interval ends at the published ones (the NeurIPS interval is skewed:
+    8 months is not the geometric middle of 2 and 22).
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        key = spec.lower()
+        if key not in HALVING_PRESETS:
+            raise ScalingError(f"algorithmic_halving_months must be None, a number of months or one of "
+                               f"{', '.join(HALVING_PRESETS)}; got {spec!r}")
+        med, lo, hi, level, _ = HALVING_PRESETS[key]
+        from statistics import NormalDist
+
+        zq = NormalDist().inv_cdf(0.5 + level / 2)
+        z = rng.standard_normal(n)
+        sd = np.where(z < 0, (np.log(med) - np.log(lo)) / zq, (np.log(hi) - np.log(med)) / zq)
+        return np.exp(np.log(med) + sd * z) / 12.0
+    months = float(check_number("algorithmic_halving_months", spec, low=0.0, high=1200.0))
+    return np.full(n, months / 12.0)
+
+
+def algorithmic_log2_gain(years: np.ndarray, reference_year: float, halving_years: np.ndarray, *,
+                          slowdown_per_year: float = 0.0, cap: float | None = None,
+                          banked: np.ndarray | float = 1.0) -> np.ndarray:
+    r"""log2 of the effective-compute multiplier :math:`M(t)`, per draw and date, >= 0.
+
+    The rate of progress (halvings per year) starts at :math:`1/H` and shrinks by the factor
+    :math:`(1+s)` per year, so
+
+    .. math:: \log_2 M(t) = \frac{1}{H} \int_0^{\Delta} (1+s)^{-u} du
+              = \frac{1 - (1+s)^{-\Delta}}{H \ln(1+s)}, \quad \Delta = t - t_a
+
+    (:math:`\Delta / H` when :math:`s = 0`), minus :math:`\log_2 G` for a gain ``banked`` in
+    the baseline already (see :func:`scaling.forecast.equivalent_cost`), floored at 0 and
+    capped at :math:`\log_2` ``cap``.
+    """
+    dt = np.maximum(years[None, :] - reference_year, 0.0)
+    h = np.asarray(halving_years, dtype=float)[:, None]
+    if slowdown_per_year > 0:
+        k = np.log1p(slowdown_per_year)
+        halvings = (1.0 - np.exp(-k * dt)) / (h * k)
+    else:
+        halvings = dt / h
+    gain = np.maximum(halvings - np.log2(np.asarray(banked, dtype=float)).reshape(-1, 1), 0.0)
+    if cap is not None:
+        gain = np.minimum(gain, np.log2(cap))
+    return gain
