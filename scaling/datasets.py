@@ -221,7 +221,9 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     The table needs ``n_params``, ``loss`` and either ``n_tokens`` or
     ``compute_flops`` (then ``n_tokens = compute_flops / (6 n_params)``, as for
     the Chinchilla data). Every value must be a finite positive number and no
-    (``n_params``, ``n_tokens``) pair may repeat. An optional ``excluded`` column
+    (``n_params``, ``n_tokens``) pair may repeat, where a run is identified also by
+    ``n_unique_tokens`` and ``run_id`` when the table has them (runs of one size on
+    different unique data, or seeds with their own ids, are distinct runs). An optional ``excluded`` column
     marks runs the fits leave out (see :func:`parse_excluded`); it comes back as
     booleans (all ``False`` when the column is absent).
 
@@ -266,14 +268,13 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
         df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
     if "compute_flops" not in df.columns:
         df["compute_flops"] = 6.0 * df["n_params"] * df["n_tokens"]
-    dup = df.duplicated(subset=["n_params", "n_tokens"], keep="first")
+    key = ["n_params", "n_tokens"] + [c for c in ("n_unique_tokens", "run_id") if c in df.columns]
+    dup = df.duplicated(subset=key, keep="first")
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
-        first = int(np.flatnonzero(
-            ((df["n_params"] == df["n_params"].iloc[row]) & (df["n_tokens"] == df["n_tokens"].iloc[row])).to_numpy()
-        )[0])
+        first = int(np.flatnonzero((df[key] == df[key].iloc[row]).all(axis=1).to_numpy())[0])
         raise ScalingError(
-            f"{source}: row {row} duplicates row {first} (same n_params and n_tokens); "
+            f"{source}: row {row} duplicates row {first} (same {', '.join(key)}); "
             "average repeated runs or drop one"
         )
     df["excluded"] = parse_excluded(df["excluded"], source) if "excluded" in df.columns else False
