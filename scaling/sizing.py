@@ -45,7 +45,7 @@ from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_
 from .results import DEFAULT_LEVEL, require_result, summary_frame
 
 __all__ = [
-    "optimal", "OptimalResult", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
+    "optimal", "OptimalResult", "fit_context", "loss_meaning", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
     "gpt3_loss", "min_cost_for_loss", "GPT3_N_PARAMS", "GPT3_N_TOKENS", "TARGETS", "EXTRAPOLATION_FACTOR",
 ]
 
@@ -132,8 +132,15 @@ class OptimalResult:
     fit_warnings : tuple of ScalingWarning
         The fit's own warnings, carried into :meth:`warnings`.
     data_range : dict or None
-        The fitted runs' span (``n_params_min/max``, ``n_tokens_min/max``) when the fit
-        records it in ``fit.data_range``.
+        The fitted runs' span (``n_params_min/max``, ``n_tokens_min/max``,
+        ``compute_flops_min/max``): ``fit.data_range``, else what :func:`fit_context` knows
+        of the fit's data.
+    loss_meaning : str
+        What the loss is (nats per token on which data and tokenizer), from :func:`fit_context`.
+    costs : dict or None
+        The hardware of a budget or a dollar query: ``training`` and ``inference``
+        (:meth:`scaling.budget.ChipRate.to_dict`), ``chips`` and ``objective``
+        (``"flops"`` or ``"usd"``).
     """
 
     law: str
@@ -143,6 +150,8 @@ class OptimalResult:
     level: float = DEFAULT_LEVEL
     fit_warnings: tuple = ()
     data_range: dict | None = None
+    loss_meaning: str = ""
+    costs: dict | None = None
 
     @property
     def n_draws(self) -> int:
@@ -167,6 +176,46 @@ class OptimalResult:
             out = summary_frame(self.point, self.draws, level).rename_axis("quantity")
         out.attrs["n_unreachable"] = self.n_unreachable
         return out
+
+    def extrapolation(self) -> dict[str, dict]:
+        """How far the answer lies beyond the fitted runs, per quantity (N, D, C).
+
+        Returns
+        -------
+        dict
+            ``{"n_params" | "n_tokens" | "compute_flops": {"value", "fitted_min", "fitted_max",
+            "factor", "side"}}``: ``factor`` is value / largest fitted value above the data,
+            smallest fitted value / value below it (so > 1 means outside, by that factor), and 1
+            inside; ``side`` is ``"above"``, ``"below"`` or ``"within"``. Empty when the fit's
+            data span is unknown.
+        """
+        rng = self.data_range or {}
+        out = {}
+        for key in ("n_params", "n_tokens", "compute_flops"):
+            value = self.point.get(key, math.nan)
+            lo, hi = rng.get(f"{key}_min"), rng.get(f"{key}_max")
+            if lo is None or hi is None or not math.isfinite(value):
+                continue
+            if value > hi:
+                factor, side = value / hi, "above"
+            elif value < lo:
+                factor, side = lo / value, "below"
+            else:
+                factor, side = 1.0, "within"
+            out[key] = {"value": value, "fitted_min": float(lo), "fitted_max": float(hi), "factor": factor,
+                        "side": side}
+        return out
+
+    def extrapolation_line(self) -> str:
+        """One line: the factor beyond the fitted data in N, D and C (or that the span is unknown)."""
+        ext = self.extrapolation()
+        if not ext:
+            return "extrapolation: unknown (the fit records no span of its data)"
+        labels = {"n_params": "N", "n_tokens": "D", "compute_flops": "C"}
+        parts = [f"{labels[k]} within the fitted runs" if e["side"] == "within" else
+                 f"{labels[k]} {e['factor']:.3g}x {'above the largest' if e['side'] == 'above' else 'below the smallest'}"
+                 for k, e in ext.items()]
+        return "extrapolation beyond the fitted runs: " + ", ".join(parts)
 
     def warnings(self) -> list[ScalingWarning]:
         """The fit's warnings, then ``unreachable_draws`` and ``extrapolation`` where they apply."""
@@ -205,8 +254,33 @@ class OptimalResult:
             "n_draws": self.n_draws, "n_unreachable": self.n_unreachable,
             "quantities": {q: {"value": float(r["value"]), "lower": float(r["lower"]), "upper": float(r["upper"])}
                            for q, r in s.iterrows()},
+            "loss_meaning": self.loss_meaning,
+            "extrapolation": self.extrapolation(),
+            "costs": self.costs,
             "warnings": [w.to_dict() for w in self.warnings()],
         }
+
+    def notes(self) -> list[str]:
+        """What the answer means: the loss, the extrapolation, the hardware and the objective."""
+        out = []
+        if self.loss_meaning:
+            out.append(f"loss: {self.loss_meaning}")
+        out.append(self.extrapolation_line())
+        costs = self.costs or {}
+        for role in ("training", "inference"):
+            rate = costs.get(role)
+            if rate:
+                price = (f"${rate['usd_per_chip_hour']:.4g}/chip-hour ({rate['price_rule']})"
+                         if math.isfinite(rate["usd_per_chip_hour"]) else "no price")
+                chips = f", {costs['chips']:g} chips" if role == "training" and costs.get("chips") else ""
+                out.append(f"{role} hardware: {rate['hardware'] or 'peak as given'}, {rate['precision']} peak "
+                           f"{rate['peak_flops_per_s']:.3g} FLOP/s, MFU {rate['mfu']:g}{chips}, {price}")
+        if "inference_tokens" in self.query:
+            what = ("dollars: training and inference each at their own hardware's price"
+                    if costs.get("objective") == "usd" else "FLOPs: 6ND + 2NT")
+            goal = "least loss within the budget" if "compute_flops" in self.query else "least cost at the loss"
+            out.append(f"objective: {goal}, counting training and inference in {what}")
+        return out
 
     def report(self) -> str:
         lines = [f"compute-optimal sizing ({self.law} law), query: "
@@ -218,6 +292,7 @@ class OptimalResult:
             lines.append(f"  {q:<18}{_fmt(r['value']):>14}  [{_fmt(r['lower'])}, {_fmt(r['upper'])}]")
         if self.draws is not None:
             lines.append(f"  {self.n_draws} draws, {self.n_unreachable} cannot answer")
+        lines.extend(f"  {line}" for line in self.notes())
         lines.extend(f"  warning: {w}" for w in self.warnings())
         return "\n".join(lines)
 
@@ -241,19 +316,45 @@ def _query_number(name: str, value, low: float, high: float, *, low_open: bool =
     return v
 
 
-def _point_answer(law: Law, params: dict, query: dict) -> dict[str, float]:
-    out = _answer(law, params, query)
+def _point_answer(law: Law, params: dict, query: dict, costs: "_Costs | None" = None) -> dict[str, float]:
+    out = _answer(law, params, query, costs)
     bad = [k for k, v in out.items() if not np.isfinite(v)]
     if bad:
-        raise ScalingError(f"the fit's point estimate cannot answer {query}: {', '.join(bad)} not finite")
+        raise ScalingError(f"the {law.name} law's point estimate cannot answer {query}: {', '.join(bad)} not "
+                           "finite")
     return {k: float(np.asarray(v)) for k, v in out.items()}
 
 
-def _answer(law: Law, params: Mapping[str, Any], query: dict) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class _Costs:
+    """Hardware of a query: training and inference chip rates, chips, and what is minimised."""
+
+    training: Any = None   # scaling.budget.ChipRate
+    inference: Any = None  # scaling.budget.ChipRate
+    chips: float | None = None
+    objective: str = "flops"
+
+    @property
+    def inference_weight(self) -> float:
+        """Inference tokens' weight in the objective: 1 for FLOPs; for dollars the ratio of
+        the inference and training dollars per FLOP, so that the dollar problem is the FLOP
+        problem with ``T`` scaled (cost = $/FLOP_train x (6ND + 2N x weight x T))."""
+        if self.objective != "usd":
+            return 1.0
+        return self.inference.usd_per_flop / self.training.usd_per_flop
+
+    def to_dict(self) -> dict:
+        return {"training": None if self.training is None else self.training.to_dict(),
+                "inference": None if self.inference is None else self.inference.to_dict(),
+                "chips": self.chips, "objective": self.objective}
+
+
+def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | None = None) -> dict[str, np.ndarray]:
     """Every quantity of the answer, for one parameter set or arrays of draws."""
     out: dict[str, np.ndarray] = {}
     target_loss = query.get("target_loss")
     inference_tokens = query.get("inference_tokens")
+    weight = 1.0 if costs is None else costs.inference_weight
     if query.get("target") == "gpt3":
         target_loss = law.predict(params, GPT3_N_PARAMS, GPT3_N_TOKENS)
         out["target_loss"] = target_loss
@@ -264,10 +365,10 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict) -> dict[str, np.nd
                 n, d = law.allocate(params, budget)
                 c = budget * np.ones_like(n)
             else:
-                n, d = law.allocate_total(params, budget, inference_tokens)
+                n, d = law.allocate_total(params, budget, weight * inference_tokens)
                 c = 6.0 * n * d
         elif inference_tokens is not None:
-            _, n, d = law.min_total_for_loss(params, target_loss, inference_tokens)
+            _, n, d = law.min_total_for_loss(params, target_loss, weight * inference_tokens)
             c = 6.0 * n * d
         else:
             c, n, d = law.compute_for_loss(params, target_loss)
@@ -275,12 +376,69 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict) -> dict[str, np.nd
         if inference_tokens is not None:
             out["inference_flops"] = 2.0 * n * inference_tokens
             out["total_flops"] = c + out["inference_flops"]
+        if costs is not None and costs.training is not None:
+            train = costs.training
+            out["training_chip_hours"] = c / train.flops_per_chip_hour
+            if costs.chips:
+                out["training_days"] = out["training_chip_hours"] / 24.0 / costs.chips
+            if train.priced:
+                out["training_usd"] = out["training_chip_hours"] * train.usd_per_chip_hour
+            infer = costs.inference
+            if inference_tokens is not None and infer is not None:
+                out["inference_chip_hours"] = out["inference_flops"] / infer.flops_per_chip_hour
+                if infer.priced:
+                    out["inference_usd"] = out["inference_chip_hours"] * infer.usd_per_chip_hour
+                    if train.priced:
+                        out["total_usd"] = out["training_usd"] + out["inference_usd"]
     return out
+
+
+def _costs(budget, training, inference, inference_tokens, objective: str) -> tuple[float | None, _Costs | None]:
+    """The budget's FLOPs and the query's hardware, checked for conflicts."""
+    from . import budget as _budget
+
+    if objective not in ("auto", "flops", "usd"):
+        raise ScalingError(f"objective must be 'auto', 'flops' or 'usd', got {objective!r}")
+    flops, chips = None, None
+    if budget is not None:
+        if not isinstance(budget, _budget.Budget):
+            raise ScalingError(f"budget must be a scaling.budget.Budget (from_chips, from_usd, from_compute), "
+                               f"got {type(budget).__name__}")
+        flops, chips = budget.compute_flops, budget.chips
+        if training is not None and budget.rate is not None and training != budget.rate:
+            raise ScalingError("give the training hardware once: in the budget or as training=, not both")
+        training = budget.rate if training is None else training
+    if training is not None and not isinstance(training, _budget.ChipRate):
+        raise ScalingError(f"training must be a scaling.budget.ChipRate (scaling.budget.chip_rate), got "
+                           f"{type(training).__name__}")
+    if inference is not None:
+        if not isinstance(inference, _budget.ChipRate):
+            raise ScalingError(f"inference must be a scaling.budget.ChipRate (scaling.budget.chip_rate or "
+                               f"inference_rate), got {type(inference).__name__}")
+        if inference_tokens is None:
+            raise ScalingError("inference hardware applies with inference_tokens (--inference-tokens)")
+        if training is None:
+            raise ScalingError("inference hardware needs the training hardware too (--hardware), so that "
+                               "training and inference are counted in the same units")
+    if training is None:
+        if objective == "usd":
+            raise ScalingError("objective 'usd' needs the training hardware and its price (--hardware, "
+                               "--usd-per-chip-hour)")
+        return flops, None
+    if inference_tokens is not None and inference is None:
+        inference = _budget.inference_rate(training)
+    priced = training.priced and (inference is None or inference.priced)
+    if objective == "usd" and not (priced and inference_tokens is not None):
+        raise ScalingError("objective 'usd' needs inference_tokens and a price for the training and the "
+                           "inference hardware (--usd-per-chip-hour, or a chip with shipped cloud prices)")
+    use_usd = objective == "usd" or (objective == "auto" and inference_tokens is not None and priced)
+    return flops, _Costs(training, inference, chips, "usd" if use_usd else "flops")
 
 
 def optimal(fit, compute_flops: float | None = None, target_loss: float | None = None,
             target: str | None = None, level: float = DEFAULT_LEVEL,
-            inference_tokens: float | None = None) -> OptimalResult:
+            inference_tokens: float | None = None, budget=None, training=None, inference=None,
+            objective: str = "auto") -> OptimalResult:
     r"""Compute-optimal model size and data for a budget, a target loss, or GPT-3's loss.
 
     Works for every registered law (closed forms or the generic numerics of
@@ -290,8 +448,9 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
 
     Parameters
     ----------
-    fit : a fitted result (``FitResult``, ``BayesFitResult``)
-        Uses ``fit.law``, ``fit.params``, ``fit.draws`` and ``fit.warnings()``.
+    fit : a fitted result (``FitResult``, ``BayesFitResult``, a published fit of :mod:`scaling.library`)
+        Uses ``fit.law``, ``fit.params``, ``fit.draws``, ``fit.warnings()``, ``fit.data_range``
+        and ``fit.settings`` (what the loss means, :func:`fit_context`).
     compute_flops : float, optional
         Training budget :math:`C = 6 N D` in :data:`scaling.laws.COMPUTE_FLOPS_RANGE`
         (1e12 .. 1e32 FLOPs): returns :math:`N_{opt}`, :math:`D_{opt}` and the loss reached.
@@ -309,18 +468,42 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         Interval level, default :data:`scaling.results.DEFAULT_LEVEL`.
     inference_tokens : float, optional
         Tokens served over the model's life, in [0, 1e20]. With a target: minimise
-        training plus inference FLOPs, :math:`6 N D + 2 N T`; with a budget: see above.
+        training plus inference cost; with a budget: see above (Sardana et al. 2023,
+        "Beyond Chinchilla-Optimal", https://arxiv.org/abs/2401.00448).
+    budget : scaling.budget.Budget, optional
+        A budget in chips x days or dollars (:func:`scaling.budget.from_chips`,
+        :func:`~scaling.budget.from_usd`, :func:`~scaling.budget.from_compute`): its FLOPs
+        are the query's ``compute_flops`` (give one of the two), and its hardware adds
+        training chip-hours, days (with chips) and dollars (with a price) to the answer.
+    training, inference : scaling.budget.ChipRate, optional
+        Hardware for training and for serving (:func:`scaling.budget.chip_rate`). Training
+        defaults to the budget's; inference to the training chip and price at half its MFU
+        (:func:`scaling.budget.inference_rate`).
+    objective : {"auto", "flops", "usd"}
+        What ``inference_tokens`` queries minimise. ``usd``: training plus inference
+        dollars, each at its hardware's $/FLOP = price / (3600 x peak x MFU), i.e.
+        :math:`p_{train} (6 N D + 2 N T \, p_{inf} / p_{train})` (the FLOP problem with T
+        scaled by the price ratio; with a budget, the budget's dollars pay for both);
+        ``flops``: :math:`6 N D + 2 N T`; ``auto``: dollars when both are priced.
 
     Raises
     ------
     ScalingError
-        Not a fitted result; not exactly one query; a number out of its domain.
+        Not a fitted result; not exactly one query; a number out of its domain; a budget
+        together with ``compute_flops``; inference hardware without inference tokens; a
+        dollar objective without prices; a law whose point estimate cannot answer.
     """
     require_result(fit, "a fitted loss law")
+    flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective)
+    if flops_from_budget is not None:
+        if compute_flops is not None:
+            raise ScalingError(f"give compute_flops ({compute_flops!r}) or a budget "
+                               f"({flops_from_budget:.3g} FLOPs), not both")
+        compute_flops = flops_from_budget
     given = [name for name, v in (("compute_flops", compute_flops), ("target_loss", target_loss),
                                   ("target", target)) if v is not None]
     if len(given) != 1:
-        raise ScalingError("give exactly one of compute_flops, target_loss or target "
+        raise ScalingError("give exactly one of compute_flops (or a budget), target_loss or target "
                            f"(got {', '.join(given) if given else 'none'})")
     level = check_level(level)
     law = get_law(fit.law)
@@ -349,8 +532,10 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
     if inference_tokens is not None:
         query["inference_tokens"] = _query_number("inference_tokens", inference_tokens, 0.0, INFERENCE_TOKENS_MAX,
                                                   what=" tokens")
+    if costs is not None and costs.objective == "usd":
+        query["objective"] = "usd"
 
-    point = _point_answer(law, params, query)
+    point = _point_answer(law, params, query, costs)
     draws = None
     if fit.draws is not None and len(fit.draws):
         missing = [p for p in law.param_names if p not in fit.draws.columns]
@@ -358,10 +543,100 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
             raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
         dparams = {p: fit.draws[p].to_numpy(dtype=float) for p in law.param_names}
         draws = pd.DataFrame({k: np.broadcast_to(v, (len(fit.draws),)) for k, v in
-                              _answer(law, dparams, query).items()})
-    rng = fit.data_range  # every law fit records the span of its runs (empty for published fits)
-    if not (isinstance(rng, Mapping) and all(isinstance(rng.get(k), (int, float)) for k in
-                                             ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"))):
-        rng = None
+                              _answer(law, dparams, query, costs).items()})
+    rng, meaning = fit_context(fit)
     return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
-                         fit_warnings=tuple(fit.warnings()), data_range=None if rng is None else dict(rng))
+                         fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
+                         costs=None if costs is None else costs.to_dict())
+
+
+# --------------------------------------------------------------------------------------
+# what a fit's answers mean: its data's span and its loss
+# --------------------------------------------------------------------------------------
+#: Chinchilla's loss: Hoffmann et al. (2022) train and evaluate on MassiveText (Rae et al.
+#: 2021) with a SentencePiece tokenizer of 32,000 tokens.
+LOSS_MASSIVETEXT = ("nats per token on MassiveText (Chinchilla's data and SentencePiece tokenizer, Hoffmann "
+                    "et al. 2022); not comparable across datasets or tokenizers")
+#: Kaplan's loss: test loss on WebText2 with GPT-2's byte-pair tokenizer; N excludes embeddings.
+LOSS_WEBTEXT2 = ("nats per token on WebText2 (GPT-2's byte-pair tokenizer, Kaplan et al. 2020), with N "
+                 "counting non-embedding parameters; not comparable with MassiveText losses or across "
+                 "datasets or tokenizers")
+LOSS_OWN = ("in the units of the fitted runs' loss column (usually nats per token on those runs' own data "
+            "and tokenizer); not comparable across datasets or tokenizers")
+#: Shipped run tables -> what their loss is.
+DATASET_LOSS = {"chinchilla_runs": LOSS_MASSIVETEXT}
+#: Published fits (scaling.library) -> (shipped runs table whose span they were fitted on, or
+#: a span stated by the paper; what their loss is). Hoffmann's and Besiroglu's fits are of the
+#: runs of Hoffmann et al. Figure 4, digitised as ``chinchilla_runs``; Kaplan et al. (2020),
+#: Section 1.1: 768 to 1.5e9 non-embedding parameters, 22e6 to 23e9 tokens (C = 6ND of the
+#: corners).
+_PUBLISHED = {
+    "hoffmann2022": ("chinchilla_runs", LOSS_MASSIVETEXT),
+    "hoffmann2022-unrounded": ("chinchilla_runs", LOSS_MASSIVETEXT),
+    "besiroglu2024": ("chinchilla_runs", LOSS_MASSIVETEXT),
+    "besiroglu2024-grid": ("chinchilla_runs", LOSS_MASSIVETEXT),
+    "kaplan2020": ({"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
+                    "compute_flops_min": 6 * 768.0 * 22e6, "compute_flops_max": 6 * 1.5e9 * 23e9}, LOSS_WEBTEXT2),
+}
+_RANGE_KEYS = ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max")
+
+
+def _dataset_span(name: str, include: str = "kept") -> tuple[dict, str]:
+    """The span of a shipped runs table (its kept runs) and its hash."""
+    from . import datasets
+    from .fitting import data_range
+
+    runs = datasets.load(name)
+    sha = datasets.runs_sha256(runs)
+    if include != "all" and "excluded" in runs:
+        runs = runs[~runs["excluded"].astype(bool)]
+    return data_range(runs["n_params"].to_numpy(float), runs["n_tokens"].to_numpy(float)), sha
+
+
+def _valid_range(rng) -> bool:
+    return isinstance(rng, Mapping) and all(isinstance(rng.get(k), (int, float)) for k in _RANGE_KEYS)
+
+
+def loss_meaning(fit) -> str:
+    """What a fit's loss is (see :func:`fit_context`)."""
+    return fit_context(fit)[1]
+
+
+def fit_context(fit) -> tuple[dict | None, str]:
+    """The span of the runs a fit was made on, and what its loss means.
+
+    In order: a published fit of :mod:`scaling.library` (by ``settings["name"]``): the span
+    of the runs it was fitted on and its paper's loss; else ``fit.data_range`` and, for the
+    loss, a shipped runs table named in ``settings["dataset"]``, or whose hash equals
+    ``fit.data_sha256`` (the table ``chinchilla_runs``: MassiveText), else the fitted runs'
+    own units. A fit that records no span but whose hash is a shipped table's gets that
+    table's span.
+
+    Returns
+    -------
+    (dict or None, str)
+        ``data_range`` (``n_params_min/max``, ``n_tokens_min/max``, ``compute_flops_min/max``)
+        or None when unknown; the loss's meaning.
+    """
+    settings = fit.settings if isinstance(fit.settings, Mapping) else {}
+    rng = dict(fit.data_range) if _valid_range(fit.data_range) else None
+    name = settings.get("name") if getattr(fit, "method", None) == "published" else None
+    if isinstance(name, str) and name in _PUBLISHED:
+        span, meaning = _PUBLISHED[name]
+        if isinstance(span, str):
+            span = _dataset_span(span)[0]
+        return (rng or dict(span)), meaning
+    dataset = settings.get("dataset")
+    if isinstance(dataset, str) and dataset in DATASET_LOSS:
+        if rng is None:
+            rng = _dataset_span(dataset, settings.get("include", "kept"))[0]
+        return rng, DATASET_LOSS[dataset]
+    if getattr(fit, "data_sha256", ""):
+        for table, meaning in DATASET_LOSS.items():
+            span, sha = _dataset_span(table, settings.get("include", "kept"))
+            if sha == fit.data_sha256:
+                return (rng or span), meaning
+    if isinstance(dataset, str) and dataset:
+        return rng, f"nats per token on the data of {dataset!r} as fitted (its own data and tokenizer); " \
+                    "not comparable across datasets or tokenizers"
+    return rng, LOSS_OWN

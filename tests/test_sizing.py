@@ -179,8 +179,10 @@ def test_loss_just_above_e_reports_unreachable_draws(shipped):
 
 
 def test_warnings_carry_the_fits_and_flag_extrapolation(make_fit, shipped):
-    res = sizing.optimal(make_fit(data_range={}), compute_flops=5.76e23)
+    unknown = dataclasses.replace(make_fit(data_range={}), data_sha256="")  # no span, data unknown
+    res = sizing.optimal(unknown, compute_flops=5.76e23)
     assert [w.code for w in res.warnings()] == [w.code for w in make_fit().warnings()]
+    assert res.extrapolation() == {} and "unknown" in res.extrapolation_line()
     rng = dict(n_params_min=7e7, n_params_max=1.6e10, n_tokens_min=5e9, n_tokens_max=5e11)
     fit = make_fit(data_range=rng)
     near = sizing.optimal(fit, compute_flops=5.76e23)  # N 7e10 < 10 x 1.6e10, D 1.3e12 < 10 x 5e11
@@ -239,7 +241,7 @@ def test_cli_optimal_compute():
 def test_cli_optimal_gpt3_json():
     res = CliRunner().invoke(main, ["optimal", "--target", "gpt3", "--json"])
     assert res.exit_code == 0, res.output
-    q = json.loads(res.output)["quantities"]
+    q = json.loads(res.stdout)["quantities"]
     assert q["target_loss"]["value"] == pytest.approx(q["loss"]["value"])
     assert q["compute_flops"]["lower"] < q["compute_flops"]["value"] < q["compute_flops"]["upper"]
 
