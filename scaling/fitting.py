@@ -308,8 +308,8 @@ class FitResult:
             out += few_draws_warning(len(self.draws), check_level(level))
         return out
 
-    def predict(self, n_params, n_tokens, level: float | None = None):
-        """Predicted loss at (N, D).
+    def predict(self, n_params, n_tokens, level: float | None = None, **covariates):
+        """Predicted loss at (N, D) (and the law's covariates, e.g. ``n_unique_tokens=``).
 
         Without ``level``: a float array (inputs broadcast). With ``level``: a DataFrame with
         ``n_params, n_tokens, median, lower, upper``, where ``median`` is the prediction at the
@@ -323,18 +323,20 @@ class FitResult:
         law = self.law_object
         n_params = check_number("n_params", n_params)
         n_tokens = check_number("n_tokens", n_tokens)
-        point = np.asarray(law.predict(self.params, n_params, n_tokens), dtype=float)
+        point = np.asarray(law.predict(self.params, n_params, n_tokens, **covariates), dtype=float)
         if level is None:
             return point
         level = check_level(level)
         if self.draws is None:
             raise ScalingError("this fit has no draws; refit with bootstrap > 0 for intervals")
-        n_b, d_b = np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens))
-        n_flat, d_flat = n_b.ravel(), d_b.ravel()
+        names = list(covariates)
+        flat = [b.ravel() for b in np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens),
+                                                      *(np.asarray(covariates[k], dtype=float) for k in names))]
         draws = {p: self.draws[p].to_numpy(dtype=float)[:, None] for p in law.param_names}
-        per_draw = law.predict(draws, n_flat[None, :], d_flat[None, :])
-        return predict_frame({"n_params": n_flat, "n_tokens": d_flat}, per_draw, level,
-                             median=np.ravel(point) * np.ones(n_flat.size))
+        per_draw = law.predict(draws, flat[0][None, :], flat[1][None, :],
+                               **{k: v[None, :] for k, v in zip(names, flat[2:])})
+        return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level,
+                             median=np.ravel(point) * np.ones(flat[0].size))
 
     # -- files ----------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -597,10 +599,13 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     log_n = np.log(kept["n_params"].to_numpy(dtype=float))
     log_d = np.log(kept["n_tokens"].to_numpy(dtype=float))
     log_l = np.log(kept["loss"].to_numpy(dtype=float))
+    # a law with covariates (data_constrained: n_unique_tokens) is fitted with them fixed per run
+    covariates = law_obj.covariate_values(kept)
+    run_law = law_obj.at(**covariates) if covariates else law_obj
 
     # --- grid stage: every start its own L-BFGS, all together (scipy's stopping rules) ---
-    fun = make_objective(law_obj, method, log_n, log_d, log_l, delta)
-    x0, grid_name = _grid_starts(law_obj, grid, method, log_n, log_d, log_l, delta)
+    fun = make_objective(run_law, method, log_n, log_d, log_l, delta)
+    x0, grid_name = _grid_starts(run_law, grid, method, log_n, log_d, log_l, delta)
     x, f, _, _, status = batched_lbfgs(fun, x0)
     f_ok = np.where(np.isfinite(f), f, np.inf)
     if not np.isfinite(f_ok).any():
@@ -635,7 +640,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         for c0 in range(0, bootstrap, _BOOT_CHUNK):  # chunks bound the memory; the draws are the same
             size = min(_BOOT_CHUNK, bootstrap - c0)
             counts = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
-            bfun = make_objective(law_obj, method, log_n, log_d, log_l, delta, weights=counts)
+            bfun = make_objective(run_law, method, log_n, log_d, log_l, delta, weights=counts)
             xb0 = np.repeat(best_x[None, :], size, axis=0)
             callback = None if progress is None else (lambda done, _tot, c0=c0: progress(c0 + done, bootstrap))
             xb[c0:c0 + size], _, _, _, bstatus[c0:c0 + size] = batched_lbfgs(
@@ -651,9 +656,9 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         "bootstrap_start": "full-data optimum",
         "objective": "sum" if method == "huber" else "negative log-likelihood",
     }
-    y, _ = law_obj.log_predict_vjp(best_x[None, :law_obj.n_params], log_n, log_d)
+    y, _ = run_law.log_predict_vjp(best_x[None, :law_obj.n_params], log_n, log_d)
     diagnostics = {
-        "condition_number": _condition_number(law_obj, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
+        "condition_number": _condition_number(run_law, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
         "rms_log_residual": float(np.sqrt(np.mean((y[0] - log_l) ** 2))),
     }
     return FitResult(
