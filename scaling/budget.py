@@ -51,7 +51,7 @@ from .errors import ScalingError
 
 __all__ = [
     "ChipRate", "Budget", "CloudPrice", "chip_rate", "cloud_price", "from_compute", "from_chips", "from_usd",
-    "inference_rate", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
+    "inference_rate", "from_options", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
 ]
 
 SECONDS_PER_DAY = 86400.0
@@ -374,3 +374,66 @@ def from_usd(usd: float, hardware, mfu: float = DEFAULT_MFU, precision: str = "t
     rate = chip_rate(hardware, mfu, precision, usd_per_chip_hour, price_date, price="require")
     flops = usd / rate.usd_per_chip_hour * rate.flops_per_chip_hour
     return _budget(float(flops), rate, chips)
+
+
+def from_options(*, compute_flops: float | None = None, hardware=None, chips: float | None = None,
+                 days: float | None = None, usd: float | None = None, mfu: float | None = None,
+                 precision: str | None = None, usd_per_chip_hour: float | None = None, price_date=None,
+                 query: str = "budget") -> dict:
+    """The keyword arguments of :func:`scaling.sizing.optimal` for budget options as people give them.
+
+    One budget at most: FLOPs (``compute_flops``), chip time (``hardware``, ``chips``,
+    ``days``) or dollars (``usd``, ``hardware`` and a price). ``hardware`` alone (with a FLOP
+    budget or a target loss) adds chip-hours and dollars; ``chips`` with a target loss adds
+    wall-clock days. ``query`` names the other query for messages (``"--loss"``).
+
+    Returns
+    -------
+    dict
+        Any of ``budget`` (:class:`Budget`), ``training`` (:class:`ChipRate`), ``chips``.
+
+    Raises
+    ------
+    ScalingError
+        Conflicting or incomplete options, one line naming them: ``compute_flops`` with
+        ``chips``/``days``/``usd``; ``days`` and ``usd`` together; ``days`` without
+        ``chips``; ``chips`` without ``days`` or ``usd`` (for a budget); ``usd`` without
+        hardware; hardware options without ``hardware``.
+    """
+    rate_opts = {k: v for k, v in (("mfu", mfu), ("precision", precision),
+                                   ("usd_per_chip_hour", usd_per_chip_hour), ("price_date", price_date))
+                 if v is not None}
+    given = [f"--{k.replace('_', '-')}" for k, v in (("compute", compute_flops), ("chips", chips),
+                                                     ("days", days), ("usd", usd)) if v is not None]
+    if compute_flops is not None and len(given) > 1:
+        raise ScalingError(f"conflicting budget options {', '.join(given)}: give the budget once, in FLOPs "
+                           "(--compute), chip time (--hardware --chips --days) or dollars (--hardware --usd)")
+    if days is not None and usd is not None:
+        raise ScalingError(f"conflicting budget options --days {days:g} and --usd {usd:g}: give chip time "
+                           "(--chips --days) or dollars (--usd), not both")
+    if query != "budget" and (days is not None or usd is not None):
+        raise ScalingError(f"{query} is a query of its own: --days and --usd set a budget; drop one")
+    if hardware is None:
+        extra = [f"--{k.replace('_', '-')}" for k in rate_opts] + \
+                [o for o, v in (("--chips", chips), ("--days", days), ("--usd", usd)) if v is not None]
+        if extra:
+            what = "--usd needs a price: " if usd is not None else ""
+            raise ScalingError(f"{what}{', '.join(extra)} need{'s' if len(extra) == 1 else ''} --hardware "
+                               "(a chip name, e.g. h100)")
+        return {} if compute_flops is None else {"budget": from_compute(compute_flops)}
+    if days is not None:
+        if chips is None:
+            raise ScalingError(f"--days {days:g} needs --chips (how many chips run for that time)")
+        return {"budget": from_chips(hardware, chips, days, **rate_opts)}
+    if usd is not None:
+        return {"budget": from_usd(usd, hardware, chips=chips, **rate_opts)}
+    if chips is not None and query == "budget" and compute_flops is None:
+        raise ScalingError(f"--chips {chips:g} needs --days (a chip-time budget) or --usd (a dollar budget)")
+    out: dict = {}
+    if compute_flops is not None:
+        out["budget"] = from_compute(compute_flops, hardware, **rate_opts)
+    else:
+        out["training"] = chip_rate(hardware, **rate_opts)
+        if chips is not None:
+            out["chips"] = check_number("chips", chips, low=0.0, high=_CHIPS_MAX)
+    return out

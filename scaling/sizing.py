@@ -393,13 +393,20 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | No
     return out
 
 
-def _costs(budget, training, inference, inference_tokens, objective: str) -> tuple[float | None, _Costs | None]:
+def _costs(budget, training, inference, inference_tokens, objective: str, chips=None
+           ) -> tuple[float | None, _Costs | None]:
     """The budget's FLOPs and the query's hardware, checked for conflicts."""
     from . import budget as _budget
+    from ._checks import check_number
 
     if objective not in ("auto", "flops", "usd"):
         raise ScalingError(f"objective must be 'auto', 'flops' or 'usd', got {objective!r}")
-    flops, chips = None, None
+    flops = None
+    if chips is not None:
+        chips = check_number("chips", chips, low=0.0, high=1e8)
+        if budget is not None or training is None:
+            raise ScalingError(f"chips ({chips:g}) go with training hardware (training=) for a target; a budget "
+                               "carries its own chips")
     if budget is not None:
         if not isinstance(budget, _budget.Budget):
             raise ScalingError(f"budget must be a scaling.budget.Budget (from_chips, from_usd, from_compute), "
@@ -438,7 +445,7 @@ def _costs(budget, training, inference, inference_tokens, objective: str) -> tup
 def optimal(fit, compute_flops: float | None = None, target_loss: float | None = None,
             target: str | None = None, level: float = DEFAULT_LEVEL,
             inference_tokens: float | None = None, budget=None, training=None, inference=None,
-            objective: str = "auto") -> OptimalResult:
+            objective: str = "auto", chips: float | None = None) -> OptimalResult:
     r"""Compute-optimal model size and data for a budget, a target loss, or GPT-3's loss.
 
     Works for every registered law (closed forms or the generic numerics of
@@ -485,6 +492,8 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         :math:`p_{train} (6 N D + 2 N T \, p_{inf} / p_{train})` (the FLOP problem with T
         scaled by the price ratio; with a budget, the budget's dollars pay for both);
         ``flops``: :math:`6 N D + 2 N T`; ``auto``: dollars when both are priced.
+    chips : float, optional
+        With ``training`` and a target: the chips that train, for wall-clock days.
 
     Raises
     ------
@@ -494,7 +503,7 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         dollar objective without prices; a law whose point estimate cannot answer.
     """
     require_result(fit, "a fitted loss law")
-    flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective)
+    flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective, chips)
     if flops_from_budget is not None:
         if compute_flops is not None:
             raise ScalingError(f"give compute_flops ({compute_flops!r}) or a budget "

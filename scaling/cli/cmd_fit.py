@@ -1,10 +1,10 @@
-"""``scaling fit`` and ``scaling optimal``: fit the Chinchilla law, size compute-optimal runs."""
+"""``scaling fit``: fit a scaling law to runs (``scaling optimal`` is in :mod:`scaling.cli.cmd_optimal`)."""
 
 from __future__ import annotations
 
 import click
 
-from scaling.cli._util import echo_json, echo_warnings, print_table, resolve_fit_path
+from scaling.cli._util import echo_json, echo_warnings, print_table
 from scaling.results import DEFAULT_LEVEL
 
 DEFAULT_FIT = "fits/chinchilla_lsq.json"
@@ -91,39 +91,4 @@ def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, boo
         click.echo(f"saved {output}")
 
 
-@click.command("optimal")
-@click.option("--fit", "fit_path", type=click.Path(dir_okay=False), default=None,
-              help=f"A saved fit (.json or .nc) [default: {DEFAULT_FIT}, else the fit shipped with scaling].")
-@click.option("--compute", type=float, default=None, help="Training budget in FLOPs, e.g. 5.76e23.")
-@click.option("--loss", "target_loss", type=float, default=None, help="Target loss.")
-@click.option("--target", type=click.Choice(["gpt3"]), default=None, help="Reach GPT-3's fitted loss.")
-@click.option("--inference-tokens", type=float, default=None,
-              help="With --loss/--target: also count 2 N T inference FLOPs for T tokens served.")
-@click.option("--level", type=float, default=DEFAULT_LEVEL, show_default=True, help="Interval level.")
-@click.option("--json", "as_json", is_flag=True)
-def optimal_command(fit_path, compute, target_loss, target, inference_tokens, level, as_json):
-    """Compute-optimal N and D (with intervals) for a budget, a loss, or GPT-3's loss."""
-    from scaling import fitting, sizing
-
-    given = [v for v in (compute, target_loss, target) if v is not None]
-    if len(given) != 1:
-        raise click.UsageError("give exactly one of --compute, --loss or --target")
-    fit_path = resolve_fit_path(fit_path, DEFAULT_FIT)
-    fit = fitting.load_fit(fit_path)
-    result = sizing.optimal(fit, compute_flops=compute, target_loss=target_loss,
-                            target=target, level=level, inference_tokens=inference_tokens)
-    # The fit's own warnings and the query's (unreachable draws, extrapolation) come first.
-    echo_warnings(result.warnings())
-    if as_json:
-        echo_json(result.to_dict())
-        return
-    click.echo(f"fit: {fit_path}")
-    s = result.summary()
-    labels = {"n_params": "N (parameters)", "n_tokens": "D (tokens)", "tokens_per_param": "tokens per parameter",
-              "loss": "loss", "compute_flops": "training compute (FLOPs)", "target_loss": "target loss (GPT-3 fit)",
-              "inference_flops": "inference FLOPs", "total_flops": "total FLOPs"}
-    print_table([(labels.get(q, q), r["value"], r["lower"], r["upper"]) for q, r in s.iterrows()],
-                header=["quantity", "value", f"lower {level:.0%}", f"upper {level:.0%}"])
-
-
-COMMANDS = [fit_command, optimal_command]
+COMMANDS = [fit_command]  # ``scaling optimal`` lives in cmd_optimal.py
