@@ -134,7 +134,8 @@ def test_user_runs_never_trimmed(tmp_path, runs):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(law="chinchila"), "unknown law 'chinchila'; known laws: chinchilla, kaplan"),
+    (dict(law="chinchila"), "unknown law 'chinchila'; known laws: chinchilla, chinchilla_tied, kaplan, data_constrained, "
+     "data_constrained_untied"),
     (dict(method="ols"), "unknown method 'ols'"),
     (dict(grid="fine"), "unknown grid 'fine'"),
     (dict(include="some"), "unknown include 'some'"),

@@ -13,12 +13,14 @@ KAPLAN = dict(N_c=8.8e13, D_c=5.4e13, alpha_N=0.076, alpha_D=0.095)
 
 
 def test_unknown_law_message():
-    with pytest.raises(ScalingError, match=r"^unknown law 'chinchila'; known laws: chinchilla, chinchilla_tied, kaplan$"):
+    with pytest.raises(ScalingError, match=r"^unknown law 'chinchila'; known laws: chinchilla, chinchilla_tied, kaplan, "
+                       r"data_constrained, data_constrained_untied$"):
         laws.get_law("chinchila")
 
 
 def test_registry():
-    assert laws.names() == ["chinchilla", "chinchilla_tied", "kaplan"]
+    assert laws.names() == ["chinchilla", "chinchilla_tied", "kaplan", "data_constrained",
+                            "data_constrained_untied"]
     law = laws.get_law("chinchilla")
     assert laws.get_law(law) is law
     assert law.param_names == ("E", "A", "B", "alpha", "beta")
