@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_int, check_number
+from ._format import fmt_num
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .datasets import runs_sha256, validate_runs
 from .errors import ScalingError, ScalingWarning
@@ -168,6 +169,11 @@ def _condition_number(law: Law, theta: np.ndarray, log_n, log_d, log_l, delta: f
 # ======================================================================================
 # Result
 # ======================================================================================
+def _cell(x: float) -> str:
+    """A report cell: 6 significant figures; NaN as '-' and inf as 'unbounded' (scaling._format)."""
+    return f"{x:.6g}" if math.isfinite(x) else fmt_num(float(x))
+
+
 @dataclass(frozen=True)
 class FitResult:
     """An immutable least-squares fit of a scaling law (honours :mod:`scaling.results`).
@@ -265,7 +271,8 @@ class FitResult:
         pct = f"{level:.0%}"
         lines.append(f"  {'param':<8}{'value':>14}{'lower ' + pct:>16}{'upper ' + pct:>16}")
         for name, row in summ.iterrows():
-            lines.append(f"  {name:<8}{row['value']:>14.6g}{row['lower']:>16.6g}{row['upper']:>16.6g}")
+            lo, hi = (_cell(row[c]) for c in ("lower", "upper"))  # no draws: '-', not 'nan'
+            lines.append(f"  {name:<8}{_cell(row['value']):>14}{lo:>16}{hi:>16}")
         if self.draws is not None:
             lines.append(f"  bootstrap: {len(self.draws)} resamples (seed {self.seed}), percentile intervals")
         for w in self.warnings(level):
