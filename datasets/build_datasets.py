@@ -27,6 +27,13 @@ CHINCHILLA_SOURCE = (
 HARDWARE_SOURCE = "Epoch AI, Machine Learning Hardware database (CC BY 4.0)"
 PRICES_SOURCE = "Epoch AI, training-cost-trends 'Hardware prices.csv' (CC BY 4.0)"
 PPI_SOURCE = "US BLS producer price index PCU518210518210 via FRED, as used by Epoch AI"
+MUENNIGHOFF_SOURCE = (
+    "Muennighoff et al. 2023, Scaling Data-Constrained Language Models (arXiv:2305.16264), "
+    "huggingface/datablations commit 1370131 utils/parametric_fit.ipynb (Apache-2.0)"
+)
+#: A run is excluded when its loss is more than this factor above the lowest loss of a run
+#: of the same size on the same unique data with fewer tokens (more training made it worse).
+OVERFIT_FACTOR = 1.05
 
 #: Number of highest-loss runs the Epoch replication leaves out.
 N_EPOCH_EXCLUDED = 5
@@ -104,6 +111,42 @@ def build_chinchilla(raw: Path) -> pd.DataFrame:
         "",
     )
     out["source"] = CHINCHILLA_SOURCE
+    return out
+
+
+def build_muennighoff(raw: Path) -> pd.DataFrame:
+    """The 283 final C4 validation losses of Muennighoff et al. (2023), one row per run.
+
+    Exclusion rule (ours, see docs/data-constrained.md): a run whose loss is more than
+    ``OVERFIT_FACTOR`` (5%) above the lowest loss of a run of the same ``n_params`` and
+    ``n_unique_tokens`` trained on fewer tokens. More training that makes the loss worse is
+    divergence or overfitting under heavy repetition, which the law cannot express (its
+    effective data and parameters only grow with D and N).
+    """
+    df = pd.read_csv(raw / "muennighoff" / "datablations_runs.csv")
+    out = pd.DataFrame({
+        "run_id": df["run"].astype(str),
+        "n_params": df["n_params"].astype(float),
+        "n_tokens": df["n_tokens"].astype(float),
+        "n_unique_tokens": df["n_unique_tokens"].astype(float),
+    })
+    out["epochs"] = out["n_tokens"] / out["n_unique_tokens"]
+    out["loss"] = df["loss_c4_val"].astype(float)
+    reasons = []
+    for row in out.itertuples():
+        same = out[(out["n_params"] == row.n_params) & (out["n_unique_tokens"] == row.n_unique_tokens)
+                   & (out["n_tokens"] < row.n_tokens)]
+        best = same["loss"].min() if len(same) else np.inf
+        if row.loss > OVERFIT_FACTOR * best:
+            ref = same.loc[same["loss"].idxmin()]
+            reasons.append(f"loss rises with more training: {row.loss:.4g} after {row.epochs:.4g} epochs vs "
+                           f"{ref['loss']:.4g} after {ref['epochs']:.4g} epochs ({ref['run_id']}, same N and "
+                           "unique data); over 5% worse: divergence or overfitting the law cannot express")
+        else:
+            reasons.append("")
+    out["excluded"] = [bool(r) for r in reasons]
+    out["exclusion_reason"] = reasons
+    out["source"] = MUENNIGHOFF_SOURCE
     return out
 
 
@@ -198,6 +241,7 @@ def build_reference_models() -> pd.DataFrame:
 
 BUILDERS = {
     "chinchilla_runs": build_chinchilla,
+    "muennighoff_runs": build_muennighoff,
     "accelerators": build_accelerators,
     "cloud_prices": build_cloud_prices,
     "price_index": build_price_index,

@@ -8,6 +8,10 @@ licences in ``datasets/README.md``):
     (Besiroglu et al. 2024): ``n_params``, ``n_tokens`` (= C / 6N),
     ``compute_flops``, ``loss``, and ``excluded`` / ``exclusion_reason`` for the 5
     runs the replication leaves out.
+``muennighoff_runs``
+    283 runs of Muennighoff et al. (2023) with repeated data (C4 validation loss, nats per
+    token): ``n_params``, ``n_tokens``, ``n_unique_tokens``, ``epochs`` (= D / U), ``loss``,
+    and ``excluded`` / ``exclusion_reason`` for 21 runs whose loss rose with more training.
 ``accelerators``
     Epoch AI's Machine Learning Hardware table: release date, price, peak dense
     FLOP/s per precision, TDP, memory.
@@ -60,6 +64,12 @@ _SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "chinchilla_runs": (
         ("run_id", "n_params", "n_tokens", "compute_flops", "loss", "excluded", "exclusion_reason", "source"),
         ("n_params", "n_tokens", "compute_flops", "loss"),
+        (),
+    ),
+    "muennighoff_runs": (
+        ("run_id", "n_params", "n_tokens", "n_unique_tokens", "epochs", "loss", "excluded", "exclusion_reason",
+         "source"),
+        ("n_params", "n_tokens", "n_unique_tokens", "epochs", "loss"),
         (),
     ),
     "accelerators": (
@@ -151,7 +161,7 @@ def load(name: str) -> pd.DataFrame:
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise ScalingError(f"dataset {name!r}: column {col!r} row {row} is {_show(values.iloc[row])}, must be > 0")
         df[col] = values
-    if name == "chinchilla_runs":
+    if name in ("chinchilla_runs", "muennighoff_runs"):
         df = validate_runs(df, source=str(path))
         df["exclusion_reason"] = df["exclusion_reason"].fillna("").astype(str)
     for col in ("alias", "exclusion_reason"):

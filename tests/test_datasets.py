@@ -39,6 +39,23 @@ def test_chinchilla_runs_table():
     assert runs["source"].str.contains("Hoffmann").all()
 
 
+def test_muennighoff_runs_table():
+    runs = datasets.load("muennighoff_runs")
+    assert len(runs) == 283 and runs["run_id"].is_unique
+    assert np.allclose(runs["epochs"], runs["n_tokens"] / runs["n_unique_tokens"], rtol=1e-12)
+    assert (runs["epochs"] >= 1).all()
+    assert runs["excluded"].sum() == 21
+    assert (runs.loc[runs["excluded"], "exclusion_reason"].str.len() > 0).all()
+    assert (runs.loc[~runs["excluded"], "exclusion_reason"] == "").all()
+    # the rule: loss more than 5% above a run of the same N and U with fewer tokens
+    for row in runs.itertuples():
+        same = runs[(runs["n_params"] == row.n_params) & (runs["n_unique_tokens"] == row.n_unique_tokens)
+                    & (runs["n_tokens"] < row.n_tokens)]
+        worse = len(same) > 0 and row.loss > 1.05 * same["loss"].min()
+        assert worse == row.excluded, row.run_id
+    assert runs["source"].str.contains("Muennighoff").all()
+
+
 def test_accelerators_table_has_units_and_named_chips():
     acc = datasets.load("accelerators")
     assert len(acc) == 175
