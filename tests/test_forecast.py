@@ -174,3 +174,150 @@ def test_save_and_load_roundtrip_atomic(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".*tmp*"))
     with pytest.raises(ValueError, match="must end in .csv"):
         fc.save(tmp_path / "f.txt")
+
+
+# ------------------------------------------------------------------ every uncertainty, as joint draws
+def _hoffmann():
+    from scaling import library
+
+    return library.resolve("hoffmann2022")
+
+
+def test_law_mixture_draws_each_law_by_its_weight_and_widens_the_fan():
+    from scaling.forecast import law_mixture
+
+    fit, trend = _fit(spread=0.01), _trend()
+    kw = dict(dates=["2024-01-01"], utilisation=0.4, price_scatter=False, n_draws=3000, seed=2)
+    one = equivalent_cost(fit, trend, **kw)
+    mix = equivalent_cost(law_mixture({"epoch": fit, "hoffmann2022": _hoffmann()}, {"epoch": 3, "hoffmann2022": 1}),
+                          trend, **kw)
+    c_h, _, _ = compute_for_loss(_hoffmann().params, gpt3_loss(_hoffmann().params))
+    c = mix.samples["compute_flops"][:, 0]
+    share_h = np.mean(np.isclose(c, float(c_h), rtol=1e-9))
+    assert share_h == pytest.approx(0.25, abs=0.03)
+    w1 = one.at("2024-01-01")
+    w2 = mix.at("2024-01-01")
+    assert w2["lower"] < w1["lower"]  # Hoffmann's equivalent is cheaper: the mixture reaches lower
+    assert "mixture" in mix.header and "hoffmann2022 0.25" in mix.header
+    with pytest.raises(ScalingError, match="weights for unknown law"):
+        law_mixture({"epoch": fit}, {"other": 1})
+
+
+def test_price_scatter_and_utilisation_range_widen_the_interval():
+    fit, trend = _fit(), _trend(spread=0.0)
+    kw = dict(dates=["2024-01-01"], n_draws=3000, seed=1)
+    line = equivalent_cost(fit, trend, utilisation=0.4, price_scatter=False, **kw).at("2024-01-01")
+    scat = equivalent_cost(fit, trend, utilisation=0.4, price_scatter=True, **kw).at("2024-01-01")
+    util = equivalent_cost(fit, trend, utilisation=(0.3, 0.5), price_scatter=False, **kw).at("2024-01-01")
+    assert line["upper"] / line["lower"] == pytest.approx(1.0, abs=1e-9)
+    # sigma 0.1 dex, Gaussian: the 90% band spans 2 x 1.645 x 0.1 dex
+    assert np.log10(scat["upper"] / scat["lower"]) == pytest.approx(0.329, rel=0.08)
+    assert util["upper"] / util["lower"] == pytest.approx(0.49 / 0.31, rel=0.02)  # 5% and 95% of U(0.3, 0.5)
+
+
+def test_inference_utilisation_is_separate_and_lower_by_default():
+    fc = equivalent_cost(_fit(), _trend(), dates=["2024-01-01"], price_scatter=False, n_draws=2000)
+    assert fc.assumptions["inference_utilisation"] == [0.1, 0.3]
+    assert fc.assumptions["utilisation"] == [0.3, 0.5]
+
+
+def test_variance_decomposition_attributes_the_sources():
+    fc = equivalent_cost(_fit(spread=0.0), _trend(spread=0.0), dates=["2024-01-01", "2030-01-01"],
+                         utilisation=0.4, n_draws=3000)
+    w = fc.width_by_source(yearly=False)
+    assert w.loc["2024-01-01", "price_scatter"] == pytest.approx(1.0, abs=1e-6)  # the only source left
+    fc2 = equivalent_cost(_fit(spread=0.05), _trend(spread=0.02), utilisation=(0.2, 0.6), n_draws=3000)
+    w2 = fc2.width_by_source()
+    assert np.allclose(w2.drop(columns="sd_log10").sum(axis=1), 1.0)
+    assert (w2["utilisation"] > 0.05).all() and (w2["law_parameters"] > 0.01).all()
+    # the trend's slope uncertainty grows with the distance from its centre (2020)
+    assert w2["price_trend"].iloc[-1] > w2["price_trend"].iloc[1]
+
+
+def test_algorithmic_multiplier_keeps_6nd_equal_to_c_and_caps():
+    fit, trend = _fit(), _trend()
+    fc = equivalent_cost(fit, trend, n_draws=500, algorithmic_halving_months="ho2024", algorithmic_cap=100.0)
+    s = fc.samples
+    assert np.allclose(6 * s["n_params"] * s["n_tokens"], s["compute_flops"], rtol=1e-9)
+    c0, n0, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
+    assert s["compute_flops"].min() >= float(c0) / 100 * (1 - 1e-9)  # the cap holds
+    assert s["n_params"][:, -1].max() <= float(n0) * (1 + 1e-9)   # N shrinks with the compute
+    assert np.median(s["n_params"][:, -1]) < 0.5 * float(n0)
+
+
+def test_algorithmic_banked_gain_absorbs_the_reallocation_first():
+    fit, trend = _fit(), _trend(slope=0.0)
+    kw = dict(dates=["2020-06-01", "2020-09-01", "2023-06-01"], utilisation=0.4, price_scatter=False, n_draws=20,
+              algorithmic_halving_months=8)
+    auto = equivalent_cost(fit, trend, **kw)
+    off = equivalent_cost(fit, trend, algorithmic_banked=1.0, **kw)
+    c0, _, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
+    g = 6 * 175e9 * 300e9 / float(c0)  # ~1.6: GPT-3 re-allocated compute-optimally needs 1/G of its compute
+    assert auto.at("2020-09-01")["median"] == pytest.approx(auto.at("2020-06-01")["median"])  # still absorbing
+    ratio = auto.at("2023-06-01")["median"] / off.at("2023-06-01")["median"]
+    assert ratio == pytest.approx(g, rel=1e-6)
+
+
+def test_ho2024_interval_is_the_neurips_one():
+    from scaling.forecast.draws import halving_draws
+
+    h = halving_draws("ho2024", 200_000, np.random.default_rng(0)) * 12
+    assert np.quantile(h, [0.05, 0.5, 0.95]) == pytest.approx([2.0, 8.0, 22.0], rel=0.03)
+
+
+def test_target_below_e_is_refused_before_any_sampling(monkeypatch):
+    import scaling.forecast.core as core
+
+    monkeypatch.setattr(core, "law_draws", lambda *a, **k: (_ for _ in ()).throw(AssertionError("sampled")))
+    with pytest.raises(ScalingError, match="irreducible loss E = 1.8172"):
+        equivalent_cost(_fit(), _trend(), target=1.8, n_draws=20)
+
+
+def test_reference_model_targets():
+    fit, trend = _fit(), _trend()
+    chin = equivalent_cost(fit, trend, target="Chinchilla", n_draws=20, price_scatter=False, utilisation=0.4)
+    by_nd = equivalent_cost(fit, trend, target=(70e9, 1.4e12), n_draws=20, price_scatter=False, utilisation=0.4)
+    assert chin.at("2024-01-01")["median"] == pytest.approx(by_nd.at("2024-01-01")["median"], rel=1e-9)
+    assert "Chinchilla's loss" in chin.assumptions["target_description"]
+
+
+def test_real_dollars_deflate_later_costs():
+    fit, trend = _fit(), _trend()
+    kw = dict(dates=["2024-07-01", "2030-01-01"], n_draws=50, price_scatter=False, utilisation=0.4)
+    nom = equivalent_cost(fit, trend, **kw)
+    real = equivalent_cost(fit, trend, dollars="real", base_year=2024, **kw)
+    assert real.at("2024-07-01")["median"] == pytest.approx(nom.at("2024-07-01")["median"], rel=0.03)
+    assert real.at("2030-01-01")["median"] < nom.at("2030-01-01")["median"]
+    assert "real 2024 dollars" in real.header and "nominal" in nom.header
+    with pytest.raises(ScalingError, match="unknown dollars 'gold'"):
+        equivalent_cost(fit, trend, dollars="gold", **kw)
+
+
+def test_purchase_basis_default_is_tco_above_chip_only():
+    fit = _fit()
+    usd = _trend("flops_per_usd", intercept=9.0, slope=0.1)
+    watt = _trend("flops_per_watt", intercept=11.0, slope=0.1)
+    kw = dict(dates=["2024-01-01"], utilisation=0.4, price_scatter=False, n_draws=2000)
+    tco = equivalent_cost(fit, usd, watt, **kw)
+    chip = equivalent_cost(fit, usd, watt, tco=TCOAssumptions.chip_only(), **kw)
+    r = tco.at("2024-01-01")["median"] / chip.at("2024-01-01")["median"]
+    assert 1.5 < r < 4.0  # servers x1.3-2.1, interconnect x1.07-1.32, capital cost, occupancy
+    assert tco.at("2024-01-01")["upper"] > tco.at("2024-01-01")["lower"] * 1.2  # the ranges are carried
+    shares = tco.assumptions["tco_shares_median"]
+    assert 0 < shares["energy"] < 0.2 and shares["chips"] > shares["server"] > 0
+    assert (tco.width_by_source()["tco"] > 0.05).all()
+
+
+def test_seed_decomposition_like_for_like():
+    from scaling.forecast import seed_decomposition
+
+    d = seed_decomposition(_fit(), _trend(slope=0.12))
+    hw = 10 ** (-0.12 * 2.5027)  # 2020-07-01 -> 2023-01-01 along the trend
+    assert d["usd_per_flop_ratio_hardware_trend"] == pytest.approx(hw, rel=1e-3)
+    assert d["training_cost_ratio"] == pytest.approx(hw * 0.213 / 0.462, rel=1e-3)
+    # inference: parameters x $/FLOP, no training-utilisation gain
+    assert d["inference_cost_ratio"] == pytest.approx(
+        d["params_ratio_vs_gpt3"] * d["usd_per_flop_ratio_hardware_trend"], rel=1e-12)
+    assert d["inference_cost_ratio"] < d["training_cost_ratio"] / d["utilisation_ratio"]
+    assert d["seed"]["training"] == pytest.approx(0.193, abs=1e-3)
+    assert d["seed"]["inference"] == pytest.approx(0.168, abs=1e-3)

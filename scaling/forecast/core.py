@@ -220,7 +220,8 @@ class Forecast:
         out = out[[c for c in out.columns if any(c.startswith(q + "_") for q in quantities)]]
         if yearly:
             out = out[out.index.month == 1]
-        out.columns = [f"{self.label or 'forecast'}:{c}" for c in out.columns]
+        unit = "usd" if self.assumptions.get("dollars") != "real" else f"usd{self.assumptions.get('base_year')}real"
+        out.columns = [f"{self.label or 'forecast'}:{c.replace('usd', unit, 1)}" for c in out.columns]
         return out
 
     def width_by_source(self, quantity: str = _TRAIN, yearly: bool = True) -> pd.DataFrame:
