@@ -417,9 +417,10 @@ def from_options(*, compute_flops: float | None = None, hardware=None, chips: fl
         extra = [f"--{k.replace('_', '-')}" for k in rate_opts] + \
                 [o for o, v in (("--chips", chips), ("--days", days), ("--usd", usd)) if v is not None]
         if extra:
-            what = "--usd needs a price: " if usd is not None else ""
-            raise ScalingError(f"{what}{', '.join(extra)} need{'s' if len(extra) == 1 else ''} --hardware "
-                               "(a chip name, e.g. h100)")
+            price = (" and a price (--usd-per-chip-hour, or the chip's shipped cloud price)"
+                     if usd is not None else "")
+            raise ScalingError(f"{', '.join(extra)} need{'s' if len(extra) == 1 else ''} --hardware "
+                               f"(a chip name, e.g. h100){price}")
         return {} if compute_flops is None else {"budget": from_compute(compute_flops)}
     if days is not None:
         if chips is None:

@@ -90,13 +90,15 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
 
     targets = [o for o, v in (("--loss", target_loss), ("--target", target)) if v is not None]
     budgets = [o for o, v in (("--compute", compute), ("--days", days), ("--usd", usd)) if v is not None]
-    if len(targets) > 1 or (targets and budgets) or not (targets or budgets):
-        raise ScalingError("give exactly one query: a budget (--compute, --hardware --chips --days, or "
-                           "--hardware --usd), --loss or --target"
-                           + (f" (got {', '.join(targets + budgets)})" if targets or budgets else ""))
+    one_query = ("give exactly one query: a budget (--compute, --hardware --chips --days, or --hardware --usd), "
+                 "--loss or --target")
+    if len(targets) > 1 or (targets and budgets):
+        raise ScalingError(f"{one_query} (got {', '.join(targets + budgets)})")
     options = budget.from_options(compute_flops=compute, hardware=hardware, chips=chips, days=days, usd=usd,
                                   mfu=mfu, precision=precision, usd_per_chip_hour=usd_per_chip_hour,
                                   price_date=price_date, query=targets[0] if targets else "budget")
+    if not (targets or budgets):
+        raise ScalingError(one_query)
     inference_given = [o for o, v in (("--inference-hardware", inference_hardware), ("--inference-mfu", inference_mfu),
                                       ("--inference-usd-per-chip-hour", inference_usd_per_chip_hour))
                        if v is not None]
