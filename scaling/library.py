@@ -17,6 +17,13 @@ name                        law           source
                                           replication attempt", arXiv:2404.10102, Huber MLE
 ``besiroglu2024-grid``      chinchilla    the same paper, Hoffmann's 4,500-start grid fit
 ``kaplan2020``              kaplan        Kaplan et al. (2020), arXiv:2001.08361, Eq. 1.5
+``muennighoff2023``         data_         Muennighoff et al. (2023), "Scaling
+                            constrained   Data-Constrained Language Models",
+                                          arXiv:2305.16264: the fit in the README of
+                                          huggingface/datablations (log A 6.255414, log B
+                                          7.3049974, log E 0.6254804, alpha = beta =
+                                          0.3526596, R_D* 15.387756, R_N* 5.309743); C4
+                                          validation loss, GPT-2 tokenizer
 ==========================  ============  =================================================
 
 Kaplan's law is in its own variables: N counts *non-embedding* parameters and the loss is
@@ -55,6 +62,11 @@ PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
         "kaplan", {"N_c": 8.8e13, "D_c": 5.4e13, "alpha_N": 0.076, "alpha_D": 0.095},
         "Kaplan et al. (2020), Scaling Laws for Neural Language Models, arXiv:2001.08361, Eq. 1.5 "
         "(non-embedding parameters; WebText2 loss)"),
+    "muennighoff2023": (
+        "data_constrained", {"E": math.exp(0.6254804), "A": math.exp(6.255414), "B": math.exp(7.3049974),
+                             "alpha": 0.3526596, "R_D_star": 15.387756, "R_N_star": 5.309743},
+        "Muennighoff et al. (2023), Scaling Data-Constrained Language Models, arXiv:2305.16264, Eq. 5; "
+        "parameters from the README of huggingface/datablations (alpha = beta; C4 validation loss)"),
 }
 
 
