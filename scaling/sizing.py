@@ -543,6 +543,15 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
                                                   what=" tokens")
     if costs is not None and costs.objective == "usd":
         query["objective"] = "usd"
+    if "compute_flops" in query and inference_tokens is not None:
+        weight = 1.0 if costs is None else costs.inference_weight
+        serving = 2.0 * N_PARAMS_RANGE[0] * weight * query["inference_tokens"]
+        if serving >= query["compute_flops"]:
+            raise ScalingError(
+                f"a budget of {query['compute_flops']:.3g} FLOPs cannot pay for serving "
+                f"{query['inference_tokens']:.3g} tokens: inference alone (2 N T"
+                f"{'' if weight == 1.0 else ' at the inference price'}) costs {serving:.3g} FLOPs or more for any "
+                f"model of at least {N_PARAMS_RANGE[0]:.0e} parameters; raise the budget or lower the inference tokens")
 
     point = _point_answer(law, params, query, costs)
     draws = None
