@@ -17,12 +17,12 @@ Examples
 >>> scaling.plot.savefig(ax, "isoflop.pdf")                 # doctest: +SKIP
 """
 
-from ._base import PALETTE, RC, SAVE_FORMATS, savefig, style
+from ._base import CAPTIONS, PALETTE, RC, SAVE_FORMATS, SIZES, SOURCES, savefig, style
 from .fits import HOFFMANN_BUDGETS, fit_residuals, isoflop, loss_contours, optimal_allocation, param_pairs
 from .trends import fan_chart, hardware_trend
 
 __all__ = [
-    "PALETTE", "RC", "style", "isoflop", "loss_contours", "fit_residuals", "param_pairs",
+    "PALETTE", "RC", "SIZES", "CAPTIONS", "SOURCES", "style", "isoflop", "loss_contours", "fit_residuals", "param_pairs",
     "optimal_allocation", "hardware_trend", "fan_chart", "savefig", "SAVE_FORMATS",
     "HOFFMANN_BUDGETS",
 ]

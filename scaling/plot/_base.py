@@ -3,49 +3,32 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .. import __version__, _style
 from .._io import atomic_write_with
+from .._style import PALETTE, RC, SIZES
 from ..errors import ScalingError
 from ..laws import Law, get_law, names
 from ..results import require_result
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black moved last: it is kept for data).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-
-#: rcParams applied locally by :func:`style`.
-RC: dict[str, Any] = {
-    "axes.prop_cycle": None,  # filled in by style(): needs matplotlib's cycler
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.which": "major",
-    "grid.color": "#d9d9d9",
-    "grid.linewidth": 0.6,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8,
-    "legend.frameon": False,
-    "lines.linewidth": 1.6,
-    "lines.markersize": 4,
-    "font.size": 10,
-    "figure.dpi": 100,
-    "savefig.dpi": 200,
-    "image.cmap": "viridis",
-    "svg.fonttype": "none",
-    "pdf.fonttype": 42,
-}
-
 #: Allowed file suffixes for :func:`savefig`.
 SAVE_FORMATS = (".png", ".svg", ".pdf")
+
+#: Source lines of the shipped data, for the figures' footers.
+SOURCES = {
+    "chinchilla_runs": "Hoffmann et al. (2022) via Epoch AI (Besiroglu et al. 2024)",
+    "accelerators": "Epoch AI, Machine Learning Hardware (CC BY 4.0)",
+    "cloud_prices": "Epoch AI, training-cost-trends cloud prices (Cottier et al. 2024; CC BY 4.0)",
+    "reference_models": "model papers (Brown et al. 2020; Hoffmann et al. 2022; ...)",
+}
+
+#: Pass as ``**CAPTIONS`` to any plot function for the automatic title, assumptions and source.
+CAPTIONS = {"title": True, "subtitle": True, "source": True}
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "sigma", "nu", "mu", "tau", "lambda", "kappa"}
 
@@ -69,31 +52,55 @@ def _mpl():
     return matplotlib, plt
 
 
-@contextmanager
-def style():
-    """Apply the package style (:data:`RC`, Okabe-Ito colours) inside a ``with`` block.
+def style(size: str | None = None):
+    """Apply the package style of a size preset (``"column"``, ``"page"``, ``"slide"``) in a ``with`` block.
 
     Examples
     --------
     >>> from scaling import plot
-    >>> with plot.style():                      # doctest: +SKIP
+    >>> with plot.style("column"):                      # doctest: +SKIP
     ...     fig, ax = plt.subplots()
     """
-    matplotlib, _ = _mpl()
-    from cycler import cycler
-
-    rc = dict(RC)
-    rc["axes.prop_cycle"] = cycler(color=list(PALETTE))
-    with matplotlib.rc_context(rc):
-        yield
+    _mpl()
+    return _style.style(size)
 
 
-def _new_ax(ax, figsize=(6.0, 4.2)):
+def _new_ax(ax, size: str | None = None, *, height: float | None = None):
+    """``ax`` itself, or the axes of a new figure of the size preset."""
     if ax is not None:
         return ax
-    _, plt = _mpl()
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _, ax = _style.new_figure(size, height=height)
     return ax
+
+
+def _fonts(ax) -> dict[str, float]:
+    """Font sizes of the figure's preset (``page`` for a user's figure)."""
+    return _style.FONTS[_style.check_size(ax.figure.__dict__.get("_scaling_size"))]
+
+
+def _caption(value, auto: str | None) -> str | None:
+    """``True`` -> the automatic text, a string -> itself, ``None``/``False`` -> None."""
+    if value is True:
+        return auto
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str):
+        raise ScalingError(f"a title, subtitle or source must be a string, True (automatic) or None, got {value!r}")
+    return value
+
+
+def _source(*keys: str) -> str:
+    """``Data: A; B`` from :data:`SOURCES` keys."""
+    return "Data: " + "; ".join(SOURCES[k] for k in keys)
+
+
+def _finish(fig, title=None, subtitle=None, source=None, *, auto_title=None, auto_subtitle=None,
+            auto_source=None):
+    """Resolve the captions (True -> automatic) and finish the figure (:func:`._layout.finish`)."""
+    from ._layout import finish
+
+    finish(fig, title=_caption(title, auto_title), subtitle=_caption(subtitle, auto_subtitle),
+           source=_caption(source, auto_source))
 
 
 def _figure_of(obj):
@@ -111,45 +118,8 @@ def _figure_of(obj):
 
 def _tag(ax, text):
     """A small provenance note in the lower-right corner (e.g. which fit is drawn)."""
-    ax.text(0.99, 0.01, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="0.35",
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7), zorder=6)
-
-
-def _label_points(ax, xs, ys, names, *, color="black"):
-    """Label points, moving a label that would overlap one already placed (left, then down).
-
-    Call last: the layout is settled first (``draw_without_rendering``) because placement
-    works in display coordinates.
-    """
-    ax.figure.draw_without_rendering()
-    to_pt = 72.0 / ax.figure.dpi
-    xs, ys, names = (list(v) for v in (xs, ys, names))
-    xy = ax.transData.transform(np.column_stack([np.asarray(xs, float), np.asarray(ys, float)])) * to_pt
-    boxes: list[tuple[float, float, float, float]] = []  # left, top, width, height in points
-
-    def free(left, top, width, height):
-        return not any(left < bx + bw and bx < left + width and top - height < by and by - bh < top
-                       for bx, by, bw, bh in boxes)
-
-    for k in np.argsort(-xy[:, 1], kind="stable"):
-        name = str(names[k])
-        width, height = 4.3 * len(name) + 4, 9.0
-        for step in range(12):
-            dy = 4.5 - step * height
-            options = [(5.0, "left"), (-5.0, "right")]
-            spot = next(((dx, ha) for dx, ha in options
-                         if free(xy[k, 0] + (dx if ha == "left" else dx - width), xy[k, 1] + dy, width, height)),
-                        None)
-            if spot is not None:
-                break
-        dx, ha = spot if spot is not None else (5.0, "left")
-        left = xy[k, 0] + (dx if ha == "left" else dx - width)
-        boxes.append((left, xy[k, 1] + dy, width, height))
-        boxes.append((xy[k, 0] - 3, xy[k, 1] + 3, 6, 6))  # keep labels off the marker itself
-        ax.annotate(name, (xs[k], ys[k]), fontsize=7, color=color, xytext=(dx, dy), ha=ha, va="top",
-                    textcoords="offset points", zorder=5,
-                    arrowprops=dict(arrowstyle="-", lw=0.4, color="0.4", shrinkA=0, shrinkB=2) if step else None,
-                    bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.7))
+    ax.text(0.99, 0.01, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=_fonts(ax)["note"],
+            color="0.35", bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7), zorder=6)
 
 
 # --------------------------------------------------------------------------------------
@@ -207,6 +177,31 @@ def _draws_label(fit, default: str) -> str:
     """Where a fit's uncertainty comes from, for legends: bootstrap or posterior."""
     names = {"huber": "bootstrap (Huber)", "huber-mle": "bootstrap (Huber MLE)", "bayes": "posterior"}
     return names.get(_method(fit)) or _fit_label(fit, default)
+
+
+def _data_range(fit, data_range=None) -> dict:
+    """The extent of the data a fit saw (``fit.data_range``; ``{}`` for published fits or a dict).
+
+    ``data_range`` overrides it: a dict with ``n_params_min/max``, ``n_tokens_min/max``,
+    ``compute_flops_min/max``, or a runs DataFrame whose kept runs give the extent.
+    """
+    if isinstance(data_range, pd.DataFrame):
+        kept = data_range[~data_range["excluded"].to_numpy(dtype=bool)] if "excluded" in data_range else data_range
+        return {f"{c}_{m}": float(getattr(kept[c], m)()) for c in ("n_params", "n_tokens", "compute_flops")
+                for m in ("min", "max") if c in kept}
+    if data_range is not None:
+        if not isinstance(data_range, Mapping):
+            raise ScalingError(f"data_range must be a dict or a runs DataFrame, got {type(data_range).__name__}")
+        return dict(data_range)
+    if isinstance(fit, Mapping):
+        return {}
+    return dict(fit.data_range or {})
+
+
+def _law_title(fit) -> str:
+    """``Chinchilla law, least squares (Huber)`` for subtitles."""
+    law, _ = _law_params(fit)
+    return f"{law.name.capitalize()} law, {_fit_label(fit)}"
 
 
 def _runs(runs) -> pd.DataFrame:
@@ -280,7 +275,9 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
                 "svg": {"Date": None, "Creator": f"scaling {__version__}"},
                 "pdf": {"CreationDate": None, "Creator": f"scaling {__version__}"}}[fmt]
     matplotlib, _ = _mpl()
+    # A preset figure keeps its exact size (3.5 in wide is a column); another is cropped to its content.
+    bbox = None if "_scaling_size" in fig.__dict__ else "tight"
     with matplotlib.rc_context({"svg.hashsalt": "scaling"}):
         atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata,
-                                                        bbox_inches="tight"))
+                                                        bbox_inches=bbox))
     return path

@@ -7,13 +7,26 @@ import numpy as np
 from .._checks import check_level
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL, interval
-from ._base import (PALETTE, _draws, _fit_label, _label_points, _law_params, _mpl, _new_ax, _param_label,
-                    _predict_fit, _reference_models, _runs, _tag, _draws_label, style)
+from .. import _style
+from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fonts, _law_params,
+                    _law_title, _method, _mpl, _new_ax, _param_label, _predict_fit, _reference_models, _runs, _source,
+                    _tag, style)
+from ._layout import defer_labels, optional, set_legend
+from ._units import flops_label, log_axis
+
+_CAPTION_DOC = """size : {"column", "page", "slide"}, optional
+        Size preset of a new figure (3.5 in wide, 7 in wide, 13.33 x 7.5 in); default
+        ``"page"``. Ignored when ``ax`` is given.
+    title, subtitle, source : str, True or None
+        Title, assumptions line and data-source line; ``True`` writes the automatic
+        text, ``None`` (default) leaves the line out (pass ``**scaling.plot.CAPTIONS``
+        for all three)."""
 
 #: The nine IsoFLOP budgets of Hoffmann et al. (2022), Figure 3 (FLOPs).
 HOFFMANN_BUDGETS = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
 
-def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15):
+def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15, size=None, title=None,
+            subtitle=None, source=None):
     r"""IsoFLOP profiles: loss against parameters at fixed compute (Hoffmann et al. 2022, Fig. 3/4).
 
     For each budget :math:`C` the fitted law is drawn along :math:`D = C / (6N)`
@@ -33,6 +46,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     ax : matplotlib Axes, optional
     band_decades : float
         Half-width in log10(FLOPs) of the window that assigns runs to a budget.
+    {captions}
 
     Returns
     -------
@@ -47,8 +61,9 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
         raise ScalingError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
     runs = _runs(runs)
     matplotlib, _ = _mpl()
-    with style():
-        ax = _new_ax(ax)
+    with style(size):
+        ax = _new_ax(ax, size)
+        area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 14)
         cmap = matplotlib.colormaps["viridis"]
         n_opt, _ = law.allocate(params, budgets)
         log_c = np.log10(runs["compute_flops"].to_numpy())
@@ -61,27 +76,33 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
                 lo = min(lo, runs["n_params"][near].min() / 1.5)
                 hi = max(hi, runs["n_params"][near].max() * 1.5)
             n = np.geomspace(lo, hi, 200)
-            ax.plot(n, law.predict(params, n, c / (6 * n)), color=color, label=f"{c:.0e} FLOPs".replace("e+", "e"))
+            ax.plot(n, law.predict(params, n, c / (6 * n)), color=color, label=f"{flops_label(c)} FLOPs")
             for mask, face in ((near & ~excluded, color), (near & excluded, "none")):
                 if mask.any():
-                    ax.scatter(runs["n_params"][mask], runs["loss"][mask], s=14, facecolors=face,
+                    ax.scatter(runs["n_params"][mask], runs["loss"][mask], s=area, facecolors=face,
                                edgecolors=color, linewidths=0.8, zorder=3)
-            ax.scatter([n_star], law.predict(params, n_star, c / (6 * n_star)), marker="*", s=90, color=color,
-                       edgecolors="black", linewidths=0.5, zorder=4)
-        ax.set_xscale("log")
+            ax.scatter([n_star], law.predict(params, n_star, c / (6 * n_star)), marker="*", s=area * 6,
+                       color=color, edgecolors="black", linewidths=0.5, zorder=4)
+        log_axis(ax.xaxis, "count")
         ax.set_xlabel("parameters N")
         ax.set_ylabel("training loss (nats per token)")
-        ax.scatter([], [], marker="*", s=90, color="0.6", edgecolors="black", linewidths=0.5,
+        ax.scatter([], [], marker="*", s=area * 6, color="0.6", edgecolors="black", linewidths=0.5,
                    label="compute-optimal N")
         if excluded.any():
-            ax.scatter([], [], s=14, facecolors="none", edgecolors="0.4", label="excluded run")
-        ax.legend(loc="upper right", ncol=2, title="compute budget")
-        _tag(ax, _fit_label(fit))
+            ax.scatter([], [], s=area, facecolors="none", edgecolors="0.4", label="excluded run")
+        if set_legend(ax, title="compute budget") is not None:
+            ax.legend(loc="upper right", ncol=2, title="compute budget")
+        if not subtitle:
+            _tag(ax, _fit_label(fit))
+        _finish(ax.figure, title, subtitle, source, auto_title="IsoFLOP profiles: loss against model size at fixed compute",
+                auto_subtitle=f"{_law_title(fit)}; runs within {band_decades:g} decades of each budget as points",
+                auto_source=_source("chinchilla_runs"))
     return ax
 
 
 def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e7, 1e13),
-                  d_range=(1e8, 1e14), iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26)):
+                  d_range=(1e8, 1e14), iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, size=None,
+                  title=None, subtitle=None, source=None):
     r"""Contours of the fitted loss over (N, D), the efficient frontier and iso-compute lines.
 
     The frontier is :math:`(N_{opt}(C), D_{opt}(C))` (:meth:`scaling.laws.Law.allocate`;
@@ -103,6 +124,10 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
         Axis ranges in parameters and tokens.
     iso_compute : sequence of float
         Budgets (FLOPs) of the dashed iso-compute lines.
+    data_range : dict or DataFrame, optional
+        Extent of the fitted data, outlined (default ``fit.data_range``; empty for a
+        published fit: no outline).
+    {captions}
 
     Returns
     -------
@@ -110,8 +135,14 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
     """
     law, params = _law_params(fit)
     floor = float(law.irreducible_loss(params))
-    with style():
-        ax = _new_ax(ax, figsize=(6.4, 5.0))
+    extent = _data_range(fit, data_range)
+    from matplotlib.patches import Rectangle
+    from matplotlib.ticker import MaxNLocator
+
+    with style(size):
+        ax = _new_ax(ax, size, height={"column": 3.3}.get(size))
+        fonts = _fonts(ax)
+        area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 8)
         n = np.geomspace(*n_range, 160)
         d = np.geomspace(*d_range, 160)
         nn, dd = np.meshgrid(n, d)
@@ -121,47 +152,62 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
         levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
         filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=0.7, extend="both")
         lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
-        ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=7)
-        ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)")
+        for t in ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=fonts["note"]):
+            optional(t, 8)
+        # Proportional colorbar: equal lengths are equal losses, so round ticks are evenly spaced.
+        cbar = ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)", spacing="proportional")
+        cbar.locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
+        cbar.update_ticks()
 
         c = np.geomspace(1e15, 1e30, 200)
         n_opt, d_opt = law.allocate(params, c)
-        ax.plot(n_opt, d_opt, color=PALETTE[1], lw=2.2, label="efficient frontier")
+        ax.plot(n_opt, d_opt, color=PALETTE[1], lw=2.2 * fonts["base"] / 9, label="efficient frontier")
         for k, budget in enumerate(iso_compute):
             ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
                     label="iso-compute $D = C/6N$" if k == 0 else None)
-            # Label near the upper/right edge, away from the runs and the frontier.
+            # Label near the upper edge, away from the runs and the frontier.
             x = max(budget / (6 * d_range[1] / 4), n_range[0] * 2)
-            if x < n_range[0] * 1e2:  # would sit under the legend: label at the lower-right instead
-                x = min(budget / (6 * d_range[0] * 4), n_range[1] / 40)
             if n_range[0] < x < n_range[1] / 2 and d_range[0] < budget / (6 * x) < d_range[1]:
-                ax.annotate(f"{budget:.0e} FLOPs".replace("e+", "e"), (x, budget / (6 * x)), fontsize=7,
-                            color="0.15", xytext=(3, 3), textcoords="offset points",
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
-
+                optional(ax.annotate(f"{flops_label(budget)} FLOPs", (x, budget / (6 * x)), fontsize=fonts["note"],
+                                     color="0.15", xytext=(3, 3), textcoords="offset points", zorder=5,
+                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6)
+        if {"n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"} <= set(extent):
+            x0, x1 = extent["n_params_min"], extent["n_params_max"]
+            y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
+            ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fc="white", alpha=0.25, ec="white", lw=1.0,
+                                   ls="-", zorder=2, label="extent of the fitted runs"))
         if runs is not False:
             r = _runs(runs)
             keep = ~r["excluded"].to_numpy(dtype=bool)
-            ax.scatter(r["n_params"][keep], r["n_tokens"][keep], s=8, color="white", edgecolors="0.2",
+            ax.scatter(r["n_params"][keep], r["n_tokens"][keep], s=area, color="white", edgecolors="0.2",
                        linewidths=0.4, label="training runs", zorder=3)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        log_axis(ax.xaxis, "count")
+        log_axis(ax.yaxis, "count")
         ax.set_xlim(*n_range)
         ax.set_ylim(*d_range)
         refs = _reference_models(reference_models)
         if refs is not None and len(refs):
-            ax.scatter(refs["n_params"], refs["n_tokens"], marker="D", s=28, color=PALETTE[4],
+            ax.scatter(refs["n_params"], refs["n_tokens"], marker="D", s=area * 3.5, color=PALETTE[4],
                        edgecolors="black", linewidths=0.6, label="reference models", zorder=4)
         ax.set_xlabel("parameters N")
         ax.set_ylabel("training tokens D")
         ax.grid(False)
-        ax.legend(loc="upper left", frameon=True, framealpha=0.85)
-        _tag(ax, _fit_label(fit))
+        if set_legend(ax) is not None:
+            ax.legend(loc="upper left", frameon=True, framealpha=0.85)
+        if not subtitle:
+            _tag(ax, _fit_label(fit))
         if refs is not None and len(refs):
-            _label_points(ax, refs["n_params"], refs["n_tokens"], refs["name"])
+            defer_labels(ax, refs["n_params"], refs["n_tokens"], refs["name"],
+                         marker_pt=np.sqrt(area * 3.5))
+        sources = ("chinchilla_runs",) + (("reference_models",) if refs is not None and len(refs) else ())
+        _finish(ax.figure, title, subtitle, source, auto_title="Predicted loss over model size and training tokens",
+                auto_subtitle=f"{_law_title(fit)}; frontier: compute-optimal (N, D); dashed: D = C/6N",
+                auto_source=_source(*sources))
     return ax
 
-def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
+
+def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, title=None, subtitle=None,
+                  source=None):
     r"""Fitted against observed loss, and log residuals against compute.
 
     Residuals are :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`, the quantity the
@@ -180,6 +226,8 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
         Draw both panels on these.
     panel : {"both", "fitted", "compute"}, optional
         Default ``"both"`` unless ``ax`` is given.
+    {captions}
+        In a column (3.5 in) the two panels are stacked.
 
     Returns
     -------
@@ -199,51 +247,62 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None):
     resid = np.log(observed) - np.log(fitted)
     keep = ~r["excluded"].to_numpy(dtype=bool)
     rms = float(np.sqrt(np.mean(resid[keep] ** 2)))
-    with style():
+    with style(size):
         if panel == "both":
             if axes is None:
-                _, plt = _mpl()
-                _, axes = plt.subplots(1, 2, figsize=(9.6, 4.0), layout="constrained")
+                stacked = size == "column"
+                _, axes = _style.new_figure(size, nrows=2 if stacked else 1, ncols=1 if stacked else 2,
+                                            height=5.2 if stacked else None)
             axes = np.asarray(axes, dtype=object).ravel()
             if axes.size != 2:
                 raise ScalingError(f"axes must hold 2 Axes for panel='both', got {axes.size}")
             targets = {"fitted": axes[0], "compute": axes[1]}
         else:
-            targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None))}
+            targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None), size)}
         color = PALETTE[0]
+        area = _style.marker_area(next(iter(targets.values())).figure.__dict__.get("_scaling_size"), 12)
         if "fitted" in targets:
             a = targets["fitted"]
-            a.scatter(fitted[keep], observed[keep], s=12, color=color, alpha=0.8, label="runs used")
+            a.scatter(fitted[keep], observed[keep], s=area, color=color, alpha=0.8, label="runs used")
             if (~keep).any():
-                a.scatter(fitted[~keep], observed[~keep], s=14, facecolors="none", edgecolors=PALETTE[1],
+                a.scatter(fitted[~keep], observed[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
                           label="excluded runs")
             lim = [min(fitted.min(), observed.min()) * 0.97, max(fitted.max(), observed.max()) * 1.03]
             a.plot(lim, lim, color="0.3", lw=1, ls="--", label="y = x")
             a.set_aspect("equal", adjustable="datalim")
             a.set_xlabel("fitted loss (nats per token)")
             a.set_ylabel("observed loss (nats per token)")
-            a.legend(loc="upper left")
-            _tag(a, f"{_fit_label(fit)}; RMS log residual {rms:.4f}")
+            if set_legend(a) is not None:
+                a.legend(loc="upper left")
+            if not subtitle:
+                _tag(a, _fit_label(fit))
         if "compute" in targets:
             a = targets["compute"]
             c = r["compute_flops"].to_numpy()
             a.axhline(0, color="0.3", lw=1, ls="--")
-            a.scatter(c[keep], resid[keep], s=12, color=color, alpha=0.8, label="runs used")
+            a.scatter(c[keep], resid[keep], s=area, color=color, alpha=0.8, label="runs used")
             if (~keep).any():
-                a.scatter(c[~keep], resid[~keep], s=14, facecolors="none", edgecolors=PALETTE[1],
+                a.scatter(c[~keep], resid[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
                           label="excluded runs")
-            a.set_xscale("log")
+            log_axis(a.xaxis, "power")
             a.set_xlabel("training compute C (FLOPs)")
             a.set_ylabel(r"log residual $\log L - \log \hat L$")
-            a.legend(loc="upper right")
-            _tag(a, f"RMS log residual {rms:.4f} ({int(keep.sum())} runs)")
+            if set_legend(a) is not None:
+                a.legend(loc="upper right")
+            if not subtitle:
+                _tag(a, f"RMS log residual {rms:.4f} ({int(keep.sum())} runs)")
+        fig = next(iter(targets.values())).figure
+        _finish(fig, title, subtitle, source, auto_title="Fitted against observed loss",
+                auto_subtitle=f"{_law_title(fit)}; RMS log residual {rms:.4f} over {int(keep.sum())} runs "
+                              "(excluded runs hollow)",
+                auto_source=_source("chinchilla_runs"))
     if panel == "both":
         return axes
     return targets[panel]
 
 
 def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 2000,
-                seed: int = 0):
+                seed: int = 0, size=None, title=None, subtitle=None, source=None):
     """Pair plot of parameter uncertainty: bootstrap draws and posterior draws side by side.
 
     Diagonal: density histograms of each parameter, one per fit; lower triangle:
@@ -265,6 +324,7 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
         Figure to draw on (cleared of nothing: it should be empty).
     max_points, seed : int
         Thinning of the scatter, reproducible.
+    {captions}
 
     Returns
     -------
@@ -305,11 +365,16 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
             d = d[np.isfinite(d.to_numpy()).all(axis=1)]
         samples.append(d)
     k = len(params)
-    with style():
+    from matplotlib.ticker import MaxNLocator
+
+    with style(size):
         if fig is None:
-            _, plt = _mpl()
-            fig = plt.figure(figsize=(2.3 * k + 1.0, 2.3 * k), layout="constrained")
-        axes = np.asarray(fig.subplots(k, k, squeeze=False), dtype=object)
+            fig, axes = _style.new_figure(size, nrows=k, ncols=k, squeeze=False,
+                                          height={"column": 3.9, "page": 6.2}.get(_style.check_size(size)))
+        else:
+            axes = fig.subplots(k, k, squeeze=False)
+        axes = np.asarray(axes, dtype=object)
+        area = _style.marker_area(fig.__dict__.get("_scaling_size"), 3)
         for i in range(k):
             for j in range(k):
                 a = axes[i, j]
@@ -328,25 +393,42 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
                         continue
                     if d is not None and len(d):
                         take = d if len(d) <= max_points else d.iloc[rng.choice(len(d), max_points, replace=False)]
-                        a.scatter(take[params[j]], take[params[i]], s=3, alpha=0.25, color=color,
+                        a.scatter(take[params[j]], take[params[i]], s=area, alpha=0.25, color=color,
                                   rasterized=True, linewidths=0)
-                    a.scatter([p[params[j]]], [p[params[i]]], marker="X", s=40, color=color,
+                    a.scatter([p[params[j]]], [p[params[i]]], marker="X", s=area * 13, color=color,
                               edgecolors="black", linewidths=0.5, zorder=3)
+                a.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
+                a.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
                 if i == j:
                     a.set_yticks([])
                     a.grid(False)
                 if i == k - 1:
                     a.set_xlabel(_param_label(params[j]))
+                else:
+                    a.tick_params(labelbottom=False)
                 if j == 0 and i > 0:
                     a.set_ylabel(_param_label(params[i]))
+                elif i != j:
+                    a.tick_params(labelleft=False)
+        for i in range(k):  # a column shares its x range, a row (below the diagonal) its y range
+            for j in range(i + 1):
+                if i != k - 1:
+                    axes[i, j].sharex(axes[k - 1, j])
+                if 0 < j < i:
+                    axes[i, j].sharey(axes[i, 0])
         handles, labs = axes[0, 0].get_legend_handles_labels()
-        if handles:
+        if handles and set_legend(axes[0, 0], title="uncertainty from") is not None:
+            axes[0, 0].get_legend().remove()  # a user's figure: one legend for the figure, top right
             fig.legend(handles, labs, loc="upper right", title="uncertainty from")
+        law_name = law.name.capitalize()
+        _finish(fig, title, subtitle, source, auto_title=f"Uncertainty of the {law_name} parameters",
+                auto_subtitle=f"{' and '.join(labels)} draws; crosses: point estimates",
+                auto_source=_source("chinchilla_runs"))
     return axes
 
 
 def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=None, *, tokens_per_param: float = 20.0,
-                       reference_models=False):
+                       reference_models=True, data_range=None, size=None, title=None, subtitle=None, source=None):
     r"""Compute-optimal parameters and tokens against compute, with uncertainty bands.
 
     :meth:`scaling.laws.Law.allocate` (chinchilla: :math:`N_{opt}(C) = G (C/6)^{a}`,
@@ -367,7 +449,13 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
     tokens_per_param : float
         The rule of thumb to compare with (20 after Hoffmann et al.).
     reference_models : bool or DataFrame
-        Mark the reference models' N and D at their compute.
+        Mark (and label, where there is room) the reference models' N and D at their
+        compute ``6 N D``; default the shipped ones.
+    data_range : dict or DataFrame, optional
+        Extent of the fitted data: the compute range it covers is shaded (default
+        ``fit.data_range``; a runs DataFrame gives the range of its kept runs; a
+        published fit has none).
+    {captions}
 
     Returns
     -------
@@ -384,8 +472,14 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
     c = np.geomspace(lo_c, hi_c, 120)
     n_opt, d_opt = law.allocate(params, c)
     draws = _draws(fit)
-    with style():
-        ax = _new_ax(ax)
+    extent = _data_range(fit, data_range)
+    band_name = "credible" if _method(fit) == "bayes" else "bootstrap" if _method(fit) else ""
+    with style(size):
+        ax = _new_ax(ax, size)
+        area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 20)
+        if {"compute_flops_min", "compute_flops_max"} <= set(extent):
+            ax.axvspan(extent["compute_flops_min"], extent["compute_flops_max"], color="0.88", lw=0, zorder=0,
+                       label="compute range of the fitted runs")
         series = (("N", n_opt, PALETTE[0], "parameters $N_{opt}$"), ("D", d_opt, PALETTE[1], "tokens $D_{opt}$"))
         if draws is not None:
             dn, dd = law.allocate({p: draws[p].to_numpy(dtype=float)[:, None] for p in law.param_names}, c)
@@ -400,20 +494,35 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
         ax.plot(c, n_rule, color=PALETTE[0], ls=":", lw=1.4, label=f"N, {rule}")
         ax.plot(c, tokens_per_param * n_rule, color=PALETTE[1], ls=":", lw=1.4, label=f"D, {rule}")
         if draws is not None:
-            ax.fill_between([], [], [], color="0.6", alpha=0.3, label=f"{level:.0%} interval ({len(draws)} draws)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+            ax.fill_between([], [], [], color="0.6", alpha=0.3,
+                            label=" ".join(w for w in (f"{level:.0%}", band_name, f"interval ({len(draws)} draws)") if w))
+        log_axis(ax.xaxis, "power")
+        log_axis(ax.yaxis, "count")
+        ax.set_xlim(lo_c, hi_c)
         refs = _reference_models(reference_models)
         if refs is not None and len(refs):
             cr = 6 * refs["n_params"] * refs["n_tokens"]
-            ax.scatter(cr, refs["n_params"], marker="D", s=20, color=PALETTE[0], edgecolors="black", zorder=4,
-                       label="reference models")
-            ax.scatter(cr, refs["n_tokens"], marker="D", s=20, color=PALETTE[1], edgecolors="black", zorder=4)
-            _label_points(ax, cr, refs["n_params"], refs["name"])
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+            inside = (cr >= lo_c) & (cr <= hi_c)
+            refs, cr = refs[inside], cr[inside]
+        if refs is not None and len(refs):
+            ax.scatter(cr, refs["n_params"], marker="D", s=area, color=PALETTE[0], edgecolors="black", zorder=4,
+                       label="reference models (N and D)")
+            ax.scatter(cr, refs["n_tokens"], marker="D", s=area, color=PALETTE[1], edgecolors="black", zorder=4)
+            defer_labels(ax, cr, refs["n_params"], refs["name"], marker_pt=np.sqrt(area),
+                         avoid=(cr, refs["n_tokens"]))
         ax.set_xlabel("training compute C (FLOPs)")
         ax.set_ylabel("parameters N, training tokens D")
-        ax.legend(loc="upper left")
-        _tag(ax, _fit_label(fit))
+        if set_legend(ax) is not None:
+            ax.legend(loc="upper left")
+        if not subtitle:
+            _tag(ax, _fit_label(fit))
+        sources = ("chinchilla_runs",) + (("reference_models",) if refs is not None and len(refs) else ())
+        _finish(ax.figure, title, subtitle, source, auto_title="Compute-optimal model size and training tokens",
+                auto_subtitle=_law_title(fit) + ("; shaded: compute range of the fitted data, extrapolated beyond"
+                                                 if {"compute_flops_min", "compute_flops_max"} <= set(extent) else ""),
+                auto_source=_source(*sources))
     return ax
+
+
+for _f in (isoflop, loss_contours, fit_residuals, param_pairs, optimal_allocation):
+    _f.__doc__ = _f.__doc__.replace("{captions}", _CAPTION_DOC)

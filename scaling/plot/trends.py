@@ -10,7 +10,10 @@ import pandas as pd
 from .._checks import check_level
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL
-from ._base import PALETTE, _mpl, _new_ax, style
+from .. import _style
+from ._base import PALETTE, _finish, _fonts, _new_ax, _source, style
+from ._layout import defer_labels, set_legend
+from ._units import log_axis, year_axis
 
 
 _FLAGSHIPS = ("K80", "P100", "V100", "A100", "H100", "B200", "TPU v4", "MI300X")
@@ -24,7 +27,27 @@ _METRIC_LABELS = {
 }
 
 
-def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, extend_years: float = 2.0):
+def _trend_name(trend) -> str:
+    """``flops per usd cloud (tensor16)`` for legends of several trends."""
+    return f"{trend.metric.replace('_', ' ')} ({trend.precision})"
+
+
+def _as_list(obj) -> list:
+    return list(obj) if isinstance(obj, (list, tuple)) else [obj]
+
+
+def _labels(label, n: int, default) -> list:
+    """One label per series: ``label`` (a string for one series, a sequence for several) or defaults."""
+    if label is None:
+        return [default(i) for i in range(n)]
+    labels = [label] if isinstance(label, str) else list(label)
+    if len(labels) != n:
+        raise ScalingError(f"got {len(labels)} label(s) for {n} series")
+    return [str(x) for x in labels]
+
+
+def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, extend_years: float = 2.0,
+                   label=None, size=None, title=None, subtitle=None, source=None):
     r"""Price-performance (or energy-efficiency) trend of accelerators: points, fit and bands.
 
     The fit is log-linear in time, :math:`\log_{10} y = c_0 + c_1 t`, with doubling
@@ -34,17 +57,26 @@ def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, ext
 
     Parameters
     ----------
-    trend : TrendResult
+    trend : TrendResult or sequence of TrendResult
         A fitted trend (:func:`scaling.hardware.fit_trend` or
-        :func:`scaling.hardware.load_trend`).
+        :func:`scaling.hardware.load_trend`), or several, each drawn in its own
+        Okabe-Ito colour.
     ax : matplotlib Axes, optional
     label_chips : bool or sequence of str
         ``True`` labels the flagship chips found in the data (V100, A100, H100, ...);
-        a sequence names substrings of chip names to label; ``False`` none.
+        a sequence names substrings of chip names to label; ``False`` none. Labels
+        that find no free spot near their point are left out.
     level : float
         Probability mass of the bands.
     extend_years : float
         How far past the last point the trend is drawn.
+    label : str or sequence of str, optional
+        Legend name of each trend (default its metric and precision when several).
+    size : {"column", "page", "slide"}, optional
+        Size preset of a new figure; ignored when ``ax`` is given.
+    title, subtitle, source : str, True or None
+        Title, assumptions line (precision, dollars, pricing, method) and data source;
+        ``True`` writes the automatic text, ``None`` leaves the line out.
 
     Returns
     -------
@@ -53,53 +85,110 @@ def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, ext
     Raises
     ------
     ScalingError
-        ``trend`` is not a ``TrendResult``, or a bad ``level``.
+        ``trend`` is not a ``TrendResult``, or a bad ``level`` or ``label``.
     """
     from ..hardware import TrendResult
 
-    if not isinstance(trend, TrendResult):
+    trends = _as_list(trend)
+    bad = [type(t).__name__ for t in trends if not isinstance(t, TrendResult)]
+    if bad or not trends:
         raise ScalingError(f"hardware_trend needs a TrendResult (scaling.hardware.fit_trend or load_trend), "
-                           f"got {type(trend).__name__}")
+                           f"got {', '.join(bad) or 'nothing'}")
     level = check_level(level)
-    cloud = trend.metric == "flops_per_usd_cloud"
-    data = trend.data
-    dates = pd.to_datetime(data["date"])
-    values = data["value"].astype(float)
-    grid = pd.date_range(dates.min(), dates.max() + pd.DateOffset(months=int(12 * extend_years)), periods=120)
-    line = trend.predict(grid, level=level, interval="line")
-    new = trend.predict(grid, level=level, interval="new")
-    x = pd.to_datetime(line["date"])
-    line_band = "credible" if trend.method == "bayes" else "confidence"
-    with style():
-        ax = _new_ax(ax)
-        ax.fill_between(x, new["lower"], new["upper"], color=PALETTE[0], alpha=0.15, lw=0,
-                        label=f"{level:.0%} predictive interval (new {'price' if cloud else 'chip'})")
-        ax.fill_between(x, line["lower"], line["upper"], color=PALETTE[0], alpha=0.35, lw=0,
-                        label=f"{level:.0%} {line_band} interval (trend)")
-        d = trend.doubling(level)
-        line_label = "trend"
-        if np.isfinite(d["median"]):
-            line_label += f", doubling every {d['median']:.2f} years [{d['lower']:.2f}, {d['upper']:.2f}]"
-        ax.plot(x, line["median"], color=PALETTE[0], label=line_label)
-        ax.scatter(dates, values, s=14, color=PALETTE[7], alpha=0.75, zorder=3,
-                   label="price observations" if cloud else "accelerators")
-        if label_chips is not False:
-            patterns = _FLAGSHIPS if label_chips is True else tuple(label_chips)
-            names = data["name"].astype(str)
-            for pat in patterns:
-                # Whole-word match: "V100" must not pick the Quadro "GV100".
-                hit = names.str.contains(rf"(?<![\w-]){re.escape(pat)}(?![\w-])", regex=True, case=False)
-                if hit.any():
-                    i = values[hit].idxmax()
-                    ax.annotate(_short_chip(names[i]), (dates[i], values[i]),
-                                fontsize=7, xytext=(4, 4), textcoords="offset points", color=PALETTE[1])
-                    ax.scatter([dates[i]], [values[i]], s=22, color=PALETTE[1], zorder=4)
-        ax.set_yscale("log")
-        ax.set_xlabel("price observation date" if cloud else "release date")
-        ylabel = _METRIC_LABELS.get(trend.metric, trend.metric.replace("_", " "))
-        ax.set_ylabel(f"{ylabel} ({trend.precision})")
-        ax.legend(loc="upper left")
+    many = len(trends) > 1
+    names = _labels(label, len(trends), lambda i: _trend_name(trends[i]) if many else "trend")
+    clouds = {t.metric == "flops_per_usd_cloud" for t in trends}
+    import matplotlib.dates as mdates
+
+    with style(size):
+        ax = _new_ax(ax, size)
+        fonts = _fonts(ax)
+        area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 14)
+        all_dates, all_values, chips = [], [], []
+        for k, (t, name) in enumerate(zip(trends, names)):
+            cloud = t.metric == "flops_per_usd_cloud"
+            color = PALETTE[k % (len(PALETTE) - 1)]
+            data = t.data
+            dates = pd.to_datetime(data["date"])
+            values = data["value"].astype(float)
+            grid = pd.date_range(dates.min(), dates.max() + pd.DateOffset(months=int(12 * extend_years)),
+                                 periods=120)
+            line = t.predict(grid, level=level, interval="line")
+            new = t.predict(grid, level=level, interval="new")
+            x = pd.to_datetime(line["date"])
+            line_band = "credible" if t.method == "bayes" else "confidence"
+            band_color = "0.6" if many else color
+            ax.fill_between(x, new["lower"], new["upper"], color=color, alpha=0.12, lw=0)
+            ax.fill_between(x, line["lower"], line["upper"], color=color, alpha=0.3, lw=0)
+            # Legend swatches: one per distinct band (several trends share them, in grey).
+            ax.fill_between([], [], [], color=band_color, alpha=0.15,
+                            label=f"{level:.0%} predictive interval (new {'price' if cloud else 'chip'})")
+            ax.fill_between([], [], [], color=band_color, alpha=0.35,
+                            label=f"{level:.0%} {line_band} interval (trend)")
+            d = t.doubling(level)
+            line_label = name
+            if np.isfinite(d["median"]):
+                line_label += f", doubling every {d['median']:.2f} years [{d['lower']:.2f}, {d['upper']:.2f}]"
+            ax.plot(x, line["median"], color=color, label=line_label)
+            what = "price observations" if cloud else "accelerators"
+            ax.scatter(dates, values, s=area, color=color if many else PALETTE[7], alpha=0.75, zorder=3,
+                       linewidths=0, label=f"{what} ({name})" if many else what)
+            all_dates.append(dates)
+            all_values.append(values)
+            if label_chips is not False:
+                patterns = _FLAGSHIPS if label_chips is True else tuple(label_chips)
+                chip_names = data["name"].astype(str)
+                for pat in patterns:
+                    # Whole-word match: "V100" must not pick the Quadro "GV100".
+                    hit = chip_names.str.contains(rf"(?<![\w-]){re.escape(pat)}(?![\w-])", regex=True, case=False)
+                    if hit.any():
+                        i = values[hit].idxmax()
+                        ax.scatter([dates[i]], [values[i]], s=area * 1.6, color=PALETTE[1], zorder=4, linewidths=0)
+                        chips.append((mdates.date2num(dates[i]), values[i], _short_chip(chip_names[i])))
+        every_date = pd.concat(all_dates)
+        span = (every_date.max() - every_date.min()).days / 365.25 + extend_years
+        year_axis(ax.xaxis, span, ax.figure.get_figwidth() * 0.8, fonts["tick"])
+        log_axis(ax.yaxis, "power")
+        ax.set_xlabel("price observation date" if clouds == {True} else "release date" if clouds == {False}
+                      else "release or price observation date")
+        ylabels = {f"{_METRIC_LABELS.get(t.metric, t.metric.replace('_', ' '))} ({t.precision})" for t in trends}
+        ax.set_ylabel(ylabels.pop() if len(ylabels) == 1 else "value (see legend)")
+        if chips:
+            xs, ys, labs = zip(*chips)
+            defer_labels(ax, xs, ys, labs, color=PALETTE[1], marker_pt=np.sqrt(area * 1.6),
+                         avoid=(mdates.date2num(pd.concat(all_dates)), pd.concat(all_values)))
+        if set_legend(ax) is not None:
+            ax.legend(loc="upper left")
+        first = trends[0]
+        _finish(ax.figure, title, subtitle, source, auto_title=_trend_title(first),
+                auto_subtitle="; ".join(_trend_assumptions(t) for t in trends),
+                auto_source=_source(*sorted({"cloud_prices" if t.metric == "flops_per_usd_cloud" else "accelerators"
+                                             for t in trends})))
     return ax
+
+
+def _trend_title(trend) -> str:
+    if trend.metric == "flops_per_usd_cloud":
+        return "Price-performance of ML accelerators rented in the cloud"
+    if trend.metric == "flops_per_watt":
+        return "Energy efficiency of ML accelerators"
+    if trend.metric == "flops_per_usd":
+        return "Price-performance of ML accelerators"
+    return f"{trend.metric.replace('_', ' ').capitalize()} of ML accelerators"
+
+
+def _trend_assumptions(trend) -> str:
+    """``tensor16 precision, nominal dollars, on-demand prices, Bayesian log-linear fit``."""
+    s = trend.settings
+    parts = [f"{trend.precision} precision"]
+    if "usd" in trend.metric:
+        parts.append(f"{s.get('dollars') or 'nominal'} dollars"
+                     + (f" of {s['base_year']}" if s.get("base_year") else ""))
+    if trend.metric == "flops_per_usd_cloud" and s.get("pricing"):
+        parts.append(f"{str(s['pricing']).replace('_', '-')} prices")
+    parts.append({"bayes": "Bayesian", "ols": "least-squares"}.get(trend.method, str(trend.method))
+                 + " log-linear fit")
+    return ", ".join(parts)
 
 
 def _short_chip(name: str) -> str:
@@ -125,15 +214,54 @@ def _quantity_label(quantity: str) -> str:
     return " ".join(words)
 
 
-def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=None, color=None):
-    """Fan chart of a forecast: the median and nested bands for every level present.
+def _series(forecasts, label) -> list[tuple[str | None, pd.DataFrame, dict]]:
+    """``[(label, frame, assumptions)]`` from a Forecast, a frame, or a list or dict of them.
+
+    A frame with a ``scenario`` (or ``label``) column gives one series per value.
+    """
+    if isinstance(forecasts, dict):
+        items = list(forecasts.items())
+    else:
+        items = [(None, f) for f in _as_list(forecasts)]
+    out = []
+    for name, obj in items:
+        if isinstance(obj, pd.DataFrame):
+            frame, assumptions = obj, {}
+        elif hasattr(obj, "to_frame"):
+            # plot sits below forecast in the layers (tests/test_imports.py): a Forecast is
+            # recognised by its to_frame(), not imported; its label names the series.
+            frame, assumptions = obj.to_frame(), dict(obj.assumptions or {})
+            name = name or getattr(obj, "label", None)
+        else:
+            raise ScalingError(f"expected a Forecast or a DataFrame, got {type(obj).__name__}")
+        need = {"date", "quantity", "median", "lower", "upper", "level"}
+        missing = need - set(frame.columns)
+        if missing:
+            raise ScalingError(f"forecast frame lacks column(s) {', '.join(sorted(missing))}; "
+                               f"needs {', '.join(sorted(need))}")
+        split = next((c for c in ("scenario", "label") if c in frame.columns and frame[c].nunique() > 1), None)
+        if split:
+            out += [(str(v), part, assumptions) for v, part in frame.groupby(split, sort=False)]
+        else:
+            out.append((name, frame, assumptions))
+    if label is not None:
+        labels = _labels(label, len(out), str)
+        out = [(lab, f, a) for lab, (_, f, a) in zip(labels, out)]
+    return out
+
+
+def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=None, color=None, label=None,
+              size=None, title=None, subtitle=None, source=None):
+    """Fan chart of one or several forecasts: the medians and nested bands for every level present.
 
     Parameters
     ----------
-    forecast_or_frame : Forecast or DataFrame
+    forecast_or_frame : Forecast, DataFrame, or a list or dict of them
         A ``Forecast`` (its ``to_frame()`` is used) or a tidy frame with columns
         ``date, quantity, median, lower, upper, level``; each level (e.g. 0.5 and
-        0.9) gives one band, wider levels lighter.
+        0.9) gives one band, wider levels lighter. Several (a list, a dict label ->
+        forecast, or a frame with a ``scenario`` column) are drawn in distinct
+        Okabe-Ito colours with one legend entry each.
     quantity : str
         Which quantity to draw (e.g. ``"training_cost_usd"``,
         ``"inference_usd_per_1k_tokens"``).
@@ -142,53 +270,112 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
         Log y axis; default True for costs (names with ``usd``/``cost``) and for
         positive values spanning more than a decade.
     color : str, optional
-        Colour of the median and bands (default the first palette colour).
+        Colour of a single series (default the first palette colour).
+    label : str or sequence of str, optional
+        Legend name of each series (default the forecasts' labels, or ``median`` for
+        one unnamed series).
+    size : {"column", "page", "slide"}, optional
+        Size preset of a new figure; ignored when ``ax`` is given.
+    title, subtitle, source : str, True or None
+        Title, assumptions line (loss fit, price series, basis, utilisation) and data
+        source; ``True`` writes the automatic text, ``None`` leaves the line out.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    # plot sits below forecast in the layers (tests/test_imports.py): a Forecast is
-    # recognised by its to_frame(), not imported.
-    frame = forecast_or_frame if isinstance(forecast_or_frame, pd.DataFrame) else \
-        forecast_or_frame.to_frame() if hasattr(forecast_or_frame, "to_frame") else None
-    if not isinstance(frame, pd.DataFrame):
-        raise ScalingError(f"expected a Forecast or a DataFrame, got {type(forecast_or_frame).__name__}")
-    need = {"date", "quantity", "median", "lower", "upper", "level"}
-    missing = need - set(frame.columns)
+    series = _series(forecast_or_frame, label)
+    known = sorted(set().union(*(set(f["quantity"].astype(str).unique()) for _, f, _ in series)))
+    missing = [lab or "forecast" for lab, f, _ in series if quantity not in set(f["quantity"].astype(str))]
     if missing:
-        raise ScalingError(f"forecast frame lacks column(s) {', '.join(sorted(missing))}; needs {', '.join(sorted(need))}")
-    known = sorted(frame["quantity"].astype(str).unique())
-    if quantity not in known:
         raise ScalingError(f"unknown quantity {quantity!r}; this forecast has: {', '.join(known)}")
-    df = frame[frame["quantity"].astype(str) == quantity].copy()
-    df["date"] = pd.to_datetime(df["date"])
-    df = df.sort_values("date")
-    levels = sorted(df["level"].dropna().astype(float).unique(), reverse=True)
-    color = color or PALETTE[0]
-    values = df[["median", "lower", "upper"]].to_numpy(dtype=float)
+    frames = []
+    for _, f, _ in series:
+        df = f[f["quantity"].astype(str) == quantity].copy()
+        df["date"] = pd.to_datetime(df["date"])
+        frames.append(df.sort_values("date"))
+    values = np.concatenate([df[["median", "lower", "upper"]].to_numpy(dtype=float).ravel() for df in frames])
     if log is None:
         pos = values[np.isfinite(values)]
         log = bool(pos.size and (pos > 0).all() and ("usd" in quantity or "cost" in quantity
                                                     or pos.max() / pos.min() > 10))
-    with style():
-        ax = _new_ax(ax)
-        for k, level in enumerate(levels):
-            part = df[df["level"].astype(float) == level]
-            alpha = 0.15 + 0.5 * (k + 1) / (len(levels) + 1)
-            ax.fill_between(part["date"], part["lower"], part["upper"], color=color, alpha=alpha * 0.6,
-                            lw=0, label=f"{level:.0%} interval")
-        med = df.drop_duplicates("date")
-        ax.plot(med["date"], med["median"], color=color, label="median")
+    many = len(series) > 1
+    import matplotlib.dates as mdates
+
+    with style(size):
+        ax = _new_ax(ax, size)
+        fonts = _fonts(ax)
+        for k, ((name, _, _), df) in enumerate(zip(series, frames)):
+            c = (color if not many and color else PALETTE[k % (len(PALETTE) - 1)])
+            levels = sorted(df["level"].dropna().astype(float).unique(), reverse=True)
+            for j, level in enumerate(levels):
+                part = df[df["level"].astype(float) == level]
+                alpha = (0.15 + 0.5 * (j + 1) / (len(levels) + 1)) * (0.6 if not many else 0.45)
+                ax.fill_between(part["date"], part["lower"], part["upper"], color=c, alpha=alpha, lw=0,
+                                label=None if many else f"{level:.0%} interval")
+                if many:  # grey swatches: one legend entry per level for all series
+                    ax.fill_between([], [], [], color="0.5", alpha=alpha, lw=0, label=f"{level:.0%} interval")
+            med = df.drop_duplicates("date")
+            ax.plot(med["date"], med["median"], color=c, label=name or "median")
         if log:
-            ax.set_yscale("log")
+            log_axis(ax.yaxis, "usd" if "usd" in quantity or "cost" in quantity else "power")
+        dates = pd.concat([df["date"] for df in frames])
+        span = (dates.max() - dates.min()).days / 365.25
+        year_axis(ax.xaxis, span, ax.figure.get_figwidth() * 0.8, fonts["tick"])
+        if not isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter):  # pragma: no cover
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.set_xlabel("date")
         ax.set_ylabel(_quantity_label(quantity))
-        ax.legend(loc="upper right")
-        _, _ = _mpl()
-        import matplotlib.dates as mdates
-
-        locator = mdates.AutoDateLocator()
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        if set_legend(ax) is not None:
+            ax.legend(loc="upper right")
+        assumptions = series[0][2]
+        _finish(ax.figure, title, subtitle, source, auto_title=_fan_title(quantity, assumptions),
+                auto_subtitle=_fan_assumptions(assumptions), auto_source=_fan_source(assumptions))
     return ax
+
+
+_FAN_TITLES = {
+    "training_cost_usd": "Cost to train",
+    "inference_usd_per_1k_tokens": "Inference cost per 1K tokens",
+    "inference_cost_usd_per_1k_tokens": "Inference cost per 1K tokens",
+}
+
+
+def _fan_title(quantity: str, assumptions: dict) -> str:
+    what = _FAN_TITLES.get(quantity, _quantity_label(quantity).capitalize())
+    if assumptions.get("target") == "gpt3":
+        return f"{what} of a GPT-3-equivalent model"
+    return f"{what}: forecast"
+
+
+def _fan_assumptions(a: dict) -> str | None:
+    """The assumptions line of a forecast: loss fit, price series, basis, utilisation."""
+    if not a:
+        return None
+    parts = []
+    fit = a.get("loss_fit") or {}
+    if fit.get("method"):
+        parts.append("loss fit: " + {"huber": "least squares (Huber)", "bayes": "Bayesian"}.get(fit["method"],
+                                                                                               fit["method"]))
+    trend = a.get("price_trend") or {}
+    if trend.get("metric"):
+        part = f"price: {_METRIC_LABELS.get(trend['metric'], trend['metric'])} ({trend.get('precision')})"
+        dt = (trend.get("doubling_time_years") or {}).get("median")
+        if dt:
+            part += f", doubling every {dt:.1f} years"
+        parts.append(part)
+    if a.get("basis"):
+        parts.append(f"basis: {a['basis']}")
+    if a.get("dollars"):
+        parts.append(f"{a['dollars']} dollars")
+    if a.get("utilisation") is not None:
+        parts.append(f"utilisation {float(a['utilisation']):.0%}")
+    if a.get("algorithmic_halving_months"):
+        parts.append(f"algorithmic progress: compute halves every {a['algorithmic_halving_months']:g} months")
+    return "; ".join(parts) or None
+
+
+def _fan_source(a: dict) -> str:
+    trend = (a.get("price_trend") or {}).get("metric")
+    keys = ["cloud_prices" if trend == "flops_per_usd_cloud" else "accelerators", "chinchilla_runs"]
+    return _source(*keys)

@@ -1,0 +1,341 @@
+"""Figure finishing: title, assumptions and source lines, one legend outside the data,
+label placement without overlap, and tick labels that never run together.
+
+Every plot function ends with :func:`finish`. On a figure the package made (a size
+preset) it
+
+1. gathers the legend entries of all axes (one entry per label) into one legend below
+   the plot area, in as many columns as the width allows;
+2. writes the title, the subtitle (the assumptions) and the source line, and lets
+   constrained layout fit the axes, colorbars and tick labels into the rest;
+3. wraps axis labels longer than their axes and thins tick labels that overlap;
+4. places the point labels registered with :func:`defer_labels` (reference models,
+   chips) next to their points, or away from them with a leader line, or not at all
+   when no free spot is left; optional texts (contour and iso-compute labels) that
+   would overlap anything are hidden.
+
+Placement works on the rendered text boxes (``Text.get_window_extent``), so it holds
+whatever the fonts and the preset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._style import FONTS, check_size
+
+#: Overlaps smaller than this (pixels) are touching, not overlapping.
+TOLERANCE_PX = 0.5
+
+
+# --------------------------------------------------------------------------------------
+# rendered text boxes
+# --------------------------------------------------------------------------------------
+def drawn_texts(fig):
+    """Draw ``fig`` and return ``[(text, bbox)]`` for every non-empty Text actually drawn.
+
+    Texts are recorded as they are drawn, so hidden ones, ticks outside the view and
+    texts of invisible axes are left out. ``bbox`` is the text's own box in display
+    pixels (for an annotation, without its arrow).
+    """
+    from matplotlib.text import Text
+
+    found = []
+    original = Text.draw
+
+    def record(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            found.append(self)
+        return original(self, renderer)
+
+    Text.draw = record
+    try:
+        fig.canvas.draw()
+    finally:
+        Text.draw = original
+    renderer = fig.canvas.get_renderer()
+    seen, out = set(), []
+    for t in found:
+        if id(t) not in seen:
+            seen.add(id(t))
+            out.append((t, Text.get_window_extent(t, renderer)))
+    return out
+
+
+def _overlap(a, b, tol: float = TOLERANCE_PX) -> bool:
+    return (min(a.x1, b.x1) - max(a.x0, b.x0) > tol) and (min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
+
+
+def _inside(box, outer, tol: float = TOLERANCE_PX) -> bool:
+    return (box.x0 >= outer.x0 - tol and box.x1 <= outer.x1 + tol and box.y0 >= outer.y0 - tol
+            and box.y1 <= outer.y1 + tol)
+
+
+def collisions(fig) -> tuple[list[tuple[str, str]], list[str]]:
+    """Pairs of drawn texts that overlap, and texts that fall outside the figure."""
+    items = drawn_texts(fig)
+    pairs = [(a.get_text(), b.get_text()) for i, (a, ba) in enumerate(items) for b, bb in items[i + 1:]
+             if _overlap(ba, bb)]
+    outside = [t.get_text() for t, box in items if not _inside(box, fig.bbox)]
+    return pairs, outside
+
+
+# --------------------------------------------------------------------------------------
+# registration by the plot functions
+# --------------------------------------------------------------------------------------
+def optional(text, priority: int = 5):
+    """Mark a Text as optional: hidden by :func:`finish` where it would overlap anything."""
+    text._scaling_optional = priority
+    return text
+
+
+def defer_labels(ax, xs, ys, names, *, color="black", avoid=None, marker_pt: float = 6.0):
+    """Register point labels for :func:`finish` to place once the layout is settled.
+
+    Parameters
+    ----------
+    ax : Axes
+    xs, ys, names : sequences
+        Points (data coordinates) and their labels, most important first.
+    color : str
+    avoid : (xs, ys), optional
+        Other points (data coordinates) labels must not cover.
+    marker_pt : float
+        Size of the labelled markers (points): labels keep off them.
+    """
+    ax.__dict__.setdefault("_scaling_labels", []).append(
+        dict(xs=list(xs), ys=list(ys), names=[str(n) for n in names], color=color, avoid=avoid,
+             marker_pt=marker_pt))
+
+
+def set_legend(ax, title: str | None = None, **kwargs):
+    """Draw an axes legend on a user's figure; on a preset figure :func:`finish` gathers it."""
+    if hasattr(ax.figure, "_scaling_size"):
+        ax._scaling_legend = dict(title=title)
+        return None
+    return ax.legend(title=title, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# finishing
+# --------------------------------------------------------------------------------------
+def _wrap(text: str, fontsize: float, width_px: float, renderer, weight="normal") -> str:
+    """Greedy word wrap of ``text`` to ``width_px`` (measured with the renderer)."""
+    from matplotlib.font_manager import FontProperties
+
+    props = FontProperties(size=fontsize, weight=weight)
+    lines = []
+    for para in str(text).split("\n"):
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}".strip()
+            w, _, _ = renderer.get_text_width_height_descent(trial, props, ismath=False)
+            if line and w > width_px:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _gather_legend(fig):
+    """One entry per label from every axes that asked for a legend; their legends removed."""
+    handles, labels, title = [], [], None
+    for ax in fig.axes:
+        spec = ax.__dict__.get("_scaling_legend")
+        if spec is None:
+            continue
+        title = title or spec["title"]
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels and not lab.startswith("_"):
+                handles.append(h)
+                labels.append(lab)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    return handles, labels, title
+
+
+def finish(fig, *, title=None, subtitle=None, source=None):
+    """Finish a figure: header, footer, legend, layout, labels (see the module docstring).
+
+    ``title``, ``subtitle`` and ``source`` are strings or None (left out). On a figure
+    not made from a preset (a user's ``ax``) only steps 3-4 run and the header lines
+    become the first axes' title.
+    """
+    size = fig.__dict__.get("_scaling_size")
+    if size is None:
+        ax = fig.axes[0]
+        if title or subtitle:
+            ax.set_title("\n".join(t for t in (title, subtitle) if t), loc="left")
+        _place_all(fig)
+        return fig
+    size = check_size(size)
+    f = FONTS[size]
+    renderer = fig.canvas.get_renderer()
+    width_px = fig.bbox.width
+    pad_px = f["base"] * 0.6 * fig.dpi / 72
+    avail = width_px - 2 * pad_px
+
+    # Header: title and subtitle at the top left.
+    y = fig.bbox.height - pad_px
+    top_texts = []
+    for text, fs, weight, color in ((title, f["title"], "bold", "black"), (subtitle, f["subtitle"], "normal", "0.3")):
+        if not text:
+            continue
+        t = fig.text(pad_px / width_px, y / fig.bbox.height, _wrap(text, fs, avail, renderer, weight),
+                     ha="left", va="top", fontsize=fs, fontweight=weight, color=color, linespacing=1.25)
+        t.set_in_layout(False)
+        y -= t.get_window_extent(renderer).height + 0.35 * fs * fig.dpi / 72
+        top_texts.append(t)
+    top = y / fig.bbox.height if top_texts else 1.0
+
+    # Footer: source line, then the legend above it.
+    bottom_px = pad_px * 0.6
+    if source:
+        s = fig.text(pad_px / width_px, bottom_px / fig.bbox.height, _wrap(source, f["source"], avail, renderer),
+                     ha="left", va="bottom", fontsize=f["source"], color="0.35", linespacing=1.2)
+        s.set_in_layout(False)
+        bottom_px += s.get_window_extent(renderer).height + 0.4 * f["source"] * fig.dpi / 72
+    handles, labels, ltitle = _gather_legend(fig)
+    if handles:
+        legend = None
+        for ncol in range(len(labels), 0, -1):
+            if legend is not None:
+                legend.remove()
+            legend = fig.legend(handles, labels, loc="lower center", ncol=ncol, title=ltitle,
+                                bbox_to_anchor=(0.5, bottom_px / fig.bbox.height),
+                                bbox_transform=fig.transFigure, frameon=False, fontsize=f["legend"],
+                                title_fontsize=f["legend"], borderaxespad=0.0, columnspacing=1.2,
+                                handlelength=1.6, handletextpad=0.5, borderpad=0.2)
+            legend.set_in_layout(False)
+            if legend.get_window_extent(renderer).width <= avail:
+                break
+        bottom_px += legend.get_window_extent(renderer).height + 0.3 * f["base"] * fig.dpi / 72
+    bottom = bottom_px / fig.bbox.height
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0.0, bottom, 1.0, max(top - bottom, 0.2)))
+    _fit_text(fig)
+    _place_all(fig)
+    return fig
+
+
+def _fit_text(fig, rounds: int = 4) -> None:
+    """Wrap axis labels longer than their axes; thin tick labels that overlap. Redraws."""
+    from matplotlib.text import Text
+
+    from ._units import thin_ticks
+
+    renderer = fig.canvas.get_renderer()
+    for _ in range(rounds):
+        fig.canvas.draw()
+        changed = False
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            box = ax.get_window_extent(renderer)
+            for axis, length in ((ax.xaxis, box.width), (ax.yaxis, box.height)):
+                label = axis.label
+                text = label.get_text()
+                if text and "\n" not in text:
+                    ext = Text.get_window_extent(label, renderer)
+                    extent = ext.width if axis is ax.xaxis else ext.height
+                    if extent > length * 1.02 and " " in text:
+                        words = text.split(" ")
+                        cut = min(range(1, len(words)),
+                                  key=lambda k: abs(len(" ".join(words[:k])) - len(text) / 2))
+                        label.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+                        changed = True
+                ticks = [t.label1 for t in axis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
+                boxes = [Text.get_window_extent(t, renderer) for t in ticks]
+                gap = 0.5 * ticks[0].get_fontsize() * fig.dpi / 72 if ticks else 0
+                if any(_overlap(a.expanded(1, 1).padded(gap / 2), b) for a, b in zip(boxes, boxes[1:])):
+                    thin_ticks(axis)
+                    changed = True
+        if not changed:
+            return
+
+
+def _place_all(fig) -> None:
+    """Place the deferred labels of every axes, then hide optional texts that collide."""
+    items = drawn_texts(fig)
+    fixed = [box for t, box in items if not hasattr(t, "_scaling_optional")]
+    placed: list = []
+    for ax in fig.axes:
+        for spec in ax.__dict__.pop("_scaling_labels", []):
+            placed += _place(ax, spec, fixed + placed)
+    if any(hasattr(t, "_scaling_optional") for t, _ in items):
+        kept = fixed + placed
+        axes_boxes = {id(ax): ax.get_window_extent() for ax in fig.axes}
+        for t, box in sorted(((t, b) for t, b in items if hasattr(t, "_scaling_optional")),
+                             key=lambda tb: tb[0]._scaling_optional):
+            ax = t.axes
+            outer = axes_boxes.get(id(ax), fig.bbox) if ax is not None else fig.bbox
+            if not _inside(box, outer) or any(_overlap(box.padded(1), k) for k in kept):
+                t.set_visible(False)
+            else:
+                kept.append(box)
+
+
+def _place(ax, spec, obstacles) -> list:
+    """Place one group of point labels; returns the boxes used."""
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    size = fig.__dict__.get("_scaling_size") or "page"
+    fs = FONTS[check_size(size)]["note"]
+    px = fig.dpi / 72.0
+    inner = ax.get_window_extent(renderer).padded(-2)
+    xy = ax.transData.transform(np.column_stack([np.asarray(spec["xs"], float), np.asarray(spec["ys"], float)]))
+    half = spec["marker_pt"] * px / 2 + 1
+    blocks = [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in xy if np.isfinite([x, y]).all()]
+    if spec["avoid"] is not None:
+        ax_, ay_ = (np.asarray(v, float) for v in spec["avoid"])
+        other = ax.transData.transform(np.column_stack([ax_, ay_]))
+        h2 = 2.5 * px
+        blocks += [Bbox.from_extents(x - h2, y - h2, x + h2, y + h2) for x, y in other if np.isfinite([x, y]).all()]
+    used = []
+    r = 0.5 * fs  # gap between a marker and its label, points
+    near = [(r + spec["marker_pt"] / 2, 0, "left", "center"), (-r - spec["marker_pt"] / 2, 0, "right", "center"),
+            (0, r + spec["marker_pt"] / 2, "center", "bottom"), (0, -r - spec["marker_pt"] / 2, "center", "top"),
+            (r, r, "left", "bottom"), (-r, r, "right", "bottom"), (r, -r, "left", "top"), (-r, -r, "right", "top")]
+    far = []
+    for dist in (2.5, 4.0, 6.0, 8.5):
+        d = dist * fs
+        for ang in (30, 150, -30, -150, 90, -90, 0, 180, 60, 120, -60, -120):
+            dx, dy = d * np.cos(np.radians(ang)), d * np.sin(np.radians(ang))
+            far.append((dx, dy, "left" if dx > 1 else "right" if dx < -1 else "center",
+                        "bottom" if dy > 1 else "top" if dy < -1 else "center"))
+    for (x, y), name, x_data, y_data in zip(xy, spec["names"], spec["xs"], spec["ys"]):
+        if not (np.isfinite([x, y]).all() and inner.contains(x, y)):
+            continue
+        probe = ax.annotate(name, (x_data, y_data), fontsize=fs)
+        ext = probe.get_window_extent(renderer)
+        w, h = ext.width + 3, ext.height + 2
+        probe.remove()
+        choice = None
+        for k, (dx, dy, ha, va) in enumerate(near + far):
+            cx, cy = x + dx * px, y + dy * px
+            x0 = cx if ha == "left" else cx - w if ha == "right" else cx - w / 2
+            y0 = cy if va == "bottom" else cy - h if va == "top" else cy - h / 2
+            box = Bbox.from_bounds(x0, y0, w, h)
+            if not _inside(box, inner):
+                continue
+            if any(_overlap(box, o) for o in obstacles) or any(_overlap(box, o) for o in used) \
+                    or any(_overlap(box, b) for b in blocks):
+                continue
+            choice = (dx, dy, ha, va, k >= len(near), box)
+            break
+        if choice is None:
+            continue  # no free spot: the label is left out (the marker stays)
+        dx, dy, ha, va, leader, box = choice
+        ann = ax.annotate(name, (x_data, y_data), xytext=(dx, dy), textcoords="offset points", fontsize=fs,
+                          ha=ha, va=va, color=spec["color"], zorder=6, annotation_clip=False,
+                          bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.75),
+                          arrowprops=dict(arrowstyle="-", lw=0.5, color="0.4", shrinkA=0, shrinkB=3)
+                          if leader else None)
+        ann.set_in_layout(False)
+        used.append(box)
+    return used
