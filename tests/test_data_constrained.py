@@ -1,0 +1,131 @@
+"""The data-constrained law (Muennighoff et al. 2023): formula, gradient, published fit, fitting."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from scaling import datasets, fitting, library
+from scaling.errors import ScalingError
+from scaling.laws import get_law
+
+# The published fit (README of huggingface/datablations, "Parametric Fit").
+PUBLISHED = dict(E=math.exp(0.6254804), A=math.exp(6.255414), B=math.exp(7.3049974), alpha=0.3526596,
+                 R_D_star=15.387756, R_N_star=5.309743)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return datasets.load("muennighoff_runs")
+
+
+@pytest.mark.parametrize("n_params,n_tokens,expected", [(6.34e9, 242e9, 2.2256), (8.67e9, 178e9, 2.2270)])
+def test_published_predictions_reproduce(n_params, n_tokens, expected):
+    # The paper's two models on 25B unique tokens; the README prints 2.2256440889984477
+    # and 2.2269634075087867.
+    law = get_law("data_constrained")
+    got = float(law.predict(PUBLISHED, n_params, n_tokens, n_unique_tokens=25e9))
+    assert round(got, 4) == expected
+    fit = library.published_fit("muennighoff2023")
+    assert float(fit.predict(n_params, n_tokens, n_unique_tokens=25e9)) == pytest.approx(got, rel=1e-15)
+
+
+def test_no_repetition_is_chinchilla_with_tied_exponents():
+    # D = U (one epoch) and N below U_N = (A/B)^(1/alpha) U: N' = N, D' = D.
+    law = get_law("data_constrained")
+    p = PUBLISHED
+    u_n = (p["A"] / p["B"]) ** (1 / p["alpha"]) * 1e10
+    n = 0.5 * u_n
+    expected = p["E"] + p["A"] / n ** p["alpha"] + p["B"] / 1e10 ** p["alpha"]
+    assert float(law.predict(p, n, 1e10, n_unique_tokens=1e10)) == pytest.approx(expected, rel=1e-14)
+
+
+def test_repetition_is_worth_less_and_saturates():
+    law = get_law("data_constrained")
+    u = 1e9
+    epochs = np.array([1.0, 2.0, 4.0, 16.0, 64.0, 1e3, 1e6])
+    loss = law.predict(PUBLISHED, 1e8, u * epochs, n_unique_tokens=u)
+    assert np.all(np.diff(loss) <= 0) and np.all(np.diff(loss)[:5] < 0)  # more epochs never hurt
+    fresh = law.predict(PUBLISHED, 1e8, u * epochs, n_unique_tokens=u * epochs)
+    assert np.all(loss[1:] > fresh[1:])  # but are worth less than fresh tokens
+    # D' <= U (1 + R_D*): the limit of unbounded repetition
+    limit = float(law.predict(PUBLISHED, 1e8, np.inf, n_unique_tokens=u))
+    assert loss[-1] == pytest.approx(limit, rel=1e-12) and limit < loss[-3]
+
+
+@pytest.mark.parametrize("name", ["data_constrained", "data_constrained_untied"])
+def test_gradient_matches_central_differences(name, runs):
+    law = get_law(name)
+    log_n, log_d, log_u = (np.log(runs[c].to_numpy(float)) for c in ("n_params", "n_tokens", "n_unique_tokens"))
+    bound = law.at(n_unique_tokens=runs["n_unique_tokens"].to_numpy(float))
+    rng = np.random.default_rng(1)
+    theta = law.from_params({**PUBLISHED, "beta": 0.33}) + 0.1 * rng.standard_normal((4, len(law.theta_names)))
+    y, vjp = bound.log_predict_vjp(theta, log_n, log_d)
+    params = {k: v[:, None] for k, v in law.to_params(theta).items()}
+    pred = law.predict(params, np.exp(log_n), np.exp(log_d), n_unique_tokens=np.exp(log_u))
+    np.testing.assert_allclose(y, np.log(pred), rtol=0, atol=1e-12)
+    v = rng.standard_normal(y.shape)
+    g = vjp(v)
+    h = 1e-6
+    for j in range(theta.shape[1]):
+        step = np.zeros(theta.shape[1])
+        step[j] = h
+        fd = ((bound.log_predict_vjp(theta + step, log_n, log_d)[0]
+               - bound.log_predict_vjp(theta - step, log_n, log_d)[0]) / (2 * h) * v).sum(axis=1)
+        np.testing.assert_allclose(g[:, j], fd, rtol=1e-6, atol=1e-6)
+
+
+def test_bound_law_allocates_on_the_isoflop_minimum():
+    law = get_law("data_constrained").at(n_unique_tokens=25e9)
+    c = 1e23
+    n, d = law.allocate(PUBLISHED, c)
+    assert 6 * n * d == pytest.approx(c, rel=1e-12)
+    best = float(law.predict(PUBLISHED, n, d))
+    for f in (0.9, 1.1):
+        assert best < float(law.predict(PUBLISHED, n * f, d / f))
+    # with little data the optimum repeats it, but less than unconstrained Chinchilla would
+    assert d / 25e9 > 1
+
+
+def test_bad_inputs():
+    law = get_law("data_constrained")
+    with pytest.raises(ScalingError, match="n_unique_tokens = 2e\\+10 is above n_tokens = 1e\\+10"):
+        law.predict(PUBLISHED, 1e9, 1e10, n_unique_tokens=2e10)
+    with pytest.raises(ScalingError, match="needs n_unique_tokens"):
+        law.predict(PUBLISHED, 1e9, 1e10)
+    with pytest.raises(ScalingError, match="needs n_unique_tokens to answer"):
+        law.allocate(PUBLISHED, 1e22)
+    with pytest.raises(ScalingError, match="n_unique_tokens must be a finite number"):
+        law.at(n_unique_tokens=-1.0)
+    with pytest.raises(ScalingError, match="chinchilla law takes no n_unique_tokens"):
+        get_law("chinchilla").predict(dict(E=1.7, A=400, B=400, alpha=0.3, beta=0.3), 1e9, 1e10,
+                                      n_unique_tokens=1e9)
+
+
+def test_fit_needs_unique_tokens_within_tokens(runs):
+    with pytest.raises(ScalingError, match="needs a 'n_unique_tokens' column"):
+        fitting.fit(runs.drop(columns=["n_unique_tokens"]), law="data_constrained", grid="coarse")
+    bad = runs.copy()
+    bad.loc[0, "n_unique_tokens"] = bad.loc[0, "n_tokens"] * 2
+    with pytest.raises(ScalingError, match="epochs .* must be >= 1"):
+        fitting.fit(bad, law="data_constrained", grid="coarse")
+
+
+def test_fit_beats_the_published_parameters_on_these_runs(runs, tmp_path):
+    fit = fitting.fit(runs, law="data_constrained", grid="coarse", bootstrap=8, seed=3)
+    assert fit.n_runs == 262 and fit.n_excluded == 21
+    kept = runs[~runs["excluded"]]
+    args = (kept["n_params"].to_numpy(), kept["n_tokens"].to_numpy())
+    unique = kept["n_unique_tokens"].to_numpy()
+    ours = np.log(fit.predict(*args, n_unique_tokens=unique) / kept["loss"].to_numpy())
+    published = np.log(library.published_fit("muennighoff2023").predict(*args, n_unique_tokens=unique)
+                       / kept["loss"].to_numpy())
+    assert np.sqrt(np.mean(ours**2)) < np.sqrt(np.mean(published**2))
+    frame = fit.predict(1e9, 2e10, n_unique_tokens=1e9, level=0.5)
+    assert list(frame.columns) == ["n_params", "n_tokens", "n_unique_tokens", "median", "lower", "upper"]
+    assert frame["lower"].iloc[0] <= frame["upper"].iloc[0]
+    loaded = fitting.load_fit(fit.save(tmp_path / "dc.json"))
+    assert loaded.law == "data_constrained" and loaded.params == pytest.approx(fit.params)
+    assert len(loaded.draws) == 8
