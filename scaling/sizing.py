@@ -373,6 +373,8 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | No
         else:
             c, n, d = law.compute_for_loss(params, target_loss)
         out.update(n_params=n, n_tokens=d, tokens_per_param=d / n, loss=law.predict(params, n, d), compute_flops=c)
+        if "unique_tokens" in query:
+            out["epochs"] = d / query["unique_tokens"]
         if inference_tokens is not None:
             out["inference_flops"] = 2.0 * n * inference_tokens
             out["total_flops"] = c + out["inference_flops"]
@@ -445,7 +447,8 @@ def _costs(budget, training, inference, inference_tokens, objective: str, chips=
 def optimal(fit, compute_flops: float | None = None, target_loss: float | None = None,
             target: str | None = None, level: float = DEFAULT_LEVEL,
             inference_tokens: float | None = None, budget=None, training=None, inference=None,
-            objective: str = "auto", chips: float | None = None) -> OptimalResult:
+            objective: str = "auto", chips: float | None = None,
+            unique_tokens: float | None = None) -> OptimalResult:
     r"""Compute-optimal model size and data for a budget, a target loss, or GPT-3's loss.
 
     Works for every registered law (closed forms or the generic numerics of
@@ -473,6 +476,11 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         smallest compute-optimal run reaching it.
     level : float
         Interval level, default :data:`scaling.results.DEFAULT_LEVEL`.
+    unique_tokens : float, optional
+        Unique tokens available, for a data-constrained law (and required by it): the
+        answer is the best N and D under :math:`L(N, D, U)` with the pool of :math:`U`
+        unique tokens, plus ``epochs`` :math:`= D/U` (repeated data counts for less,
+        Muennighoff et al. 2023). Refused for a law without unique data.
     inference_tokens : float, optional
         Tokens served over the model's life, in [0, 1e20]. With a target: minimise
         training plus inference cost; with a budget: see above (Sardana et al. 2023,
@@ -503,6 +511,7 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         dollar objective without prices; a law whose point estimate cannot answer.
     """
     require_result(fit, "a fitted loss law")
+    law, unique_tokens = _law_for_query(get_law(fit.law), unique_tokens)
     flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective, chips)
     if flops_from_budget is not None:
         if compute_flops is not None:
@@ -515,7 +524,6 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         raise ScalingError("give exactly one of compute_flops (or a budget), target_loss or target "
                            f"(got {', '.join(given) if given else 'none'})")
     level = check_level(level)
-    law = get_law(fit.law)
     params = {p: float(fit.params[p]) for p in law.param_names if p in fit.params}
     missing = [p for p in law.param_names if p not in params]
     if missing:
@@ -543,6 +551,8 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
                                                   what=" tokens")
     if costs is not None and costs.objective == "usd":
         query["objective"] = "usd"
+    if unique_tokens is not None:
+        query["unique_tokens"] = unique_tokens
     if "compute_flops" in query and inference_tokens is not None:
         weight = 1.0 if costs is None else costs.inference_weight
         serving = 2.0 * N_PARAMS_RANGE[0] * weight * query["inference_tokens"]
@@ -568,6 +578,24 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
                          costs=None if costs is None else costs.to_dict())
 
 
+def _law_for_query(law: Law, unique_tokens) -> tuple[Law, float | None]:
+    """The law that answers: a data-constrained law with its pool of unique tokens fixed.
+
+    ``unique_tokens`` :math:`U` caps the distinct tokens: the numeric search along
+    :math:`6ND = C` then uses :math:`L(N, D, U)`, and the answer's ``epochs`` is :math:`D/U`.
+    """
+    if not law.covariates:
+        if unique_tokens is not None:
+            raise ScalingError(f"unique_tokens applies to a data-constrained law (data_constrained); this fit's law "
+                               f"is {law.name}, which assumes unlimited unique data")
+        return law, None
+    if unique_tokens is None:
+        raise ScalingError(f"the {law.name} law needs the unique tokens available: give unique_tokens "
+                           "(--unique-tokens), e.g. 5e11")
+    u = _query_number("unique_tokens", unique_tokens, *N_TOKENS_RANGE, what=" tokens")
+    return law.at(n_unique_tokens=u), u
+
+
 # --------------------------------------------------------------------------------------
 # what a fit's answers mean: its data's span and its loss
 # --------------------------------------------------------------------------------------
@@ -582,7 +610,10 @@ LOSS_WEBTEXT2 = ("nats per token on WebText2 (GPT-2's byte-pair tokenizer, Kapla
 LOSS_OWN = ("in the units of the fitted runs' loss column (usually nats per token on those runs' own data "
             "and tokenizer); not comparable across datasets or tokenizers")
 #: Shipped run tables -> what their loss is.
-DATASET_LOSS = {"chinchilla_runs": LOSS_MASSIVETEXT}
+#: Muennighoff et al. (2023): final validation loss on C4 (GPT-2's tokenizer).
+LOSS_C4 = ("nats per token on the C4 validation set (GPT-2's byte-pair tokenizer, Muennighoff et al. 2023); "
+           "not comparable with MassiveText losses or across tokenizers")
+DATASET_LOSS = {"chinchilla_runs": LOSS_MASSIVETEXT, "muennighoff_runs": LOSS_C4}
 #: Published fits (scaling.library) -> (shipped runs table whose span they were fitted on, or
 #: a span stated by the paper; what their loss is). Hoffmann's and Besiroglu's fits are of the
 #: runs of Hoffmann et al. Figure 4, digitised as ``chinchilla_runs``; Kaplan et al. (2020),
@@ -595,6 +626,7 @@ _PUBLISHED = {
     "besiroglu2024-grid": ("chinchilla_runs", LOSS_MASSIVETEXT),
     "kaplan2020": ({"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
                     "compute_flops_min": 6 * 768.0 * 22e6, "compute_flops_max": 6 * 1.5e9 * 23e9}, LOSS_WEBTEXT2),
+    "muennighoff2023": ("muennighoff_runs", LOSS_C4),
 }
 _RANGE_KEYS = ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max")
 
