@@ -70,11 +70,14 @@ def load_law(law, fit_path):
               help="Serving price [default: the training price, or the serving chip's cloud price].")
 @click.option("--objective", type=click.Choice(["auto", "flops", "usd"]), default="auto", show_default=True,
               help="What inference-aware sizing minimises (auto: dollars when prices are known).")
+@click.option("--unique-tokens", type=float, default=None,
+              help="Unique tokens available (data-constrained law, e.g. --law muennighoff2023): the best N, D "
+                   "and epochs under that cap.")
 @click.option("--level", type=float, default=DEFAULT_LEVEL, show_default=True, help="Interval level.")
 @click.option("--json", "as_json", is_flag=True)
 def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips, days, mfu, precision, usd,
                     usd_per_chip_hour, price_date, inference_tokens, inference_hardware, inference_mfu,
-                    inference_usd_per_chip_hour, objective, level, as_json):
+                    inference_usd_per_chip_hour, objective, unique_tokens, level, as_json):
     """Compute-optimal N and D (with intervals) for a budget, a loss, or GPT-3's loss.
 
     \b
@@ -84,6 +87,7 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
       scaling optimal --hardware h100 --chips 1000 --days 30 --mfu 0.4
       scaling optimal --hardware h100 --usd 2e6 --usd-per-chip-hour 2.5
       scaling optimal --loss 2.0 --inference-tokens 2e12 --hardware h100
+      scaling optimal --law muennighoff2023 --compute 1e22 --unique-tokens 25e9
     """
     from scaling import budget, sizing
     from scaling.errors import ScalingError
@@ -113,7 +117,8 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
                                                      usd_per_chip_hour=inference_usd_per_chip_hour)
     fit, which = load_law(law, fit_path)
     result = sizing.optimal(fit, target_loss=target_loss, target=target, level=level,
-                            inference_tokens=inference_tokens, objective=objective, **options)
+                            inference_tokens=inference_tokens, objective=objective, unique_tokens=unique_tokens,
+                            **options)
     # The fit's own warnings and the query's (unreachable draws, extrapolation) come first.
     echo_warnings(result.warnings())
     if as_json:
