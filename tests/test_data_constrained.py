@@ -129,3 +129,58 @@ def test_fit_beats_the_published_parameters_on_these_runs(runs, tmp_path):
     loaded = fitting.load_fit(fit.save(tmp_path / "dc.json"))
     assert loaded.law == "data_constrained" and loaded.params == pytest.approx(fit.params)
     assert len(loaded.draws) == 8
+
+
+def test_optimal_under_a_cap_on_unique_data():
+    from scaling import sizing
+
+    fit = library.published_fit("muennighoff2023")
+    # the paper's example: 25B unique tokens and the compute of 6.34B parameters on 242B tokens
+    c = 6 * 6.34e9 * 242e9
+    r = sizing.optimal(fit, compute_flops=c, unique_tokens=25e9)
+    p = r.point
+    assert p["epochs"] == pytest.approx(p["n_tokens"] / 25e9, rel=1e-12)
+    assert 6 * p["n_params"] * p["n_tokens"] == pytest.approx(c, rel=1e-9)
+    law = get_law("data_constrained")
+    for f in (0.8, 1.25):  # the optimum on 6ND = C
+        assert p["loss"] < float(law.predict(PUBLISHED, p["n_params"] * f, p["n_tokens"] / f, n_unique_tokens=25e9))
+    # fewer unique tokens: a worse loss and more epochs
+    scarce = sizing.optimal(fit, compute_flops=c, unique_tokens=5e9).point
+    assert scarce["loss"] > p["loss"] and scarce["epochs"] > p["epochs"]
+    # a target loss is answered too (least compute under the cap)
+    t = sizing.optimal(fit, target_loss=p["loss"] + 0.01, unique_tokens=25e9).point
+    assert t["compute_flops"] < c
+
+
+def test_optimal_with_intervals_from_a_bootstrap(runs):
+    from scaling import sizing
+
+    fit = fitting.fit(runs, law="data_constrained", grid="coarse", bootstrap=20, seed=0)
+    s = sizing.optimal(fit, compute_flops=1e21, unique_tokens=1e10).summary()
+    for q in ("n_params", "n_tokens", "epochs", "loss"):
+        assert s.loc[q, "lower"] <= s.loc[q, "value"] <= s.loc[q, "upper"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--law", "muennighoff2023", "--compute", "1e22"], "needs the unique tokens available"),
+    (["--law", "hoffmann2022", "--compute", "1e22", "--unique-tokens", "1e9"], "applies to a data-constrained law"),
+    (["--law", "muennighoff2023", "--compute", "1e22", "--unique-tokens", "0"], "unique_tokens must be"),
+])
+def test_cli_bad_input_is_one_error_line(args, message):
+    from click.testing import CliRunner
+
+    from scaling.cli import main
+
+    r = CliRunner().invoke(main, ["optimal", *args])
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+def test_cli_answers_with_epochs():
+    from click.testing import CliRunner
+
+    from scaling.cli import main
+
+    r = CliRunner().invoke(main, ["optimal", "--law", "muennighoff2023", "--compute", "1e22",
+                                  "--unique-tokens", "25e9"])
+    assert r.exit_code == 0, r.output
+    assert "epochs" in r.output and "C4" in r.output
