@@ -106,7 +106,7 @@ def test_forecast_cli_prints_years_and_json():
     assert "2026-01-01" in result.output and "$" in result.output
     result = runner.invoke(main, ["forecast", "--until", "2025", "--draws", "200", "--json", "--basis", "purchase"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.output)["forecast"]
     assert payload["assumptions"]["basis"] == "purchase"
     assert [row["date"] for row in payload["yearly"]][-1] == "2025-01-01"
 
@@ -115,10 +115,10 @@ def test_forecast_cli_prints_years_and_json():
     "args, message",
     [
         (["--since", "2030-01-01", "--until", "2025"], "fewer than two"),
-        (["--usd-per-kwh", "-1", "--basis", "purchase"], "usd_per_kwh must be"),
+        (["--basis", "nonsense"], "unknown basis 'nonsense'"),
         (["--utilisation", "1.5"], "utilisation must be"),
         (["--target", "1.0"], "unreachable"),
-        (["--target", "gpt4"], "use gpt3"),
+        (["--target", "gpt4"], "unknown target 'gpt4'"),
         (["--fit", "nope.json"], "nope.json"),
     ],
 )
