@@ -1,0 +1,88 @@
+"""``scaling compare``: fit several laws to one table of runs and rank them on held-out runs."""
+
+from __future__ import annotations
+
+import click
+
+from scaling.cli._util import echo_json, echo_warnings, print_table
+from scaling.results import DEFAULT_LEVEL
+
+DEFAULT_DATASET = "chinchilla_runs"
+
+
+@click.command("compare")
+@click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
+@click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
+@click.option("--laws", default="chinchilla,chinchilla_tied,kaplan", show_default=True,
+              help="Comma-separated laws to fit (see 'scaling fit --law').")
+@click.option("--published", default="", help="Comma-separated published fits scored as they are, "
+                                                "e.g. hoffmann2022,besiroglu2024.")
+@click.option("--schemes", default="loso,extrapolate", show_default=True,
+              help="loso (leave one model size out) and/or extrapolate (predict the largest sizes).")
+@click.option("--bootstrap", type=int, default=50, show_default=True,
+              help="Bootstrap resamples per fold and law (0: residual scatter only).")
+@click.option("--grid", default="coarse", show_default=True, help="coarse or hoffmann (full-data fits).")
+@click.option("--level", type=float, default=DEFAULT_LEVEL, show_default=True,
+              help="Level of the predictive intervals whose coverage is reported.")
+@click.option("--loo", is_flag=True, help="Also PSIS-LOO of the Bayesian chinchilla fit (~15 s).")
+@click.option("--include", type=click.Choice(["kept", "all"]), default="kept", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Save the result (.json).")
+@click.option("--figure", type=click.Path(dir_okay=False), default=None,
+              help="Save the held-out error figure (.png, .svg or .pdf).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, level, loo, include, seed, output,
+                    figure, as_json):
+    """Rank laws by how well they predict runs they did not see.
+
+    Leave-one-model-size-out and fit-on-the-smaller-sizes-predict-the-largest errors
+    (RMS and median |log(predicted / observed)|), and the coverage of each law's
+    predictive intervals on the held-out runs.
+    """
+    from scaling import compare
+    from scaling.cli.cmd_fit import _load_runs
+
+    runs = _load_runs(data, dataset)
+    result = compare.compare(runs, laws=laws, published=published,
+                             schemes=tuple(s for s in schemes.split(",") if s), bootstrap=bootstrap, grid=grid,
+                             level=level, loo=loo, include=include, seed=seed)
+    if output:
+        result.save(output)
+    if figure:
+        result.figure(figure)
+    echo_warnings(result.warnings())
+    if as_json:
+        payload = result.to_dict()
+        payload.pop("predictions")
+        echo_json({**payload, "output": output, "figure": figure})
+        return
+    summ = result.summary()
+    sch = result.settings["schemes"]
+    header = ["law", "kind", "k", "in-sample"]
+    for s in sch:
+        header += [f"{s} rms", "med|r|", "bias", f"cov {level:.0%}", "rank"]
+    rows = []
+    for name, r in summ.iterrows():
+        row = [name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-", f"{r['rms_in_sample']:.4f}"]
+        for s in sch:
+            row += [f"{r[f'{s}_rms']:.4f}", f"{r[f'{s}_median_abs']:.4f}", f"{r[f'{s}_bias']:+.4f}",
+                    f"{r[f'{s}_coverage']:.0%}", str(r[f"{s}_rank"])]
+        rows.append(row)
+    print_table(rows, header=header)
+    held = {f["scheme"]: f for f in result.folds if f["scheme"] == "extrapolate"}
+    click.echo(f"\n{result.settings['n_runs']} runs, {result.settings['n_sizes']} model sizes; errors are "
+               "log(predicted / observed loss) on held-out runs")
+    if "extrapolate" in held:
+        f = held["extrapolate"]
+        click.echo(f"extrapolate: fitted below {f['n_params_min']:.3g} parameters, predicted {f['n_runs']} runs "
+                   f"of {f['n_params_min']:.3g}-{f['n_params_max']:.3g}")
+    if result.loo:
+        lo = result.loo
+        click.echo(f"PSIS-LOO ({lo['law']}): elpd_loo {lo['elpd_loo']:.1f} (se {lo['se']:.1f}), p_loo "
+                   f"{lo['p_loo']:.1f}, {lo['n_pareto_k_bad']} runs with Pareto k > 0.7")
+    for path in (output, figure):
+        if path:
+            click.echo(f"saved {path}")
+
+
+COMMANDS = [compare_command]

@@ -1,0 +1,511 @@
+r"""Which law predicts runs it did not see? Fit several laws to one table and score them out of sample.
+
+Two held-out schemes, both grouping runs by model size (sizes within 10% of their
+neighbour are one size, the rule of :func:`scaling.fitting.data_range`'s distinct counts):
+
+``loso``
+    leave one model size out: for each size, fit every law to the runs of the other sizes
+    and predict the runs of that size. Each run is predicted once.
+``extrapolate``
+    fit on the smaller sizes and predict the largest: the largest sizes holding at least
+    ``extrapolate_share`` (10%) of the runs are held out, the law is fitted to the rest.
+    This is what users do with a law (Hoffmann et al. 2022 extrapolated 0.5 decades in N).
+
+Scores per law and scheme, on the held-out runs, with :math:`r_i = \log(\hat L_i / L_i)`:
+
+- ``rms``: :math:`\sqrt{\overline{r_i^2}}`; ``median_abs``: the median of :math:`|r_i|`;
+  ``bias``: the mean of :math:`r_i` (positive: the law predicts too high a loss);
+- ``coverage``: the share of held-out losses inside the law's ``level`` (90%) *predictive*
+  interval. A bootstrap interval is the uncertainty of the line only; a new run also
+  scatters about the line. The predictive draws are therefore
+  :math:`\log \hat L^{(b)}(x) + \varepsilon`, with :math:`b` a bootstrap resample and
+  :math:`\varepsilon` drawn from the residuals of the fitted law on its training runs
+  (the residual bootstrap for prediction, Davison & Hinkley 1997, *Bootstrap Methods and
+  their Application*, Sec. 6.3.3, Alg. 6.4 without the leverage correction). Published fits
+  (no draws) get the residual scatter only.
+
+Published fits (:mod:`scaling.library`) are scored as they are, never refitted, on the same
+held-out runs (their residual scatter is taken on the same training runs). They were fitted
+to these very runs by their authors (Hoffmann's and Epoch's fits of the Chinchilla runs), so
+their "held-out" errors are in-sample errors: a reference, not a competitor.
+
+For a Bayesian fit (``loo=True``; the Chinchilla law only) ArviZ's PSIS-LOO
+(Vehtari, Gelman & Gabry 2017, "Practical Bayesian model evaluation using leave-one-out
+cross-validation and WAIC", Statistics and Computing 27) estimates the expected log
+predictive density of a left-out run, from the pointwise Student-t log-likelihood of the
+observed log-losses under every posterior draw (computed here: the sampler does not store it).
+
+Examples
+--------
+>>> from scaling import compare, datasets
+>>> res = compare.compare(datasets.load("chinchilla_runs"), laws=("chinchilla", "kaplan"),
+...                       bootstrap=0, grid="coarse")            # doctest: +SKIP
+>>> res.summary()[["loso_rms", "extrapolate_rms"]]            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._checks import check_int, check_level, check_number
+from ._io import atomic_write_text, dumps_json, utc_now
+from .datasets import runs_sha256, validate_runs
+from .errors import ScalingError, ScalingWarning
+from .laws import get_law
+from .results import DEFAULT_LEVEL, metadata
+
+__all__ = ["compare", "CompareResult", "size_groups", "plot_compare", "SCHEMES", "DEFAULT_LAWS", "SCHEMA",
+           "SCHEMA_VERSION"]
+
+SCHEMA = "scaling.compare"
+SCHEMA_VERSION = 1
+SCHEMES = ("loso", "extrapolate")
+DEFAULT_LAWS = ("chinchilla", "chinchilla_tied", "kaplan")
+#: Predictive draws per held-out run (bootstrap resample x residual pairs).
+N_PREDICTIVE = 4000
+#: Fewest distinct model sizes for a held-out comparison (one held out, three to fit).
+MIN_SIZES = 4
+SCORE_COLUMNS = ("n_heldout", "rms", "median_abs", "bias", "coverage", "width")
+
+
+def size_groups(n_params, rel_gap: float = 0.1) -> np.ndarray:
+    """Label of each run's model size: 0 for the smallest, counting sizes within ``rel_gap`` as one.
+
+    Sorted by N, a new size starts where N grows by more than ``rel_gap`` (10%) over its
+    neighbour, as in :func:`scaling.fitting.data_range` (its ``n_distinct_params`` is
+    ``size_groups(n).max() + 1``).
+    """
+    n = np.asarray(n_params, dtype=float)
+    order = np.argsort(n, kind="stable")
+    logs = np.log(n[order])
+    labels_sorted = np.concatenate([[0], np.cumsum(np.diff(logs) > np.log1p(rel_gap))]).astype(int)
+    out = np.empty(n.size, dtype=int)
+    out[order] = labels_sorted
+    return out
+
+
+def _folds(sizes: np.ndarray, schemes: Sequence[str], extrapolate_share: float) -> list[tuple[str, int, np.ndarray]]:
+    """``(scheme, fold, held-out mask)`` for every fold of every scheme."""
+    out = []
+    k = int(sizes.max()) + 1
+    if "loso" in schemes:
+        out += [("loso", g, sizes == g) for g in range(k)]
+    if "extrapolate" in schemes:
+        counts = np.bincount(sizes, minlength=k)
+        need = max(1, math.ceil(extrapolate_share * sizes.size))
+        first = k - 1
+        while first > 0 and counts[first:].sum() < need:
+            first -= 1
+        out.append(("extrapolate", first, sizes >= first))
+    return out
+
+
+# ======================================================================================
+# Result
+# ======================================================================================
+@dataclass(frozen=True)
+class CompareResult:
+    """Held-out scores of several laws on one table of runs.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per (law, scheme): ``law, kind, scheme`` and :data:`SCORE_COLUMNS`
+        (``width``: mean width of the predictive interval in log-loss).
+    predictions : pandas.DataFrame
+        One row per held-out run, law and scheme: ``law, scheme, fold, n_params, n_tokens,
+        loss, predicted, lower, upper``.
+    in_sample : pandas.DataFrame
+        One row per law: ``kind``, ``n_free`` (parameters), ``rms_in_sample`` on every run.
+    loo : dict
+        PSIS-LOO of the Bayesian fit (``elpd_loo``, ``se``, ``p_loo``, ``n_pareto_k_bad``,
+        ``seconds``), empty without ``loo=True``.
+    folds : list of dict
+        The held-out sizes: scheme, fold, n_params range, runs.
+    data_sha256, seed, settings, created
+        Provenance (:func:`scaling.results.metadata`).
+    """
+
+    scores: pd.DataFrame
+    predictions: pd.DataFrame
+    in_sample: pd.DataFrame
+    data_sha256: str
+    seed: int
+    settings: dict
+    loo: dict = field(default_factory=dict)
+    folds: list = field(default_factory=list)
+    created: str = ""
+
+    @property
+    def level(self) -> float:
+        return float(self.settings["level"])
+
+    def summary(self) -> pd.DataFrame:
+        """One row per law, ranked by leave-one-size-out RMS error.
+
+        Columns ``kind`` (fitted or published), ``n_free``, ``rms_in_sample``, then for each
+        scheme ``<scheme>_rms``, ``<scheme>_median_abs``, ``<scheme>_bias``,
+        ``<scheme>_coverage``, and ``<scheme>_rank`` (1 = smallest RMS); ``elpd_loo`` where
+        a Bayesian fit was scored.
+        """
+        out = self.in_sample.copy()
+        for scheme in self.settings["schemes"]:
+            s = self.scores[self.scores["scheme"] == scheme].set_index("law")
+            for col in ("rms", "median_abs", "bias", "coverage"):
+                out[f"{scheme}_{col}"] = s[col].reindex(out.index)
+            out[f"{scheme}_rank"] = out[f"{scheme}_rms"].rank(method="min").astype("Int64")
+        if self.loo:
+            out["elpd_loo"] = [self.loo.get("elpd_loo") if law == self.loo.get("law") else np.nan
+                               for law in out.index]
+        first = f"{self.settings['schemes'][0]}_rms"
+        return out.sort_values(first, kind="stable")
+
+    def warnings(self) -> list[ScalingWarning]:
+        """Laws whose held-out coverage is far from the nominal level; fitted laws that fit badly."""
+        out = []
+        for _, row in self.scores.iterrows():
+            n, cov = int(row["n_heldout"]), float(row["coverage"])
+            if n and np.isfinite(cov):
+                # a 3-standard-error band of a binomial share around the nominal level
+                se = math.sqrt(self.level * (1 - self.level) / n)
+                if abs(cov - self.level) > 3 * se:
+                    out.append(ScalingWarning(
+                        "poor_fit", f"{row['law']}: {cov:.0%} of the {n} held-out runs ({row['scheme']}) fall "
+                                    f"inside its {self.level:.0%} predictive intervals"))
+        return out
+
+    def to_dict(self) -> dict:
+        """The saved form: metadata, then summary, scores, in-sample scores, predictions, folds, LOO."""
+        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
+                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
+        payload.update({
+            "summary": _records(self.summary().reset_index()),
+            "scores": _records(self.scores),
+            "in_sample": _records(self.in_sample.reset_index()),
+            "predictions": {c: self.predictions[c].tolist() for c in self.predictions.columns},
+            "folds": self.folds,
+            "loo": self.loo,
+        })
+        return payload
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the comparison as versioned JSON (schema ``scaling.compare``), atomically."""
+        path = Path(path)
+        if path.suffix.lower() != ".json":
+            raise ScalingError(f"a comparison is saved as .json, got {path.name!r}")
+        return atomic_write_text(path, dumps_json(self.to_dict()))
+
+    def figure(self, path: str | os.PathLike | None = None):
+        """:func:`plot_compare` of this result; saved to ``path`` (.png, .svg, .pdf) if given."""
+        fig = plot_compare(self)
+        if path is not None:
+            path = Path(path)
+            if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+                raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
+            from ._io import atomic_write_with
+
+            atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150,
+                                                            bbox_inches="tight"))
+        return fig
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in df.to_dict(orient="records"):
+        row = {}
+        for k, v in rec.items():
+            if isinstance(v, (np.generic,)):
+                v = v.item()
+            if v is pd.NA:
+                v = None
+            row[str(k)] = v
+        out.append(row)
+    return out
+
+
+def plot_compare(result: CompareResult):
+    """Held-out RMS of log(predicted / observed) per law and scheme (bars), coverage as labels.
+
+    Returns the matplotlib ``Figure``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    summ = result.summary()
+    schemes = list(result.settings["schemes"])
+    laws = list(summ.index)
+    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(laws), 3.6))
+    width = 0.8 / len(schemes)
+    x = np.arange(len(laws))
+    for j, scheme in enumerate(schemes):
+        rms = summ[f"{scheme}_rms"].to_numpy(dtype=float)
+        cov = summ[f"{scheme}_coverage"].to_numpy(dtype=float)
+        bars = ax.bar(x + (j - (len(schemes) - 1) / 2) * width, 100 * rms, width,
+                      label={"loso": "leave one size out", "extrapolate": "predict the largest sizes"}[scheme])
+        for bar, c in zip(bars, cov):
+            if np.isfinite(c):
+                ax.annotate(f"{c:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                            ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(x, laws, rotation=20, ha="right")
+    ax.set_ylabel("held-out RMS of log(pred / obs), %")
+    ax.set_title(f"Held-out error per law (labels: {result.level:.0%} interval coverage)", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# ======================================================================================
+# compare()
+# ======================================================================================
+def _log_residuals(predicted, observed) -> np.ndarray:
+    return np.log(np.asarray(predicted, dtype=float)) - np.log(np.asarray(observed, dtype=float))
+
+
+def _predictive(law, draws: pd.DataFrame | None, point: dict, residuals: np.ndarray, runs: pd.DataFrame,
+                level: float, rng: np.random.Generator):
+    """Point prediction and ``level`` predictive interval: bootstrap line draws plus a resampled residual."""
+    n_params = runs["n_params"].to_numpy(float)
+    n_tokens = runs["n_tokens"].to_numpy(float)
+    cov = law.covariate_values(runs)
+    pred = np.asarray(law.predict(point, n_params, n_tokens, **cov), dtype=float)
+    if draws is not None and len(draws):
+        per_draw = np.log(np.asarray(law.predict({p: draws[p].to_numpy(float)[:, None] for p in law.param_names},
+                                                 n_params[None, :], n_tokens[None, :],
+                                                 **{k: v[None, :] for k, v in cov.items()}), dtype=float))
+        b = rng.integers(0, per_draw.shape[0], size=N_PREDICTIVE)
+        line = per_draw[b]
+    else:
+        line = np.log(pred)[None, :]
+    eps = rng.choice(residuals, size=(N_PREDICTIVE, 1), replace=True) if residuals.size else np.zeros((1, 1))
+    with np.errstate(invalid="ignore"):
+        logs = line + eps
+        logs = np.where(np.isfinite(logs), logs, np.inf)
+        lo, hi = np.quantile(logs, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return pred, np.exp(lo), np.exp(hi)
+
+
+def _predict(law, params, runs: pd.DataFrame) -> np.ndarray:
+    """The law at each run (with its covariates, e.g. ``n_unique_tokens``, from the table)."""
+    return np.asarray(law.predict(params, runs["n_params"].to_numpy(float), runs["n_tokens"].to_numpy(float),
+                                  **law.covariate_values(runs)), dtype=float)
+
+
+def _rms(r) -> float:
+    return float(np.sqrt(np.mean(np.square(r))))
+
+
+def _score(obs, pred, lo, hi) -> dict:
+    r = _log_residuals(pred, obs)
+    ok = np.isfinite(r)
+    r = r[ok] if ok.all() else np.where(ok, r, np.inf)
+    return {"n_heldout": int(obs.size),
+            "rms": float(np.sqrt(np.mean(r**2))) if obs.size else math.nan,
+            "median_abs": float(np.median(np.abs(r))) if obs.size else math.nan,
+            "bias": float(np.mean(r)) if obs.size else math.nan,
+            "coverage": float(np.mean((obs >= lo) & (obs <= hi))) if obs.size else math.nan,
+            "width": float(np.mean(np.log(hi / lo))) if obs.size else math.nan}
+
+
+def _check_names(laws, published):
+    from . import library
+
+    if isinstance(laws, str):
+        laws = tuple(s for s in laws.split(",") if s)
+    if isinstance(published, str):
+        published = tuple(s for s in published.split(",") if s)
+    laws, published = tuple(laws), tuple(p.lower() for p in published)
+    for name in laws:
+        get_law(name)  # ScalingError for an unknown law
+    for name in published:
+        if name not in library.PUBLISHED:
+            raise ScalingError(f"unknown published law {name!r}; known: {', '.join(library.PUBLISHED)}")
+    if not laws and not published:
+        raise ScalingError("nothing to compare: give at least one law or published fit")
+    dup = {n for n in laws + published if (laws + published).count(n) > 1}
+    if dup:
+        raise ScalingError(f"law named twice: {', '.join(sorted(dup))}")
+    return laws, published
+
+
+def compare(runs: pd.DataFrame, laws: Sequence[str] | str = DEFAULT_LAWS, published: Sequence[str] | str = (),
+            *, schemes: Sequence[str] = SCHEMES, method: str = "huber", grid="coarse", bootstrap: int = 50,
+            level: float = DEFAULT_LEVEL, extrapolate_share: float = 0.1, include: str | None = None,
+            loo: bool = False, loo_draws: int = 500, seed: int = 0) -> CompareResult:
+    r"""Fit several laws to the same runs and score them on runs they did not see.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        A runs table (:func:`scaling.datasets.validate_runs`); rows flagged ``excluded`` are
+        left out unless ``include="all"``.
+    laws : sequence of str or comma-separated str
+        Registered laws to fit (:func:`scaling.laws.names`), default chinchilla,
+        chinchilla_tied and kaplan.
+    published : sequence of str or comma-separated str
+        Published fits (:mod:`scaling.library`) scored as they are, without refitting.
+    schemes : sequence of {"loso", "extrapolate"}
+    method, grid : str
+        Least-squares method and grid (:func:`scaling.fitting.fit`) of the full-data fits.
+        A leave-one-size-out fit starts from the full-data optimum only (dropping one size
+        moves it little); the extrapolation fit starts from it and from the grid.
+    bootstrap : int
+        Resamples per fold and law for the line's uncertainty (0: residual scatter only).
+    level : float
+        Level of the predictive intervals whose coverage is reported (0.9).
+    extrapolate_share : float
+        Share of the runs (the largest sizes) held out by ``"extrapolate"``, in (0, 0.5].
+    loo : bool
+        Also fit the Bayesian chinchilla model to every run and report its PSIS-LOO
+        (``loo_draws`` draws per chain, 2 chains; about 10-20 s).
+    seed : int
+        Seeds every bootstrap (``seed + fold``) and the predictive draws.
+
+    Returns
+    -------
+    CompareResult
+
+    Raises
+    ------
+    ScalingError
+        Unknown law, scheme or published fit; fewer than :data:`MIN_SIZES` distinct model sizes.
+    """
+    from . import fitting, library
+
+    laws, published = _check_names(laws, published)
+    schemes = tuple(schemes)
+    bad = [s for s in schemes if s not in SCHEMES]
+    if bad or not schemes:
+        raise ScalingError(f"unknown scheme(s) {', '.join(map(repr, bad)) or '(none given)'}; "
+                           f"allowed: {', '.join(SCHEMES)}")
+    level = check_level(level)
+    bootstrap = check_int("bootstrap", bootstrap, 0, fitting.MAX_BOOTSTRAP)
+    seed = check_int("seed", seed, 0)
+    extrapolate_share = check_number("extrapolate_share", extrapolate_share, low=0.0, high=0.5, low_open=True)
+    if include not in (None, "kept", "all"):
+        raise ScalingError(f"unknown include {include!r}; allowed: kept, all")
+    clean = validate_runs(runs)
+    kept = clean if include == "all" else clean.loc[~clean["excluded"].to_numpy(bool)].reset_index(drop=True)
+    sizes = size_groups(kept["n_params"].to_numpy(float))
+    k = int(sizes.max()) + 1
+    if k < MIN_SIZES:
+        raise ScalingError(f"the runs have {k} distinct model sizes; a held-out comparison needs at least "
+                           f"{MIN_SIZES} (sizes within 10% count as one)")
+    l_all = kept["loss"].to_numpy(float)
+
+    # full-data fits: in-sample error, and the warm start of every fold
+    full, in_sample = {}, []
+    for name in laws:
+        res = fitting.fit(kept, law=name, method=method, grid=grid, include="all", seed=seed)
+        full[name] = res
+        law = get_law(name)
+        in_sample.append({"law": name, "kind": "fitted", "n_free": law.n_params,
+                          "rms_in_sample": _rms(_log_residuals(_predict(law, res.params, kept), l_all))})
+    pub = {name: library.published_fit(name) for name in published}
+    for name, res in pub.items():
+        in_sample.append({"law": name, "kind": "published", "n_free": 0,
+                          "rms_in_sample": _rms(_log_residuals(_predict(get_law(res.law), res.params, kept), l_all))})
+    in_sample = pd.DataFrame(in_sample).set_index("law")
+
+    rows, preds, folds = [], [], []
+    for scheme, fold, held in _folds(sizes, schemes, extrapolate_share):
+        train = kept.loc[~held].reset_index(drop=True)
+        test = kept.loc[held]
+        n_t, d_t, l_t = (test[c].to_numpy(float) for c in ("n_params", "n_tokens", "loss"))
+        test = test.reset_index(drop=True)
+        folds.append({"scheme": scheme, "fold": int(fold), "n_runs": int(held.sum()),
+                      "n_params_min": float(n_t.min()), "n_params_max": float(n_t.max())})
+        fold_seed = seed + fold + (0 if scheme == "loso" else 10_000)
+        for j, name in enumerate((*laws, *published)):
+            rng = np.random.default_rng([seed, fold, j, SCHEMES.index(scheme)])
+            if name in full:
+                law = get_law(name)
+                starts = law.from_params(full[name].params)[None, :]
+                if scheme == "extrapolate" and isinstance(grid, str):
+                    # the fit on the smaller sizes may move far from the full-data optimum
+                    starts = np.vstack([starts, law.grid(grid)])
+                res = fitting.fit(train, law=name, method=method, grid=starts, include="all",
+                                  bootstrap=bootstrap, seed=fold_seed)
+                params, draws = res.params, res.draws
+            else:
+                res = pub[name]
+                law, params, draws = get_law(res.law), res.params, None
+            # residual = log observed - log predicted, added to the predicted log-loss
+            resid = -_log_residuals(_predict(law, params, train), train["loss"].to_numpy(float))
+            pred, lo, hi = _predictive(law, draws, params, resid, test, level, rng)
+            preds.append(pd.DataFrame({"law": name, "scheme": scheme, "fold": int(fold), "n_params": n_t,
+                                       "n_tokens": d_t, "loss": l_t, "predicted": pred, "lower": lo, "upper": hi}))
+    preds = pd.concat(preds, ignore_index=True)
+    for (name, scheme), g in preds.groupby(["law", "scheme"], sort=False):
+        rows.append({"law": name, "kind": in_sample.loc[name, "kind"], "scheme": scheme,
+                     **_score(g["loss"].to_numpy(float), g["predicted"].to_numpy(float),
+                              g["lower"].to_numpy(float), g["upper"].to_numpy(float))})
+    scores = pd.DataFrame(rows, columns=["law", "kind", "scheme", *SCORE_COLUMNS])
+
+    loo_out = {}
+    if loo:
+        loo_out = bayes_loo(kept, seed=seed, draws=loo_draws)
+    settings = {"laws": list(laws), "published": list(published), "schemes": list(schemes), "method": method,
+                "grid": grid if isinstance(grid, str) else "custom", "bootstrap": int(bootstrap),
+                "level": level, "extrapolate_share": extrapolate_share, "include": include or "kept",
+                "n_runs": int(len(kept)), "n_sizes": k,
+                "fold_starts": "loso: full-data optimum; extrapolate: full-data optimum + grid",
+                "predictive_interval": "bootstrap line draws + resampled training residuals (log-loss)",
+                "n_predictive": N_PREDICTIVE, "loo": bool(loo)}
+    return CompareResult(scores=scores, predictions=preds, in_sample=in_sample, data_sha256=runs_sha256(clean),
+                         seed=seed, settings=settings, loo=loo_out, folds=folds, created=utc_now())
+
+
+def bayes_loo(runs: pd.DataFrame, seed: int = 0, draws: int = 500, tune: int = 500, chains: int = 2) -> dict:
+    r"""PSIS-LOO of the Bayesian chinchilla fit (:func:`scaling.bayes.fit`) on ``runs``.
+
+    The pointwise log-likelihood, absent from the sampler's output, is computed from the
+    posterior draws: :math:`\log p(\log L_i \mid \theta) = \log t_\nu\big((\log L_i - \mu_i)/\sigma\big)
+    - \log\sigma`, with :math:`\mu_i = \log(E + A N_i^{-\alpha} + B D_i^{-\beta})`.
+    The ELPD is on the log-loss scale.
+
+    Returns
+    -------
+    dict
+        ``law``, ``elpd_loo``, ``se``, ``p_loo``, ``n_pareto_k_bad`` (k > 0.7), ``n_runs``,
+        ``draws``, ``chains``, ``seconds``.
+    """
+    import time
+
+    import xarray as xr
+    from scipy import stats
+
+    from . import bayes
+    from .bayes.diagnostics import import_arviz
+
+    az = import_arviz()
+    t0 = time.perf_counter()
+    res = bayes.fit(runs, seed=seed, draws=draws, tune=tune, chains=chains, include="all")
+    post = res.idata.posterior
+    law = get_law("chinchilla")
+    p = {k: np.asarray(post[k].values)[..., None] for k in (*law.param_names, "sigma", "nu")}
+    n = runs["n_params"].to_numpy(float)
+    d = runs["n_tokens"].to_numpy(float)
+    y = np.log(runs["loss"].to_numpy(float))
+    mu = np.log(law.predict(p, n, d))
+    ll = stats.t.logpdf(y, df=p["nu"], loc=mu, scale=p["sigma"])
+    idata = az.InferenceData(posterior=post,
+                             log_likelihood=xr.Dataset({"log_loss": (("chain", "draw", "run"), ll)}))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loo = az.loo(idata, pointwise=True)
+    k = np.asarray(loo.pareto_k)
+    return {"law": "chinchilla (bayes)", "elpd_loo": float(loo.elpd_loo), "se": float(loo.se),
+            "p_loo": float(loo.p_loo), "n_pareto_k_bad": int(np.sum(k > 0.7)), "n_runs": int(len(runs)),
+            "draws": int(draws), "chains": int(chains), "seconds": round(time.perf_counter() - t0, 1),
+            "warnings": [w.message for w in res.warnings()]}

@@ -1,0 +1,137 @@
+"""scaling.compare: held-out ranking of laws, its result, CLI and the tied-exponent law."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from scaling import compare, fitting, laws
+from scaling.cli import main
+from scaling.errors import ScalingError
+
+TRUE = dict(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+
+
+def _synthetic(seed=0, sigma=0.0075, sizes=7, per_size=6, law="chinchilla", params=TRUE):
+    """Runs of a known law on an isoFLOP-like design, log-normal noise of scale ``sigma``."""
+    rng = np.random.default_rng(seed)
+    n = np.repeat(np.geomspace(5e7, 5e9, sizes), per_size)
+    ratio = np.tile(np.geomspace(5, 80, per_size), sizes)
+    d = n * ratio
+    loss = laws.get_law(law).predict(params, n, d) * np.exp(sigma * rng.standard_normal(n.size))
+    return pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss})
+
+
+@pytest.fixture(scope="module")
+def result():
+    return compare.compare(_synthetic(), laws=("chinchilla", "kaplan"), published=("hoffmann2022",),
+                           bootstrap=0, seed=3)
+
+
+def test_size_groups_agree_with_distinct_count():
+    rng = np.random.default_rng(1)
+    n = np.concatenate([s * (1 + 0.01 * rng.random(4)) for s in (1e8, 2e8, 2.15e8, 5e8, 1e9)])
+    g = compare.size_groups(n)
+    assert g.max() + 1 == fitting._n_distinct(n) == 4  # 2e8 and 2.15e8 (7.5% apart) are one size
+    assert (np.diff(g[np.argsort(n)]) >= 0).all()
+
+
+def test_true_law_wins_and_intervals_cover(result):
+    s = result.summary()
+    assert list(s.columns[:3]) == ["kind", "n_free", "rms_in_sample"]
+    assert s.loc["chinchilla", "loso_rms"] < s.loc["kaplan", "loso_rms"]
+    assert s.loc["chinchilla", "loso_rank"] == 1
+    # the data are the law plus noise of scale 0.0075: held-out error near that, not far below
+    assert 0.005 < s.loc["chinchilla", "loso_rms"] < 0.015
+    # 42 held-out runs, nominal 90%: a wide binomial band
+    assert 0.7 <= s.loc["chinchilla", "loso_coverage"] <= 1.0
+    assert s.loc["hoffmann2022", "kind"] == "published" and s.loc["hoffmann2022", "n_free"] == 0
+    # every run is held out once by loso, and the largest sizes by extrapolate
+    pred = result.predictions
+    loso = pred[(pred.law == "chinchilla") & (pred.scheme == "loso")]
+    assert len(loso) == 42 and loso["n_params"].nunique() == 7
+    ext = pred[(pred.law == "chinchilla") & (pred.scheme == "extrapolate")]
+    assert ext["n_params"].min() == pred["n_params"].max()
+    # a fitted law's interval holds its prediction (a published fit's need not: its residuals may be
+    # all on one side on these data)
+    own = pred[pred.law == "chinchilla"]
+    assert (own["lower"] <= own["predicted"]).all() and (own["predicted"] <= own["upper"]).all()
+
+
+def test_published_fit_is_not_refitted(result):
+    from scaling import library
+
+    pub = library.published_fit("hoffmann2022")
+    p = result.predictions[result.predictions.law == "hoffmann2022"]
+    expected = pub.predict(p["n_params"].to_numpy(), p["n_tokens"].to_numpy())
+    np.testing.assert_allclose(p["predicted"], expected, rtol=1e-12)
+
+
+def test_save_and_figure(result, tmp_path):
+    out = result.save(tmp_path / "cmp.json")
+    payload = json.loads(out.read_text())
+    assert payload["schema"] == "scaling.compare" and payload["data_sha256"] == result.data_sha256
+    assert [r["law"] for r in payload["summary"]] == list(result.summary().index)
+    assert len(payload["predictions"]["law"]) == len(result.predictions)
+    fig = result.figure(tmp_path / "cmp.png")
+    assert (tmp_path / "cmp.png").stat().st_size > 1000 and len(fig.axes) == 1
+    with pytest.raises(ScalingError, match="saved as .json"):
+        result.save(tmp_path / "cmp.csv")
+
+
+def test_bad_input():
+    runs = _synthetic()
+    with pytest.raises(ScalingError, match="unknown law 'chinchila'"):
+        compare.compare(runs, laws=("chinchila",))
+    with pytest.raises(ScalingError, match="unknown published law"):
+        compare.compare(runs, laws=(), published=("nope",))
+    with pytest.raises(ScalingError, match="unknown scheme"):
+        compare.compare(runs, schemes=("kfold",))
+    with pytest.raises(ScalingError, match="at least 4"):
+        compare.compare(_synthetic(sizes=3), laws=("chinchilla",), bootstrap=0)
+    with pytest.raises(ScalingError, match="named twice"):
+        compare.compare(runs, laws="chinchilla,chinchilla")
+
+
+def test_cli(tmp_path):
+    path = tmp_path / "runs.csv"
+    _synthetic(seed=5).to_csv(path, index=False)
+    r = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "chinchilla_tied",
+                                  "--bootstrap", "8", "-o", str(tmp_path / "c.json")])
+    assert r.exit_code == 0, r.output
+    assert "chinchilla_tied" in r.output and "loso rms" in r.output and (tmp_path / "c.json").exists()
+    bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "nolaw"])
+    assert bad.exit_code == 2 and bad.output.strip().startswith("error: unknown law 'nolaw'")
+
+
+# -- the tied-exponent law ---------------------------------------------------------------
+def test_tied_law_is_chinchilla_with_equal_exponents():
+    tied, chin = laws.get_law("chinchilla_tied"), laws.get_law("chinchilla")
+    p4 = dict(E=1.8, A=500.0, B=1800.0, alpha=0.36)
+    p5 = {**p4, "beta": 0.36}
+    n, d = np.geomspace(1e8, 1e11, 5), np.geomspace(1e9, 1e13, 5)
+    np.testing.assert_allclose(tied.predict(p4, n, d), chin.predict(p5, n, d), rtol=1e-14)
+    np.testing.assert_allclose(tied.allocate(p4, 1e23), chin.allocate(p5, 1e23), rtol=1e-12)
+    assert tied.derived(p4)["a"] == 0.5
+    # gradient of the log-prediction against central differences
+    rng = np.random.default_rng(0)
+    theta = tied.from_params(p4)[None, :]
+    log_n, log_d = np.log(n), np.log(d)
+    y, vjp = tied.log_predict_vjp(theta, log_n, log_d)
+    v = rng.standard_normal(y.shape)
+    g = vjp(v)[0]
+    h = 1e-6
+    num = [((tied.log_predict_vjp(theta + h * e, log_n, log_d)[0] - tied.log_predict_vjp(theta - h * e, log_n,
+                                                                                        log_d)[0]) * v).sum() / (2 * h)
+           for e in np.eye(4)]
+    np.testing.assert_allclose(g, num, rtol=1e-6)
+
+
+def test_tied_fit_recovers_its_exponent():
+    runs = _synthetic(seed=2, law="chinchilla_tied", params=dict(E=1.8, A=500.0, B=1800.0, alpha=0.36))
+    res = fitting.fit(runs, law="chinchilla_tied", grid="coarse")
+    assert abs(res.params["alpha"] - 0.36) < 0.05
