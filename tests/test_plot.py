@@ -83,8 +83,9 @@ def saved_fits():
 
 
 def _legend_texts(ax):
-    legend = ax.get_legend()
-    return [t.get_text() for t in legend.get_texts()] if legend else []
+    """Entries of the axes' legend, or of the figure's (a preset figure has one legend below the data)."""
+    legends = [ax.get_legend()] if ax.get_legend() else list(ax.figure.legends)
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
 
 
 # --------------------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def test_optimal_allocation_bands_and_rule(fit):
     texts = _legend_texts(ax)
     assert any("N_{opt}" in t for t in texts) and any("D_{opt}" in t for t in texts)
     assert any("20 tokens per parameter" in t for t in texts)
-    assert f"80% interval ({len(fit.draws)} draws)" in texts
+    assert f"80% bootstrap interval ({len(fit.draws)} draws)" in texts
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     n_rule = lines["N, 20 tokens per parameter"]
     d_rule = lines["D, 20 tokens per parameter"]
@@ -265,7 +266,7 @@ def test_every_fit_plot_takes_the_posterior(posterior, runs, kind):
         fitted = posterior.predict(kept["n_params"].to_numpy(), kept["n_tokens"].to_numpy())
         np.testing.assert_allclose(np.asarray(pts)[:, 1], np.log(kept["loss"]) - np.log(fitted), rtol=1e-10)
     if kind == "optimal":
-        assert f"50% interval ({len(posterior.draws)} draws)" in _legend_texts(ax)
+        assert f"50% credible interval ({len(posterior.draws)} draws)" in _legend_texts(ax)
 
 
 def test_a_law_without_closed_forms_plots(runs):

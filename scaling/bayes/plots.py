@@ -28,50 +28,63 @@ def predictive_losses(result, kind: str = "posterior") -> tuple[np.ndarray, np.n
     return np.exp(observed), np.exp(sim)
 
 
-def plot_ppc(result, kind: str = "posterior", ax=None, level: float = DEFAULT_LEVEL):
+def plot_ppc(result, kind: str = "posterior", ax=None, level: float = DEFAULT_LEVEL, *, size: str | None = None):
     """Plot a prior or posterior predictive check: each run's observed loss against its
     simulated ``level`` interval.
 
     A calibrated model puts about ``level`` of the points inside their bars and the
     points near the diagonal; the prior check should show wide bars that still cover
-    the data (the priors allow the observed losses without pinning them).
+    the data (the priors allow the observed losses without pinning them). Drawn in the
+    package style (:mod:`scaling._style`); :func:`scaling.plot.predictive_check` adds
+    the title, assumptions and source lines.
 
     Parameters
     ----------
     result : BayesFitResult
     kind : {"prior", "posterior"}
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure when None.
+        Axes to draw on; a new figure of the ``size`` preset when None.
     level : float
         Interval probability of the bars.
+    size : {"column", "page", "slide"}, optional
+        Size preset of a new figure (default ``"page"``).
 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax.ppc_coverage`` holds the share of runs inside their interval.
     """
+    from .. import _style
+
     level = check_level(level)
     observed, sim = predictive_losses(result, kind)
-    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 5))
-    lo, mid, hi = np.quantile(sim, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0)
-    covered = float(np.mean((observed >= lo) & (observed <= hi)))
-    ax.errorbar(observed, mid, yerr=[mid - lo, hi - mid], fmt="o", ms=2.5, lw=0.6, alpha=0.6,
-                color="C0" if kind == "posterior" else "C1",
-                label=f"{kind} predictive median, {level:.0%} interval")
-    span = [observed.min() * 0.95, observed.max() * 1.05]
-    ax.plot(span, span, color="k", lw=0.8, label="observed = predicted")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    from matplotlib.ticker import FormatStrFormatter
+    with _style.style(size):
+        if ax is None:
+            _, ax = _style.new_figure(size, height={"column": 3.2, "page": 5.0}.get(_style.check_size(size)))
+        lo, mid, hi = np.quantile(sim, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0)
+        covered = float(np.mean((observed >= lo) & (observed <= hi)))
+        scale = {"column": 0.6, "page": 1.0, "slide": 1.8}[_style.check_size(ax.figure.__dict__.get("_scaling_size"))]
+        ax.errorbar(observed, mid, yerr=[mid - lo, hi - mid], fmt="o", ms=2.5 * scale, lw=0.6 * scale, alpha=0.6,
+                    color=_style.PALETTE[0] if kind == "posterior" else _style.PALETTE[1],
+                    label=f"{kind} predictive median and {level:.0%} interval "
+                          f"({covered:.0%} of {len(observed)} runs inside)")
+        span = [observed.min() * 0.97, observed.max() * 1.03]
+        ax.plot(span, span, color="black", lw=0.8, label="observed = predicted")
+        # Observed losses span less than a decade: linear axes with a few round ticks read best;
+        # prior draws span decades: a log y axis labelled 1, 2, 5, 10, ...
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        if hi.max() / max(lo.min(), 1e-12) > 10:
+            from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-    for axis in (ax.xaxis, ax.yaxis):  # losses span less than a decade: plain numbers read better
-        axis.set_major_formatter(FormatStrFormatter("%g"))
-        axis.set_minor_formatter(FormatStrFormatter("%g"))
-    ax.set_xlabel("observed loss")
-    ax.set_ylabel(f"{kind} predictive loss")
-    ax.set_title(f"{kind.capitalize()} predictive check: {covered:.0%} of {len(observed)} runs "
-                 f"inside the {level:.0%} interval", fontsize=9)
-    ax.legend(fontsize=8, loc="upper left")
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("observed loss (nats per token)")
+        ax.set_ylabel(f"{kind} predictive loss (nats per token)")
+        ax.legend(loc="upper left")
+    ax.ppc_coverage = covered
     return ax

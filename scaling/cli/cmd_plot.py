@@ -51,11 +51,6 @@ def _load_fits(kind: str, fit_paths: tuple[str, ...]) -> list:
     return [load_fit(_existing(fit_paths[0] if fit_paths else DEFAULT_LSQ, "fit"))]
 
 
-def _ppc(posterior, which: str, level: float):
-    from scaling.bayes import plot_ppc
-
-    return plot_ppc(posterior, kind=which, level=level)
-
 
 @click.command("plot")
 @click.argument("kind", metavar="KIND")
@@ -71,8 +66,13 @@ def _ppc(posterior, which: str, level: float):
 @click.option("--quantity", default="training_cost_usd", show_default=True,
               help="Forecast quantity to draw (for 'fan').")
 @click.option("--level", default=0.9, show_default=True, type=float,
-              help="Interval level of the bands (for 'optimal' and 'trend').")
-def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level):
+              help="Interval level of the bands (for 'optimal', 'trend' and the checks).")
+@click.option("--size", type=click.Choice(["column", "page", "slide"]), default="page", show_default=True,
+              help="column: 3.5 in wide; page: 7 in wide; slide: 13.33 x 7.5 in.")
+@click.option("--captions/--no-captions", default=True, show_default=True,
+              help="Title, assumptions line and data source around the plot.")
+@click.option("--title", default=None, help="Title instead of the automatic one.")
+def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level, size, captions, title):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -87,7 +87,7 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
       prior-check      prior predictive check of the Bayesian fit
       posterior-check  posterior predictive check of the Bayesian fit
 
-    Example: scaling plot contours -o contours.pdf
+    Example: scaling plot contours --size column -o contours.pdf
     """
     if kind not in KINDS:
         raise ScalingError(f"unknown plot kind {kind!r}; known kinds: {', '.join(KINDS)}")
@@ -121,16 +121,17 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
     matplotlib.use("Agg")  # never open a window from the command line
     import matplotlib.pyplot as plt
 
+    kw = dict(size=size, title=title or captions or None, subtitle=captions or None, source=captions or None)
     draw = {
-        "isoflop": lambda: plot.isoflop(fits[0]),
-        "contours": lambda: plot.loss_contours(fits[0]),
-        "residuals": lambda: plot.fit_residuals(fits[0]),
-        "params": lambda: plot.param_pairs(*fits),
-        "optimal": lambda: plot.optimal_allocation(fits[0], level=level),
-        "trend": lambda: plot.hardware_trend(trend, level=level),
-        "fan": lambda: plot.fan_chart(forecast, quantity=quantity),
-        "prior-check": lambda: _ppc(posterior, "prior", level),
-        "posterior-check": lambda: _ppc(posterior, "posterior", level),
+        "isoflop": lambda: plot.isoflop(fits[0], **kw),
+        "contours": lambda: plot.loss_contours(fits[0], **kw),
+        "residuals": lambda: plot.fit_residuals(fits[0], **kw),
+        "params": lambda: plot.param_pairs(*fits, **kw),
+        "optimal": lambda: plot.optimal_allocation(fits[0], level=level, **kw),
+        "trend": lambda: plot.hardware_trend(trend, level=level, **kw),
+        "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
+        "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),
+        "posterior-check": lambda: plot.predictive_check(posterior, "posterior", level, **kw),
     }[kind]
     before = set(plt.get_fignums())
     try:

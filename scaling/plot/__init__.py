@@ -18,11 +18,12 @@ Examples
 """
 
 from ._base import CAPTIONS, PALETTE, RC, SAVE_FORMATS, SIZES, SOURCES, savefig, style
+from .checks import predictive_check
 from .fits import HOFFMANN_BUDGETS, fit_residuals, isoflop, loss_contours, optimal_allocation, param_pairs
 from .trends import fan_chart, hardware_trend
 
 __all__ = [
     "PALETTE", "RC", "SIZES", "CAPTIONS", "SOURCES", "style", "isoflop", "loss_contours", "fit_residuals", "param_pairs",
-    "optimal_allocation", "hardware_trend", "fan_chart", "savefig", "SAVE_FORMATS",
+    "optimal_allocation", "hardware_trend", "fan_chart", "predictive_check", "savefig", "SAVE_FORMATS",
     "HOFFMANN_BUDGETS",
 ]
