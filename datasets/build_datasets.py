@@ -31,8 +31,8 @@ MUENNIGHOFF_SOURCE = (
     "Muennighoff et al. 2023, Scaling Data-Constrained Language Models (arXiv:2305.16264), "
     "huggingface/datablations commit 1370131 utils/parametric_fit.ipynb (Apache-2.0)"
 )
-#: A run is excluded when its loss is more than this factor above the lowest loss of a run
-#: of the same size on the same unique data with fewer tokens (more training made it worse).
+#: A run is excluded when a run on the same unique data with no more parameters and no more
+#: tokens reached a loss lower by more than this factor (the law cannot express it).
 OVERFIT_FACTOR = 1.05
 
 #: Number of highest-loss runs the Epoch replication leaves out.
@@ -118,10 +118,10 @@ def build_muennighoff(raw: Path) -> pd.DataFrame:
     """The 283 final C4 validation losses of Muennighoff et al. (2023), one row per run.
 
     Exclusion rule (ours, see docs/data-constrained.md): a run whose loss is more than
-    ``OVERFIT_FACTOR`` (5%) above the lowest loss of a run of the same ``n_params`` and
-    ``n_unique_tokens`` trained on fewer tokens. More training that makes the loss worse is
-    divergence or overfitting under heavy repetition, which the law cannot express (its
-    effective data and parameters only grow with D and N).
+    ``OVERFIT_FACTOR`` (5%) above that of a run on the same unique data (``n_unique_tokens``)
+    with no more parameters and no more tokens. The law's loss never rises with N or D at
+    fixed U, so such a run (divergence, or overfitting under heavy repetition) is one the law
+    cannot express.
     """
     df = pd.read_csv(raw / "muennighoff" / "datablations_runs.csv")
     out = pd.DataFrame({
@@ -134,14 +134,14 @@ def build_muennighoff(raw: Path) -> pd.DataFrame:
     out["loss"] = df["loss_c4_val"].astype(float)
     reasons = []
     for row in out.itertuples():
-        same = out[(out["n_params"] == row.n_params) & (out["n_unique_tokens"] == row.n_unique_tokens)
-                   & (out["n_tokens"] < row.n_tokens)]
+        same = out[(out["n_unique_tokens"] == row.n_unique_tokens) & (out["n_params"] <= row.n_params)
+                   & (out["n_tokens"] <= row.n_tokens) & (out["run_id"] != row.run_id)]
         best = same["loss"].min() if len(same) else np.inf
         if row.loss > OVERFIT_FACTOR * best:
             ref = same.loc[same["loss"].idxmin()]
-            reasons.append(f"loss rises with more training: {row.loss:.4g} after {row.epochs:.4g} epochs vs "
-                           f"{ref['loss']:.4g} after {ref['epochs']:.4g} epochs ({ref['run_id']}, same N and "
-                           "unique data); over 5% worse: divergence or overfitting the law cannot express")
+            reasons.append(f"loss {row.loss:.4g} is over 5% above {ref['loss']:.4g} of {ref['run_id']} (same unique "
+                           f"data, no more parameters or tokens; {row.epochs:.4g} vs {ref['epochs']:.4g} epochs): "
+                           "divergence or overfitting the law cannot express")
         else:
             reasons.append("")
     out["excluded"] = [bool(r) for r in reasons]

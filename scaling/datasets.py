@@ -11,7 +11,8 @@ licences in ``datasets/README.md``):
 ``muennighoff_runs``
     283 runs of Muennighoff et al. (2023) with repeated data (C4 validation loss, nats per
     token): ``n_params``, ``n_tokens``, ``n_unique_tokens``, ``epochs`` (= D / U), ``loss``,
-    and ``excluded`` / ``exclusion_reason`` for 21 runs whose loss rose with more training.
+    and ``excluded`` / ``exclusion_reason`` for 33 runs worse than a run on the same unique
+    data with no more parameters and tokens (divergence, overfitting).
 ``accelerators``
     Epoch AI's Machine Learning Hardware table: release date, price, peak dense
     FLOP/s per precision, TDP, memory.

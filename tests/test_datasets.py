@@ -44,15 +44,16 @@ def test_muennighoff_runs_table():
     assert len(runs) == 283 and runs["run_id"].is_unique
     assert np.allclose(runs["epochs"], runs["n_tokens"] / runs["n_unique_tokens"], rtol=1e-12)
     assert (runs["epochs"] >= 1).all()
-    assert runs["excluded"].sum() == 21
+    assert runs["excluded"].sum() == 33
     assert (runs.loc[runs["excluded"], "exclusion_reason"].str.len() > 0).all()
     assert (runs.loc[~runs["excluded"], "exclusion_reason"] == "").all()
-    # the rule: loss more than 5% above a run of the same N and U with fewer tokens
+    # the rule: loss more than 5% above a run on the same unique data with no more N and D
     for row in runs.itertuples():
-        same = runs[(runs["n_params"] == row.n_params) & (runs["n_unique_tokens"] == row.n_unique_tokens)
-                    & (runs["n_tokens"] < row.n_tokens)]
+        same = runs[(runs["n_unique_tokens"] == row.n_unique_tokens) & (runs["n_params"] <= row.n_params)
+                    & (runs["n_tokens"] <= row.n_tokens) & (runs["run_id"] != row.run_id)]
         worse = len(same) > 0 and row.loss > 1.05 * same["loss"].min()
         assert worse == row.excluded, row.run_id
+    assert runs.loc[(runs["loss"] > 5) & (runs["epochs"] > 20), "excluded"].all()  # every diverged run
     assert runs["source"].str.contains("Muennighoff").all()
 
 
