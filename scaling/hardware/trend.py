@@ -68,6 +68,11 @@ SCHEMA = "scaling.hardware.trend"
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 LAW = "log-linear"
+#: The most draws per chain (and tuning steps) and chains a trend accepts: more would only
+#: exhaust memory (1e8 OLS draws need about 10 GB) without changing an interval visibly.
+MAX_DRAWS = 100_000
+MAX_CHAINS = 16
+
 #: The parameters of every trend, in ``params`` and ``draws`` (hierarchical trends add
 #: ``tau`` and one ``offset[<group>]`` per group to ``draws``).
 PARAMS = ("intercept", "slope_per_year", "sigma", "nu")
@@ -591,9 +596,9 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
         raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
     if sampler not in SAMPLERS:
         raise ScalingError(f"unknown sampler {sampler!r}; allowed: {', '.join(SAMPLERS)}")
-    draws = check_int("draws", draws, 100)
-    chains = check_int("chains", chains, 1)
-    tune = check_int("tune", tune, 100)
+    draws = check_int("draws", draws, 100, MAX_DRAWS)  # bounded: 1e8 draws would exhaust memory
+    chains = check_int("chains", chains, 1, MAX_CHAINS)
+    tune = check_int("tune", tune, 100, MAX_DRAWS)
     seed = check_int("seed", seed, 0)
     target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
     data = prep.data
