@@ -48,15 +48,36 @@ def _dt_row(label: str, t) -> list:
 @click.option("--pricing", default="on-demand", show_default=True, help="Cloud price: on-demand | 1yr | 3yr")
 @click.option("--backtest", "cutoffs", multiple=True, metavar="DATE",
               help="Fit before DATE, score chips from DATE on (repeatable).")
+@click.option("--series", default=None, metavar="NAME",
+              help="A named cloud-price series instead of --metric: hyperscaler-on-demand, hyperscaler-3yr, "
+                   "gpu-cloud-on-demand, lowest-available, pooled (panel model; see docs/hardware-trends.md).")
 @click.option("--draws", default=1000, show_default=True, type=int, help="Posterior draws per chain.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
               help="Save the trend (Bayesian, or OLS with --ols) as versioned JSON.")
 def trend(metric, precision, ols_only, vendor, type_, segment, since, before, dollars, frontier, pricing, cutoffs,
-          draws, seed, as_json, output):
+          series, draws, seed, as_json, output):
     """Doubling time of peak FLOP/s per $ / per W with its 90% interval, vs Epoch and the seed."""
     from scaling.hardware import backtest, fit_trend, published_table
+
+    if series is not None:
+        from scaling.hardware import SERIES, fit_series
+
+        name = series.strip().lower()
+        if name not in SERIES:
+            raise ScalingError(f"unknown price series {series!r}; allowed: {', '.join(SERIES)}")
+        fit = fit_series(name, method="ols" if (ols_only and name == "pooled") else "bayes", seed=seed, draws=draws)
+        if output:
+            fit.save(output)
+        if as_json:
+            echo_json({"series": name, "trend": fit.to_dict(), "saved": output})
+            return
+        click.echo(f"series {name}: {SERIES[name][2]}")
+        click.echo(fit.report())
+        if output:
+            click.echo(f"\nsaved {output}")
+        return
 
     metric_key = _choice("metric", metric, _METRICS)
     pricing_key = _choice("pricing", pricing, _PRICING)

@@ -10,6 +10,10 @@ intervals; backtests on later chips; conversion to $ per delivered FLOP.
 >>> 2 < trend.doubling_time_years["median"] < 6
 True
 
+Cloud prices also have a panel model (:mod:`scaling.hardware.panel`): chip, provider,
+provider-kind and pricing-tier effects, and named series (:data:`SERIES`, e.g.
+``hyperscaler-on-demand``, ``lowest-available``) a forecast chooses between.
+
 PyMC is imported only inside the Bayesian fit; importing this package is light.
 """
 
@@ -19,6 +23,7 @@ from .backtest import BacktestResult, backtest
 from .data import METRICS, PRECISIONS, PRICINGS, TrendData, decimal_year, trend_data
 from ..cost.energy import USD_PER_FLOP_DEFAULTS as ECONOMICS_DEFAULTS
 from ..cost.energy import usd_per_flop_cloud, usd_per_flop_purchase
+from .panel import SERIES, fit_panel, fit_series, panel_data, save_series, series_trend
 from .published import PUBLISHED, published_table, render_markdown, seed_growth_per_year
 from .trend import SCHEMA, SCHEMA_VERSION, TrendResult, fit_trend, load_trend
 
@@ -26,5 +31,5 @@ __all__ = [
     "fit_trend", "TrendResult", "load_trend", "backtest", "BacktestResult", "trend_data", "TrendData",
     "usd_per_flop_purchase", "usd_per_flop_cloud", "ECONOMICS_DEFAULTS", "render_markdown", "published_table",
     "PUBLISHED", "seed_growth_per_year", "METRICS", "PRECISIONS", "PRICINGS", "decimal_year", "SCHEMA",
-    "SCHEMA_VERSION",
+    "SCHEMA_VERSION", "SERIES", "fit_series", "fit_panel", "panel_data", "series_trend", "save_series",
 ]

@@ -24,7 +24,7 @@ from ..results import DEFAULT_LEVEL
 from .data import MIN_CHIPS, TrendData, trend_data
 from .trend import TrendResult, fit_prepared
 
-__all__ = ["BacktestResult", "backtest"]
+__all__ = ["BacktestResult", "backtest", "interval_score", "score_draws"]
 
 
 @dataclass(frozen=True)
@@ -148,3 +148,36 @@ def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tens
         settings={"metric": metric, "precision": precision, "method": method, "seed": seed, "sampler": sampler,
                   **filters},
     )
+
+
+def interval_score(y: np.ndarray, lower: np.ndarray, upper: np.ndarray, level: float) -> np.ndarray:
+    r"""Interval score of central ``level`` intervals (Gneiting & Raftery 2007, eq. 43).
+
+    .. math:: S_\alpha(l, u; y) = (u - l) + \frac{2}{\alpha}(l - y)\,1\{y < l\}
+              + \frac{2}{\alpha}(y - u)\,1\{y > u\}, \qquad \alpha = 1 - \mathrm{level},
+
+    in the units of ``y`` (dex for log10 values); lower is better. Gneiting, T. & Raftery,
+    A. E. (2007), "Strictly proper scoring rules, prediction, and estimation", JASA 102:359.
+    """
+    alpha = 1.0 - check_level(level)
+    y, lo, hi = (np.asarray(v, dtype=float) for v in (y, lower, upper))
+    return (hi - lo) + (2.0 / alpha) * np.clip(lo - y, 0.0, None) + (2.0 / alpha) * np.clip(y - hi, 0.0, None)
+
+
+def score_draws(y: np.ndarray, per_draw: np.ndarray) -> dict:
+    """Scores of held-out log10 values ``y`` against predictive draws ``(n_draws, n_points)``.
+
+    Returns coverage of the central 50% and 90% intervals, the mean 90% interval score
+    (dex), the median absolute error of the predictive median (dex and factor) and the
+    median signed error (dex; > 0: the points beat the prediction).
+    """
+    y = np.asarray(y, dtype=float)
+    q = np.quantile(per_draw, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    err = y - q[2]
+    return {"n_test": int(y.size),
+            "coverage_50": float(np.mean((y >= q[1]) & (y <= q[3]))),
+            "coverage_90": float(np.mean((y >= q[0]) & (y <= q[4]))),
+            "interval_score_90": float(np.mean(interval_score(y, q[0], q[4], 0.9))),
+            "median_abs_error_dex": float(np.median(np.abs(err))),
+            "median_abs_error_factor": float(10.0 ** np.median(np.abs(err))),
+            "bias_dex": float(np.median(err))}

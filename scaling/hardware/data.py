@@ -32,7 +32,8 @@ from ..datasets import PRECISIONS
 from ..errors import ScalingError
 
 __all__ = ["METRICS", "PRECISIONS", "PRICINGS", "TrendData", "trend_data", "decimal_year", "to_datetimes",
-           "MIN_CHIPS"]
+           "MIN_CHIPS", "PROVIDER_KINDS", "KINDS", "kind_of_provider", "is_export_limited", "fp32_accumulate_tensor16",
+           "EXPORT_LIMITED", "GEFORCE_HALF_RATE"]
 
 METRICS: dict[str, str] = {
     "flops_per_usd": "peak FLOP/s per US$ of release price",
@@ -46,6 +47,57 @@ PRICINGS: dict[str, str] = {
 }
 DOLLARS = ("nominal", "real")
 MIN_CHIPS = 3
+#: ``pricing="all"``: one row per observation and price tier it has (column ``pricing_tier``).
+PRICING_ALL = "all"
+
+#: Provider kind of every provider in the shipped cloud prices (rules in datasets/README.md):
+#: ``hyperscaler`` (the four big clouds), ``gpu_cloud`` (specialised GPU clouds renting their
+#: own datacenter machines) and ``marketplace`` (peer-to-peer or community markets where hosts,
+#: often with consumer cards, set prices). A provider not listed is a ``gpu_cloud``.
+PROVIDER_KINDS: dict[str, str] = {
+    "Amazon Web Services": "hyperscaler", "Microsoft Azure": "hyperscaler", "Google Cloud": "hyperscaler",
+    "Oracle Cloud": "hyperscaler",
+    "vast.ai": "marketplace", "Salad": "marketplace", "RunPod": "marketplace",
+    "Lambda Labs": "gpu_cloud", "Oblivus Cloud": "gpu_cloud", "Cudo Compute": "gpu_cloud",
+    "Jarvislabs": "gpu_cloud", "NovoNimbus": "gpu_cloud", "Paperspace": "gpu_cloud", "Exoscale": "gpu_cloud",
+    "Datacrunch": "gpu_cloud", "FluidStack": "gpu_cloud", "CR8DL": "gpu_cloud", "OVHcloud": "gpu_cloud",
+    "Latitude.sh": "gpu_cloud", "Databricks": "gpu_cloud",
+}
+KINDS = ("hyperscaler", "gpu_cloud", "marketplace")
+
+#: Export-limited parts (US export rules of Oct 2022 / Oct 2023): NVIDIA's China variants with
+#: capped interconnect (A800, H800) or capped compute (H20, L20, L2). Left out of every trend by
+#: default (``export_limited=True`` keeps them): their price-performance is set by export rules,
+#: not by the hardware frontier.
+EXPORT_LIMITED = re.compile(r"\b(?:A800|H800|H20|L20|L2)\b", re.IGNORECASE)
+
+#: NVIDIA GeForce RTX cards (Turing, Ampere, Ada, Blackwell) run FP16 tensor maths with FP32
+#: accumulation, as mixed-precision training uses, at half the FP16-accumulate rate that is
+#: listed as their tensor FP16 peak (NVIDIA Turing, GA102 and Ada architecture whitepapers;
+#: e.g. RTX 4090 330 -> 165 TFLOP/s dense). Workstation and datacenter parts run both at full rate.
+GEFORCE_HALF_RATE = re.compile(r"GeForce RTX", re.IGNORECASE)
+
+
+def kind_of_provider(provider: str) -> str:
+    """The kind of a cloud provider: ``hyperscaler``, ``gpu_cloud`` or ``marketplace``."""
+    return PROVIDER_KINDS.get(str(provider).strip(), "gpu_cloud")
+
+
+def is_export_limited(names: pd.Series) -> pd.Series:
+    """True for export-limited parts (:data:`EXPORT_LIMITED`)."""
+    return names.astype(str).str.contains(EXPORT_LIMITED)
+
+
+def fp32_accumulate_tensor16(acc: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The accelerators table with GeForce RTX tensor FP16 rates at FP32 accumulation.
+
+    Returns the adjusted copy and the number of chips changed (:data:`GEFORCE_HALF_RATE`).
+    """
+    acc = acc.copy()
+    col = PRECISIONS["tensor16"]
+    hit = acc["name"].astype(str).str.contains(GEFORCE_HALF_RATE) & pd.to_numeric(acc[col], errors="coerce").notna()
+    acc.loc[hit, col] = pd.to_numeric(acc.loc[hit, col], errors="coerce") / 2.0
+    return acc, int(hit.sum())
 
 
 def _check_choice(name: str, value: Any, allowed) -> str:
@@ -142,12 +194,20 @@ def trend_data(
     cloud_prices: pd.DataFrame | None = None,
     price_index: pd.DataFrame | None = None,
     group_by: str | None = None,
+    consumer: bool = True,
+    export_limited: bool = False,
+    provider_kind=None,
 ) -> TrendData:
     """Select and compute the points of a hardware trend.
 
     Parameters are those of :func:`scaling.hardware.fit_trend`; ``group_by`` is
     ``None``, ``"vendor"`` or ``"precision"`` (then ``precision`` may be a list and
-    each chip contributes one row per precision it has).
+    each chip contributes one row per precision it has). ``consumer=False`` leaves out
+    consumer cards (segment ``consumer``); ``export_limited=True`` keeps the export-limited
+    parts of :data:`EXPORT_LIMITED`; ``provider_kind`` (cloud prices) keeps these kinds of
+    provider; ``pricing="all"`` gives one row per observation and tier it has. Tensor FP16
+    rates of GeForce RTX cards are always their FP32-accumulate rates
+    (:func:`fp32_accumulate_tensor16`).
 
     Raises
     ------
@@ -157,7 +217,14 @@ def trend_data(
     """
     _check_choice("metric", metric, METRICS)
     _check_choice("dollars", dollars, DOLLARS)
-    _check_choice("pricing", pricing, PRICINGS)
+    _check_choice("pricing", pricing, (*PRICINGS, PRICING_ALL))
+    if pricing == PRICING_ALL and metric != "flops_per_usd_cloud":
+        raise ScalingError("pricing='all' applies to the cloud metric 'flops_per_usd_cloud' only")
+    kinds = _as_list(provider_kind)
+    for k in kinds or ():
+        _check_choice("provider kind", k, KINDS)
+    if kinds is not None and metric != "flops_per_usd_cloud":
+        raise ScalingError("provider_kind applies to the cloud metric 'flops_per_usd_cloud' only")
     if group_by not in (None, "vendor", "precision"):
         raise ScalingError(f"unknown hierarchical grouping {group_by!r}; allowed: None, 'vendor', 'precision'")
     precisions = _as_list(precision)
@@ -179,12 +246,24 @@ def trend_data(
         raise ScalingError(f"accelerators table lacks column(s): {', '.join(missing_cols)}")
     acc["release_date"] = pd.to_datetime(acc["release_date"], errors="coerce")
     notes: list[str] = []
+    if any(PRECISIONS[p] == PRECISIONS["tensor16"] for p in precisions):  # tensor16 or its alias bf16
+        acc, n_half = fp32_accumulate_tensor16(acc)
+        if n_half:
+            notes.append(f"{n_half} GeForce RTX card(s) at their FP32-accumulate tensor rate (half the listed "
+                         "FP16-accumulate rate)")
 
     if metric == "flops_per_usd_cloud":
         cp = datasets.load("cloud_prices") if cloud_prices is None else cloud_prices.copy()
-        price_col = PRICINGS[pricing]
         rental = cp[[c for c in PRICINGS.values() if c in cp.columns]].notna().any(axis=1)
         base = cp.loc[rental].copy()
+        base["provider"] = base["provider"].fillna("").astype(str).str.strip()
+        base["provider_kind"] = base["provider"].map(kind_of_provider)
+        if pricing == PRICING_ALL:
+            tiers = [base.assign(pricing_tier=t, _price=base[c]) for t, c in PRICINGS.items() if c in base.columns]
+            base = pd.concat(tiers, ignore_index=True)
+            base = base.loc[base["_price"].notna()].reset_index(drop=True)
+        else:
+            base = base.assign(pricing_tier=pricing, _price=base[PRICINGS[pricing]]).reset_index(drop=True)
         base["date"] = pd.to_datetime(base["date"], errors="coerce")
         keys = acc.assign(_key=_norm_name(acc["name"]))
         alias = acc.loc[acc["alias"].astype(str).str.len() > 0].assign(_key=_norm_name(acc["alias"])) \
@@ -194,7 +273,7 @@ def trend_data(
         joined = base.join(lookup[["name", "vendor", "type", "segment", "release_date",
                                    *(PRECISIONS[p] for p in precisions)]], on="_key")
         joined["hardware_release_date"] = joined["release_date"]
-        joined["usd_per_chip_hour"] = pd.to_numeric(joined[price_col], errors="coerce")
+        joined["usd_per_chip_hour"] = pd.to_numeric(joined["_price"], errors="coerce")
         df = joined
         reasons = [
             ("no observation date", df["date"].isna()),
@@ -244,6 +323,13 @@ def trend_data(
             )
 
     apply("(none: usable rows)", pd.Series(True, index=df.index))
+    if not export_limited:
+        apply("export_limited=False", ~is_export_limited(df["name"].fillna("")))
+    if not consumer:
+        apply("consumer=False", df["segment"].astype(str).str.lower() != "consumer")
+    if kinds is not None:
+        apply(f"provider_kind={provider_kind!r}", df["provider_kind"].isin(kinds),
+              f"; provider kinds: {', '.join(KINDS)}")
     for col, value in (("vendor", vendor), ("type", type), ("segment", segment)):
         vals = _as_list(value)
         if vals is None:
@@ -306,11 +392,12 @@ def trend_data(
         out["group"] = ""
     cols = ["name", "vendor", "segment", "precision", "date", "year", "value", "log10_value", "group"]
     if metric == "flops_per_usd_cloud":
-        cols += ["provider", "usd_per_chip_hour", "hardware_release_date"]
+        cols += ["provider", "provider_kind", "pricing_tier", "usd_per_chip_hour", "hardware_release_date"]
     else:
         cols.insert(4, "release_date")
     out = out[cols].copy()
-    for c in ("name", "vendor", "segment", "precision", "group") + (("provider",) if "provider" in cols else ()):
+    cloud_cols = ("provider", "provider_kind", "pricing_tier") if "provider" in cols else ()
+    for c in ("name", "vendor", "segment", "precision", "group") + cloud_cols:
         out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
     settings = dict(metric=metric, precision=precisions[0] if len(precisions) == 1 else tuple(precisions),
                     vendor=vendor, type=type, segment=segment,
@@ -319,5 +406,13 @@ def trend_data(
                     dollars=dollars, base_year=base_year if dollars == "real" else None,
                     frontier=bool(frontier), pricing=pricing if metric == "flops_per_usd_cloud" else None,
                     group_by=group_by)
+    # New options enter the settings only when not at their default, so the settings (and
+    # caches keyed by them) of trends fitted before the options existed are unchanged.
+    if not consumer:
+        settings["consumer"] = False
+    if export_limited:
+        settings["export_limited"] = True
+    if kinds is not None:
+        settings["provider_kind"] = kinds[0] if len(kinds) == 1 else tuple(kinds)
     return TrendData(metric=metric, precision=settings["precision"], data=out, dropped=dropped,
                      filters=filters, notes=notes, settings=settings)

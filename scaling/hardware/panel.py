@@ -1,0 +1,317 @@
+r"""Cloud prices as a panel: hardware progress apart from market composition.
+
+The pooled cloud trend regresses every observed rental price on its date. From 2022 on,
+new GPU clouds and marketplaces (consumer cards among them) join AWS, Azure, GCP and
+Oracle, so the pooled slope mixes *hardware progress* with *who sells at what price*. This
+module fits the hierarchical (panel) regression, for observation :math:`i` of chip
+:math:`c`, provider :math:`p` of kind :math:`k` at pricing tier :math:`r` and decimal year
+:math:`t_i`,
+
+.. math::
+
+    \log_{10} y_i = a + b\,(t_i - t_0) + \kappa_{k} + \rho_{r} + u_c + v_p + \sigma\,\varepsilon_i,
+    \qquad u_c \sim N(0, \tau_c^2),\; v_p \sim N(0, \tau_p^2),\; \varepsilon_i \sim t_\nu,
+
+with :math:`y` the peak FLOP per $ of rental, :math:`\kappa_{\mathrm{hyperscaler}} = 0`,
+:math:`\rho_{\mathrm{on\ demand}} = 0` (the reference segment), and weakly informative priors
+:math:`a \sim N(\mathrm{median}\,y, 1)`, :math:`b \sim N(0, 0.5)`, :math:`\kappa, \rho \sim
+N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim HN(0.3)`, :math:`\sigma \sim
+HN(0.5)`, :math:`\nu \sim \Gamma(2, 0.1)` (Gelman & Hill 2007, *Data Analysis Using
+Regression and Multilevel/Hierarchical Models*, ch. 11-13, for the varying-intercept panel;
+Juarez & Steel 2010 for the prior on :math:`\nu`). Chip and provider effects are
+non-centred. The model is sampled by :func:`scaling.bayes.samplers.sample` and checked by
+:mod:`scaling.bayes.diagnostics`.
+
+Named series (:data:`SERIES`) turn the posterior into :class:`~scaling.hardware.TrendResult`
+objects a forecast can use: the line of one market segment,
+:math:`a + \kappa_k + \rho_r + b (t - t_0)`, and the scatter of a price a buyer meets in it at
+a date (a new chip and provider of the segment), :math:`\sigma_{\mathrm{buyer}} =
+(\tau_c^2 + \tau_p^2 + \sigma^2)^{1/2}` with the residual's :math:`\nu`.
+
+``lowest-available`` is the segment whose line is lowest (posterior median of
+:math:`\kappa_k + \rho_r`) among the segments *widely available*: offered by at least
+:data:`WIDE_PROVIDERS` providers in the data, marketplaces excepted (interruptible hosts
+without service guarantees; they are a segment of their own).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_int, check_number
+from .._io import utc_now
+from ..bayes.diagnostics import count_divergences, diagnose
+from ..errors import ScalingError
+from .data import KINDS, PRICINGS, TrendData, trend_data
+from .trend import TrendResult
+
+__all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
+           "WIDE_PROVIDERS", "series_names", "save_series"]
+
+#: Named cloud-price series: name -> (provider kind, pricing tier, description). ``None``
+#: marks a series chosen from the data (``lowest-available``) or the pooled baseline.
+SERIES: dict[str, tuple[str | None, str | None, str]] = {
+    "hyperscaler-on-demand": ("hyperscaler", "on_demand",
+                              "typical on-demand price at AWS, Azure, GCP and Oracle (hierarchical model)"),
+    "hyperscaler-3yr": ("hyperscaler", "3yr", "typical 3-year-commitment price at the hyperscalers"),
+    "gpu-cloud-on-demand": ("gpu_cloud", "on_demand", "typical on-demand price at specialised GPU clouds"),
+    "lowest-available": (None, None, "the lowest widely available segment (>= 3 providers, no marketplaces)"),
+    "pooled": (None, None, "baseline: every on-demand price pooled, one line (robust regression)"),
+}
+#: A segment (provider kind, tier) offered by at least this many providers is widely available.
+WIDE_PROVIDERS = 3
+#: Tiers a training run can buy: on demand or a commitment of up to one year (a 3-year
+#: commitment binds the buyer long after the run).
+WIDE_TIERS = ("on_demand", "1yr")
+TIERS = tuple(PRICINGS)
+
+
+def _age_years(points: pd.DataFrame) -> np.ndarray:
+    """Age of the chip at the price's date, years (0 where its release date is unknown)."""
+    rel = pd.to_datetime(points["hardware_release_date"], errors="coerce")
+    age = (pd.to_datetime(points["date"]) - rel).dt.days.to_numpy(dtype=float) / 365.25
+    return np.where(np.isfinite(age), age, 0.0)
+
+
+def series_names() -> list[str]:
+    """The names :func:`fit_series` accepts."""
+    return list(SERIES)
+
+
+def panel_data(cloud_prices: pd.DataFrame | None = None, accelerators: pd.DataFrame | None = None,
+               precision: str = "tensor16", *, before=None, **filters) -> TrendData:
+    """Every cloud price of every tier: :func:`trend_data` with ``pricing="all"``."""
+    return trend_data(accelerators, "flops_per_usd_cloud", precision, pricing="all", before=before,
+                      cloud_prices=cloud_prices, **filters)
+
+
+def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips: int, n_provs: int):
+    """The PyMC panel model (module docstring) on ``y - median(y)``; returns ``(model, y_ref)``.
+
+    Data enter through ``pm.Data`` containers, so PyTensor's on-disk cache of compiled code
+    serves every later fit of the same model (the backtests' cut-offs).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pymc as pm
+        import pytensor.tensor as pt
+    y_ref = float(np.median(y))
+    with pm.Model() as model:
+        xd, aged, yd = pm.Data("x", x), pm.Data("age", age), pm.Data("y", y - y_ref)
+        kd, td = pm.Data("kind", kind_idx), pm.Data("tier", tier_idx)
+        cd, pd_ = pm.Data("chip", chip_idx), pm.Data("provider", prov_idx)
+        a = pm.Normal("a", 0.0, 1.0)
+        b = pm.Normal("slope_per_year", 0.0, 0.5)
+        d_age = pm.Normal("age_slope", 0.0, 0.5)
+        kind = pm.Normal("kind_effect", 0.0, 0.5, shape=len(KINDS) - 1)
+        tier = pm.Normal("tier_effect", 0.0, 0.5, shape=len(TIERS) - 1)
+        tau_c = pm.HalfNormal("tau_chip", 0.5)
+        tau_p = pm.HalfNormal("tau_provider", 0.3)
+        zc = pm.Normal("z_chip", 0.0, 1.0, shape=n_chips)
+        zp = pm.Normal("z_provider", 0.0, 1.0, shape=n_provs)
+        sigma = pm.HalfNormal("sigma", 0.5)
+        nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
+        kind_all = pt.concatenate([pt.zeros(1), kind])
+        tier_all = pt.concatenate([pt.zeros(1), tier])
+        mu = (a + b * xd + d_age * aged + kind_all[kd] + tier_all[td] + tau_c * zc[cd] + tau_p * zp[pd_])
+        pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
+    return model, y_ref
+
+
+@dataclass(frozen=True)
+class PanelFit:
+    """Posterior of the panel model: draws of every parameter and the levels they index."""
+
+    data: TrendData
+    t0: float
+    age_ref: float
+    draws: pd.DataFrame
+    chips: tuple
+    providers: tuple
+    diagnostics: dict
+    seed: int
+    settings: dict
+
+    def segment_offset(self, kind: str, tier: str) -> np.ndarray:
+        """Draws of :math:`\\kappa_k + \\rho_r` (0 for hyperscaler on-demand)."""
+        k = np.zeros(len(self.draws)) if kind == KINDS[0] else self.draws[f"kind[{kind}]"].to_numpy()
+        r = np.zeros(len(self.draws)) if tier == TIERS[0] else self.draws[f"tier[{tier}]"].to_numpy()
+        return k + r
+
+    def segments(self) -> pd.DataFrame:
+        """Each (kind, tier) with its providers and points in the data and its median offset."""
+        d = self.data.data
+        g = d.groupby(["provider_kind", "pricing_tier"]).agg(n_points=("name", "size"),
+                                                             n_providers=("provider", "nunique")).reset_index()
+        g["offset_median"] = [float(np.median(self.segment_offset(k, r)))
+                              for k, r in zip(g["provider_kind"], g["pricing_tier"])]
+        g["wide"] = ((g["n_providers"] >= WIDE_PROVIDERS) & (g["provider_kind"] != "marketplace")
+                     & g["pricing_tier"].isin(WIDE_TIERS))
+        return g
+
+    def lowest_segment(self) -> tuple[str, str]:
+        """The widely available segment with the lowest median price: the highest FLOP per $."""
+        seg = self.segments()
+        wide = seg.loc[seg["wide"]]
+        if wide.empty:
+            wide = seg
+        row = wide.sort_values("offset_median", ascending=False).iloc[0]
+        return str(row["provider_kind"]), str(row["pricing_tier"])
+
+    def predict_points(self, points: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+        """Predictive draws (log10) for observations: known chips and providers use their
+        effect, unseen ones a draw from :math:`N(0, \\tau^2)`; plus Student-t residuals."""
+        n = len(self.draws)
+        d = self.draws
+        x = points["year"].to_numpy(dtype=float) - self.t0
+        age = _age_years(points) - self.age_ref
+        out = (d["intercept"].to_numpy()[:, None] + d["slope_per_year"].to_numpy()[:, None] * x[None, :]
+               + d["age_slope"].to_numpy()[:, None] * age[None, :])
+        for j, (kind, tier, chip, prov) in enumerate(zip(points["provider_kind"], points["pricing_tier"],
+                                                          points["name"], points["provider"])):
+            out[:, j] += self.segment_offset(kind, tier)
+            col = f"chip[{chip}]"
+            out[:, j] += d[col].to_numpy() if col in d else d["tau_chip"].to_numpy() * rng.standard_normal(n)
+            col = f"provider[{prov}]"
+            out[:, j] += d[col].to_numpy() if col in d else d["tau_provider"].to_numpy() * rng.standard_normal(n)
+        nu = d["nu"].to_numpy()[:, None]
+        out += d["sigma"].to_numpy()[:, None] * rng.standard_t(nu, size=out.shape)
+        return out
+
+
+def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = 1000, chains: int = 2, tune: int = 1000,
+              target_accept: float = 0.95, sampler: str = "nutpie", t0: float | None = None) -> PanelFit:
+    """Sample the panel model of the module docstring on ``data`` (default :func:`panel_data`)."""
+    from ..bayes.samplers import sample
+
+    data = panel_data() if data is None else data
+    if "pricing_tier" not in data.data.columns:
+        raise ScalingError("fit_panel needs cloud prices (metric 'flops_per_usd_cloud', pricing='all')")
+    draws, chains, tune, seed = (check_int("draws", draws, 100), check_int("chains", chains, 1),
+                                 check_int("tune", tune, 100), check_int("seed", seed, 0))
+    target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
+    d = data.data
+    y = d["log10_value"].to_numpy(dtype=float)
+    year = d["year"].to_numpy(dtype=float)
+    t0 = round(float(np.mean(year)), 2) if t0 is None else float(t0)
+    chips = tuple(sorted(d["name"].unique()))
+    provs = tuple(sorted(d["provider"].unique()))
+    idx = lambda col, levels: d[col].map({v: i for i, v in enumerate(levels)}).to_numpy(dtype=int)  # noqa: E731
+    age_years = _age_years(d)
+    age_ref = round(float(np.median(age_years)), 2)
+    t_start = time.perf_counter()
+    model, y_ref = build_panel_model(y, year - t0, age_years - age_ref, idx("provider_kind", KINDS),
+                                     idx("pricing_tier", TIERS),
+                                     idx("name", chips), idx("provider", provs), len(chips), len(provs))
+    idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
+                            target_accept=target_accept)
+    post = idata.posterior
+    arr = lambda name: np.asarray(post[name].values, dtype=float)  # noqa: E731
+    arrays = {"intercept": arr("a") + y_ref, "slope_per_year": arr("slope_per_year"), "age_slope": arr("age_slope"),
+              "sigma": arr("sigma"),
+              "nu": arr("nu"), "tau_chip": arr("tau_chip"), "tau_provider": arr("tau_provider")}
+    for j, k in enumerate(KINDS[1:]):
+        arrays[f"kind[{k}]"] = arr("kind_effect")[..., j]
+    for j, r in enumerate(TIERS[1:]):
+        arrays[f"tier[{r}]"] = arr("tier_effect")[..., j]
+    table = diagnose({k: v for k, v in arrays.items()})
+    zc, zp = arr("z_chip"), arr("z_provider")
+    for j, c in enumerate(chips):
+        arrays[f"chip[{c}]"] = arrays["tau_chip"] * zc[..., j]
+    for j, p in enumerate(provs):
+        arrays[f"provider[{p}]"] = arrays["tau_provider"] * zp[..., j]
+    diag = {"sampler": f"{sampler} NUTS", "chains": chains, "draws": draws, "tune": tune,
+            "target_accept": target_accept,
+            **{c: {n: float(v) for n, v in table[c].items()} for c in ("r_hat", "ess_bulk", "ess_tail")},
+            "divergences": count_divergences(idata), "seconds": round(time.perf_counter() - t_start, 2),
+            "timings_s": {k.removesuffix("_s"): round(float(v), 3) for k, v in timings.items()}}
+    settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
+                "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": age_ref}
+    return PanelFit(data=data, t0=t0, age_ref=age_ref, draws=pd.DataFrame({k: v.ravel() for k, v in arrays.items()}),
+                    chips=chips, providers=provs, diagnostics=diag, seed=seed, settings=settings)
+
+
+def series_trend(panel: PanelFit, name: str) -> TrendResult:
+    """The named series ``name`` of a fitted panel, as a :class:`TrendResult`.
+
+    Draws: ``intercept`` (the segment's line at ``t0``), ``slope_per_year``, ``sigma`` (a
+    buyer's scatter, :math:`(\\tau_c^2+\\tau_p^2+\\sigma^2)^{1/2}`), ``nu``, then
+    ``sigma_residual``, ``tau_chip``, ``tau_provider``. ``data`` holds the segment's points.
+    """
+    if name not in SERIES or name == "pooled":
+        allowed = [s for s in SERIES if s != "pooled"]
+        raise ScalingError(f"unknown panel series {name!r}; allowed: {', '.join(allowed)}")
+    kind, tier, _ = SERIES[name]
+    if kind is None:
+        kind, tier = panel.lowest_segment()
+    d = panel.draws
+    sigma_buyer = np.sqrt(d["tau_chip"] ** 2 + d["tau_provider"] ** 2 + d["sigma"] ** 2)
+    # The segment's line for a chip of the panel's median age (age_ref): the slope is
+    # progress across chip generations at a fixed age, provider and segment.
+    draws = pd.DataFrame({"intercept": d["intercept"] + panel.segment_offset(kind, tier),
+                          "slope_per_year": d["slope_per_year"], "sigma": sigma_buyer, "nu": d["nu"],
+                          "sigma_residual": d["sigma"], "tau_chip": d["tau_chip"],
+                          "tau_provider": d["tau_provider"]})
+    pts = panel.data.data
+    seg = pts.loc[(pts["provider_kind"] == kind) & (pts["pricing_tier"] == tier)].reset_index(drop=True)
+    if seg.empty:  # a segment with no data yet (early cut-offs): keep every point for the record
+        seg = pts.reset_index(drop=True)
+    settings = {**panel.settings, "series": name, "provider_kind": kind, "pricing": tier, "method": "bayes",
+                "hierarchical": "panel"}
+    return TrendResult(metric="flops_per_usd_cloud", precision=panel.data.precision, method="bayes",
+                       n_chips=int(seg["name"].nunique()), n_points=len(seg), n_dropped=panel.data.n_dropped,
+                       dropped=dict(panel.data.dropped), t0=panel.t0, draws=draws.reset_index(drop=True),
+                       data=seg, diagnostics=dict(panel.diagnostics), settings=settings,
+                       filters=list(panel.data.filters),
+                       notes=list(panel.data.notes) + [f"series {name}: segment {kind} / {tier} of the panel model "
+                                                       f"({panel.data.n_chips} chips, {len(pts)} prices)"],
+                       seed=panel.seed, data_sha256=panel.data.sha256, created=utc_now())
+
+
+def fit_series(name: str, *, panel: PanelFit | None = None, method: str = "bayes", before=None, seed: int = 0,
+               draws: int = 1000, **kwargs) -> TrendResult:
+    """Fit the named cloud-price series ``name`` (:data:`SERIES`).
+
+    ``"pooled"`` is :func:`scaling.hardware.fit_trend` on every on-demand price (the
+    baseline); the others come from one panel fit (pass ``panel`` to reuse one).
+    """
+    if name not in SERIES:
+        raise ScalingError(f"unknown price series {name!r}; allowed: {', '.join(SERIES)}")
+    if name == "pooled":
+        from .trend import fit_trend
+        t = fit_trend(metric="flops_per_usd_cloud", precision="tensor16", method=method, before=before, seed=seed,
+                      draws=draws, **kwargs)
+        return dataclasses.replace(t, settings={**t.settings, "series": "pooled"})
+    if panel is None:
+        panel = fit_panel(panel_data(before=before), seed=seed, draws=draws, **kwargs)
+    return series_trend(panel, name)
+
+
+def save_series(out_dir, names=None, *, seed: int = 0, draws: int = 1000, tune: int = 1000,
+                panel: PanelFit | None = None) -> dict:
+    """Fit the panel once and save each named series as ``out_dir/trend_<name>.json``.
+
+    ``"pooled"`` is fitted by :func:`scaling.hardware.fit_trend` (Bayes). Returns
+    ``name -> path``.
+    """
+    from pathlib import Path
+
+    names = list(SERIES) if names is None else list(names)
+    for n in names:
+        if n not in SERIES:
+            raise ScalingError(f"unknown price series {n!r}; allowed: {', '.join(SERIES)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if panel is None and any(n != "pooled" for n in names):
+        panel = fit_panel(panel_data(), seed=seed, draws=draws, tune=tune)
+    paths = {}
+    for n in names:
+        t = fit_series(n, panel=panel, seed=seed, draws=draws)
+        paths[n] = t.save(out_dir / f"trend_{n}.json")
+    return paths
