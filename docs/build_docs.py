@@ -395,6 +395,10 @@ def render_hardware_page() -> str:
         "![Cloud FLOP per dollar](../forecasts/figures/trend_flops_per_usd_cloud.png)",
         "",
     ]
+    # The specification curve and the rolling-origin backtests: written by validation/backtests.py.
+    extra = ROOT / "validation" / "results" / "price_backtests.md"
+    if extra.exists():
+        lines += [extra.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
 
 
