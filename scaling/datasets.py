@@ -236,7 +236,9 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     ``n_unique_tokens`` and ``run_id`` when the table has them (runs of one size on
     different unique data, or seeds with their own ids, are distinct runs). An optional ``excluded`` column
     marks runs the fits leave out (see :func:`parse_excluded`); it comes back as
-    booleans (all ``False`` when the column is absent).
+    booleans (all ``False`` when the column is absent). An optional ``group`` column
+    (dataset, tokenizer, ...) labels each run (text, none blank) for
+    ``scaling.fitting.fit(groups=...)``; a run is identified within its group.
 
     Raises
     ------
@@ -279,7 +281,16 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
         df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
     if "compute_flops" not in df.columns:
         df["compute_flops"] = 6.0 * df["n_params"] * df["n_tokens"]
-    key = ["n_params", "n_tokens"] + [c for c in ("n_unique_tokens", "run_id") if c in df.columns]
+    if "group" in df.columns:
+        # an optional group (dataset, tokenizer): a label per run; the same (N, D) may recur across groups
+        raw = df["group"]
+        blank = raw.isna().to_numpy(dtype=bool) | (raw.astype(str).str.strip() == "").to_numpy(dtype=bool)
+        if blank.any():
+            row = int(np.flatnonzero(blank)[0])
+            raise ScalingError(f"{source}: column 'group' row {row} is blank; every run needs a group label "
+                               "(e.g. the dataset or tokenizer), or leave the column out")
+        df["group"] = raw.astype(str).str.strip()
+    key = ["n_params", "n_tokens"] + [c for c in ("n_unique_tokens", "run_id", "group") if c in df.columns]
     dup = df.duplicated(subset=key, keep="first")
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
@@ -299,6 +310,7 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     ----------
     path : str or PathLike
         CSV with columns ``n_params``, ``loss`` and ``n_tokens`` (or ``compute_flops``).
+        The path is kept in ``DataFrame.attrs["path"]``; a fit of these runs records it.
 
     Raises
     ------
@@ -316,7 +328,9 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
         raise ScalingError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
     except pd.errors.ParserError as exc:
         raise ScalingError(f"{path}: not a readable CSV ({exc})") from None
-    return validate_runs(df, source=str(path))
+    out = validate_runs(df, source=str(path))
+    out.attrs["path"] = str(path)  # recorded by the fits made from these runs
+    return out
 
 
 def runs_sha256(runs: pd.DataFrame) -> str:
