@@ -264,6 +264,27 @@ def test_second_run_leaves_every_figure_byte_identical(tmp_path):
     _second_run_changes_nothing(tmp_path, figures=True)
 
 
+@pytest.mark.slow
+def test_second_run_on_another_cpu_changes_nothing(tmp_path):
+    """The re-run with numpy's newer SIMD kernels switched off (standing in for another CPU:
+    exp, log and power differ in the last bit) reuses every fit and rewrites no file."""
+    import os
+    import subprocess
+    import sys
+
+    run(_quick(tmp_path), echo=lambda _: None)
+    before = _snapshot(tmp_path)
+    code = ("import sys; from pathlib import Path; from scaling.pipeline import RunConfig, run; "
+            "t = Path(sys.argv[1]); run(RunConfig(fits_dir=t / 'fits', forecasts_dir=t / 'forecasts', bootstrap=50, "
+            "bayes=False, trend_method='ols', n_draws=200, figures=False))")
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("reusing") == 6, done.stdout
+    after = _snapshot(tmp_path)
+    assert [str(p.relative_to(tmp_path)) for p in before if before[p] != after.get(p)] == []
+
+
 def test_forecast_files_are_stored_at_six_significant_digits(first_run):
     import re
 
