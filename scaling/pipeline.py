@@ -285,6 +285,16 @@ def seed_comparison(forecast, loss_fit, cloud_trend) -> dict:
     }
 
 
+def _with_bar(label: str, total: int, work):
+    """``work(progress)`` under a progress bar on stderr (silent when stderr is not a terminal)."""
+    from ._progress import Progress
+
+    if not total:
+        return work(None)
+    with Progress(label, total=total) as bar:
+        return work(lambda done, _total: bar.update(done))
+
+
 def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) -> dict:
     """Run the main job; returns a summary dict (also written to ``forecasts/summary.json``).
 
@@ -324,8 +334,9 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     lsq = _cached(
         manifest, fits_dir / "chinchilla_lsq.json", _key("lsq", ["chinchilla_runs"], settings), request,
         config.force,
-        lambda: lsq_fit(runs, method=LSQ_METHOD, delta=LSQ_DELTA, grid=LSQ_GRID, include=LSQ_INCLUDE,
-                        bootstrap=config.bootstrap, seed=config.seed),
+        lambda: _with_bar("      bootstrap", config.bootstrap, lambda progress: lsq_fit(
+            runs, method=LSQ_METHOD, delta=LSQ_DELTA, grid=LSQ_GRID, include=LSQ_INCLUDE,
+            bootstrap=config.bootstrap, seed=config.seed, progress=progress)),
         load_fit, say,
     )
     _say_warnings(lsq, say)
@@ -341,7 +352,8 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         def _bayes():
             from .bayes import fit as bayes_fit
 
-            return bayes_fit(runs, seed=config.seed, draws=config.bayes_draws, chains=config.bayes_chains)
+            return bayes_fit(runs, seed=config.seed, draws=config.bayes_draws, chains=config.bayes_chains,
+                             progress=True)  # a ticker on a terminal only (scaling._progress)
 
         bayes = _cached(manifest, fits_dir / "chinchilla_bayes.nc", _key("bayes", ["chinchilla_runs"], settings),
                         request, config.force, _bayes, load_fit, say)
@@ -362,7 +374,8 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         trends[stem] = _cached(
             manifest, fits_dir / f"{stem}.json",
             _key(stem, ["accelerators", "cloud_prices", "price_index"], settings), request, config.force,
-            lambda kw=kwargs: fit_trend(method=config.trend_method, seed=config.seed, draws=config.trend_draws, **kw),
+            lambda kw=kwargs: fit_trend(method=config.trend_method, seed=config.seed, draws=config.trend_draws,
+                                        progress=True, **kw),
             load_trend, say,
         )
         _say_warnings(trends[stem], say)

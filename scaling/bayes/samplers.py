@@ -195,7 +195,9 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     target_accept : float
         NUTS target acceptance rate, in (0, 1).
     progress : bool
-        Show the sampler's progress bar; without it PyMC's INFO log lines are silenced too.
+        Show an elapsed-time line on stderr while compiling and sampling (only when
+        stderr is a terminal, :class:`scaling._progress.Activity`); without it PyMC's
+        INFO log lines are silenced too.
 
     Returns
     -------
@@ -221,8 +223,14 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     if not progress:
         # PyMC logs "Auto-assigning NUTS sampler...", "Sampling 2 chains..." at INFO.
         logger.setLevel(logging.WARNING)
+    from .._progress import Activity
+
+    # nutpie and PyMC draw their own bars while sampling; the ticker covers compiling too,
+    # and is silent when stderr is not a terminal.
     try:
-        return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
-                   target_accept=float(target_accept), progress=bool(progress))
+        with Activity(f"NUTS ({sampler}, {int(chains)} chains x {int(tune) + int(draws)} steps)",
+                      enabled=None if progress else False):
+            return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
+                       target_accept=float(target_accept), progress=False)
     finally:
         logger.setLevel(level)

@@ -59,15 +59,12 @@ def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, boo
         if any(v is not None for v in (sampler, n_draws, chains)):
             raise click.UsageError("--sampler, --draws and --chains apply to --bayes only")
         if bootstrap and not as_json:
-            with click.progressbar(length=bootstrap, label="bootstrap", file=click.get_text_stream("stderr")) as bar:
-                state = {"done": 0}
+            from scaling._progress import Progress
 
-                def progress(done, total):
-                    bar.update(done - state["done"])
-                    state["done"] = done
-
+            # ETA from the measured rate only after a few updates (click's bar guessed from the first).
+            with Progress("bootstrap", total=bootstrap) as bar:
                 result = fitting.fit(runs, law=law, method=method, grid=grid, include=include,
-                                     bootstrap=bootstrap, seed=seed, progress=progress)
+                                     bootstrap=bootstrap, seed=seed, progress=lambda done, _total: bar.update(done))
         else:
             result = fitting.fit(runs, law=law, method=method, grid=grid, include=include,
                                  bootstrap=bootstrap, seed=seed)

@@ -87,7 +87,7 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
     ols = fit_trend(method="ols", seed=seed, draws=draws, **kwargs)  # validates every option, fast
     fits = {"ols": ols}
     if not ols_only:
-        fits = {"bayes": fit_trend(method="bayes", seed=seed, draws=draws, **kwargs), "ols": ols}
+        fits = {"bayes": fit_trend(method="bayes", seed=seed, draws=draws, progress=True, **kwargs), "ols": ols}
     main = fits["ols" if ols_only else "bayes"]
     method = "ols" if ols_only else "bayes"
     bts = [backtest(c, metric_key, kwargs["precision"], method, seed=seed, draws=draws,
