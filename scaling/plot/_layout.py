@@ -278,8 +278,14 @@ def _place_all(fig) -> None:
                 kept.append(box)
 
 
+def _free(box, inner, obstacles, used, blocks) -> bool:
+    """A label box inside the axes that overlaps no text, label or marker."""
+    return _inside(box, inner) and not any(_overlap(box, o) for group in (obstacles, used, blocks) for o in group)
+
+
 def _place(ax, spec, obstacles) -> list:
     """Place one group of point labels; returns the boxes used."""
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     fig = ax.figure
@@ -296,7 +302,7 @@ def _place(ax, spec, obstacles) -> list:
         other = ax.transData.transform(np.column_stack([ax_, ay_]))
         h2 = 2.5 * px
         blocks += [Bbox.from_extents(x - h2, y - h2, x + h2, y + h2) for x, y in other if np.isfinite([x, y]).all()]
-    used = []
+    used: list = []
     r = 0.5 * fs  # gap between a marker and its label, points
     near = [(r + spec["marker_pt"] / 2, 0, "left", "center"), (-r - spec["marker_pt"] / 2, 0, "right", "center"),
             (0, r + spec["marker_pt"] / 2, "center", "bottom"), (0, -r - spec["marker_pt"] / 2, "center", "top"),
@@ -315,27 +321,23 @@ def _place(ax, spec, obstacles) -> list:
         ext = probe.get_window_extent(renderer)
         w, h = ext.width + 3, ext.height + 2
         probe.remove()
-        choice = None
         for k, (dx, dy, ha, va) in enumerate(near + far):
             cx, cy = x + dx * px, y + dy * px
             x0 = cx if ha == "left" else cx - w if ha == "right" else cx - w / 2
             y0 = cy if va == "bottom" else cy - h if va == "top" else cy - h / 2
-            box = Bbox.from_bounds(x0, y0, w, h)
-            if not _inside(box, inner):
+            if not _free(Bbox.from_bounds(x0, y0, w, h), inner, obstacles, used, blocks):
                 continue
-            if any(_overlap(box, o) for o in obstacles) or any(_overlap(box, o) for o in used) \
-                    or any(_overlap(box, b) for b in blocks):
-                continue
-            choice = (dx, dy, ha, va, k >= len(near), box)
-            break
-        if choice is None:
-            continue  # no free spot: the label is left out (the marker stays)
-        dx, dy, ha, va, leader, box = choice
-        ann = ax.annotate(name, (x_data, y_data), xytext=(dx, dy), textcoords="offset points", fontsize=fs,
-                          ha=ha, va=va, color=spec["color"], zorder=6, annotation_clip=False,
-                          bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.75),
-                          arrowprops=dict(arrowstyle="-", lw=0.5, color="0.4", shrinkA=0, shrinkB=3)
-                          if leader else None)
-        ann.set_in_layout(False)
-        used.append(box)
+            ann = ax.annotate(name, (x_data, y_data), xytext=(dx, dy), textcoords="offset points", fontsize=fs,
+                              ha=ha, va=va, color=spec["color"], zorder=6, annotation_clip=False,
+                              bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.75),
+                              arrowprops=dict(arrowstyle="-", lw=0.5, color="0.4", shrinkA=0, shrinkB=3)
+                              if k >= len(near) else None)
+            ann.set_in_layout(False)
+            ann.update_positions(renderer)  # the text's position is set at draw time otherwise
+            box = Text.get_window_extent(ann, renderer).padded(1)  # the box as drawn, not as estimated
+            if _free(box, inner, obstacles, used, blocks):
+                used.append(box)
+                break
+            ann.remove()
+        # no free spot: the label is left out (the marker stays)
     return used
