@@ -12,6 +12,8 @@ Parts:
 ``api``        ``docs/api.md``, the API reference, from the docstrings.
 ``reports``    ``docs/seed-reproduction.md``, ``docs/chinchilla-fit.md``,
                ``docs/hardware-trends.md`` and ``docs/forecast.md`` from the saved results.
+``gallery``    ``docs/gallery.md`` and ``docs/gallery/*.png``: every plot kind at every size
+               preset with its command (``docs/gallery.py``).
 ``examples``   the outputs inside ``<!-- exec: ... -->`` blocks of ``README.md`` and
                ``docs/*.md``: each block's command is run and its output pasted below it.
 
@@ -458,7 +460,7 @@ def write(path: Path, text: str) -> None:
 
 
 def main(parts: list[str]) -> None:
-    parts = parts or ["cli", "api", "reports", "examples"]
+    parts = parts or ["cli", "api", "reports", "gallery", "examples"]
     if "cli" in parts:
         write(DOCS / "cli.md", render_cli())
     if "api" in parts:
@@ -466,6 +468,11 @@ def main(parts: list[str]) -> None:
     if "reports" in parts:
         for name, text in render_reports().items():
             write(DOCS / name, text)
+    if "gallery" in parts:
+        sys.path.insert(0, str(DOCS))
+        from gallery import build
+
+        print(f"wrote {build().relative_to(ROOT)}")
     if "examples" in parts:
         for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
             if "<!-- exec:" in path.read_text():
