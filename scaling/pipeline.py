@@ -433,6 +433,30 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     return summary
 
 
+def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
+    """file name -> drawing function of every figure ``scaling run`` writes (captions on, page size)."""
+    from . import plot
+
+    cap = plot.CAPTIONS
+    fc = forecasts["gpt3_equivalent_cost"]
+    jobs = {
+        "isoflop.png": lambda: plot.isoflop(lsq, runs=runs, **cap),
+        "loss_contours.png": lambda: plot.loss_contours(lsq, runs=runs, data_range=runs, **cap),
+        "fit_residuals.png": lambda: plot.fit_residuals(lsq, runs=runs, **cap),
+        "optimal_allocation.png": lambda: plot.optimal_allocation(lsq, data_range=runs, **cap),
+        "trend_flops_per_usd_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_tensor16"], **cap),
+        "trend_flops_per_watt_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_watt_tensor16"], **cap),
+        "trend_flops_per_usd_cloud.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_cloud_tensor16"], **cap),
+        "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(fc, quantity="training_cost_usd", **cap),
+        "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(fc, quantity="inference_usd_per_1k_tokens", **cap),
+    }
+    if bayes is not None:
+        jobs["param_pairs.png"] = lambda: plot.param_pairs(lsq, bayes, labels=["bootstrap", "posterior"], **cap)
+        jobs["prior_check.png"] = lambda: plot.predictive_check(bayes, "prior", **cap)
+        jobs["posterior_check.png"] = lambda: plot.predictive_check(bayes, "posterior", **cap)
+    return jobs
+
+
 def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Path]:
     import matplotlib
 
@@ -442,31 +466,19 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
     from . import plot
 
     fig_dir.mkdir(parents=True, exist_ok=True)
-    jobs = {
-        "isoflop.png": lambda: plot.isoflop(lsq, runs=runs),
-        "loss_contours.png": lambda: plot.loss_contours(lsq, runs=runs),
-        "fit_residuals.png": lambda: plot.fit_residuals(lsq, runs=runs),
-        "optimal_allocation.png": lambda: plot.optimal_allocation(lsq),
-        "trend_flops_per_usd_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_tensor16"]),
-        "trend_flops_per_watt_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_watt_tensor16"]),
-        "trend_flops_per_usd_cloud.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_cloud_tensor16"]),
-        "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(forecasts["gpt3_equivalent_cost"], quantity="training_cost_usd"),
-        "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(forecasts["gpt3_equivalent_cost"], quantity="inference_usd_per_1k_tokens"),
-    }
-    if bayes is not None:
-        from .bayes import plot_ppc
-
-        jobs["param_pairs.png"] = lambda: plot.param_pairs(lsq, bayes, labels=["bootstrap", "posterior"])
-        jobs["prior_check.png"] = lambda: plot_ppc(bayes, kind="prior")
-        jobs["posterior_check.png"] = lambda: plot_ppc(bayes, kind="posterior")
+    jobs = figure_jobs(lsq, bayes, runs, trends, forecasts)
     written = []
     n_changed = 0
-    for name, draw in jobs.items():
-        artist = draw()
-        path = fig_dir / name
-        n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
-        written.append(path)
-        plt.close("all")
+    from ._progress import Progress
+
+    with Progress("      figures", total=len(jobs)) as bar:  # silent off a terminal
+        for name, draw in jobs.items():
+            artist = draw()
+            path = fig_dir / name
+            n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
+            written.append(path)
+            plt.close("all")
+            bar.advance()
     say(f"wrote {n_changed} figures to {fig_dir}, kept {len(written) - n_changed} unchanged")
     return written
 
