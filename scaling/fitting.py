@@ -208,6 +208,9 @@ class FitResult:
         ``condition_number`` of the objective's Hessian at the optimum, ``rms_log_residual``.
     created : str
         UTC time of the fit (ISO 8601).
+    data_path : str
+        The file the runs were read from (:func:`scaling.datasets.read_runs`), "" when the
+        table did not come from a file; with ``data_sha256`` it lets plots redraw the fitted runs.
     """
 
     law: str
@@ -225,6 +228,7 @@ class FitResult:
     data_range: dict = field(default_factory=dict)
     diagnostics: dict = field(default_factory=dict)
     created: str = ""
+    data_path: str = ""
 
     # -- questions every fit answers ------------------------------------------------
     @property
@@ -362,6 +366,7 @@ class FitResult:
             "data_range": dict(self.data_range),
             "diagnostics": dict(self.diagnostics),
             "starts": self.starts,
+            "data_path": self.data_path,
             "draws": None,
         })
         if self.draws is not None:
@@ -437,6 +442,7 @@ def _from_payload(payload: dict, path) -> FitResult:
             seed=meta["seed"], settings=dict(meta["settings"]), draws=draws,
             starts=dict(starts), extras=extras, data_range=dict(payload.get("data_range") or {}),
             diagnostics=dict(payload.get("diagnostics") or {}), created=created,
+            data_path=str(payload.get("data_path") or ""),
         )
     except ScalingError:
         raise
@@ -544,7 +550,7 @@ def _grid_starts(law: Law, grid, method: str, log_n, log_d, log_l, delta):
 
 def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delta: float = 1e-3,
         grid="hoffmann", include: str | None = None, bootstrap: int = 0, seed: int = 0,
-        progress: Callable[[int, int], None] | None = None, **bayes_kwargs):
+        progress: Callable[[int, int], None] | None = None, groups: str | None = None, **bayes_kwargs):
     r"""Fit a scaling law to training runs (Hoffmann et al. 2022, Approach 3).
 
     Parameters
@@ -573,15 +579,32 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     progress : callable or bool, optional
         ``progress(done, total)`` during the bootstrap; for ``method="bayes"``, any true
         value shows the sampler's progress.
+    groups : {None, "separate", "shared"}
+        For runs with a ``group`` column (dataset, tokenizer): ``"separate"`` fits one law
+        per group; ``"shared"`` fits one model with the exponents shared by every group and
+        the other parameters (E, A, B for chinchilla) per group (:mod:`scaling.groups`).
+        None (default) fits one law to every run, whatever its group.
 
     Returns
     -------
     FitResult
-        (or the Bayesian result for ``method="bayes"``).
+        (or the Bayesian result for ``method="bayes"``); with ``groups``, a dict
+        ``{group: FitResult}``.
+
+    Notes
+    -----
+    The result records the data's sha256 and, for runs read by
+    :func:`scaling.datasets.read_runs`, the file's path (``data_path``).
     """
     if method not in METHODS:
         raise ScalingError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
     seed = check_int("seed", seed, 0)
+    if groups is not None:
+        from . import groups as _groups
+
+        return _groups.fit_groups(runs, law=law, mode=groups, method=method, delta=delta, grid=grid,
+                                  include=include, bootstrap=bootstrap, seed=seed, progress=progress,
+                                  **bayes_kwargs)
     if method == "bayes":
         from . import bayes  # lazy: pulls in pymc
 
@@ -673,7 +696,13 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         n_excluded=n_excluded, data_sha256=runs_sha256(clean), seed=int(seed), settings=settings,
         draws=draws, starts=starts, extras=extras,
         data_range=data_range(kept["n_params"].to_numpy(float), kept["n_tokens"].to_numpy(float)),
-        diagnostics=diagnostics, created=utc_now(),
+        diagnostics=diagnostics, created=utc_now(), data_path=_data_path(runs),
     )
+
+
+def _data_path(runs: pd.DataFrame) -> str:
+    """The file the runs came from (``attrs["path"]``, set by :func:`scaling.datasets.read_runs`), else ""."""
+    path = runs.attrs.get("path", "") if isinstance(runs, pd.DataFrame) else ""
+    return str(path) if isinstance(path, (str, os.PathLike)) else ""
 
 
