@@ -122,8 +122,7 @@ class _Request:
     """What a step asks of a saved result.
 
     ``data_sha256``: the hashes a result of this step may record (like with like: the
-    :func:`scaling.datasets.runs_sha256` of the table the step would fit; for runs, of the
-    whole table or of the kept rows, as the fitters record one or the other).
+    :func:`scaling.datasets.runs_sha256` of the whole table the step would fit).
     ``attrs``: result attributes and their values (law, method, seed).
     ``settings``: keys the result's ``settings`` must hold with these values.
     """
@@ -199,15 +198,9 @@ def _write_result(result, path: Path) -> bool:
     return write_if_changed(path, result.save)
 
 
-def _warning_lines(result) -> list[str]:
-    """The messages of ``result.warnings()``."""
-    # TODO(lead): remove the str fallback once FitResult.warnings() returns ScalingWarning.
-    return [getattr(w, "message", str(w)) for w in result.warnings()]
-
-
 def _say_warnings(result, say) -> None:
-    for line in _warning_lines(result):
-        say(f"warning: {line}")
+    for w in result.warnings():
+        say(f"warning: {w.message}")
 
 
 def _written(path: Path | str, changed: bool) -> str:
@@ -319,16 +312,13 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         return lambda msg: echo(f"      {msg}")
 
     runs = datasets.load("chinchilla_runs")
-    # Like with like: the least-squares fit records the hash of the whole table, the
-    # Bayesian fit that of the runs it keeps; either identifies these data. The first of
-    # each pair is the one the step's fitter records (shown when a file differs).
-    kept = runs.loc[~runs["excluded"].to_numpy(dtype=bool)]
-    sha_all, sha_kept = runs_sha256(runs), runs_sha256(kept)
+    # Like with like: every law fit records the runs_sha256 of the whole table it was given.
+    sha_all = runs_sha256(runs)
 
     # 1. Least squares with bootstrap.
     say = step(1, f"Chinchilla law, least squares (Hoffmann/Epoch), {config.bootstrap:,}-resample bootstrap")
     settings = {"method": LSQ_METHOD, "bootstrap": config.bootstrap, "seed": config.seed}
-    request = _Request((sha_all, sha_kept), {"law": "chinchilla", "method": LSQ_METHOD, "seed": config.seed},
+    request = _Request((sha_all,), {"law": "chinchilla", "method": LSQ_METHOD, "seed": config.seed},
                        {"bootstrap": config.bootstrap, "delta": LSQ_DELTA, "grid": LSQ_GRID,
                         "include": LSQ_INCLUDE})
     lsq = _cached(
@@ -346,7 +336,7 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     if config.bayes:
         say = step(2, "Chinchilla law, Bayesian (PyMC)")
         settings = {"draws": config.bayes_draws, "chains": config.bayes_chains, "seed": config.seed}
-        request = _Request((sha_kept, sha_all), {"law": "chinchilla", "method": "bayes", "seed": config.seed},
+        request = _Request((sha_all,), {"law": "chinchilla", "method": "bayes", "seed": config.seed},
                            {"draws": config.bayes_draws, "chains": config.bayes_chains})
 
         def _bayes():

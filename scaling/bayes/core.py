@@ -136,7 +136,9 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
                       **{k.removesuffix("_s"): round(v, 3) for k, v in sampler_timings.items()},
                       "predictive": round(t3 - t2, 3)},
     }
-    sha = runs_sha256(fitted)
+    # The hash of the whole table passed in (as the least-squares fit records it), so that a
+    # saved fit can be checked against the table it was made from, whatever `include` kept.
+    sha = runs_sha256(validate_runs(runs))
     created = utc_now()
     stamp(idata, {
         **metadata(SCHEMA, SCHEMA_VERSION, created=created, data_sha256=sha, settings=settings, seed=seed),
