@@ -354,9 +354,9 @@ def test_cli_optimal_reads_the_shipped_posterior():
 
     r = CliRunner().invoke(main, ["optimal", "--fit", str(SHIPPED_NC), "--compute", "5.76e23", "--json"])
     assert r.exit_code == 0, r.output
-    q = json.loads(r.output)["quantities"]["n_params"]
+    q = json.loads(r.stdout)["quantities"]["n_params"]  # warnings, if any, go to stderr
     assert q["lower"] < q["value"] < q["upper"]
-    assert json.loads(r.output)["n_draws"] == 2000
+    assert json.loads(r.stdout)["n_draws"] == 2000
     bad = CliRunner().invoke(main, ["optimal", "--fit", str(ROOT / "pyproject.toml"), "--compute", "1e23"])
     assert bad.exit_code == 2
 
