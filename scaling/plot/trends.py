@@ -335,7 +335,7 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
 
 
 _FAN_TITLES = {
-    "training_cost_usd": "Cost to train",
+    "training_cost_usd": "Cost to train a model",
     "inference_usd_per_1k_tokens": "Inference cost per 1K tokens",
     "inference_cost_usd_per_1k_tokens": "Inference cost per 1K tokens",
 }
@@ -344,7 +344,8 @@ _FAN_TITLES = {
 def _fan_title(quantity: str, assumptions: dict) -> str:
     what = _FAN_TITLES.get(quantity, _quantity_label(quantity).capitalize())
     if assumptions.get("target") == "gpt3":
-        return f"{what} of a GPT-3-equivalent model"
+        return what.replace("a model", "a GPT-3-equivalent model") if "a model" in what \
+            else f"{what} of a GPT-3-equivalent model"
     return f"{what}: forecast"
 
 
