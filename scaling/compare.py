@@ -233,6 +233,8 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def plot_compare(result: CompareResult):
     """Held-out RMS of log(predicted / observed) per law and scheme (bars), coverage as labels.
 
+    Published fits are hatched: their authors fitted them to runs that include the held-out ones.
+
     Returns the matplotlib ``Figure``.
     """
     import matplotlib
@@ -251,7 +253,9 @@ def plot_compare(result: CompareResult):
         cov = summ[f"{scheme}_coverage"].to_numpy(dtype=float)
         bars = ax.bar(x + (j - (len(schemes) - 1) / 2) * width, 100 * rms, width,
                       label={"loso": "leave one size out", "extrapolate": "predict the largest sizes"}[scheme])
-        for bar, c in zip(bars, cov):
+        for bar, c, kind in zip(bars, cov, summ["kind"]):
+            if kind == "published":
+                bar.set_hatch("//")  # fitted to these runs by their authors: not held out
             if np.isfinite(c):
                 ax.annotate(f"{c:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                             ha="center", va="bottom", fontsize=7)
