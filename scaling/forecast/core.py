@@ -325,7 +325,7 @@ class Forecast:
 
     def plot(self, ax=None, quantity: str = _TRAIN, **kwargs):
         """Fan chart of ``quantity`` (see :func:`scaling.plot.fan_chart`)."""
-        from .plot import fan_chart
+        from ..plot import fan_chart
 
         return fan_chart(self, quantity=quantity, ax=ax, **kwargs)
 
