@@ -426,6 +426,9 @@ def _from_payload(payload: dict, path) -> FitResult:
                                f"{', '.join(SAVED_METHODS)}")
         params = _check_values(path, "parameter", {p: params[p] for p in law.param_names}, law)
         extras = {k: float(v) for k, v in extras.items()}
+        # counts of how the starts ended (the grid is a name): whole numbers, or the report breaks
+        starts = {k: str(v) if k == "grid" else check_int(f"{path}: starts[{k!r}]", v, 0)
+                  for k, v in dict(starts).items()}
         draws = None
         if payload.get("draws"):
             values = payload["draws"]["values"]
