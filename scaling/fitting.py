@@ -258,7 +258,7 @@ class FitResult:
         lines = [
             f"{law.name} law fit ({self.method}), {self.n_runs} runs",
             f"  {law.formula}",
-            f"  objective: {self.objective:.10g}",
+            f"  objective: {self.objective:.10g}" if math.isfinite(self.objective) else "  objective: - (published)",
         ]
         if self.n_excluded:
             lines.append(f"  excluded: {self.n_excluded} runs marked excluded in the data were left out "
@@ -437,7 +437,9 @@ def _from_payload(payload: dict, path) -> FitResult:
                 raise ScalingError(f"{path}: the draws are empty")
             if not np.isfinite(draws[list(law.param_names)].to_numpy()).any(axis=0).all():
                 raise ScalingError(f"{path}: a parameter has no finite draw")
-        objective = float(payload["objective"])
+        # a published fit has no objective (NaN); a fitted one a finite, non-negative value
+        objective = (float(payload["objective"]) if method == "published"
+                     else check_number(f"{path}: objective", payload["objective"], low=0.0, low_open=False))
         n_runs = check_int("n_runs", payload["n_runs"], 0 if method == "published" else 1)
         return FitResult(
             law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
