@@ -104,6 +104,18 @@ _STEP = 1e-20                  # complex step
 _MAX_ITER = 400
 
 
+def _query_array(name: str, value) -> np.ndarray:
+    """A query input as a float array; ``ScalingError`` for what is not a number (a string, None, a dict).
+
+    Values are not range-checked here: answers a draw cannot give are NaN (module docstring).
+    """
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise ScalingError(f"{name} must be a number or an array of numbers, got {shown}") from None
+
+
 def _param_array(params: Mapping[str, Any], name: str) -> np.ndarray:
     try:
         value = params[name]
@@ -299,8 +311,8 @@ class Law:
         keyword arguments, broadcast like N and D.
         """
         values = self._values(params, query=False)
-        n_params = np.asarray(n_params, dtype=float)
-        n_tokens = np.asarray(n_tokens, dtype=float)
+        n_params = _query_array("n_params", n_params)
+        n_tokens = _query_array("n_tokens", n_tokens)
         extra = self._covariate_args(covariates)
         if self._check_inputs is not None and extra:
             self._check_inputs(n_params, n_tokens, *extra)
@@ -387,8 +399,8 @@ class Law:
         return self._allocate_total(values, compute_flops, 0.0)
 
     def _allocate_total(self, values, total_flops, inference_tokens):
-        total = np.asarray(total_flops, dtype=float)
-        T = np.asarray(inference_tokens, dtype=float)
+        total = _query_array("total_flops", total_flops)
+        T = _query_array("inference_tokens", inference_tokens)
         shape = np.broadcast_shapes(total.shape, T.shape, *(v.shape for v in values))
         total, T = np.broadcast_to(total, shape), np.broadcast_to(T, shape)
         with np.errstate(all="ignore"):
@@ -414,7 +426,7 @@ class Law:
         -------
         n_params, n_tokens : ndarray
         """
-        return self._alloc(self._values(params), np.asarray(compute_flops, dtype=float))
+        return self._alloc(self._values(params), _query_array("compute_flops", compute_flops))
 
     def _loss_opt(self, values, compute_flops):
         if self._loss_at_optimum is not None:
@@ -425,7 +437,7 @@ class Law:
 
     def loss_at_optimum(self, params: Mapping[str, Any], compute_flops) -> np.ndarray:
         r"""Loss of the compute-optimal model for budgets :math:`C`: :math:`L(N_{opt}(C), D_{opt}(C))`."""
-        return self._loss_opt(self._values(params), np.asarray(compute_flops, dtype=float))
+        return self._loss_opt(self._values(params), _query_array("compute_flops", compute_flops))
 
     def compute_for_loss(self, params: Mapping[str, Any], loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r"""Least training compute reaching ``loss``, and its compute-optimal N and D.
@@ -439,7 +451,7 @@ class Law:
         compute_flops, n_params, n_tokens : ndarray
         """
         values = self._values(params)
-        loss = np.asarray(loss, dtype=float)
+        loss = _query_array("loss", loss)
         if self._compute_for_loss is not None:
             return self._compute_for_loss(*values, loss)
         shape = np.broadcast_shapes(loss.shape, *(v.shape for v in values))
@@ -463,8 +475,8 @@ class Law:
         one, else bisection in :math:`\log D` over 1 .. 1e150). NaN where unreachable
         (:math:`L(N, \infty) \ge` loss).
         """
-        return self._tokens(self._values(params), np.asarray(n_params, dtype=float),
-                            np.asarray(loss, dtype=float))
+        return self._tokens(self._values(params), _query_array("n_params", n_params),
+                            _query_array("loss", loss))
 
     def _tokens(self, values, n_params, loss):
         if self._tokens_for_loss is not None:
@@ -489,8 +501,8 @@ class Law:
         total_flops, n_params, n_tokens : ndarray
         """
         values = self._values(params)
-        loss = np.asarray(loss, dtype=float)
-        T = np.asarray(inference_tokens, dtype=float)
+        loss = _query_array("loss", loss)
+        T = _query_array("inference_tokens", inference_tokens)
         shape = np.broadcast_shapes(loss.shape, T.shape, *(v.shape for v in values))
         with np.errstate(all="ignore"):
             log_n_min = _solve_decreasing(lambda x: self._predict(*values, np.exp(x), np.inf), loss,
@@ -519,8 +531,8 @@ class Law:
         -------
         n_params, n_tokens : ndarray
         """
-        return self._allocate_total(self._values(params), np.asarray(total_flops, dtype=float),
-                                    np.asarray(inference_tokens, dtype=float))
+        return self._allocate_total(self._values(params), _query_array("total_flops", total_flops),
+                                    _query_array("inference_tokens", inference_tokens))
 
     # -- fitting interface (unconstrained theta, shape (n_starts, k)) ----------------
     def to_params(self, theta: np.ndarray) -> dict[str, np.ndarray]:
