@@ -140,6 +140,11 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
                            "is no forecast")
 
 
+#: Utilisation (MFU) below this is refused: at 0.1% of peak a forecast is no forecast, and
+#: a utilisation near 0 (5e-324) would make every cost infinite.
+MIN_UTILISATION = 1e-3
+
+
 def default_dates(start: str = "2020-01-01", until: int | str = 2032) -> pd.DatetimeIndex:
     """Quarterly dates from ``start`` to the end of ``until`` (a year or a date), within :data:`YEAR_RANGE`."""
     try:
@@ -148,6 +153,9 @@ def default_dates(start: str = "2020-01-01", until: int | str = 2032) -> pd.Date
         begin = pd.Timestamp(start)
     except (ValueError, TypeError, OverflowError) as exc:
         raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: {exc}") from None
+    if pd.isna(begin) or pd.isna(end):  # '' and 'NaT' parse to NaT
+        raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: give dates such as "
+                           "'2020-01-01' and a year such as 2032")
     _check_years(pd.DatetimeIndex([begin, end]))
     dates = pd.date_range(start=begin, end=end, freq="QS")
     if len(dates) < 2:
@@ -611,10 +619,10 @@ def equivalent_cost(
     basis = _check_basis(price_trend, energy_trend)
     if dollars not in DOLLARS:
         raise ScalingError(f"unknown dollars {dollars!r}; allowed: {', '.join(DOLLARS)}")
-    u_range = check_range("utilisation", utilisation)
+    u_range = check_range("utilisation", utilisation, low=MIN_UTILISATION)
     inf_spec = DEFAULTS["inference_utilisation"]["default_range"] if inference_utilisation is None \
         else inference_utilisation
-    inf_range = check_range("inference_utilisation", inf_spec)
+    inf_range = check_range("inference_utilisation", inf_spec, low=MIN_UTILISATION)
     u_max = _positive("max_utilisation", max_utilisation, upper=1.0)
     g = float(check_number("utilisation_growth_per_year", utilisation_growth_per_year, low=-1.0, high=10.0))
     if pue is not None and float(np.min(np.atleast_1d(np.asarray(pue, dtype=float)))) < 1:
