@@ -221,7 +221,8 @@ def halving_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray | None:
         z = rng.standard_normal(n)
         sd = np.where(z < 0, (np.log(med) - np.log(lo)) / zq, (np.log(hi) - np.log(med)) / zq)
         return np.exp(np.log(med) + sd * z) / 12.0
-    months = float(check_number("algorithmic_halving_months", spec, low=0.0, high=1200.0))
+    # at least a month: faster halving (1e-300 months) makes every cost $0 (4096x per year at 1 month)
+    months = float(check_number("algorithmic_halving_months", spec, low=1.0, high=1200.0, low_open=False))
     return np.full(n, months / 12.0)
 
 
