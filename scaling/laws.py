@@ -121,7 +121,7 @@ def _param_array(params: Mapping[str, Any], name: str) -> np.ndarray:
         value = params[name]
     except (KeyError, IndexError):
         raise ScalingError(f"parameters lack {name!r}; got: {', '.join(map(str, params.keys()))}") from None
-    return np.asarray(value, dtype=float)
+    return _query_array(f"parameter {name}", value)
 
 
 # --------------------------------------------------------------------------------------
