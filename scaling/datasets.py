@@ -327,7 +327,8 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise ScalingError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
     except pd.errors.ParserError as exc:
-        raise ScalingError(f"{path}: not a readable CSV ({exc})") from None
+        reason = " ".join(str(exc).split())  # pandas' message ends in a newline: keep one error line
+        raise ScalingError(f"{path}: not a readable CSV ({reason})") from None
     out = validate_runs(df, source=str(path))
     out.attrs["path"] = str(path)  # recorded by the fits made from these runs
     return out
