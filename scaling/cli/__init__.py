@@ -65,7 +65,12 @@ class ScalingGroup(click.Group):
 def _usage_error(exc: click.UsageError):
     """A bad option or argument: one ``error:`` line naming it and where help is, exit 2."""
     where = exc.ctx.command_path if exc.ctx is not None else "scaling"
-    click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # a group without its command: help, then one line
+        click.echo(exc.ctx.get_help(), err=True)
+        click.echo(f"error: missing command (see '{where} --help')", err=True)
+        sys.exit(EXIT_USAGE)
+    message = " ".join(exc.format_message().split())  # one line, whatever click's message holds
+    click.echo(f"error: {message} (see '{where} --help')", err=True)
     sys.exit(EXIT_USAGE)
 
 
