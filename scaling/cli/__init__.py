@@ -9,6 +9,7 @@ on stderr and exit code 2. Any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import sys
 from importlib import import_module
@@ -80,6 +81,9 @@ def _describe_os_error(exc: OSError) -> str:
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileNotFoundError) and not exc.strerror:
         return str(exc)
+    if isinstance(exc, FileExistsError) and path is not None and os.path.isfile(path):
+        # mkdir of an output's folder that is a regular file: say what is wrong
+        return f"{path} is a file, not a folder: cannot write inside it"
     return f"{path}: {reason}" if path is not None else reason
 
 
