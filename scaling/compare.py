@@ -308,9 +308,9 @@ def _rms(r) -> float:
 
 
 def _score(obs, pred, lo, hi) -> dict:
-    r = _log_residuals(pred, obs)
-    ok = np.isfinite(r)
-    r = r[ok] if ok.all() else np.where(ok, r, np.inf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = _log_residuals(pred, obs)
+    r = np.where(np.isfinite(r), r, np.inf)  # a law that cannot predict a run scores an unbounded error
     return {"n_heldout": int(obs.size),
             "rms": float(np.sqrt(np.mean(r**2))) if obs.size else math.nan,
             "median_abs": float(np.median(np.abs(r))) if obs.size else math.nan,

@@ -50,7 +50,7 @@ def test_bootstrap_coverage_in_a_wide_band():
     cal = _calibration()
     m = 30
     rows = list(cal.coverage_rows("bootstrap", m, "normal", bootstrap=100, seed=7))
-    # a correct 90% interval covers Binomial(30, 0.9) times: P(< 21) = 0.007, so [21, 30] is a wide band;
+    # a correct 90% interval covers Binomial(30, 0.9) times: P(< 21) = 0.0005, so [21, 30] is a wide band;
     # intervals that ignore the noise (or the fit's failures) fall far below it
     lo = math.floor(m * 0.7)
     for q in ("alpha", "beta", "E", "n_params_opt"):
