@@ -355,9 +355,11 @@ def _fan_assumptions(a: dict) -> str | None:
         return None
     parts = []
     fit = a.get("loss_fit") or {}
-    if fit.get("method"):
-        parts.append("loss fit: " + {"huber": "least squares (Huber)", "bayes": "Bayesian"}.get(fit["method"],
-                                                                                               fit["method"]))
+    if fit.get("mixture"):
+        parts.append("law: mixture of " + ", ".join(fit["mixture"]))
+    elif fit.get("method"):
+        parts.append("loss fit: " + {"huber": "least squares (Huber)", "bayes": "Bayesian",
+                                     "published": "published"}.get(fit["method"], fit["method"]))
     trend = a.get("price_trend") or {}
     if trend.get("metric"):
         part = f"price: {_METRIC_LABELS.get(trend['metric'], trend['metric'])} ({trend.get('precision')})"
@@ -370,10 +372,20 @@ def _fan_assumptions(a: dict) -> str | None:
     if a.get("dollars"):
         parts.append(f"{a['dollars']} dollars")
     if a.get("utilisation") is not None:
-        parts.append(f"utilisation {float(a['utilisation']):.0%}")
-    if a.get("algorithmic_halving_months"):
-        parts.append(f"algorithmic progress: compute halves every {a['algorithmic_halving_months']:g} months")
+        parts.append(f"utilisation {_share(a['utilisation'])}")
+    halving = a.get("algorithmic_halving_months")
+    if halving:
+        every = f"{halving:g} months" if isinstance(halving, (int, float)) else f"{halving} (Ho et al. 2024)"
+        cap = a.get("algorithmic_cap")
+        parts.append(f"algorithmic progress: compute halves every {every}" + (f", cap {cap:g}x" if cap else ""))
     return "; ".join(parts) or None
+
+
+def _share(value) -> str:
+    """A utilisation as printed: 40%, or a range 30%-50% (a forecast draws it from the range)."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{float(value[0]):.0%}-{float(value[1]):.0%}"
+    return f"{float(value):.0%}"
 
 
 def _fan_source(a: dict) -> str:
