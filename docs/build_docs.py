@@ -185,10 +185,14 @@ def render_forecast_report(summary_path: Path) -> str:
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
-        "GPT-3-equivalent means GPT-3's loss under the fitted Chinchilla law, L(175e9, 300e9); each "
-        "forecast draw takes the compute-optimal model that reaches that loss under its own "
-        "bootstrap draw of the law, and prices its training (6ND FLOPs) and its inference (2N "
-        "FLOPs per token) with a draw of the hardware price trend.",
+        "GPT-3-equivalent means GPT-3's loss under the fitted Chinchilla law, L(175e9, 300e9). Each "
+        "forecast draw is a joint draw of every uncertainty the forecast carries: the law "
+        "(`gpt3_equivalent_cost` mixes our least-squares refit, its Bayesian posterior and Hoffmann "
+        "et al.'s published fit with equal weights; `_lsq` and `_bayes` use one law), the law's "
+        "parameters (bootstrap or posterior draw), the price trend's line and the scatter of prices "
+        "a buyer meets at a date, and training and inference utilisation (drawn from 30-50% and "
+        "10-30%). The draw takes the compute-optimal model that reaches GPT-3's loss under its "
+        "law and prices its training (6ND FLOPs) and its inference (2N FLOPs per token).",
         "",
         "## The compute-optimal GPT-3 equivalent (least-squares fit, 90% bootstrap intervals)",
         "",
@@ -225,7 +229,7 @@ def render_forecast_report(summary_path: Path) -> str:
         f"| inference cost, product of the factors | x0.168 (-83%) | x{dec['inference_cost_ratio']:.3f} ({dec['inference_cost_ratio'] - 1:+.0%}) |",
         f"| GPT-3 as built (3.15e23 FLOPs) at 46.2% utilisation, early 2023 | $1.40M (TPU v4, $2.03/chip-hour) | "
         f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (cloud price trend at 2023-01) |",
-        f"| GPT-3 equivalent, early 2023, forecast (utilisation {0.4:.0%}) | - | "
+        f"| GPT-3 equivalent, early 2023, forecast (utilisation 30-50%, law mixture) | - | "
         f"{_money(c['gpt3_equivalent_2023_forecast_usd']['median'])} "
         f"[{_money(c['gpt3_equivalent_2023_forecast_usd']['lower'])}, {_money(c['gpt3_equivalent_2023_forecast_usd']['upper'])}] |",
         "",
@@ -240,27 +244,62 @@ def render_forecast_report(summary_path: Path) -> str:
         "per dollar and x1.8 per watt) applied to 2.5 years; ours is the fitted cloud-price trend "
         "over the same 2.5 years, with its interval. The trend is an average over many chips and "
         "providers; the seed compares two specific systems.",
-        "- **Utilisation.** Both use GPT-3's 21.3% and PaLM's 46.2%; our forecasts otherwise hold "
-        "utilisation at 40% unless told to let it grow, so the forecast's own change over the period "
-        "is the hardware trend alone (plus algorithmic progress in the `_algorithmic` variant).",
+        "- **Utilisation.** Both use GPT-3's 21.3% and PaLM's 46.2% for the decomposition; our "
+        "forecasts otherwise draw utilisation from the same range at every date, so the forecast's "
+        "own change over the period is the hardware trend alone (plus algorithmic progress in the "
+        "`_algorithmic` variant). The decomposition is like for like: training is $ per FLOP x "
+        "utilisation, inference is parameters x $ per FLOP (the training utilisation gain does not "
+        "enter inference; an earlier version multiplied it in and printed -95%).",
         "- **$1.4M.** The seed's $1.4M is GPT-3 *as built* on TPU v4 at the 1-year committed price. "
         "Our row prices the same FLOPs with the trend of peak FLOP per cloud dollar across all "
         "providers and chips at that date, which is a different (broader) price basis.",
         "",
         "## Reading the variants",
         "",
-        "- **Cloud vs purchase.** The purchase basis prices the chip alone, amortised over 4 years at "
-        "40% utilisation, plus its energy at $0.08/kWh and PUE 1.1 (`scaling.forecast.DEFAULTS`); it "
-        "leaves out servers, networking, the building, staff and the provider's margin, which the cloud "
-        "price includes. It is a lower bound for an owner-operator; `overhead_factor` scales the capital part.",
-        "- **Algorithmic progress.** The `_algorithmic` variant lets the training compute for fixed "
-        "performance halve every ~8 months (Ho et al. 2024, halving time drawn per draw from 5-14 months) "
-        "on top of the hardware trend, from GPT-3's release on. Compounded over a decade this gives "
-        "implausibly small numbers (the estimate describes 2012-2023 and need not continue): read it as "
-        "the near-term effect, not a long-range forecast. Inference cost is left unchanged by it (the "
-        "model that reaches the loss is sized by the fitted law).",
-        "- **Bootstrap vs posterior.** `_bayes` uses the Bayesian posterior of the law instead of the "
-        "bootstrap; its intervals are narrower because the posterior is (see the Chinchilla fit report).",
+        "- **Cloud vs purchase.** The purchase basis is a total cost of ownership "
+        "(`scaling.cost.tco`): the chip's price with server and interconnect overheads (the 90% "
+        "ranges of Cottier et al. 2024), cost of capital, occupancy and amortisation, plus energy "
+        "with PUE, each drawn from a stated range. It still leaves out the building, staff and a "
+        "provider's margin, which a cloud price includes.",
+        "- **Algorithmic progress.** The `_algorithmic` variant shrinks the compute needed for "
+        "fixed performance as Ho et al. (2024) estimate (halving time drawn per draw from their "
+        "NeurIPS 2024 90% interval, about 2-22 months), re-deriving the compute-optimal N and D at "
+        "every date so that 6ND = C, and caps the gain at 100x: the estimate describes 2012-2023 "
+        "and includes the reallocation between N and D that the compute-optimal baseline already "
+        "makes (that part is banked, not counted twice). Uncapped it compounds to implausible numbers.",
+        "- **Law mixture vs one law.** The headline mixes three laws; `_lsq` (the refit alone) and "
+        "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
+        "",
+    ]
+    wb = s.get("width_by_source")
+    if wb and wb.get("rows"):
+        rows = wb["rows"]
+        sources = [k for k in rows[0] if k not in ("date", "sd_log10")]
+        lines += [
+            "## What makes the fan wide",
+            "",
+            "Share of the variance of log10 training cost of the headline forecast that each source "
+            "removes when it alone is held at its central value, year by year, and the fan's "
+            "standard deviation in dex (`Forecast.width_by_source`). Shares need not sum to 1.",
+            "",
+            "| date | " + " | ".join(sources) + " | sd (dex) |",
+            "|---" * (len(sources) + 2) + "|",
+        ]
+        for r in rows:
+            lines.append(f"| {r['date'][:4]} | " + " | ".join(f"{r[k]:.0%}" for k in sources)
+                         + f" | {r['sd_log10']:.2f} |")
+        lines.append("")
+    lines += [
+        "## Known limits",
+        "",
+        "- The cloud price trend behind these numbers is the pooled regression over every provider. "
+        "Its 2.4-year doubling is mostly market composition (marketplaces and GPU clouds arrive from "
+        "2022); the hierarchical panel model (`scaling trend --series hyperscaler-on-demand`) puts "
+        "hardware progress at about 5.6 years ([hardware trends](hardware-trends.md)). A forecast "
+        "on that series: `scaling forecast --price-series hyperscaler-on-demand`.",
+        "- Backtested from 2021 (`validation/forecast_backtest.py`), the cloud forecast's 90% "
+        "intervals cover about half of the later observed costs: the price models are not yet "
+        "calibrated.",
         "",
     ]
     return "\n".join(lines)

@@ -497,10 +497,19 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         dt = tr.doubling_time_years
         out["trends"][stem] = {k: float(v) for k, v in dict(dt).items() if isinstance(v, (int, float, np.floating))}
     for stem, fc in forecasts.items():
+        dates = ("2020-07-01", "2023-01-01", "2026-01-01", "2030-01-01", f"{fc.dates[-1].year}-10-01")
         out["forecast"][stem] = {
-            q: {d: _interval(fc.at(d, q)) for d in ("2020-07-01", "2023-01-01", f"{fc.dates[-1].year}-10-01")}
+            q: {d: _interval(fc.at(d, q)) for d in dict.fromkeys(dates)}
             for q in ("training_cost_usd", "inference_usd_per_1k_tokens")
         }
+    # How much of the headline fan's width each source of uncertainty contributes, year by year
+    # (share of the variance of log10 cost each source removes when frozen: Forecast.width_by_source).
+    widths = main_fc.width_by_source("training_cost_usd", yearly=True)
+    out["width_by_source"] = {
+        "quantity": "training_cost_usd",
+        "rows": [{"date": pd.Timestamp(d).date().isoformat(), **{c: float(v) for c, v in row.items()}}
+                 for d, row in widths.iterrows()],
+    }
     return out
 
 

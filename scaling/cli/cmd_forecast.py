@@ -68,7 +68,8 @@ def forecast_command(target, since, until, law, fit_path, basis, price_series, p
                 spec[key] = value
         scenarios = {"forecast": spec}
     dates = default_dates(since, until)
-    forecasts = run_scenarios(scenarios, fits_dir=folder, dates=dates, n_draws=draws, seed=seed)
+    forecasts = run_scenarios(scenarios, fits_dir=folder, dates=dates, n_draws=draws, seed=seed,
+                              on_warning=lambda w: echo_warnings([w]))
     table = wide_table(forecasts)
     if output is not None:
         from scaling._io import atomic_write_text

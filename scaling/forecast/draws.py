@@ -61,6 +61,13 @@ class LawMixture:
         parts = ", ".join(f"{k} {w:.2g}" for k, w in self.weights.items())
         return f"mixture ({parts}; {self.rule})"
 
+    def warnings(self) -> list:
+        """The warnings of every law in the mixture, each prefixed with the law's name."""
+        from ..errors import ScalingWarning
+
+        return [ScalingWarning(w.code, f"{name}: {w.message}")
+                for name, fit in self.fits.items() for w in fit.warnings()]
+
 
 def law_mixture(fits: Mapping[str, object], weights: Mapping[str, float] | None = None,
                 rule: str | None = None) -> LawMixture:

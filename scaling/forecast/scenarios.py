@@ -52,6 +52,16 @@ PRICE_SERIES: dict[str, PriceSeries] = {
                             "release prices and TDP of accelerators (tensor16)"),
     "purchase-fp32": PriceSeries("purchase", "trend_flops_per_usd_fp32.json", "trend_flops_per_watt_fp32.json",
                                  "release prices and TDP of accelerators (FP32)"),
+    # The series of the hierarchical cloud-price model (scaling.hardware.panel; `scaling trend
+    # --series NAME` refits one): hardware progress separated from market composition.
+    "hyperscaler-on-demand": PriceSeries("cloud", "trend_hyperscaler-on-demand.json", None,
+                                         "typical hyperscaler on-demand price (hierarchical panel model)"),
+    "lowest-available": PriceSeries("cloud", "trend_lowest-available.json", None,
+                                    "lowest widely available price (hierarchical panel model)"),
+    "gpu-cloud-on-demand": PriceSeries("cloud", "trend_gpu-cloud-on-demand.json", None,
+                                       "typical GPU-cloud on-demand price (hierarchical panel model)"),
+    "hyperscaler-3yr": PriceSeries("cloud", "trend_hyperscaler-3yr.json", None,
+                                   "hyperscaler 3-year committed price (hierarchical panel model)"),
 }
 BASES = ("cloud", "purchase")
 #: The default series of each basis.
@@ -180,8 +190,13 @@ def _algorithmic(value):
 
 
 def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path, dates, n_draws: int = 4000,
-                  seed: int = 0, load_trend: Callable | None = None, load_fit: Callable | None = None) -> dict:
-    """One forecast per scenario (fits and trends loaded once each). Checks every scenario first."""
+                  seed: int = 0, load_trend: Callable | None = None, load_fit: Callable | None = None,
+                  on_warning: Callable | None = None) -> dict:
+    """One forecast per scenario (fits and trends loaded once each). Checks every scenario first.
+
+    ``on_warning(w)`` is called once for each warning of every law and trend loaded (the CLI
+    prints them before the forecast).
+    """
     from .core import check_target, equivalent_cost
 
     fits_dir = Path(fits_dir)
@@ -199,6 +214,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
         law_spec = str(spec.get("law", "chinchilla_lsq.json"))
         if law_spec not in laws:
             laws[law_spec] = resolve_law(law_spec, fits_dir, load_fit)
+            for w in (laws[law_spec].warnings() if on_warning else ()):
+                on_warning(w)
         check_target(laws[law_spec], _target(spec.get("target", "gpt3")))
     for name, spec in scenarios.items():
         series_name, series = checked[name]
@@ -209,6 +226,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
                 if not path.exists():
                     raise ScalingError(f"{path} not found: run 'scaling run' first (or pass --fits-dir)")
                 trends[f] = load_trend(path)
+                for w in (trends[f].warnings() if on_warning else ()):
+                    on_warning(w)
         law_spec = str(spec.get("law", "chinchilla_lsq.json"))
         out[name] = equivalent_cost(
             laws[law_spec], trends[series.price_file], trends[series.energy_file] if series.energy_file else None,
