@@ -670,7 +670,7 @@ def fit_context(fit) -> tuple[dict | None, str]:
     """
     settings = fit.settings if isinstance(fit.settings, Mapping) else {}
     rng = dict(fit.data_range) if _valid_range(fit.data_range) else None
-    name = settings.get("name") if getattr(fit, "method", None) == "published" else None
+    name = settings.get("name") if fit.method == "published" else None
     if isinstance(name, str) and name in _PUBLISHED:
         span, meaning = _PUBLISHED[name]
         if isinstance(span, str):
@@ -681,7 +681,7 @@ def fit_context(fit) -> tuple[dict | None, str]:
         if rng is None:
             rng = _dataset_span(dataset, settings.get("include", "kept"))[0]
         return rng, DATASET_LOSS[dataset]
-    if getattr(fit, "data_sha256", ""):
+    if fit.data_sha256:
         for table, meaning in DATASET_LOSS.items():
             span, sha = _dataset_span(table, settings.get("include", "kept"))
             if sha == fit.data_sha256:
