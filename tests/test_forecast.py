@@ -321,3 +321,16 @@ def test_seed_decomposition_like_for_like():
     assert d["inference_cost_ratio"] < d["training_cost_ratio"] / d["utilisation_ratio"]
     assert d["seed"]["training"] == pytest.approx(0.193, abs=1e-3)
     assert d["seed"]["inference"] == pytest.approx(0.168, abs=1e-3)
+
+
+@pytest.mark.parametrize("keep", ["half", "whole_lines"])
+def test_truncated_forecast_table_is_refused(tmp_path, keep):
+    """Issue 11, case 7: a truncated forecast CSV used to load and plot; now it is refused."""
+    fc = equivalent_cost(_fit(spread=0.03), _trend(spread=0.02), n_draws=200)
+    path, _ = fc.save(tmp_path / "f.csv")
+    text = path.read_text()
+    cut = len(text) // 2 if keep == "half" else text.index("\n", len(text) // 2) + 1
+    path.write_text(text[:cut])
+    with pytest.raises(ScalingError, match="truncated|damaged"):
+        load_forecast(path)
+    assert load_forecast(fc.save(tmp_path / "g.csv")[0]).table.shape == fc.table.shape

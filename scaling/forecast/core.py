@@ -321,6 +321,7 @@ class Forecast:
             "scaling_version": __version__,
             "created": utc_now(),
             "table": path.name,
+            "n_rows": int(len(self.table)),
             "label": self.label,
             "assumptions": self.assumptions,
         }
@@ -349,12 +350,29 @@ def load_forecast(path: str | os.PathLike) -> Forecast:
         from .._io import read_versioned_json
 
         meta = read_versioned_json(json_path, SCHEMA, SCHEMA_VERSION)
-    table = pd.read_csv(path)
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ScalingError(f"{path} is not a readable forecast table ({type(exc).__name__})") from None
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     if not need <= set(table.columns):
         raise ScalingError(f"{path} is not a forecast table: needs columns {sorted(need)}")
-    table["date"] = pd.to_datetime(table["date"])
+    # A complete table: the rows its metadata counted, every quantity and level at every date,
+    # finite numbers (a truncated or edited file is refused, not drawn).
+    expected = meta.get("n_rows")
+    if expected is not None and len(table) != expected:
+        raise ScalingError(f"{path} has {len(table)} rows, its metadata {json_path.name} says {expected}: "
+                           "the table is truncated or was edited; rerun the forecast")
+    table["date"] = pd.to_datetime(table["date"], errors="coerce")
+    values = table[["median", "lower", "upper", "level"]].apply(pd.to_numeric, errors="coerce")
+    if table["date"].isna().any() or not np.isfinite(values.to_numpy(dtype=float)).all():
+        raise ScalingError(f"{path} has a missing or non-numeric cell: the table is damaged; rerun the forecast")
+    table[["median", "lower", "upper", "level"]] = values
     dates = pd.DatetimeIndex(sorted(table["date"].unique()))
+    groups = table.groupby(["quantity", "level"]).size()
+    if (groups != len(dates)).any():
+        raise ScalingError(f"{path} does not have every quantity and level at every date: the table is "
+                           "truncated or was edited; rerun the forecast")
     return Forecast(table=table, assumptions=meta.get("assumptions", {}), dates=dates, label=meta.get("label", ""))
 
 
