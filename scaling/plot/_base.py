@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ SAVE_FORMATS = (".png", ".svg", ".pdf")
 #: Source lines of the shipped data, for the figures' footers.
 SOURCES = {
     "chinchilla_runs": "Hoffmann et al. (2022) via Epoch AI (Besiroglu et al. 2024)",
+    "muennighoff_runs": "Muennighoff et al. (2023), github.com/huggingface/datablations",
     "accelerators": "Epoch AI, Machine Learning Hardware (CC BY 4.0)",
     "cloud_prices": "Epoch AI, training-cost-trends cloud prices (Cottier et al. 2024; CC BY 4.0)",
     "reference_models": "model papers (Brown et al. 2020; Hoffmann et al. 2022; ...)",
@@ -204,16 +205,150 @@ def _law_title(fit) -> str:
     return f"{law.name.capitalize()} law, {_fit_label(fit)}"
 
 
-def _runs(runs) -> pd.DataFrame:
+def _runs(runs, fit=None) -> pd.DataFrame | None:
+    """Validated ``runs``; None -> the fit's own (:func:`runs_of`, None when unknown); False -> None."""
     if runs is None:
-        from .. import datasets
-
-        return datasets.load("chinchilla_runs")
+        return runs_of(fit).runs
+    if runs is False:
+        return None
     if not isinstance(runs, pd.DataFrame):
-        raise ScalingError(f"runs must be a pandas DataFrame (or None for the shipped Chinchilla runs), got {type(runs).__name__}")
+        raise ScalingError(f"runs must be a pandas DataFrame, None (the fit's own runs) or False (none), "
+                           f"got {type(runs).__name__}")
     from ..datasets import validate_runs
 
-    return validate_runs(runs)
+    out = validate_runs(runs)
+    out.attrs.update(runs.attrs)
+    return out
+
+
+#: Shipped run tables a fit's ``data_sha256`` is matched against (:func:`runs_of`).
+SHIPPED_RUNS = ("chinchilla_runs", "muennighoff_runs")
+
+
+class FitRuns(NamedTuple):
+    """The runs a plot of a fit draws (:func:`runs_of`).
+
+    Attributes
+    ----------
+    runs : DataFrame or None
+        The runs, or None when none can be found (``note`` says why).
+    note : str or None
+        One line for people when no runs are drawn.
+    warning : str or None
+        One line when the runs given are not the ones the fit was made from.
+    """
+
+    runs: pd.DataFrame | None
+    note: str | None = None
+    warning: str | None = None
+
+
+def _fit_record(fit) -> tuple[str, str]:
+    """``(data_sha256, data_path)`` a fit records; ``("", "")`` for a dict of parameters."""
+    from ..fitting import FitResult
+
+    if isinstance(fit, Mapping):
+        return "", ""
+    require_result(fit, "a fitted loss law or a dict of its parameters")
+    return str(fit.data_sha256 or ""), (str(fit.data_path or "") if isinstance(fit, FitResult) else "")
+
+
+def runs_of(fit, data=None) -> FitRuns:
+    """The runs a plot of ``fit`` draws: the runs the fit was made from, wherever they can be found.
+
+    The rule, first match wins:
+
+    1. ``data`` if given (a runs DataFrame or a CSV path, read by
+       :func:`scaling.datasets.read_runs`); drawn even when its hash differs from the fit's
+       ``data_sha256``, with ``warning`` saying the fit was not made from these runs;
+    2. the fit's ``data_path`` (recorded when it was fitted from a file) if that file
+       exists and its :func:`scaling.datasets.runs_sha256` equals the fit's ``data_sha256``;
+    3. the shipped run table (:data:`SHIPPED_RUNS`) whose hash equals ``data_sha256``;
+    4. none: ``runs`` is None and ``note`` says why (a published fit or a dict of
+       parameters records no data; a changed or moved file no longer matches).
+
+    Parameters
+    ----------
+    fit : FitResult, BayesFitResult or dict
+    data : DataFrame, str or PathLike, optional
+
+    Returns
+    -------
+    FitRuns
+        ``(runs, note, warning)``. Runs from a file keep its path in ``attrs["path"]``;
+        shipped runs carry their table name in ``attrs["source"]``.
+
+    Raises
+    ------
+    ScalingError
+        A malformed runs table or file; ``FileNotFoundError`` for a missing ``data`` file.
+
+    Examples
+    --------
+    >>> from scaling import library, plot
+    >>> plot.runs_of(library.published_fit("hoffmann2022")).runs is None
+    True
+    """
+    from .. import datasets
+
+    sha, path = _fit_record(fit)
+    if data is not None:
+        if isinstance(data, pd.DataFrame):
+            runs = datasets.validate_runs(data)
+            runs.attrs.update(data.attrs)
+        elif isinstance(data, (str, os.PathLike)):
+            runs = datasets.read_runs(data)
+        else:
+            raise ScalingError(f"data must be a runs DataFrame or a CSV path, got {type(data).__name__}")
+        warning = None
+        got = datasets.runs_sha256(runs)
+        if not isinstance(fit, Mapping) and got != sha:
+            what = Path(data).name if not isinstance(data, pd.DataFrame) else "the runs given"
+            warning = (f"the fit records no data, so {what} cannot be checked to be its runs" if not sha else
+                       f"the fit was not made from these runs: {what} has sha256 {got[:12]}..., the fit's data "
+                       f"{sha[:12]}...")
+        return FitRuns(runs, None, warning)
+    if not sha:
+        what = "a dict of parameters" if isinstance(fit, Mapping) else "the fit"
+        return FitRuns(None, f"no runs drawn: {what} records no data (pass the runs to draw, --data FILE)")
+    changed = None
+    if path and Path(path).is_file():
+        try:
+            runs = datasets.read_runs(path)
+        except ScalingError:
+            runs = None
+        if runs is not None and datasets.runs_sha256(runs) == sha:
+            return FitRuns(runs)
+        changed = path
+    for name in SHIPPED_RUNS:
+        try:
+            runs = datasets.load(name)
+        except (OSError, ScalingError):  # a missing shipped table: try the next one
+            continue
+        if datasets.runs_sha256(runs) == sha:
+            runs.attrs["source"] = name
+            return FitRuns(runs)
+    why = (f"its data file {changed} has changed since the fit (sha256 differs)" if changed else
+           f"its data file {path} is not found" if path else
+           f"its data (sha256 {sha[:12]}...) is no shipped table and no file was recorded")
+    return FitRuns(None, f"no runs drawn: {why} (pass --data FILE)")
+
+
+def _runs_source(runs) -> str | None:
+    """The data-source text of drawn runs: a shipped table's citation, a file's name, or None."""
+    if runs is None or runs is False:
+        return None
+    key = runs.attrs.get("source")
+    if key in SOURCES:
+        return SOURCES[key]
+    path = runs.attrs.get("path")
+    return f"runs from {Path(path).name}" if path else "runs given by the user"
+
+
+def _source_of(runs, *keys: str) -> str | None:
+    """``Data: <runs>; <keys>`` for the footers of figures drawing ``runs``; None when nothing is drawn."""
+    parts = [p for p in (_runs_source(runs), *(SOURCES[k] for k in keys)) if p]
+    return "Data: " + "; ".join(parts) if parts else None
 
 
 def _predict_fit(fit, n_params, n_tokens) -> np.ndarray:

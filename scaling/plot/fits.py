@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .._checks import check_level
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL, interval
 from .. import _style
+from ..errors import ScalingWarning
 from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fonts, _law_params,
                     _law_title, _method, _mpl, _new_ax, _param_label, _predict_fit, _reference_models, _runs, _source,
-                    _tag, style)
+                    _source_of, _tag, style)
 from ._layout import defer_labels, optional, set_legend
 from ._units import flops_label, log_axis
 
@@ -25,6 +27,94 @@ _CAPTION_DOC = """size : {"column", "page", "slide"}, optional
 #: The nine IsoFLOP budgets of Hoffmann et al. (2022), Figure 3 (FLOPs).
 HOFFMANN_BUDGETS = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
 
+#: Number of budgets :func:`isoflop_budgets` spreads over runs not on a few compute levels.
+N_DATA_BUDGETS = 5
+
+
+def _round_sig(x: np.ndarray, digits: int = 1) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant figures (round labels: 3e18, not 2.87e18)."""
+    exp = np.floor(np.log10(x))
+    return np.round(x / 10 ** (exp - digits + 1)) * 10 ** (exp - digits + 1)
+
+
+def isoflop_budgets(runs, *, band_decades: float = 0.15) -> np.ndarray:
+    r"""IsoFLOP budgets (FLOPs) chosen from the runs' training compute :math:`C = 6ND`.
+
+    - the shipped Chinchilla runs: :data:`HOFFMANN_BUDGETS` (Hoffmann et al. 2022, Fig. 3);
+    - runs on at most nine compute levels (an IsoFLOP design: gaps between sorted
+      :math:`\log_{10} C` above ``band_decades`` separate the levels): each level's median;
+    - otherwise :data:`N_DATA_BUDGETS` budgets log-spaced over the runs' compute range;
+    - no runs: :data:`HOFFMANN_BUDGETS`.
+
+    Excluded runs count too (they are drawn, hollow). Budgets are rounded to one
+    significant figure when that keeps them distinct, else two.
+
+    Parameters
+    ----------
+    runs : DataFrame or None
+        With a ``compute_flops`` column.
+    band_decades : float
+        Gap in log10(FLOPs) that separates two compute levels.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing budgets in FLOPs.
+    """
+    if runs is None or runs is False or len(runs) == 0:
+        return np.asarray(HOFFMANN_BUDGETS, dtype=float)
+    if runs.attrs.get("source") == "chinchilla_runs":
+        return np.asarray(HOFFMANN_BUDGETS, dtype=float)
+    log_c = np.sort(np.log10(runs["compute_flops"].to_numpy(dtype=float)))
+    levels = np.split(log_c, np.flatnonzero(np.diff(log_c) > band_decades) + 1)
+    if len(levels) <= len(HOFFMANN_BUDGETS):
+        budgets = 10 ** np.array([np.median(lv) for lv in levels])
+    else:
+        budgets = np.geomspace(10 ** log_c[0], 10 ** log_c[-1], N_DATA_BUDGETS)
+    for digits in (1, 2, 3):
+        rounded = np.unique(_round_sig(budgets, digits))
+        if len(rounded) == len(budgets):
+            return rounded
+    return budgets
+
+
+def residual_warnings(fit, runs) -> list[ScalingWarning]:
+    r"""A ``poor_fit`` warning when the RMS log residual of the kept runs under the fit exceeds
+    :data:`scaling.fitting.MAX_RMS_LOG_RESIDUAL` (0.1), :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`.
+
+    Parameters
+    ----------
+    fit : FitResult, BayesFitResult or dict
+    runs : DataFrame or None
+        The runs drawn (``excluded`` runs are left out); None: the fit's own.
+
+    Returns
+    -------
+    list of ScalingWarning
+        Empty when the law describes the runs, or there are no kept runs.
+    """
+    from ..fitting import MAX_RMS_LOG_RESIDUAL
+
+    r = _runs(runs, fit)
+    keep = np.zeros(0, dtype=bool) if r is None else ~r["excluded"].to_numpy(dtype=bool)
+    if not keep.any():
+        return []
+    fitted = _predict_fit(fit, r["n_params"].to_numpy()[keep], r["n_tokens"].to_numpy()[keep])
+    rms = float(np.sqrt(np.mean((np.log(r["loss"].to_numpy()[keep]) - np.log(fitted)) ** 2)))
+    if np.isfinite(rms) and rms <= MAX_RMS_LOG_RESIDUAL:
+        return []
+    return [ScalingWarning("poor_fit", f"RMS log residual of the {int(keep.sum())} runs drawn is {rms:.3g} > "
+                                       f"{MAX_RMS_LOG_RESIDUAL}: the fit does not describe these runs (were they "
+                                       "its data?)")]
+
+
+def _runs_note(fit) -> str:
+    """Why the fit's runs cannot be found, without the leading 'no runs drawn: '."""
+    from ._base import runs_of
+
+    return (runs_of(fit).note or "").removeprefix("no runs drawn: ")
+
+
 def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15, size=None, title=None,
             subtitle=None, source=None):
     r"""IsoFLOP profiles: loss against parameters at fixed compute (Hoffmann et al. 2022, Fig. 3/4).
@@ -38,11 +128,13 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     ----------
     fit : FitResult, BayesFitResult or dict
         A fitted result of any law, or a dict of a law's parameters.
-    runs : DataFrame, optional
+    runs : DataFrame or False, optional
         Training runs (``n_params``, ``n_tokens``, ``compute_flops``, ``loss``,
-        ``excluded``); default the shipped Chinchilla runs. Excluded runs are hollow.
+        ``excluded``); default the fit's own runs (:func:`scaling.plot.runs_of`; none
+        when they cannot be found); ``False`` for none. Excluded runs are hollow.
     budgets : sequence of float, optional
-        Compute budgets in FLOPs; default :data:`HOFFMANN_BUDGETS`.
+        Compute budgets in FLOPs; default chosen from the runs
+        (:func:`isoflop_budgets`: :data:`HOFFMANN_BUDGETS` for the Chinchilla runs).
     ax : matplotlib Axes, optional
     band_decades : float
         Half-width in log10(FLOPs) of the window that assigns runs to a budget.
@@ -53,13 +145,17 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     matplotlib.axes.Axes
     """
     law, params = _law_params(fit)
+    runs = _runs(runs, fit)
     try:
-        budgets = np.asarray(HOFFMANN_BUDGETS if budgets is None else budgets, dtype=float)
+        budgets = np.asarray(isoflop_budgets(runs, band_decades=band_decades) if budgets is None else budgets,
+                             dtype=float)
     except (TypeError, ValueError):
         raise ScalingError(f"budgets must be a sequence of positive FLOP counts, got {budgets!r}") from None
     if budgets.ndim != 1 or budgets.size == 0 or not np.all(np.isfinite(budgets) & (budgets > 0)):
         raise ScalingError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
-    runs = _runs(runs)
+    if runs is None:
+        runs = pd.DataFrame({c: np.zeros(0) for c in ("n_params", "n_tokens", "compute_flops", "loss")}
+                            ).assign(excluded=np.zeros(0, dtype=bool))
     matplotlib, _ = _mpl()
     with style(size):
         ax = _new_ax(ax, size)
@@ -95,13 +191,14 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
         if not subtitle:
             _tag(ax, _fit_label(fit))
         _finish(ax.figure, title, subtitle, source, auto_title="IsoFLOP profiles: loss against model size at fixed compute",
-                auto_subtitle=f"{_law_title(fit)}; runs within {band_decades:g} decades of each budget as points",
-                auto_source=_source("chinchilla_runs"))
+                auto_subtitle=f"{_law_title(fit)}; " + (f"runs within {band_decades:g} decades of each budget as "
+                                                        "points" if len(runs) else "no runs drawn"),
+                auto_source=_source_of(runs if len(runs) else None))
     return ax
 
 
-def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e7, 1e13),
-                  d_range=(1e8, 1e14), iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, size=None,
+def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=None,
+                  d_range=None, iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, size=None,
                   title=None, subtitle=None, source=None):
     r"""Contours of the fitted loss over (N, D), the efficient frontier and iso-compute lines.
 
@@ -113,15 +210,17 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
     Parameters
     ----------
     fit : FitResult, BayesFitResult or dict
-    runs : DataFrame, optional
-        Runs to overlay (default the shipped Chinchilla runs; ``False`` for none).
+    runs : DataFrame or False, optional
+        Runs to overlay (default the fit's own runs, :func:`scaling.plot.runs_of`;
+        ``False`` for none).
     ax : matplotlib Axes, optional
     reference_models : bool or DataFrame
         ``True`` marks and labels the shipped reference models (GPT-3, Gopher,
         Chinchilla, PaLM, ...); a DataFrame with ``name``, ``n_params``, ``n_tokens``
         marks those instead; ``False`` none.
-    n_range, d_range : (float, float)
-        Axis ranges in parameters and tokens.
+    n_range, d_range : (float, float), optional
+        Axis ranges in parameters and tokens; default 1e7-1e13 and 1e8-1e14, widened
+        to hold the runs drawn.
     iso_compute : sequence of float
         Budgets (FLOPs) of the dashed iso-compute lines.
     data_range : dict or DataFrame, optional
@@ -136,6 +235,13 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
     law, params = _law_params(fit)
     floor = float(law.irreducible_loss(params))
     extent = _data_range(fit, data_range)
+    r = _runs(runs, fit)
+    if n_range is None:
+        n_range = (1e7, 1e13) if r is None or not len(r) else (
+            min(1e7, float(r["n_params"].min()) / 2), max(1e13, float(r["n_params"].max()) * 2))
+    if d_range is None:
+        d_range = (1e8, 1e14) if r is None or not len(r) else (
+            min(1e8, float(r["n_tokens"].min()) / 2), max(1e14, float(r["n_tokens"].max()) * 2))
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import MaxNLocator
 
@@ -176,8 +282,7 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
             y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
             ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fc="white", alpha=0.25, ec="white", lw=1.0,
                                    ls="-", zorder=2, label="extent of the fitted runs"))
-        if runs is not False:
-            r = _runs(runs)
+        if r is not None:
             keep = ~r["excluded"].to_numpy(dtype=bool)
             ax.scatter(r["n_params"][keep], r["n_tokens"][keep], s=area, color="white", edgecolors="0.2",
                        linewidths=0.4, label="training runs", zorder=3)
@@ -199,10 +304,10 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=(1e
         if refs is not None and len(refs):
             defer_labels(ax, refs["n_params"], refs["n_tokens"], refs["name"],
                          marker_pt=np.sqrt(area * 3.5))
-        sources = ("chinchilla_runs",) + (("reference_models",) if refs is not None and len(refs) else ())
+        sources = ("reference_models",) if refs is not None and len(refs) else ()
         _finish(ax.figure, title, subtitle, source, auto_title="Predicted loss over model size and training tokens",
                 auto_subtitle=f"{_law_title(fit)}; frontier: compute-optimal (N, D); dashed: D = C/6N",
-                auto_source=_source(*sources))
+                auto_source=_source_of(r, *sources))
     return ax
 
 
@@ -219,7 +324,8 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
     fit : FitResult, BayesFitResult or dict
         A fitted result (its ``predict(n_params, n_tokens)``) or a dict of a law's parameters.
     runs : DataFrame, optional
-        Default the shipped Chinchilla runs.
+        Default the fit's own runs (:func:`scaling.plot.runs_of`); a ScalingError when
+        they cannot be found. :func:`residual_warnings` says when the RMS is large.
     ax : matplotlib Axes, optional
         Draw one panel on it (``panel`` defaults to ``"fitted"`` then).
     axes : pair of Axes, optional
@@ -241,7 +347,9 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
         raise ScalingError(f"unknown panel {panel!r}; allowed: {', '.join(allowed)}")
     if panel == "both" and ax is not None:
         raise ScalingError("panel='both' draws two panels: pass axes=(ax1, ax2) instead of ax=, or choose panel='fitted' or 'compute'")
-    r = _runs(runs)
+    r = _runs(runs, fit)
+    if r is None:
+        raise ScalingError(f"no runs to draw the residuals of: {_runs_note(fit)}")
     observed = r["loss"].to_numpy()
     fitted = _predict_fit(fit, r["n_params"].to_numpy(), r["n_tokens"].to_numpy())
     resid = np.log(observed) - np.log(fitted)
@@ -295,7 +403,7 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
         _finish(fig, title, subtitle, source, auto_title="Fitted against observed loss",
                 auto_subtitle=f"{_law_title(fit)}; RMS log residual {rms:.4f} over {int(keep.sum())} runs "
                               "(excluded runs hollow)",
-                auto_source=_source("chinchilla_runs"))
+                auto_source=_source_of(r))
     if panel == "both":
         return axes
     return targets[panel]
