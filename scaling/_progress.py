@@ -11,8 +11,10 @@ Examples
 >>> with Progress("bootstrap", total=4000) as bar:        # doctest: +SKIP
 ...     for done in range(0, 4001, 250):
 ...         bar.update(done)
->>> with Activity("sampling the posterior"):              # doctest: +SKIP
-...     run_sampler()
+>>> with Activity("compiling the model"):                 # doctest: +SKIP
+...     compile_model()
+>>> with Progress("NUTS", total=4000, follow=count_draws):  # doctest: +SKIP
+...     run_sampler()                                     # the count is polled from a thread
 """
 
 from __future__ import annotations
@@ -65,20 +67,38 @@ class Progress:
         Default ``sys.stderr`` (looked up when the bar starts).
     enabled : bool, optional
         Force the display on or off; default on exactly when ``file`` is a terminal.
+    follow : callable, optional
+        ``follow() -> int``, the count done so far, for work that runs where no
+        :meth:`update` can be called (e.g. a sampler's own threads): a daemon thread
+        polls it every ``interval`` seconds while the bar is open (only when the bar is
+        shown), and once more at :meth:`close`.
+    interval : float
+        Seconds between two polls of ``follow``.
     """
 
-    def __init__(self, label: str, total: int, *, file=None, enabled: bool | None = None, width: int = 24):
+    def __init__(self, label: str, total: int, *, file=None, enabled: bool | None = None, width: int = 24,
+                 follow=None, interval: float = 0.2):
         self.label, self.total, self.width = label, max(int(total), 0), width
         self.file = file if file is not None else sys.stderr
         self.enabled = _enabled(self.file, enabled)
         self.done, self.updates = 0, 0
         self.start = time.perf_counter()
         self._last = 0.0
+        self.follow, self.interval = follow, interval
+        self._stop = threading.Event()
+        self._thread = None
 
     def __enter__(self):
         self.start = time.perf_counter()
         self._draw(force=True)
+        if self.enabled and self.follow is not None:
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
         return self
+
+    def _poll(self):
+        while not self._stop.wait(self.interval):
+            self.update(self.follow())
 
     def __exit__(self, *exc):
         self.close()
@@ -117,7 +137,14 @@ class Progress:
         self.file.flush()
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
         if self.enabled:
+            if self.follow is not None:
+                done = int(self.follow())
+                self.done = min(done, self.total) if self.total else done
             self._draw(force=True)
             self.file.write("\n")
             self.file.flush()

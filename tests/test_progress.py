@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import sys
+import time
+
+import numpy as np
+import pytest
 
 from scaling import _progress
 from scaling._progress import Activity, Progress, eta_seconds
@@ -48,3 +53,45 @@ def test_activity_on_a_terminal():
     with Activity("sampling", file=out, interval=0.01):
         pass
     assert "sampling ... done in" in out.getvalue()
+
+
+def test_bar_follows_a_count_from_a_thread():
+    out = _Tty()
+    done = [0]
+    with Progress("sampling", total=50, file=out, follow=lambda: done[0], interval=0.005):
+        for _ in range(50):
+            done[0] += 1
+            time.sleep(0.001)
+    text = out.getvalue()
+    assert "sampling [" in text
+    assert text.split("\r")[-1].split("]")[1].split()[1] == "50/50"  # the last redraw reads the final count
+    quiet = io.StringIO()
+    with Progress("sampling", total=50, file=quiet, follow=lambda: 1 / 0):  # never polled off a terminal
+        pass
+    assert quiet.getvalue() == ""
+
+
+def _tiny_model():
+    import pymc as pm
+
+    with pm.Model() as model:
+        pm.Normal("x", 0.0, 1.0)
+        pm.HalfNormal("s", 1.0)
+    return model
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
+def test_sampler_bar_counts_every_draw_and_keeps_the_draws(sampler, monkeypatch):
+    from scaling.bayes.samplers import sample
+
+    kwargs = dict(sampler=sampler, draws=30, tune=50, chains=2, seed=7, target_accept=0.8)
+    quiet, _ = sample(_tiny_model(), progress=False, **kwargs)
+    out = _Tty()
+    monkeypatch.setattr(sys, "stderr", out)
+    shown, _ = sample(_tiny_model(), progress=True, **kwargs)
+    monkeypatch.undo()
+    text = out.getvalue()
+    assert "compiling the model" in text and "done in" in text
+    assert f"NUTS ({sampler}, 2 chains) [" in text and "160/160" in text  # 2 x (50 + 30), tuning included
+    np.testing.assert_array_equal(quiet.posterior["x"].values, shown.posterior["x"].values)

@@ -43,15 +43,35 @@ def _cores(chains: int) -> int:
     return max(1, min(chains, os.cpu_count() or 1))
 
 
-def _run_nutpie(compiled, t0, t1, *, draws, tune, chains, seed, target_accept, progress, low_rank):
-    """Sample a nutpie-compiled model; returns ``(idata, timings)``."""
+def _label(sampler: str, chains: int) -> str:
+    return f"NUTS ({sampler}, {int(chains)} chain{'s' if int(chains) != 1 else ''})"
+
+
+def _run_nutpie(compiled, t0, t1, *, draws, tune, chains, seed, target_accept, progress, low_rank,
+                count=None):
+    """Sample a nutpie-compiled model; returns ``(idata, timings)``.
+
+    With ``progress`` and a ``count`` (the draws done so far, tuning included, summed
+    over chains) a bar with an ETA follows the sampling; without a count (nutpie's numba
+    compile path, which has no hook) an elapsed-time line. nutpie's own bar stays off: it
+    would overwrite ours, and it only observes, so the draws are the same either way.
+    """
     import nutpie
 
-    idata = nutpie.sample(
-        compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
-        progress_bar=progress, save_warmup=False, low_rank_modified_mass_matrix=low_rank,
-        target_accept=target_accept,
-    )
+    from .._progress import Activity, Progress
+
+    label = _label("nutpie", chains)
+    enabled = None if progress else False
+    if count is not None:
+        display = Progress(label, total=int(chains) * (int(tune) + int(draws)), enabled=enabled, follow=count)
+    else:
+        display = Activity(label, enabled=enabled)
+    with display:
+        idata = nutpie.sample(
+            compiled, draws=draws, tune=tune, chains=chains, cores=_cores(chains), seed=seed,
+            progress_bar=False, save_warmup=False, low_rank_modified_mass_matrix=low_rank,
+            target_accept=target_accept,
+        )
     return idata, {"compile_s": t1 - t0, "sample_s": time.perf_counter() - t1}
 
 
@@ -60,17 +80,26 @@ def sample_nutpie(model, *, draws: int, tune: int, chains: int, seed: int,
     """Sample ``model`` with nutpie, using a PyTensor (C) compiled log density and gradient.
 
     Returns ``(idata, timings)``; ``timings`` has ``compile_s`` and ``sample_s``.
+    ``progress`` shows, on stderr and only when it is a terminal, an elapsed-time line
+    while compiling and then a bar of the draws done (tuning included, all chains) with
+    an ETA from the measured rate.
     """
+    from .._progress import Activity
+
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # PyTensor warns that it found no BLAS; this model has no matrix products.
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
-        return _sample_nutpie(model, t0, draws=draws, tune=tune, chains=chains, seed=seed,
-                              target_accept=target_accept, progress=progress, low_rank=low_rank)
+        with Activity("compiling the model (nutpie)", enabled=None if progress else False):
+            compiled, count = _compile_nutpie(model)
+        t1 = time.perf_counter()
+        return _run_nutpie(compiled, t0, t1, draws=draws, tune=tune, chains=chains, seed=seed,
+                           target_accept=target_accept, progress=progress, low_rank=low_rank,
+                           count=count)
 
 
-def _sample_nutpie(model, t0, *, draws, tune, chains, seed, target_accept, progress, low_rank):
-    import nutpie
+def _compile_nutpie(model):
+    """nutpie model from PyTensor-compiled functions, and ``count()``: draws made so far."""
     import pytensor
     import pytensor.tensor as pt
     from nutpie.compiled_pyfunc import from_pyfunc
@@ -128,10 +157,17 @@ def _sample_nutpie(model, t0, *, draws, tune, chains, seed, target_accept, progr
 
         return logp_
 
+    # nutpie expands every draw, tuning included, exactly once: counting the calls gives the
+    # progress without touching the sampler.
+    done = [0]
+    done_lock = threading.Lock()
+
     def make_expand(seed1, seed2, chain):
         fn = _private(expand_fn)
 
         def expand(x):
+            with done_lock:
+                done[0] += 1
             return {n: np.array(v, dtype=np.float64, copy=True) for n, v in zip(names, fn(x))}
 
         return expand
@@ -140,9 +176,7 @@ def _sample_nutpie(model, t0, *, draws, tune, chains, seed, target_accept, progr
         ndim, make_logp, make_expand, [np.dtype("float64")] * len(names), shapes, names,
         make_initial_point_fn=make_initial_point,
     )
-    t1 = time.perf_counter()
-    return _run_nutpie(compiled, t0, t1, draws=draws, tune=tune, chains=chains, seed=seed,
-                       target_accept=target_accept, progress=progress, low_rank=low_rank)
+    return compiled, lambda: done[0]
 
 
 def sample_nutpie_numba(model, *, draws: int, tune: int, chains: int, seed: int,
@@ -157,19 +191,59 @@ def sample_nutpie_numba(model, *, draws: int, tune: int, chains: int, seed: int,
                        target_accept=target_accept, progress=progress, low_rank=low_rank)
 
 
+class _PymcProgress:
+    """PyMC's ``callback=``: an elapsed-time line until the first draw (PyMC compiles and
+    starts its chains inside ``pm.sample``), then a bar of the draws done with an ETA.
+
+    PyMC calls the callback once per draw, tuning included, in the main process; it only
+    observes, so the draws are the same with or without it.
+    """
+
+    def __init__(self, total: int, chains: int, enabled):
+        from .._progress import Activity, Progress
+
+        self.activity = Activity("compiling the model and starting the chains (pymc)", enabled=enabled)
+        self.bar = Progress(_label("pymc", chains), total=total, enabled=enabled)
+        self.done = 0
+
+    def __enter__(self):
+        self.activity.__enter__()
+        return self
+
+    def __call__(self, trace=None, draw=None):
+        if self.activity is not None:
+            self.activity.__exit__(None, None, None)
+            self.activity = None
+            self.bar.__enter__()
+        self.done += 1
+        self.bar.update(self.done)
+
+    def __exit__(self, *exc):
+        if self.activity is not None:
+            self.activity.__exit__(*exc)
+        else:
+            self.bar.close()
+        return False
+
+
 def sample_pymc(model, *, draws: int, tune: int, chains: int, seed: int,
                 target_accept: float, progress: bool, init: str = "jitter+adapt_full"):
-    """Sample ``model`` with PyMC's NUTS (dense mass matrix adaptation)."""
+    """Sample ``model`` with PyMC's NUTS (dense mass matrix adaptation).
+
+    ``progress``: as for :func:`sample_nutpie` (PyMC's own bar stays off).
+    """
     import pymc as pm
 
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _PymcProgress(int(chains) * (int(tune) + int(draws)), chains,
+                                                  enabled=None if progress else False) as callback:
         warnings.filterwarnings("ignore", message=".*QuadPotentialFullAdapt is an experimental.*")
         warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
         idata = pm.sample(
             draws=draws, tune=tune, chains=chains, cores=_cores(chains), random_seed=seed,
-            target_accept=target_accept, init=init, progressbar=progress,
+            target_accept=target_accept, init=init, progressbar=False,
             compute_convergence_checks=False, model=model,
+            callback=callback if callback.bar.enabled else None,
         )
     # PyMC compiles inside pm.sample (C modules cached on disk); not separable here.
     return idata, {"compile_and_sample_s": time.perf_counter() - t0}
@@ -195,9 +269,12 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     target_accept : float
         NUTS target acceptance rate, in (0, 1).
     progress : bool
-        Show an elapsed-time line on stderr while compiling and sampling (only when
-        stderr is a terminal, :class:`scaling._progress.Activity`); without it PyMC's
-        INFO log lines are silenced too.
+        Show on stderr, only when it is a terminal, an elapsed-time line while the model
+        compiles (:class:`scaling._progress.Activity`) and then a bar of the draws done,
+        tuning included, summed over chains, out of ``chains * (tune + draws)``, with an
+        ETA from the measured rate (:class:`scaling._progress.Progress`). The display only
+        observes: the same ``seed`` gives the same draws with or without it. Without it
+        PyMC's INFO log lines are silenced too.
 
     Returns
     -------
@@ -223,14 +300,8 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     if not progress:
         # PyMC logs "Auto-assigning NUTS sampler...", "Sampling 2 chains..." at INFO.
         logger.setLevel(logging.WARNING)
-    from .._progress import Activity
-
-    # nutpie and PyMC draw their own bars while sampling; the ticker covers compiling too,
-    # and is silent when stderr is not a terminal.
     try:
-        with Activity(f"NUTS ({sampler}, {int(chains)} chains x {int(tune) + int(draws)} steps)",
-                      enabled=None if progress else False):
-            return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
-                       target_accept=float(target_accept), progress=False)
+        return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
+                   target_accept=float(target_accept), progress=bool(progress))
     finally:
         logger.setLevel(level)
