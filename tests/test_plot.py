@@ -479,3 +479,106 @@ def test_cli_predictive_checks_of_the_shipped_posterior(kind, tmp_path):
         assert im.format == "PNG" and im.size[0] > 300
     result = CliRunner().invoke(main, ["plot", kind, "--fit", str(tmp_path / "missing.nc"), "-o", str(out)])
     assert result.exit_code == 2 and "missing.nc" in result.output
+
+
+# --------------------------------------------------------------------------------------
+# own runs end to end (issue 13, item 7) and --law NAME|FILE (item 4)
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def own_fit(tmp_path_factory):
+    """A fit of a user's CSV of small runs (1e17-1e18 FLOPs) drawn from Hoffmann's published law."""
+    from scaling import library
+    from scaling.datasets import read_runs
+    from scaling.fitting import fit as fit_law
+
+    law = library.published_fit("hoffmann2022")
+    rng = np.random.default_rng(1)
+    rows = [dict(n_params=n, n_tokens=c / (6 * n), loss=float(law.predict(n, c / (6 * n))) * np.exp(rng.normal(0, 0.01)))
+            for c in (1e17, 3e17, 1e18) for n in np.geomspace(5e6, 2e8, 8)]
+    folder = tmp_path_factory.mktemp("own")
+    csv = folder / "runs.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    result = fit_law(read_runs(csv), bootstrap=0, seed=0)
+    path = folder / "my_fit.json"
+    result.save(path)
+    return path, csv
+
+
+def test_plots_draw_the_fits_own_runs(own_fit):
+    from scaling.fitting import load_fit
+
+    path, csv = own_fit
+    fit = load_fit(path)
+    found = plot.runs_of(fit)
+    assert found.runs is not None and len(found.runs) == 24 and found.warning is None
+    budgets = plot.isoflop_budgets(found.runs)
+    assert list(budgets) == [1e17, 3e17, 1e18]  # the runs' own compute levels, not Hoffmann's 6e18-3e21
+    ax = plot.isoflop(fit)  # runs=None: the fit's own
+    drawn = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if len(c.get_offsets())])
+    assert np.isin(found.runs["n_params"].to_numpy(), drawn).all()
+    # The shipped fit finds the shipped runs by their hash; a published law has none.
+    from scaling import library
+
+    shipped = plot.runs_of(load_fit(LSQ))
+    assert shipped.runs.attrs["source"] == "chinchilla_runs" and len(plot.isoflop_budgets(shipped.runs)) == 9
+    none = plot.runs_of(library.published_fit("hoffmann2022"))
+    assert none.runs is None and "records no data" in none.note
+    # Spread-out runs (no compute levels) get 5 log-spaced budgets over their range.
+    spread = pd.DataFrame({"n_params": np.geomspace(1e7, 1e9, 40), "n_tokens": np.geomspace(1e9, 1e11, 40) * 1.01,
+                           "loss": np.linspace(4, 2.5, 40)})
+    b = plot.isoflop_budgets(spread.assign(compute_flops=6 * spread.n_params * spread.n_tokens))
+    assert len(b) == 5 and b[0] >= 6e16 * 0.5 and b[-1] <= 6.06e20 * 1.5
+
+
+def test_cli_plots_own_runs_and_warns_on_foreign_data(tmp_path, own_fit):
+    path, csv = own_fit
+    runner = CliRunner()
+    for kind in ("isoflop", "contours", "residuals"):
+        out = tmp_path / f"{kind}.png"
+        result = runner.invoke(main, ["plot", kind, "--fit", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "warning" not in result.output and "no runs drawn" not in result.output
+        assert _is_image(out)
+    chinchilla = tmp_path / "chinchilla.csv"
+    from scaling import datasets
+
+    datasets.load("chinchilla_runs").to_csv(chinchilla, index=False)
+    result = runner.invoke(main, ["plot", "isoflop", "--law", str(path), "--data", str(chinchilla),
+                                  "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 0, result.output
+    assert "warning: the fit was not made from these runs" in result.output
+    # A law that does not describe the runs drawn: the residual plot warns (poor_fit).
+    bad = tmp_path / "bad.csv"
+    pd.read_csv(csv).assign(loss=lambda d: d["loss"] * 3).to_csv(bad, index=False)
+    result = runner.invoke(main, ["plot", "residuals", "--fit", str(path), "--data", str(bad),
+                                  "-o", str(tmp_path / "r.png")])
+    assert result.exit_code == 0, result.output
+    assert "RMS log residual" in result.output and "> 0.1" in result.output
+    from scaling.fitting import load_fit
+
+    warned = plot.residual_warnings(load_fit(path), datasets.read_runs(bad))
+    assert [w.code for w in warned] == ["poor_fit"]
+    assert plot.residual_warnings(load_fit(path), datasets.read_runs(csv)) == []
+
+
+@pytest.mark.parametrize("kind", ["isoflop", "contours", "optimal"])
+def test_cli_law_by_name(tmp_path, kind):
+    out = tmp_path / f"{kind}.png"
+    result = CliRunner().invoke(main, ["plot", kind, "--law", "hoffmann2022", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _is_image(out)
+    if kind != "optimal":
+        assert "note: no runs drawn" in result.output  # a published law records no data
+
+
+def test_cli_law_and_data_errors(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["plot", "isoflop", "--law", "hofman2022", "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "unknown law 'hofman2022'" in result.output
+    assert result.output.strip().count("\n") == 0
+    result = runner.invoke(main, ["plot", "residuals", "--law", "hoffmann2022", "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "cannot draw residuals" in result.output
+    result = runner.invoke(main, ["plot", "fan", "--data", "runs.csv", "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "--data applies to" in result.output
+    result = runner.invoke(main, ["plot", "isoflop", "--data", str(tmp_path / "none.csv"), "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "none.csv" in result.output

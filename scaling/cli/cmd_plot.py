@@ -8,10 +8,15 @@ import click
 
 from scaling.errors import ScalingError
 
+from ._util import echo_warnings, resolve_fit_path
+
 DEFAULT_LSQ = "fits/chinchilla_lsq.json"
 DEFAULT_BAYES = "fits/chinchilla_bayes.nc"
 DEFAULT_TREND = "fits/trend_flops_per_usd_tensor16.json"
 DEFAULT_FORECAST = "forecasts/gpt3_equivalent_cost.csv"
+
+#: Kinds that draw training runs (and so take --data).
+RUN_KINDS = ("isoflop", "contours", "residuals", "optimal")
 
 # kind -> (what it draws, inputs it reads)
 KINDS = {
@@ -34,33 +39,67 @@ def _existing(path: str, what: str) -> Path:
     return p
 
 
-def _load_fits(kind: str, fit_paths: tuple[str, ...]) -> list:
+def _load_law(spec: str):
+    """A fit for ``--law NAME|FILE`` or ``--fit FILE``: a published law by name, else a saved fit file."""
+    from scaling import library
+
+    if Path(spec).suffix.lower() in (".json", ".nc"):
+        return library.resolve(_existing(spec, "fit"))
+    return library.resolve(spec)  # a published name, else one error line listing them
+
+
+def _load_fits(kind: str, specs: list[str]) -> list:
     from scaling.fitting import load_fit
+    from scaling.paths import default_fit_path
 
     if kind == "params":
-        if fit_paths:
-            return [load_fit(_existing(p, "fit")) for p in fit_paths]
-        fits = [load_fit(_existing(DEFAULT_LSQ, "fit"))]
-        if Path(DEFAULT_BAYES).exists():
-            fits.append(load_fit(DEFAULT_BAYES))
+        if specs:
+            return [_load_law(s) for s in specs]
+        fits = [load_fit(_existing(resolve_fit_path(None, DEFAULT_LSQ), "fit"))]
+        bayes, _ = default_fit_path(Path(DEFAULT_BAYES).name)
+        if bayes.exists():
+            fits.append(load_fit(bayes))
         else:
             click.echo(f"note: {DEFAULT_BAYES} not found; drawing the least-squares fit only", err=True)
         return fits
-    if len(fit_paths) > 1:
-        raise ScalingError(f"'scaling plot {kind}' draws one fit; got {len(fit_paths)} --fit paths")
-    return [load_fit(_existing(fit_paths[0] if fit_paths else DEFAULT_LSQ, "fit"))]
+    if len(specs) > 1:
+        raise ScalingError(f"'scaling plot {kind}' draws one fit; got {len(specs)} (--law/--fit)")
+    if specs:
+        return [_load_law(specs[0])]
+    return [load_fit(_existing(resolve_fit_path(None, DEFAULT_LSQ), "fit"))]
 
+
+def _plot_runs(kind: str, fit, data_path):
+    """The runs a plot of ``fit`` draws (:func:`scaling.plot.runs_of`), saying on stderr where none or foreign."""
+    from scaling.plot import runs_of
+
+    if kind == "optimal" and data_path is None:
+        return None  # the shaded range is the fit's own data_range
+    found = runs_of(fit, data_path)
+    if found.warning:
+        click.echo(f"warning: {found.warning}", err=True)
+    if found.runs is None:
+        if kind == "residuals":
+            raise ScalingError(f"cannot draw residuals: {found.note.removeprefix('no runs drawn: ')}")
+        click.echo(f"note: {found.note}", err=True)
+    return found.runs
 
 
 @click.command("plot")
 @click.argument("kind", metavar="KIND")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Image file to write: .png, .svg or .pdf [default: KIND.png].")
+@click.option("--law", "law_specs", multiple=True,
+              help="A published law by name (e.g. hoffmann2022, besiroglu2024) or a saved fit file (.json or "
+                   f".nc); repeat for 'params' [default: {DEFAULT_LSQ}, and {DEFAULT_BAYES} for 'params', "
+                   "else the fits shipped with scaling].")
 @click.option("--fit", "fit_paths", multiple=True, type=click.Path(dir_okay=False),
-              help=f"Saved loss fit (.json or .nc); repeat for 'params' [default: {DEFAULT_LSQ}, "
-                   f"and {DEFAULT_BAYES} for 'params'].")
-@click.option("--trend", "trend_path", default=DEFAULT_TREND, show_default=True,
-              type=click.Path(dir_okay=False), help="Saved hardware trend (for 'trend').")
+              help="A saved fit file (the same as --law FILE).")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
+              help="CSV of training runs to draw (isoflop, contours, residuals; optimal: the shaded range) "
+                   "[default: the runs the fit was made from, when they can be found].")
+@click.option("--trend", "trend_path", default=None, type=click.Path(dir_okay=False),
+              help=f"Saved hardware trend (for 'trend') [default: {DEFAULT_TREND}, else the shipped one].")
 @click.option("--forecast", "forecast_path", default=DEFAULT_FORECAST, show_default=True,
               type=click.Path(dir_okay=False), help="Saved forecast table .csv (for 'fan').")
 @click.option("--quantity", default="training_cost_usd", show_default=True,
@@ -72,7 +111,7 @@ def _load_fits(kind: str, fit_paths: tuple[str, ...]) -> list:
 @click.option("--captions/--no-captions", default=True, show_default=True,
               help="Title, assumptions line and data source around the plot.")
 @click.option("--title", default=None, help="Title instead of the automatic one.")
-def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level, size, captions, title):
+def plot_cmd(kind, output, law_specs, fit_paths, data_path, trend_path, forecast_path, quantity, level, size, captions, title):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -87,7 +126,11 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
       prior-check      prior predictive check of the Bayesian fit
       posterior-check  posterior predictive check of the Bayesian fit
 
-    Example: scaling plot contours --size column -o contours.pdf
+    The runs drawn are the fit's own: --data FILE, else the file it was fitted from
+    (if unchanged), else the shipped table it was fitted on, else none (with a note).
+    IsoFLOP budgets are chosen from the runs.
+
+    Example: scaling plot isoflop --law my_fit.json --data runs.csv -o isoflop.pdf
     """
     if kind not in KINDS:
         raise ScalingError(f"unknown plot kind {kind!r}; known kinds: {', '.join(KINDS)}")
@@ -98,19 +141,30 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
         raise ScalingError(f"cannot write {out.name!r}: allowed suffixes are {', '.join(plot.SAVE_FORMATS)}")
 
     # Load everything before importing matplotlib, so a missing file fails fast.
+    specs = [*law_specs, *fit_paths]
+    if data_path is not None and kind not in RUN_KINDS:
+        raise ScalingError(f"--data applies to {', '.join(RUN_KINDS)}, not to 'scaling plot {kind}'")
     source = KINDS[kind][1]
+    runs = None
     if source in ("fit", "fits"):
-        fits = _load_fits(kind, fit_paths)
+        fits = _load_fits(kind, specs)
+        if kind in RUN_KINDS:
+            runs = _plot_runs(kind, fits[0], data_path)
     elif source == "posterior":
         from scaling.bayes import load as load_posterior
+        from scaling.library import names as published
 
-        if len(fit_paths) > 1:
-            raise ScalingError(f"'scaling plot {kind}' draws one posterior; got {len(fit_paths)} --fit paths")
-        posterior = load_posterior(_existing(fit_paths[0] if fit_paths else DEFAULT_BAYES, "posterior"))
+        if len(specs) > 1:
+            raise ScalingError(f"'scaling plot {kind}' draws one posterior; got {len(specs)} (--law/--fit)")
+        if specs and specs[0].lower() in published():
+            raise ScalingError(f"'scaling plot {kind}' needs a Bayesian fit file (.nc), not the published law "
+                               f"{specs[0]!r}")
+        posterior = load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
+                                             "posterior"))
     elif source == "trend":
         from scaling.hardware import load_trend
 
-        trend = load_trend(_existing(trend_path, "trend"))
+        trend = load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))
     else:
         from scaling.forecast import load_forecast
 
@@ -121,13 +175,16 @@ def plot_cmd(kind, output, fit_paths, trend_path, forecast_path, quantity, level
     matplotlib.use("Agg")  # never open a window from the command line
     import matplotlib.pyplot as plt
 
+    if kind == "residuals":
+        echo_warnings(plot.residual_warnings(fits[0], runs))
+    drawn = runs if runs is not None else False
     kw = dict(size=size, title=title or captions or None, subtitle=captions or None, source=captions or None)
     draw = {
-        "isoflop": lambda: plot.isoflop(fits[0], **kw),
-        "contours": lambda: plot.loss_contours(fits[0], **kw),
-        "residuals": lambda: plot.fit_residuals(fits[0], **kw),
+        "isoflop": lambda: plot.isoflop(fits[0], runs=drawn, **kw),
+        "contours": lambda: plot.loss_contours(fits[0], runs=drawn, **kw),
+        "residuals": lambda: plot.fit_residuals(fits[0], runs=runs, **kw),
         "params": lambda: plot.param_pairs(*fits, **kw),
-        "optimal": lambda: plot.optimal_allocation(fits[0], level=level, **kw),
+        "optimal": lambda: plot.optimal_allocation(fits[0], level=level, data_range=runs, **kw),
         "trend": lambda: plot.hardware_trend(trend, level=level, **kw),
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
         "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),

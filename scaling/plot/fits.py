@@ -42,7 +42,8 @@ def isoflop_budgets(runs, *, band_decades: float = 0.15) -> np.ndarray:
 
     - the shipped Chinchilla runs: :data:`HOFFMANN_BUDGETS` (Hoffmann et al. 2022, Fig. 3);
     - runs on at most nine compute levels (an IsoFLOP design: gaps between sorted
-      :math:`\log_{10} C` above ``band_decades`` separate the levels): each level's median;
+      :math:`\log_{10} C` above ``band_decades`` separate the levels, each at most
+      ``2 * band_decades`` wide): each level's median;
     - otherwise :data:`N_DATA_BUDGETS` budgets log-spaced over the runs' compute range;
     - no runs: :data:`HOFFMANN_BUDGETS`.
 
@@ -67,7 +68,7 @@ def isoflop_budgets(runs, *, band_decades: float = 0.15) -> np.ndarray:
         return np.asarray(HOFFMANN_BUDGETS, dtype=float)
     log_c = np.sort(np.log10(runs["compute_flops"].to_numpy(dtype=float)))
     levels = np.split(log_c, np.flatnonzero(np.diff(log_c) > band_decades) + 1)
-    if len(levels) <= len(HOFFMANN_BUDGETS):
+    if len(levels) <= len(HOFFMANN_BUDGETS) and all(lv[-1] - lv[0] <= 2 * band_decades for lv in levels):
         budgets = 10 ** np.array([np.median(lv) for lv in levels])
     else:
         budgets = np.geomspace(10 ** log_c[0], 10 ** log_c[-1], N_DATA_BUDGETS)
