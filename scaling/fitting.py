@@ -403,6 +403,20 @@ def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dic
     return out
 
 
+def _check_numbers(path, what: str, values, *, allow_inf: bool) -> dict:
+    """A saved block of named numbers (data_range, diagnostics): every value a number, not NaN."""
+    if not isinstance(values, Mapping):
+        raise ScalingError(f"{path}: {what} must be a mapping of numbers, got {type(values).__name__}")
+    out = {}
+    for key, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) \
+                or (not allow_inf and math.isinf(v)):
+            raise ScalingError(f"{path}: {what}[{key!r}] must be a {'number' if allow_inf else 'finite number'}, "
+                               f"got {v!r}")
+        out[str(key)] = v
+    return out
+
+
 def _from_payload(payload: dict, path) -> FitResult:
     version = payload["schema_version"]
     try:
@@ -445,8 +459,10 @@ def _from_payload(payload: dict, path) -> FitResult:
             law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
             n_excluded=int(payload.get("n_excluded", 0)), data_sha256=meta["data_sha256"],
             seed=meta["seed"], settings=dict(meta["settings"]), draws=draws,
-            starts=dict(starts), extras=extras, data_range=dict(payload.get("data_range") or {}),
-            diagnostics=dict(payload.get("diagnostics") or {}), created=created,
+            starts=dict(starts), extras=extras,
+            data_range=_check_numbers(path, "data_range", payload.get("data_range") or {}, allow_inf=False),
+            diagnostics=_check_numbers(path, "diagnostics", payload.get("diagnostics") or {}, allow_inf=True),
+            created=created,
             data_path=str(payload.get("data_path") or ""),
         )
     except ScalingError:
