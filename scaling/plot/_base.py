@@ -54,14 +54,7 @@ def _mpl():
 
 
 def style(size: str | None = None):
-    """Apply the package style of a size preset (``"column"``, ``"page"``, ``"slide"``) in a ``with`` block.
-
-    Examples
-    --------
-    >>> from scaling import plot
-    >>> with plot.style("column"):                      # doctest: +SKIP
-    ...     fig, ax = plt.subplots()
-    """
+    """The package style of a size preset in a ``with`` block: :func:`scaling._style.style`."""
     _mpl()
     return _style.style(size)
 
