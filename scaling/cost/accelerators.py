@@ -149,6 +149,20 @@ def peak_flops_per_s(hardware, precision: str = "tensor16"):
     return out(arg("peak_flops_per_s", hardware))
 
 
+def chip_value(hardware, field: str, arg_name: str, what: str) -> np.ndarray:
+    """A per-chip number: the table's ``field`` of a named accelerator, or the number given.
+
+    Raises ScalingError when the table has no value for that chip (naming what to pass instead).
+    """
+    if isinstance(hardware, (str, Accelerator)):
+        acc = resolve_accelerator(hardware)
+        value = getattr(acc, field)
+        if not np.isfinite(value):
+            raise ScalingError(f"{acc.name}: the accelerators table has no {what}; pass it as a number instead")
+        return np.asarray(value)
+    return arg(arg_name, hardware)
+
+
 def hardware_name(hardware) -> str:
     """The table's full name for a named chip; ``""`` for a peak given as a number."""
     if isinstance(hardware, (str, Accelerator)):

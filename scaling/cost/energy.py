@@ -42,9 +42,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ..errors import ScalingError
 from ._args import arg, out
-from .accelerators import Accelerator, resolve_accelerator
+from .accelerators import chip_value
 
 __all__ = ["HOURS_PER_YEAR", "USD_PER_FLOP_DEFAULTS", "energy_kwh", "energy_cost_usd",
            "amortised_usd_per_chip_hour", "factor_per_year", "factor_over_years", "cost_after_generations",
@@ -63,12 +62,7 @@ USD_PER_FLOP_DEFAULTS: Mapping[str, tuple[float, str]] = MappingProxyType({
 
 
 def _tdp(tdp_w) -> np.ndarray:
-    if isinstance(tdp_w, (str, Accelerator)):
-        acc = resolve_accelerator(tdp_w)
-        if not np.isfinite(acc.tdp_w):
-            raise ScalingError(f"{acc.name}: the accelerators table has no TDP; pass watts instead")
-        return np.asarray(acc.tdp_w)
-    return arg("tdp_w", tdp_w)
+    return chip_value(tdp_w, "tdp_w", "tdp_w", "TDP (watts)")
 
 
 def energy_kwh(chip_hours, tdp_w, pue=1.0):

@@ -19,7 +19,7 @@ import pandas as pd
 from .._format import format_bytes, format_si, format_usd
 from ..errors import ScalingError
 from ._args import arg, frame, out
-from .accelerators import Accelerator, chip_hours, hardware_name, peak_flops_per_s, resolve_accelerator
+from .accelerators import chip_hours, chip_value, hardware_name, peak_flops_per_s
 
 __all__ = ["ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "training_flops", "training_flops_per_token",
            "inference_flops_per_token", "TrainingCost", "training_cost", "training_memory_bytes",
@@ -227,12 +227,7 @@ def training_memory_bytes(n_params, bytes_per_param=TRAINING_BYTES_PER_PARAM):
 
 
 def _memory_per_chip(hardware) -> np.ndarray:
-    if isinstance(hardware, (str, Accelerator)):
-        acc = resolve_accelerator(hardware)
-        if not np.isfinite(acc.memory_bytes):
-            raise ScalingError(f"{acc.name}: the accelerators table has no memory size; pass bytes instead")
-        return np.asarray(acc.memory_bytes)
-    return arg("memory_per_chip_bytes", hardware)
+    return chip_value(hardware, "memory_bytes", "memory_per_chip_bytes", "memory size (bytes)")
 
 
 def chips_for_memory(memory_bytes, hardware):
