@@ -237,13 +237,14 @@ class FitRuns(NamedTuple):
 
 
 def _fit_record(fit) -> tuple[str, str]:
-    """``(data_sha256, data_path)`` a fit records; ``("", "")`` for a dict of parameters."""
-    from ..fitting import FitResult
+    """``(data_sha256, data_path)`` a fit records; ``("", "")`` for a dict of parameters.
 
+    ``FitResult`` and ``BayesFitResult`` record ``data_path``; a result without one gives "".
+    """
     if isinstance(fit, Mapping):
         return "", ""
     require_result(fit, "a fitted loss law or a dict of its parameters")
-    return str(fit.data_sha256 or ""), (str(fit.data_path or "") if isinstance(fit, FitResult) else "")
+    return str(fit.data_sha256 or ""), str(getattr(fit, "data_path", "") or "")
 
 
 def runs_of(fit, data=None) -> FitRuns:
