@@ -46,8 +46,8 @@ def to_datetimes(dates) -> pd.DatetimeIndex:
 def decimal_year(dates) -> np.ndarray:
     """Decimal years: 2024-07-02 -> 2024.5 (time since 1 January over the year's length)."""
     d = to_datetimes(dates)
-    start = pd.to_datetime({"year": d.year, "month": 1, "day": 1})
-    end = pd.to_datetime({"year": d.year + 1, "month": 1, "day": 1})
-    frac = ((d - pd.DatetimeIndex(start)).total_seconds()
-            / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start)).total_seconds())
+    years = d.year.to_numpy()
+    start = pd.DatetimeIndex((years - 1970).astype("datetime64[Y]"))  # 1 January of each year
+    end = pd.DatetimeIndex((years - 1969).astype("datetime64[Y]"))
+    frac = (d - start).total_seconds() / (end - start).total_seconds()
     return np.asarray(d.year + np.asarray(frac), dtype=float)
