@@ -36,11 +36,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ._io import sha256_arrays
 from .errors import ScalingError
+
+if TYPE_CHECKING:  # pandas loads inside the functions that read tables (a sizing query needs none)
+    import pandas as pd
 
 __all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "parse_excluded",
            "PRECISIONS"]
@@ -148,6 +152,8 @@ def load(name: str) -> pd.DataFrame:
             f"dataset file {path} is missing; rebuild it with "
             "'python datasets/build_datasets.py' or set SCALING_DATASETS"
         )
+    import pandas as pd
+
     df = pd.read_csv(path, keep_default_na=True)
     required, positive, dates = _SCHEMAS[name]
     missing = [c for c in required if c not in df.columns]
@@ -173,6 +179,8 @@ def load(name: str) -> pd.DataFrame:
 
 def _show(value) -> str:
     """A bad cell for an error message; never fails (``pd.NA`` and ``None`` included)."""
+    import pandas as pd
+
     if value is None or value is pd.NA:
         return repr(value) if value is None else "<NA>"
     if isinstance(value, np.generic):
@@ -212,6 +220,8 @@ def parse_excluded(column: pd.Series, source: str = "runs") -> np.ndarray:
         For any other cell, a blank one or a missing value (``NaN``, ``pd.NA``)
         included, naming the row (0-based data row) and the value.
     """
+    import pandas as pd
+
     out = np.zeros(len(column), dtype=bool)
     for row, value in enumerate(column.tolist()):
         parsed = _excluded_value(value)
@@ -245,6 +255,8 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     ScalingError
         Naming the column and the row (0-based data row) of the first bad value.
     """
+    import pandas as pd
+
     if not isinstance(df, pd.DataFrame):
         raise ScalingError(f"runs must be a pandas DataFrame, got {type(df).__name__}")
     if len(df) == 0:
@@ -319,6 +331,8 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     ScalingError
         For an empty file, a missing column, or a bad value (naming column and row).
     """
+    import pandas as pd
+
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"runs file {path} does not exist")

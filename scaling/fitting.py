@@ -38,10 +38,9 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
-import pandas as pd
 
 from ._checks import check_int, check_number
 from ._format import fmt_num
@@ -51,7 +50,11 @@ from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
 from .objective import huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
-from .results import DEFAULT_LEVEL, check_level, check_metadata, metadata, predict_frame, summary_frame
+from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, as_columns, check_level, check_metadata,
+                      draw_arrays, metadata, predict_frame, summary_frame)
+
+if TYPE_CHECKING:  # pandas loads where a DataFrame is built: loading a fit and sizing need none
+    import pandas as pd
 
 __all__ = [
     "fit", "FitResult", "load_fit", "huber_objective", "data_range",
@@ -119,16 +122,20 @@ def range_warnings(rng: Mapping | None) -> list[ScalingWarning]:
     return out
 
 
-def draws_at_bound_warnings(law: Law, draws: pd.DataFrame | None, params: Mapping[str, float],
+def draws_at_bound_warnings(law: Law, draws, params: Mapping[str, float],
                             what: str = "bootstrap draws") -> list[ScalingWarning]:
-    """``draws_at_bound`` for each parameter whose draws pile up at a bound of the law."""
-    if draws is None or not len(draws):
+    """``draws_at_bound`` for each parameter whose draws pile up at a bound of the law.
+
+    ``draws``: a DataFrame, a mapping of arrays (:func:`scaling.results.draw_arrays`) or None.
+    """
+    draws = as_columns(draws)
+    if draws is None or not draws.n_rows:
         return []
     out = []
     for name, (lo, hi) in law.bounds.items():
-        if name not in draws.columns:
+        if name not in draws:
             continue
-        v = draws[name].to_numpy(dtype=float)
+        v = np.asarray(draws[name], dtype=float)
         scale = (hi - lo) if np.isfinite(hi - lo) else max(abs(float(params[name])), 1.0)
         tol = 1e-3 * scale
         share = float(np.mean((v <= lo + tol) | (v >= hi - tol) | ~np.isfinite(v)))
@@ -197,7 +204,10 @@ class FitResult:
     settings : dict
         Method settings (delta, grid, include, bootstrap, optimiser).
     draws : pandas.DataFrame or None
-        One row per bootstrap resample: law parameters plus derived quantities.
+        One row per bootstrap resample: law parameters plus derived quantities. A fit
+        loaded from a file holds its draws as arrays and builds this DataFrame on first
+        read (:class:`scaling.results.FrameField`); :func:`scaling.results.draw_arrays`
+        reads them without pandas.
     starts : dict
         How the starts ended: counts by status and how many ended within 1e-8 of the best.
     extras : dict
@@ -222,7 +232,7 @@ class FitResult:
     data_sha256: str
     seed: int
     settings: dict
-    draws: pd.DataFrame | None = None
+    draws: pd.DataFrame | None = FrameField()
     starts: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
     data_range: dict = field(default_factory=dict)
@@ -250,7 +260,7 @@ class FitResult:
         """
         values = {**{k: float(v) for k, v in self.params.items()}, **self.derived(),
                   **{k: float(v) for k, v in self.extras.items()}}
-        return summary_frame(values, self.draws, level)
+        return summary_frame(values, draw_arrays(self), level)
 
     def report(self, level: float = DEFAULT_LEVEL) -> str:
         """Readable report of the fit, with its warnings."""
@@ -314,9 +324,10 @@ class FitResult:
         if s.get("bootstrap_failed", 0):
             out.append(ScalingWarning("bootstrap_failed", f"{s['bootstrap_failed']} bootstrap resamples did "
                                                           "not converge (kept in draws)"))
-        out += draws_at_bound_warnings(law, self.draws, self.params)
-        if self.draws is not None:
-            out += few_draws_warning(len(self.draws), check_level(level))
+        columns = draw_arrays(self)
+        out += draws_at_bound_warnings(law, columns, self.params)
+        if columns is not None:
+            out += few_draws_warning(columns.n_rows, check_level(level))
         return out
 
     def predict(self, n_params, n_tokens, level: float | None = None, **covariates):
@@ -338,12 +349,13 @@ class FitResult:
         if level is None:
             return point
         level = check_level(level)
-        if self.draws is None:
+        columns = draw_arrays(self)
+        if columns is None:
             raise ScalingError("this fit has no draws; refit with bootstrap > 0 for intervals")
         names = list(covariates)
         flat = [b.ravel() for b in np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens),
                                                       *(np.asarray(covariates[k], dtype=float) for k in names))]
-        draws = {p: self.draws[p].to_numpy(dtype=float)[:, None] for p in law.param_names}
+        draws = {p: np.asarray(columns[p], dtype=float)[:, None] for p in law.param_names}
         per_draw = law.predict(draws, flat[0][None, :], flat[1][None, :],
                                **{k: v[None, :] for k, v in zip(names, flat[2:])})
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level,
@@ -369,10 +381,11 @@ class FitResult:
             "data_path": self.data_path,
             "draws": None,
         })
-        if self.draws is not None:
-            cols = [c for c in (*law.param_names, *self.extras) if c in self.draws.columns]
+        columns = draw_arrays(self)
+        if columns is not None:
+            cols = [c for c in (*law.param_names, *self.extras) if c in columns]
             payload["draws"] = {"columns": cols,
-                                "values": {c: self.draws[c].to_numpy(dtype=float).tolist() for c in cols}}
+                                "values": {c: np.asarray(columns[c], dtype=float).tolist() for c in cols}}
         return payload
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -383,11 +396,17 @@ class FitResult:
         return atomic_write_text(path, dumps_json(self.to_dict()))
 
 
-def _draws_frame(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def _draw_columns(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> DrawColumns:
+    """The draws of a fit: law parameters, derived quantities, extras (a DataFrame when read as ``draws``)."""
     cols = {p: np.asarray(params[p], dtype=float) for p in law.param_names}
     cols.update({k: np.asarray(v, dtype=float) for k, v in law.derived(cols).items()})
     cols.update({k: np.asarray(v, dtype=float) for k, v in extras.items()})
-    return pd.DataFrame(cols)
+    return DrawColumns(cols)
+
+
+def _draws_frame(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """:func:`_draw_columns` as a DataFrame."""
+    return _draw_columns(law, params, extras).to_frame()
 
 
 def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
@@ -446,10 +465,11 @@ def _from_payload(payload: dict, path) -> FitResult:
         draws = None
         if payload.get("draws"):
             values = payload["draws"]["values"]
-            draws = _draws_frame(law, values, {k: values[k] for k in extras if k in values})
-            if not len(draws):
+            # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
+            draws = _draw_columns(law, values, {k: values[k] for k in extras if k in values})
+            if not draws.n_rows:
                 raise ScalingError(f"{path}: the draws are empty")
-            if not np.isfinite(draws[list(law.param_names)].to_numpy()).any(axis=0).all():
+            if not all(np.isfinite(draws[p]).any() for p in law.param_names):
                 raise ScalingError(f"{path}: a parameter has no finite draw")
         # a published fit has no objective (NaN); a fitted one a finite, non-negative value
         objective = (float(payload["objective"]) if method == "published"
@@ -530,6 +550,8 @@ def _prepare_runs(runs, include):
         include = "kept"
     if include not in INCLUDE:
         raise ScalingError(f"unknown include {include!r}; allowed: {', '.join(INCLUDE)}")
+    import pandas as pd
+
     if not isinstance(runs, pd.DataFrame):
         raise ScalingError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
     clean = validate_runs(runs)
@@ -723,7 +745,8 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
 
 def _data_path(runs: pd.DataFrame) -> str:
     """The file the runs came from (``attrs["path"]``, set by :func:`scaling.datasets.read_runs`), else ""."""
-    path = runs.attrs.get("path", "") if isinstance(runs, pd.DataFrame) else ""
+    attrs = getattr(runs, "attrs", None)
+    path = attrs.get("path", "") if isinstance(attrs, Mapping) else ""
     return str(path) if isinstance(path, (str, os.PathLike)) else ""
 
 

@@ -35,23 +35,32 @@ say) are never dropped silently. The rule, applied by :func:`interval`: such dra
 rank above every answer (as if they needed unbounded compute), so an interval end
 that falls among them is ``inf`` (printed "unbounded"), and the number of such draws
 is reported with the interval.
+
+Draws may be held as arrays until a DataFrame is asked for: a dataclass field declared
+``draws: ... = FrameField()`` accepts a DataFrame, ``None`` or :class:`DrawColumns` (a
+mapping of equal-length arrays) and reads back as a ``DataFrame``, built on first read.
+:func:`draw_arrays` gives the columns without building it, so that a query from the
+shell (``scaling optimal``) never imports pandas (issue 13: answers within 0.5 s).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
-import pandas as pd
 
 from ._checks import check_level
 from .errors import ScalingError, ScalingWarning
 
+if TYPE_CHECKING:  # pandas loads inside the functions that build DataFrames
+    import pandas as pd
+
 __all__ = [
     "DEFAULT_LEVEL", "INDEX_NAME", "SUMMARY_COLUMNS", "PREDICT_COLUMNS", "METADATA_KEYS", "Result",
-    "check_level", "interval", "summary_frame", "predict_frame", "metadata", "check_metadata",
-    "require_result",
+    "check_level", "interval", "summary_rows", "summary_frame", "predict_frame", "metadata", "check_metadata",
+    "require_result", "DrawColumns", "FrameField", "draw_arrays", "as_columns", "n_draws",
 ]
 
 #: The default interval level of every summary, prediction and query.
@@ -80,9 +89,27 @@ class Result(Protocol):
     def save(self, path) -> Any: ...
 
 
+_RESULT_MEMBERS = ("law", "params", "draws", "summary", "predict", "warnings", "save")
+
+
+def _has_member(obj, name: str) -> bool:
+    import inspect
+
+    try:
+        inspect.getattr_static(obj, name)
+        return True
+    except AttributeError:
+        return hasattr(obj, name)  # provided dynamically (__getattr__)
+
+
 def require_result(obj, what: str = "a fitted result") -> Any:
-    """Return ``obj`` if it honours the contract, else raise ``ScalingError`` naming its type."""
-    if not isinstance(obj, Result):
+    """Return ``obj`` if it honours the contract, else raise ``ScalingError`` naming its type.
+
+    The same test as ``isinstance(obj, Result)``, but members are looked up statically first
+    (``inspect.getattr_static``), so that a check reads no lazily built field (draws held as
+    arrays stay arrays).
+    """
+    if not all(_has_member(obj, name) for name in _RESULT_MEMBERS):
         raise ScalingError(f"expected {what} (FitResult, BayesFitResult or TrendResult), "
                            f"got {type(obj).__name__}")
     return obj
@@ -117,7 +144,130 @@ def interval(values, level: float = DEFAULT_LEVEL, axis: int = 0):
     return lo, hi, n_nan
 
 
-def summary_frame(values: Mapping[str, float], draws: pd.DataFrame | None, level: float = DEFAULT_LEVEL,
+# --------------------------------------------------------------------------------------
+# draws held as arrays until a DataFrame is asked for
+# --------------------------------------------------------------------------------------
+class DrawColumns(Mapping):
+    """Draws as ``{column: 1-D float ndarray}`` (equal lengths), before any DataFrame is built.
+
+    Given to a :class:`FrameField` (e.g. ``FitResult(draws=DrawColumns(...))``), it reads
+    back as ``pandas.DataFrame(columns)``; :func:`draw_arrays` returns it as it is. A
+    mapping of columns (``len`` counts columns); ``n_rows`` counts draws.
+    """
+
+    def __init__(self, columns: Mapping[str, Any]):
+        self._columns = {str(k): np.asarray(v, dtype=float) for k, v in columns.items()}
+        shapes = {v.shape for v in self._columns.values()}
+        if len(shapes) > 1 or any(len(shape) != 1 for shape in shapes):
+            raise ScalingError(f"draw columns must be 1-D arrays of one length, got shapes {sorted(shapes)}")
+        self.n_rows = next(iter(shapes))[0] if shapes else 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._columns[name]
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def to_frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
+        return pd.DataFrame(self._columns)
+
+
+class FrameField:
+    """A frozen-dataclass field of draws that reads as a ``DataFrame`` (or ``None``).
+
+    Declared as ``draws: pd.DataFrame | None = FrameField()``: the dataclass passes the
+    value given to ``__init__`` to :meth:`__set__`, which keeps it as it is (a DataFrame,
+    ``None`` or :class:`DrawColumns`); the first read of :class:`DrawColumns` builds the
+    DataFrame and keeps it. The default is ``None``. ``vars(result)["draws"]`` is the value
+    as held (possibly :class:`DrawColumns`).
+    """
+
+    def __set_name__(self, owner, name: str) -> None:
+        # the value lives in the instance's __dict__ under the field's own name (a data
+        # descriptor wins over it on lookup), so ``type(r)(**vars(r))`` still works
+        self.slot = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return None  # the dataclass default
+        value = obj.__dict__.get(self.slot)
+        if isinstance(value, DrawColumns):
+            value = value.to_frame()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
+class _FrameColumns(Mapping):
+    """A DataFrame seen as a mapping of float arrays (columns converted when read)."""
+
+    def __init__(self, frame):
+        self._frame = frame
+        self.n_rows = len(frame)
+
+    def __getitem__(self, name) -> np.ndarray:
+        if name not in self._frame.columns:
+            raise KeyError(name)
+        return self._frame[name].to_numpy(dtype=float)
+
+    def __iter__(self):
+        return iter(self._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._frame.columns)
+
+
+def draw_arrays(obj, attr: str = "draws") -> Mapping[str, np.ndarray] | None:
+    """A result's draws as a mapping ``{column: float ndarray}`` (with ``n_rows``), or None.
+
+    Builds no DataFrame: a :class:`FrameField` still holding :class:`DrawColumns` returns
+    them as they are; a DataFrame is seen column by column. Works for every result.
+    """
+    held = getattr(obj, "__dict__", {}).get(attr)
+    if isinstance(held, DrawColumns):
+        return held
+    return as_columns(getattr(obj, attr, None))
+
+
+def as_columns(draws) -> Mapping[str, np.ndarray] | None:
+    """Draws given as a DataFrame, a mapping of arrays or None, as a mapping with ``n_rows`` (or None)."""
+    if draws is None or isinstance(draws, (DrawColumns, _FrameColumns)):
+        return draws
+    if isinstance(draws, Mapping):
+        return DrawColumns(draws)
+    return _FrameColumns(draws)
+
+
+def n_draws(draws) -> int:
+    """Rows of draws given as a DataFrame, a mapping of arrays, or None (0)."""
+    columns = as_columns(draws)
+    return 0 if columns is None else int(columns.n_rows)
+
+
+def summary_rows(values: Mapping[str, float], draws, level: float = DEFAULT_LEVEL) -> list[tuple]:
+    """The rows of :func:`summary_frame` without pandas: ``(name, value, lower, upper)``.
+
+    ``draws``: a DataFrame, a mapping of arrays (:func:`draw_arrays`) or None.
+    """
+    level = check_level(level)
+    draws = as_columns(draws)
+    rows = []
+    for name, value in values.items():
+        lower = upper = math.nan
+        if draws is not None and draws.n_rows and name in draws:
+            lower, upper, _ = interval(draws[name], level)
+        rows.append((name, float(value), lower, upper))
+    return rows
+
+
+def summary_frame(values: Mapping[str, float], draws, level: float = DEFAULT_LEVEL,
                   *, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contract's summary table: point ``value`` and ``level`` interval per parameter.
 
@@ -125,19 +275,16 @@ def summary_frame(values: Mapping[str, float], draws: pd.DataFrame | None, level
     ----------
     values : mapping
         Parameter (or derived quantity) -> point estimate, in display order.
-    draws : DataFrame or None
+    draws : DataFrame, mapping of arrays, or None
         Draws with (some of) the same columns; parameters without draws get NaN ends.
     level : float
     extra : DataFrame, optional
         Further columns (e.g. ``r_hat``, ``ess_bulk``) indexed by parameter, joined on.
     """
+    import pandas as pd
+
     level = check_level(level)
-    rows = []
-    for name, value in values.items():
-        lower = upper = math.nan
-        if draws is not None and len(draws) and name in draws.columns:
-            lower, upper, _ = interval(draws[name].to_numpy(dtype=float), level)
-        rows.append((name, float(value), lower, upper))
+    rows = summary_rows(values, draws, level)
     out = pd.DataFrame(rows, columns=[INDEX_NAME, *SUMMARY_COLUMNS]).set_index(INDEX_NAME)
     if extra is not None:
         out = out.join(extra)
@@ -158,6 +305,8 @@ def predict_frame(inputs: Mapping[str, np.ndarray], per_draw: np.ndarray, level:
     median : array, optional
         The central value to report (default: the median of the draws).
     """
+    import pandas as pd
+
     level = check_level(level)
     per_draw = np.asarray(per_draw, dtype=float)
     lo, hi, n_nan = interval(per_draw, level, axis=0)

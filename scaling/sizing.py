@@ -33,16 +33,20 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-import pandas as pd
 
 from ._checks import check_level
 from .errors import ScalingError, ScalingWarning
 from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law,
                    get_law)
-from .results import DEFAULT_LEVEL, require_result, summary_frame
+from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, draw_arrays, require_result, summary_frame,
+                      summary_rows)
+
+if TYPE_CHECKING:  # a query computes on arrays; pandas loads only when a DataFrame is asked for
+    import pandas as pd
 
 __all__ = [
     "optimal", "OptimalResult", "fit_context", "loss_meaning", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
@@ -127,6 +131,8 @@ class OptimalResult:
         ``inference_flops``, ``total_flops`` where they apply) at the fit's point estimate.
     draws : pandas.DataFrame or None
         The same quantities for every draw of the fit; NaN where a draw cannot answer.
+        Held as arrays and built on first read (:class:`scaling.results.FrameField`);
+        :meth:`rows`, :meth:`to_dict` and :meth:`report` need no pandas.
     level : float
         Interval level used by :meth:`summary` by default.
     fit_warnings : tuple of ScalingWarning
@@ -146,7 +152,7 @@ class OptimalResult:
     law: str
     query: dict
     point: dict
-    draws: pd.DataFrame | None
+    draws: pd.DataFrame | None = FrameField()
     level: float = DEFAULT_LEVEL
     fit_warnings: tuple = ()
     data_range: dict | None = None
@@ -155,14 +161,25 @@ class OptimalResult:
 
     @property
     def n_draws(self) -> int:
-        return 0 if self.draws is None else len(self.draws)
+        columns = draw_arrays(self)
+        return 0 if columns is None else int(columns.n_rows)
 
     @property
     def n_unreachable(self) -> int:
         """Draws that cannot answer (a target at or below their irreducible loss)."""
-        if self.draws is None or not len(self.draws):
+        columns = draw_arrays(self)
+        if columns is None or not columns.n_rows:
             return 0
-        return int(self.draws.isna().any(axis=1).sum())
+        nan = np.zeros(columns.n_rows, dtype=bool)
+        for name in columns:
+            nan |= np.isnan(columns[name])
+        return int(nan.sum())
+
+    def rows(self, level: float | None = None) -> list[tuple[str, float, float, float]]:
+        """:meth:`summary` without pandas: ``(quantity, value, lower, upper)`` per quantity."""
+        level = self.level if level is None else check_level(level)
+        with np.errstate(invalid="ignore"):  # inf - inf inside the quantile of unbounded ends
+            return summary_rows(self.point, draw_arrays(self), level)
 
     def summary(self, level: float | None = None) -> pd.DataFrame:
         """DataFrame indexed by ``quantity`` with ``value`` (point), ``lower``, ``upper``.
@@ -173,7 +190,7 @@ class OptimalResult:
         """
         level = self.level if level is None else check_level(level)
         with np.errstate(invalid="ignore"):  # inf - inf inside the quantile of unbounded ends
-            out = summary_frame(self.point, self.draws, level).rename_axis("quantity")
+            out = summary_frame(self.point, draw_arrays(self), level).rename_axis("quantity")
         out.attrs["n_unreachable"] = self.n_unreachable
         return out
 
@@ -248,12 +265,11 @@ class OptimalResult:
         return out
 
     def to_dict(self) -> dict:
-        s = self.summary()
         return {
             "law": self.law, "query": dict(self.query), "level": self.level,
             "n_draws": self.n_draws, "n_unreachable": self.n_unreachable,
-            "quantities": {q: {"value": float(r["value"]), "lower": float(r["lower"]), "upper": float(r["upper"])}
-                           for q, r in s.iterrows()},
+            "quantities": {q: {"value": float(value), "lower": float(lower), "upper": float(upper)}
+                           for q, value, lower, upper in self.rows()},
             "loss_meaning": self.loss_meaning,
             "extrapolation": self.extrapolation(),
             "costs": self.costs,
@@ -288,9 +304,9 @@ class OptimalResult:
                              for k, v in self.query.items())]
         pct = f"{self.level:.0%}"
         lines.append(f"  {'quantity':<18}{'value':>14}  {pct} interval")
-        for q, r in self.summary().iterrows():
-            lines.append(f"  {q:<18}{_fmt(r['value']):>14}  [{_fmt(r['lower'])}, {_fmt(r['upper'])}]")
-        if self.draws is not None:
+        for q, value, lower, upper in self.rows():
+            lines.append(f"  {q:<18}{_fmt(value):>14}  [{_fmt(lower)}, {_fmt(upper)}]")
+        if draw_arrays(self) is not None:
             lines.append(f"  {self.n_draws} draws, {self.n_unreachable} cannot answer")
         lines.extend(f"  {line}" for line in self.notes())
         lines.extend(f"  warning: {w}" for w in self.warnings())
@@ -565,13 +581,14 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
 
     point = _point_answer(law, params, query, costs)
     draws = None
-    if fit.draws is not None and len(fit.draws):
-        missing = [p for p in law.param_names if p not in fit.draws.columns]
+    columns = draw_arrays(fit)  # arrays: a fit loaded from a file builds no DataFrame here
+    if columns is not None and columns.n_rows:
+        missing = [p for p in law.param_names if p not in columns]
         if missing:
             raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
-        dparams = {p: fit.draws[p].to_numpy(dtype=float) for p in law.param_names}
-        draws = pd.DataFrame({k: np.broadcast_to(v, (len(fit.draws),)) for k, v in
-                              _answer(law, dparams, query, costs).items()})
+        dparams = {p: np.asarray(columns[p], dtype=float) for p in law.param_names}
+        draws = DrawColumns({k: np.broadcast_to(v, (columns.n_rows,)) for k, v in
+                             _answer(law, dparams, query, costs).items()})
     rng, meaning = fit_context(fit)
     return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
                          fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
@@ -632,15 +649,48 @@ _RANGE_KEYS = ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max")
 
 
 def _dataset_span(name: str, include: str = "kept") -> tuple[dict, str]:
-    """The span of a shipped runs table (its kept runs) and its hash."""
-    from . import datasets
+    """The span of a shipped runs table (its kept runs) and its hash (:func:`scaling.datasets.runs_sha256`)."""
     from .fitting import data_range
 
-    runs = datasets.load(name)
-    sha = datasets.runs_sha256(runs)
-    if include != "all" and "excluded" in runs:
-        runs = runs[~runs["excluded"].astype(bool)]
-    return data_range(runs["n_params"].to_numpy(float), runs["n_tokens"].to_numpy(float)), sha
+    cols, sha = _shipped_runs(name)
+    keep = np.ones(cols["n_params"].size, bool) if include == "all" else ~cols["excluded"]
+    return data_range(cols["n_params"][keep], cols["n_tokens"][keep]), sha
+
+
+def _shipped_runs(name: str) -> tuple[dict, str]:
+    """``n_params``, ``n_tokens``, ``excluded`` of a shipped runs table and its data hash.
+
+    Read with the ``csv`` module, not pandas, so that a sizing query stays fast (issue 13);
+    the hash equals ``datasets.runs_sha256(datasets.load(name))`` (tests/test_sizing.py
+    checks it). A table this reader cannot take (a column missing, an unexpected cell)
+    goes through :func:`scaling.datasets.load` and its validation instead.
+    """
+    from . import datasets
+
+    return _read_shipped_runs(name, str(datasets.datasets_dir() / f"{name}.csv"))
+
+
+@lru_cache(maxsize=None)
+def _read_shipped_runs(name: str, path: str) -> tuple[dict, str]:
+    import csv
+
+    from . import datasets
+    from ._io import sha256_arrays
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        cols = {k: np.array([float(r[k]) for r in rows]) for k in ("n_params", "n_tokens", "loss")}
+        excluded = [datasets._excluded_value(r["excluded"]) for r in rows]
+        ok = rows and None not in excluded and all(np.isfinite(v).all() and (v > 0).all() for v in cols.values())
+    except (KeyError, ValueError, TypeError):
+        ok = False
+    if not ok:
+        runs = datasets.load(name)
+        cols = {k: runs[k].to_numpy(float) for k in ("n_params", "n_tokens", "loss")}
+        excluded = runs["excluded"].to_numpy(bool)
+    cols["excluded"] = np.asarray(excluded, dtype=bool)
+    return cols, sha256_arrays(cols["n_params"], cols["n_tokens"], cols["loss"])
 
 
 def _valid_range(rng) -> bool:

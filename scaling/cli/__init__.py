@@ -2,7 +2,8 @@
 
 Subcommands live in ``scaling/cli/cmd_*.py``; each module exports ``COMMANDS``, a
 list of click commands, and is discovered here, so adding a command touches no
-shared file. Bad input (:class:`scaling.errors.ScalingError`) and file-system errors
+shared file. ``scaling NAME`` imports only ``cmd_NAME`` when that module defines
+``NAME`` (so a command pays for its own imports only); ``--help`` imports them all. Bad input (:class:`scaling.errors.ScalingError`) and file-system errors
 (``OSError``: a missing, unreadable or unwritable path) become one ``error: ...`` line
 on stderr and exit code 2. Any other exception is a bug and keeps its traceback.
 """
@@ -25,23 +26,38 @@ EXIT_USAGE = 2
 class ScalingGroup(click.Group):
     """A click group that discovers ``cmd_*`` modules and turns errors into exit code 2."""
 
-    def _discover(self) -> None:
-        if getattr(self, "_discovered", False):
+    def _load(self, module_name: str) -> None:
+        """Import one ``cmd_*`` module (once) and add its commands."""
+        loaded = self.__dict__.setdefault("_loaded", set())
+        if module_name in loaded:
             return
-        self._discovered = True
+        loaded.add(module_name)
+        module = import_module(f"{__name__}.{module_name}")
+        for command in getattr(module, "COMMANDS", []):
+            self.add_command(command)
+
+    def _modules(self) -> list[str]:
         pkg = sys.modules[__name__]
-        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-            if info.name.startswith("cmd_"):
-                module = import_module(f"{__name__}.{info.name}")
-                for command in getattr(module, "COMMANDS", []):
-                    self.add_command(command)
+        return sorted(info.name for info in pkgutil.iter_modules(pkg.__path__) if info.name.startswith("cmd_"))
+
+    def _discover(self) -> None:
+        """Import every ``cmd_*`` module (for ``--help`` and unknown names)."""
+        for module_name in self._modules():
+            self._load(module_name)
 
     def list_commands(self, ctx):
         self._discover()
         return super().list_commands(ctx)
 
     def get_command(self, ctx, name):
-        self._discover()
+        # ``scaling NAME`` imports ``cmd_NAME`` alone when it defines NAME: a query pays only for
+        # its own command's imports (``scaling optimal`` never loads pandas through ``compare``).
+        # Any other name falls back to importing every module.
+        module_name = "cmd_" + str(name).replace("-", "_")
+        if name not in self.commands and module_name in self._modules():
+            self._load(module_name)
+        if name not in self.commands:
+            self._discover()
         return super().get_command(ctx, name)
 
     def make_context(self, info_name, args, parent=None, **extra):

@@ -125,10 +125,9 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
         echo_json({"source": which, **result.to_dict()})
         return
     click.echo(which)
-    s = result.summary()
-    print_table([(LABELS.get(q, q), r["value"], r["lower"], r["upper"]) for q, r in s.iterrows()],
+    print_table([(LABELS.get(q, q), value, lower, upper) for q, value, lower, upper in result.rows()],
                 header=["quantity", "value", f"lower {result.level:.0%}", f"upper {result.level:.0%}"])
-    if result.draws is None:
+    if not result.n_draws:
         click.echo("(no draws: a point answer without intervals)")
     for line in result.notes():
         click.echo(line)
