@@ -213,36 +213,88 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
         An unknown chip; a chip without on-demand cloud prices; no observation within the
         window (the message gives the span of the observations).
     """
-    import pandas as pd
-
-    from . import datasets
-    from ._dates import to_datetimes
+    import statistics
+    from datetime import timedelta
 
     acc = _cost().resolve_accelerator(hardware)
-    table = datasets.load("cloud_prices")
-    rows = table[(table["hardware"] == acc.name) & table["usd_per_chip_hour_on_demand"].notna()]
-    rows = rows.drop_duplicates(["date", "provider", "usd_per_chip_hour_on_demand"])
-    if rows.empty:
+    # the table read with the csv module (no pandas: a sizing query stays fast); one observation
+    # per (date, provider, price), as DataFrame.drop_duplicates
+    seen, rows = set(), []
+    for i, r in enumerate(_cost().table_rows("cloud_prices")):
+        if r["hardware"] != acc.name or not r["usd_per_chip_hour_on_demand"].strip():
+            continue
+        key = (r["date"], r["provider"], r["usd_per_chip_hour_on_demand"])
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append((_parse_day(r["date"]), _price_cell(i, r["usd_per_chip_hour_on_demand"])))
+    rows = [(day, usd) for day, usd in rows if not math.isnan(usd)]
+    if not rows:
         raise ScalingError(f"the shipped cloud_prices table has no on-demand price for {acc.name}; "
                            "give the price with usd_per_chip_hour (--usd-per-chip-hour)")
-    first, last = rows["date"].min(), rows["date"].max()
-    if date is None:
-        when = last
-    else:
-        try:
-            when = pd.Timestamp(to_datetimes(date)[0])
-        except ScalingError as exc:
-            raise ScalingError(f"price date {date!r} is not a date (e.g. 2024-06-01): {exc}") from None
-    near = rows[(rows["date"] - when).abs() <= pd.Timedelta(days=window_days)]
-    if near.empty:
+    days = [day for day, _ in rows if day is not None]
+    first, last = min(days), max(days)
+    when = last if date is None else _price_date(date)
+    window = timedelta(days=window_days)
+    near = [usd for day, usd in rows if day is not None and abs(day - when) <= window]
+    if not near:
         raise ScalingError(
             f"no on-demand price for {acc.name} within {window_days} days of {when.date()}: the shipped "
             f"observations span {first.date()} .. {last.date()}; choose a price date in that span or give "
             "usd_per_chip_hour (--usd-per-chip-hour)")
-    value = float(near["usd_per_chip_hour_on_demand"].median())
+    value = float(statistics.median(near))
     rule = (f"median on-demand cloud price of {len(near)} observations within {window_days} days of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)
+
+
+def _parse_day(text: str):
+    """A date cell of the shipped table as a naive datetime (None when empty or unreadable)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _price_cell(row: int, text: str) -> float:
+    """A price cell: NaN when not a number (as ``pd.to_numeric(errors="coerce")``); it must be > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    if not value > 0:
+        raise ScalingError(f"dataset 'cloud_prices': column 'usd_per_chip_hour_on_demand' row {row} is "
+                           f"{value!r}, must be > 0")
+    return value
+
+
+def _price_date(date):
+    """The price date as a naive datetime: ISO text and dates directly, anything else by
+    :func:`scaling._dates.to_datetimes` (decimal years, other formats; it loads pandas)."""
+    from datetime import date as _date, datetime
+
+    if isinstance(date, datetime) and date.tzinfo is None:
+        return date
+    if isinstance(date, _date) and not isinstance(date, datetime):
+        return datetime(date.year, date.month, date.day)
+    if isinstance(date, str):
+        try:
+            parsed = datetime.fromisoformat(date.strip())
+            if parsed.tzinfo is None:
+                return parsed
+        except ValueError:
+            pass
+    import pandas as pd
+
+    from ._dates import to_datetimes
+
+    try:
+        when = pd.Timestamp(to_datetimes(date)[0])
+        return (when.tz_convert(None) if when.tzinfo is not None else when).to_pydatetime()
+    except ScalingError as exc:
+        raise ScalingError(f"price date {date!r} is not a date (e.g. 2024-06-01): {exc}") from None
 
 
 def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",

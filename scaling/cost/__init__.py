@@ -15,7 +15,8 @@ Modules, one per section: :mod:`~scaling.cost.prices` (dated price points),
 :mod:`~scaling.cost.training` (FLOPs, training cost, memory),
 :mod:`~scaling.cost.inference` (throughput, $ per 1K tokens),
 :mod:`~scaling.cost.energy` (energy, amortisation, hardware generations, $ per FLOP) and
-:mod:`~scaling.cost.queries` (search-query economics). Everything is re-exported here.
+:mod:`~scaling.cost.queries` (search-query economics). Everything is re-exported here,
+imported on first use.
 
 Every function is pure and broadcasts over numpy arrays (pass arrays to sweep a grid).
 Every argument has a stated physical range (:data:`scaling.cost._args.RANGES`, wide but
@@ -35,27 +36,48 @@ Examples
 
 from __future__ import annotations
 
-from .._format import format_bytes, format_si, format_usd
-from .accelerators import (
-    PRECISIONS, Accelerator, chip_hours, chip_seconds, implied_mfu, known_accelerators, peak_flops_per_s,
-    resolve_accelerator,
-)
-from .energy import (
-    HOURS_PER_YEAR, USD_PER_FLOP_DEFAULTS, amortised_usd_per_chip_hour, cost_after_generations, energy_cost_usd,
-    energy_kwh, factor_over_years, factor_per_year, usd_per_flop_cloud, usd_per_flop_purchase,
-)
-from .inference import InferenceCost, inference_cost, inference_tokens_per_s
-from .prices import PRICE_POINTS, PricePoint, price_point
-from .queries import (
-    WORDS_PER_TOKEN, QueryCost, apply_reductions, provider_usd_per_1k_tokens, query_cost, revenue_per_query,
-    searches_per_year, tokens_to_words, usd_per_1k_tokens_from_words, words_to_tokens,
-)
-from .tco import TCOAssumptions, Range, dollar_factor, usd_per_peak_flop_tco
-from .training import (
-    ARCHITECTURES, TRAINING_BYTES_PER_PARAM, TrainingCost, TrainingMemory, chips_for_memory,
-    inference_flops_per_token, training_cost, training_flops, training_flops_per_token, training_memory,
-    training_memory_bytes,
-)
+from importlib import import_module
+
+# Every public name, by the module that defines it; imported on first use (PEP 562), so that
+# ``from scaling.cost import accelerators`` (a sizing query with --hardware) loads neither pandas
+# nor the other sections.
+_SECTIONS = {
+    ".._format": ("format_bytes", "format_si", "format_usd"),
+    ".accelerators": ("PRECISIONS", "Accelerator", "chip_hours", "chip_seconds", "implied_mfu",
+                      "known_accelerators", "peak_flops_per_s", "resolve_accelerator"),
+    ".energy": ("HOURS_PER_YEAR", "USD_PER_FLOP_DEFAULTS", "amortised_usd_per_chip_hour", "cost_after_generations",
+                "energy_cost_usd", "energy_kwh", "factor_over_years", "factor_per_year", "usd_per_flop_cloud",
+                "usd_per_flop_purchase"),
+    ".inference": ("InferenceCost", "inference_cost", "inference_tokens_per_s"),
+    ".prices": ("PRICE_POINTS", "PricePoint", "price_point"),
+    ".queries": ("WORDS_PER_TOKEN", "QueryCost", "apply_reductions", "provider_usd_per_1k_tokens", "query_cost",
+                 "revenue_per_query", "searches_per_year", "tokens_to_words", "usd_per_1k_tokens_from_words",
+                 "words_to_tokens"),
+    ".tco": ("TCOAssumptions", "Range", "dollar_factor", "usd_per_peak_flop_tco"),
+    ".training": ("ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "TrainingCost", "TrainingMemory", "chips_for_memory",
+                  "inference_flops_per_token", "training_cost", "training_flops", "training_flops_per_token",
+                  "training_memory", "training_memory_bytes"),
+}
+_LAZY = {name: module for module, names in _SECTIONS.items() for name in names}
+
+
+_SUBMODULES = ("accelerators", "energy", "inference", "prices", "queries", "tco", "training")
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:  # ``cost.training`` as after an eager import
+        return import_module(f".{name}", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scaling.cost' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
 
 __all__ = [
     "TCOAssumptions", "Range", "dollar_factor", "usd_per_peak_flop_tco",

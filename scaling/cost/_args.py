@@ -11,13 +11,15 @@ never an overflow to ``inf`` or a division by zero.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-import pandas as pd
 
 from .._checks import check_number
 from ..errors import ScalingError
+
+if TYPE_CHECKING:
+    import pandas as pd  # loaded in frame(): the checks need none (a sizing query with --hardware)
 
 #: Argument name -> (low, high, low_open): allowed values are ``low < x <= high`` when
 #: ``low_open`` else ``low <= x <= high``. Shares that must stay below 1 are listed in
@@ -121,6 +123,8 @@ def out(x):
 
 def frame(values: dict) -> pd.DataFrame:
     """One row per broadcast scenario, one column per field (strings and None repeated)."""
+    import pandas as pd
+
     numeric = {k: v for k, v in values.items() if v is not None and not isinstance(v, str)}
     shape = np.broadcast_shapes(*(np.shape(v) for v in numeric.values())) if numeric else ()
     size = int(np.prod(shape)) if shape else 1

@@ -6,6 +6,10 @@ follows from a job's FLOPs, the chip's peak and the model FLOPs utilisation (MFU
 Chowdhery et al. (2022), "PaLM: Scaling Language Modeling with Pathways", Appendix B:
 
 .. math:: t_{chip} = \\frac{C}{\\text{peak FLOP/s} \\times \\text{MFU}}
+
+The table is read with the ``csv`` module (:func:`table_rows`), not pandas, so that a
+sizing query naming a chip (``scaling optimal --hardware h100 ...``) stays fast; the values
+are those of :func:`scaling.datasets.load` (tests/test_cost.py compares them).
 """
 
 from __future__ import annotations
@@ -15,13 +19,16 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
 from ._args import arg, out
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PRECISIONS", "Accelerator", "resolve_accelerator", "known_accelerators", "peak_flops_per_s",
            "chip_seconds", "chip_hours", "implied_mfu"]
@@ -62,6 +69,8 @@ class Accelerator:
 
     def summary(self) -> pd.DataFrame:
         """The fields as a one-column DataFrame (index: field name)."""
+        import pandas as pd
+
         return pd.DataFrame({"value": pd.Series(asdict(self), dtype=object)})
 
 
@@ -76,28 +85,60 @@ def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(text).lower())
 
 
-@lru_cache(maxsize=1)
-def _accelerator_index() -> tuple[dict[str, Accelerator], tuple[str, ...]]:
+def table_rows(name: str) -> list[dict[str, str]]:
+    """A shipped table's rows as text cells (``""`` where empty), read with the ``csv`` module.
+
+    For the lookups of a sizing query (this module's chips, :func:`scaling.budget.cloud_price`),
+    which need neither pandas nor its start-up time. The same file as :func:`scaling.datasets.load`.
+    """
+    import csv
+
     from .. import datasets
 
-    table = datasets.load("accelerators")
+    path = datasets.datasets_dir() / f"{name}.csv"
+    if not path.exists():
+        datasets.load(name)  # raises its FileNotFoundError (how to rebuild the tables)
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+_NUMERIC = ("release_price_usd", "fp32_flops_per_s", "tf32_flops_per_s", "tensor16_flops_per_s", "fp16_flops_per_s",
+            "fp8_flops_per_s", "int8_ops_per_s", "tdp_w", "memory_bytes", "memory_bandwidth_bytes_per_s")
+
+
+def _number(row: int, column: str, text: str) -> float:
+    """A cell of the table: NaN when empty or not a number (as ``pd.to_numeric(errors="coerce")``); > 0."""
+    try:
+        value = float(text) if text.strip() else math.nan
+    except ValueError:
+        return math.nan
+    if not value > 0 and not math.isnan(value):
+        raise ScalingError(f"dataset 'accelerators': column {column!r} row {row} is {value!r}, must be > 0")
+    return value
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10]) if text.strip() else None
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _accelerator_index() -> tuple[dict[str, Accelerator], tuple[str, ...]]:
+    rows = table_rows("accelerators")
+    missing = [c for c in ("name", "alias", "vendor", "release_date", *_NUMERIC) if rows and c not in rows[0]]
+    if missing:
+        raise ScalingError(f"dataset 'accelerators' lacks columns: {', '.join(missing)}")
     index: dict[str, Accelerator] = {}
     aliases = []
-
-    def f(v):
-        return float(v) if pd.notna(v) else math.nan
-
-    for _, r in table.iterrows():
-        released = r["release_date"]
+    for i, r in enumerate(rows):
         acc = Accelerator(
-            name=str(r["name"]),
-            alias=str(r["alias"]),
-            vendor=str(r["vendor"]) if pd.notna(r["vendor"]) else "",
-            release_date=released.date() if pd.notna(released) else None,
-            release_price_usd=f(r["release_price_usd"]),
-            **{c: f(r[c]) for c in ("fp32_flops_per_s", "tf32_flops_per_s", "tensor16_flops_per_s",
-                                    "fp16_flops_per_s", "fp8_flops_per_s", "int8_ops_per_s", "tdp_w",
-                                    "memory_bytes", "memory_bandwidth_bytes_per_s")},
+            name=r["name"],
+            alias=r["alias"],
+            vendor=r["vendor"],
+            release_date=_day(r["release_date"]),
+            **{c: _number(i, c, r[c]) for c in _NUMERIC},
         )
         # Aliases win over full names if both ever normalise to the same key.
         if acc.alias:
