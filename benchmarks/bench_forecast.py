@@ -28,15 +28,17 @@ def bench_step(repeats: int = 5) -> None:
     from scaling.forecast import equivalent_cost
     from scaling.hardware import load_trend
 
-    from scaling.forecast.scenarios import resolve_law
+    from scaling.forecast.scenarios import DEFAULT_SERIES, PRICE_SERIES, resolve_law
 
     fits = ROOT / "fits"
     mixture = resolve_law("mixture", fits)  # LSQ bootstrap, Bayes posterior, Hoffmann 2022, equal weights
-    trend = load_trend(fits / "trend_flops_per_usd_cloud_tensor16.json")
+    # The default cloud series (hyperscaler on-demand, hierarchical panel model).
+    trend = load_trend(fits / PRICE_SERIES[DEFAULT_SERIES["cloud"]].price_file)
     per_usd, per_w = load_trend(fits / "trend_flops_per_usd_tensor16.json"), load_trend(fits / "trend_flops_per_watt_tensor16.json")
     dates = pd.date_range("2020-01-01", periods=50, freq="QS")
     cases = {
-        "default (law mixture, price line + scatter, utilisation ranges, decomposition)": (mixture, trend, None, {}),
+        f"default ({DEFAULT_SERIES['cloud']}, law mixture, price line + scatter, utilisation ranges, "
+        "decomposition)": (mixture, trend, None, {}),
         "+ algorithmic progress (ho2024, re-allocated N, D)": (mixture, trend, None,
                                                                 dict(algorithmic_halving_months="ho2024")),
         "purchase basis (TCO ranges), real dollars": (mixture, per_usd, per_w, dict(dollars="real")),

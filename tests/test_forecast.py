@@ -334,3 +334,74 @@ def test_truncated_forecast_table_is_refused(tmp_path, keep):
     with pytest.raises(ScalingError, match="truncated|damaged"):
         load_forecast(path)
     assert load_forecast(fc.save(tmp_path / "g.csv")[0]).table.shape == fc.table.shape
+
+
+# ----------------------------------------------------------------------------- speed helpers
+def test_sort_quantiles_match_numpy():
+    from scaling.forecast.core import _median_by_date, _quantiles
+
+    x = np.random.default_rng(0).lognormal(size=(1001, 7))
+    qs = [0.5, 0.05, 0.95, 0.25, 0.75, 0.0, 1.0]
+    assert np.allclose(_quantiles(x, qs), np.quantile(x, qs, axis=0), rtol=1e-12, atol=0)
+    assert np.allclose(_median_by_date(x), np.median(x, axis=0)[None, :], rtol=1e-12)
+    const = np.repeat(x[:, :1], 5, axis=1)
+    assert _median_by_date(const).shape == (1, 1) and _median_by_date(const)[0, 0] == np.median(x[:, 0])
+
+
+# ----------------------------------------------------------------------------- the forecast backtest
+def _population_prices(rng, n_per_year=400):
+    """Later prices of three populations at mid-year 2022 and 2023: hyperscaler on-demand on the
+    known line 17 + 0.12 (t - 2020) with N(0, 0.1) scatter; GPU clouds 1 dex cheaper per FLOP$;
+    hyperscaler 3-year commitments 0.5 dex cheaper."""
+    rows = []
+    for year in (2022, 2023):
+        t = float(decimal_year(f"{year}-07-01")[0])
+        for kind, tier, shift, n in (("hyperscaler", "on_demand", 0.0, n_per_year),
+                                     ("gpu_cloud", "on_demand", 1.0, n_per_year),
+                                     ("hyperscaler", "3yr", 0.5, n_per_year // 4)):
+            log10 = 17.0 + 0.12 * (t - 2020.0) + shift + 0.1 * rng.standard_normal(n)
+            rows.append(pd.DataFrame({"year": t, "value": 10.0 ** log10, "log10_value": log10,
+                                      "provider_kind": kind, "pricing_tier": tier}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_forecast_backtest_scores_only_the_series_population():
+    import dataclasses
+
+    from scaling.forecast.backtest import forecast_backtest
+
+    prices = _population_prices(np.random.default_rng(5))
+    past = _trend(intercept=17.0, slope=0.12, spread=0.0)  # the true line, sigma 0.1, normal scatter
+    kw = dict(cutoff="2021-01-01", years=(2022, 2023), n_draws=4000, prices=prices)
+    hyper = dataclasses.replace(past, settings={"before": "2021-01-01", "provider_kind": "hyperscaler",
+                                                "pricing": "on_demand"})
+    t = forecast_backtest(_fit(), series="hyperscaler-on-demand", past=hyper, **kw)
+    assert t["n_observed"].tolist() == [400, 400]  # hyperscaler on-demand only
+    assert t.attrs["population"] == {"provider_kind": "hyperscaler", "pricing_tier": "on_demand"}
+    # a calibrated forecast of the right population: nominal coverage, no bias
+    assert np.all(np.abs(t["coverage90"] - 0.9) < 0.05) and np.all(np.abs(t["coverage50"] - 0.5) < 0.08)
+    assert np.allclose(t["error_ratio"], 1.0, atol=0.05)
+    # the pooled baseline is scored on every on-demand price: GPU clouds 10x cheaper included
+    pooled = dataclasses.replace(past, settings={"before": "2021-01-01"})
+    p = forecast_backtest(_fit(), series="pooled", past=pooled, **kw)
+    assert p["n_observed"].tolist() == [800, 800]
+    assert p.attrs["population"] == {"provider_kind": "all", "pricing_tier": "on_demand"}
+    assert np.all(p["error_ratio"] > 2) and np.all(p["coverage90"] < 0.6)
+    assert np.all(p["interval_score90_dex"] > t["interval_score90_dex"])
+    # a lowest-available series is scored on the segment its fit picked
+    low = dataclasses.replace(past, settings={"before": "2021-01-01", "provider_kind": "hyperscaler",
+                                              "pricing": "3yr"})
+    assert forecast_backtest(_fit(), series="lowest-available", past=low, **kw)["n_observed"].tolist() == [100, 100]
+
+
+def test_forecast_backtest_refuses_a_past_fit_of_another_cutoff():
+    import dataclasses
+
+    from scaling.forecast.backtest import forecast_backtest
+
+    past = dataclasses.replace(_trend(), settings={"before": "2023-01-01"})
+    with pytest.raises(ScalingError, match="not the cut-off"):
+        forecast_backtest(_fit(), series="pooled", past=past, prices=_population_prices(np.random.default_rng(0)))
+    with pytest.raises(ScalingError, match="unknown price series 'nope'"):
+        forecast_backtest(_fit(), series="nope", past=dataclasses.replace(_trend(), settings={"before": "2021-01-01"}),
+                          prices=_population_prices(np.random.default_rng(0)))

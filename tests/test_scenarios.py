@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from scaling.cli import main as cli
 from scaling.errors import ScalingError
-from scaling.forecast.scenarios import PRICE_SERIES, load_scenarios, run_scenarios, series_for, wide_table
+from scaling.forecast.scenarios import (
+    DEFAULT_SERIES, PRICE_SERIES, load_scenarios, run_scenarios, series_for, wide_table,
+)
 
 FITS = Path(__file__).resolve().parent.parent / "fits"
 needs_fits = pytest.mark.skipif(not (FITS / "trend_flops_per_usd_cloud_tensor16.json").exists(), reason="no fits/")
@@ -30,7 +32,8 @@ def test_unknown_key_names_key_and_line(tmp_path):
 
 
 def test_series_and_basis_names_list_the_allowed_ones():
-    with pytest.raises(ScalingError, match="unknown price series 'x'; allowed: cloud, purchase"):
+    with pytest.raises(ScalingError, match="unknown price series 'x'; allowed: hyperscaler-on-demand, "
+                       "lowest-available, .*pooled, cloud, purchase"):
         series_for({"price_series": "x"})
     with pytest.raises(ScalingError, match="unknown basis 'rent'; allowed: cloud, purchase"):
         series_for({"basis": "rent"})
@@ -38,6 +41,35 @@ def test_series_and_basis_names_list_the_allowed_ones():
         series_for({"basis": "purchase", "price_series": "cloud"})
     assert series_for({"basis": "purchase"})[0] == "purchase"
     assert all(s.basis in ("cloud", "purchase") for s in PRICE_SERIES.values())
+
+
+def test_default_cloud_series_is_hyperscaler_on_demand_and_pooled_stays_by_name():
+    # The headline separates hardware progress from market composition (issue 12): the cloud
+    # basis defaults to the panel model's hyperscaler on-demand series, not the pooled trend.
+    assert DEFAULT_SERIES["cloud"] == "hyperscaler-on-demand"
+    assert series_for({})[0] == "hyperscaler-on-demand"
+    assert series_for({"basis": "cloud"})[1].price_file == "trend_hyperscaler-on-demand.json"
+    assert series_for({"price_series": "lowest-available"})[1].price_file == "trend_lowest-available.json"
+    # the pooled regression stays available as the baseline, by either name
+    for name in ("pooled", "cloud"):
+        assert series_for({"price_series": name})[1].price_file == "trend_flops_per_usd_cloud_tensor16.json"
+    from scaling.hardware import SERIES
+
+    panel = [k for k, v in PRICE_SERIES.items() if v.price_file.removeprefix("trend_").removesuffix(".json") in SERIES]
+    assert {"hyperscaler-on-demand", "lowest-available"} <= set(panel) <= set(SERIES)
+
+
+@needs_fits
+@pytest.mark.skipif(not (FITS / "trend_hyperscaler-on-demand.json").exists(), reason="no panel series in fits/")
+def test_default_scenario_header_names_the_hyperscaler_series():
+    dates = pd.date_range("2021-01-01", periods=5, freq="QS")
+    fcs = run_scenarios({"a": {"law": "hoffmann2022"}, "b": {"law": "hoffmann2022", "price_series": "pooled"}},
+                        fits_dir=FITS, dates=dates, n_draws=200)
+    assert "price series: hyperscaler-on-demand (doubling" in fcs["a"].header
+    assert "price series: pooled (doubling" in fcs["b"].header
+    # the pooled trend falls faster (market composition) than the hyperscaler line
+    ratio = {k: fc.at("2022-01-01")["median"] / fc.at("2021-01-01")["median"] for k, fc in fcs.items()}
+    assert ratio["b"] < ratio["a"] < 1
 
 
 @needs_fits

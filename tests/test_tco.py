@@ -60,3 +60,13 @@ def test_dollar_factor_is_one_in_the_base_year_and_falls_later():
     assert "PPI" in note
     with pytest.raises(ScalingError, match="base year 1990"):
         dollar_factor(["2024-01-01"], base_year=1990)
+
+
+def test_two_term_formula_is_the_sum_of_the_components():
+    from scaling.cost.tco import _components
+
+    rng = np.random.default_rng(3)
+    inputs = TCOAssumptions().draw(500, rng)
+    lu, lw = rng.normal(9.5, 0.5, (500, 4)), rng.normal(11.0, 0.3, (500, 4))
+    parts = _components(lu, lw, inputs)
+    assert np.allclose(usd_per_peak_flop_tco(lu, lw, inputs), sum(parts.values()), rtol=1e-12, atol=0)

@@ -28,7 +28,10 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Loss fit file (same as --law FILE).")
 @click.option("--basis", default=None, help="cloud or purchase (total cost of ownership) [default: cloud].")
-@click.option("--price-series", default=None, help="A named price series (cloud, purchase, purchase-fp32, ...).")
+@click.option("--price-series", default=None,
+              help="A named price series: hyperscaler-on-demand (the cloud default), lowest-available, "
+                   "gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias cloud), purchase, "
+                   "purchase-fp32.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time.")
 @click.option("--utilisation", default="0.3:0.5", show_default=True, help="Training MFU, a number or LOW:HIGH.")
 @click.option("--inference-utilisation", default=None, help="Serving MFU, a number or LOW:HIGH [default: 0.1:0.3].")

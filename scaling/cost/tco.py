@@ -42,6 +42,7 @@ processing and hosting, PCU518210518210, as Epoch AI uses).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -50,7 +51,7 @@ import pandas as pd
 from .._checks import check_number
 from ..errors import ScalingError
 
-__all__ = ["Range", "TCOAssumptions", "TCO_SOURCES", "usd_per_peak_flop_tco", "cost_shares", "dollar_factor",
+__all__ = ["Range", "TCOAssumptions", "TCO_SOURCES", "usd_per_peak_flop_tco", "tco_factors", "cost_shares", "dollar_factor",
            "DOLLARS", "SECONDS_PER_YEAR"]
 
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
@@ -178,6 +179,22 @@ def _components(log10_flops_per_usd, log10_flops_per_watt, inputs: Mapping[str, 
     return {"chips": chip, "server": server, "interconnect": network, "energy": energy}
 
 
+def tco_factors(inputs: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    r"""Per-draw factors of the module formula, shape ``(n_draws, 1)``: capital and energy.
+
+    :math:`c_\text{FLOP} = K / m_\$ + E / m_W` with
+    :math:`K = k_\text{server} k_\text{net}\, a(r, T) / (3.156\times10^7\, o)` and
+    :math:`E = f_\text{server}\, \text{PUE}\, p_\text{kWh} / 3.6\times10^6`.
+    """
+    def col(name):
+        return np.asarray(inputs[name], dtype=float).reshape(-1, 1)
+
+    capital = (annuity_factor(col("cost_of_capital"), col("lifetime_years")) * col("server_overhead")
+               * col("interconnect_overhead") / (SECONDS_PER_YEAR * col("occupancy")))
+    energy = col("server_power_factor") * col("pue") * col("usd_per_kwh") / 3.6e6
+    return capital, energy
+
+
 def usd_per_peak_flop_tco(log10_flops_per_usd, log10_flops_per_watt, inputs: Mapping[str, np.ndarray]) -> np.ndarray:
     """Dollars per peak FLOP of owned hardware (the module formula).
 
@@ -187,9 +204,13 @@ def usd_per_peak_flop_tco(log10_flops_per_usd, log10_flops_per_watt, inputs: Map
         Peak FLOP/s per dollar of chip price and per watt of TDP, in log10 units.
     inputs : mapping of arrays (n_draws,)
         The fields of :class:`TCOAssumptions` (from :meth:`TCOAssumptions.draw`).
+
+    The sum of :func:`cost_shares`' components (chips, server, interconnect, energy), computed
+    as two terms (:func:`tco_factors`): one power of ten per price array.
     """
-    parts = _components(log10_flops_per_usd, log10_flops_per_watt, inputs)
-    return parts["chips"] + parts["server"] + parts["interconnect"] + parts["energy"]
+    capital, energy = tco_factors(inputs)
+    return (capital * 10.0 ** -np.asarray(log10_flops_per_usd, dtype=float)
+            + energy * 10.0 ** -np.asarray(log10_flops_per_watt, dtype=float))
 
 
 def cost_shares(log10_flops_per_usd, log10_flops_per_watt, inputs: Mapping[str, np.ndarray]) -> dict[str, float]:
@@ -205,6 +226,19 @@ def cost_shares(log10_flops_per_usd, log10_flops_per_watt, inputs: Mapping[str, 
 
 
 def _price_index() -> pd.Series:
+    """The shipped price index, read again only when its file changes (callers do not modify it)."""
+    from .. import datasets
+
+    path = datasets.datasets_dir() / "price_index.csv"
+    try:
+        st = path.stat()
+    except OSError:
+        return _read_price_index(str(path), 0, 0)
+    return _read_price_index(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_price_index(path: str, mtime_ns: int, size: int) -> pd.Series:
     from .. import datasets
 
     pi = datasets.load("price_index").dropna(subset=["date", "ppi_data_processing"])

@@ -5,7 +5,7 @@ file holds several as tables::
 
     [cloud-mixture]
     law = "mixture"
-    price_series = "cloud"
+    price_series = "hyperscaler-on-demand"
     utilisation = "0.3:0.5"
 
     [purchase-slow]
@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import ScalingError
 
-__all__ = ["PRICE_SERIES", "PriceSeries", "SCENARIO_KEYS", "BASES", "LAW_MIXTURE_DEFAULT", "load_scenarios",
+__all__ = ["PRICE_SERIES", "PriceSeries", "SCENARIO_KEYS", "BASES", "DEFAULT_SERIES", "LAW_MIXTURE_DEFAULT", "load_scenarios",
            "run_scenarios", "wide_table", "resolve_law"]
 
 
@@ -46,14 +46,9 @@ class PriceSeries:
 #: Named price series -> saved trend files in the fits folder. A new series from the price
 #: side is one line here.
 PRICE_SERIES: dict[str, PriceSeries] = {
-    "cloud": PriceSeries("cloud", "trend_flops_per_usd_cloud_tensor16.json", None,
-                         "pooled cloud rental prices, all providers (tensor16)"),
-    "purchase": PriceSeries("purchase", "trend_flops_per_usd_tensor16.json", "trend_flops_per_watt_tensor16.json",
-                            "release prices and TDP of accelerators (tensor16)"),
-    "purchase-fp32": PriceSeries("purchase", "trend_flops_per_usd_fp32.json", "trend_flops_per_watt_fp32.json",
-                                 "release prices and TDP of accelerators (FP32)"),
-    # The series of the hierarchical cloud-price model (scaling.hardware.panel; `scaling trend
-    # --series NAME` refits one): hardware progress separated from market composition.
+    # The series of the hierarchical cloud-price model (scaling.hardware.panel; `scaling run` fits
+    # the panel once and saves each; `scaling trend --series NAME` refits one): hardware progress
+    # separated from market composition. hyperscaler-on-demand is the cloud basis's default.
     "hyperscaler-on-demand": PriceSeries("cloud", "trend_hyperscaler-on-demand.json", None,
                                          "typical hyperscaler on-demand price (hierarchical panel model)"),
     "lowest-available": PriceSeries("cloud", "trend_lowest-available.json", None,
@@ -62,10 +57,22 @@ PRICE_SERIES: dict[str, PriceSeries] = {
                                        "typical GPU-cloud on-demand price (hierarchical panel model)"),
     "hyperscaler-3yr": PriceSeries("cloud", "trend_hyperscaler-3yr.json", None,
                                    "hyperscaler 3-year committed price (hierarchical panel model)"),
+    # The pooled regression over every on-demand price: the baseline ("cloud" kept for old callers).
+    "pooled": PriceSeries("cloud", "trend_flops_per_usd_cloud_tensor16.json", None,
+                          "baseline: pooled cloud on-demand prices, all providers (tensor16)"),
+    "cloud": PriceSeries("cloud", "trend_flops_per_usd_cloud_tensor16.json", None,
+                         "baseline: pooled cloud on-demand prices, all providers (same as 'pooled')"),
+    "purchase": PriceSeries("purchase", "trend_flops_per_usd_tensor16.json", "trend_flops_per_watt_tensor16.json",
+                            "release prices and TDP of accelerators (tensor16)"),
+    "purchase-fp32": PriceSeries("purchase", "trend_flops_per_usd_fp32.json", "trend_flops_per_watt_fp32.json",
+                                 "release prices and TDP of accelerators (FP32)"),
 }
 BASES = ("cloud", "purchase")
-#: The default series of each basis.
-DEFAULT_SERIES = {"cloud": "cloud", "purchase": "purchase"}
+#: The default series of each basis. Cloud: the typical hyperscaler on-demand price of the
+#: hierarchical panel model (hardware progress, ~5.6-year doubling), not the pooled regression,
+#: whose ~2.4-year doubling is mostly the arrival of cheaper GPU clouds and marketplaces
+#: (market composition; docs/hardware-trends.md).
+DEFAULT_SERIES = {"cloud": "hyperscaler-on-demand", "purchase": "purchase"}
 #: The law mixture ``--law mixture`` draws from, with equal weights.
 LAW_MIXTURE_DEFAULT = ("chinchilla_lsq.json", "chinchilla_bayes.nc", "hoffmann2022")
 
@@ -197,7 +204,9 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     ``on_warning(w)`` is called once for each warning of every law and trend loaded (the CLI
     prints them before the forecast).
     """
-    from .core import check_target, equivalent_cost
+    from ..cost.tco import DOLLARS
+    from .core import MIN_UTILISATION, check_target, equivalent_cost
+    from .draws import check_range
 
     fits_dir = Path(fits_dir)
     if load_trend is None:
@@ -209,6 +218,12 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             raise ScalingError(f"scenario {name!r}: unknown key(s) {', '.join(unknown)}; allowed: "
                                f"{', '.join(SCENARIO_KEYS)}")
         checked[name] = series_for(spec)
+        # Cheap checks of the other inputs before any file is read (one error line, no warnings first).
+        check_range("utilisation", spec.get("utilisation", (0.3, 0.5)), low=MIN_UTILISATION)
+        if spec.get("inference_utilisation") is not None:
+            check_range("inference_utilisation", spec["inference_utilisation"], low=MIN_UTILISATION)
+        if spec.get("dollars", "nominal") not in DOLLARS:
+            raise ScalingError(f"unknown dollars {spec['dollars']!r}; allowed: {', '.join(DOLLARS)}")
     laws, trends, out = {}, {}, {}
     for name, spec in scenarios.items():
         law_spec = str(spec.get("law", "chinchilla_lsq.json"))
