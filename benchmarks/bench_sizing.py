@@ -5,15 +5,21 @@ Usage::
     python benchmarks/bench_sizing.py              # every query, best and median of 3 runs
     python benchmarks/bench_sizing.py --repeats 5
 
-Goal (issue 13): each query within 0.5 s on 2 cores. The floor is ``python -c "import scaling.cli"``
-plus pandas (the answer is a DataFrame), printed first as ``(baseline)``. On a shared, loaded
-machine the subprocess times scale with the load; the second table times each query inside one
-process after the imports (click's ``CliRunner``), which is the query's own cost.
+Goal (issue 13): each query within 0.5 s on 2 cores, import included. The floor is Python with
+numpy and click (``python -c "import numpy, click"``), printed first as ``(baseline)``: a query
+imports neither pandas nor scipy.optimize (tests/test_imports.py checks it), since the answers are
+computed on arrays and printed from them. Excluded from the goal: a Bayesian fit,
+``--law FILE.nc``, which needs ArviZ and xarray (and with them pandas) to read the file (about
+2-3 s); it is timed last, for information. On a shared, loaded machine the subprocess times
+scale with the load; the ``cpu`` column (user + system time of the child) is steadier. The
+second table times each query inside one process after the imports (click's ``CliRunner``),
+which is the query's own cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -23,8 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_S = 0.5
 
+BASELINE = "(baseline) python -c 'import numpy, click'"
+#: Timed for information, outside the goal (see the module notes).
+EXCLUDED = {"--law fits/chinchilla_bayes.nc --compute 1e24 (Bayesian: arviz)"}
 QUERIES = {
-    "(baseline) python -c 'import scaling.cli, pandas'": None,
+    BASELINE: None,
     "--compute 2e24 (shipped fit, 4,000 bootstrap draws)": ["--compute", "2e24"],
     "--law hoffmann2022 --compute 1e24": ["--law", "hoffmann2022", "--compute", "1e24"],
     "--law kaplan2020 --compute 1e24 (generic numerics)": ["--law", "kaplan2020", "--compute", "1e24"],
@@ -41,18 +50,28 @@ QUERIES = {
         "--law", "hoffmann2022", "--loss", "2.0", "--inference-tokens", "2e12", "--hardware", "h100",
         "--inference-hardware", "a100"],
     "--json --compute 5.76e23": ["--json", "--compute", "5.76e23"],
+    "--law muennighoff2023 --compute 1e22 --unique-tokens 25e9": [
+        "--law", "muennighoff2023", "--compute", "1e22", "--unique-tokens", "25e9"],
+    "--law fits/chinchilla_lsq.json --target gpt3 (a fit file)": [
+        "--law", "fits/chinchilla_lsq.json", "--target", "gpt3"],
+    "--law fits/chinchilla_bayes.nc --compute 1e24 (Bayesian: arviz)": [
+        "--law", "fits/chinchilla_bayes.nc", "--compute", "1e24"],
 }
 
 
-def run(args: list[str] | None) -> float:
-    cmd = ([sys.executable, "-c", "import scaling.cli, pandas"] if args is None
+def run(args: list[str] | None) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one query as a subprocess."""
+    cmd = ([sys.executable, "-c", "import numpy, click"] if args is None
            else [sys.executable, "-m", "scaling", "optimal", *args])
+    before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
+    after = os.times()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    return elapsed
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -63,19 +82,23 @@ def main() -> None:
     width = max(map(len, QUERIES))
     over = 0
     for label, args in QUERIES.items():
-        times = [run(args) for _ in range(opts.repeats)]
+        runs = [run(args) for _ in range(opts.repeats)]
+        times, cpus = [t for t, _ in runs], [c for _, c in runs]
         best, median = min(times), statistics.median(times)
-        flag = "" if args is None else ("ok" if median <= GOAL_S else "OVER")
+        flag = "" if args is None else ("(not in goal)" if label in EXCLUDED else
+                                        "ok" if median <= GOAL_S else "OVER")
         over += flag == "OVER"
-        print(f"{label:<{width}}  best {best:.3f} s  median {median:.3f} s  {flag}")
-    print(f"{over} of {len(QUERIES) - 1} queries over the {GOAL_S} s goal (median of {opts.repeats})")
+        print(f"{label:<{width}}  best {best:.3f} s  median {median:.3f} s  cpu {statistics.median(cpus):.3f} s"
+              f"  {flag}")
+    n_goal = len(QUERIES) - 1 - len(EXCLUDED)
+    print(f"{over} of {n_goal} queries over the {GOAL_S} s goal (median of {opts.repeats})")
     print("\nin one process, imports done (the query's own time):")
     from click.testing import CliRunner
 
     from scaling.cli import main as cli
 
     for label, args in QUERIES.items():
-        if args is None:
+        if args is None or label in EXCLUDED:
             continue
         times = []
         for _ in range(opts.repeats + 1):

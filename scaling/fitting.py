@@ -522,14 +522,16 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
         version = head.get("schema_version") if isinstance(head, dict) else None
-        if version not in READABLE_VERSIONS:
-            version = SCHEMA_VERSION  # let the shared reader raise its clear message
-        try:
-            payload = read_versioned_json(path, SCHEMA, version)
-        except ScalingError:
-            raise
-        except ValueError as exc:  # a foreign schema or another version
-            raise ScalingError(str(exc)) from None
+        if isinstance(head, dict) and head.get("schema") == SCHEMA and version in READABLE_VERSIONS:
+            payload = head  # what read_versioned_json would return: parse the file once
+        else:
+            try:  # the shared reader raises its clear message (another schema or version)
+                payload = read_versioned_json(path, SCHEMA, SCHEMA_VERSION if version not in READABLE_VERSIONS
+                                              else version)
+            except ScalingError:
+                raise
+            except ValueError as exc:
+                raise ScalingError(str(exc)) from None
         result = _from_payload(payload, path)
     else:
         raise ScalingError(f"unknown fit file type {path.name!r}; expected .json (least squares) "

@@ -90,3 +90,48 @@ def test_imports_point_one_way():
                 assert rank[dep] <= rank[me] or (me, dep) in LAZY_UP, (
                     f"scaling/{path.name} imports scaling.{dep}, a higher layer"
                 )
+
+
+# Sizing from the shell answers within 0.5 s (issue 13; benchmarks/bench_sizing.py), which leaves no
+# room for pandas (~0.5 s to import) or scipy.optimize (~0.7 s): a query computes on arrays and
+# prints from them. Every kind of query, in one process (modules stay loaded, so any of them counts).
+SIZING_QUERIES = [
+    ["--compute", "2e24"],
+    ["--json", "--compute", "5.76e23"],
+    ["--loss", "2.0"],
+    ["--target", "gpt3"],
+    ["--law", "hoffmann2022", "--compute", "1e24"],
+    ["--law", "kaplan2020", "--compute", "1e24"],
+    ["--law", "muennighoff2023", "--compute", "1e22", "--unique-tokens", "25e9"],
+    ["--hardware", "h100", "--chips", "1000", "--days", "30", "--mfu", "0.4"],
+    ["--hardware", "h100", "--usd", "2e6", "--price-date", "2024-06-01"],
+    ["--compute", "1e24", "--inference-tokens", "1e13"],
+    ["--loss", "2.0", "--inference-tokens", "2e12", "--hardware", "h100", "--inference-hardware", "a100"],
+]
+NOT_FOR_SIZING = ("pandas", "scipy.optimize", "pyarrow", *HEAVY)
+
+
+def test_sizing_queries_import_neither_pandas_nor_scipy():
+    probe = (
+        "import sys\nfrom scaling.cli import main\n"
+        f"for args in {SIZING_QUERIES!r}:\n"
+        "    try:\n"
+        "        main(['optimal', *args], prog_name='scaling')\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, (args, exc.code)\n"
+        f"print('LOADED', ' '.join(m for m in {NOT_FOR_SIZING!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PKG.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    loaded = next(line for line in out.stdout.splitlines() if line.startswith("LOADED")).split()[1:]
+    assert loaded == [], f"a sizing query imported {loaded}"
+
+
+def test_sizing_check_would_see_pandas():
+    """The probe above can fail: reading a fit's draws as a DataFrame does import pandas."""
+    probe = ("import sys\nfrom scaling import fitting\nfrom scaling.paths import default_fit_path\n"
+             "fit = fitting.load_fit(default_fit_path('chinchilla_lsq.json')[0])\n"
+             "before = 'pandas' in sys.modules\n"
+             "fit.draws\nprint(before, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PKG.parent, check=True)
+    assert out.stdout.split() == ["False", "True"]

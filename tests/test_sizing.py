@@ -468,3 +468,106 @@ def test_cli_bad_input_is_one_line(args, match):
     res = CliRunner().invoke(main, ["optimal", *args])
     assert res.exit_code == 2, res.output
     assert res.stderr.startswith("error: ") and match in res.stderr and res.stderr.count("\n") == 1
+
+
+# --------------------------------------------------------------------------------------
+# the fast path from the shell (issue 13): arrays, no pandas, the same answers
+# --------------------------------------------------------------------------------------
+def test_loaded_draws_are_arrays_until_read_as_a_dataframe(shipped, root):
+    from scaling.results import DrawColumns, draw_arrays
+
+    fit = fitting.load_fit(root / "fits" / "chinchilla_lsq.json")
+    held = vars(fit)["draws"]
+    assert isinstance(held, DrawColumns) and held.n_rows == 4000
+    assert draw_arrays(fit) is held  # no DataFrame built to read the columns
+    frame = fit.draws
+    assert isinstance(frame, pd.DataFrame) and fit.draws is frame  # built once, kept
+    assert list(frame.columns[:5]) == ["E", "A", "B", "alpha", "beta"] and "G" in frame.columns
+    np.testing.assert_array_equal(frame["alpha"].to_numpy(), held["alpha"])
+    # constructing from vars() still works; frozen: no assignment
+    again = fitting.FitResult(**vars(fit))
+    assert again.draws.equals(frame)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit.draws = None
+    # the saved file is the same whichever form the draws are in
+    assert fitting.load_fit(root / "fits" / "chinchilla_lsq.json").to_dict() == fit.to_dict()
+
+
+def test_answers_from_arrays_equal_answers_from_a_dataframe(shipped):
+    from scaling.results import DrawColumns
+
+    as_frame = dataclasses.replace(shipped, draws=pd.DataFrame(dict(shipped.draws)))
+    for query in (dict(compute_flops=1e24), dict(target_loss=2.0, inference_tokens=2e12), dict(target="gpt3")):
+        a, b = sizing.optimal(shipped, **query), sizing.optimal(as_frame, **query)
+        assert a.to_dict() == b.to_dict()
+        assert isinstance(vars(a)["draws"], DrawColumns) and isinstance(a.draws, pd.DataFrame)
+        summary = a.summary()
+        rows = a.rows()
+        assert [r[0] for r in rows] == list(summary.index)
+        np.testing.assert_array_equal(np.array([r[1:] for r in rows]), summary[["value", "lower", "upper"]].to_numpy())
+        assert a.n_draws == len(a.draws) == 4000
+
+
+@pytest.mark.parametrize("name", ["chinchilla_runs", "muennighoff_runs"])
+def test_shipped_runs_read_without_pandas_hash_as_the_validated_table(name):
+    from scaling import datasets
+
+    runs = datasets.load(name)
+    cols, sha = sizing._shipped_runs(name)
+    assert sha == datasets.runs_sha256(runs)
+    np.testing.assert_array_equal(cols["excluded"], runs["excluded"].to_numpy(bool))
+    np.testing.assert_array_equal(cols["n_tokens"], runs["n_tokens"].to_numpy(float))
+
+
+def test_accelerators_read_without_pandas_equal_the_validated_table():
+    from scaling import datasets
+    from scaling.cost import accelerators
+
+    table = datasets.load("accelerators")
+    index, _ = accelerators._accelerator_index()
+    by_name = {acc.name: acc for acc in index.values()}
+    assert set(by_name) == set(table["name"])
+    for _, row in table.iterrows():
+        acc = by_name[row["name"]]
+        assert acc.alias == row["alias"]
+        assert acc.release_date == (row["release_date"].date() if pd.notna(row["release_date"]) else None)
+        for col in accelerators._NUMERIC:
+            want, got = (float(row[col]) if pd.notna(row[col]) else math.nan), getattr(acc, col)
+            assert got == want or (math.isnan(want) and math.isnan(got)), (row["name"], col)
+
+
+def _cloud_price_by_pandas(hardware, date=None, window_days=182):
+    """The rule of scaling.budget.cloud_price, written with pandas (the reference)."""
+    from scaling import datasets
+    from scaling.cost import resolve_accelerator
+
+    name = resolve_accelerator(hardware).name
+    table = datasets.load("cloud_prices")
+    rows = table[(table["hardware"] == name) & table["usd_per_chip_hour_on_demand"].notna()]
+    rows = rows.drop_duplicates(["date", "provider", "usd_per_chip_hour_on_demand"])
+    when = rows["date"].max() if date is None else pd.Timestamp(date)
+    near = rows[(rows["date"] - when).abs() <= pd.Timedelta(days=window_days)]
+    return float(near["usd_per_chip_hour_on_demand"].median()), len(near), str(when.date())
+
+
+@pytest.mark.parametrize("hardware", ["h100", "a100", "tpu-v4", "tpu-v5e", "t4"])
+@pytest.mark.parametrize("date", [None, "2023-01-15", "2024-06-01"])
+def test_cloud_price_read_without_pandas_equals_the_pandas_rule(hardware, date):
+    from scaling import budget
+
+    try:
+        want = _cloud_price_by_pandas(hardware, date)
+    except Exception:  # pragma: no cover - the reference itself cannot answer
+        pytest.skip("no reference")
+    if want[1] == 0:
+        with pytest.raises(ScalingError, match="no on-demand price"):
+            budget.cloud_price(hardware, date)
+        return
+    got = budget.cloud_price(hardware, date)
+    assert (got.usd_per_chip_hour, got.n_observations, got.date) == want
+
+
+def test_price_date_with_a_time_zone_is_read_in_utc():
+    from scaling import budget
+
+    assert budget.cloud_price("h100", "2024-06-01T00:00+02:00").date == "2024-05-31"

@@ -9,7 +9,7 @@ Chowdhery et al. (2022), "PaLM: Scaling Language Modeling with Pathways", Append
 
 The table is read with the ``csv`` module (:func:`table_rows`), not pandas, so that a
 sizing query naming a chip (``scaling optimal --hardware h100 ...``) stays fast; the values
-are those of :func:`scaling.datasets.load` (tests/test_cost.py compares them).
+are those of :func:`scaling.datasets.load` (tests/test_sizing.py compares them).
 """
 
 from __future__ import annotations
