@@ -4,7 +4,10 @@ Times the grid fit (goal: within 10 s on 2 cores) and a 1,000-resample bootstrap
 within 60 s), then prints how far the published fit and ours are from the measured losses
 (RMS log error and median absolute error, on all runs and on the non-excluded ones): the
 table of docs/data-constrained.md. Run: ``python benchmarks/bench_data_constrained.py``.
-Timings on a shared machine are inflated by other work.
+With ``--bayes`` it also times the Bayesian fit (``scaling.bayes.fit``, nutpie; ``--chains``,
+``--draws``, ``--tune``), prints its diagnostics and posterior medians with 90% intervals
+next to the least-squares and published values, and adds its row (posterior medians) to the
+error table. Timings on a shared machine are inflated by other work.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ def errors(fit, runs) -> list[float]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", type=int, default=1000)
+    parser.add_argument("--bayes", action="store_true", help="also time and tabulate the Bayesian fit")
+    parser.add_argument("--chains", type=int, default=4)
+    parser.add_argument("--draws", type=int, default=4000)
+    parser.add_argument("--tune", type=int, default=1000)
     args = parser.parse_args(argv)
 
     from scaling import datasets, fitting, library
@@ -54,6 +61,23 @@ def main(argv=None) -> None:
     fits = {"published (muennighoff2023)": library.published_fit("muennighoff2023"),
             "ours (250 kept runs, default)": ours,
             "ours (all 283 runs)": fitting.fit(runs, law="data_constrained", include="all")}
+    if args.bayes:
+        from scaling import bayes
+
+        t0 = time.perf_counter()
+        post = bayes.fit(runs, law="data_constrained", chains=args.chains, draws=args.draws, tune=args.tune, seed=0)
+        print(f"Bayesian fit: {time.perf_counter() - t0:.1f} s ({args.chains} chains x {args.draws} draws, tune "
+              f"{args.tune}; stages {post.settings['timings_s']})")
+        print(post.report())
+        published = library.published_fit("muennighoff2023").params
+        ps, bs = post.summary(), boot.summary()
+        print("| parameter | posterior median [90%] | least squares [90% bootstrap] | published |")
+        print("|---|---|---|---|")
+        for name in post.params:
+            print(f"| {name} | {ps.loc[name, 'value']:.4g} [{ps.loc[name, 'lower']:.4g}, {ps.loc[name, 'upper']:.4g}] | "
+                  f"{bs.loc[name, 'value']:.4g} [{bs.loc[name, 'lower']:.4g}, {bs.loc[name, 'upper']:.4g}] | "
+                  f"{published[name]:.4g} |")
+        fits["ours, Bayesian (posterior medians, 250 kept runs)"] = post
     print("| fit | RMS log error, all 283 | median abs. error, all 283 | RMS log error, 250 kept | "
           "median abs. error, 250 kept |")
     print("|---|---|---|---|---|")

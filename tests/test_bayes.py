@@ -26,8 +26,13 @@ PUBLISHED_95 = {"E": (1.769, 1.871), "alpha": (0.317, 0.373), "beta": (0.331, 0.
 
 
 # -- synthetic posteriors (fast) ------------------------------------------------------------
-def _fake_result(seed=0, chains=2, draws=500, chain_shift=0.0, divergences=0, autocorr=0.0):
-    """A BayesFitResult from independent normal draws around the published fit."""
+def _fake_result(seed=0, chains=2, draws=500, chain_shift=0.0, divergences=0, autocorr=0.0, runs=None,
+                 data_path=""):
+    """A BayesFitResult from independent normal draws around the published fit.
+
+    ``runs`` (default: the kept Chinchilla runs) are the runs it claims to fit, ``data_path``
+    the file it claims they came from.
+    """
     from scaling.bayes.core import SUPPORTED_LAWS  # noqa: F401  (import check)
     from scaling.bayes.result import SCHEMA, SCHEMA_VERSION, BayesFitResult, import_arviz, stamp
 
@@ -47,8 +52,9 @@ def _fake_result(seed=0, chains=2, draws=500, chain_shift=0.0, divergences=0, au
         post[name] = np.abs(x)
     diverging = np.zeros((chains, draws), dtype=bool)
     diverging.flat[:divergences] = True
-    runs = datasets.load("chinchilla_runs")
-    runs = runs.loc[~runs["excluded"]]
+    if runs is None:
+        runs = datasets.load("chinchilla_runs")
+        runs = runs.loc[~runs["excluded"]]
     y = np.log(runs["loss"].to_numpy())
     sim = y + 0.005 * rng.standard_normal((chains, 50, y.size))
     idata = az.from_dict(posterior=post, sample_stats={"diverging": diverging},
@@ -58,10 +64,12 @@ def _fake_result(seed=0, chains=2, draws=500, chain_shift=0.0, divergences=0, au
                   "law": "chinchilla", "method": "bayes", "data_sha256": datasets.runs_sha256(runs),
                   "seed": seed, "sampler": "fake", "n_runs": len(runs), "n_excluded": 5,
                   "created": "2026-01-01T00:00:00+00:00",
-                  "settings": {"sampler": "fake", "draws": draws, "tune": 0, "chains": chains}})
+                  "settings": {"sampler": "fake", "draws": draws, "tune": 0, "chains": chains},
+                  **({"data_path": data_path} if data_path else {})})
     return BayesFitResult.from_idata(idata, law="chinchilla", n_runs=len(runs), n_excluded=5,
                                      data_sha256=datasets.runs_sha256(runs), seed=seed,
-                                     settings={"sampler": "fake", "draws": draws, "tune": 0, "chains": chains})
+                                     settings={"sampler": "fake", "draws": draws, "tune": 0, "chains": chains},
+                                     data_path=data_path)
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +179,39 @@ def test_save_load_roundtrip(fake, tmp_path):
         fake.n_runs, fake.n_excluded, fake.seed, fake.data_sha256)
     assert back.settings["sampler"] == "fake"
     pd.testing.assert_frame_equal(back.draws, fake.draws)
+    # a file written before fits recorded their data file still loads, with no path
+    assert "data_path" not in back.idata.posterior.attrs and back.data_path == ""
+
+
+def test_posterior_records_its_data_file_and_plots_draw_those_runs(tmp_path):
+    """A Bayesian fit of a user's CSV keeps the file's path; plots of the saved fit draw those runs."""
+    from click.testing import CliRunner
+
+    from scaling import bayes
+    from scaling.cli import main
+    from scaling.plot import runs_of
+
+    chin = datasets.load("chinchilla_runs")
+    mine = chin.loc[~chin["excluded"], ["n_params", "n_tokens", "loss"]].iloc[::4].reset_index(drop=True)
+    csv = tmp_path / "my_runs.csv"
+    mine.to_csv(csv, index=False)
+    runs = datasets.read_runs(csv)
+    assert runs.attrs["path"] == str(csv)
+    res = _fake_result(runs=runs, data_path=runs.attrs["path"])
+    path = res.save(tmp_path / "my_bayes.nc")
+    back = bayes.load(path)
+    assert back.data_path == str(csv) and back.data_sha256 == datasets.runs_sha256(runs)
+    found = runs_of(back)
+    assert found.note is None and found.warning is None
+    assert len(found.runs) == len(mine) == 60  # the user's runs, not Chinchilla's 245
+    np.testing.assert_allclose(found.runs["loss"].to_numpy(), mine["loss"].to_numpy())
+    for kind in ("residuals", "isoflop", "contours"):
+        r = CliRunner().invoke(main, ["plot", kind, "--fit", str(path), "-o", str(tmp_path / f"{kind}.png")])
+        assert r.exit_code == 0, r.output
+        assert "no runs drawn" not in r.output and "not made from these runs" not in r.output, r.output
+    # the file changed since the fit: no runs drawn, and the plot says why
+    mine.assign(loss=mine["loss"] * 1.01).to_csv(csv, index=False)
+    assert runs_of(back).runs is None and "has changed since the fit" in runs_of(back).note
 
 
 def test_load_rejects_corrupt_foreign_and_other_versions(fake, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -184,3 +185,149 @@ def test_cli_answers_with_epochs():
                                   "--unique-tokens", "25e9"])
     assert r.exit_code == 0, r.output
     assert "epochs" in r.output and "C4" in r.output
+
+
+# -- the Bayesian option (scaling.bayes) ----------------------------------------------------
+# Least-squares fit of the 250 kept runs (docs/data-constrained.md), the centre of the fake posteriors.
+LSQ = dict(E=2.035, A=712.0, B=3750.0, alpha=0.375, R_D_star=31.8, R_N_star=176.0)
+
+
+def _fake_posterior(runs, law="data_constrained", draws=400, seed=0, data_path=""):
+    """A data-constrained BayesFitResult from independent draws around ``LSQ`` (no sampling)."""
+    from scaling.bayes.result import SCHEMA, SCHEMA_VERSION, BayesFitResult, import_arviz, stamp
+
+    az = import_arviz()
+    rng = np.random.default_rng(seed)
+    centre = {**LSQ, "beta": LSQ["alpha"], "sigma": 0.02, "nu": 3.0}
+    rel = {"E": 0.01, "A": 0.1, "B": 0.1, "alpha": 0.01, "beta": 0.01, "R_D_star": 0.1, "R_N_star": 0.3,
+           "sigma": 0.05, "nu": 0.1}
+    names = get_law(law).param_names + ("sigma", "nu")
+    post = {k: centre[k] * np.exp(rel[k] * rng.standard_normal((2, draws))) for k in names}
+    kept = runs.loc[~runs["excluded"]]
+    sha = datasets.runs_sha256(runs)
+    idata = az.from_dict(posterior=post, sample_stats={"diverging": np.zeros((2, draws), bool)},
+                         constant_data={c: kept[c].to_numpy(float) for c in ("n_params", "n_tokens", "n_unique_tokens")},
+                         dims={c: ["run"] for c in ("n_params", "n_tokens", "n_unique_tokens")})
+    settings = {"sampler": "fake", "draws": draws, "tune": 0, "chains": 2}
+    stamp(idata, {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "scaling_version": "test", "law": law,
+                  "method": "bayes", "data_sha256": sha, "seed": seed, "sampler": "fake", "n_runs": len(kept),
+                  "n_excluded": len(runs) - len(kept), "created": "2026-01-01T00:00:00+00:00", "settings": settings,
+                  "data_path": data_path})
+    return BayesFitResult.from_idata(idata, law=law, n_runs=len(kept), n_excluded=len(runs) - len(kept),
+                                     data_sha256=sha, seed=seed, settings=settings, data_path=data_path)
+
+
+def test_bayes_model_is_the_law():
+    """The PyTensor log-loss of the PyMC model equals scaling.laws' law, tied and untied, on every run."""
+    import pytensor.tensor as pt
+
+    from scaling.bayes.model import dc_log_loss
+
+    runs = datasets.load("muennighoff_runs")
+    n, d, u = (runs[c].to_numpy(float) for c in ("n_params", "n_tokens", "n_unique_tokens"))
+    for name, beta in (("data_constrained", PUBLISHED["alpha"]), ("data_constrained_untied", 0.29)):
+        p = {**PUBLISHED, "beta": beta}
+        scalars = [pt.as_tensor(float(v)) for v in (math.log(p["E"]), math.log(p["A"]), math.log(p["B"]),
+                                                    p["alpha"], beta, math.log(p["R_D_star"]),
+                                                    math.log(p["R_N_star"]))]
+        got = dc_log_loss(np.log(n), np.log(d), np.log(u), *scalars, tied=name == "data_constrained").eval()
+        want = np.log(get_law(name).predict(p, n, d, n_unique_tokens=u))
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_bayes_fit_needs_unique_tokens_within_tokens(runs):
+    from click.testing import CliRunner
+
+    from scaling import bayes
+    from scaling.cli import main
+
+    for call in (lambda r: bayes.fit(r, law="data_constrained"),
+                 lambda r: fitting.fit(r, law="data_constrained", method="bayes")):
+        with pytest.raises(ScalingError, match="data_constrained law needs a 'n_unique_tokens' column"):
+            call(runs.drop(columns=["n_unique_tokens"]))
+    bad = runs.copy()
+    bad.loc[3, "n_unique_tokens"] = bad.loc[3, "n_tokens"] * 2
+    with pytest.raises(ScalingError, match="epochs .* must be >= 1"):
+        bayes.fit(bad, law="data_constrained_untied")
+    r = CliRunner().invoke(main, ["fit", "--law", "data_constrained", "--method", "bayes"])  # Chinchilla's runs
+    assert r.exit_code == 2 and "needs a 'n_unique_tokens' column" in r.output and "Traceback" not in r.output
+    assert len([line for line in r.output.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_bayes_result_predicts_saves_and_sizes(runs, tmp_path):
+    """Everything a Bayesian chinchilla fit answers, for a (synthetic) data-constrained posterior."""
+    from click.testing import CliRunner
+
+    from scaling import bayes, sizing
+    from scaling.cli import main
+
+    res = _fake_posterior(runs)
+    assert set(res.params) == set(get_law("data_constrained").param_names)
+    s = res.summary()
+    assert {"R_D_star", "R_N_star", "sigma", "nu"} <= set(s.index) and "beta" not in s.index
+    point = res.predict(6.34e9, 242e9, n_unique_tokens=25e9)
+    assert float(point) == pytest.approx(float(get_law("data_constrained").predict(res.params, 6.34e9, 242e9,
+                                                                                  n_unique_tokens=25e9)))
+    frame = res.predict([6.34e9, 8.67e9], [242e9, 178e9], n_unique_tokens=25e9, level=0.9)
+    assert list(frame.columns) == ["n_params", "n_tokens", "n_unique_tokens", "median", "lower", "upper"]
+    assert (frame["lower"] < frame["median"]).all() and (frame["median"] < frame["upper"]).all()
+    new = res.predict(6.34e9, 242e9, n_unique_tokens=25e9, level=0.9, interval="new")
+    assert new["upper"].iloc[0] - new["lower"].iloc[0] > frame["upper"].iloc[0] - frame["lower"].iloc[0]
+    with pytest.raises(ScalingError, match="needs n_unique_tokens"):
+        res.predict(1e9, 1e10, level=0.9)
+    with pytest.raises(ScalingError, match="is above n_tokens"):
+        res.predict(1e9, 1e10, n_unique_tokens=2e10)
+    assert [w.code for w in res.warnings()] == []
+    # save / load
+    path = res.save(tmp_path / "dc.nc")
+    back = fitting.load_fit(path, runs=runs)
+    assert back.law == "data_constrained" and back.params == pytest.approx(res.params)
+    assert back.data_range == pytest.approx(res.data_range) and back.data_range["n_params_max"] < 5e9
+    # sizing under a cap on unique data, with posterior intervals
+    opt = sizing.optimal(back, compute_flops=1e22, unique_tokens=25e9)
+    q = opt.summary()
+    for name in ("n_params", "n_tokens", "epochs", "loss"):
+        assert q.loc[name, "lower"] < q.loc[name, "value"] < q.loc[name, "upper"], name
+    assert opt.n_draws == 800 and q.loc["epochs", "value"] == pytest.approx(q.loc["n_tokens", "value"] / 25e9)
+    with pytest.raises(ScalingError, match="needs the unique tokens"):
+        sizing.optimal(back, compute_flops=1e22)
+    r = CliRunner().invoke(main, ["optimal", "--law", str(path), "--compute", "1e22", "--unique-tokens", "25e9"])
+    assert r.exit_code == 0, r.output
+    assert "epochs" in r.output and "C4" in r.output  # the loss is named by the fit's data (hash)
+    assert bayes.load(path).data_path == ""
+
+
+def _synthetic_runs(runs, truth, noise, seed):
+    """The design of the kept runs, with losses from the law at ``truth`` times log-normal noise."""
+    kept = runs.loc[~runs["excluded"], ["n_params", "n_tokens", "n_unique_tokens"]].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    loss = get_law("data_constrained").predict(truth, kept["n_params"], kept["n_tokens"],
+                                               n_unique_tokens=kept["n_unique_tokens"])
+    return kept.assign(loss=np.asarray(loss) * np.exp(noise * rng.standard_normal(len(kept))))
+
+
+@pytest.mark.slow
+def test_bayes_fit_lands_near_least_squares(runs, tmp_path):
+    """A short real fit (nutpie, 2 x 300 draws) of runs read from a CSV: medians near the least-squares fit."""
+    from scaling import bayes
+
+    csv = tmp_path / "synthetic_dc.csv"
+    _synthetic_runs(runs, LSQ, noise=0.02, seed=7).to_csv(csv, index=False)
+    mine = datasets.read_runs(csv)
+    lsq = fitting.fit(mine, law="data_constrained", bootstrap=100, seed=0)
+    res = bayes.fit(mine, law="data_constrained", draws=300, tune=300, chains=2, seed=0)
+    assert (res.law, res.n_runs, res.data_path) == ("data_constrained", 250, str(csv))
+    post = res.summary(level=0.98)
+    boot = lsq.summary(level=0.98)
+    for name in ("E", "A", "B", "alpha", "R_D_star"):
+        # within the posterior's 98% interval, or the posterior median within the bootstrap's
+        inside_post = post.loc[name, "lower"] <= lsq.params[name] <= post.loc[name, "upper"]
+        inside_boot = boot.loc[name, "lower"] <= res.params[name] <= boot.loc[name, "upper"]
+        assert inside_post or inside_boot, (name, res.params[name], lsq.params[name], post.loc[name], boot.loc[name])
+    assert res.params["E"] == pytest.approx(lsq.params["E"], rel=0.05)
+    assert res.params["alpha"] == pytest.approx(lsq.params["alpha"], abs=0.05)
+    assert res.diagnostics["max_r_hat"] < 1.1  # a short chain: gross non-convergence fails
+    back = bayes.load(res.save(tmp_path / "dc.nc"))
+    assert back.data_path == str(csv) and back.params == pytest.approx(res.params)
+    assert "n_unique_tokens" in back.idata.constant_data
+    assert json.loads(back.idata.posterior.attrs["settings"])["priors"]["log_R_D_star"].startswith("Normal(log 10")

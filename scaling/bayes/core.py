@@ -12,12 +12,17 @@ from .._io import utc_now
 from ..errors import ScalingError
 from ..results import metadata
 from ..datasets import runs_sha256, validate_runs
+from ..fitting import _data_path
+from ..laws import get_law
 from .diagnostics import import_arviz
 from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, stamp
 
-SUPPORTED_LAWS = ("chinchilla",)
+SUPPORTED_LAWS = ("chinchilla", "data_constrained", "data_constrained_untied")
 INCLUDE_OPTIONS = (None, "kept", "all")
 PRIOR_PREDICTIVE_DRAWS = 500
+#: Variables kept from the prior draws (those a model has), besides the simulated log-losses.
+PRIOR_VARIABLES = ("alpha", "beta", "log_E", "log_R_D_star", "log_R_N_star", "sigma", "nu", "E", "A", "B",
+                   "R_D_star", "R_N_star")
 
 
 def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, int]:
@@ -53,16 +58,22 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
 
     The law is Hoffmann et al. (2022), Eq. 2; the data, the 5 excluded runs and the
     robust (Huber) least-squares reference are from Besiroglu et al. (2024). Model,
-    priors and parameterisation: :func:`scaling.bayes.model.build_model`.
+    priors and parameterisation: :func:`scaling.bayes.model.build_model`. The
+    data-constrained law (Muennighoff et al. 2023, arXiv:2305.16264, Eq. 5) replaces
+    :math:`N, D` by the effective :math:`N', D'` of :mod:`scaling.laws`, with priors on
+    :math:`\\log R_D^*, \\log R_N^*` too: :func:`scaling.bayes.model.build_data_constrained_model`.
 
     Parameters
     ----------
     runs : pandas.DataFrame
         ``n_params``, ``n_tokens`` (or ``compute_flops``), ``loss`` and optionally
         ``excluded`` (e.g. ``scaling.datasets.load("chinchilla_runs")`` or
-        ``scaling.datasets.read_runs(path)``).
+        ``scaling.datasets.read_runs(path)``, whose path the result records as
+        ``data_path``); ``n_unique_tokens`` too for the data-constrained laws.
     law : str
-        Only ``"chinchilla"`` (:math:`E + A/N^\\alpha + B/D^\\beta`).
+        ``"chinchilla"`` (:math:`E + A/N^\\alpha + B/D^\\beta`), ``"data_constrained"``
+        (:math:`E + A/N'^\\alpha + B/D'^\\alpha`, tied exponents as in the paper) or
+        ``"data_constrained_untied"`` (:math:`E + A/N'^\\alpha + B/D'^\\beta`).
     seed : int
         Seeds the sampler, the initial points and the predictive draws; the same seed
         gives the same draws.
@@ -92,7 +103,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     >>> res = bayes.fit(datasets.load("chinchilla_runs"))        # doctest: +SKIP
     >>> print(res.report())                                       # doctest: +SKIP
     """
-    from .model import ModelData, build_model, prior_settings
+    from .model import ModelData, build_law_model, prior_settings
     from .samplers import SAMPLERS, sample_nutpie, sample_pymc
 
     if law not in SUPPORTED_LAWS:
@@ -106,16 +117,18 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     chains = check_int("chains", chains, 1)
     target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
     fitted, n_excluded = select_runs(runs, include)
+    # a law with covariates (data_constrained: n_unique_tokens) reads them from the runs, checked
+    covariates = get_law(law).covariate_values(fitted)
 
     t0 = time.perf_counter()
-    data = ModelData.from_arrays(fitted["n_params"], fitted["n_tokens"], fitted["loss"])
-    model = build_model(data, "centred")
+    data = ModelData.from_arrays(fitted["n_params"], fitted["n_tokens"], fitted["loss"], **covariates)
+    model = build_law_model(data, law, "centred")
     t1 = time.perf_counter()
     run = sample_nutpie if sampler == "nutpie" else sample_pymc
     idata, sampler_timings = run(model, draws=draws, tune=tune, chains=chains, seed=seed,
                 target_accept=target_accept, progress=bool(progress))
     t2 = time.perf_counter()
-    idata = add_predictive(idata, model, fitted, seed)
+    idata = add_predictive(idata, model, fitted, seed, covariates)
     t3 = time.perf_counter()
 
     settings = {
@@ -130,7 +143,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
         "centre_log_n": data.centre_log_n,
         "centre_log_d": data.centre_log_d,
         "centre_loss": data.centre_loss,
-        "priors": prior_settings(data),
+        "priors": prior_settings(data, law),
         "mass_matrix": "low-rank modified (nutpie)" if sampler == "nutpie" else "dense (PyMC adapt_full)",
         "timings_s": {"build": round(t1 - t0, 3), "compile_and_sample": round(t2 - t1, 3),
                       **{k.removesuffix("_s"): round(v, 3) for k, v in sampler_timings.items()},
@@ -139,6 +152,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     # The hash of the whole table passed in (as the least-squares fit records it), so that a
     # saved fit can be checked against the table it was made from, whatever `include` kept.
     sha = runs_sha256(validate_runs(runs))
+    data_path = _data_path(runs)
     created = utc_now()
     stamp(idata, {
         **metadata(SCHEMA, SCHEMA_VERSION, created=created, data_sha256=sha, settings=settings, seed=seed),
@@ -147,17 +161,20 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
         "sampler": sampler,
         "n_runs": len(fitted),
         "n_excluded": n_excluded,
+        "data_path": data_path,
     })
     return BayesFitResult.from_idata(idata, law=law, n_runs=len(fitted), n_excluded=n_excluded,
-                                     data_sha256=sha, seed=seed, settings=settings, created=created)
+                                     data_sha256=sha, seed=seed, settings=settings, created=created,
+                                     data_path=data_path)
 
 
-def add_predictive(idata, model, runs: pd.DataFrame, seed: int):
+def add_predictive(idata, model, runs: pd.DataFrame, seed: int, covariates: dict | None = None):
     """Attach prior and posterior predictive draws and the run sizes to ``idata``.
 
     ``prior``/``prior_predictive``: :data:`PRIOR_PREDICTIVE_DRAWS` draws from the
     priors; ``posterior_predictive``: one simulated data set per posterior draw.
-    Each uses its own stream of ``seed``.
+    Each uses its own stream of ``seed``. ``constant_data`` holds ``n_params``,
+    ``n_tokens`` and the law's ``covariates`` (e.g. ``n_unique_tokens``) of each run.
     """
     import pymc as pm
     import xarray as xr
@@ -166,7 +183,7 @@ def add_predictive(idata, model, runs: pd.DataFrame, seed: int):
     with warnings_silenced():
         prior = pm.sample_prior_predictive(
             draws=PRIOR_PREDICTIVE_DRAWS, model=model, random_seed=np.random.default_rng([seed, 1]),
-            var_names=["alpha", "beta", "log_E", "sigma", "nu", "E", "A", "B", "log_loss"],
+            var_names=[name for name in PRIOR_VARIABLES if name in model.named_vars] + ["log_loss"],
         )
         post = pm.sample_posterior_predictive(
             idata, model=model, random_seed=np.random.default_rng([seed, 2]), progressbar=False,
@@ -177,6 +194,7 @@ def add_predictive(idata, model, runs: pd.DataFrame, seed: int):
     constant = xr.Dataset({
         "n_params": (obs_dim, runs["n_params"].to_numpy(dtype=float)),
         "n_tokens": (obs_dim, runs["n_tokens"].to_numpy(dtype=float)),
+        **{name: (obs_dim, np.asarray(values, dtype=float)) for name, values in (covariates or {}).items()},
     })
     # Simulated log-losses are stored in float32 (7 significant digits, far finer than the
     # noise they simulate): it halves the saved file.

@@ -4,7 +4,9 @@ Saved files are netCDF (ArviZ ``InferenceData``, h5netcdf engine) whose ``poster
 group carries the metadata every saved result has (:data:`scaling.results.METADATA_KEYS`):
 ``schema`` ("scaling.bayes"), ``schema_version``, ``scaling_version``, ``created``,
 ``data_sha256``, ``settings`` (JSON) and ``seed``; then ``law``, ``method``, ``sampler``,
-``n_runs`` and ``n_excluded``. Version 1 files (``created_at``, ``settings_json``) still load.
+``n_runs``, ``n_excluded`` and ``data_path`` (the runs file, "" when the runs did not come
+from one). Version 1 files (``created_at``, ``settings_json``) and files without
+``data_path`` still load.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ class BayesFitResult:
     Attributes
     ----------
     law : str
-        Law name (``"chinchilla"``): :math:`L(N, D) = E + A/N^{\\alpha} + B/D^{\\beta}`.
+        Law name: ``"chinchilla"`` (:math:`L(N, D) = E + A/N^{\\alpha} + B/D^{\\beta}`),
+        ``"data_constrained"`` or ``"data_constrained_untied"`` (:math:`L(N, D, U)`,
+        Muennighoff et al. 2023; see :mod:`scaling.laws`).
     method : str
         ``"bayes"``.
     params : dict
@@ -82,6 +86,10 @@ class BayesFitResult:
         The span of the fitted runs (:func:`scaling.fitting.data_range`).
     created : str
         UTC time of the fit.
+    data_path : str
+        The file the runs were read from (:func:`scaling.datasets.read_runs`), "" when the
+        table did not come from a file; with ``data_sha256`` it lets plots redraw the fitted
+        runs (:func:`scaling.plot.runs_of`), as for the least-squares ``FitResult``.
     """
 
     law: str
@@ -97,11 +105,12 @@ class BayesFitResult:
     data_range: dict = field(default_factory=dict, repr=False)
     created: str = ""
     method: str = "bayes"
+    data_path: str = ""
 
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_idata(cls, idata, *, law: str, n_runs: int, n_excluded: int, data_sha256: str,
-                   seed: int, settings: dict, created: str = "") -> "BayesFitResult":
+                   seed: int, settings: dict, created: str = "", data_path: str = "") -> "BayesFitResult":
         law_obj = get_law(law)
         arrays = derived_draws(idata.posterior, law)
         table = diagnose(arrays)
@@ -114,7 +123,8 @@ class BayesFitResult:
             rng = data_range(np.asarray(cd["n_params"].values), np.asarray(cd["n_tokens"].values))
         return cls(law=law, params=params, draws=draws, idata=idata, n_runs=int(n_runs),
                    n_excluded=int(n_excluded), data_sha256=data_sha256, seed=int(seed),
-                   settings=dict(settings), diagnostics_table=table, data_range=rng, created=created)
+                   settings=dict(settings), diagnostics_table=table, data_range=rng, created=created,
+                   data_path=str(data_path or ""))
 
     # -- diagnostics --------------------------------------------------------------------
     @property
@@ -183,12 +193,14 @@ class BayesFitResult:
         return "\n".join(lines)
 
     # -- prediction ---------------------------------------------------------------------
-    def predict(self, n_params, n_tokens, level: float | None = None, interval: str = "line"):
+    def predict(self, n_params, n_tokens, level: float | None = None, interval: str = "line", **covariates):
         """Loss at (``n_params``, ``n_tokens``): a point, or a median with a credible or predictive interval.
 
         .. math::
 
             \\log L^{new} = \\log(E + A N^{-\\alpha} + B D^{-\\beta}) + \\sigma\\,t_{\\nu}
+
+        (for the data-constrained laws with the effective :math:`N', D'` of :mod:`scaling.laws`).
 
         Parameters
         ----------
@@ -196,29 +208,36 @@ class BayesFitResult:
             Model parameters and training tokens (broadcast against each other; > 0).
         level : float, optional
             Without it, a float array: the law at the posterior medians of its parameters.
-            With it, a DataFrame ``n_params, n_tokens, median, lower, upper``.
+            With it, a DataFrame ``n_params, n_tokens, [covariates,] median, lower, upper``.
         interval : {"line", "new"}
             ``"line"``: credible interval of the law's loss; ``"new"``: posterior predictive
             interval of a new run's loss (with run-to-run noise, drawn with
             ``np.random.default_rng(seed)``: the same result gives the same table).
+        **covariates
+            The law's covariates, broadcast like N and D: ``n_unique_tokens=`` for the
+            data-constrained laws (at most ``n_tokens``).
         """
         n = check_number("n_params", n_params)
         d = check_number("n_tokens", n_tokens)
         law = get_law(self.law)
         if level is None:
-            return np.asarray(law.predict(self.params, n, d), dtype=float)
+            return np.asarray(law.predict(self.params, n, d, **covariates), dtype=float)
         level = check_level(level)
         if interval not in INTERVALS:
             raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
-        n, d = np.broadcast_arrays(np.atleast_1d(n), np.atleast_1d(d))
-        n, d = n.ravel(), d.ravel()
+        law.predict(self.params, n, d, **covariates)  # checks the covariates (names, values) once
+        names = list(covariates)
+        flat = [b.ravel() for b in np.broadcast_arrays(np.atleast_1d(n), np.atleast_1d(d),
+                                                      *(np.asarray(covariates[k], dtype=float) for k in names))]
         p = {k: self.draws[k].to_numpy()[:, None] for k in (*law.param_names, *NOISE)}
-        per_draw = law.predict(p, n[None, :], d[None, :])
+        per_draw = law.predict(p, flat[0][None, :], flat[1][None, :],
+                               **{k: v[None, :] for k, v in zip(names, flat[2:])})
         if interval == "new":
             rng = np.random.default_rng(self.seed)
             noise = p["sigma"] * rng.standard_t(p["nu"], size=per_draw.shape)
-            per_draw = per_draw * np.exp(noise)
-        return predict_frame({"n_params": n, "n_tokens": d}, per_draw, level)
+            with np.errstate(over="ignore"):  # heavy tails (nu near 1) overflow in far draws: inf, not NaN
+                per_draw = per_draw * np.exp(noise)
+        return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level)
 
     # -- files --------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
@@ -315,6 +334,7 @@ def load(path: str | os.PathLike) -> BayesFitResult:
         return BayesFitResult.from_idata(
             idata, law=law.name, n_runs=int(_attr(attrs, "n_runs")), n_excluded=int(_attr(attrs, "n_excluded")),
             data_sha256=meta["data_sha256"], seed=meta["seed"], settings=meta["settings"], created=str(created),
+            data_path=str(attrs.get("data_path") or ""),
         )
     except ScalingError:
         raise

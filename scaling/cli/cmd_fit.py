@@ -30,9 +30,13 @@ def _summary_rows(summary):
 @click.command("fit")
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
-@click.option("--law", default="chinchilla", show_default=True, help="chinchilla or kaplan.")
-@click.option("--method", default="huber", show_default=True, help="huber or huber-mle.")
-@click.option("--bayes", is_flag=True, help="Bayesian fit (PyMC) instead of least squares.")
+@click.option("--law", default="chinchilla", show_default=True,
+              help="chinchilla, chinchilla_tied, kaplan, data_constrained (needs an n_unique_tokens column, e.g. "
+                   "--dataset muennighoff_runs) or data_constrained_untied.")
+@click.option("--method", default="huber", show_default=True,
+              help="huber, huber-mle, or bayes (the same as --bayes).")
+@click.option("--bayes", is_flag=True, help="Bayesian fit (PyMC) instead of least squares: laws chinchilla, "
+                                            "data_constrained, data_constrained_untied.")
 @click.option("--sampler", default=None, help="Bayes: sampler (e.g. nutpie, pymc).")
 @click.option("--draws", "n_draws", type=int, default=None, help="Bayes: draws per chain.")
 @click.option("--chains", type=int, default=None, help="Bayes: number of chains.")
@@ -47,11 +51,11 @@ def _summary_rows(summary):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, bootstrap, seed, include, grid,
                 output, level, as_json):
-    """Fit L(N, D) = E + A/N^alpha + B/D^beta to training runs (Hoffmann's Approach 3)."""
+    """Fit L(N, D) = E + A/N^alpha + B/D^beta (or another --law) to training runs (Hoffmann's Approach 3)."""
     from scaling import fitting
 
     runs = _load_runs(data, dataset)
-    if bayes:
+    if bayes or method == "bayes":
         kwargs = {k: v for k, v in (("sampler", sampler), ("draws", n_draws), ("chains", chains)) if v is not None}
         result = fitting.fit(runs, law=law, method="bayes", seed=seed, include=include,
                              progress=not as_json, **kwargs)
