@@ -29,6 +29,14 @@ held-out runs (their residual scatter is taken on the same training runs). They 
 to these very runs by their authors (Hoffmann's and Epoch's fits of the Chinchilla runs), so
 their "held-out" errors are in-sample errors: a reference, not a competitor.
 
+Runs from several groups (a ``group`` column: datasets, tokenizers) are compared per group:
+every law is fitted and scored on each group's runs alone, giving one ranking per group, and
+:meth:`GroupedCompareResult.combined` averages each law's per-group scores (every group
+weighing the same). One law fitted to the pooled groups is not compared: a tokenizer changes
+the unit of the loss and a dataset its irreducible part, so pooled runs scatter by the gap
+between the groups, not about one law, and every law's held-out error measures that gap
+(``groups="pool"`` is refused with that reason; drop the column to pool on purpose).
+
 For a Bayesian fit (``loo=True``; the Chinchilla law only) ArviZ's PSIS-LOO
 (Vehtari, Gelman & Gabry 2017, "Practical Bayesian model evaluation using leave-one-out
 cross-validation and WAIC", Statistics and Computing 27) estimates the expected log
@@ -61,8 +69,8 @@ from .errors import ScalingError, ScalingWarning
 from .laws import get_law
 from .results import DEFAULT_LEVEL, metadata
 
-__all__ = ["compare", "CompareResult", "size_groups", "plot_compare", "SCHEMES", "DEFAULT_LAWS", "SCHEMA",
-           "SCHEMA_VERSION"]
+__all__ = ["compare", "CompareResult", "GroupedCompareResult", "size_groups", "plot_compare", "SCHEMES",
+           "DEFAULT_LAWS", "GROUP_MODES", "SCHEMA", "SCHEMA_VERSION"]
 
 SCHEMA = "scaling.compare"
 SCHEMA_VERSION = 1
@@ -73,6 +81,10 @@ N_PREDICTIVE = 4000
 #: Fewest distinct model sizes for a held-out comparison (one held out, three to fit).
 MIN_SIZES = 4
 SCORE_COLUMNS = ("n_heldout", "rms", "median_abs", "bias", "coverage", "width")
+#: How runs with a ``group`` column are compared: ``"separate"`` per group; ``"pool"`` is refused.
+GROUP_MODES = ("separate", "pool")
+#: The label of the combined rows of a grouped summary.
+COMBINED = "(mean of groups)"
 
 
 def size_groups(n_params, rel_gap: float = 0.1) -> np.ndarray:
@@ -197,23 +209,31 @@ class CompareResult:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the comparison as versioned JSON (schema ``scaling.compare``), atomically."""
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            raise ScalingError(f"a comparison is saved as .json, got {path.name!r}")
-        return atomic_write_text(path, dumps_json(self.to_dict()))
+        return _save(self, path)
 
     def figure(self, path: str | os.PathLike | None = None):
         """:func:`plot_compare` of this result; saved to ``path`` (.png, .svg, .pdf) if given."""
-        fig = plot_compare(self)
-        if path is not None:
-            path = Path(path)
-            if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-                raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
-            from ._io import atomic_write_with
+        return _figure(self, path)
 
-            atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150,
-                                                            bbox_inches="tight"))
-        return fig
+
+def _save(result, path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        raise ScalingError(f"a comparison is saved as .json, got {path.name!r}")
+    return atomic_write_text(path, dumps_json(result.to_dict()))
+
+
+def _figure(result, path):
+    fig = plot_compare(result)
+    if path is not None:
+        path = Path(path)
+        if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
+        from ._io import atomic_write_with
+
+        atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150,
+                                                        bbox_inches="tight"))
+    return fig
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -230,10 +250,91 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def plot_compare(result: CompareResult):
+@dataclass(frozen=True)
+class GroupedCompareResult:
+    """Held-out scores of several laws on runs from several groups, compared per group.
+
+    Attributes
+    ----------
+    by_group : dict
+        ``{group: CompareResult}`` in the order the groups first appear in the runs: every
+        law fitted and scored on that group's runs alone.
+    data_sha256, seed, settings, created
+        Provenance of the whole table (:func:`scaling.results.metadata`); ``settings`` has
+        ``groups`` (``"separate"``) and ``group_labels``.
+    """
+
+    by_group: dict
+    data_sha256: str
+    seed: int
+    settings: dict
+    created: str = ""
+
+    @property
+    def level(self) -> float:
+        return float(self.settings["level"])
+
+    def combined(self) -> pd.DataFrame:
+        """One row per law: the mean over groups of its per-group scores, every group weighing the same.
+
+        Columns as :meth:`CompareResult.summary` (``kind``, ``n_free``, ``rms_in_sample``,
+        ``<scheme>_rms`` ...), plus ``n_groups``; ``<scheme>_rank`` ranks the mean RMS and
+        ``<scheme>_mean_rank`` is the mean of the per-group ranks. Ranked by the first scheme.
+        """
+        frames = [r.summary() for r in self.by_group.values()]
+        laws = list(frames[0].index)
+        numeric = [c for c in frames[0].columns if c not in ("kind",) and not c.endswith("_rank")]
+        out = pd.DataFrame(index=pd.Index(laws, name="law"))
+        out["kind"] = frames[0]["kind"].reindex(laws)
+        for col in numeric:
+            out[col] = np.mean([f[col].reindex(laws).to_numpy(dtype=float) for f in frames], axis=0)
+        out["n_free"] = out["n_free"].astype(int)
+        for scheme in self.settings["schemes"]:
+            out[f"{scheme}_rank"] = out[f"{scheme}_rms"].rank(method="min").astype("Int64")
+            out[f"{scheme}_mean_rank"] = np.mean([f[f"{scheme}_rank"].reindex(laws).to_numpy(dtype=float)
+                                                  for f in frames], axis=0)
+        out["n_groups"] = len(frames)
+        return out.sort_values(f"{self.settings['schemes'][0]}_rms", kind="stable")
+
+    def summary(self) -> pd.DataFrame:
+        """Every group's ranking, then the combined one: indexed by (``group``, ``law``).
+
+        The rows of group ``g`` are ``by_group[g].summary()``; the last rows, group
+        :data:`COMBINED`, are :meth:`combined`.
+        """
+        parts = [r.summary().assign(group=g) for g, r in self.by_group.items()]
+        parts.append(self.combined().assign(group=COMBINED))
+        return pd.concat(parts).reset_index().set_index(["group", "law"])
+
+    def warnings(self) -> list[ScalingWarning]:
+        """Every group's warnings, each naming its group."""
+        return [ScalingWarning(w.code, f"group {g!r}: {w.message}")
+                for g, r in self.by_group.items() for w in r.warnings()]
+
+    def to_dict(self) -> dict:
+        """The saved form: metadata, the combined ranking, then each group's :meth:`CompareResult.to_dict`."""
+        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
+                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
+        payload.update({
+            "combined": _records(self.combined().reset_index()),
+            "groups": {g: r.to_dict() for g, r in self.by_group.items()},
+        })
+        return payload
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the comparison as versioned JSON (schema ``scaling.compare``), atomically."""
+        return _save(self, path)
+
+    def figure(self, path: str | os.PathLike | None = None):
+        """:func:`plot_compare` of this result (one panel per group); saved to ``path`` if given."""
+        return _figure(self, path)
+
+
+def plot_compare(result: CompareResult | GroupedCompareResult):
     """Held-out RMS of log(predicted / observed) per law and scheme (bars), coverage as labels.
 
     Published fits are hatched: their authors fitted them to runs that include the held-out ones.
+    A grouped result gets one panel per group (same y axis).
 
     Returns the matplotlib ``Figure``.
     """
@@ -242,10 +343,20 @@ def plot_compare(result: CompareResult):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    panels = (list(result.by_group.items()) if isinstance(result, GroupedCompareResult) else [(None, result)])
+    n_laws = max(len(r.summary()) for _, r in panels)
+    fig, axes = plt.subplots(1, len(panels), figsize=((1.6 + 1.1 * n_laws) * len(panels), 3.6), sharey=True,
+                             squeeze=False)
+    for ax, (group, res) in zip(axes[0], panels):
+        _bars(ax, res, group)
+    fig.tight_layout()
+    return fig
+
+
+def _bars(ax, result: CompareResult, group: str | None) -> None:
     summ = result.summary()
     schemes = list(result.settings["schemes"])
     laws = list(summ.index)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(laws), 3.6))
     width = 0.8 / len(schemes)
     x = np.arange(len(laws))
     for j, scheme in enumerate(schemes):
@@ -261,10 +372,9 @@ def plot_compare(result: CompareResult):
                             ha="center", va="bottom", fontsize=7)
     ax.set_xticks(x, laws, rotation=20, ha="right")
     ax.set_ylabel("held-out RMS of log(pred / obs), %")
-    ax.set_title(f"Held-out error per law (labels: {result.level:.0%} interval coverage)", fontsize=9)
+    where = "" if group is None else f"group {group}: "
+    ax.set_title(f"{where}Held-out error per law (labels: {result.level:.0%} interval coverage)", fontsize=9)
     ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    return fig
 
 
 # ======================================================================================
@@ -343,14 +453,16 @@ def _check_names(laws, published):
 def compare(runs: pd.DataFrame, laws: Sequence[str] | str = DEFAULT_LAWS, published: Sequence[str] | str = (),
             *, schemes: Sequence[str] = SCHEMES, method: str = "huber", grid="coarse", bootstrap: int = 50,
             level: float = DEFAULT_LEVEL, extrapolate_share: float = 0.1, include: str | None = None,
-            loo: bool = False, loo_draws: int = 500, seed: int = 0) -> CompareResult:
+            loo: bool = False, loo_draws: int = 500, seed: int = 0,
+            groups: str = "separate") -> CompareResult | GroupedCompareResult:
     r"""Fit several laws to the same runs and score them on runs they did not see.
 
     Parameters
     ----------
     runs : pandas.DataFrame
         A runs table (:func:`scaling.datasets.validate_runs`); rows flagged ``excluded`` are
-        left out unless ``include="all"``.
+        left out unless ``include="all"``. With a ``group`` column (dataset, tokenizer) the
+        groups are compared one by one (``groups``).
     laws : sequence of str or comma-separated str
         Registered laws to fit (:func:`scaling.laws.names`), default chinchilla,
         chinchilla_tied and kaplan.
@@ -372,17 +484,24 @@ def compare(runs: pd.DataFrame, laws: Sequence[str] | str = DEFAULT_LAWS, publis
         (``loo_draws`` draws per chain, 2 chains; about 10-20 s).
     seed : int
         Seeds every bootstrap (``seed + fold``) and the predictive draws.
+    groups : {"separate", "pool"}
+        For runs with a ``group`` column: ``"separate"`` (default) fits and scores every law
+        on each group's runs alone and returns a :class:`GroupedCompareResult` (a ranking
+        per group and their mean); ``"pool"`` is refused (see the module notes: one law
+        over groups with their own loss units measures the gap between the groups). Runs
+        without the column are one group whatever this says.
 
     Returns
     -------
-    CompareResult
+    CompareResult, or GroupedCompareResult for runs with a ``group`` column
 
     Raises
     ------
     ScalingError
-        Unknown law, scheme or published fit; fewer than :data:`MIN_SIZES` distinct model sizes.
+        Unknown law, scheme, published fit or groups mode; fewer than :data:`MIN_SIZES`
+        distinct model sizes (in a group, naming it); ``groups="pool"`` for grouped runs.
     """
-    from . import fitting, library
+    from . import fitting
 
     laws, published = _check_names(laws, published)
     schemes = tuple(schemes)
@@ -396,13 +515,58 @@ def compare(runs: pd.DataFrame, laws: Sequence[str] | str = DEFAULT_LAWS, publis
     extrapolate_share = check_number("extrapolate_share", extrapolate_share, low=0.0, high=0.5, low_open=True)
     if include not in (None, "kept", "all"):
         raise ScalingError(f"unknown include {include!r}; allowed: kept, all")
+    if groups not in GROUP_MODES:
+        raise ScalingError(f"unknown groups {groups!r}; allowed: {', '.join(GROUP_MODES)}")
     clean = validate_runs(runs)
+    options = dict(laws=laws, published=published, schemes=schemes, method=method, grid=grid, bootstrap=bootstrap,
+                   level=level, extrapolate_share=extrapolate_share, include=include, loo=loo, loo_draws=loo_draws,
+                   seed=seed)
+    if "group" not in clean.columns:
+        return _compare_table(clean, **options)
+    labels = list(dict.fromkeys(clean["group"].tolist()))
+    if groups == "pool":
+        raise ScalingError(
+            f"the runs hold {len(labels)} group(s) ({', '.join(map(repr, labels))}): losses of other datasets or "
+            "tokenizers are in other units, and one law fitted to them all is scored on the gap between the groups, "
+            "not on how well it predicts unseen runs; compare ranks laws per group (groups='separate'). Drop the "
+            "'group' column to pool on purpose")
+    tables = {label: clean.loc[clean["group"].to_numpy() == label].drop(columns="group").reset_index(drop=True)
+              for label in labels}
+    for label, rows in tables.items():  # every group's sizes before any fit
+        try:
+            _kept_sizes(rows, include)
+        except ScalingError as exc:
+            raise ScalingError(f"group {label!r}: {exc}") from None
+    by_group = {label: _compare_table(rows, **options) for label, rows in tables.items()}
+    first = next(iter(by_group.values())).settings
+    settings = {**{k: v for k, v in first.items() if k not in ("n_runs", "n_sizes")},
+                "groups": "separate", "group_labels": labels,
+                "n_runs": {g: r.settings["n_runs"] for g, r in by_group.items()},
+                "n_sizes": {g: r.settings["n_sizes"] for g, r in by_group.items()}}
+    return GroupedCompareResult(by_group=by_group, data_sha256=runs_sha256(clean), seed=seed, settings=settings,
+                                created=utc_now())
+
+
+def _kept_sizes(clean: pd.DataFrame, include) -> tuple[pd.DataFrame, np.ndarray]:
+    """The runs compared and their size labels; ScalingError below :data:`MIN_SIZES` sizes."""
     kept = clean if include == "all" else clean.loc[~clean["excluded"].to_numpy(bool)].reset_index(drop=True)
+    if not len(kept):
+        raise ScalingError("every run is marked excluded; nothing to compare (include='all' keeps them)")
     sizes = size_groups(kept["n_params"].to_numpy(float))
     k = int(sizes.max()) + 1
     if k < MIN_SIZES:
         raise ScalingError(f"the runs have {k} distinct model sizes; a held-out comparison needs at least "
                            f"{MIN_SIZES} (sizes within 10% count as one)")
+    return kept, sizes
+
+
+def _compare_table(clean: pd.DataFrame, *, laws, published, schemes, method, grid, bootstrap, level,
+                   extrapolate_share, include, loo, loo_draws, seed) -> CompareResult:
+    """:func:`compare` on one table of validated runs (one group), its arguments checked."""
+    from . import fitting, library
+
+    kept, sizes = _kept_sizes(clean, include)
+    k = int(sizes.max()) + 1
     l_all = kept["loss"].to_numpy(float)
 
     # full-data fits: in-sample error, and the warm start of every fold

@@ -135,3 +135,94 @@ def test_tied_fit_recovers_its_exponent():
     runs = _synthetic(seed=2, law="chinchilla_tied", params=dict(E=1.8, A=500.0, B=1800.0, alpha=0.36))
     res = fitting.fit(runs, law="chinchilla_tied", grid="coarse")
     assert abs(res.params["alpha"] - 0.36) < 0.05
+
+
+# -- runs from several groups (datasets, tokenizers) ---------------------------------------
+def _two_groups(seed=0):
+    """Group "a": the law; group "b": its losses 1.5x (another tokenizer's unit scales every term),
+    on sizes 20% larger (so that the pooled table has no repeated runs)."""
+    a = _synthetic(seed=seed)
+    b = _synthetic(seed=seed + 1, params={**TRUE, "E": 1.5 * TRUE["E"], "A": 1.5 * TRUE["A"], "B": 1.5 * TRUE["B"]})
+    b[["n_params", "n_tokens"]] *= 1.2
+    return pd.concat([a.assign(group="a"), b.assign(group="b")], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def grouped():
+    return compare.compare(_two_groups(), laws=("chinchilla", "kaplan"), published=("hoffmann2022",),
+                           bootstrap=0, seed=3)
+
+
+def test_groups_are_compared_one_by_one(grouped):
+    assert isinstance(grouped, compare.GroupedCompareResult)
+    assert list(grouped.by_group) == ["a", "b"] and grouped.settings["group_labels"] == ["a", "b"]
+    for g, res in grouped.by_group.items():
+        s = res.summary()
+        # each group alone is its law plus noise of scale 0.0075: the true law wins at that error
+        assert s.index[0] == "chinchilla" and s.loc["chinchilla", "loso_rank"] == 1, g
+        assert 0.005 < s.loc["chinchilla", "loso_rms"] < 0.015, g
+        assert res.settings["n_runs"] == 42
+    # group a alone is the ungrouped comparison of the same runs
+    alone = compare.compare(_synthetic(), laws=("chinchilla", "kaplan"), published=("hoffmann2022",),
+                            bootstrap=0, seed=3)
+    pd.testing.assert_frame_equal(grouped.by_group["a"].summary(), alone.summary())
+
+
+def test_pooling_the_groups_would_be_visibly_wrong(grouped):
+    # what compare did before groups were respected: one law over both groups
+    pooled = compare.compare(_two_groups().drop(columns="group"), laws=("chinchilla",), bootstrap=0, seed=3)
+    pooled_rms = pooled.summary().loc["chinchilla", "loso_rms"]
+    per_group = grouped.combined().loc["chinchilla", "loso_rms"]
+    assert pooled_rms > 0.1 > 0.015 > per_group  # the 1.5x gap (log 1.5 = 0.41), not the noise
+    with pytest.raises(ScalingError, match=r"2 group\(s\) \('a', 'b'\).*Drop the 'group' column"):
+        compare.compare(_two_groups(), laws=("chinchilla",), bootstrap=0, groups="pool")
+    with pytest.raises(ScalingError, match="unknown groups 'shared'"):
+        compare.compare(_two_groups(), groups="shared")
+
+
+def test_combined_is_the_mean_of_the_groups(grouped):
+    comb = grouped.combined()
+    a, b = (grouped.by_group[g].summary() for g in ("a", "b"))
+    for law in ("chinchilla", "kaplan", "hoffmann2022"):
+        for col in ("loso_rms", "extrapolate_rms", "loso_coverage", "rms_in_sample"):
+            assert comb.loc[law, col] == pytest.approx((a.loc[law, col] + b.loc[law, col]) / 2, rel=1e-12)
+        assert comb.loc[law, "loso_mean_rank"] == (a.loc[law, "loso_rank"] + b.loc[law, "loso_rank"]) / 2
+    assert comb.index[0] == "chinchilla" and comb.loc["chinchilla", "loso_rank"] == 1
+    assert (comb["n_groups"] == 2).all() and comb.loc["hoffmann2022", "kind"] == "published"
+    summ = grouped.summary()
+    assert summ.index.names == ["group", "law"]
+    assert list(dict.fromkeys(summ.index.get_level_values("group"))) == ["a", "b", compare.COMBINED]
+
+
+def test_grouped_save_figure_and_warnings(grouped, tmp_path):
+    payload = json.loads(grouped.save(tmp_path / "g.json").read_text())
+    assert payload["schema"] == "scaling.compare" and set(payload["groups"]) == {"a", "b"}
+    assert payload["groups"]["b"]["data_sha256"] != payload["data_sha256"]
+    assert [r["law"] for r in payload["combined"]] == list(grouped.combined().index)
+    fig = grouped.figure(tmp_path / "g.png")
+    assert len(fig.axes) == 2 and "group b" in fig.axes[1].get_title()
+    assert all(w.message.startswith(("group 'a'", "group 'b'")) for w in grouped.warnings())
+
+
+def test_a_group_too_small_is_named():
+    runs = pd.concat([_synthetic().assign(group="big"), _synthetic(sizes=3, seed=4).assign(group="tiny")],
+                     ignore_index=True)
+    runs.loc[runs.group == "tiny", "n_params"] *= 1.01
+    with pytest.raises(ScalingError, match="group 'tiny': the runs have 3 distinct model sizes"):
+        compare.compare(runs, laws=("chinchilla",), bootstrap=0)
+
+
+def test_cli_groups(tmp_path):
+    path = tmp_path / "runs.csv"
+    _two_groups(seed=6).to_csv(path, index=False)
+    r = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "chinchilla,kaplan", "--bootstrap", "0"])
+    assert r.exit_code == 0, r.output
+    assert "group a: 42 runs, 7 model sizes" in r.output and "group b: 42 runs" in r.output
+    assert "all 2 groups: the mean" in r.output
+    j = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "chinchilla", "--bootstrap", "0",
+                                  "--json"])
+    assert j.exit_code == 0, j.output
+    payload = json.loads(j.output[j.output.index("{"):])
+    assert set(payload["groups"]) == {"a", "b"} and "predictions" not in payload["groups"]["a"]
+    bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--groups", "pool"])
+    assert bad.exit_code == 2 and bad.output.strip().startswith("error: the runs hold 2 group(s)")

@@ -27,17 +27,21 @@ DEFAULT_DATASET = "chinchilla_runs"
 @click.option("--loo", is_flag=True, help="Also PSIS-LOO of the Bayesian chinchilla fit (~15 s).")
 @click.option("--include", type=click.Choice(["kept", "all"]), default="kept", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--groups", type=click.Choice(["separate", "pool"]), default="separate", show_default=True,
+              help="Runs with a 'group' column (dataset, tokenizer): rank the laws per group, and their mean "
+                   "over groups. 'pool' is refused: losses of other datasets or tokenizers are in other units.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Save the result (.json).")
 @click.option("--figure", type=click.Path(dir_okay=False), default=None,
               help="Save the held-out error figure (.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, level, loo, include, seed, output,
-                    figure, as_json):
+def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, level, loo, include, seed, groups,
+                    output, figure, as_json):
     """Rank laws by how well they predict runs they did not see.
 
     Leave-one-model-size-out and fit-on-the-smaller-sizes-predict-the-largest errors
     (RMS and median |log(predicted / observed)|), and the coverage of each law's
-    predictive intervals on the held-out runs.
+    predictive intervals on the held-out runs. Runs with a 'group' column are ranked
+    per group, then by the mean of the per-group scores.
     """
     from scaling import compare
     from scaling.cli.cmd_fit import _load_runs
@@ -45,33 +49,54 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
     runs = _load_runs(data, dataset)
     result = compare.compare(runs, laws=laws, published=published,
                              schemes=tuple(s for s in schemes.split(",") if s), bootstrap=bootstrap, grid=grid,
-                             level=level, loo=loo, include=include, seed=seed)
+                             level=level, loo=loo, include=include, seed=seed, groups=groups)
     if output:
         result.save(output)
     if figure:
         result.figure(figure)
     echo_warnings(result.warnings())
+    grouped = isinstance(result, compare.GroupedCompareResult)
     if as_json:
         payload = result.to_dict()
-        payload.pop("predictions")
+        for part in (payload["groups"].values() if grouped else [payload]):
+            part.pop("predictions")
         echo_json({**payload, "output": output, "figure": figure})
         return
-    summ = result.summary()
-    sch = result.settings["schemes"]
+    if grouped:
+        for group, res in result.by_group.items():
+            click.echo(f"group {group}: {res.settings['n_runs']} runs, {res.settings['n_sizes']} model sizes")
+            _print_ranking(res.summary(), res.settings["schemes"], level)
+            _print_notes(res)
+            click.echo("")
+        click.echo(f"all {len(result.by_group)} groups: the mean of each law's per-group scores (every group "
+                   "weighs the same); rank: of the mean RMS")
+        _print_ranking(result.combined(), result.settings["schemes"], level)
+    else:
+        _print_ranking(result.summary(), result.settings["schemes"], level)
+        click.echo(f"\n{result.settings['n_runs']} runs, {result.settings['n_sizes']} model sizes; errors are "
+                   "log(predicted / observed loss) on held-out runs")
+        _print_notes(result)
+    for path in (output, figure):
+        if path:
+            click.echo(f"saved {path}")
+
+
+def _print_ranking(summ, schemes, level) -> None:
     header = ["law", "kind", "k", "in-sample"]
-    for s in sch:
+    for s in schemes:
         header += [f"{s} rms", "med|r|", "bias", f"cov {level:.0%}", "rank"]
     rows = []
     for name, r in summ.iterrows():
         row = [name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-", f"{r['rms_in_sample']:.4f}"]
-        for s in sch:
+        for s in schemes:
             row += [f"{r[f'{s}_rms']:.4f}", f"{r[f'{s}_median_abs']:.4f}", f"{r[f'{s}_bias']:+.4f}",
                     f"{r[f'{s}_coverage']:.0%}", str(r[f"{s}_rank"])]
         rows.append(row)
     print_table(rows, header=header)
+
+
+def _print_notes(result) -> None:
     held = {f["scheme"]: f for f in result.folds if f["scheme"] == "extrapolate"}
-    click.echo(f"\n{result.settings['n_runs']} runs, {result.settings['n_sizes']} model sizes; errors are "
-               "log(predicted / observed loss) on held-out runs")
     if "extrapolate" in held:
         f = held["extrapolate"]
         click.echo(f"extrapolate: fitted below {f['n_params_min']:.3g} parameters, predicted {f['n_runs']} runs "
@@ -80,9 +105,6 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
         lo = result.loo
         click.echo(f"PSIS-LOO ({lo['law']}): elpd_loo {lo['elpd_loo']:.1f} (se {lo['se']:.1f}), p_loo "
                    f"{lo['p_loo']:.1f}, {lo['n_pareto_k_bad']} runs with Pareto k > 0.7")
-    for path in (output, figure):
-        if path:
-            click.echo(f"saved {path}")
 
 
 COMMANDS = [compare_command]
