@@ -582,3 +582,35 @@ def test_cli_law_and_data_errors(tmp_path):
     assert result.exit_code == 2 and "--data applies to" in result.output
     result = runner.invoke(main, ["plot", "isoflop", "--data", str(tmp_path / "none.csv"), "-o", str(tmp_path / "x.png")])
     assert result.exit_code == 2 and "none.csv" in result.output
+
+
+def _footer(fig) -> str:
+    """The source line of a finished figure."""
+    return next(t.get_text() for t in fig.texts if t.get_text().startswith("Data:")).replace("\n", " ")
+
+
+def test_footers_name_the_fits_own_data(own_fit, fit):
+    """Hoffmann et al. are cited only for a fit of their runs (the shipped table's sha256)."""
+    import dataclasses as dc
+
+    from scaling import library
+    from scaling.fitting import load_fit
+
+    path, csv = own_fit
+    mine = load_fit(path)
+    for draw in (lambda f: plot.optimal_allocation(f, source=True, reference_models=False).figure,
+                 lambda f: plot.param_pairs(f, source=True)[0, 0].figure):
+        text = _footer(draw(mine))
+        assert "runs from runs.csv (24 runs)" in text and "Hoffmann" not in text, text
+        anonymous = dc.replace(mine, data_path="")
+        assert _footer(draw(anonymous)) == "Data: user data, 24 runs"
+        assert "Hoffmann et al. (2022) via Epoch AI" in _footer(draw(fit))
+        plt.close("all")
+    published = _footer(plot.optimal_allocation(library.published_fit("kaplan2020"), source=True,
+                                                reference_models=False).figure)
+    assert published.startswith("Data: published fit, Kaplan et al. (2020)") and "Hoffmann" not in published
+    both = _footer(plot.param_pairs(fit, mine, source=True)[0, 0].figure)
+    assert "Hoffmann et al. (2022)" in both and "runs from runs.csv" in both
+    with_refs = _footer(plot.optimal_allocation(mine, source=True).figure)
+    assert with_refs.endswith("model papers (Brown et al. 2020; Hoffmann et al. 2022; ...)")
+    assert "Hoffmann et al. (2022) via" not in with_refs

@@ -339,6 +339,51 @@ def _runs_source(runs) -> str | None:
     return f"runs from {Path(path).name}" if path else "runs given by the user"
 
 
+def _shipped_table(sha: str) -> str | None:
+    """The shipped run table (:data:`SHIPPED_RUNS`) whose data hash is ``sha``, else None."""
+    from .. import datasets
+
+    for name in SHIPPED_RUNS:
+        try:
+            runs = datasets.load(name)
+        except (OSError, ScalingError):  # a missing shipped table: try the next one
+            continue
+        if datasets.runs_sha256(runs) == sha:
+            return name
+    return None
+
+
+def _fit_data_source(fit) -> str | None:
+    """What a fit was made from, for a footer: the paper's citation only when it is the paper's data.
+
+    A shipped table's citation (:data:`SOURCES`) when the fit's ``data_sha256`` is that
+    table's (Hoffmann et al. for ``chinchilla_runs``); a published fit's own source; else
+    the fit's runs file (``data_path``) or "user data", with the number of runs. None for a
+    dict of parameters (no data).
+    """
+    if isinstance(fit, Mapping):
+        return None
+    sha, path = _fit_record(fit)
+    settings = fit.settings if isinstance(getattr(fit, "settings", None), Mapping) else {}
+    if getattr(fit, "method", "") == "published":
+        return f"published fit, {settings['source']}" if settings.get("source") else "a published fit"
+    name = _shipped_table(sha) if sha else None
+    if name is not None:
+        return SOURCES[name]
+    n_runs = getattr(fit, "n_runs", None)
+    count = f"{int(n_runs)} runs" if isinstance(n_runs, (int, np.integer)) and n_runs > 0 else ""
+    if path:
+        return f"runs from {Path(path).name}" + (f" ({count})" if count else "")
+    return "user data" + (f", {count}" if count else "")
+
+
+def _fit_source(fits, *keys: str) -> str | None:
+    """``Data: <each fit's data>; <keys>`` for the footer of a figure of fits (:func:`_fit_data_source`)."""
+    parts = list(dict.fromkeys(p for p in (*(_fit_data_source(f) for f in fits), *(SOURCES[k] for k in keys))
+                               if p))
+    return "Data: " + "; ".join(parts) if parts else None
+
+
 def _source_of(runs, *keys: str) -> str | None:
     """``Data: <runs>; <keys>`` for the footers of figures drawing ``runs``; None when nothing is drawn."""
     parts = [p for p in (_runs_source(runs), *(SOURCES[k] for k in keys)) if p]

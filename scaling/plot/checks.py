@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..results import DEFAULT_LEVEL
-from ._base import _finish, _law_title, _source
+from ._base import _finish, _fit_source, _law_title
 
 
 def predictive_check(result, kind: str = "posterior", level: float = DEFAULT_LEVEL, ax=None, *, size=None,
@@ -39,5 +39,5 @@ def predictive_check(result, kind: str = "posterior", level: float = DEFAULT_LEV
             auto_title=f"{kind.capitalize()} predictive check: {ax.ppc_coverage:.0%} of the runs inside "
                        f"their {level:.0%} interval",
             auto_subtitle=_law_title(result) + (f"; likelihood: {likelihood}" if likelihood else ""),
-            auto_source=_source("chinchilla_runs"))
+            auto_source=_fit_source([result]))
     return ax

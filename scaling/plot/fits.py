@@ -10,9 +10,9 @@ from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL, interval
 from .. import _style
 from ..errors import ScalingWarning
-from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fonts, _law_params,
-                    _law_title, _method, _mpl, _new_ax, _param_label, _predict_fit, _reference_models, _runs, _source,
-                    _source_of, _tag, style)
+from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source, _fonts,
+                    _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_fit, _reference_models,
+                    _runs, _source_of, _tag, style)
 from ._layout import defer_labels, optional, set_legend
 from ._units import flops_label, log_axis
 
@@ -532,7 +532,7 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
         law_name = law.name.capitalize()
         _finish(fig, title, subtitle, source, auto_title=f"Uncertainty of the {law_name} parameters",
                 auto_subtitle=f"{' and '.join(labels)} draws; crosses: point estimates",
-                auto_source=_source("chinchilla_runs"))
+                auto_source=_fit_source(fits))
     return axes
 
 
@@ -625,11 +625,11 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
             ax.legend(loc="upper left")
         if not subtitle:
             _tag(ax, _fit_label(fit))
-        sources = ("chinchilla_runs",) + (("reference_models",) if refs is not None and len(refs) else ())
+        sources = ("reference_models",) if refs is not None and len(refs) else ()
         _finish(ax.figure, title, subtitle, source, auto_title="Compute-optimal model size and training tokens",
                 auto_subtitle=_law_title(fit) + ("; shaded: compute range of the fitted data, extrapolated beyond"
                                                  if {"compute_flops_min", "compute_flops_max"} <= set(extent) else ""),
-                auto_source=_source(*sources))
+                auto_source=_fit_source([fit], *sources))
     return ax
 
 
