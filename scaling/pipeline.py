@@ -5,10 +5,17 @@ Steps, each cached:
 1. Chinchilla law, least squares (Hoffmann/Epoch method) with a 4,000-resample bootstrap.
 2. Chinchilla law, Bayesian (PyMC).
 3. Hardware trends (Bayesian): peak FLOP/s per purchase dollar and per watt (tensor FP16/BF16
-   and FP32), and peak FLOP per dollar of cloud rental.
+   and FP32), peak FLOP per dollar of cloud rental pooled over every provider (the
+   baseline), and the hierarchical cloud-price panel (:mod:`scaling.hardware.panel`), fitted
+   once and saved as its named series (``fits/trend_hyperscaler-on-demand.json``,
+   ``trend_lowest-available.json``, ...).
 4. The seed article's numbers, recomputed (``forecasts/seed_reproduction.csv``).
-5. GPT-3-equivalent cost forecasts (cloud and purchase basis, bootstrap and posterior,
-   with and without algorithmic progress) in ``forecasts/``.
+5. GPT-3-equivalent cost forecasts in ``forecasts/``: the headline ``gpt3_equivalent_cost``
+   on the typical hyperscaler on-demand price (:data:`HEADLINE_SERIES`: hardware progress,
+   not the market composition the pooled trend mixes in), ``_lowest`` on the lowest widely
+   available price, ``_pooled`` on the pooled baseline, the purchase basis (total cost of
+   ownership), one law at a time (``_lsq``, ``_bayes``) and with algorithmic progress.
+   Every forecast's header names its price series.
 6. Figures in ``forecasts/figures/``.
 
 **Caches that check themselves.** A saved fit (steps 1 to 3) is reused only when the file
@@ -76,6 +83,10 @@ class RunConfig:
     n_draws: int = 4000
     figures: bool = True
     force: bool = False
+    # The cloud-price panel's sampler settings; None: fit_panel's own defaults.
+    panel_draws: int | None = None
+    panel_tune: int | None = None
+    panel_chains: int | None = None
 
 
 def _file_sha(name: str) -> str:
@@ -220,6 +231,29 @@ def _save_forecast(fc, path: Path) -> bool:
     return write_if_changed(path.with_suffix(".json"), dumps_json(meta)) or changed
 
 
+#: The price series of the headline forecast and of the lowest-price variant (names of
+#: :data:`scaling.hardware.SERIES`, saved as ``fits/trend_<name>.json``).
+HEADLINE_SERIES = "hyperscaler-on-demand"
+LOWEST_SERIES = "lowest-available"
+#: Every panel series the main job saves (one panel fit serves them all).
+PANEL_SERIES = ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr")
+#: The pooled cloud trend (the baseline) in :data:`TRENDS`.
+POOLED = "trend_flops_per_usd_cloud_tensor16"
+
+
+def panel_settings(config: "RunConfig") -> dict:
+    """The panel's sampler settings the job asks for: the config's, else :func:`fit_panel`'s defaults."""
+    import inspect
+
+    from .hardware import fit_panel
+
+    params = inspect.signature(fit_panel).parameters
+    chosen = {"draws": config.panel_draws, "tune": config.panel_tune, "chains": config.panel_chains}
+    out = {k: (params[k].default if v is None else int(v)) for k, v in chosen.items()}
+    out.update(sampler=params["sampler"].default, target_accept=params["target_accept"].default)
+    return out
+
+
 TRENDS = {
     # file stem: fit_trend keyword arguments
     "trend_flops_per_usd_tensor16": dict(metric="flops_per_usd", precision="tensor16"),
@@ -357,6 +391,37 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         )
         _say_warnings(trends[stem], say)
 
+    # 3b. The cloud-price panel: one hierarchical fit, saved as every named series. Each
+    # series file is cached like a trend; the panel is fitted (once) only if one is stale.
+    from .hardware import fit_panel, panel_data, series_trend
+
+    psettings = panel_settings(config)
+    panel_sha = panel_data().sha256
+    panel_box: dict = {}
+
+    def _panel():
+        if "fit" not in panel_box:
+            say(f"fitting the cloud-price panel (hierarchical model; {psettings['chains']} chains x "
+                f"{psettings['draws']} draws)")
+            panel_box["fit"] = fit_panel(panel_data(), seed=config.seed, draws=psettings["draws"],
+                                         tune=psettings["tune"], chains=psettings["chains"])
+        return panel_box["fit"]
+
+    series = {}
+    for name in PANEL_SERIES:
+        settings = {"model": "panel", "series": name, "seed": config.seed, **psettings}
+        request = _Request((panel_sha,), {"method": "bayes", "seed": config.seed},
+                           {"model": "panel", "series": name, **psettings})
+        series[name] = _cached(
+            manifest, fits_dir / f"trend_{name}.json",
+            _key(f"panel:{name}", ["accelerators", "cloud_prices", "price_index"], settings), request, config.force,
+            lambda n=name: series_trend(_panel(), n), load_trend, say,
+        )
+    # The series share one panel (and its diagnostics) when fitted together: each warning once.
+    for w in dict.fromkeys(w.message for t in series.values() for w in t.warnings()):
+        say(f"warning: {w}")
+    trends.update({f"trend_{name}": t for name, t in series.items()})
+
     # 4. Seed reproduction.
     say = step(4, "The seed article's numbers (Sunyan 2023), recomputed")
     from .seed import reproduction_table
@@ -372,7 +437,8 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
 
     say = step(5, f"GPT-3-equivalent cost forecasts, 2020-{config.until}")
     dates = default_dates(until=config.until)
-    cloud = trends["trend_flops_per_usd_cloud_tensor16"]
+    cloud = series[HEADLINE_SERIES]
+    lowest, pooled = series[LOWEST_SERIES], trends[POOLED]
     per_usd, per_w = trends["trend_flops_per_usd_tensor16"], trends["trend_flops_per_watt_tensor16"]
     from . import library
     from .forecast.draws import law_mixture
@@ -382,20 +448,24 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     laws = {"chinchilla_lsq": lsq, **({"chinchilla_bayes": bayes} if bayes is not None else {}),
             "hoffmann2022": library.published_fit("hoffmann2022")}
     mixture = law_mixture(laws, rule="equal weights (stated rule; no held-out score separates them)")
+    head = dict(price_trend=cloud, price_series=HEADLINE_SERIES)
     variants = {
-        "gpt3_equivalent_cost": dict(loss_fit=mixture, price_trend=cloud, label="law mixture"),
-        "gpt3_equivalent_cost_lsq": dict(loss_fit=lsq, price_trend=cloud, label="refitted law (least squares)"),
+        "gpt3_equivalent_cost": dict(loss_fit=mixture, **head, label="law mixture, hyperscaler on-demand"),
+        "gpt3_equivalent_cost_lowest": dict(loss_fit=mixture, price_trend=lowest, price_series=LOWEST_SERIES,
+                                            label="law mixture, lowest available price"),
+        "gpt3_equivalent_cost_pooled": dict(loss_fit=mixture, price_trend=pooled, price_series="pooled",
+                                            label="law mixture, pooled cloud trend (baseline)"),
+        "gpt3_equivalent_cost_lsq": dict(loss_fit=lsq, **head, label="refitted law (least squares)"),
         "gpt3_equivalent_cost_purchase": dict(loss_fit=mixture, price_trend=per_usd, energy_trend=per_w,
-                                              label="purchase (total cost of ownership)"),
+                                              price_series="purchase", label="purchase (total cost of ownership)"),
         # Algorithmic progress (Ho et al. 2024) capped at a 100x effective-compute gain: uncapped,
         # an 8-month halving compounds to ~2^18 by 2032, far past anything the estimate covers.
-        "gpt3_equivalent_cost_algorithmic": dict(loss_fit=mixture, price_trend=cloud,
+        "gpt3_equivalent_cost_algorithmic": dict(loss_fit=mixture, **head,
                                                  algorithmic_halving_months="ho2024", algorithmic_cap=100.0,
                                                  label="with algorithmic progress (cap 100x)"),
     }
     if bayes is not None:
-        variants["gpt3_equivalent_cost_bayes"] = dict(loss_fit=bayes, price_trend=cloud,
-                                                      label="Bayesian posterior")
+        variants["gpt3_equivalent_cost_bayes"] = dict(loss_fit=bayes, **head, label="Bayesian posterior")
     forecasts = {}
     for stem, kwargs in variants.items():
         fc = equivalent_cost(dates=dates, n_draws=config.n_draws, seed=config.seed, **kwargs)
@@ -439,6 +509,7 @@ def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
         "trend_flops_per_usd_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_tensor16"], **cap),
         "trend_flops_per_watt_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_watt_tensor16"], **cap),
         "trend_flops_per_usd_cloud.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_cloud_tensor16"], **cap),
+        f"trend_{HEADLINE_SERIES}.png": lambda: plot.hardware_trend(trends[f"trend_{HEADLINE_SERIES}"], **cap),
         "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(fc, quantity="training_cost_usd", **cap),
         "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(fc, quantity="inference_usd_per_1k_tokens", **cap),
     }
@@ -492,6 +563,8 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         "seed_comparison": comparison,
         "seed_rows_reproduced": int(seed_table["reproduces"].astype(str).str.startswith("yes").sum()),
         "seed_rows": int(len(seed_table)),
+        "headline_series": main_fc.assumptions.get("price_series"),
+        "forecast_series": {stem: fc.assumptions.get("price_series") for stem, fc in forecasts.items()},
     }
     for stem, tr in trends.items():
         dt = tr.doubling_time_years
@@ -541,7 +614,8 @@ def _summary_lines(s: dict) -> list[str]:
             val = _money(r["median"]) if q == "training_cost_usd" else f"${r['median']:.3g}"
             lo = _money(r["lower"]) if q == "training_cost_usd" else f"${r['lower']:.3g}"
             hi = _money(r["upper"]) if q == "training_cost_usd" else f"${r['upper']:.3g}"
-            lines.append(f"GPT-3-equivalent {q} (cloud) {d}: {val} [{lo}, {hi}] ({r['level']:.0%})")
+            lines.append(f"GPT-3-equivalent {q} (cloud, {s.get('headline_series') or 'cloud'}) {d}: "
+                         f"{val} [{lo}, {hi}] ({r['level']:.0%})")
     c = s["seed_comparison"]
     ch = c["forecast_training_change"]
     dec = c["decomposition"]

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -17,12 +18,59 @@ from scaling.pipeline import RunConfig, run
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The cloud-price panel's sampler settings of the quick runs.
+QUICK_PANEL = dict(panel_draws=100, panel_tune=100, panel_chains=1)
+
+
 def _quick(tmp_path, **kw) -> RunConfig:
-    # Small but real: 50 bootstrap resamples, OLS trends, no Bayesian fit, no figures.
+    # Small but real: 50 bootstrap resamples, OLS trends, no Bayesian fit, no figures; the
+    # panel is the stand-in below (its NUTS fit takes a minute and more on 2 cores).
     settings = dict(fits_dir=tmp_path / "fits", forecasts_dir=tmp_path / "forecasts", bootstrap=50,
-                    bayes=False, trend_method="ols", n_draws=200, figures=False)
+                    bayes=False, trend_method="ols", n_draws=200, figures=False, **QUICK_PANEL)
     settings.update(kw)
     return RunConfig(**settings)
+
+
+PANEL_CALLS: list[dict] = []
+
+
+def _stand_in_fit_panel(data=None, *, seed: int = 0, draws: int = 1000, chains: int = 2, tune: int = 1000,
+                        target_accept: float = 0.95, sampler: str = "nutpie", t0=None):
+    """Stands in for :func:`scaling.hardware.fit_panel` (NUTS): a ``PanelFit`` whose draws scatter
+    around least squares on the hyperscaler on-demand prices, recording the settings a real fit
+    records. Deterministic for a seed; each call is logged in ``PANEL_CALLS``."""
+    from scaling.hardware import panel
+    from scaling.hardware.data import KINDS
+
+    PANEL_CALLS.append({"draws": draws, "chains": chains, "tune": tune, "seed": seed})
+    data = panel.panel_data() if data is None else data
+    d = data.data
+    rng = np.random.default_rng(seed)
+    n = draws * chains
+    t0 = round(float(d["year"].mean()), 2)
+    hs = d[(d["provider_kind"] == "hyperscaler") & (d["pricing_tier"] == "on_demand")]
+    slope, intercept = np.polyfit(hs["year"] - t0, hs["log10_value"], 1)
+    cols = {"intercept": intercept + 0.02 * rng.standard_normal(n),
+            "slope_per_year": slope + 0.005 * rng.standard_normal(n), "age_slope": np.zeros(n),
+            "sigma": np.full(n, 0.15), "nu": np.full(n, 10.0), "tau_chip": np.full(n, 0.1),
+            "tau_provider": np.full(n, 0.1)}
+    for i, k in enumerate(KINDS[1:]):
+        cols[f"kind[{k}]"] = np.full(n, 0.2 + 0.1 * i)  # GPU clouds and marketplaces: more FLOP per $
+    for i, r in enumerate(panel.TIERS[1:]):
+        cols[f"tier[{r}]"] = np.full(n, 0.15 * (i + 1))
+    settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
+                "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": 0.0}
+    return panel.PanelFit(data=data, t0=t0, age_ref=0.0, draws=pd.DataFrame(cols), chips=tuple(sorted(d["name"].unique())),
+                          providers=tuple(sorted(d["provider"].unique())), diagnostics={}, seed=seed, settings=settings)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stand_in_panel():
+    import scaling.hardware
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaling.hardware, "fit_panel", _stand_in_fit_panel)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +90,23 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert {"training_cost_usd", "inference_usd_per_1k_tokens"} <= set(table["quantity"])
     assert pd.to_datetime(table["date"]).min() == pd.Timestamp("2020-01-01")
     assert pd.to_datetime(table["date"]).max().year == 2032
+    # The hierarchical cloud-price series are saved, and the headline uses hyperscaler on-demand.
+    for name in ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr"):
+        assert (tmp / "fits" / f"trend_{name}.json").exists()
+    headers = {stem: json.loads((tmp / "forecasts" / f"{stem}.json").read_text())["assumptions"]
+               for stem in ("gpt3_equivalent_cost", "gpt3_equivalent_cost_lowest", "gpt3_equivalent_cost_pooled",
+                            "gpt3_equivalent_cost_lsq", "gpt3_equivalent_cost_purchase",
+                            "gpt3_equivalent_cost_algorithmic")}
+    assert headers["gpt3_equivalent_cost"]["price_series"] == "hyperscaler-on-demand"
+    assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available"
+    assert headers["gpt3_equivalent_cost_pooled"]["price_series"] == "pooled"
+    for stem, a in headers.items():  # every header names its series
+        assert f"price series: {a['price_series']} (" in a["header"], stem
+    assert summary["headline_series"] == "hyperscaler-on-demand"
+    # the lowest widely available price is at most the hyperscaler on-demand one
+    head, low = summary["forecast"]["gpt3_equivalent_cost"], summary["forecast"]["gpt3_equivalent_cost_lowest"]
+    for d in ("2023-01-01", "2030-01-01"):
+        assert low["training_cost_usd"][d]["median"] <= head["training_cost_usd"][d]["median"]
     saved = json.loads((tmp / "forecasts" / "summary.json").read_text())
     assert saved["seed_rows"] == 20
     text = "\n".join(lines)
@@ -55,11 +120,40 @@ def test_rerun_reuses_fits_and_refits_what_changed(first_run):
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
     reused = [line for line in lines if "reusing" in line]
-    assert len(reused) == 6, lines  # the least-squares fit and the five trends
+    assert len(reused) == 10, lines  # the least-squares fit, the five trends and the four panel series
     lines.clear()
     run(_quick(tmp, bootstrap=60), echo=lines.append)  # another setting: that fit is redone
     assert any("wrote" in line and "chinchilla_lsq.json" in line for line in lines)
-    assert sum("reusing" in line for line in lines) == 5
+    assert sum("reusing" in line for line in lines) == 9
+
+
+def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_run):
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)  # current for these settings
+    PANEL_CALLS.clear()
+    lines: list[str] = []
+    run(_quick(tmp), echo=lines.append)
+    assert PANEL_CALLS == [] and sum("reusing" in ln and "trend_" in ln for ln in lines) == 9, lines
+    # other panel settings: the four series are refitted from ONE panel fit, with the reason
+    run(_quick(tmp, panel_draws=120), echo=lines.append)
+    assert PANEL_CALLS == [{"draws": 120, "chains": 1, "tune": 100, "seed": 0}]
+    path = tmp / "fits" / "trend_hyperscaler-on-demand.json"
+    assert any(f"refitting {path}: it was made with draws = 100, this run uses 120" in ln for ln in lines), lines
+    from scaling.hardware import load_trend
+
+    assert load_trend(path).settings["draws"] == 120
+    # a series file fitted to other data is refitted (the panel once more), the others are not
+    PANEL_CALLS.clear()
+    lines.clear()
+    low = tmp / "fits" / "trend_lowest-available.json"
+    payload = json.loads(low.read_text())
+    payload["data_sha256"] = "0" * 64
+    low.write_text(json.dumps(payload))
+    run(_quick(tmp, panel_draws=120), echo=lines.append)
+    assert len(PANEL_CALLS) == 1
+    assert [ln.strip() for ln in lines if "refitting" in ln] == [
+        f"refitting {low}: it was fitted to other data (sha256 000000000000... != {load_trend(path).data_sha256[:12]}...)"]
+    run(_quick(tmp), echo=lambda _: None)  # back to the module's settings
 
 
 def test_interrupted_run_leaves_earlier_outputs_intact(first_run, monkeypatch):
@@ -93,10 +187,26 @@ def test_committed_forecasts_are_what_the_job_writes(tmp_path):
     result = CliRunner().invoke(main, ["run", "--fits-dir", str(tmp_path / "fits"),
                                        "--forecasts-dir", str(tmp_path / "out"), "--no-figures"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("reusing") == 7
+    assert result.output.count("reusing") == 11  # 2 laws, 5 trends, 4 panel series
     for committed in sorted((ROOT / "forecasts").glob("gpt3_equivalent_cost*.csv")):
         fresh = tmp_path / "out" / committed.name
         assert fresh.read_text() == committed.read_text(), f"forecasts/{committed.name} is stale"
+
+
+@pytest.mark.slow
+def test_real_panel_fit_is_cached_like_the_trends(tmp_path, monkeypatch):
+    """The real NUTS panel (short chains): fitted once for the four series, reused on a re-run."""
+    import scaling.hardware
+    from scaling.hardware import panel
+
+    monkeypatch.setattr(scaling.hardware, "fit_panel", panel.fit_panel)  # undo the stand-in
+    lines: list[str] = []
+    run(_quick(tmp_path), echo=lines.append)
+    assert sum("fitting the cloud-price panel" in ln for ln in lines) == 1, lines
+    lines.clear()
+    run(_quick(tmp_path), echo=lines.append)
+    assert not any("fitting the cloud-price panel" in ln for ln in lines)
+    assert sum("reusing" in ln for ln in lines) == 10, lines
 
 
 def test_forecast_cli_prints_years_and_json():
@@ -163,7 +273,7 @@ def test_fit_from_other_data_is_refitted_with_a_reason(first_run):
     assert not any("reusing" in line and "chinchilla_lsq" in line for line in lines)
     assert load_fit(out).data_sha256 == good.data_sha256
     assert summary["lsq"]["E"] == pytest.approx(good.params["E"], rel=1e-5)
-    assert sum("reusing" in line for line in lines) == 5  # the trends are still current
+    assert sum("reusing" in line for line in lines) == 9  # the trends and panel series are still current
 
 
 def test_other_settings_in_the_file_are_refitted(first_run):
@@ -198,7 +308,7 @@ def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
         path.write_bytes(damaged[path])
     # The CLI with the quick test settings (OLS trends, few draws) instead of the full job's.
     monkeypatch.setattr(scaling.pipeline, "RunConfig",
-                        functools.partial(RunConfig, trend_method="ols", n_draws=200))
+                        functools.partial(RunConfig, trend_method="ols", n_draws=200, **QUICK_PANEL))
     result = CliRunner().invoke(main, [
         "run", "--fits-dir", str(tmp / "fits"), "--forecasts-dir", str(tmp / "forecasts"), "--no-figures",
         "--no-bayes", "--bootstrap", "50"])
@@ -208,7 +318,7 @@ def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
     for path, bad in damaged.items():
         assert any(line.startswith(f"refitting {path}: it could not be read (") for line in refits), refits
         assert path.read_bytes() != bad and json.loads(path.read_text())  # a whole file again
-    assert sum("reusing" in line for line in result.output.splitlines()) == 3
+    assert sum("reusing" in line for line in result.output.splitlines()) == 7
 
 
 def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
@@ -244,10 +354,10 @@ def _second_run_changes_nothing(tmp: Path, figures: bool) -> None:
     lines: list[str] = []
     run(_quick(tmp, figures=figures), echo=lines.append)
     before = _snapshot(tmp)
-    assert len(before) >= 14 + 9 * figures
+    assert len(before) >= 22 + 10 * figures
     lines.clear()
     run(_quick(tmp, figures=figures), echo=lines.append)
-    assert sum("reusing" in line for line in lines) == 6, lines
+    assert sum("reusing" in line for line in lines) == 10, lines
     assert not any("wrote" in line and "figures" not in line for line in lines), lines
     after = _snapshot(tmp)
     assert after.keys() == before.keys()
@@ -276,11 +386,12 @@ def test_second_run_on_another_cpu_changes_nothing(tmp_path):
     before = _snapshot(tmp_path)
     code = ("import sys; from pathlib import Path; from scaling.pipeline import RunConfig, run; "
             "t = Path(sys.argv[1]); run(RunConfig(fits_dir=t / 'fits', forecasts_dir=t / 'forecasts', bootstrap=50, "
-            "bayes=False, trend_method='ols', n_draws=200, figures=False))")
+            "bayes=False, trend_method='ols', n_draws=200, figures=False, panel_draws=100, panel_tune=100, "
+            "panel_chains=1))")
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("reusing") == 6, done.stdout
+    assert done.stdout.count("reusing") == 10, done.stdout
     after = _snapshot(tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in before if before[p] != after.get(p)] == []
 
