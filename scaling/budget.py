@@ -213,8 +213,9 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
         An unknown chip; a chip without on-demand cloud prices; no observation within the
         window (the message gives the span of the observations).
     """
-    import statistics
     from datetime import timedelta
+
+    import numpy as np
 
     acc = _cost().resolve_accelerator(hardware)
     # the table read with the csv module (no pandas: a sizing query stays fast); one observation
@@ -242,7 +243,7 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
             f"no on-demand price for {acc.name} within {window_days} days of {when.date()}: the shipped "
             f"observations span {first.date()} .. {last.date()}; choose a price date in that span or give "
             "usd_per_chip_hour (--usd-per-chip-hour)")
-    value = float(statistics.median(near))
+    value = float(np.median(near))
     rule = (f"median on-demand cloud price of {len(near)} observations within {window_days} days of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)
