@@ -34,14 +34,20 @@ def _quick(tmp_path, **kw) -> RunConfig:
 PANEL_CALLS: list[dict] = []
 
 
-def _stand_in_fit_panel(data=None, *, seed: int = 0, draws: int = 1000, chains: int = 2, tune: int = 1000,
-                        target_accept: float = 0.95, sampler: str = "nutpie", t0=None):
-    """Stands in for :func:`scaling.hardware.fit_panel` (NUTS): a ``PanelFit`` whose draws scatter
-    around least squares on the hyperscaler on-demand prices, recording the settings a real fit
-    records. Deterministic for a seed; each call is logged in ``PANEL_CALLS``."""
+def _stand_in_fit_panel(*args, **kwargs):
+    """Stands in for :func:`scaling.hardware.fit_panel` (NUTS), with its signature and defaults:
+    a ``PanelFit`` whose draws scatter around least squares on the hyperscaler on-demand prices,
+    recording the settings a real fit records. Deterministic for a seed; each call is logged in
+    ``PANEL_CALLS``."""
+    import inspect
+
     from scaling.hardware import panel
     from scaling.hardware.data import KINDS
 
+    bound = inspect.signature(panel.fit_panel).bind(*args, **kwargs)
+    bound.apply_defaults()
+    a = bound.arguments
+    data, seed, draws, chains, tune = a["data"], a["seed"], a["draws"], a["chains"], a["tune"]
     PANEL_CALLS.append({"draws": draws, "chains": chains, "tune": tune, "seed": seed})
     data = panel.panel_data() if data is None else data
     d = data.data
@@ -59,15 +65,19 @@ def _stand_in_fit_panel(data=None, *, seed: int = 0, draws: int = 1000, chains: 
     for i, r in enumerate(panel.TIERS[1:]):
         cols[f"tier[{r}]"] = np.full(n, 0.15 * (i + 1))
     settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
-                "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": 0.0}
+                "sampler": a["sampler"], "target_accept": a["target_accept"], "seed": seed, "age_ref_years": 0.0}
     return panel.PanelFit(data=data, t0=t0, age_ref=0.0, draws=pd.DataFrame(cols), chips=tuple(sorted(d["name"].unique())),
                           providers=tuple(sorted(d["provider"].unique())), diagnostics={}, seed=seed, settings=settings)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def stand_in_panel():
-    import scaling.hardware
+    import inspect
 
+    import scaling.hardware
+    from scaling.hardware import panel
+
+    _stand_in_fit_panel.__signature__ = inspect.signature(panel.fit_panel)  # what the job reads defaults from
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(scaling.hardware, "fit_panel", _stand_in_fit_panel)
         yield
