@@ -185,6 +185,15 @@ def render_forecast_report(summary_path: Path) -> str:
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
+        "**Headline price series: `" + str(s.get("headline_series") or "hyperscaler-on-demand") + "`**, the "
+        "typical on-demand price at AWS, Azure, GCP and Oracle from the hierarchical cloud-price model "
+        "(chip, provider, provider-kind and pricing-tier effects; [hardware trends](hardware-trends.md)). "
+        "It measures hardware progress at a given kind of seller. `gpt3_equivalent_cost_lowest` uses the "
+        "lowest widely available price (`lowest-available`); `gpt3_equivalent_cost_pooled` keeps the "
+        "pooled regression over every on-demand price as the baseline, whose faster fall is mostly the "
+        "arrival of cheaper GPU clouds and marketplaces from 2022 on (market composition). Every "
+        "forecast's header names its series; `scaling forecast --price-series NAME` chooses one.",
+        "",
         "GPT-3-equivalent means GPT-3's loss under the fitted Chinchilla law, L(175e9, 300e9). Each "
         "forecast draw is a joint draw of every uncertainty the forecast carries: the law "
         "(`gpt3_equivalent_cost` mixes our least-squares refit, its Bayesian posterior and Hoffmann "
@@ -201,13 +210,15 @@ def render_forecast_report(summary_path: Path) -> str:
     ]
     for q, v in g.items():
         lines.append(f"| {q} | {v['value']:.4g} | [{v['lower']:.4g}, {v['upper']:.4g}] |")
+    series_of = s.get("forecast_series") or {}
     lines += ["", "## Forecasts", "",
-              "| forecast | quantity | date | median | 90% interval |", "|---|---|---|---|---|"]
+              "| forecast | price series | quantity | date | median | 90% interval |", "|---|---|---|---|---|---|"]
     for stem, qs in s["forecast"].items():
         for q, rows in qs.items():
             for d, r in rows.items():
                 fmt = _money if q == "training_cost_usd" else (lambda x: f"${x:.3g}")
-                lines.append(f"| `{stem}` | {q} | {d} | {fmt(r['median'])} | [{fmt(r['lower'])}, {fmt(r['upper'])}] |")
+                lines.append(f"| `{stem}` | {series_of.get(stem, '-')} | {q} | {d} | {fmt(r['median'])} | "
+                             f"[{fmt(r['lower'])}, {fmt(r['upper'])}] |")
     lines += [
         "",
         "![GPT-3-equivalent training cost](../forecasts/figures/gpt3_equivalent_training_cost.png)",
@@ -223,12 +234,12 @@ def render_forecast_report(summary_path: Path) -> str:
         f"inference {chi['median']:+.0%} [{chi['lower']:+.0%}, {chi['upper']:+.0%}] |",
         f"| parameters of the GPT-3 equivalent vs 175B | x0.40 (Chinchilla 70B) | x{dec['params_ratio_vs_gpt3']:.2f} |",
         f"| training compute vs GPT-3's 3.15e23 | (not used) | x{dec['compute_ratio_vs_gpt3']:.2f} |",
-        f"| $ per FLOP, 2.5 years of hardware | x0.419 ($312k / $744k) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (cloud trend) |",
+        f"| $ per FLOP, 2.5 years of hardware | x0.419 ($312k / $744k) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (headline cloud series) |",
         f"| utilisation 21.3% -> 46.2% | x0.461 | x{dec['utilisation_ratio']:.3f} (same input) |",
         f"| training cost, product of the factors | x0.193 (-81%) | x{dec['training_cost_ratio']:.3f} ({dec['training_cost_ratio'] - 1:+.0%}) |",
         f"| inference cost, product of the factors | x0.168 (-83%) | x{dec['inference_cost_ratio']:.3f} ({dec['inference_cost_ratio'] - 1:+.0%}) |",
         f"| GPT-3 as built (3.15e23 FLOPs) at 46.2% utilisation, early 2023 | $1.40M (TPU v4, $2.03/chip-hour) | "
-        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (cloud price trend at 2023-01) |",
+        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (headline cloud series at 2023-01) |",
         f"| GPT-3 equivalent, early 2023, forecast (utilisation 30-50%, law mixture) | - | "
         f"{_money(c['gpt3_equivalent_2023_forecast_usd']['median'])} "
         f"[{_money(c['gpt3_equivalent_2023_forecast_usd']['lower'])}, {_money(c['gpt3_equivalent_2023_forecast_usd']['upper'])}] |",
@@ -251,8 +262,9 @@ def render_forecast_report(summary_path: Path) -> str:
         "utilisation, inference is parameters x $ per FLOP (the training utilisation gain does not "
         "enter inference; an earlier version multiplied it in and printed -95%).",
         "- **$1.4M.** The seed's $1.4M is GPT-3 *as built* on TPU v4 at the 1-year committed price. "
-        "Our row prices the same FLOPs with the trend of peak FLOP per cloud dollar across all "
-        "providers and chips at that date, which is a different (broader) price basis.",
+        "Our row prices the same FLOPs with the headline series' line (a typical hyperscaler "
+        "on-demand price for a chip of typical age at that date), a broader and, being on demand, "
+        "dearer price basis than one chip at a committed price.",
         "",
         "## Reading the variants",
         "",
@@ -289,17 +301,25 @@ def render_forecast_report(summary_path: Path) -> str:
             lines.append(f"| {r['date'][:4]} | " + " | ".join(f"{r[k]:.0%}" for k in sources)
                          + f" | {r['sd_log10']:.2f} |")
         lines.append("")
+    backtest = ROOT / "validation" / "results" / "forecast_backtest.md"
+    if backtest.exists():
+        body = backtest.read_text(encoding="utf-8").split("\n", 1)[1].strip()  # without its title
+        lines += ["## Backtest of the forecast", "",
+                  "Each price series fitted on the cloud prices observed before 2021-01-01 only, its "
+                  "2022-2025 forecast scored against the costs implied by the later prices of the "
+                  "population it describes (a forecast of hyperscaler prices is not scored on "
+                  "marketplaces that did not exist at the cut-off). From "
+                  "`validation/results/forecast_backtest.md`:", "", body, ""]
     lines += [
         "## Known limits",
         "",
-        "- The cloud price trend behind these numbers is the pooled regression over every provider. "
-        "Its 2.4-year doubling is mostly market composition (marketplaces and GPU clouds arrive from "
-        "2022); the hierarchical panel model (`scaling trend --series hyperscaler-on-demand`) puts "
-        "hardware progress at about 5.6 years ([hardware trends](hardware-trends.md)). A forecast "
-        "on that series: `scaling forecast --price-series hyperscaler-on-demand`.",
-        "- Backtested from 2021 (`validation/forecast_backtest.py`), the cloud forecast's 90% "
-        "intervals cover about half of the later observed costs: the price models are not yet "
-        "calibrated.",
+        "- Before 2021 every price in the data is an AWS, Azure or GCP price (22 on demand): the "
+        "backtest's cut-off fit rests on few prices of few chips, so it tests the method on thin "
+        "data; the numbers above say how it fares.",
+        "- The series' line is for a chip of typical age; later prices include old chips, whose "
+        "spread the buyer scatter carries only as far as the model's chip and provider effects do.",
+        "- The purchase basis leaves out the building, staff and a provider's margin, which a cloud "
+        "price includes.",
         "",
     ]
     return "\n".join(lines)

@@ -62,6 +62,14 @@ def observed_prices(prices: pd.DataFrame, kind: str | None, tier: str) -> pd.Dat
     return prices.loc[keep]
 
 
+def _score(implied: np.ndarray, lo90: float, hi90: float) -> float:
+    """Mean 90% interval score of log10 cost (dex); an interval end at 0 or infinity scores inf."""
+    from ..hardware.backtest import interval_score
+
+    with np.errstate(divide="ignore"):
+        return float(np.mean(interval_score(np.log10(implied), np.log10(lo90), np.log10(hi90), 0.9)))
+
+
 def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff: str = "2021-01-01",
                       years=(2022, 2023, 2024, 2025), method: str = "bayes", utilisation: float = 0.4,
                       n_draws: int = 4000, seed: int = 0, price_scatter: bool = True, draws: int = 1000,
@@ -98,8 +106,7 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
         the doubling times.
     """
     from ..hardware import fit_series, panel_data
-    from ..hardware.backtest import interval_score
-    from .core import equivalent_cost
+    from .core import _quantiles, equivalent_cost
 
     name = "pooled" if series == "cloud" else series
     cut = pd.Timestamp(cutoff)
@@ -129,7 +136,7 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
     for i, y in enumerate(years):
         obs = population[(population["year"] >= y) & (population["year"] < y + 1)]
         implied = compute_per_u / obs["value"].to_numpy(dtype=float)
-        lo50, hi50, lo90, hi90, med = np.quantile(x[:, i], [0.25, 0.75, 0.05, 0.95, 0.5])
+        lo50, hi50, lo90, hi90, med = _quantiles(x[:, i], [0.25, 0.75, 0.05, 0.95, 0.5])
         n = len(obs)
         rows.append({
             "year": y, "n_observed": n, "forecast_median": med, "forecast_lower90": lo90,
@@ -138,8 +145,7 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
             "coverage50": float(np.mean((implied >= lo50) & (implied <= hi50))) if n else np.nan,
             "coverage90": float(np.mean((implied >= lo90) & (implied <= hi90))) if n else np.nan,
             "error_ratio": med / float(np.median(implied)) if n else np.nan,
-            "interval_score90_dex": float(np.mean(interval_score(np.log10(implied), np.log10(lo90),
-                                                                 np.log10(hi90), 0.9))) if n else np.nan,
+            "interval_score90_dex": _score(implied, lo90, hi90) if n else np.nan,
         })
     out = pd.DataFrame(rows)
     out.attrs.update(series=name, population={"provider_kind": kind or "all", "pricing_tier": tier},
@@ -152,7 +158,16 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
 
 def backtest_markdown(tables) -> str:
     """One markdown table per series from :func:`forecast_backtest` results (a list of DataFrames)."""
-    from .._format import format_usd
+    from .._format import format_usd as _usd
+
+    def format_usd(x):
+        return "unbounded" if np.isinf(x) else _usd(x)
+
+    def dex(x):
+        return "inf" if np.isinf(x) else f"{x:.2f}"
+
+    def years(x):
+        return "never" if np.isinf(x) else (f"{x:.0f}" if x >= 100 else f"{x:.2f}")
 
     lines = []
     for t in tables:
@@ -161,8 +176,8 @@ def backtest_markdown(tables) -> str:
         dp = a["doubling_past"]
         lines += [
             f"**{a['series']}** (scored on {pop['provider_kind']} / {pop['pricing_tier']} prices; fitted on "
-            f"{a['n_past']} prices before {a['cutoff']}, {a['method']}; doubling {dp['median']:.2f} yr "
-            f"[{dp['lower']:.2f}, {dp['upper']:.2f}]; "
+            f"{a['n_past']} prices before {a['cutoff']}, {a['method']}; doubling {years(dp['median'])} yr "
+            f"[{years(dp['lower'])}, {years(dp['upper'])}]; "
             f"{'with buyer scatter' if a.get('price_scatter', True) else 'line only'})",
             "",
             "| year | prices | forecast median [90%] | observed median | 50% covers | 90% covers "
@@ -179,6 +194,6 @@ def backtest_markdown(tables) -> str:
                 f"| {int(r['year'])} | {int(r['n_observed'])} | {format_usd(r['forecast_median'])} "
                 f"[{format_usd(r['forecast_lower90'])}, {format_usd(r['forecast_upper90'])}] "
                 f"| {format_usd(r['observed_median'])} | {r['coverage50']:.0%} | {r['coverage90']:.0%} "
-                f"| x{r['error_ratio']:.2f} | {r['interval_score90_dex']:.2f} |")
+                f"| x{r['error_ratio']:.2f} | {dex(r['interval_score90_dex'])} |")
         lines.append("")
     return "\n".join(lines)

@@ -841,7 +841,9 @@ def _quantiles(x: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, n - 1)
     frac = (pos - lo).reshape((-1,) + (1,) * (s.ndim - 1))
-    return s[lo] + frac * (s[hi] - s[lo])
+    a, b = s[lo], s[hi]
+    with np.errstate(invalid="ignore"):  # two infinite neighbours: the quantile is that infinity
+        return np.where(a == b, a, a + frac * (b - a))
 
 
 def _median_by_date(x) -> np.ndarray:
