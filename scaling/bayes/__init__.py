@@ -5,6 +5,12 @@
 >>> res.summary()                                              # doctest: +SKIP
 >>> res.save("fits/chinchilla_bayes.nc"); bayes.load("fits/chinchilla_bayes.nc")  # doctest: +SKIP
 
+Laws: ``chinchilla`` and the data-constrained ``data_constrained`` / ``data_constrained_untied``
+(Muennighoff et al. 2023; runs need an ``n_unique_tokens`` column):
+
+>>> res = bayes.fit(datasets.load("muennighoff_runs"), law="data_constrained", draws=4000, chains=4)  # doctest: +SKIP
+>>> res.predict(6.34e9, 242e9, n_unique_tokens=25e9, level=0.9)  # doctest: +SKIP
+
 Importing this package is cheap: PyMC, PyTensor, nutpie and ArviZ load inside
 :func:`fit`, :func:`load` and the result's methods. Model, priors and the choice of
 likelihood are documented in :func:`scaling.bayes.model.build_model`.
