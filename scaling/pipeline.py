@@ -509,7 +509,9 @@ def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
         "trend_flops_per_usd_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_tensor16"], **cap),
         "trend_flops_per_watt_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_watt_tensor16"], **cap),
         "trend_flops_per_usd_cloud.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_cloud_tensor16"], **cap),
-        f"trend_{HEADLINE_SERIES}.png": lambda: plot.hardware_trend(trends[f"trend_{HEADLINE_SERIES}"], **cap),
+        f"trend_{HEADLINE_SERIES}.png": lambda: plot.hardware_trend(
+            trends[f"trend_{HEADLINE_SERIES}"], **{**cap, "subtitle": (
+                "hyperscaler on-demand prices (AWS, Azure, GCP, Oracle), hierarchical panel model, tensor16")}),
         "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(fc, quantity="training_cost_usd", **cap),
         "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(fc, quantity="inference_usd_per_1k_tokens", **cap),
     }
