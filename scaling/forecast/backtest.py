@@ -72,7 +72,7 @@ def _score(implied: np.ndarray, lo90: float, hi90: float) -> float:
 
 def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff: str = "2021-01-01",
                       years=(2022, 2023, 2024, 2025), method: str = "bayes", utilisation: float = 0.4,
-                      n_draws: int = 4000, seed: int = 0, price_scatter: bool = True, draws: int = 1000,
+                      n_draws: int = 4000, seed: int = 0, price_scatter: bool = True, draws: int | None = None,
                       past=None, panel=None, prices: pd.DataFrame | None = None, reference=None) -> pd.DataFrame:
     """Coverage and error of the cut-off forecast against later prices of the series' population.
 
@@ -88,7 +88,8 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
         Pooled baseline only (the panel series are Bayesian).
     past : TrendResult, optional
         The series already fitted before ``cutoff`` (its settings must record that cut-off);
-        else :func:`scaling.hardware.fit_series` fits it (``draws`` posterior draws).
+        else :func:`scaling.hardware.fit_series` fits it (``draws`` posterior draws per chain;
+        None: the fitting function's default).
     panel : PanelFit, optional
         A panel fitted on the prices before ``cutoff``, reused for a panel series.
     prices : DataFrame, optional
@@ -115,9 +116,10 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
             before = panel.settings.get("before")
             if before is None or pd.Timestamp(before) != cut:
                 raise ScalingError(f"the panel was fitted with before={before!r}, not the cut-off {cutoff!r}")
-            past = fit_series(name, panel=panel, seed=seed, draws=draws)
+            past = fit_series(name, panel=panel, seed=seed)
         else:
-            past = fit_series(name, method=method, before=cutoff, seed=seed, draws=draws)
+            past = fit_series(name, method=method, before=cutoff, seed=seed,
+                              **({} if draws is None else {"draws": draws}))
     else:
         before = past.settings.get("before")
         if before is None or pd.Timestamp(before) != cut:
