@@ -215,8 +215,6 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
     """
     from datetime import timedelta
 
-    import numpy as np
-
     acc = _cost().resolve_accelerator(hardware)
     # the table read with the csv module (no pandas: a sizing query stays fast); one observation
     # per (date, provider, price), as DataFrame.drop_duplicates
@@ -243,7 +241,9 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
             f"no on-demand price for {acc.name} within {window_days} days of {when.date()}: the shipped "
             f"observations span {first.date()} .. {last.date()}; choose a price date in that span or give "
             "usd_per_chip_hour (--usd-per-chip-hour)")
-    value = float(np.median(near))
+    near.sort()  # the median (the mean of the two middle prices for an even count, as pandas)
+    half = len(near) // 2
+    value = float(near[half] if len(near) % 2 else (near[half - 1] + near[half]) / 2)
     rule = (f"median on-demand cloud price of {len(near)} observations within {window_days} days of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)

@@ -571,3 +571,23 @@ def test_price_date_with_a_time_zone_is_read_in_utc():
     from scaling import budget
 
     assert budget.cloud_price("h100", "2024-06-01T00:00+02:00").date == "2024-05-31"
+
+
+def test_interval_quantiles_are_numpys_to_the_bit():
+    """results.interval computes numpy's linear quantile itself (numpy 2's imports numpy.ma)."""
+    from scaling.results import _quantiles_linear
+
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        shape = (int(rng.integers(1, 50)),) if trial % 2 else (int(rng.integers(1, 50)), 3)
+        v = rng.standard_normal(shape) * 10 ** rng.uniform(-3, 20)
+        v[rng.random(shape) < (0.3 if trial % 3 == 0 else 0.0)] = np.inf
+        v[rng.random(shape) < (0.1 if trial % 5 == 0 else 0.0)] = -np.inf
+        level = float(rng.choice([0.5, 0.8, 0.9, 0.95, rng.uniform(0.01, 0.99)]))
+        qs = ((1 - level) / 2, (1 + level) / 2)
+        for axis in range(v.ndim):
+            with np.errstate(invalid="ignore"):
+                want = np.quantile(v, list(qs), axis=axis, method="linear")
+                got = _quantiles_linear(v, qs, axis)
+            for w, g in zip(want, got):
+                np.testing.assert_array_equal(np.asarray(g), np.asarray(w))
