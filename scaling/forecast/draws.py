@@ -129,10 +129,16 @@ def law_draws(loss_fit, n: int, rng: np.random.Generator) -> tuple[np.ndarray, l
 # ----------------------------------------------------------------------------- prices
 def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter: bool = True,
                       doubling_years: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    r"""Trend line and buyer's scatter, log10 units, resampled to ``n`` draws.
+    r"""Trend line (with its horizon discrepancy) and buyer's scatter, log10 units, ``n`` draws.
 
-    .. math:: \log_{10} m_i(t) = c_{0,i} + c_{1,i} (t - t_0) + \sigma_i \, \varepsilon_i,
-              \quad \varepsilon_i \sim t_{\nu_i}
+    .. math:: \log_{10} m_i(t) = c_{0,i} + c_{1,i} (t - t_0) + \omega_i W_i(\max(t - t_{\mathrm{last}}, 0))
+              + \sigma_i \, \varepsilon_i, \quad \varepsilon_i \sim t_{\nu_i}
+
+    The random walk :math:`\omega W` (:func:`scaling.hardware.trend.horizon_walk`) is the
+    market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
+    (``trend.horizon_origin``); trends without a ``rw_scale`` draw column have none (and use
+    no random numbers for it). It is part of ``line``: one path per joint draw across the
+    dates, so its variance :math:`\omega^2 h` grows with the horizon :math:`h`.
 
     One scatter draw per joint draw, shared by all dates: a buyer's price sits at the same
     quantile of the market at every date, so each date's spread is the predictive spread of
@@ -156,6 +162,10 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     else:
         c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years", doubling_years, low=0.0, high=100.0)))
     line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
+    if "rw_scale" in d.columns:
+        from ..hardware.trend import horizon_walk
+
+        line = line + horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx], rng)
     noise = np.zeros((n, 1))
     if scatter:
         sigma = d["sigma"].to_numpy(dtype=float)[idx]

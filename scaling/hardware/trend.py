@@ -60,7 +60,7 @@ from ..results import DEFAULT_LEVEL, check_metadata, interval, metadata, predict
 from .data import METRICS, TrendData, trend_data
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
-           "LAW", "PARAMS", "METHODS", "INTERVALS"]
+           "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk"]
 
 SCHEMA = "scaling.hardware.trend"
 #: Version 2: the metadata block of :func:`scaling.results.metadata` (version 1, still read,
@@ -77,6 +77,10 @@ MAX_CHAINS = 16
 #: ``tau`` and one ``offset[<group>]`` per group to ``draws``).
 PARAMS = ("intercept", "slope_per_year", "sigma", "nu")
 LOG10_2 = float(np.log10(2.0))
+#: Draw column of the horizon discrepancy's scale :math:`\omega` (dex per square-root year):
+#: beyond the last data point the market's level leaves the fitted line as a random walk
+#: (:func:`horizon_walk`). Trends without the column (old files, OLS) have none.
+WALK = "rw_scale"
 METHODS = ("bayes", "ols")
 #: ``predict(..., interval=)``: the band of the trend line, or of a new chip (price).
 INTERVALS = ("line", "new")
@@ -107,6 +111,42 @@ def _interval(x: np.ndarray, level: float) -> tuple[float, float]:
     return lo, hi
 
 
+def horizon_walk(years, origin: float, scale: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    r"""The horizon discrepancy: a random walk of the level that starts at the last data point.
+
+    .. math:: \delta(t) = \omega\, W\big(\max(t - t_{\mathrm{last}}, 0)\big), \qquad
+              \delta(t) \sim N\big(0, \omega^2 \max(t - t_{\mathrm{last}}, 0)\big),
+
+    with :math:`W` a standard Wiener process (one path per draw, so dates further out share
+    the nearer dates' steps) and :math:`\omega` = ``scale`` (one value per draw, dex per
+    square-root year). It is the out-of-sample part of the local-level-with-drift model
+    (Harvey 1989, *Forecasting, Structural Time Series Models and the Kalman Filter*, ch. 2):
+    the fitted line is the drift, and the level keeps wandering after the data end, so the
+    predictive variance grows with the years beyond the last point.
+
+    Parameters
+    ----------
+    years : array of decimal years (any order)
+    origin : float
+        :math:`t_{\mathrm{last}}`, the decimal year of the last data point.
+    scale : ndarray (n_draws,)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray (n_draws, n_dates), zero at and before ``origin``.
+    """
+    years = np.atleast_1d(np.asarray(years, dtype=float))
+    scale = np.asarray(scale, dtype=float)
+    h = np.maximum(years - float(origin), 0.0)
+    order = np.argsort(h, kind="stable")
+    steps = np.sqrt(np.diff(np.r_[0.0, h[order]]))
+    path = np.cumsum(steps[None, :] * rng.standard_normal((scale.size, h.size)), axis=1)
+    out = np.empty_like(path)
+    out[:, order] = path
+    return scale[:, None] * out
+
+
 @dataclass(frozen=True)
 class TrendResult:
     r"""A fitted hardware trend; honours the result contract of :mod:`scaling.results`.
@@ -128,7 +168,9 @@ class TrendResult:
         Centring year: the line is ``intercept + slope_per_year * (year - t0)``.
     draws : pandas.DataFrame
         ``intercept, slope_per_year, sigma, nu`` (+ ``tau``, ``offset[<group>]``), one
-        row per posterior draw (OLS: per draw from the sampling distribution).
+        row per posterior draw (OLS: per draw from the sampling distribution). A column
+        ``rw_scale`` (:data:`WALK`) is the scale of the horizon discrepancy
+        (:func:`horizon_walk`) that predictions add beyond :attr:`horizon_origin`.
     data : pandas.DataFrame
         The points used: ``name, date, year, value, log10_value`` and more.
     diagnostics : dict
@@ -209,6 +251,30 @@ class TrendResult:
         return self.doubling(DEFAULT_LEVEL)
 
     # ----------------------------------------------------------------- predictions
+    @property
+    def horizon_origin(self) -> float:
+        """Decimal year where the horizon discrepancy starts: ``settings["horizon_origin_year"]``
+        (a panel series: the panel's last price), else the last data point's year."""
+        v = self.settings.get("horizon_origin_year")
+        if v is not None:
+            return float(v)
+        return float(self.data["year"].max()) if "year" in self.data and len(self.data) else float(self.t0)
+
+    @property
+    def has_walk(self) -> bool:
+        """Whether the trend carries a horizon discrepancy (a ``rw_scale`` draw column)."""
+        return WALK in self.draws.columns
+
+    def walk_draws(self, dates, rng: np.random.Generator, idx: np.ndarray | None = None) -> np.ndarray:
+        """:func:`horizon_walk` at ``dates`` for the draws ``idx`` (all by default): shape
+        ``(n, n_dates)``; zeros for a trend without a discrepancy (no random numbers used)."""
+        years = decimal_year(dates)
+        n = len(self.draws) if idx is None else len(idx)
+        if not self.has_walk:
+            return np.zeros((n, len(years)))
+        scale = self.draws[WALK].to_numpy(dtype=float)
+        return horizon_walk(years, self.horizon_origin, scale if idx is None else scale[idx], rng)
+
     def _group_offset(self, group: str | None) -> np.ndarray:
         if group is None:
             return np.zeros(len(self.draws))
@@ -236,9 +302,12 @@ class TrendResult:
         c1 = self._slope()
         return c0[:, None] + c1[:, None] * (years[None, :] - self.t0)
 
-    def _new_draws(self, lines: np.ndarray, group: str | None) -> np.ndarray:
-        """Log10 values of a new chip (price) per draw: the line plus Student-t scatter."""
+    def _new_draws(self, lines: np.ndarray, group: str | None, dates=None) -> np.ndarray:
+        """Log10 values of a new chip (price) per draw: the line, the horizon discrepancy
+        beyond :attr:`horizon_origin` (:func:`horizon_walk`) and Student-t scatter."""
         rng = np.random.default_rng([self.seed, 7919])
+        if dates is not None and self.has_walk:
+            lines = lines + self.walk_draws(dates, np.random.default_rng([self.seed, 7927]))
         nu = self.draws["nu"].to_numpy(dtype=float)
         sigma = self.draws["sigma"].to_numpy(dtype=float)
         # One noise draw per posterior draw, shared by all dates: each date's predictive
@@ -265,8 +334,10 @@ class TrendResult:
         interval : {"line", "new"}
             The band with ``level``: ``"line"``, the credible (Bayes) or confidence (OLS)
             interval of the trend line; ``"new"``, the predictive interval of a new chip
-            (or cloud price): line uncertainty plus the Student-t scatter of points about it
-            (plus the spread of group offsets for a new group of a hierarchical trend).
+            (or cloud price): line uncertainty, the horizon discrepancy beyond the last data
+            point (trends with a ``rw_scale`` column) and the Student-t scatter of points
+            about the line (plus the spread of group offsets for a new group of a
+            hierarchical trend).
 
         Returns
         -------
@@ -283,7 +354,7 @@ class TrendResult:
         if level is None:
             return np.asarray(10.0 ** median, dtype=float)
         level = check_level(level)
-        per_draw = lines if interval == "line" else self._new_draws(lines, group)
+        per_draw = lines if interval == "line" else self._new_draws(lines, group, d)
         # Quantiles are taken in log10 units and mapped back (a monotone transform).
         out = predict_frame({"date": d, "year": decimal_year(d)}, per_draw, level, median=median)
         for c in ("median", "lower", "upper"):
@@ -444,6 +515,8 @@ def _check_draws(draws: pd.DataFrame, method: str, path) -> None:
     for col in ("sigma", "nu"):
         if not (draws[col].to_numpy(dtype=float) > 0).all():
             raise ScalingError(f"{path}: draws of {col} must be > 0")
+    if WALK in draws.columns and not (draws[WALK].to_numpy(dtype=float) >= 0).all():
+        raise ScalingError(f"{path}: draws of {WALK} must be >= 0")
 
 
 def load_trend(path: str | os.PathLike) -> TrendResult:
