@@ -167,17 +167,18 @@ class BayesFitResult:
         """A human-readable fit report; warnings first when any check fails."""
         s = self.summary(level)
         d = self.diagnostics
+        width = max(6, *(len(str(name)) for name in s.index))  # R_D_star is 8 characters
         lines = [
             f"Bayesian fit of the {self.law} law: {get_law(self.law).formula}",
             f"runs fitted: {self.n_runs} (excluded: {self.n_excluded}); data sha256 {self.data_sha256[:12]}...",
             f"sampler: {self.settings.get('sampler')}, {self.settings.get('chains')} chains x "
             f"{self.settings.get('draws')} draws (tune {self.settings.get('tune')}), seed {self.seed}",
             "",
-            f"{'param':>6} {'median':>11} {'lower':>11} {'upper':>11} {'r_hat':>7} {'ess_bulk':>9} {'ess_tail':>9}",
+            f"{'param':>{width}} {'median':>11} {'lower':>11} {'upper':>11} {'r_hat':>7} {'ess_bulk':>9} {'ess_tail':>9}",
         ]
         for name, row in s.iterrows():
             lines.append(
-                f"{name:>6} {row['value']:11.5g} {row['lower']:11.5g} {row['upper']:11.5g} "
+                f"{name:>{width}} {row['value']:11.5g} {row['lower']:11.5g} {row['upper']:11.5g} "
                 f"{row['r_hat']:7.4f} {row['ess_bulk']:9.0f} {row['ess_tail']:9.0f}"
             )
         lines.append(f"(interval: {level:.0%} equal-tailed credible interval)")
