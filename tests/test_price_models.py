@@ -87,10 +87,10 @@ def _fake_panel(n=400, seed=0) -> PanelFit:
         "age_slope": -0.05 + 0.0 * rng.standard_normal(n), "sigma": np.full(n, 0.05), "nu": np.full(n, 5.0),
         "tau_chip": np.full(n, 0.2), "tau_provider": np.full(n, 0.1),
         "kind[gpu_cloud]": np.full(n, 0.3), "kind[marketplace]": np.full(n, 0.6),
-        "tier[1yr]": np.full(n, 0.2), "tier[3yr]": np.full(n, 0.5)})
+        "tier[1yr]": np.full(n, 0.2), "tier[3yr]": np.full(n, 0.5), "rw_scale": np.full(n, 0.05)})
     return PanelFit(data=data, t0=2023.0, age_ref=2.0, draws=draws, chips=(), providers=(),
                     diagnostics={"r_hat": {}, "ess_bulk": {}, "ess_tail": {}, "divergences": 0}, seed=seed,
-                    settings={**data.settings, "model": "panel"})
+                    settings={**data.settings, "model": "panel", "horizon_origin_year": 2025.5})
 
 
 def test_series_levels_and_lowest_available(tmp_path):
@@ -162,3 +162,74 @@ def test_panel_fit_recovers_synthetic_progress():
     r_hat = [v for v in panel.diagnostics.get("r_hat", {}).values() if np.isfinite(v)] \
         if isinstance(panel.diagnostics, dict) else []
     assert not r_hat or max(r_hat) < 1.1
+
+
+# ----------------------------------------------------------------------------- horizon discrepancy
+def test_horizon_walk_grows_with_the_horizon():
+    from scaling.hardware.trend import horizon_walk
+
+    rng = np.random.default_rng(1)
+    years = np.array([2031.0, 2024.0, 2027.0, 2025.0])  # unordered, one before the origin
+    w = horizon_walk(years, 2025.0, np.full(40000, 0.1), rng)
+    assert w.shape == (40000, 4)
+    assert np.all(w[:, 1] == 0) and np.all(w[:, 3] == 0)  # at or before the last data point: none
+    np.testing.assert_allclose(w.std(axis=0)[[0, 2]], 0.1 * np.sqrt([6.0, 2.0]), rtol=0.03)
+    # one path per draw: the 6-year value is the 2-year value plus an independent step
+    assert np.corrcoef(w[:, 2], w[:, 0])[0, 1] == pytest.approx(np.sqrt(2 / 6), abs=0.02)
+
+
+def test_series_carries_the_walk_and_old_files_still_load(tmp_path):
+    hyp = series_trend(_fake_panel(), "hyperscaler-on-demand")
+    assert hyp.has_walk and hyp.horizon_origin == 2025.5
+    back = load_trend(hyp.save(tmp_path / "t.json"))
+    assert back.has_walk and back.horizon_origin == 2025.5
+    np.testing.assert_allclose(back.draws["rw_scale"], hyp.draws["rw_scale"])
+    # a file without the column (written before the discrepancy existed) loads, with no walk
+    import dataclasses
+
+    old = dataclasses.replace(hyp, draws=hyp.draws.drop(columns="rw_scale"),
+                              settings={k: v for k, v in hyp.settings.items() if k != "horizon_origin_year"})
+    old_back = load_trend(old.save(tmp_path / "old.json"))
+    assert not old_back.has_walk
+    assert old_back.horizon_origin == pytest.approx(float(old.data["year"].max()))
+    assert np.all(old_back.walk_draws([2035.0], np.random.default_rng(0)) == 0)
+    # the predictive band is wider far out with the walk, equal at the origin
+    far = [2035.5]
+    w_new = back.predict(far, level=0.9, interval="new")
+    o_new = old_back.predict(far, level=0.9, interval="new")
+    assert np.log10(w_new["upper"] / w_new["lower"]).iloc[0] > np.log10(o_new["upper"] / o_new["lower"]).iloc[0]
+
+
+def test_price_log10_draws_adds_the_walk_beyond_the_data():
+    import dataclasses
+
+    from scaling.forecast.draws import price_log10_draws
+
+    hyp = series_trend(_fake_panel(n=4000), "hyperscaler-on-demand")
+    dates = [2025.5, 2027.5, 2035.5]
+    line, noise = price_log10_draws(hyp, dates, 4000, np.random.default_rng(3), scatter=False)
+    assert line.shape == (4000, 3) and noise.shape == (4000, 1)
+    plain = dataclasses.replace(hyp, draws=hyp.draws.drop(columns="rw_scale"))
+    line0, _ = price_log10_draws(plain, dates, 4000, np.random.default_rng(3), scatter=False)
+    extra = line.var(axis=0) - line0.var(axis=0)  # same draws of the line: the walk's variance
+    np.testing.assert_allclose(extra, [0.0, 0.05 ** 2 * 2, 0.05 ** 2 * 10], atol=0.004)
+    # without the column the draws are those of the plain line (no random numbers spent)
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, len(plain.draws), size=4000)
+    expected = (plain.draws["intercept"].to_numpy()[idx, None]
+                + plain.draws["slope_per_year"].to_numpy()[idx, None] * (np.array(dates)[None, :] - plain.t0))
+    np.testing.assert_allclose(line0, expected)
+
+
+@pytest.mark.slow
+def test_small_panel_fit_is_fast_and_has_the_walk():
+    """A short fit on the prices before 2022 (compile cached after the first run)."""
+    from scaling.hardware.panel import fit_panel
+
+    panel = fit_panel(panel_data(before="2022-01-01"), seed=2, draws=150, tune=150)
+    assert {"rw_scale", "slope_per_year", "tau_chip", "tau_provider"} <= set(panel.draws.columns)
+    assert panel.settings["horizon_origin_year"] < 2022
+    assert (panel.draws["rw_scale"] >= 0).all() and len(panel.draws) == 300
+    t = series_trend(panel, "hyperscaler-on-demand")
+    assert t.has_walk and t.horizon_origin == panel.settings["horizon_origin_year"]
+    assert max(v for v in panel.diagnostics["r_hat"].values() if np.isfinite(v)) < 1.1

@@ -9,18 +9,40 @@ module fits the hierarchical (panel) regression, for observation :math:`i` of ch
 
 .. math::
 
-    \log_{10} y_i = a + b\,(t_i - t_0) + \kappa_{k} + \rho_{r} + u_c + v_p + \sigma\,\varepsilon_i,
+    \log_{10} y_i = a + b\,(t_i - t_0) + g\,(\mathrm{age}_i - \bar{\mathrm{age}}) + \kappa_{k} + \rho_{r}
+                    + u_c + v_p + w_{q(i)} + \sigma\,\varepsilon_i,
     \qquad u_c \sim N(0, \tau_c^2),\; v_p \sim N(0, \tau_p^2),\; \varepsilon_i \sim t_\nu,
 
 with :math:`y` the peak FLOP per $ of rental, :math:`\kappa_{\mathrm{hyperscaler}} = 0`,
-:math:`\rho_{\mathrm{on\ demand}} = 0` (the reference segment), and weakly informative priors
-:math:`a \sim N(\mathrm{median}\,y, 1)`, :math:`b \sim N(0, 0.5)`, :math:`\kappa, \rho \sim
-N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim HN(0.3)`, :math:`\sigma \sim
-HN(0.5)`, :math:`\nu \sim \Gamma(2, 0.1)` (Gelman & Hill 2007, *Data Analysis Using
-Regression and Multilevel/Hierarchical Models*, ch. 11-13, for the varying-intercept panel;
-Juarez & Steel 2010 for the prior on :math:`\nu`). Chip and provider effects are
-non-centred. The model is sampled by :func:`scaling.bayes.samplers.sample` and checked by
-:mod:`scaling.bayes.diagnostics`.
+:math:`\rho_{\mathrm{on\ demand}} = 0` (the reference segment), and :math:`w_q` a random walk
+of the market's level over the yearly periods :math:`q` counted back from the last price,
+anchored at the end of the data (Harvey 1989, *Forecasting, Structural Time Series Models
+and the Kalman Filter*, ch. 2, the local level with drift :math:`b`):
+
+.. math::
+
+    w_0 = 0, \qquad w_{q} - w_{q-1} \sim N(0, \omega^2 \Delta), \quad \Delta = 1\ \mathrm{yr},
+
+so the line :math:`a + b(t - t_0)` is the level at the end of the data and, beyond it, the
+level keeps wandering: a forecast :math:`h` years past the last price adds
+:math:`\omega W(h) \sim N(0, \omega^2 h)` (:func:`scaling.hardware.trend.horizon_walk`; the
+draw column ``rw_scale``). :math:`\omega` is learned from the data before the fit's last
+price: how far each year's level strayed from the line.
+
+Priors (weakly informative): :math:`a \sim N(\mathrm{median}\,y, 1)`, :math:`b, g \sim N(0,
+0.5)`, :math:`\kappa, \rho \sim N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim
+HN(0.3)`, :math:`\sigma \sim HN(0.5)`, :math:`\nu \sim \Gamma(2, 0.1)`, :math:`\omega \sim
+HN(0.1)` dex per square-root year (Gelman & Hill 2007, *Data Analysis Using Regression and
+Multilevel/Hierarchical Models*, ch. 11-13, for the varying-intercept panel; Juarez & Steel
+2010 for the prior on :math:`\nu`).
+
+Parameterisation (what makes the fit fast, ~15-20 s on 2 cores): chip and provider effects
+with at least :data:`CENTRE_MIN` prices are centred, sparser ones non-centred (Betancourt &
+Girolami 2015); provider levels are centred on their kind's level :math:`a + \kappa_k`
+("hierarchical centring", Gelfand, Sahu & Carlin 1995), so :math:`a` and :math:`\kappa`,
+known only through the providers, do not make a funnel with :math:`\tau_p`; the walk is
+centred (each year's level is pinned by its prices). The model is sampled by
+:func:`scaling.bayes.samplers.sample` and checked by :mod:`scaling.bayes.diagnostics`.
 
 Named series (:data:`SERIES`) turn the posterior into :class:`~scaling.hardware.TrendResult`
 objects a forecast can use: the line of one market segment,
@@ -49,7 +71,7 @@ from .._io import utc_now
 from ..bayes.diagnostics import count_divergences, diagnose
 from ..errors import ScalingError
 from .data import KINDS, PRICINGS, TrendData, trend_data
-from .trend import TrendResult
+from .trend import WALK, TrendResult, horizon_walk
 
 __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
            "WIDE_PROVIDERS", "series_names", "save_series"]
@@ -64,6 +86,9 @@ SERIES: dict[str, tuple[str | None, str | None, str]] = {
     "lowest-available": (None, None, "the lowest widely available segment (>= 3 providers, no marketplaces)"),
     "pooled": (None, None, "baseline: every on-demand price pooled, one line (robust regression)"),
 }
+#: Default sampler settings of :func:`fit_panel`: draws per chain and tuning steps.
+DRAWS = 600
+TUNE = 250
 #: A segment (provider kind, tier) offered by at least this many providers is widely available.
 WIDE_PROVIDERS = 3
 #: Tiers a training run can buy: on demand or a commitment of up to one year (a 3-year
@@ -91,21 +116,79 @@ def panel_data(cloud_prices: pd.DataFrame | None = None, accelerators: pd.DataFr
                       cloud_prices=cloud_prices, **filters)
 
 
-def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips: int, n_provs: int):
+#: Chips or providers with at least this many prices get centred effects (their data pin the
+#: effect down, so the centred form samples best); sparser ones non-centred (Betancourt &
+#: Girolami 2015, "Hamiltonian Monte Carlo for hierarchical models").
+CENTRE_MIN = 3
+#: Width of the periods of the level's random walk, years.
+WALK_BIN_YEARS = 1.0
+#: Prior scale of the walk, dex per square-root year: HalfNormal(0.1) puts 90% of its mass
+#: below 0.16 dex/sqrt(yr), i.e. below x1.9 in 4 years' wandering (1 sd).
+WALK_PRIOR = 0.1
+
+
+def _effect_layout(idx: np.ndarray, n_levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Levels with >= :data:`CENTRE_MIN` points (centred) and the rest (non-centred)."""
+    counts = np.bincount(idx, minlength=n_levels)
+    return np.flatnonzero(counts >= CENTRE_MIN), np.flatnonzero(counts < CENTRE_MIN)
+
+
+def _effects(pm, pt, name: str, tau, idx: np.ndarray, n_levels: int, loc=None):
+    """Group levels :math:`N(\\mathrm{loc}, \\tau^2)` gathered at the observations: centred
+    (``c_<name>``) for levels with >= :data:`CENTRE_MIN` points, non-centred
+    (:math:`\\mathrm{loc} + \\tau z`, ``z_<name>``) for the rest, stacked in that order
+    (:func:`_effect_layout`). ``loc`` (a tensor per level, default 0) puts the levels'
+    common mean inside the hierarchy ("hierarchical centring", Gelfand, Sahu & Carlin 1995,
+    Biometrika 82:479), so a mean pinned only through the levels does not make a funnel with
+    :math:`\\tau`."""
+    dense, sparse = _effect_layout(idx, n_levels)
+    parts = []
+    if dense.size:
+        parts.append(pm.Normal(f"c_{name}", 0.0 if loc is None else loc[dense], tau, shape=int(dense.size)))
+    if sparse.size:
+        z = tau * pm.Normal(f"z_{name}", 0.0, 1.0, shape=int(sparse.size))
+        parts.append(z if loc is None else loc[sparse] + z)
+    stacked = parts[0] if len(parts) == 1 else pt.concatenate(parts)
+    pos = np.empty(n_levels, dtype=int)
+    pos[np.r_[dense, sparse]] = np.arange(n_levels)
+    return stacked[pm.Data(name, pos[idx])]
+
+
+def _effect_draws(post, name: str, tau: np.ndarray, idx: np.ndarray, n_levels: int) -> np.ndarray:
+    """Draws ``(chain, draw, level)`` of the levels sampled by :func:`_effects`, less their
+    ``loc`` for the centred ones (the caller subtracts it from all)."""
+    dense, sparse = _effect_layout(idx, n_levels)
+    out = np.zeros(tau.shape + (n_levels,))
+    if dense.size:
+        out[..., dense] = np.asarray(post[f"c_{name}"].values, dtype=float)
+    if sparse.size:
+        out[..., sparse] = tau[..., None] * np.asarray(post[f"z_{name}"].values, dtype=float)
+    return out, dense
+
+
+def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips: int, n_provs: int,
+                      bin_idx=None, n_bins: int = 1, bin_years: float = WALK_BIN_YEARS, prov_kind=None):
     """The PyMC panel model (module docstring) on ``y - median(y)``; returns ``(model, y_ref)``.
 
-    Data enter through ``pm.Data`` containers, so PyTensor's on-disk cache of compiled code
-    serves every later fit of the same model (the backtests' cut-offs).
+    ``bin_idx`` numbers each price's period counting back from the last one (0: the latest
+    ``bin_years``); the level's random walk :math:`w` is anchored at 0 in period 0, so the
+    line :math:`a + b(t - t_0)` is the market's level at the end of the data. Data enter
+    through ``pm.Data`` containers, so PyTensor's on-disk cache of compiled code serves every
+    later fit of the same model (the backtests' cut-offs).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pymc as pm
         import pytensor.tensor as pt
     y_ref = float(np.median(y))
+    bin_idx = np.zeros(len(y), dtype=int) if bin_idx is None else np.asarray(bin_idx, dtype=int)
+    if prov_kind is None:  # each provider's kind, from its prices
+        prov_kind = np.zeros(n_provs, dtype=int)
+        prov_kind[np.asarray(prov_idx, dtype=int)] = np.asarray(kind_idx, dtype=int)
+    n_bins = max(int(n_bins), 1)
     with pm.Model() as model:
         xd, aged, yd = pm.Data("x", x), pm.Data("age", age), pm.Data("y", y - y_ref)
-        kd, td = pm.Data("kind", kind_idx), pm.Data("tier", tier_idx)
-        cd, pd_ = pm.Data("chip", chip_idx), pm.Data("provider", prov_idx)
+        td = pm.Data("tier", tier_idx)
         a = pm.Normal("a", 0.0, 1.0)
         b = pm.Normal("slope_per_year", 0.0, 0.5)
         d_age = pm.Normal("age_slope", 0.0, 0.5)
@@ -113,13 +196,22 @@ def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips
         tier = pm.Normal("tier_effect", 0.0, 0.5, shape=len(TIERS) - 1)
         tau_c = pm.HalfNormal("tau_chip", 0.5)
         tau_p = pm.HalfNormal("tau_provider", 0.3)
-        zc = pm.Normal("z_chip", 0.0, 1.0, shape=n_chips)
-        zp = pm.Normal("z_provider", 0.0, 1.0, shape=n_provs)
-        sigma = pm.HalfNormal("sigma", 0.5)
-        nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
         kind_all = pt.concatenate([pt.zeros(1), kind])
         tier_all = pt.concatenate([pt.zeros(1), tier])
-        mu = (a + b * xd + d_age * aged + kind_all[kd] + tier_all[td] + tau_c * zc[cd] + tau_p * zp[pd_])
+        chip_obs = _effects(pm, pt, "chip", tau_c, np.asarray(chip_idx, dtype=int), n_chips)
+        # a + kind + v_p: the provider's level, centred on its kind's (module docstring)
+        prov_obs = _effects(pm, pt, "provider", tau_p, np.asarray(prov_idx, dtype=int), n_provs,
+                            loc=a + kind_all[np.asarray(prov_kind, dtype=int)])
+        sigma = pm.HalfNormal("sigma", 0.5)
+        nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
+        omega = pm.HalfNormal("rw_scale", WALK_PRIOR)
+        mu = b * xd + d_age * aged + tier_all[td] + chip_obs + prov_obs
+        if n_bins > 1:
+            # Centred: each period's level is pinned by its prices, so the centred walk
+            # samples well where the non-centred one makes a funnel with omega.
+            steps = pm.Normal("walk_step", 0.0, omega * np.sqrt(bin_years), shape=n_bins - 1)
+            walk = pt.concatenate([pt.zeros(1), pt.cumsum(steps)])
+            mu = mu + walk[pm.Data("period", bin_idx)]
         pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
     return model, y_ref
 
@@ -182,12 +274,20 @@ class PanelFit:
             out[:, j] += d[col].to_numpy() if col in d else d["tau_provider"].to_numpy() * rng.standard_normal(n)
         nu = d["nu"].to_numpy()[:, None]
         out += d["sigma"].to_numpy()[:, None] * rng.standard_t(nu, size=out.shape)
+        if WALK in d and "horizon_origin_year" in self.settings:
+            out += horizon_walk(points["year"].to_numpy(dtype=float), self.settings["horizon_origin_year"],
+                                d[WALK].to_numpy(), rng)
         return out
 
 
-def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = 1000, chains: int = 2, tune: int = 1000,
-              target_accept: float = 0.95, sampler: str = "nutpie", t0: float | None = None) -> PanelFit:
-    """Sample the panel model of the module docstring on ``data`` (default :func:`panel_data`)."""
+def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAWS, chains: int = 2, tune: int = TUNE,
+              target_accept: float = 0.9, sampler: str = "nutpie", t0: float | None = None) -> PanelFit:
+    """Sample the panel model of the module docstring on ``data`` (default :func:`panel_data`).
+
+    The defaults (2 chains x :data:`DRAWS` draws after :data:`TUNE` tuning steps) give bulk
+    and tail ESS above :data:`scaling._checks.ESS_MIN` for every reported parameter on the
+    shipped data in about 15-20 s on 2 cores (compiled code cached).
+    """
     from ..bayes.samplers import sample
 
     data = panel_data() if data is None else data
@@ -200,39 +300,49 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = 1000
     y = d["log10_value"].to_numpy(dtype=float)
     year = d["year"].to_numpy(dtype=float)
     t0 = round(float(np.mean(year)), 2) if t0 is None else float(t0)
+    t_last = float(np.max(year))
     chips = tuple(sorted(d["name"].unique()))
     provs = tuple(sorted(d["provider"].unique()))
     idx = lambda col, levels: d[col].map({v: i for i, v in enumerate(levels)}).to_numpy(dtype=int)  # noqa: E731
     age_years = _age_years(d)
     age_ref = round(float(np.median(age_years)), 2)
+    period = np.floor((t_last - year) / WALK_BIN_YEARS).astype(int)
     t_start = time.perf_counter()
+    chip_idx, prov_idx = idx("name", chips), idx("provider", provs)
     model, y_ref = build_panel_model(y, year - t0, age_years - age_ref, idx("provider_kind", KINDS),
-                                     idx("pricing_tier", TIERS),
-                                     idx("name", chips), idx("provider", provs), len(chips), len(provs))
+                                     idx("pricing_tier", TIERS), chip_idx, prov_idx, len(chips), len(provs),
+                                     bin_idx=period, n_bins=int(period.max()) + 1)
     idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
                             target_accept=target_accept)
     post = idata.posterior
     arr = lambda name: np.asarray(post[name].values, dtype=float)  # noqa: E731
     arrays = {"intercept": arr("a") + y_ref, "slope_per_year": arr("slope_per_year"), "age_slope": arr("age_slope"),
-              "sigma": arr("sigma"),
-              "nu": arr("nu"), "tau_chip": arr("tau_chip"), "tau_provider": arr("tau_provider")}
+              "sigma": arr("sigma"), "nu": arr("nu"), "tau_chip": arr("tau_chip"),
+              "tau_provider": arr("tau_provider"), WALK: arr(WALK)}
     for j, k in enumerate(KINDS[1:]):
         arrays[f"kind[{k}]"] = arr("kind_effect")[..., j]
     for j, r in enumerate(TIERS[1:]):
         arrays[f"tier[{r}]"] = arr("tier_effect")[..., j]
     table = diagnose({k: v for k, v in arrays.items()})
-    zc, zp = arr("z_chip"), arr("z_provider")
+    zc, _ = _effect_draws(post, "chip", arrays["tau_chip"], chip_idx, len(chips))
+    zp, dense = _effect_draws(post, "provider", arrays["tau_provider"], prov_idx, len(provs))
+    prov_kind = d.groupby("provider")["provider_kind"].first()
+    for j in dense:  # centred provider levels hold a + kind + v_p: keep v_p
+        kind = prov_kind[provs[j]]
+        zp[..., j] -= arr("a") + (0.0 if kind == KINDS[0] else arrays[f"kind[{kind}]"])
     for j, c in enumerate(chips):
-        arrays[f"chip[{c}]"] = arrays["tau_chip"] * zc[..., j]
+        arrays[f"chip[{c}]"] = zc[..., j]
     for j, p in enumerate(provs):
-        arrays[f"provider[{p}]"] = arrays["tau_provider"] * zp[..., j]
+        arrays[f"provider[{p}]"] = zp[..., j]
     diag = {"sampler": f"{sampler} NUTS", "chains": chains, "draws": draws, "tune": tune,
             "target_accept": target_accept,
             **{c: {n: float(v) for n, v in table[c].items()} for c in ("r_hat", "ess_bulk", "ess_tail")},
             "divergences": count_divergences(idata), "seconds": round(time.perf_counter() - t_start, 2),
             "timings_s": {k.removesuffix("_s"): round(float(v), 3) for k, v in timings.items()}}
     settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
-                "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": age_ref}
+                "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": age_ref,
+                "horizon_origin_year": round(t_last, 4), "walk_bin_years": WALK_BIN_YEARS,
+                "walk_prior": f"HalfNormal({WALK_PRIOR})"}
     return PanelFit(data=data, t0=t0, age_ref=age_ref, draws=pd.DataFrame({k: v.ravel() for k, v in arrays.items()}),
                     chips=chips, providers=provs, diagnostics=diag, seed=seed, settings=settings)
 
@@ -242,7 +352,10 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
 
     Draws: ``intercept`` (the segment's line at ``t0``), ``slope_per_year``, ``sigma`` (a
     buyer's scatter, :math:`(\\tau_c^2+\\tau_p^2+\\sigma^2)^{1/2}`), ``nu``, then
-    ``sigma_residual``, ``tau_chip``, ``tau_provider``. ``data`` holds the segment's points.
+    ``sigma_residual``, ``tau_chip``, ``tau_provider`` and ``rw_scale`` (:math:`\\omega`, the
+    horizon discrepancy's scale, :func:`scaling.hardware.trend.horizon_walk`; its origin,
+    the panel's last price, is ``settings["horizon_origin_year"]``). ``data`` holds the
+    segment's points.
     """
     if name not in SERIES or name == "pooled":
         allowed = [s for s in SERIES if s != "pooled"]
@@ -258,6 +371,8 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
                           "slope_per_year": d["slope_per_year"], "sigma": sigma_buyer, "nu": d["nu"],
                           "sigma_residual": d["sigma"], "tau_chip": d["tau_chip"],
                           "tau_provider": d["tau_provider"]})
+    if WALK in d:  # the horizon discrepancy (panels fitted before it existed have none)
+        draws[WALK] = d[WALK]
     pts = panel.data.data
     seg = pts.loc[(pts["provider_kind"] == kind) & (pts["pricing_tier"] == tier)].reset_index(drop=True)
     if seg.empty:  # a segment with no data yet (early cut-offs): keep every point for the record
