@@ -150,12 +150,26 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
             "interval_score90_dex": _score(implied, lo90, hi90) if n else np.nan,
         })
     out = pd.DataFrame(rows)
+    diag = past.diagnostics if isinstance(past.diagnostics, dict) else {}
+    r_hat = [float(v) for v in (diag.get("r_hat") or {}).values() if np.isfinite(v)]
     out.attrs.update(series=name, population={"provider_kind": kind or "all", "pricing_tier": tier},
+                     max_r_hat=max(r_hat) if r_hat else None, divergences=diag.get("divergences"),
                      cutoff=str(cutoff), method=past.method, n_past=int(past.n_points),
                      doubling_past=past.doubling(0.9),
                      doubling_full=None if reference is None else reference.doubling(0.9),
                      price_scatter=bool(price_scatter), utilisation=utilisation)
     return out
+
+
+def _convergence(attrs) -> str:
+    """``; max R-hat 1.004, 0 divergences`` (flagged when the cut-off fit did not converge)."""
+    from .._checks import R_HAT_MAX
+
+    r, div = attrs.get("max_r_hat"), attrs.get("divergences")
+    if r is None:
+        return ""
+    flag = " (NOT CONVERGED: the scores below test an unconverged fit)" if r > R_HAT_MAX else ""
+    return f"; max R-hat {r:.3f}, {div or 0} divergences{flag}"
 
 
 def backtest_markdown(tables) -> str:
@@ -180,7 +194,8 @@ def backtest_markdown(tables) -> str:
             f"**{a['series']}** (scored on {pop['provider_kind']} / {pop['pricing_tier']} prices; fitted on "
             f"{a['n_past']} prices before {a['cutoff']}, {a['method']}; doubling {years(dp['median'])} yr "
             f"[{years(dp['lower'])}, {years(dp['upper'])}]; "
-            f"{'with buyer scatter' if a.get('price_scatter', True) else 'line only'})",
+            f"{'with buyer scatter' if a.get('price_scatter', True) else 'line only'}"
+            + _convergence(a) + ")",
             "",
             "| year | prices | forecast median [90%] | observed median | 50% covers | 90% covers "
             "| error (forecast / observed) | interval score (dex) |",
