@@ -307,7 +307,8 @@ def render(spec: pd.DataFrame, bt: pd.DataFrame | None) -> str:
         lines += ["", *goal_check(bt), "", *panel_diagnostics(bt)]
         before = OUT / "price_backtests_before.json"
         if before.exists():
-            lines += ["", *before_after(pd.DataFrame(json.loads(before.read_text())["backtests"]), bt)]
+            old = json.loads(before.read_text())
+            lines += ["", *before_after(pd.DataFrame(old["backtests"]), bt), "", old.get("note", "")]
     return "\n".join(lines) + "\n"
 
 
@@ -370,8 +371,8 @@ def before_after(old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
         for c in CUTOFFS:
             o = old.loc[(old["trend"] == trend) & (old["cutoff"] == c)]
             n = new.loc[(new["trend"] == trend) & (new["cutoff"] == c)]
-            if o.empty or n.empty or not np.isfinite(o["coverage_90"].iloc[0]) \
-                    or not np.isfinite(n["coverage_90"].iloc[0]):
+            if o.empty or n.empty or not np.isfinite(float(o["coverage_90"].iloc[0] or np.nan)) \
+                    or not np.isfinite(float(n["coverage_90"].iloc[0] or np.nan)):
                 continue
             o, n = o.iloc[0], n.iloc[0]
             out.append(f"| {trend} | {c} | {o['coverage_90']:.0%} | {n['coverage_90']:.0%} | "
@@ -387,7 +388,7 @@ def figure(spec: pd.DataFrame, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     s = spec.loc[np.isfinite(spec["doubling_years"])].reset_index(drop=True)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 0.5 * len(s) + 1.5), sharey=True)
+    fig, (ax, ax2, ax3) = plt.subplots(1, 3, figsize=(13, 0.5 * len(s) + 1.5), sharey=True)
     yy = np.arange(len(s))
     hi = np.minimum(s["doubling_upper"], 30)
     ax.errorbar(s["doubling_years"], yy, xerr=[s["doubling_years"] - s["doubling_lower"], hi - s["doubling_years"]],
@@ -397,6 +398,12 @@ def figure(spec: pd.DataFrame, path: Path) -> None:
     ax.set_xscale("log")
     ax2.barh(yy, s["interval_score_90"])
     ax2.set_xlabel("backtest 90% interval score (dex, lower is better)")
+    ax3.axvspan(GOAL[0], GOAL[1], color="0.9", label="goal 80-97%")
+    ax3.plot(s["coverage_90"], yy, "o", label="90% interval")
+    ax3.plot(s["coverage_50"], yy, "s", mfc="none", label="50% interval")
+    ax3.set_xlim(0, 1.02)
+    ax3.set_xlabel("backtest coverage (mean over cut-offs)")
+    ax3.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -407,7 +414,16 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="OLS specification curve only")
     ap.add_argument("--draws", type=int, default=SAMPLER["draws"], help="draws per chain of every fit")
     ap.add_argument("--cutoffs", default=None, help="comma-separated years (default 2016-2023)")
+    ap.add_argument("--render-only", action="store_true",
+                    help="rewrite price_backtests.md and the figure from price_backtests.json (no fitting)")
     args = ap.parse_args(argv)
+    if args.render_only:
+        payload = json.loads((OUT / "price_backtests.json").read_text())
+        spec = pd.DataFrame(payload["specification_curve"])
+        bt = None if payload["backtests"] is None else pd.DataFrame(payload["backtests"])
+        (OUT / "price_backtests.md").write_text(render(spec, bt))
+        figure(spec, OUT / "specification_curve.png")
+        return
     SAMPLER["draws"] = SAMPLER["tune"] = args.draws
     if args.cutoffs:
         CUTOFFS[:] = [f"{y.strip()}-01-01" for y in args.cutoffs.split(",")]

@@ -31,12 +31,14 @@ price: how far each year's level strayed from the line.
 
 Priors (weakly informative): :math:`a \sim N(\mathrm{median}\,y, 1)`, :math:`b, g \sim N(0,
 0.5)`, :math:`\kappa, \rho \sim N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim
-HN(0.3)`, :math:`\sigma \sim HN(0.5)`, :math:`\nu \sim \Gamma(2, 0.1)`, :math:`\omega \sim
+HN(0.3)`, :math:`\sigma \sim HN(0.5)`, :math:`\nu - 1 \sim \Gamma(2, 0.1)` (so a price's predictive
+distribution has a finite mean), :math:`\omega \sim
 HN(0.1)` dex per square-root year (Gelman & Hill 2007, *Data Analysis Using Regression and
 Multilevel/Hierarchical Models*, ch. 11-13, for the varying-intercept panel; Juarez & Steel
 2010 for the prior on :math:`\nu`).
 
-Parameterisation (what makes the fit fast, ~15-20 s on 2 cores): chip and provider effects
+Parameterisation (what makes the fit fast: about 15-18 s of CPU time once PyTensor's cache holds
+the compiled code, against about 60 s and too few effective draws before): chip and provider effects
 with at least :data:`CENTRE_MIN` prices are centred, sparser ones non-centred (Betancourt &
 Girolami 2015); provider levels are centred on their kind's level :math:`a + \kappa_k`
 ("hierarchical centring", Gelfand, Sahu & Carlin 1995), so :math:`a` and :math:`\kappa`,
@@ -203,7 +205,9 @@ def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips
         prov_obs = _effects(pm, pt, "provider", tau_p, np.asarray(prov_idx, dtype=int), n_provs,
                             loc=a + kind_all[np.asarray(prov_kind, dtype=int)])
         sigma = pm.HalfNormal("sigma", 0.5)
-        nu = pm.Gamma("nu", alpha=2.0, beta=0.1)
+        # nu > 1: a price's predictive distribution keeps a finite mean (with few prices the
+        # posterior otherwise wanders to nu < 1, where intervals have no useful bound)
+        nu = pm.Deterministic("nu", 1.0 + pm.Gamma("nu_minus_one", alpha=2.0, beta=0.1))
         omega = pm.HalfNormal("rw_scale", WALK_PRIOR)
         mu = b * xd + d_age * aged + tier_all[td] + chip_obs + prov_obs
         if n_bins > 1:
@@ -286,7 +290,8 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAW
 
     The defaults (2 chains x :data:`DRAWS` draws after :data:`TUNE` tuning steps) give bulk
     and tail ESS above :data:`scaling._checks.ESS_MIN` for every reported parameter on the
-    shipped data in about 15-20 s on 2 cores (compiled code cached).
+    shipped data in about 15-18 s of CPU time (the two chains share one core through the GIL;
+    PyTensor's on-disk cache holding the compiled code).
     """
     from ..bayes.samplers import sample
 
