@@ -6,7 +6,8 @@ Run from the repository root (``python docs/build_docs.py gallery`` calls :func:
 
 The images go to ``docs/gallery/`` as PNGs at modest resolutions (a column figure at
 130 dpi, a page at 90, a slide at 72: 455, 630 and 960 pixels wide), drawn from the
-shipped fits in ``fits/`` and the committed forecasts in ``forecasts/`` with the
+shipped fits in ``fits/`` and the committed forecasts in ``forecasts/`` (the data-constrained
+entry: the published fit ``muennighoff2023`` and ``datasets/muennighoff_runs.csv``) with the
 captions on, exactly as ``scaling plot KIND --size SIZE`` draws them.
 """
 
@@ -33,7 +34,13 @@ KINDS = {
     "fan": ("fan chart of the GPT-3-equivalent training cost", ""),
     "prior-check": ("prior predictive check", ""),
     "posterior-check": ("posterior predictive check", ""),
+    "isoflop-dc": ("IsoFLOP profiles of the published data-constrained law (Muennighoff et al. 2023) at a pool of "
+                   "100M unique tokens, with the shipped runs on that pool", " --law muennighoff2023 --data "
+                   "datasets/muennighoff_runs.csv --unique-tokens 1e8"),
 }
+
+#: Gallery entries that draw a plot kind with other inputs: entry -> ``scaling plot`` kind.
+CLI_KIND = {"isoflop-dc": "isoflop"}
 
 
 def _inputs():
@@ -57,9 +64,13 @@ def _inputs():
 
 def draw(kind: str, size: str, d: dict):
     """The figure ``scaling plot KIND --size SIZE`` draws (captions on)."""
-    from scaling import plot
+    from scaling import library, plot
 
     kw = dict(size=size, **plot.CAPTIONS)
+    if kind == "isoflop-dc":
+        published = library.resolve("muennighoff2023")
+        runs = plot.runs_of(published, ROOT / "datasets" / "muennighoff_runs.csv").runs
+        return plot.isoflop(published, runs=runs, n_unique_tokens=1e8, **kw)
     return {
         "isoflop": lambda: plot.isoflop(d["lsq"], **kw),
         "contours": lambda: plot.loss_contours(d["lsq"], **kw),
@@ -95,7 +106,7 @@ def build() -> Path:
         lines += [f"## {kind}", "", what[0].upper() + what[1:] + ".", ""]
         for size, dpi in SIZES.items():
             name = f"{kind}_{size}.png"
-            cmd = f"scaling plot {kind} --size {size}{extra} -o {name}"
+            cmd = f"scaling plot {CLI_KIND.get(kind, kind)} --size {size}{extra} -o {name}"
             fig = plot._base._figure_of(draw(kind, size, d))
             write_if_changed(OUT / name, lambda tmp, f=fig, r=dpi: plot.savefig(f, tmp, dpi=r))
             plt.close(fig)

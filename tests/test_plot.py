@@ -614,3 +614,189 @@ def test_footers_name_the_fits_own_data(own_fit, fit):
     with_refs = _footer(plot.optimal_allocation(mine, source=True).figure)
     assert with_refs.endswith("model papers (Brown et al. 2020; Hoffmann et al. 2022; ...)")
     assert "Hoffmann et al. (2022) via" not in with_refs
+
+
+# --------------------------------------------------------------------------------------
+# the data-constrained law (Muennighoff et al. 2023): runs at their own U, grids at a given U
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dc_runs():
+    from scaling import datasets
+
+    return datasets.load("muennighoff_runs")
+
+
+@pytest.fixture(scope="module")
+def dc_fit(dc_runs, tmp_path_factory):
+    """A quick least-squares fit of the shipped Muennighoff runs (default grid, 8 resamples), saved."""
+    from scaling.fitting import fit as fit_law
+
+    result = fit_law(dc_runs, law="data_constrained", bootstrap=8, seed=0)
+    path = tmp_path_factory.mktemp("dc") / "dc.json"
+    result.save(path)
+    return result, path
+
+
+def _on_pool(runs, u):
+    """Runs whose unique tokens seen, min(U_i, D_i), are those a pool of u gives them (5%)."""
+    d = runs["n_tokens"].to_numpy()
+    seen = np.minimum(runs["n_unique_tokens"].to_numpy(), d)
+    return np.abs(np.log(seen / np.minimum(u, d))) <= np.log(1.05)
+
+
+def _subtitle(fig) -> str:
+    return " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+
+
+def test_data_constrained_residuals_use_each_runs_unique_tokens(dc_fit, dc_runs):
+    fit, _ = dc_fit
+    found = plot.runs_of(fit)  # the shipped table, found by the fit's data hash
+    assert found.runs is not None and found.runs.attrs["source"] == "muennighoff_runs"
+    ax = plot.fit_residuals(fit, panel="fitted")
+    xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if len(c.get_offsets())])
+    own = fit.predict(dc_runs["n_params"], dc_runs["n_tokens"], n_unique_tokens=dc_runs["n_unique_tokens"])
+    np.testing.assert_allclose(np.sort(xs), np.sort(own), rtol=1e-9)
+    keep = ~dc_runs["excluded"].to_numpy()
+    rms = np.sqrt(np.mean(np.log(dc_runs["loss"].to_numpy()[keep] / own[keep]) ** 2))
+    assert rms < 0.1  # the fit describes its own runs at their own U ...
+    assert plot.residual_warnings(fit, None) == []
+    # ... and a single U for all runs would not: the covariate matters.
+    one_u = fit.predict(dc_runs["n_params"], dc_runs["n_tokens"], n_unique_tokens=dc_runs["n_tokens"])
+    assert np.sqrt(np.mean(np.log(dc_runs["loss"].to_numpy()[keep] / one_u[keep]) ** 2)) > 1.5 * rms  # 0.093 vs 0.054
+    axes = plot.fit_residuals(fit, **plot.CAPTIONS)
+    assert f"over {int(keep.sum())} runs" in _subtitle(axes[0].figure)
+    assert "Data-constrained law" in _subtitle(axes[0].figure)
+    # Runs without the column: one error naming it.
+    with pytest.raises(ScalingError, match="n_unique_tokens"):
+        plot.fit_residuals(fit, runs=dc_runs.drop(columns=["n_unique_tokens"]))
+
+
+def test_data_constrained_grid_plots_need_unique_tokens(dc_fit, fit):
+    dc, _ = dc_fit
+    for draw in (plot.isoflop, plot.loss_contours, plot.optimal_allocation):
+        with pytest.raises(ScalingError, match=r"needs the unique tokens.*n_unique_tokens="):
+            draw(dc)
+        with pytest.raises(ScalingError, match="applies to a data-constrained law.*chinchilla"):
+            draw(fit, n_unique_tokens=1e9)
+        for bad in (0, -1e9, float("nan"), "1e9", True, [1e9, 2e9], 1e20):
+            with pytest.raises(ScalingError, match="n_unique_tokens"):
+                draw(dc, n_unique_tokens=bad)
+    # A dict of the law's parameters is a covariate law too.
+    with pytest.raises(ScalingError, match="needs the unique tokens"):
+        plot.isoflop(dict(dc.params), runs=False)
+
+
+def test_data_constrained_isoflop_draws_the_runs_on_that_pool(dc_fit, dc_runs):
+    from scaling.laws import get_law
+
+    fit, _ = dc_fit
+    u = 1e8
+    ax = plot.isoflop(fit, n_unique_tokens=u, **plot.CAPTIONS)
+    on_pool = _on_pool(dc_runs, u)
+    assert 50 < on_pool.sum() < len(dc_runs)
+    cols = [c for c in ax.collections if len(c.get_offsets())]
+    smallest = min(c.get_sizes()[0] for c in cols)  # the runs (the optima are larger stars)
+    drawn = np.concatenate([c.get_offsets()[:, 0] for c in cols if c.get_sizes()[0] == smallest])
+    assert drawn.size and np.isin(drawn, dc_runs["n_params"][on_pool]).all()
+    text = _subtitle(ax.figure)
+    assert "U = 100M unique tokens" in text and f"the {on_pool.sum()} of {len(dc_runs)} runs" in text
+    # Each curve is the law at the pool U along D = C/6N, and more unique data would lower it.
+    pool = get_law("data_constrained").at(n_unique_tokens=u)
+    more = get_law("data_constrained").at(n_unique_tokens=100 * u)
+    curves = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 10]
+    budgets = plot.isoflop_budgets(dc_runs[on_pool])
+    assert len(curves) == len(budgets)
+    n0, y0 = np.asarray(curves[-1].get_xdata()), np.asarray(curves[-1].get_ydata())
+    d0 = budgets[-1] / (6 * n0)
+    np.testing.assert_allclose(y0, pool.predict(fit.params, n0, d0), rtol=1e-9)
+    richer = more.predict(fit.params, n0, d0)
+    assert np.all(richer <= y0 * (1 + 1e-12)) and np.mean(richer < 0.99 * y0) > 0.5
+    # A pool no run is on: the curves alone, and the subtitle says so.
+    ax = plot.isoflop(fit, runs=dc_runs[~on_pool & (dc_runs["n_unique_tokens"] > 1e9)], n_unique_tokens=u,
+                      subtitle=True)
+    assert "no runs drawn: none of the" in _subtitle(ax.figure)
+
+
+def test_data_constrained_contours_and_allocation_at_a_pool(dc_fit, dc_runs):
+    from scaling import sizing
+
+    fit, _ = dc_fit
+    u = 1e9
+    ax = plot.loss_contours(fit, n_unique_tokens=u, reference_models=False, **plot.CAPTIONS)
+    assert "U = 1B unique tokens" in _subtitle(ax.figure)
+    one_epoch = [ln for ln in ax.get_lines() if "one epoch" in ln.get_label()]
+    assert len(one_epoch) == 1 and np.allclose(one_epoch[0].get_ydata(), u)
+    counts = {c.get_label(): len(c.get_offsets()) for c in ax.collections if c.get_label() and
+              c.get_label().startswith("runs on")}
+    kept = ~dc_runs["excluded"].to_numpy()
+    on_pool = _on_pool(dc_runs, u)
+    assert counts == {"runs on these unique tokens": int((kept & on_pool).sum()),
+                      "runs on other unique tokens": int((kept & ~on_pool).sum())}
+    # The allocation is the one scaling.optimal gives under the same cap.
+    ax = plot.optimal_allocation(fit, compute_range=(1e19, 1e23), n_unique_tokens=u, reference_models=False,
+                                 **plot.CAPTIONS)
+    assert "U = 1B unique tokens" in _subtitle(ax.figure)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert np.allclose(lines["unique tokens U = 1B"].get_ydata(), u)
+    c = np.asarray(lines["tokens $D_{opt}$"].get_xdata())
+    k = int(np.argmin(np.abs(np.log(c / 1e21))))
+    point = sizing.optimal(fit, compute_flops=float(c[k]), unique_tokens=u).point
+    assert lines["tokens $D_{opt}$"].get_ydata()[k] == pytest.approx(point["n_tokens"], rel=1e-3)
+    assert lines["parameters $N_{opt}$"].get_ydata()[k] == pytest.approx(point["n_params"], rel=1e-3)
+    assert point["n_tokens"] > u  # at 1e21 FLOPs a 1B-token pool is repeated: the cap binds
+    # A bootstrap band from the fit's draws.
+    assert any("bootstrap interval (8 draws)" in t for t in _legend_texts(ax))
+
+
+def test_cli_data_constrained(tmp_path, dc_fit, dc_runs):
+    _, path = dc_fit
+    runner = CliRunner()
+    for kind, extra in (("isoflop", ["--unique-tokens", "1e8"]), ("contours", ["--unique-tokens", "4e8"]),
+                        ("optimal", ["--unique-tokens", "25e9"]), ("residuals", []), ("params", [])):
+        out = tmp_path / f"{kind}.png"
+        result = runner.invoke(main, ["plot", kind, "--fit", str(path), *extra, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "warning" not in result.output and "note" not in result.output, result.output
+        assert _is_image(out)
+    # The published fit with the shipped runs as --data.
+    csv = tmp_path / "muennighoff.csv"
+    dc_runs.to_csv(csv, index=False)
+    for kind, extra in (("isoflop", ["--unique-tokens", "1e8", "--data", str(csv)]),
+                        ("residuals", ["--data", str(csv)]), ("optimal", ["--unique-tokens", "1e11"])):
+        result = runner.invoke(main, ["plot", kind, "--law", "muennighoff2023", *extra, "-o", str(tmp_path / "p.png")])
+        assert result.exit_code == 0, result.output
+    errors = [
+        (["isoflop", "--fit", str(path)], "needs the unique tokens available to draw over (N, D): give --unique-tokens"),
+        (["optimal", "--law", "muennighoff2023"], "give --unique-tokens"),
+        (["contours", "--fit", str(LSQ), "--unique-tokens", "1e9"], "--unique-tokens applies to a data-constrained law"),
+        (["residuals", "--fit", str(path), "--unique-tokens", "1e9"], "each run's own n_unique_tokens"),
+        (["fan", "--unique-tokens", "1e9"], "--unique-tokens applies to isoflop, contours, optimal"),
+        (["isoflop", "--fit", str(path), "--unique-tokens", "-1"], "--unique-tokens must be a finite number"),
+    ]
+    for args, message in errors:
+        result = runner.invoke(main, ["plot", *args, "-o", str(tmp_path / "x.png")])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output and result.output.strip().count("\n") == 0, (args, result.output)
+    bad = tmp_path / "no_u.csv"
+    dc_runs.drop(columns=["n_unique_tokens", "epochs"]).to_csv(bad, index=False)
+    result = runner.invoke(main, ["plot", "residuals", "--fit", str(path), "--data", str(bad), "-o",
+                                  str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "n_unique_tokens" in result.output, result.output
+
+
+@pytest.mark.slow
+def test_data_constrained_bayes_fit_plots(dc_runs):
+    """A short Bayesian fit of the data-constrained law: its predictive check and the fit plots."""
+    from scaling import bayes
+
+    result = bayes.fit(dc_runs, law="data_constrained", draws=100, tune=100, chains=2, seed=0)
+    ax = plot.predictive_check(result, **plot.CAPTIONS)
+    assert "Data-constrained law, Bayesian posterior" in _subtitle(ax.figure)
+    assert 0.5 < ax.ppc_coverage <= 1.0
+    plt.close("all")
+    axes = plot.fit_residuals(result)
+    assert len(axes) == 2
+    ax = plot.isoflop(result, n_unique_tokens=1e8, subtitle=True)
+    assert "Bayesian posterior; U = 100M unique tokens" in _subtitle(ax.figure)
+    ax = plot.optimal_allocation(result, n_unique_tokens=25e9, reference_models=False)
+    assert any("credible interval (200 draws)" in t for t in _legend_texts(ax))

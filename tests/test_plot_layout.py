@@ -30,11 +30,13 @@ SIZES = {"column": (3.5, None), "page": (7.0, None), "slide": (13.33, 7.5)}
 
 @pytest.fixture(scope="module")
 def shipped():
-    from scaling import bayes, datasets
+    from scaling import bayes, datasets, library
     from scaling.fitting import load_fit
     from scaling.hardware import load_trend
 
     return dict(
+        dc=library.resolve("muennighoff2023"),
+        dc_runs=datasets.load("muennighoff_runs"),
         lsq=load_fit(ROOT / "fits" / "chinchilla_lsq.json"),
         bayes=bayes.load(ROOT / "fits" / "chinchilla_bayes.nc"),
         runs=datasets.load("chinchilla_runs"),
@@ -58,6 +60,12 @@ KINDS = {
     "fan-inference": lambda d, **kw: plot.fan_chart(d["forecast"], quantity="inference_usd_per_1k_tokens",
                                                     **kw),
     "prior-check": lambda d, **kw: plot.predictive_check(d["bayes"], "prior", **kw),
+    # the data-constrained law (Muennighoff et al. 2023): the published fit, the shipped runs
+    "dc-isoflop": lambda d, **kw: plot.isoflop(d["dc"], runs=d["dc_runs"], n_unique_tokens=1e8, **kw),
+    "dc-contours": lambda d, **kw: plot.loss_contours(d["dc"], runs=d["dc_runs"], n_unique_tokens=25e9, **kw),
+    "dc-optimal": lambda d, **kw: plot.optimal_allocation(d["dc"], data_range=d["dc_runs"], n_unique_tokens=25e9,
+                                                          **kw),
+    "dc-residuals": lambda d, **kw: plot.fit_residuals(d["dc"], runs=d["dc_runs"], **kw),
     "posterior-check": lambda d, **kw: plot.predictive_check(d["bayes"], "posterior", **kw),
 }
 

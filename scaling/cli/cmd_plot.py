@@ -18,6 +18,9 @@ DEFAULT_FORECAST = "forecasts/gpt3_equivalent_cost.csv"
 #: Kinds that draw training runs (and so take --data).
 RUN_KINDS = ("isoflop", "contours", "residuals", "optimal")
 
+#: Kinds that draw the law over a grid of (N, D) (and so take --unique-tokens for a data-constrained law).
+GRID_KINDS = ("isoflop", "contours", "optimal")
+
 # kind -> (what it draws, inputs it reads)
 KINDS = {
     "isoflop": ("IsoFLOP profiles: loss against N at fixed compute", "fit"),
@@ -98,6 +101,10 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None,
               help="CSV of training runs to draw (isoflop, contours, residuals; optimal: the shaded range) "
                    "[default: the runs the fit was made from, when they can be found].")
+@click.option("--unique-tokens", "unique_tokens", type=float, default=None,
+              help="Unique tokens U to draw a data-constrained law at (e.g. --law muennighoff2023; isoflop, contours, "
+                   "optimal); isoflop draws only the runs on these unique tokens. Residuals use each run's own "
+                   "n_unique_tokens.")
 @click.option("--trend", "trend_path", default=None, type=click.Path(dir_okay=False),
               help=f"Saved hardware trend (for 'trend') [default: {DEFAULT_TREND}, else the shipped one].")
 @click.option("--forecast", "forecast_path", default=DEFAULT_FORECAST, show_default=True,
@@ -111,7 +118,8 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--captions/--no-captions", default=True, show_default=True,
               help="Title, assumptions line and data source around the plot.")
 @click.option("--title", default=None, help="Title instead of the automatic one.")
-def plot_cmd(kind, output, law_specs, fit_paths, data_path, trend_path, forecast_path, quantity, level, size, captions, title):
+def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend_path, forecast_path, quantity, level,
+             size, captions, title):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -128,9 +136,13 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, trend_path, forecast
 
     The runs drawn are the fit's own: --data FILE, else the file it was fitted from
     (if unchanged), else the shipped table it was fitted on, else none (with a note).
-    IsoFLOP budgets are chosen from the runs.
+    IsoFLOP budgets are chosen from the runs. A data-constrained law (Muennighoff et al.
+    2023) is drawn at --unique-tokens U; its residuals use each run's own unique tokens.
 
-    Example: scaling plot isoflop --law my_fit.json --data runs.csv -o isoflop.pdf
+    \b
+    Examples:
+      scaling plot isoflop --law my_fit.json --data runs.csv -o isoflop.pdf
+      scaling plot optimal --law muennighoff2023 --unique-tokens 25e9 -o optimal.png
     """
     if kind not in KINDS:
         raise ScalingError(f"unknown plot kind {kind!r}; known kinds: {', '.join(KINDS)}")
@@ -144,10 +156,17 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, trend_path, forecast
     specs = [*law_specs, *fit_paths]
     if data_path is not None and kind not in RUN_KINDS:
         raise ScalingError(f"--data applies to {', '.join(RUN_KINDS)}, not to 'scaling plot {kind}'")
+    if unique_tokens is not None and kind not in GRID_KINDS:
+        own = " (residuals use each run's own n_unique_tokens)" if kind == "residuals" else ""
+        raise ScalingError(f"--unique-tokens applies to {', '.join(GRID_KINDS)}, not to 'scaling plot {kind}'{own}")
     source = KINDS[kind][1]
     runs = None
     if source in ("fit", "fits"):
         fits = _load_fits(kind, specs)
+        if kind in GRID_KINDS:
+            from scaling.plot._base import _grid_law
+
+            _grid_law(fits[0], unique_tokens, option="--unique-tokens")  # needed by a covariate law, else refused
         if kind in RUN_KINDS:
             runs = _plot_runs(kind, fits[0], data_path)
     elif source == "posterior":
@@ -179,12 +198,13 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, trend_path, forecast
         echo_warnings(plot.residual_warnings(fits[0], runs))
     drawn = runs if runs is not None else False
     kw = dict(size=size, title=title or captions or None, subtitle=captions or None, source=captions or None)
+    u = dict(n_unique_tokens=unique_tokens)
     draw = {
-        "isoflop": lambda: plot.isoflop(fits[0], runs=drawn, **kw),
-        "contours": lambda: plot.loss_contours(fits[0], runs=drawn, **kw),
+        "isoflop": lambda: plot.isoflop(fits[0], runs=drawn, **u, **kw),
+        "contours": lambda: plot.loss_contours(fits[0], runs=drawn, **u, **kw),
         "residuals": lambda: plot.fit_residuals(fits[0], runs=runs, **kw),
         "params": lambda: plot.param_pairs(*fits, **kw),
-        "optimal": lambda: plot.optimal_allocation(fits[0], level=level, data_range=runs, **kw),
+        "optimal": lambda: plot.optimal_allocation(fits[0], level=level, data_range=runs, **u, **kw),
         "trend": lambda: plot.hardware_trend(trend, level=level, **kw),
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
         "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),

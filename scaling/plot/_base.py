@@ -122,13 +122,15 @@ def _tag(ax, text):
 def _law_params(fit) -> tuple[Law, dict[str, float]]:
     """The law and point parameters of a fitted result, or of a plain dict of parameters.
 
-    A dict is matched to the registered law whose parameter names it holds.
+    A dict is matched to the registered law whose parameter names it holds, the one with
+    the most parameters when several do (a dict of the data-constrained parameters also
+    holds the tied Chinchilla law's E, A, B, alpha).
     """
     if isinstance(fit, Mapping):
-        for name in names():
-            law = get_law(name)
-            if all(p in fit for p in law.param_names):
-                return law, {p: float(fit[p]) for p in law.param_names}
+        held = [get_law(name) for name in names() if all(p in fit for p in get_law(name).param_names)]
+        if held:
+            law = max(held, key=lambda lw: lw.n_params)  # the first registered among equals
+            return law, {p: float(fit[p]) for p in law.param_names}
         wanted = "; ".join(f"{n}: {', '.join(get_law(n).param_names)}" for n in names())
         raise ScalingError(f"parameters {', '.join(map(str, fit))} match no law ({wanted})")
     require_result(fit, "a fitted loss law or a dict of its parameters")
@@ -192,10 +194,81 @@ def _data_range(fit, data_range=None) -> dict:
     return dict(fit.data_range or {})
 
 
-def _law_title(fit) -> str:
-    """``Chinchilla law, least squares (Huber)`` for subtitles."""
+def _law_title(fit, n_unique_tokens: float | None = None) -> str:
+    """``Chinchilla law, least squares (Huber)`` for subtitles; ``U = 25B unique tokens`` added when given."""
     law, _ = _law_params(fit)
-    return f"{law.name.capitalize()} law, {_fit_label(fit)}"
+    title = f"{law.name.replace('_', '-').capitalize()} law, {_fit_label(fit)}"
+    return title + (f"; {_u_text(n_unique_tokens)}" if n_unique_tokens is not None else "")
+
+
+def _u_text(n_unique_tokens: float) -> str:
+    """``U = 25B unique tokens``."""
+    from ._units import count_label
+
+    return f"U = {count_label(n_unique_tokens)} unique tokens"
+
+
+# --------------------------------------------------------------------------------------
+# laws with covariates (data_constrained: n_unique_tokens)
+# --------------------------------------------------------------------------------------
+#: Relative tolerance within which a run's unique tokens count as the ``U`` a figure is drawn at.
+U_MATCH_RTOL = 0.05
+
+
+def _grid_law(fit, n_unique_tokens=None, *, option: str | None = None) -> tuple[Law, dict[str, float], float | None]:
+    r"""The law to draw over a grid of (N, D), its point parameters and the ``U`` it is drawn at.
+
+    A law with covariates (data_constrained, Muennighoff et al. 2023, arXiv:2305.16264: the
+    unique tokens :math:`U`) is fixed at ``n_unique_tokens`` (:meth:`scaling.laws.Law.at`:
+    a pool of :math:`U` unique tokens, of which a run of :math:`D < U` tokens sees :math:`D`);
+    any other law is returned as it is. The checks and their wording follow
+    ``scaling.optimal(unique_tokens=...)``; ``option`` is the name the messages give the
+    value (the CLI's ``--unique-tokens``; default the API's ``n_unique_tokens``).
+
+    Raises
+    ------
+    ScalingError
+        A covariate law without ``n_unique_tokens``; ``n_unique_tokens`` for a law without
+        covariates; a value that is not a number of tokens in ``N_TOKENS_RANGE``.
+    """
+    from .._checks import check_number
+    from ..laws import N_TOKENS_RANGE
+
+    name = option or "n_unique_tokens"
+    law, params = _law_params(fit)
+    if not law.covariates:
+        if n_unique_tokens is not None:
+            raise ScalingError(f"{name} applies to a data-constrained law (data_constrained); this fit's law is "
+                               f"{law.name}, which assumes unlimited unique data")
+        return law, params, None
+    if n_unique_tokens is None:
+        give = option or "n_unique_tokens= (--unique-tokens in the CLI)"
+        raise ScalingError(f"the {law.name} law needs the unique tokens available to draw over (N, D): give {give}, "
+                           "e.g. 25e9")
+    if np.ndim(n_unique_tokens) != 0:
+        raise ScalingError(f"{name} must be one number of tokens, got {n_unique_tokens!r}")
+    u = float(check_number(name, n_unique_tokens, low=N_TOKENS_RANGE[0], high=N_TOKENS_RANGE[1], low_open=False))
+    return law.at(n_unique_tokens=u), params, u
+
+
+def _unique_match(law: Law, runs: pd.DataFrame, n_unique_tokens: float | None) -> np.ndarray:
+    r"""Which runs the law at a pool of ``n_unique_tokens`` describes: all for a law without covariates.
+
+    A run of :math:`D` tokens on :math:`U_i` unique tokens sees :math:`\min(U_i, D)` of them,
+    and the law at a pool :math:`U` gives it :math:`\min(U, D)`; the run matches when the two
+    agree within :data:`U_MATCH_RTOL` (so a single-epoch run matches every pool at least as
+    large as its tokens).
+
+    Raises
+    ------
+    ScalingError
+        The runs lack the ``n_unique_tokens`` column, or a run has more unique tokens than tokens.
+    """
+    if n_unique_tokens is None or not law.covariates or len(runs) == 0:
+        return np.ones(len(runs), dtype=bool)
+    own = law.covariate_values(runs)["n_unique_tokens"]
+    d = runs["n_tokens"].to_numpy(dtype=float)
+    return np.abs(np.log(np.minimum(own, d) / np.minimum(n_unique_tokens, d))) <= np.log1p(U_MATCH_RTOL)
 
 
 def _runs(runs, fit=None) -> pd.DataFrame | None:
@@ -390,13 +463,27 @@ def _source_of(runs, *keys: str) -> str | None:
     return "Data: " + "; ".join(parts) if parts else None
 
 
-def _predict_fit(fit, n_params, n_tokens) -> np.ndarray:
+def _predict_fit(fit, n_params, n_tokens, **covariates) -> np.ndarray:
     """Point predictions of a fitted result (its ``predict``) or of a dict of parameters."""
     if isinstance(fit, Mapping):
         law, params = _law_params(fit)
-        return law.predict(params, n_params, n_tokens)
+        return law.predict(params, n_params, n_tokens, **covariates)
     require_result(fit, "a fitted loss law or a dict of its parameters")
-    return np.asarray(fit.predict(n_params, n_tokens), dtype=float)
+    return np.asarray(fit.predict(n_params, n_tokens, **covariates), dtype=float)
+
+
+def _predict_runs(fit, runs: pd.DataFrame) -> np.ndarray:
+    """Point predictions at each run's own (N, D) and covariates (data_constrained: its ``n_unique_tokens``).
+
+    Raises
+    ------
+    ScalingError
+        A law with covariates and runs without their column (naming it).
+    """
+    law, _ = _law_params(fit)
+    covariates = law.covariate_values(runs)
+    return _predict_fit(fit, runs["n_params"].to_numpy(dtype=float), runs["n_tokens"].to_numpy(dtype=float),
+                        **covariates)
 
 
 def _reference_models(reference_models):

@@ -10,11 +10,17 @@ from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL, interval
 from .. import _style
 from ..errors import ScalingWarning
-from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source, _fonts,
-                    _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_fit, _reference_models,
-                    _runs, _source_of, _tag, style)
+from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source,
+                    _fonts, _grid_law, _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_runs,
+                    _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
 from ._layout import defer_labels, optional, set_legend
-from ._units import flops_label, log_axis
+from ._units import count_label, flops_label, log_axis
+
+_U_DOC = """n_unique_tokens : float, optional
+        Unique tokens :math:`U` to draw a law with covariates at (the data-constrained laws
+        of Muennighoff et al. 2023, arXiv:2305.16264: a pool of :math:`U` unique tokens;
+        :meth:`scaling.laws.Law.at`); required for those laws (``--unique-tokens`` in the
+        CLI), refused for the others. Written in the subtitle (and the corner note)."""
 
 _CAPTION_DOC = """size : {"column", "page", "slide"}, optional
         Size preset of a new figure (3.5 in wide, 7 in wide, 13.33 x 7.5 in); default
@@ -81,7 +87,8 @@ def isoflop_budgets(runs, *, band_decades: float = 0.15) -> np.ndarray:
 
 def residual_warnings(fit, runs) -> list[ScalingWarning]:
     r"""A ``poor_fit`` warning when the RMS log residual of the kept runs under the fit exceeds
-    :data:`scaling.fitting.MAX_RMS_LOG_RESIDUAL` (0.1), :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`.
+    :data:`scaling.fitting.MAX_RMS_LOG_RESIDUAL` (0.1), :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`
+    (a law with covariates at each run's own: data_constrained, :math:`\hat L(N_i, D_i, U_i)`).
 
     Parameters
     ----------
@@ -100,7 +107,7 @@ def residual_warnings(fit, runs) -> list[ScalingWarning]:
     keep = np.zeros(0, dtype=bool) if r is None else ~r["excluded"].to_numpy(dtype=bool)
     if not keep.any():
         return []
-    fitted = _predict_fit(fit, r["n_params"].to_numpy()[keep], r["n_tokens"].to_numpy()[keep])
+    fitted = _predict_runs(fit, r[keep])
     rms = float(np.sqrt(np.mean((np.log(r["loss"].to_numpy()[keep]) - np.log(fitted)) ** 2)))
     if np.isfinite(rms) and rms <= MAX_RMS_LOG_RESIDUAL:
         return []
@@ -116,14 +123,22 @@ def _runs_note(fit) -> str:
     return (runs_of(fit).note or "").removeprefix("no runs drawn: ")
 
 
-def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15, size=None, title=None,
-            subtitle=None, source=None):
+def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15, n_unique_tokens=None,
+            size=None, title=None, subtitle=None, source=None):
     r"""IsoFLOP profiles: loss against parameters at fixed compute (Hoffmann et al. 2022, Fig. 3/4).
 
     For each budget :math:`C` the fitted law is drawn along :math:`D = C / (6N)`
     (chinchilla: :math:`L(N) = E + A N^{-\alpha} + B (C/6N)^{-\beta}`), with its minimum
     (the compute-optimal :math:`N_{opt}`, :meth:`scaling.laws.Law.allocate`) marked, and the runs whose
     compute lies within ``band_decades`` (in log10) of that budget as points.
+
+    A law with covariates is drawn at ``n_unique_tokens`` :math:`U` (data_constrained:
+    :math:`L(N, C/6N, U)`, a pool of :math:`U` unique tokens, Muennighoff et al. 2023), and
+    only the runs that curve describes are drawn: those on the same unique data, within
+    :data:`scaling.plot.U_MATCH_RTOL` (5%), counting for a run of :math:`D` tokens the
+    :math:`\min(U_i, D)` it sees (so single-epoch runs of at most :math:`U` tokens match).
+    Runs on other unique data would sit off the curves by design; the subtitle gives how
+    many runs match, and the budgets are chosen from them (from all runs when none match).
 
     Parameters
     ----------
@@ -139,14 +154,22 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     ax : matplotlib Axes, optional
     band_decades : float
         Half-width in log10(FLOPs) of the window that assigns runs to a budget.
+    {unique}
     {captions}
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    law, params = _law_params(fit)
+    law, params, u = _grid_law(fit, n_unique_tokens)
     runs = _runs(runs, fit)
+    matched = None  # (runs on this unique data, all runs) for a law drawn at U
+    if runs is not None and u is not None:
+        match = _unique_match(_law_params(fit)[0], runs, u)
+        matched = (int(match.sum()), len(runs))
+        if budgets is None and not match.any():  # no run on this unique data: budgets from all of them
+            budgets = isoflop_budgets(runs, band_decades=band_decades)
+        runs = runs[match]
     try:
         budgets = np.asarray(isoflop_budgets(runs, band_decades=band_decades) if budgets is None else budgets,
                              dtype=float)
@@ -190,23 +213,34 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
         if set_legend(ax, title="compute budget") is not None:
             ax.legend(loc="upper right", ncol=2, title="compute budget")
         if not subtitle:
-            _tag(ax, _fit_label(fit))
+            _tag(ax, _fit_label(fit) + (f"; {_u_text(u)}" if u is not None else ""))
+        drawn = (f"runs within {band_decades:g} decades of each budget as points" if len(runs) else "no runs drawn")
+        if matched is not None:
+            drawn = (f"the {matched[0]} of {matched[1]} runs on these unique tokens within {band_decades:g} "
+                     "decades of each budget as points" if matched[0] else
+                     f"no runs drawn: none of the {matched[1]} runs is on {count_label(u)} unique tokens")
         _finish(ax.figure, title, subtitle, source, auto_title="IsoFLOP profiles: loss against model size at fixed compute",
-                auto_subtitle=f"{_law_title(fit)}; " + (f"runs within {band_decades:g} decades of each budget as "
-                                                        "points" if len(runs) else "no runs drawn"),
+                auto_subtitle=f"{_law_title(fit, u)}; {drawn}",
                 auto_source=_source_of(runs if len(runs) else None))
     return ax
 
 
 def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=None,
-                  d_range=None, iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, size=None,
-                  title=None, subtitle=None, source=None):
+                  d_range=None, iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, n_unique_tokens=None,
+                  size=None, title=None, subtitle=None, source=None):
     r"""Contours of the fitted loss over (N, D), the efficient frontier and iso-compute lines.
 
     The frontier is :math:`(N_{opt}(C), D_{opt}(C))` (:meth:`scaling.laws.Law.allocate`;
     chinchilla: :math:`N_{opt} = G (C/6)^a`, :math:`D_{opt} = G^{-1}(C/6)^b`, Hoffmann et al.
     2022, Eq. 4); iso-compute lines are :math:`D = C / 6N`. Contour levels are evenly
     spaced in the log of the reducible loss, :math:`L - L(\infty, \infty)`.
+
+    A law with covariates is drawn at ``n_unique_tokens`` :math:`U` (data_constrained:
+    :math:`L(N, D, U)`, Muennighoff et al. 2023), with the line :math:`D = U` (one epoch;
+    above it data repeat) and a floor :math:`L(\infty, \infty, U)` above :math:`E`. All
+    kept runs are drawn, as where the law was fitted: those on the same unique data
+    (within :data:`scaling.plot.U_MATCH_RTOL`, as in :func:`isoflop`) filled, the others
+    hollow.
 
     Parameters
     ----------
@@ -227,13 +261,14 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
     data_range : dict or DataFrame, optional
         Extent of the fitted data, outlined (default ``fit.data_range``; empty for a
         published fit: no outline).
+    {unique}
     {captions}
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    law, params = _law_params(fit)
+    law, params, u = _grid_law(fit, n_unique_tokens)
     floor = float(law.irreducible_loss(params))
     extent = _data_range(fit, data_range)
     r = _runs(runs, fit)
@@ -283,10 +318,17 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
             y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
             ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fc="white", alpha=0.25, ec="white", lw=1.0,
                                    ls="-", zorder=2, label="extent of the fitted runs"))
+        if u is not None:
+            ax.axhline(u, color=PALETTE[2], lw=1.2, ls="-.", label=f"D = U = {count_label(u)}: one epoch", zorder=3)
         if r is not None:
             keep = ~r["excluded"].to_numpy(dtype=bool)
-            ax.scatter(r["n_params"][keep], r["n_tokens"][keep], s=area, color="white", edgecolors="0.2",
-                       linewidths=0.4, label="training runs", zorder=3)
+            same = _unique_match(_law_params(fit)[0], r, u)
+            ax.scatter(r["n_params"][keep & same], r["n_tokens"][keep & same], s=area, color="white",
+                       edgecolors="0.2", linewidths=0.4, zorder=3,
+                       label="training runs" if u is None else "runs on these unique tokens")
+            if (keep & ~same).any():
+                ax.scatter(r["n_params"][keep & ~same], r["n_tokens"][keep & ~same], s=area, facecolors="none",
+                           edgecolors="0.25", linewidths=0.4, label="runs on other unique tokens", zorder=3)
         log_axis(ax.xaxis, "count")
         log_axis(ax.yaxis, "count")
         ax.set_xlim(*n_range)
@@ -301,13 +343,13 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         if set_legend(ax) is not None:
             ax.legend(loc="upper left", frameon=True, framealpha=0.85)
         if not subtitle:
-            _tag(ax, _fit_label(fit))
+            _tag(ax, _fit_label(fit) + (f"; {_u_text(u)}" if u is not None else ""))
         if refs is not None and len(refs):
             defer_labels(ax, refs["n_params"], refs["n_tokens"], refs["name"],
                          marker_pt=np.sqrt(area * 3.5))
         sources = ("reference_models",) if refs is not None and len(refs) else ()
         _finish(ax.figure, title, subtitle, source, auto_title="Predicted loss over model size and training tokens",
-                auto_subtitle=f"{_law_title(fit)}; frontier: compute-optimal (N, D); dashed: D = C/6N",
+                auto_subtitle=f"{_law_title(fit, u)}; frontier: compute-optimal (N, D); dashed: D = C/6N",
                 auto_source=_source_of(r, *sources))
     return ax
 
@@ -318,7 +360,9 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
 
     Residuals are :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`, the quantity the
     Huber objective of Hoffmann et al. (2022, App. D.2) acts on. Runs the fit
-    excluded are drawn hollow and left out of the RMS in the note.
+    excluded are drawn hollow and left out of the RMS in the note. A law with covariates
+    is evaluated at each run's own (data_constrained: its ``n_unique_tokens`` column,
+    :math:`\hat L(N_i, D_i, U_i)`; a ScalingError names the column when the runs lack it).
 
     Parameters
     ----------
@@ -352,7 +396,7 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
     if r is None:
         raise ScalingError(f"no runs to draw the residuals of: {_runs_note(fit)}")
     observed = r["loss"].to_numpy()
-    fitted = _predict_fit(fit, r["n_params"].to_numpy(), r["n_tokens"].to_numpy())
+    fitted = _predict_runs(fit, r)
     resid = np.log(observed) - np.log(fitted)
     keep = ~r["excluded"].to_numpy(dtype=bool)
     rms = float(np.sqrt(np.mean(resid[keep] ** 2)))
@@ -529,7 +573,7 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
         if handles and set_legend(axes[0, 0], title="uncertainty from") is not None:
             axes[0, 0].get_legend().remove()  # a user's figure: one legend for the figure, top right
             fig.legend(handles, labs, loc="upper right", title="uncertainty from")
-        law_name = law.name.capitalize()
+        law_name = law.name.replace("_", "-").capitalize()
         _finish(fig, title, subtitle, source, auto_title=f"Uncertainty of the {law_name} parameters",
                 auto_subtitle=f"{' and '.join(labels)} draws; crosses: point estimates",
                 auto_source=_fit_source(fits))
@@ -537,7 +581,8 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
 
 
 def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=None, *, tokens_per_param: float = 20.0,
-                       reference_models=True, data_range=None, size=None, title=None, subtitle=None, source=None):
+                       reference_models=True, data_range=None, n_unique_tokens=None, size=None, title=None,
+                       subtitle=None, source=None):
     r"""Compute-optimal parameters and tokens against compute, with uncertainty bands.
 
     :meth:`scaling.laws.Law.allocate` (chinchilla: :math:`N_{opt}(C) = G (C/6)^{a}`,
@@ -545,6 +590,11 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
     point estimate (lines) and for every bootstrap or posterior draw in ``fit.draws``
     (equal-tailed ``level`` bands, by :func:`scaling.results.interval`). The rule of thumb :math:`D = 20 N` (so :math:`N = \sqrt{C/120}`) is
     dotted for comparison.
+
+    A law with covariates is drawn at ``n_unique_tokens`` :math:`U` (data_constrained: the
+    best :math:`N, D` along :math:`6ND = C` under :math:`L(N, D, U)`, as
+    ``scaling.optimal(unique_tokens=U)`` finds them; Muennighoff et al. 2023), with
+    :math:`U` marked on the token axis: above it, data repeat (epochs :math:`D/U`).
 
     Parameters
     ----------
@@ -564,13 +614,14 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
         Extent of the fitted data: the compute range it covers is shaded (default
         ``fit.data_range``; a runs DataFrame gives the range of its kept runs; a
         published fit has none).
+    {unique}
     {captions}
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    law, params = _law_params(fit)
+    law, params, u = _grid_law(fit, n_unique_tokens)
     level = check_level(level)
     try:
         lo_c, hi_c = (float(x) for x in compute_range)
@@ -602,6 +653,8 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
         rule = f"{tokens_per_param:g} tokens per parameter"
         ax.plot(c, n_rule, color=PALETTE[0], ls=":", lw=1.4, label=f"N, {rule}")
         ax.plot(c, tokens_per_param * n_rule, color=PALETTE[1], ls=":", lw=1.4, label=f"D, {rule}")
+        if u is not None:
+            ax.axhline(u, color=PALETTE[2], lw=1.2, ls="-.", label=f"unique tokens U = {count_label(u)}")
         if draws is not None:
             ax.fill_between([], [], [], color="0.6", alpha=0.3,
                             label=" ".join(w for w in (f"{level:.0%}", band_name, f"interval ({len(draws)} draws)") if w))
@@ -624,14 +677,14 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
         if set_legend(ax) is not None:
             ax.legend(loc="upper left")
         if not subtitle:
-            _tag(ax, _fit_label(fit))
+            _tag(ax, _fit_label(fit) + (f"; {_u_text(u)}" if u is not None else ""))
         sources = ("reference_models",) if refs is not None and len(refs) else ()
         _finish(ax.figure, title, subtitle, source, auto_title="Compute-optimal model size and training tokens",
-                auto_subtitle=_law_title(fit) + ("; shaded: compute range of the fitted data, extrapolated beyond"
+                auto_subtitle=_law_title(fit, u) + ("; shaded: compute range of the fitted data, extrapolated beyond"
                                                  if {"compute_flops_min", "compute_flops_max"} <= set(extent) else ""),
                 auto_source=_fit_source([fit], *sources))
     return ax
 
 
 for _f in (isoflop, loss_contours, fit_residuals, param_pairs, optimal_allocation):
-    _f.__doc__ = _f.__doc__.replace("{captions}", _CAPTION_DOC)
+    _f.__doc__ = _f.__doc__.replace("{captions}", _CAPTION_DOC).replace("{unique}", _U_DOC)
