@@ -265,7 +265,11 @@ def _fmt(x, f="{:.2f}"):
     return "-" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f.format(x)
 
 
-def render(spec: pd.DataFrame, bt: pd.DataFrame | None) -> str:
+def render(spec: pd.DataFrame, bt: pd.DataFrame | None, panel: dict | None = None) -> str:
+    """The markdown page; ``panel``: the panel's sampler settings of the run (draws, tune)."""
+    from scaling.hardware.panel import DRAWS, TUNE
+
+    panel = {"draws": DRAWS, "tune": TUNE, **(panel or {})}
     lines = ["## Specification curve of the cloud price trend", "",
              "Peak tensor-FP16 FLOP per $ of rental against the price's date. Backtest score: fitted before "
              "each yearly cut-off 2019-2023, scored on the later hyperscaler on-demand prices (the population "
@@ -283,8 +287,9 @@ def render(spec: pd.DataFrame, bt: pd.DataFrame | None) -> str:
     if bt is not None:
         lines += ["## Rolling-origin backtests of the trends the forecast uses", "",
                   f"Bayesian fits on the points before each cut-off (purchase and pooled trends: "
-                  f"{SAMPLER['chains']} chains x {SAMPLER['draws']} draws; the panel: its defaults, "
-                  "`scaling.hardware.panel.DRAWS`/`TUNE`, target_accept 0.95), scored on every later point of "
+                  f"{SAMPLER['chains']} chains x {SAMPLER['draws']} draws; the panel: "
+                  f"2 chains x {panel['draws']} draws after {panel['tune']} tuning steps, target_accept 0.95), "
+                  "scored on every later point of "
                   "the same population (a cloud series: the later prices of its own segment, e.g. hyperscaler "
                   "on-demand) with the predictive distribution the forecast draws "
                   "(`scaling.forecast.draws.price_log10_draws`): the trend line, the horizon discrepancy (the "
@@ -421,7 +426,7 @@ def main(argv=None) -> None:
         payload = json.loads((OUT / "price_backtests.json").read_text())
         spec = pd.DataFrame(payload["specification_curve"])
         bt = None if payload["backtests"] is None else pd.DataFrame(payload["backtests"])
-        (OUT / "price_backtests.md").write_text(render(spec, bt))
+        (OUT / "price_backtests.md").write_text(render(spec, bt, payload.get("panel_full_fit")))
         figure(spec, OUT / "specification_curve.png")
         return
     SAMPLER["draws"] = SAMPLER["tune"] = args.draws
@@ -445,9 +450,9 @@ def main(argv=None) -> None:
                "backtests": None if bt is None else bt.to_dict("records"), "sampler": SAMPLER,
                "panel_full_fit": timing}
     (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    (OUT / "price_backtests.md").write_text(render(spec, bt))
+    (OUT / "price_backtests.md").write_text(render(spec, bt, timing))
     figure(spec, OUT / "specification_curve.png")
-    print(render(spec, bt))
+    print(render(spec, bt, timing))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ SERIES: dict[str, tuple[str | None, str | None, str]] = {
     "pooled": (None, None, "baseline: every on-demand price pooled, one line (robust regression)"),
 }
 #: Default sampler settings of :func:`fit_panel`: draws per chain and tuning steps.
-DRAWS = 600
+DRAWS = 800
 TUNE = 250
 #: A segment (provider kind, tier) offered by at least this many providers is widely available.
 WIDE_PROVIDERS = 3
