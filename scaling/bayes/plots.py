@@ -25,7 +25,10 @@ def predictive_losses(result, kind: str = "posterior") -> tuple[np.ndarray, np.n
     sim = np.asarray(result.idata[name]["log_loss"].values, dtype=float)
     sim = sim.reshape(-1, sim.shape[-1])
     observed = np.asarray(result.idata.observed_data["log_loss"].values, dtype=float)
-    return np.exp(observed), np.exp(sim)
+    # Heavy-tailed prior predictive draws (Student-t, small nu) can exceed log(float max):
+    # they become inf, i.e. "beyond any loss", which the percentile bands rank last.
+    with np.errstate(over="ignore"):
+        return np.exp(observed), np.exp(sim)
 
 
 def plot_ppc(result, kind: str = "posterior", ax=None, level: float = DEFAULT_LEVEL, *, size: str | None = None):
