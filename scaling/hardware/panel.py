@@ -395,25 +395,26 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
 
 
 def fit_series(name: str, *, panel: PanelFit | None = None, method: str = "bayes", before=None, seed: int = 0,
-               draws: int = 1000, **kwargs) -> TrendResult:
+               draws: int | None = None, **kwargs) -> TrendResult:
     """Fit the named cloud-price series ``name`` (:data:`SERIES`).
 
     ``"pooled"`` is :func:`scaling.hardware.fit_trend` on every on-demand price (the
-    baseline); the others come from one panel fit (pass ``panel`` to reuse one).
+    baseline; ``draws`` default 1000); the others come from one panel fit (pass ``panel`` to
+    reuse one; ``draws`` default :data:`DRAWS`).
     """
     if name not in SERIES:
         raise ScalingError(f"unknown price series {name!r}; allowed: {', '.join(SERIES)}")
     if name == "pooled":
         from .trend import fit_trend
         t = fit_trend(metric="flops_per_usd_cloud", precision="tensor16", method=method, before=before, seed=seed,
-                      draws=draws, **kwargs)
+                      draws=1000 if draws is None else draws, **kwargs)
         return dataclasses.replace(t, settings={**t.settings, "series": "pooled"})
     if panel is None:
-        panel = fit_panel(panel_data(before=before), seed=seed, draws=draws, **kwargs)
+        panel = fit_panel(panel_data(before=before), seed=seed, draws=DRAWS if draws is None else draws, **kwargs)
     return series_trend(panel, name)
 
 
-def save_series(out_dir, names=None, *, seed: int = 0, draws: int = 1000, tune: int = 1000,
+def save_series(out_dir, names=None, *, seed: int = 0, draws: int | None = None, tune: int | None = None,
                 panel: PanelFit | None = None) -> dict:
     """Fit the panel once and save each named series as ``out_dir/trend_<name>.json``.
 
@@ -429,7 +430,8 @@ def save_series(out_dir, names=None, *, seed: int = 0, draws: int = 1000, tune: 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if panel is None and any(n != "pooled" for n in names):
-        panel = fit_panel(panel_data(), seed=seed, draws=draws, tune=tune)
+        panel = fit_panel(panel_data(), seed=seed, draws=DRAWS if draws is None else draws,
+                          tune=TUNE if tune is None else tune)
     paths = {}
     for n in names:
         t = fit_series(n, panel=panel, seed=seed, draws=draws)
