@@ -79,6 +79,21 @@ LAWS = ("chinchilla", "data_constrained", "data_constrained_untied")
 _MAX_LOG_EXCESS = 60.0
 
 
+def _likelihood(data: ModelData, mu, log_e, log_a, log_b) -> None:
+    """The likelihood every law's model shares (inside a ``pm.Model`` context): Student-t on
+    log-loss with ``sigma ~ HalfNormal(0.05)``, ``nu ~ Gamma(2, 0.1)``, and ``E, A, B`` on the
+    paper's scale as deterministics."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    sigma = pm.HalfNormal("sigma", sigma=PRIOR_SIGMA_SCALE)
+    nu = pm.Gamma("nu", alpha=PRIOR_NU[0], beta=PRIOR_NU[1])
+    pm.StudentT("log_loss", nu=nu, mu=mu, sigma=sigma, observed=data.log_loss)
+    pm.Deterministic("E", pt.exp(log_e))
+    pm.Deterministic("A", pt.exp(log_a))
+    pm.Deterministic("B", pt.exp(log_b))
+
+
 def build_model(data: ModelData, parameterisation: str = "centred"):
     """Build the PyMC model of the Chinchilla law on log-loss.
 
@@ -179,12 +194,7 @@ def build_model(data: ModelData, parameterisation: str = "centred"):
             term_n = log_a - alpha * log_n
             term_d = log_b - beta * log_d
         mu = pt.logaddexp(pt.logaddexp(log_e, term_n), term_d)
-        sigma = pm.HalfNormal("sigma", sigma=PRIOR_SIGMA_SCALE)
-        nu = pm.Gamma("nu", alpha=PRIOR_NU[0], beta=PRIOR_NU[1])
-        pm.StudentT("log_loss", nu=nu, mu=mu, sigma=sigma, observed=data.log_loss)
-        pm.Deterministic("E", pt.exp(log_e))
-        pm.Deterministic("A", pt.exp(log_a))
-        pm.Deterministic("B", pt.exp(log_b))
+        _likelihood(data, mu, log_e, log_a, log_b)
     return model
 
 
@@ -309,12 +319,7 @@ def build_data_constrained_model(data: ModelData, tied: bool = True):
         log_b = b_c + beta * c_d
         mu = dc_log_loss(data.log_n, data.log_d, data.log_u, log_e, log_a, log_b, alpha, beta,
                          log_r_d, log_r_n, tied)
-        sigma = pm.HalfNormal("sigma", sigma=PRIOR_SIGMA_SCALE)
-        nu = pm.Gamma("nu", alpha=PRIOR_NU[0], beta=PRIOR_NU[1])
-        pm.StudentT("log_loss", nu=nu, mu=mu, sigma=sigma, observed=data.log_loss)
-        pm.Deterministic("E", pt.exp(log_e))
-        pm.Deterministic("A", pt.exp(log_a))
-        pm.Deterministic("B", pt.exp(log_b))
+        _likelihood(data, mu, log_e, log_a, log_b)
         pm.Deterministic("R_D_star", pt.exp(log_r_d))
         pm.Deterministic("R_N_star", pt.exp(log_r_n))
     return model

@@ -387,14 +387,9 @@ def runs_of(fit, data=None) -> FitRuns:
         if runs is not None and datasets.runs_sha256(runs) == sha:
             return FitRuns(runs)
         changed = path
-    for name in SHIPPED_RUNS:
-        try:
-            runs = datasets.load(name)
-        except (OSError, ScalingError):  # a missing shipped table: try the next one
-            continue
-        if datasets.runs_sha256(runs) == sha:
-            runs.attrs["source"] = name
-            return FitRuns(runs)
+    shipped = _shipped_runs(sha)
+    if shipped is not None:
+        return FitRuns(shipped)
     why = (f"its data file {changed} has changed since the fit (sha256 differs)" if changed else
            f"its data file {path} is not found" if path else
            f"its data (sha256 {sha[:12]}...) is no shipped table and no file was recorded")
@@ -412,8 +407,9 @@ def _runs_source(runs) -> str | None:
     return f"runs from {Path(path).name}" if path else "runs given by the user"
 
 
-def _shipped_table(sha: str) -> str | None:
-    """The shipped run table (:data:`SHIPPED_RUNS`) whose data hash is ``sha``, else None."""
+def _shipped_runs(sha: str):
+    """The shipped run table (:data:`SHIPPED_RUNS`) whose data hash is ``sha``, with its name in
+    ``attrs["source"]``; else None."""
     from .. import datasets
 
     for name in SHIPPED_RUNS:
@@ -422,8 +418,15 @@ def _shipped_table(sha: str) -> str | None:
         except (OSError, ScalingError):  # a missing shipped table: try the next one
             continue
         if datasets.runs_sha256(runs) == sha:
-            return name
+            runs.attrs["source"] = name
+            return runs
     return None
+
+
+def _shipped_table(sha: str) -> str | None:
+    """The name of the shipped run table whose data hash is ``sha``, else None."""
+    runs = _shipped_runs(sha)
+    return None if runs is None else runs.attrs["source"]
 
 
 def _fit_data_source(fit) -> str | None:
