@@ -87,6 +87,8 @@ class RunConfig:
     panel_draws: int | None = None
     panel_tune: int | None = None
     panel_chains: int | None = None
+    # Processes for the fits: 2 fits the cloud-price panel beside steps 1-3; 1 fits all here.
+    jobs: int = 2
 
 
 def _file_sha(name: str) -> str:
@@ -179,20 +181,28 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
+def _reusable(manifest: _Manifest, output: Path, key: str, request: _Request, force: bool, load: Callable):
+    """``(result, None)`` when ``output`` answers ``request`` and the manifest vouches for it,
+    else ``(None, reason)`` (``reason`` None: there is no file yet)."""
+    if force:
+        return None, "--force"
+    if not output.exists():
+        return None, None
+    try:
+        result = load(output)
+    except Exception as exc:  # noqa: BLE001 - a cache that cannot be read is refitted, whatever the cause
+        return None, f"it could not be read ({_one_line(exc)})"
+    reason = _stale_reason(result, request) or manifest.reason(output, key)
+    return (result, None) if reason is None else (None, reason)
+
+
 def _cached(manifest: _Manifest, output: Path, key: str, request: _Request, force: bool,
             compute: Callable, load: Callable, say):
     """Reuse ``output`` when it answers ``request`` and the manifest vouches for it; else refit."""
-    reason = "--force" if force else None
-    if not force and output.exists():
-        try:
-            result = load(output)
-        except Exception as exc:  # noqa: BLE001 - a cache that cannot be read is refitted, whatever the cause
-            reason = f"it could not be read ({_one_line(exc)})"
-        else:
-            reason = _stale_reason(result, request) or manifest.reason(output, key)
-            if reason is None:
-                say(f"reusing {output} (inputs unchanged)")
-                return result
+    result, reason = _reusable(manifest, output, key, request, force, load)
+    if result is not None:
+        say(f"reusing {output} (inputs unchanged)")
+        return result
     if reason:
         say(f"refitting {output}: {reason}")
     t0 = time.perf_counter()
@@ -251,6 +261,9 @@ def panel_settings(config: "RunConfig") -> dict:
     chosen = {"draws": config.panel_draws, "tune": config.panel_tune, "chains": config.panel_chains}
     out = {k: (params[k].default if v is None else int(v)) for k, v in chosen.items()}
     out.update(sampler=params["sampler"].default, target_accept=params["target_accept"].default)
+    from .hardware.panel import model_settings
+
+    out.update(model_settings(params["slope_prior"].default))  # a saved series of another model is refitted
     return out
 
 
@@ -315,8 +328,7 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     Relative ``fits_dir`` and ``forecasts_dir`` are relative to the current directory.
     """
     from . import datasets
-    from .fitting import fit as lsq_fit
-    from .fitting import load_fit
+    from .hardware import load_trend, panel_data
 
     fits_dir, out_dir = Path(config.fits_dir), Path(config.forecasts_dir)
     fits_dir.mkdir(parents=True, exist_ok=True)
@@ -335,6 +347,71 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
     runs = datasets.load("chinchilla_runs")
     # Like with like: every law fit records the runs_sha256 of the whole table it was given.
     sha_all = runs_sha256(runs)
+
+    # The cloud-price panel (step 3b) is the longest fit and needs nothing from steps 1-3:
+    # when a series is stale, it is fitted in a second process while steps 1-3 run here.
+    psettings = panel_settings(config)
+    panel_sha = panel_data().sha256
+    panel_requests = {}
+    for name in PANEL_SERIES:
+        settings = {"model": "panel", "series": name, "seed": config.seed, **psettings}
+        panel_requests[name] = (
+            _key(f"panel:{name}", ["accelerators", "cloud_prices", "price_index"], settings),
+            _Request((panel_sha,), {"method": "bayes", "seed": config.seed}, {"model": "panel", "series": name,
+                                                                              **psettings}))
+    panel_stale = any(_reusable(manifest, fits_dir / f"trend_{n}.json", k, r, config.force, load_trend)[0] is None
+                      for n, (k, r) in panel_requests.items())
+    background = _start_panel(config, psettings) if panel_stale and config.jobs > 1 else None
+    try:
+        return _run_steps(config, echo, manifest=manifest, step=step, runs=runs, sha_all=sha_all,
+                          t_start=t_start, psettings=psettings, panel_requests=panel_requests, background=background)
+    finally:
+        if background is not None:
+            _stop(*background)
+
+
+def _stop(executor, future) -> None:
+    """Shut the panel's process down; a fit still running (the job failed or was
+    interrupted) is terminated, not waited for."""
+    if not future.done():
+        stop = getattr(executor, "terminate_workers", None)  # Python 3.14
+        if stop is not None:
+            stop()
+        else:
+            for proc in list((getattr(executor, "_processes", None) or {}).values()):
+                proc.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_panel(config: RunConfig, psettings: dict):
+    """Start :func:`_panel_job` in a second process: ``(executor, future)``, or None where
+    processes cannot be started (the panel is then fitted in this process)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return executor, executor.submit(_panel_job, config.seed, psettings)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _panel_job(seed: int, psettings: dict):
+    """The panel fit of the main job (module-level, so a second process can run it)."""
+    from .hardware import fit_panel, panel_data
+
+    return fit_panel(panel_data(), seed=seed, draws=psettings["draws"], tune=psettings["tune"],
+                     chains=psettings["chains"], sampler=psettings["sampler"],
+                     target_accept=psettings["target_accept"])
+
+
+def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_start, psettings, panel_requests,
+               background) -> dict:
+    """Steps 1-6 of :func:`run` (``background``: the panel fit's ``(executor, future)`` or None)."""
+    from .fitting import fit as lsq_fit
+    from .fitting import load_fit
+
+    fits_dir, out_dir = Path(config.fits_dir), Path(config.forecasts_dir)
 
     # 1. Least squares with bootstrap.
     say = step(1, f"Chinchilla law, least squares (Hoffmann/Epoch), {config.bootstrap:,}-resample bootstrap")
@@ -393,28 +470,31 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
 
     # 3b. The cloud-price panel: one hierarchical fit, saved as every named series. Each
     # series file is cached like a trend; the panel is fitted (once) only if one is stale.
-    from .hardware import fit_panel, panel_data, series_trend
+    from .hardware import series_trend
 
-    psettings = panel_settings(config)
-    panel_sha = panel_data().sha256
     panel_box: dict = {}
 
     def _panel():
         if "fit" not in panel_box:
+            how = "started in a second process with step 1" if background is not None else "in this process"
             say(f"fitting the cloud-price panel (hierarchical model; {psettings['chains']} chains x "
-                f"{psettings['draws']} draws)")
-            panel_box["fit"] = fit_panel(panel_data(), seed=config.seed, draws=psettings["draws"],
-                                         tune=psettings["tune"], chains=psettings["chains"])
+                f"{psettings['draws']} draws; {how})")
+            fit = None
+            if background is not None:
+                from concurrent.futures.process import BrokenProcessPool
+
+                try:
+                    fit = background[1].result()
+                except BrokenProcessPool as exc:
+                    say(f"the second process failed ({_one_line(exc)}); fitting the panel here")
+            panel_box["fit"] = fit if fit is not None else _panel_job(config.seed, psettings)
         return panel_box["fit"]
 
     series = {}
     for name in PANEL_SERIES:
-        settings = {"model": "panel", "series": name, "seed": config.seed, **psettings}
-        request = _Request((panel_sha,), {"method": "bayes", "seed": config.seed},
-                           {"model": "panel", "series": name, **psettings})
+        key, request = panel_requests[name]
         series[name] = _cached(
-            manifest, fits_dir / f"trend_{name}.json",
-            _key(f"panel:{name}", ["accelerators", "cloud_prices", "price_index"], settings), request, config.force,
+            manifest, fits_dir / f"trend_{name}.json", key, request, config.force,
             lambda n=name: series_trend(_panel(), n), load_trend, say,
         )
     # The series share one panel (and its diagnostics) when fitted together: each warning once.

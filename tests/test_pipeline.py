@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scaling.cli import main
-from scaling.pipeline import RunConfig, run
+from scaling.pipeline import PANEL_SERIES, RunConfig, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,8 +25,9 @@ QUICK_PANEL = dict(panel_draws=100, panel_tune=100, panel_chains=1)
 def _quick(tmp_path, **kw) -> RunConfig:
     # Small but real: 50 bootstrap resamples, OLS trends, no Bayesian fit, no figures; the
     # panel is the stand-in below (its NUTS fit takes a minute and more on 2 cores).
+    # jobs=1: the stand-in panel lives in this process (a second process would fit the real one).
     settings = dict(fits_dir=tmp_path / "fits", forecasts_dir=tmp_path / "forecasts", bootstrap=50,
-                    bayes=False, trend_method="ols", n_draws=200, figures=False, **QUICK_PANEL)
+                    bayes=False, trend_method="ols", n_draws=200, figures=False, jobs=1, **QUICK_PANEL)
     settings.update(kw)
     return RunConfig(**settings)
 
@@ -65,7 +66,8 @@ def _stand_in_fit_panel(*args, **kwargs):
     for i, r in enumerate(panel.TIERS[1:]):
         cols[f"tier[{r}]"] = np.full(n, 0.15 * (i + 1))
     settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
-                "sampler": a["sampler"], "target_accept": a["target_accept"], "seed": seed, "age_ref_years": 0.0}
+                "sampler": a["sampler"], "target_accept": a["target_accept"], "seed": seed, "age_ref_years": 0.0,
+                **panel.model_settings(a["slope_prior"])}
     return panel.PanelFit(data=data, t0=t0, age_ref=0.0, draws=pd.DataFrame(cols), chips=tuple(sorted(d["name"].unique())),
                           providers=tuple(sorted(d["provider"].unique())), diagnostics={}, seed=seed, settings=settings)
 
@@ -166,6 +168,23 @@ def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_ru
     run(_quick(tmp), echo=lambda _: None)  # back to the module's settings
 
 
+def test_series_of_another_panel_model_is_refitted(first_run):
+    """A saved series made by an earlier panel model (``model_version``) is not reused."""
+    from scaling.hardware.panel import MODEL_VERSION
+
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)
+    path = tmp / "fits" / "trend_hyperscaler-on-demand.json"
+    payload = json.loads(path.read_text())
+    payload["settings"]["model_version"] = MODEL_VERSION - 1
+    path.write_text(json.dumps(payload))
+    lines: list[str] = []
+    run(_quick(tmp), echo=lines.append)
+    assert any(f"refitting {path}: it was made with model_version = {MODEL_VERSION - 1}, this run uses "
+               f"{MODEL_VERSION}" in ln for ln in lines), lines
+    assert json.loads(path.read_text())["settings"]["model_version"] == MODEL_VERSION
+
+
 def test_interrupted_run_leaves_earlier_outputs_intact(first_run, monkeypatch):
     tmp, _, _ = first_run
     before = {p: p.read_bytes() for p in (tmp / "forecasts").glob("*.csv")}
@@ -217,6 +236,14 @@ def test_real_panel_fit_is_cached_like_the_trends(tmp_path, monkeypatch):
     run(_quick(tmp_path), echo=lines.append)
     assert not any("fitting the cloud-price panel" in ln for ln in lines)
     assert sum("reusing" in ln for ln in lines) == 10, lines
+    # jobs=2: the same panel fitted in a second process, beside steps 1-3: the same series.
+    lines.clear()
+    run(_quick(tmp_path / "two", jobs=2), echo=lines.append)
+    assert any("started in a second process" in ln for ln in lines), lines
+    for name in PANEL_SERIES:
+        one = json.loads((tmp_path / "fits" / f"trend_{name}.json").read_text())
+        two = json.loads((tmp_path / "two" / "fits" / f"trend_{name}.json").read_text())
+        assert one["draws"] == two["draws"], name  # same seed, same machine: the same draws
 
 
 def test_forecast_cli_prints_years_and_json():

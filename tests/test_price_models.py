@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -239,3 +241,93 @@ def test_small_panel_fit_is_fast_and_has_the_walk():
     assert t.has_walk and t.horizon_origin == panel.settings["horizon_origin_year"]
     assert 2 < t.doubling_time_years["median"] < 15  # hyperscalers: far slower than the pooled ~2.5 yr
     assert max(v for v in panel.diagnostics["r_hat"].values() if np.isfinite(v)) < 1.1
+
+
+# ----------------------------------------------------------------------------- a buyer's scatter
+def test_panel_scatter_adds_its_parts_each_with_its_own_distribution():
+    """A panel series' new price: normal chip and provider effects plus the Student-t residual.
+    With no residual the scatter is exactly normal with sd (tau_c^2 + tau_p^2)^(1/2): its 95th
+    percentile is 1.645 sd, not the Student-t(nu = 2) one of 2.92 sd a single t would give."""
+    from scaling.hardware.trend import scatter_draws
+
+    n = 200_000
+    draws = pd.DataFrame({"sigma": np.full(4, 0.5), "nu": np.full(4, 2.0), "tau_chip": np.full(4, 0.3),
+                          "tau_provider": np.full(4, 0.4), "sigma_residual": np.zeros(4)})
+    eps = scatter_draws(draws, np.random.default_rng(0), (n, 1), idx=np.zeros(n, dtype=int))
+    assert np.quantile(eps, 0.95) == pytest.approx(1.645 * 0.5, rel=0.02)
+    # a trend without the parts: sigma * t_nu
+    single = scatter_draws(draws[["sigma", "nu"]], np.random.default_rng(0), (n, 1), idx=np.zeros(n, dtype=int))
+    assert np.quantile(single, 0.95) == pytest.approx(2.92 * 0.5, rel=0.03)
+    # the residual keeps its tails: with only the residual, the t quantile
+    draws["tau_chip"] = draws["tau_provider"] = 0.0
+    draws["sigma_residual"] = 0.5
+    resid = scatter_draws(draws, np.random.default_rng(1), (n, 1), idx=np.zeros(n, dtype=int))
+    assert np.quantile(resid, 0.95) == pytest.approx(2.92 * 0.5, rel=0.03)
+
+
+def test_forecast_and_predict_use_the_panel_scatter():
+    """The forecast's price draws and ``TrendResult.predict(interval='new')`` of a panel series
+    use the parts: the shipped hyperscaler series' 90% band of a new price is narrower than a
+    single Student-t of the combined scale would make it."""
+    from scaling.forecast.draws import price_log10_draws
+
+    t = load_trend(Path(__file__).resolve().parent.parent / "fits" / "trend_hyperscaler-on-demand.json")
+    line, noise = price_log10_draws(t, ["2020-01-01"], 40_000, np.random.default_rng(3))
+    d = t.draws
+    rng = np.random.default_rng(4)
+    combined = d["sigma"].to_numpy() * rng.standard_t(d["nu"].to_numpy(), size=(10, len(d)))
+    width = lambda x: np.quantile(x, 0.95) - np.quantile(x, 0.05)  # noqa: E731
+    assert width(noise) < 0.85 * width(combined)
+    parts = np.sqrt(d["tau_chip"] ** 2 + d["tau_provider"] ** 2 + d["sigma_residual"] ** 2).median()
+    assert width(noise) == pytest.approx(2 * 1.645 * parts, rel=0.15)  # residual small: nearly normal
+
+
+# ----------------------------------------------------------------------------- slope prior
+def test_purchase_slope_prior_is_the_purchase_trend_before_the_date():
+    from scaling.hardware.panel import SLOPE_PRIOR_SD, purchase_slope_prior
+
+    mean, sd, text = purchase_slope_prior("2022-01-01")
+    d = trend_data(None, "flops_per_usd", "fp32", before="2022-01-01").data
+    assert (pd.to_datetime(d["date"]) < "2022-01-01").all()
+    assert mean == pytest.approx(np.polyfit(d["year"], d["log10_value"], 1)[0], rel=1e-9)
+    assert SLOPE_PRIOR_SD < sd < SLOPE_PRIOR_SD * 1.5
+    assert f"{len(d)} chips" in text and "before 2022-01-01" in text
+    later, _, _ = purchase_slope_prior()
+    assert later != mean
+
+
+@pytest.mark.parametrize("bad", ["flat", (0.1,), (0.1, 0.0), (0.1, -1), (np.nan, 0.1)])
+def test_bad_slope_prior_is_refused_before_sampling(bad):
+    from scaling.hardware.panel import fit_panel
+
+    with pytest.raises(ScalingError, match="slope_prior"):
+        fit_panel(panel_data(), slope_prior=bad)
+
+
+# ----------------------------------------------------------------------------- calibration by simulation
+def _toy_trend(intercept_sd: float, sigma: float, n: int = 4000, seed: int = 0):
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(seed)
+    draws = pd.DataFrame({"intercept": intercept_sd * rng.standard_normal(n), "slope_per_year": np.zeros(n),
+                          "sigma": np.full(n, sigma), "nu": np.full(n, np.inf)})
+    return SimpleNamespace(draws=draws, has_walk=False, horizon_origin=2020.0,
+                           line_draws=lambda dates: np.repeat(draws["intercept"].to_numpy()[:, None], len(dates), 1))
+
+
+@pytest.mark.parametrize("intercept_sd, sigma, spread", [(0.001, 0.1, "binomial"), (0.3, 0.05, "shared")])
+def test_coverage_under_model_spread(intercept_sd, sigma, spread):
+    """A calibrated model's coverage at one cut-off: about binomial when the points' errors are
+    independent, spread from near 0 to 100% when a shared error (the line) dominates."""
+    from scaling.hardware.backtest import coverage_under_model
+
+    trend = _toy_trend(intercept_sd, sigma)
+    pts = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=100, freq="W"), "name": [f"c{i}" for i in range(100)]})
+    rng = np.random.default_rng(1)
+    per_draw = trend.line_draws(pts["date"]) + sigma * rng.standard_normal((4000, 100))
+    out = coverage_under_model(trend, pts, per_draw, rng, observed=1.0, n_rep=400)
+    assert out["coverage_sim_mean"] == pytest.approx(0.9, abs=0.03)
+    if spread == "binomial":
+        assert out["coverage_sim_q05"] > 0.82 and out["p_goal"] > 0.8 and out["p_at_least"] < 0.01
+    else:
+        assert out["coverage_sim_q05"] < 0.5 and out["p_goal"] < 0.5 and out["p_at_least"] > 0.3

@@ -20,7 +20,10 @@ import click
               help="Last forecast year.")
 @click.option("--figures/--no-figures", default=True, show_default=True, help="Draw the figures.")
 @click.option("--force", is_flag=True, help="Refit everything even when saved fits are current.")
-def run_command(fits_dir, forecasts_dir, seed, bootstrap, bayes, until, figures, force):
+@click.option("--jobs", type=click.IntRange(1, 2), default=2, show_default=True,
+              help="Processes for the fits: 2 fits the cloud-price panel in a second process beside the "
+                   "law fits (same numbers); 1 fits everything in this process.")
+def run_command(fits_dir, forecasts_dir, seed, bootstrap, bayes, until, figures, force, jobs):
     """Fit, forecast and plot from the shipped data (the README's main job).
 
     Re-running reuses saved fits whose data and settings are unchanged (by hash,
@@ -29,7 +32,7 @@ def run_command(fits_dir, forecasts_dir, seed, bootstrap, bayes, until, figures,
     from scaling.pipeline import RunConfig, run
 
     config = RunConfig(fits_dir=fits_dir, forecasts_dir=forecasts_dir, seed=seed, bootstrap=bootstrap,
-                       bayes=bayes, until=until, figures=figures, force=force)
+                       bayes=bayes, until=until, figures=figures, force=force, jobs=jobs)
     run(config, echo=click.echo)
 
 

@@ -132,7 +132,11 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     r"""Trend line (with its horizon discrepancy) and buyer's scatter, log10 units, ``n`` draws.
 
     .. math:: \log_{10} m_i(t) = c_{0,i} + c_{1,i} (t - t_0) + \omega_i W_i(\max(t - t_{\mathrm{last}}, 0))
-              + \sigma_i \, \varepsilon_i, \quad \varepsilon_i \sim t_{\nu_i}
+              + \varepsilon_i
+
+    with :math:`\varepsilon_i` a new price's deviation from the line
+    (:func:`scaling.hardware.trend.scatter_draws`: :math:`\sigma_i t_{\nu_i}`, or for a panel
+    series the new chip's and provider's normal effects plus the Student-t residual).
 
     The random walk :math:`\omega W` (:func:`scaling.hardware.trend.horizon_walk`) is the
     market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
@@ -151,7 +155,7 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     -------
     line : ndarray (n, n_dates)
     noise : ndarray (n, 1)
-        ``sigma * eps`` (zeros without ``scatter``).
+        :math:`\varepsilon` (zeros without ``scatter``).
     """
     years = decimal_year(dates)
     d = trend.draws
@@ -168,11 +172,9 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
         line = line + horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx], rng)
     noise = np.zeros((n, 1))
     if scatter:
-        sigma = d["sigma"].to_numpy(dtype=float)[idx]
-        nu = d["nu"].to_numpy(dtype=float)[idx]
-        finite = np.isfinite(nu)
-        eps = np.where(finite, rng.standard_t(np.where(finite, nu, 1.0)), rng.standard_normal(n))
-        noise = (sigma * eps)[:, None]
+        from ..hardware.trend import scatter_draws
+
+        noise = scatter_draws(d, rng, (n, 1), idx)
     return line, noise
 
 

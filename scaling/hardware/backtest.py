@@ -24,7 +24,10 @@ from ..results import DEFAULT_LEVEL
 from .data import MIN_CHIPS, TrendData, trend_data
 from .trend import TrendResult, fit_prepared
 
-__all__ = ["BacktestResult", "backtest", "interval_score", "score_draws"]
+__all__ = ["BacktestResult", "backtest", "interval_score", "score_draws", "coverage_under_model", "COVERAGE_GOAL"]
+
+#: The 90% intervals' coverage goal at a cut-off (issue "Honest cost forecasts").
+COVERAGE_GOAL = (0.80, 0.97)
 
 
 @dataclass(frozen=True)
@@ -181,3 +184,63 @@ def score_draws(y: np.ndarray, per_draw: np.ndarray) -> dict:
             "median_abs_error_dex": float(np.median(np.abs(err))),
             "median_abs_error_factor": float(10.0 ** np.median(np.abs(err))),
             "bias_dex": float(np.median(err))}
+
+
+def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.ndarray, rng: np.random.Generator,
+                         *, observed: float | None = None, level: float = 0.9, n_rep: int = 400) -> dict:
+    r"""The coverage a backtest would show if the trend's own model were true.
+
+    Later prices share their errors: the line and the market's walk are common to all of
+    them, and the prices of one chip (or provider) share its effect. So the share of one
+    cut-off's points inside their ``level`` predictive intervals is far from binomial: a
+    calibrated model can cover 100% of them at one cut-off and 60% at the next. This draws
+    ``n_rep`` replicate test sets from the model (Gelman et al. 2013, *Bayesian Data Analysis*,
+    ch. 6, posterior predictive replication): a posterior draw :math:`s` as the truth, its
+    line and one path of its walk at the points' dates, one effect per chip (``name``) and per
+    provider for a panel series (:data:`scaling.hardware.trend.SCATTER_PARTS`), and the
+    Student-t residual per point; each replicate is scored with the very intervals the
+    backtest used (``per_draw``'s central ``level`` quantiles).
+
+    Returns
+    -------
+    dict
+        ``coverage_sim_mean``, ``coverage_sim_q05``, ``coverage_sim_q95`` (the spread of a
+        calibrated model's coverage), ``p_goal`` (the share of replicates inside
+        :data:`COVERAGE_GOAL`) and, with ``observed``, ``p_at_most`` and ``p_at_least``
+        (the shares of replicates covering at most / at least the observed share).
+    """
+    from .data import decimal_year
+    from .trend import SCATTER_PARTS, WALK, horizon_walk
+
+    level = check_level(level)
+    per_draw = np.asarray(per_draw, dtype=float)
+    q = (1.0 - level) / 2.0
+    lo, hi = np.quantile(per_draw, [q, 1.0 - q], axis=0)
+    d = trend.draws
+    years = decimal_year(points["date"])
+    lines = trend.line_draws(points["date"])
+    panel = all(c in d.columns for c in SCATTER_PARTS)
+    chip = pd.factorize(points["name"])[0] if panel else np.arange(len(points))
+    prov = pd.factorize(points["provider"])[0] if panel and "provider" in points else np.zeros(len(points), int)
+    nu = d["nu"].to_numpy(dtype=float)
+    resid = d["sigma_residual" if panel else "sigma"].to_numpy(dtype=float)
+    walk = d[WALK].to_numpy(dtype=float) if trend.has_walk else None
+    covs = np.empty(int(n_rep))
+    for r in range(int(n_rep)):
+        s = int(rng.integers(len(d)))
+        y = lines[s].copy()
+        if walk is not None:
+            y += horizon_walk(years, trend.horizon_origin, walk[s:s + 1], rng)[0]
+        if panel:
+            y += d["tau_chip"].iat[s] * rng.standard_normal(chip.max() + 1)[chip]
+            y += d["tau_provider"].iat[s] * rng.standard_normal(prov.max() + 1)[prov]
+        t = rng.standard_t(nu[s], len(y)) if np.isfinite(nu[s]) else rng.standard_normal(len(y))
+        y += resid[s] * t
+        covs[r] = np.mean((y >= lo) & (y <= hi))
+    out = {"coverage_sim_mean": float(covs.mean()), "coverage_sim_q05": float(np.quantile(covs, 0.05)),
+           "coverage_sim_q95": float(np.quantile(covs, 0.95)),
+           "p_goal": float(np.mean((covs >= COVERAGE_GOAL[0]) & (covs <= COVERAGE_GOAL[1])))}
+    if observed is not None:
+        out["p_at_most"] = float(np.mean(covs <= observed + 1e-12))
+        out["p_at_least"] = float(np.mean(covs >= observed - 1e-12))
+    return out

@@ -29,8 +29,10 @@ level keeps wandering: a forecast :math:`h` years past the last price adds
 draw column ``rw_scale``). :math:`\omega` is learned from the data before the fit's last
 price: how far each year's level strayed from the line.
 
-Priors (weakly informative): :math:`a \sim N(\mathrm{median}\,y, 1)`, :math:`b, g \sim N(0,
-0.5)`, :math:`\kappa, \rho \sim N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim
+Priors (weakly informative, but for the slope): :math:`a \sim N(\mathrm{median}\,y, 1)`,
+:math:`b \sim N(\hat b_{\mathrm{buy}}, s_b^2)` centred on the purchase-price trend of the chips
+released before the last price (:func:`purchase_slope_prior`: FP32 FLOP/s per release $, about
+0.09 dex/yr, :math:`s_b \approx 0.05`), :math:`g \sim N(0, 0.5)`, :math:`\kappa, \rho \sim N(0, 0.5)`, :math:`\tau_c \sim HN(0.5)`, :math:`\tau_p \sim
 HN(0.3)`, :math:`\sigma \sim HN(0.5)`, :math:`\nu - 1 \sim \Gamma(2, 0.1)` (so a price's predictive
 distribution has a finite mean), :math:`\omega \sim
 HN(0.1)` dex per square-root year (Gelman & Hill 2007, *Data Analysis Using Regression and
@@ -76,7 +78,7 @@ from .data import KINDS, PRICINGS, TrendData, trend_data
 from .trend import WALK, TrendResult, horizon_walk
 
 __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
-           "WIDE_PROVIDERS", "series_names", "save_series"]
+           "WIDE_PROVIDERS", "series_names", "save_series", "purchase_slope_prior", "SLOPE_PRIOR_SD"]
 
 #: Named cloud-price series: name -> (provider kind, pricing tier, description). ``None``
 #: marks a series chosen from the data (``lowest-available``) or the pooled baseline.
@@ -168,8 +170,66 @@ def _effect_draws(post, name: str, tau: np.ndarray, idx: np.ndarray, n_levels: i
     return out, dense
 
 
+#: Version of the panel model, recorded in every fit's settings (``model_version``) so that a
+#: saved series is reused only by the model that made it. 2: the slope's prior from the
+#: purchase-price trend (:func:`purchase_slope_prior`); 1 (unrecorded): the vague prior.
+MODEL_VERSION = 2
+
+
+def model_settings(slope_prior="purchase") -> dict:
+    """What a fit records about its model: ``model_version`` and ``slope_prior_rule``
+    (``"purchase"``, ``"vague"`` or ``"given"``)."""
+    rule = "given" if not isinstance(slope_prior, (str, type(None))) else (slope_prior or "vague")
+    return {"model_version": MODEL_VERSION, "slope_prior_rule": rule}
+
+
+#: How far the rental-price trend's slope may stray from the purchase-price trend's, dex per
+#: year (the prior sd of :func:`purchase_slope_prior` beyond the purchase slope's own error).
+SLOPE_PRIOR_SD = 0.05
+#: The weakly informative slope prior of a fit without the purchase prior (``slope_prior=None``).
+VAGUE_SLOPE_PRIOR = (0.0, 0.5)
+
+
+def purchase_slope_prior(before=None, accelerators: pd.DataFrame | None = None) -> tuple[float, float, str]:
+    r"""The panel slope's prior from the hardware itself: ``(mean, sd, description)``.
+
+    A rental price is the chip's cost recovered over its service life plus the provider's
+    margin, so over the years rental FLOP per $ rises at about the rate purchase FLOP/s per $
+    does. The prior is centred on the least-squares slope :math:`\hat b_{\mathrm{buy}}` of
+    log10 peak FP32 FLOP/s per release-price $ on release date, over the chips released
+    before ``before`` (a date; all chips by default) — the longest price-performance record
+    there is (2008 on; FP32 because tensor rates start in 2017) — with sd
+    :math:`(\mathrm{se}(\hat b_{\mathrm{buy}})^2 + s^2)^{1/2}`, :math:`s` =
+    :data:`SLOPE_PRIOR_SD` for how far rental progress may stray from purchase progress
+    (margins, utilisation, the mix of chips offered).
+
+    Why: with two chip generations the cloud slope alone is barely determined (rolling-origin
+    backtests before 2022: doubling-time intervals with no upper end, 90% predictive
+    intervals covering 100% of later prices). The purchase record before each cut-off gave
+    0.067-0.084 dex/yr (doubling 3.6-4.5 yr), against 0.057 dex/yr for the hyperscalers'
+    prices on all data (``docs/hardware-trends.md``).
+    """
+    from .data import trend_data
+
+    td = trend_data(accelerators, "flops_per_usd", "fp32", before=before)
+    d = td.data
+    x = d["year"].to_numpy(dtype=float)
+    y = d["log10_value"].to_numpy(dtype=float)
+    X = np.column_stack([np.ones_like(x), x - x.mean()])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    s2 = float(resid @ resid) / max(len(y) - 2, 1)
+    se = float(np.sqrt(s2 / float(((x - x.mean()) ** 2).sum())))
+    sd = float(np.hypot(se, SLOPE_PRIOR_SD))
+    when = "" if before is None else f" before {pd.Timestamp(before).date()}"
+    text = (f"Normal({beta[1]:.4f}, {sd:.4f}) dex/yr: FP32 FLOP/s per release-price $ of {len(d)} chips released"
+            f"{when} (least squares, se {se:.4f}) widened by {SLOPE_PRIOR_SD} for rental vs purchase")
+    return float(beta[1]), sd, text
+
+
 def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips: int, n_provs: int,
-                      bin_idx=None, n_bins: int = 1, bin_years: float = WALK_BIN_YEARS, prov_kind=None):
+                      bin_idx=None, n_bins: int = 1, bin_years: float = WALK_BIN_YEARS, prov_kind=None,
+                      slope_prior: tuple[float, float] = VAGUE_SLOPE_PRIOR):
     """The PyMC panel model (module docstring) on ``y - median(y)``; returns ``(model, y_ref)``.
 
     ``bin_idx`` numbers each price's period counting back from the last one (0: the latest
@@ -192,7 +252,8 @@ def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips
         xd, aged, yd = pm.Data("x", x), pm.Data("age", age), pm.Data("y", y - y_ref)
         td = pm.Data("tier", tier_idx)
         a = pm.Normal("a", 0.0, 1.0)
-        b = pm.Normal("slope_per_year", 0.0, 0.5)
+        prior = pm.Data("slope_prior", np.asarray(slope_prior[:2], dtype=float))  # (mean, sd)
+        b = pm.Normal("slope_per_year", prior[0], prior[1])
         d_age = pm.Normal("age_slope", 0.0, 0.5)
         kind = pm.Normal("kind_effect", 0.0, 0.5, shape=len(KINDS) - 1)
         tier = pm.Normal("tier_effect", 0.0, 0.5, shape=len(TIERS) - 1)
@@ -285,8 +346,14 @@ class PanelFit:
 
 
 def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAWS, chains: int = 2, tune: int = TUNE,
-              target_accept: float = 0.9, sampler: str = "nutpie", t0: float | None = None) -> PanelFit:
+              target_accept: float = 0.9, sampler: str = "nutpie", t0: float | None = None,
+              slope_prior="purchase") -> PanelFit:
     """Sample the panel model of the module docstring on ``data`` (default :func:`panel_data`).
+
+    ``slope_prior``: ``"purchase"`` (default) centres the slope's prior on the purchase-price
+    trend of the chips released before the panel's last price (:func:`purchase_slope_prior`);
+    ``None`` gives the vague :data:`VAGUE_SLOPE_PRIOR`; a ``(mean, sd)`` pair, dex per year,
+    is used as given. The choice is recorded in ``settings["slope_prior"]``.
 
     The defaults (2 chains x :data:`DRAWS` draws after :data:`TUNE` tuning steps) give bulk
     and tail ESS above :data:`scaling._checks.ESS_MIN` for every reported parameter on the
@@ -312,11 +379,24 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAW
     age_years = _age_years(d)
     age_ref = round(float(np.median(age_years)), 2)
     period = np.floor((t_last - year) / WALK_BIN_YEARS).astype(int)
+    if isinstance(slope_prior, str) and slope_prior == "purchase":
+        last = pd.to_datetime(d["date"]).max()
+        mean, sd, prior_text = purchase_slope_prior(before=last + pd.Timedelta(days=1))
+    elif slope_prior is None:
+        (mean, sd), prior_text = VAGUE_SLOPE_PRIOR, f"Normal{VAGUE_SLOPE_PRIOR} dex/yr (vague)"
+    else:
+        try:
+            mean, sd = (float(v) for v in slope_prior)
+        except (TypeError, ValueError):
+            raise ScalingError(f"slope_prior {slope_prior!r}: give 'purchase', None or (mean, sd) in dex/yr") from None
+        mean = check_number("slope_prior mean", mean, low=-5.0, high=5.0)
+        sd = check_number("slope_prior sd", sd, low=0.0, high=5.0, low_open=True)
+        prior_text = f"Normal({mean}, {sd}) dex/yr (given)"
     t_start = time.perf_counter()
     chip_idx, prov_idx = idx("name", chips), idx("provider", provs)
     model, y_ref = build_panel_model(y, year - t0, age_years - age_ref, idx("provider_kind", KINDS),
                                      idx("pricing_tier", TIERS), chip_idx, prov_idx, len(chips), len(provs),
-                                     bin_idx=period, n_bins=int(period.max()) + 1)
+                                     bin_idx=period, n_bins=int(period.max()) + 1, slope_prior=(mean, sd))
     idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
                             target_accept=target_accept)
     post = idata.posterior
@@ -347,7 +427,7 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAW
     settings = {**data.settings, "model": "panel", "draws": draws, "chains": chains, "tune": tune,
                 "sampler": sampler, "target_accept": target_accept, "seed": seed, "age_ref_years": age_ref,
                 "horizon_origin_year": round(t_last, 4), "walk_bin_years": WALK_BIN_YEARS,
-                "walk_prior": f"HalfNormal({WALK_PRIOR})"}
+                "walk_prior": f"HalfNormal({WALK_PRIOR})", "slope_prior": prior_text, **model_settings(slope_prior)}
     return PanelFit(data=data, t0=t0, age_ref=age_ref, draws=pd.DataFrame({k: v.ravel() for k, v in arrays.items()}),
                     chips=chips, providers=provs, diagnostics=diag, seed=seed, settings=settings)
 
