@@ -76,6 +76,10 @@ def _new_draws(trend, test: pd.DataFrame, rng, walk: bool = True) -> np.ndarray:
     return lines + scatter_draws(trend.draws, rng, lines.shape)
 
 
+#: Replicate test sets of :func:`coverage_under_model` per backtest row.
+N_REP = 400
+
+
 def _score(trend, test: pd.DataFrame, rng, walk: bool = True) -> dict:
     """:func:`score_draws` of the test points, plus the coverage a calibrated model would show
     on them (:func:`scaling.hardware.backtest.coverage_under_model`)."""
@@ -85,7 +89,7 @@ def _score(trend, test: pd.DataFrame, rng, walk: bool = True) -> dict:
     scores = score_draws(test["log10_value"], draws)
     if not walk:  # the '(no walk)' rows: scored only
         return scores
-    return {**scores, **coverage_under_model(trend, test, draws, rng, observed=scores["coverage_90"])}
+    return {**scores, **coverage_under_model(trend, test, draws, rng, observed=scores["coverage_90"], n_rep=N_REP)}
 
 
 def _fit_diag(fit) -> dict:
@@ -340,9 +344,15 @@ def render(spec: pd.DataFrame, bt: pd.DataFrame | None, panel: dict | None = Non
 GOAL = COVERAGE_GOAL
 
 
+def _has(r, key: str) -> bool:
+    """Whether a backtest row holds a number under ``key`` (absent, None and NaN: no)."""
+    v = r.get(key)
+    return v is not None and bool(np.isfinite(float(v)))
+
+
 def _sim(r) -> str:
     """The calibrated model's coverage range and P(goal) of a backtest row ('-' without)."""
-    if not np.isfinite(float(r.get("coverage_sim_q05", np.nan) or np.nan)):
+    if not _has(r, "coverage_sim_q05"):
         return "-"
     return f"{r['coverage_sim_mean']:.0%} [{r['coverage_sim_q05']:.0%}, {r['coverage_sim_q95']:.0%}], {r['p_goal']:.2f}"
 
@@ -365,11 +375,11 @@ def goal_check(bt: pd.DataFrame) -> list[str]:
         miss, reach = [], []
         for _, r in g.iterrows():
             c = r["coverage_90"]
-            if "p_at_most" in r and np.isfinite(float(r.get("p_at_most", np.nan) or np.nan)):
+            if _has(r, "p_at_most"):
                 reach.append(float(r["p_goal"]))
             if not GOAL[0] <= c <= GOAL[1]:
-                p = (f"p = {_p_two_sided(r):.2g}" if np.isfinite(float(r.get("p_at_most", np.nan) or np.nan))
-                     else "no simulation")
+                p = "no simulation" if not _has(r, "p_at_most") else (
+                    f"p = {_p_two_sided(r):.2g}" if _p_two_sided(r) > 0 else f"p < {2 / N_REP:.2g}")
                 miss.append(f"{r['cutoff'][:4]}: {c:.0%} of {int(r['n_test'])} ({p})")
         ok = len(g) - len(miss)
         pooled = float(np.average(g["coverage_90"], weights=g["n_test"]))
