@@ -424,7 +424,14 @@ def _rolling_backtest_prose() -> list[str]:
                "per $ than predicted: the 2022 cut-off saw the V100-to-A100 step and not the flat A100-to-H100 "
                "prices at the hyperscalers)." if missed else "")
             + " With 2-7 later chips (purchase per $) coverage of all of them is the likeliest outcome of "
-            "a calibrated interval, so those misses say little."]
+            "a calibrated interval, so those misses say little.", "",
+            "**The verdict travels with the trend.** `validation/backtests.py` also writes "
+            "`fits/price_backtests_record.json` (shipped in the wheel): per trend, keyed by its model and "
+            "the sha256 of its data, the coverage and simulated p at each cut-off. A trend whose record shows "
+            "evidence of miscalibrated intervals (p < 0.05 at a cut-off) carries a `backtest` warning, "
+            "which `scaling forecast`, `scaling trend` and the main job print. Today: "
+            + (", ".join(sorted({r["trend"] for r in rows if sim(r) and p2(r) < 0.05})) or "no trend")
+            + ". A trend fitted by another model or to other data gets no verdict from the record."]
     return out
 
 

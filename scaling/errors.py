@@ -45,6 +45,7 @@ WARNING_CODES: dict[str, str] = {
     # trends
     "few_chips": "few chips: the interval is wide and sensitive to each chip",
     "no_improvement": "the data do not establish an improving trend",
+    "backtest": "rolling-origin backtests found this model's intervals miscalibrated on this data",
     # queries
     "unreachable_draws": "some draws cannot answer the query",
     "extrapolation": "the query lies far beyond the data the fit was made on",

@@ -371,15 +371,15 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
 
 
 def _stop(executor, future) -> None:
-    """Shut the panel's process down; a fit still running (the job failed or was
-    interrupted) is terminated, not waited for."""
-    if not future.done():
-        stop = getattr(executor, "terminate_workers", None)  # Python 3.14
-        if stop is not None:
-            stop()
-        else:
-            for proc in list((getattr(executor, "_processes", None) or {}).values()):
-                proc.terminate()
+    """Shut the panel's process down without waiting for it: a fit still running (the job
+    failed or was interrupted) is abandoned, and a finished one's process, whose result is
+    already here, is spared its slow exit (about 5 s of PyTensor's and numba's cleanup)."""
+    stop = getattr(executor, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+    else:
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            proc.terminate()
     executor.shutdown(wait=False, cancel_futures=True)
 
 

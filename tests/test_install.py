@@ -79,7 +79,8 @@ def test_wheel_carries_the_datasets_and_the_shipped_fits(installed):
     names = set(zipfile.ZipFile(wheel).namelist())
     for csv in sorted((ROOT / "datasets").glob("*.csv")):
         assert f"scaling/_shipped/datasets/{csv.name}" in names
-    for name in ("chinchilla_lsq.json", "chinchilla_bayes.nc", "trend_flops_per_usd_cloud_tensor16.json"):
+    for name in ("chinchilla_lsq.json", "chinchilla_bayes.nc", "trend_flops_per_usd_cloud_tensor16.json",
+                 "price_backtests_record.json"):
         assert f"scaling/_shipped/fits/{name}" in names
     assert "scaling/_shipped/fits/manifest.json" not in names
 

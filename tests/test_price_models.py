@@ -331,3 +331,57 @@ def test_coverage_under_model_spread(intercept_sd, sigma, spread):
         assert out["coverage_sim_q05"] > 0.82 and out["p_goal"] > 0.8 and out["p_at_least"] < 0.01
     else:
         assert out["coverage_sim_q05"] < 0.5 and out["p_goal"] < 0.5 and out["p_at_least"] > 0.3
+
+
+# ----------------------------------------------------------------------------- the backtest record
+SHIPPED_FITS = Path(__file__).resolve().parent.parent / "fits"
+
+
+def test_shipped_record_describes_the_shipped_trends():
+    """Every trend the forecast uses has an entry in the backtest record that matches its model
+    and data (a stale record, after a model or data change, fails here: rerun
+    validation/backtests.py)."""
+    from scaling.hardware.record import RECORD, load_record, record_key
+
+    entries = load_record(SHIPPED_FITS / RECORD)
+    for stem in ("trend_hyperscaler-on-demand", "trend_lowest-available", "trend_pooled",
+                 "trend_flops_per_usd_cloud_tensor16", "trend_flops_per_usd_tensor16", "trend_flops_per_watt_tensor16"):
+        key = record_key(load_trend(SHIPPED_FITS / f"{stem}.json"))
+        assert key in entries, (stem, key)
+        e = entries[key]
+        assert e["n_test"] == sum(c["n_test"] for c in e["cutoffs"]) and 0 <= e["coverage_90_pooled"] <= 1
+
+
+def _record(tmp_path, trend, p, sha=None):
+    import json
+
+    from scaling.hardware.record import RECORD, make_record, record_key
+
+    key = record_key(trend) if sha is None else record_key(trend).rsplit("/", 1)[0] + "/" + sha
+    entry = {"trend": "pooled", "n_test": 200, "coverage_90_pooled": 0.7,
+             "cutoffs": [{"cutoff": "2022-01-01", "coverage_90": 0.6, "n_test": 100, "p": p},
+                         {"cutoff": "2023-01-01", "coverage_90": 0.8, "n_test": 100, "p": 0.5}]}
+    path = tmp_path / RECORD
+    path.write_text(json.dumps(make_record({key: entry}, n_rep=400, source="test")))
+    return path
+
+
+def test_record_warning_only_on_evidence_and_only_for_its_model_and_data(tmp_path):
+    from scaling.hardware.record import record_warning
+
+    trend = load_trend(SHIPPED_FITS / "trend_pooled.json")
+    msg = record_warning(trend, _record(tmp_path, trend, 0.0))
+    assert msg and "too narrow" in msg and "60% of 100 later points at the 2022 cut-off (p < 0.005)" in msg
+    assert "2023" not in msg  # a cut-off without evidence is not named
+    assert record_warning(trend, _record(tmp_path, trend, 0.2)) is None  # no evidence: no warning
+    assert record_warning(trend, _record(tmp_path, trend, 0.0, sha="0" * 64)) is None  # other data
+    panel = load_trend(SHIPPED_FITS / "trend_hyperscaler-on-demand.json")
+    assert record_warning(panel, _record(tmp_path, trend, 0.0)) is None  # another model
+    (tmp_path / "bad.json").write_text("{not json")
+    assert record_warning(trend, tmp_path / "bad.json") is None
+
+
+def test_pooled_trend_warns_of_its_backtest_and_the_headline_does_not():
+    codes = lambda stem: [w.code for w in load_trend(SHIPPED_FITS / f"{stem}.json").warnings()]  # noqa: E731
+    assert "backtest" in codes("trend_pooled")
+    assert "backtest" not in codes("trend_hyperscaler-on-demand")

@@ -464,6 +464,46 @@ def figure(spec: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def record_entries(bt: pd.DataFrame) -> dict:
+    """The record (:mod:`scaling.hardware.record`) of the trends the forecast uses: per trend,
+    each scored cut-off's 90% coverage and simulated two-sided p, keyed by the model and data
+    of the trend fitted on all the data."""
+    from types import SimpleNamespace
+
+    from scaling.hardware.panel import MODEL_VERSION
+    from scaling.hardware.record import record_key
+
+    stand_in = {
+        **{name: SimpleNamespace(settings={}, metric=m, precision=p, method="bayes", groups=(),
+                                 data_sha256=trend_data(None, m, p).sha256) for name, (m, p, _) in PURCHASE.items()},
+        "pooled": SimpleNamespace(settings={}, metric="flops_per_usd_cloud", precision="tensor16", method="bayes",
+                                  groups=(), data_sha256=trend_data(None, "flops_per_usd_cloud", "tensor16").sha256),
+        **{s: SimpleNamespace(settings={"model": "panel", "series": s, "model_version": MODEL_VERSION},
+                              data_sha256=panel_data().sha256) for s in ("hyperscaler-on-demand", "lowest-available")},
+    }
+    out = {}
+    for name, trend in stand_in.items():
+        rows = [r for _, r in bt.loc[bt["trend"] == name].iterrows() if _has(r, "coverage_90") and r["n_test"] > 0]
+        if not rows:
+            continue
+        cuts = [{"cutoff": r["cutoff"], "coverage_90": round(float(r["coverage_90"]), 4), "n_test": int(r["n_test"]),
+                 "p": round(_p_two_sided(r), 4) if _has(r, "p_at_most") else None} for r in rows]
+        n = sum(c["n_test"] for c in cuts)
+        out[record_key(trend)] = {"trend": name, "cutoffs": cuts, "n_test": n,
+                                  "coverage_90_pooled": round(sum(c["coverage_90"] * c["n_test"] for c in cuts) / n, 4)}
+    return out
+
+
+def write_record(bt: pd.DataFrame) -> Path:
+    from scaling._io import dumps_json, write_if_changed
+    from scaling.hardware.record import RECORD, make_record
+
+    path = ROOT / "fits" / RECORD
+    write_if_changed(path, dumps_json(make_record(record_entries(bt), n_rep=N_REP,
+                                                  source="validation/backtests.py (rolling-origin backtests)")))
+    return path
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="OLS specification curve only")
@@ -483,6 +523,8 @@ def main(argv=None) -> None:
         (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
         (OUT / "price_backtests.md").write_text(render(spec, bt, payload.get("panel_full_fit")))
         figure(spec, OUT / "specification_curve.png")
+        if bt is not None:
+            print(f"wrote {write_record(bt)}")
         return
     SAMPLER["draws"] = SAMPLER["tune"] = args.draws
     if args.cutoffs:
@@ -507,6 +549,8 @@ def main(argv=None) -> None:
     (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
     (OUT / "price_backtests.md").write_text(render(spec, bt, timing))
     figure(spec, OUT / "specification_curve.png")
+    if bt is not None:
+        print(f"wrote {write_record(bt)}")
     print(render(spec, bt, timing))
 
 

@@ -58,6 +58,7 @@ from ..datasets import PRECISIONS
 from ..errors import ScalingError, ScalingWarning
 from ..results import DEFAULT_LEVEL, check_metadata, interval, metadata, predict_frame, summary_frame
 from .data import METRICS, TrendData, trend_data
+from .record import record_warning
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
            "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "scatter_draws", "SCATTER_PARTS"]
@@ -421,7 +422,9 @@ class TrendResult:
             return summary_frame(values, draws, level, extra=extra)
 
     def warnings(self) -> list[ScalingWarning]:
-        """Convergence (Bayes: R-hat, ESS, divergences) and data warnings; empty when all is well."""
+        """Convergence (Bayes: R-hat, ESS, divergences) and data warnings, and the verdict of the
+        rolling-origin backtests where they found this model's intervals miscalibrated on this
+        data (:mod:`scaling.hardware.record`); empty when all is well."""
         out: list[ScalingWarning] = []
         if self.method == "bayes":
             out += diagnostic_warnings(self._diagnostic_table(), int(self.diagnostics.get("divergences", 0)))
@@ -432,6 +435,9 @@ class TrendResult:
         if p > NO_IMPROVEMENT_MAX:
             out.append(ScalingWarning("no_improvement", f"P(no improvement) = {p:.2f} > {NO_IMPROVEMENT_MAX}: the "
                                                         "data do not establish a falling cost"))
+        verdict = record_warning(self)  # the rolling-origin backtests of this model on this data
+        if verdict:
+            out.append(ScalingWarning("backtest", verdict))
         return out
 
     def report(self) -> str:
