@@ -266,20 +266,42 @@ def test_panel_scatter_adds_its_parts_each_with_its_own_distribution():
 
 
 def test_forecast_and_predict_use_the_panel_scatter():
-    """The forecast's price draws and ``TrendResult.predict(interval='new')`` of a panel series
-    use the parts: the shipped hyperscaler series' 90% band of a new price is narrower than a
-    single Student-t of the combined scale would make it."""
+    """The forecast's price draws of a panel series use its parts: the shipped hyperscaler
+    series' 90% band of a new price is narrower than a single Student-t of the combined scale
+    would make it, and matches the parts drawn here one by one."""
     from scaling.forecast.draws import price_log10_draws
 
     t = load_trend(Path(__file__).resolve().parent.parent / "fits" / "trend_hyperscaler-on-demand.json")
+    provs = [c for c in t.draws.columns if c.startswith("provider[")]
+    assert len(provs) >= 3  # AWS, Azure, GCP (and Oracle): a buyer meets one of them
     line, noise = price_log10_draws(t, ["2020-01-01"], 40_000, np.random.default_rng(3))
     d = t.draws
     rng = np.random.default_rng(4)
-    combined = d["sigma"].to_numpy() * rng.standard_t(d["nu"].to_numpy(), size=(10, len(d)))
+    n = 10 * len(d)
+    rows = np.tile(np.arange(len(d)), 10)
+    combined = d["sigma"].to_numpy()[rows] * rng.standard_t(d["nu"].to_numpy()[rows])
+    effects = d[provs].to_numpy()[rows, rng.integers(0, len(provs), n)]
+    parts = (d["tau_chip"].to_numpy()[rows] * rng.standard_normal(n) + effects
+             + d["sigma_residual"].to_numpy()[rows] * rng.standard_t(d["nu"].to_numpy()[rows]))
     width = lambda x: np.quantile(x, 0.95) - np.quantile(x, 0.05)  # noqa: E731
     assert width(noise) < 0.85 * width(combined)
-    parts = np.sqrt(d["tau_chip"] ** 2 + d["tau_provider"] ** 2 + d["sigma_residual"] ** 2).median()
-    assert width(noise) == pytest.approx(2 * 1.645 * parts, rel=0.15)  # residual small: nearly normal
+    assert width(noise) == pytest.approx(width(parts), rel=0.05)
+
+
+def test_segment_providers_replace_a_new_providers_draw():
+    """With the segment's provider effects present, tau_provider (the spread of all providers,
+    marketplaces included) does not enter a buyer's scatter."""
+    from scaling.hardware.trend import scatter_draws
+
+    n = 100_000
+    draws = pd.DataFrame({"sigma": [5.0], "nu": [np.inf], "tau_chip": [0.0], "tau_provider": [5.0],
+                          "sigma_residual": [0.0], "provider[A]": [-0.1], "provider[B]": [0.1]})
+    eps = scatter_draws(draws, np.random.default_rng(0), (n, 1), idx=np.zeros(n, dtype=int))
+    assert set(np.round(np.unique(eps), 6)) == {-0.1, 0.1}
+    assert abs(eps.mean()) < 0.01  # each provider equally likely
+    without = scatter_draws(draws.drop(columns=["provider[A]", "provider[B]"]), np.random.default_rng(0), (n, 1),
+                            idx=np.zeros(n, dtype=int))
+    assert without.std() == pytest.approx(5.0, rel=0.02)
 
 
 # ----------------------------------------------------------------------------- slope prior

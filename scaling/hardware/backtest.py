@@ -197,7 +197,8 @@ def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.
     ``n_rep`` replicate test sets from the model (Gelman et al. 2013, *Bayesian Data Analysis*,
     ch. 6, posterior predictive replication): a posterior draw :math:`s` as the truth, its
     line and one path of its walk at the points' dates, one effect per chip (``name``) and per
-    provider for a panel series (:data:`scaling.hardware.trend.SCATTER_PARTS`), and the
+    provider for a panel series (:data:`scaling.hardware.trend.SCATTER_PARTS`; a provider of
+    the series' segment has its own posterior effect), and the
     Student-t residual per point; each replicate is scored with the very intervals the
     backtest used (``per_draw``'s central ``level`` quantiles).
 
@@ -210,7 +211,7 @@ def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.
         (the shares of replicates covering at most / at least the observed share).
     """
     from .data import decimal_year
-    from .trend import SCATTER_PARTS, WALK, horizon_walk
+    from .trend import PROVIDER_PREFIX, SCATTER_PARTS, WALK, horizon_walk, segment_providers
 
     level = check_level(level)
     per_draw = np.asarray(per_draw, dtype=float)
@@ -221,7 +222,13 @@ def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.
     lines = trend.line_draws(points["date"])
     panel = all(c in d.columns for c in SCATTER_PARTS)
     chip = pd.factorize(points["name"])[0] if panel else np.arange(len(points))
-    prov = pd.factorize(points["provider"])[0] if panel and "provider" in points else np.zeros(len(points), int)
+    prov, prov_names = (pd.factorize(points["provider"]) if panel and "provider" in points
+                        else (np.zeros(len(points), int), pd.Index(["?"])))
+    # A series with its segment's provider effects: a known provider's own effect, an unknown
+    # one's drawn from among them (scatter_draws); else N(0, tau_p^2) per provider.
+    known = segment_providers(d)
+    effects = np.column_stack([d[c].to_numpy(dtype=float) for c in known]) if known else None
+    col_of = {c[len(PROVIDER_PREFIX):-1]: j for j, c in enumerate(known)}
     nu = d["nu"].to_numpy(dtype=float)
     resid = d["sigma_residual" if panel else "sigma"].to_numpy(dtype=float)
     walk = d[WALK].to_numpy(dtype=float) if trend.has_walk else None
@@ -233,7 +240,11 @@ def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.
             y += horizon_walk(years, trend.horizon_origin, walk[s:s + 1], rng)[0]
         if panel:
             y += d["tau_chip"].iat[s] * rng.standard_normal(chip.max() + 1)[chip]
-            y += d["tau_provider"].iat[s] * rng.standard_normal(prov.max() + 1)[prov]
+            if effects is not None:
+                pick = [col_of.get(name, int(rng.integers(len(known)))) for name in prov_names]
+                y += effects[s, pick][prov]
+            else:
+                y += d["tau_provider"].iat[s] * rng.standard_normal(prov.max() + 1)[prov]
         t = rng.standard_t(nu[s], len(y)) if np.isfinite(nu[s]) else rng.standard_normal(len(y))
         y += resid[s] * t
         covs[r] = np.mean((y >= lo) & (y <= hi))

@@ -75,7 +75,7 @@ from .._io import utc_now
 from ..bayes.diagnostics import count_divergences, diagnose
 from ..errors import ScalingError
 from .data import KINDS, PRICINGS, TrendData, trend_data
-from .trend import WALK, TrendResult, horizon_walk
+from .trend import PROVIDER_PREFIX, WALK, TrendResult, horizon_walk
 
 __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
            "WIDE_PROVIDERS", "series_names", "save_series", "purchase_slope_prior", "SLOPE_PRIOR_SD"]
@@ -171,9 +171,14 @@ def _effect_draws(post, name: str, tau: np.ndarray, idx: np.ndarray, n_levels: i
 
 
 #: Version of the panel model, recorded in every fit's settings (``model_version``) so that a
-#: saved series is reused only by the model that made it. 2: the slope's prior from the
-#: purchase-price trend (:func:`purchase_slope_prior`); 1 (unrecorded): the vague prior.
-MODEL_VERSION = 2
+#: saved series is reused only by the model that made it. 3: a series carries the effects of
+#: its segment's providers (a buyer meets one of them; :func:`series_trend`); 2: the slope's
+#: prior from the purchase-price trend (:func:`purchase_slope_prior`); 1 (unrecorded): the
+#: vague prior.
+MODEL_VERSION = 3
+#: A segment with at least this many providers in the data carries their effects (a buyer
+#: meets one of them); with fewer, a buyer's provider is a new one, N(0, tau_p^2).
+SEGMENT_PROVIDERS_MIN = 2
 
 
 def model_settings(slope_prior="purchase") -> dict:
@@ -436,11 +441,13 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
     """The named series ``name`` of a fitted panel, as a :class:`TrendResult`.
 
     Draws: ``intercept`` (the segment's line at ``t0``), ``slope_per_year``, ``sigma`` (a
-    buyer's scatter, :math:`(\\tau_c^2+\\tau_p^2+\\sigma^2)^{1/2}`), ``nu``, then
-    ``sigma_residual``, ``tau_chip``, ``tau_provider`` and ``rw_scale`` (:math:`\\omega`, the
+    buyer's scatter, :math:`(\\tau_c^2+\\tau_p^2+\\sigma^2)^{1/2}`, for display), ``nu``, then
+    ``sigma_residual``, ``tau_chip``, ``tau_provider``, ``rw_scale`` (:math:`\\omega`, the
     horizon discrepancy's scale, :func:`scaling.hardware.trend.horizon_walk`; its origin,
-    the panel's last price, is ``settings["horizon_origin_year"]``). ``data`` holds the
-    segment's points.
+    the panel's last price, is ``settings["horizon_origin_year"]``) and, where the segment
+    has at least :data:`SEGMENT_PROVIDERS_MIN` providers, ``provider[<name>]``: each one's
+    effect :math:`v_p` (a buyer meets one of them, :func:`scaling.hardware.trend.scatter_draws`).
+    ``data`` holds the segment's points.
     """
     if name not in SERIES or name == "pooled":
         allowed = [s for s in SERIES if s != "pooled"]
@@ -460,6 +467,11 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
         draws[WALK] = d[WALK]
     pts = panel.data.data
     seg = pts.loc[(pts["provider_kind"] == kind) & (pts["pricing_tier"] == tier)].reset_index(drop=True)
+    # The segment's providers: a buyer of this segment meets one of them (scatter_draws).
+    provs = sorted(p for p in seg["provider"].unique() if f"provider[{p}]" in d)
+    if len(provs) >= SEGMENT_PROVIDERS_MIN:
+        for p in provs:
+            draws[f"{PROVIDER_PREFIX}{p}]"] = d[f"provider[{p}]"]
     if seg.empty:  # a segment with no data yet (early cut-offs): keep every point for the record
         seg = pts.reset_index(drop=True)
     settings = {**panel.settings, "series": name, "provider_kind": kind, "pricing": tier, "method": "bayes",

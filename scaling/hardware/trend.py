@@ -61,7 +61,8 @@ from .data import METRICS, TrendData, trend_data
 from .record import record_warning
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
-           "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "scatter_draws", "SCATTER_PARTS"]
+           "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "scatter_draws", "SCATTER_PARTS",
+           "PROVIDER_PREFIX", "segment_providers"]
 
 SCHEMA = "scaling.hardware.trend"
 #: Version 2: the metadata block of :func:`scaling.results.metadata` (version 1, still read,
@@ -152,6 +153,14 @@ def horizon_walk(years, origin: float, scale: np.ndarray, rng: np.random.Generat
 #: a new chip and of a new provider (normal, the panel's :math:`\tau_c` and :math:`\tau_p`)
 #: and the residual (Student-t with the draw's :math:`\nu`).
 SCATTER_PARTS = ("tau_chip", "tau_provider", "sigma_residual")
+#: Prefix of a panel series' draw columns holding the effect of each provider of its segment
+#: (``provider[Amazon Web Services]``, ...): a buyer in the segment meets one of them.
+PROVIDER_PREFIX = "provider["
+
+
+def segment_providers(draws: pd.DataFrame) -> list[str]:
+    """The provider-effect columns of a panel series (:data:`PROVIDER_PREFIX`), in order."""
+    return [c for c in draws.columns if c.startswith(PROVIDER_PREFIX)]
 
 
 def scatter_draws(draws: pd.DataFrame, rng: np.random.Generator, shape: tuple[int, int],
@@ -159,15 +168,19 @@ def scatter_draws(draws: pd.DataFrame, rng: np.random.Generator, shape: tuple[in
     r"""A new price's (chip's) deviation from the trend line, log10 units.
 
     A panel series (draw columns :data:`SCATTER_PARTS`) adds its parts, each with its own
-    distribution (Gelman & Hill 2007, ch. 12.8, predicting a new group's observation):
+    distribution (Gelman & Hill 2007, ch. 12.8, predicting a new observation in a group):
 
-    .. math:: \varepsilon = \tau_c z_c + \tau_p z_p + \sigma\, t_\nu, \qquad z_c, z_p \sim N(0, 1),
+    .. math:: \varepsilon = \tau_c z_c + v_P + \sigma\, t_\nu, \qquad z_c \sim N(0, 1),
 
-    so the residual's heavy tails stay with the residual (a single Student-t of scale
-    :math:`(\tau_c^2 + \tau_p^2 + \sigma^2)^{1/2}` and the residual's :math:`\nu \approx 2`
-    would give the chip and provider effects tails they do not have: a 90% interval 1.5
-    times too wide on the shipped hyperscaler series). Any other trend: :math:`\sigma\,
-    t_\nu` (a normal where :math:`\nu` is infinite).
+    with :math:`v_P` the posterior effect of a provider :math:`P` drawn uniformly from the
+    segment's providers (columns ``provider[<name>]``: a buyer of hyperscaler on-demand time
+    meets AWS, Azure, GCP or Oracle, not a new provider drawn from a population that includes
+    marketplaces), or :math:`\tau_p z_p` for a series saved without them. The residual keeps
+    its heavy tails to itself: a single Student-t of scale :math:`(\tau_c^2 + \tau_p^2 +
+    \sigma^2)^{1/2}` with the residual's :math:`\nu \approx 2` would give the chip and provider
+    effects tails they do not have (a 90% interval 1.5 times too wide on the hyperscaler
+    series). Any other trend: :math:`\sigma\, t_\nu` (a normal where :math:`\nu` is
+    infinite).
 
     Parameters
     ----------
@@ -178,15 +191,20 @@ def scatter_draws(draws: pd.DataFrame, rng: np.random.Generator, shape: tuple[in
     idx : ndarray of int, optional
         Rows of ``draws`` to use (all by default).
     """
-    col = lambda c: (draws[c].to_numpy(dtype=float) if idx is None  # noqa: E731
-                     else draws[c].to_numpy(dtype=float)[idx])[:, None]
+    rows = np.arange(len(draws)) if idx is None else np.asarray(idx)
+    col = lambda c: draws[c].to_numpy(dtype=float)[rows][:, None]  # noqa: E731
     nu = col("nu")
     finite = np.isfinite(nu)
     t = np.where(finite, rng.standard_t(np.where(finite, nu, 1.0), size=shape), rng.standard_normal(shape))
-    if all(c in draws.columns for c in SCATTER_PARTS):
-        return (col("tau_chip") * rng.standard_normal(shape) + col("tau_provider") * rng.standard_normal(shape)
-                + col("sigma_residual") * t)
-    return col("sigma") * t
+    if not all(c in draws.columns for c in SCATTER_PARTS):
+        return col("sigma") * t
+    provs = segment_providers(draws)
+    if provs:
+        effects = np.column_stack([draws[c].to_numpy(dtype=float)[rows] for c in provs])
+        provider = effects[np.arange(len(rows))[:, None], rng.integers(0, len(provs), size=shape)]
+    else:
+        provider = col("tau_provider") * rng.standard_normal(shape)
+    return col("tau_chip") * rng.standard_normal(shape) + provider + col("sigma_residual") * t
 
 
 @dataclass(frozen=True)
