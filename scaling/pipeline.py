@@ -197,9 +197,10 @@ def _reusable(manifest: _Manifest, output: Path, key: str, request: _Request, fo
 
 
 def _cached(manifest: _Manifest, output: Path, key: str, request: _Request, force: bool,
-            compute: Callable, load: Callable, say):
-    """Reuse ``output`` when it answers ``request`` and the manifest vouches for it; else refit."""
-    result, reason = _reusable(manifest, output, key, request, force, load)
+            compute: Callable, load: Callable, say, checked: tuple | None = None):
+    """Reuse ``output`` when it answers ``request`` and the manifest vouches for it; else refit.
+    ``checked``: :func:`_reusable`'s answer when the caller already has it."""
+    result, reason = checked if checked is not None else _reusable(manifest, output, key, request, force, load)
     if result is not None:
         say(f"reusing {output} (inputs unchanged)")
         return result
@@ -359,12 +360,14 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
             _key(f"panel:{name}", ["accelerators", "cloud_prices", "price_index"], settings),
             _Request((panel_sha,), {"method": "bayes", "seed": config.seed}, {"model": "panel", "series": name,
                                                                               **psettings}))
-    panel_stale = any(_reusable(manifest, fits_dir / f"trend_{n}.json", k, r, config.force, load_trend)[0] is None
-                      for n, (k, r) in panel_requests.items())
+    panel_checks = {n: _reusable(manifest, fits_dir / f"trend_{n}.json", k, r, config.force, load_trend)
+                    for n, (k, r) in panel_requests.items()}
+    panel_stale = any(result is None for result, _ in panel_checks.values())
     background = _start_panel(config, psettings) if panel_stale and config.jobs > 1 else None
     try:
         return _run_steps(config, echo, manifest=manifest, step=step, runs=runs, sha_all=sha_all,
-                          t_start=t_start, psettings=psettings, panel_requests=panel_requests, background=background)
+                          t_start=t_start, psettings=psettings, panel_requests=panel_requests,
+                          panel_checks=panel_checks, background=background)
     finally:
         if background is not None:
             _stop(*background)
@@ -406,8 +409,9 @@ def _panel_job(seed: int, psettings: dict):
 
 
 def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_start, psettings, panel_requests,
-               background) -> dict:
-    """Steps 1-6 of :func:`run` (``background``: the panel fit's ``(executor, future)`` or None)."""
+               panel_checks, background) -> dict:
+    """Steps 1-6 of :func:`run` (``panel_checks``: each panel series' cache check, made before
+    step 1; ``background``: the panel fit's ``(executor, future)`` or None)."""
     from .fitting import fit as lsq_fit
     from .fitting import load_fit
 
@@ -495,7 +499,7 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
         key, request = panel_requests[name]
         series[name] = _cached(
             manifest, fits_dir / f"trend_{name}.json", key, request, config.force,
-            lambda n=name: series_trend(_panel(), n), load_trend, say,
+            lambda n=name: series_trend(_panel(), n), load_trend, say, checked=panel_checks[name],
         )
     # The series share one panel (and its diagnostics) when fitted together: each warning once.
     for w in dict.fromkeys(w.message for t in series.values() for w in t.warnings()):
