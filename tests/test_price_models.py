@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,26 @@ def test_series_levels_and_lowest_available(tmp_path):
     np.testing.assert_allclose(back.line_draws([2030.0]), hyp.line_draws([2030.0]))
     df = back.predict(["2030-01-01"], level=0.9, interval="new")
     assert df["lower"].iloc[0] < df["median"].iloc[0] < df["upper"].iloc[0]
+
+
+def test_series_line_is_its_providers_mean_level():
+    """With provider effects, the series' line is the segment's providers' mean level and each
+    provider column its deviation: every provider's level (line + column) is the panel's
+    a + kappa + v_p draw for draw, and the columns sum to zero."""
+    panel = _fake_panel()
+    rng = np.random.default_rng(5)
+    hyp_provs = ["Amazon Web Services", "Google Cloud", "Microsoft Azure", "Oracle Cloud"]
+    effects = {p: 0.05 * (i - 1.5) + 0.02 * rng.standard_normal(len(panel.draws)) for i, p in enumerate(hyp_provs)}
+    draws = panel.draws.assign(**{f"provider[{p}]": v for p, v in effects.items()})
+    panel = dataclasses.replace(panel, draws=draws, providers=tuple(hyp_provs))
+    t = series_trend(panel, "hyperscaler-on-demand")
+    cols = [c for c in t.draws.columns if c.startswith("provider[")]
+    seg_provs = set(panel.data.data.query("provider_kind == 'hyperscaler' and pricing_tier == 'on_demand'")["provider"])
+    assert {c[len("provider["):-1] for c in cols} == seg_provs & set(hyp_provs) and len(cols) >= 2
+    np.testing.assert_allclose(t.draws[cols].sum(axis=1), 0.0, atol=1e-12)
+    for c in cols:
+        level = draws["intercept"] + draws[c]  # hyperscaler on demand: kind and tier offsets are 0
+        np.testing.assert_allclose(t.draws["intercept"] + t.draws[c], level, rtol=0, atol=1e-12)
 
 
 def test_unknown_series_lists_the_names():

@@ -172,11 +172,13 @@ def _effect_draws(post, name: str, tau: np.ndarray, idx: np.ndarray, n_levels: i
 
 
 #: Version of the panel model, recorded in every fit's settings (``model_version``) so that a
-#: saved series is reused only by the model that made it. 3: a series carries the effects of
-#: its segment's providers (a buyer meets one of them; :func:`series_trend`); 2: the slope's
+#: saved series is reused only by the model that made it. 4: a series' line is its segment's
+#: providers' mean level (same predictive, a cleaner split of line and scatter); 3: a series
+#: carries the effects of its segment's providers (a buyer meets one of them;
+#: :func:`series_trend`); 2: the slope's
 #: prior from the purchase-price trend (:func:`purchase_slope_prior`); 1 (unrecorded): the
 #: vague prior.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 #: A segment with at least this many providers in the data carries their effects (a buyer
 #: meets one of them); with fewer, a buyer's provider is a new one, N(0, tau_p^2).
 SEGMENT_PROVIDERS_MIN = 2
@@ -442,13 +444,15 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAW
 def series_trend(panel: PanelFit, name: str) -> TrendResult:
     """The named series ``name`` of a fitted panel, as a :class:`TrendResult`.
 
-    Draws: ``intercept`` (the segment's line at ``t0``), ``slope_per_year``, ``sigma`` (a
+    Draws: ``intercept`` (the segment's line at ``t0``: the mean level of its providers where
+    it carries them, else the kind's level), ``slope_per_year``, ``sigma`` (a
     buyer's scatter, :math:`(\\tau_c^2+\\tau_p^2+\\sigma^2)^{1/2}`, for display), ``nu``, then
     ``sigma_residual``, ``tau_chip``, ``tau_provider``, ``rw_scale`` (:math:`\\omega`, the
     horizon discrepancy's scale, :func:`scaling.hardware.trend.horizon_walk`; its origin,
     the panel's last price, is ``settings["horizon_origin_year"]``) and, where the segment
     has at least :data:`SEGMENT_PROVIDERS_MIN` providers, ``provider[<name>]``: each one's
-    effect :math:`v_p` (a buyer meets one of them, :func:`scaling.hardware.trend.scatter_draws`).
+    effect :math:`v_p` less their mean (a buyer meets one of them,
+    :func:`scaling.hardware.trend.scatter_draws`).
     ``data`` holds the segment's points.
     """
     if name not in SERIES or name == "pooled":
@@ -469,11 +473,18 @@ def series_trend(panel: PanelFit, name: str) -> TrendResult:
         draws[WALK] = d[WALK]
     pts = panel.data.data
     seg = pts.loc[(pts["provider_kind"] == kind) & (pts["pricing_tier"] == tier)].reset_index(drop=True)
-    # The segment's providers: a buyer of this segment meets one of them (scatter_draws).
+    # The segment's providers: a buyer of this segment meets one of them (scatter_draws). The
+    # line is their mean level, the provider columns each one's deviation from it: the data
+    # pin each provider's level a + kappa + v_p, not a + kappa (its correlation with v_p is
+    # about -0.9), so this split puts the level's uncertainty in the line and the spread
+    # between providers in the scatter, and leaves every draw's sum unchanged.
     provs = sorted(p for p in seg["provider"].unique() if f"provider[{p}]" in d)
     if len(provs) >= SEGMENT_PROVIDERS_MIN:
-        for p in provs:
-            draws[f"{PROVIDER_PREFIX}{p}]"] = d[f"provider[{p}]"]
+        v = np.column_stack([d[f"provider[{p}]"].to_numpy(dtype=float) for p in provs])
+        centre = v.mean(axis=1)
+        draws["intercept"] = draws["intercept"].to_numpy(dtype=float) + centre
+        for j, p in enumerate(provs):
+            draws[f"{PROVIDER_PREFIX}{p}]"] = v[:, j] - centre
     if seg.empty:  # a segment with no data yet (early cut-offs): keep every point for the record
         seg = pts.reset_index(drop=True)
     settings = {**panel.settings, "series": name, "provider_kind": kind, "pricing": tier, "method": "bayes",
