@@ -369,6 +369,8 @@ def test_coverage_under_model_spread(intercept_sd, sigma, spread):
     rng = np.random.default_rng(1)
     per_draw = trend.line_draws(pts["date"]) + sigma * rng.standard_normal((4000, 100))
     out = coverage_under_model(trend, pts, per_draw, rng, observed=1.0, n_rep=400)
+    with pytest.raises(ScalingError, match="n_rep"):
+        coverage_under_model(trend, pts, per_draw, rng, n_rep=0)
     assert out["coverage_sim_mean"] == pytest.approx(0.9, abs=0.03)
     if spread == "binomial":
         assert out["coverage_sim_q05"] > 0.82 and out["p_goal"] > 0.8 and out["p_at_least"] < 0.01
@@ -422,6 +424,14 @@ def test_record_warning_only_on_evidence_and_only_for_its_model_and_data(tmp_pat
     assert record_warning(panel, _record(tmp_path, trend, 0.0)) is None  # another model
     (tmp_path / "bad.json").write_text("{not json")
     assert record_warning(trend, tmp_path / "bad.json") is None
+    import json
+
+    damaged = json.loads(_record(tmp_path, trend, 0.0).read_text())
+    for entry in damaged["entries"].values():
+        del entry["coverage_90_pooled"]
+        entry["cutoffs"][0]["coverage_90"] = "most"
+    (tmp_path / "damaged.json").write_text(json.dumps(damaged))
+    assert record_warning(trend, tmp_path / "damaged.json") is None  # a damaged entry: no verdict, no crash
 
 
 def test_pooled_trend_warns_of_its_backtest_and_the_headline_does_not():

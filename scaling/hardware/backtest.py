@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import check_level
+from .._checks import check_int, check_level
 from .._dates import to_datetimes
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL
@@ -214,6 +214,7 @@ def coverage_under_model(trend: TrendResult, points: pd.DataFrame, per_draw: np.
     from .trend import PROVIDER_PREFIX, SCATTER_PARTS, WALK, horizon_walk, segment_providers
 
     level = check_level(level)
+    n_rep = check_int("n_rep", n_rep, 1)
     per_draw = np.asarray(per_draw, dtype=float)
     q = (1.0 - level) / 2.0
     lo, hi = np.quantile(per_draw, [q, 1.0 - q], axis=0)

@@ -79,6 +79,13 @@ def record_warning(trend, path: str | Path | None = None) -> str | None:
     entry = load_record(path).get(record_key(trend))
     if not isinstance(entry, dict):
         return None
+    try:
+        return _verdict(trend, entry)
+    except (KeyError, TypeError, ValueError):  # a damaged entry says nothing, and breaks nothing
+        return None
+
+
+def _verdict(trend, entry: dict) -> str | None:
     cuts = [c for c in entry.get("cutoffs", []) if isinstance(c, dict)]
     bad = [c for c in cuts if isinstance(c.get("p"), (int, float)) and not math.isnan(c["p"])
            and c["p"] < P_MISCALIBRATED]
