@@ -41,7 +41,7 @@ from ..errors import ScalingError
 from .data import BENCHMARK_NAMES, CHANCE, TERMS, benchmark_column, prepare
 from .result import INTERVALS, LAWS, METHODS, NEW_FAMILY, CapabilityFit, load
 
-__all__ = ["fit", "fit_shipped", "load", "CapabilityFit", "CHANCE", "TERMS", "LAWS", "METHODS", "INTERVALS",
+__all__ = ["fit", "fit_benchmarks", "fit_shipped", "fit_shipped_benchmarks", "load", "CapabilityFit", "CHANCE", "TERMS", "LAWS", "METHODS", "INTERVALS",
            "NEW_FAMILY", "COMPANIONS", "benchmark_column", "BENCHMARK_NAMES", "DEFAULT_BOOTSTRAP",
            "SHIPPED_BENCHMARKS", "fit_name"]
 
@@ -133,38 +133,91 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
                              chance=CHANCE[col], families=counts, data_range=rng, terms=(), data_sha256=sha,
                              settings=settings, seed=seed, created=utc_now(), diagnostics=info)
     d = prepare(models, col, terms, companions=companions if family_effects else ())
-    chance = [CHANCE[b] for b in d.benchmarks]
     settings["companions"] = list(d.benchmarks[1:])
+    point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, draws=draws, tune=tune,
+                                    chains=chains, sampler=sampler, target_accept=target_accept, progress=progress)
+    return _result(d, 0, law, method, point, cols, info, settings, seed, family_effects)
+
+
+def _fit_design(d, method, bootstrap, seed, family_effects, settings, **bayes):
+    chance = [CHANCE[b] for b in d.benchmarks]
     if method == "lsq":
         from .sigmoid import fit_lsq
 
-        point, cols, info = fit_lsq(d, chance, bootstrap, seed, family_effects=family_effects)
-    else:
-        if not family_effects:
-            raise ScalingError("method='bayes' fits family effects; use method='lsq' for the pooled curve")
-        from .bayes_model import fit_bayes
+        return fit_lsq(d, chance, bootstrap, seed, family_effects=family_effects)
+    if not family_effects:
+        raise ScalingError("method='bayes' fits family effects; use method='lsq' for the pooled curve")
+    from .bayes_model import fit_bayes
 
-        check_int("draws", draws, 10)
-        check_int("tune", tune, 0)
-        check_int("chains", chains, 1, 16)
-        check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
-        settings.update({"draws": draws, "tune": tune, "chains": chains, "sampler": sampler,
-                         "target_accept": target_accept})
-        point, cols, info = fit_bayes(d, chance, seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler,
-                                      target_accept=target_accept, progress=progress)
+    check_int("draws", bayes["draws"], 10)
+    check_int("tune", bayes["tune"], 0)
+    check_int("chains", bayes["chains"], 1, 16)
+    check_number("target_accept", bayes["target_accept"], low=0.0, high=1.0, high_open=True)
+    settings.update({k: bayes[k] for k in ("draws", "tune", "chains", "sampler", "target_accept")})
+    return fit_bayes(d, chance, seed=seed, **bayes)
+
+
+def _renamed(values: dict, d, b: int) -> dict:
+    """Names as if benchmark ``b`` of the design had been the one asked for."""
+    if b == 0:
+        return dict(values)
+    first, mine = d.benchmarks[0], f"@{d.benchmarks[b]}"
+    out = {}
+    for k, v in values.items():
+        if k.endswith(mine):
+            out[k[: -len(mine)]] = v
+        elif k in ("midpoint", "slope", "ceiling", "sigma"):
+            out[f"{k}@{first}"] = v
+        else:
+            out[k] = v
+    return out
+
+
+def _result(d, b, law, method, point, cols, info, settings, seed, family_effects) -> CapabilityFit:
+    point, cols = _renamed(point, d, b), (_renamed(cols, d, b) if cols else cols)
     if not family_effects:
         point = {k: v for k, v in point.items() if not k.startswith("offset[")}
         cols = {k: v for k, v in cols.items() if not k.startswith("offset[")} if cols else cols
-        counts = {}
-    else:
-        counts = d.family_counts()
-    rows = d.target_rows()
+    bench = d.benchmarks[b]
+    rows = np.flatnonzero(d.bench_index == b)
+    counts = np.bincount(d.family_index[rows], minlength=len(d.families))
+    families = {f: int(c) for f, c in zip(d.families, counts) if c} if family_effects else {}
     rng = {"log10_compute_min": float(d.log10_compute[rows].min()),
-           "log10_compute_max": float(d.log10_compute[rows].max()), "n_models": d.n,
-           "n_dropped": d.n_dropped}
-    return CapabilityFit(law=law, benchmark=col, method=method, params=point, draws=_frame(cols), chance=CHANCE[col],
-                         families=counts, data_range=rng, terms=d.terms, data_sha256=d.sha256, settings=settings,
-                         seed=seed, created=utc_now(), diagnostics=info)
+           "log10_compute_max": float(d.log10_compute[rows].max()), "n_models": int(rows.size),
+           "n_dropped": d.n_dropped if b == 0 else int(d.n_models + d.n_dropped - rows.size)}
+    settings = {**settings, "companions": [x for x in d.benchmarks if x != bench]}
+    return CapabilityFit(law=law, benchmark=bench, method=method, params=point, draws=_frame(cols),
+                         chance=CHANCE[bench], families=families, data_range=rng, terms=d.terms, data_sha256=d.sha256,
+                         settings=settings, seed=seed, created=utc_now(), diagnostics=dict(info))
+
+
+def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootstrap: int = DEFAULT_BOOTSTRAP,
+                   seed: int = 0, terms=(), include_reference: bool = False, **bayes) -> dict[str, CapabilityFit]:
+    """One joint sigmoid fit of several benchmarks (shared family offsets), as one fit per benchmark.
+
+    The same model as :func:`fit` with ``companions=benchmarks`` for each benchmark, fitted
+    once: ``{benchmark column: CapabilityFit}``.
+    """
+    import pandas as pd
+
+    if method not in METHODS:
+        raise ScalingError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
+    if not isinstance(models, pd.DataFrame):
+        raise ScalingError(f"models must be a pandas DataFrame, got {type(models).__name__}")
+    benchmarks = [benchmark_column(b) for b in ([benchmarks] if isinstance(benchmarks, str) else benchmarks)]
+    if not benchmarks:
+        raise ScalingError("benchmarks must name at least one benchmark")
+    seed = check_int("seed", seed)
+    bootstrap = check_int("bootstrap", bootstrap, 0, MAX_BOOTSTRAP)
+    if not include_reference:
+        models = _observed(models)
+    d = prepare(models, benchmarks[0], terms, companions=benchmarks[1:])
+    settings = {"bootstrap": bootstrap if method == "lsq" else 0, "family_effects": True, "resample": "models",
+                "terms": list(d.terms)}
+    defaults = {"draws": 1000, "tune": 1000, "chains": 2, "sampler": "nutpie", "target_accept": 0.9, "progress": False}
+    point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, **{**defaults, **bayes})
+    return {bench: _result(d, b, "sigmoid", method, point, cols, info, settings, seed, True)
+            for b, bench in enumerate(d.benchmarks)}
 
 
 def _frame(cols):
@@ -184,3 +237,13 @@ def fit_shipped(benchmark: str = "MMLU", seed: int = 0, method: str = "lsq", **k
     from ..datasets import load_capability
 
     return fit(load_capability(), benchmark=benchmark, method=method, seed=seed, **kwargs)
+
+
+def fit_shipped_benchmarks(seed: int = 0, method: str = "lsq", **kwargs) -> dict[str, CapabilityFit]:
+    """:func:`fit_benchmarks` of :data:`SHIPPED_BENCHMARKS` on the shipped table, one joint fit.
+
+    For the main job: ``for b, f in fit_shipped_benchmarks().items(): f.save(f"fits/{fit_name(b)}")``.
+    """
+    from ..datasets import load_capability
+
+    return fit_benchmarks(load_capability(), SHIPPED_BENCHMARKS, method=method, seed=seed, **kwargs)

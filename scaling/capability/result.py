@@ -26,8 +26,9 @@ from .._checks import check_level, check_number
 from .._format import fmt_num
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..errors import ScalingError, ScalingWarning
-from ..results import (DEFAULT_LEVEL, FrameField, check_metadata, draw_arrays, interval, metadata, predict_frame,
+from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, draw_arrays, metadata, predict_frame,
                        summary_frame)
+from ..results import interval as interval_of
 from . import observational, sigmoid
 from .data import compute_of, covariates, family_of
 
@@ -145,6 +146,41 @@ class CapabilityFit:
         return models, np.log10(compute), w, family_of(models)
 
     # -- the contract -------------------------------------------------------------------
+    def _per_draw(self, x, w, fams, interval: str):
+        """Predictive (``"model"``) or curve (``"curve"``) accuracy per draw and row."""
+        if interval not in INTERVALS:
+            raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
+        cols = self._require_draws()
+        rng = np.random.default_rng(self.seed + _NOISE_SEED)
+        u = self._offsets(cols, fams, rng)
+        shift = self._shift(cols, w)
+        if interval == "model":
+            return self.engine.new_model(cols, self.chance, x[None, :], u, shift, rng)
+        return self.engine.curve(cols, self.chance, x[None, :], u, shift)
+
+    def _point(self, x, w, fams):
+        point = {k: np.array([v]) for k, v in self.params.items()}
+        return self.engine.curve(point, self.chance, x[None, :], self._offsets(point, fams, None),
+                                 self._shift(point, w))[0]
+
+    def predict_compute(self, compute_flops, family=None, level: float = DEFAULT_LEVEL, interval: str = "model"):
+        """:meth:`predict` for compute values alone (no pandas): ``{"median", "lower", "upper", "point"}`` arrays.
+
+        ``family``: one name for every value, or None (a new family). Laws with terms need :meth:`predict`.
+        """
+        if self.terms:
+            raise ScalingError(f"this fit has terms ({', '.join(self.terms)}): pass a table to predict()")
+        x = np.log10(np.atleast_1d(check_number("compute_flops", compute_flops)))
+        fam = None if family is None or str(family).strip() == "" else str(family).strip()
+        fams = [fam] * x.size
+        w = np.zeros((x.size, 0))
+        level = check_level(level)
+        per_draw = self._per_draw(x, w, fams, interval)
+        lo, hi, _ = interval_of(per_draw, level, axis=0)
+        return {"compute_flops": 10.0 ** x, "point": self._point(x, w, fams),
+                "median": np.quantile(per_draw, 0.5, axis=0), "lower": np.atleast_1d(lo), "upper": np.atleast_1d(hi),
+                "seen_family": fam is not None and _offset_key(fam) in self.params}
+
     def predict(self, models, level: float | None = None, interval: str = "model"):
         """Predicted accuracy of models (0-1).
 
@@ -155,7 +191,8 @@ class CapabilityFit:
             not in the fit, or blank, is a new family) and ``model``; the terms' columns.
         level : float, optional
             Without it: the curve at the point estimate (a seen family's offset, else 0), an
-            array. With it: a DataFrame of the inputs and ``median``, ``lower``, ``upper``.
+            array. With it: a DataFrame of the inputs and ``median``, ``lower``, ``upper`` (the
+            median and percentiles of the per-draw predictions) and ``seen_family``.
         interval : {"model", "curve"}
             ``"model"``: the interval of a new model's score (residual scatter included);
             ``"curve"``: of the expected score.
@@ -163,20 +200,10 @@ class CapabilityFit:
         if interval not in INTERVALS:
             raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
         models, x, w, fams = self._inputs(models)
-        eng = self.engine
         if level is None:
-            point = {k: np.array([v]) for k, v in self.params.items()}
-            u = self._offsets(point, fams, None)
-            return eng.curve(point, self.chance, x[None, :], u, self._shift(point, w))[0]
+            return self._point(x, w, fams)
         level = check_level(level)
-        cols = self._require_draws()
-        rng = np.random.default_rng(self.seed + _NOISE_SEED)
-        u = self._offsets(cols, fams, rng)
-        shift = self._shift(cols, w)
-        if interval == "model":
-            per_draw = eng.new_model(cols, self.chance, x[None, :], u, shift, rng)
-        else:
-            per_draw = eng.curve(cols, self.chance, x[None, :], u, shift)
+        per_draw = self._per_draw(x, w, fams, interval)
         inputs = {"model": models["model"].astype(str).to_numpy() if "model" in models.columns
                   else np.array([""] * len(x)),
                   "family": np.array([f if f is not None else "" for f in fams], dtype=object),
@@ -186,33 +213,9 @@ class CapabilityFit:
         out.attrs["interval"] = interval
         return out
 
-    def target(self, score: float, family=None, level: float = DEFAULT_LEVEL, tokens_per_param: float | None = None,
-               release_date=None):
-        """Least training compute (FLOPs) at which the expected score reaches ``score``.
-
-        Per draw the law is inverted (:func:`scaling.capability.sigmoid.log10_compute_for`);
-        the ``(new family)`` row draws the family's offset from the population of families, so
-        its interval holds the spread between families; each seen family uses its own offset.
-        A draw whose ceiling is at or below the score never reaches it: it ranks above every
-        answer (an unbounded interval end) and is counted in ``unreachable_draws``.
-
-        Parameters
-        ----------
-        score : float
-            Accuracy in (chance, 1).
-        family : str, list of str or None
-            Families to answer for; None: the new-family row and every family of the fit.
-        tokens_per_param, release_date : optional
-            Values of the terms when the law has them (default: 20 tokens per parameter; 2023-01-01).
-
-        Returns
-        -------
-        DataFrame
-            One row per family: ``family``, ``seen``, ``median``, ``lower``, ``upper`` (FLOPs),
-            ``unreachable_draws``, ``n_models``.
-        """
-        import pandas as pd
-
+    def target_rows(self, score: float, family=None, level: float = DEFAULT_LEVEL,
+                    tokens_per_param: float | None = None, release_date=None) -> list[dict]:
+        """:meth:`target` as a list of dicts (no pandas)."""
         score = check_number("score", score, low=self.chance, high=1.0, high_open=True)
         level = check_level(level)
         cols = self._require_draws()
@@ -236,14 +239,46 @@ class CapabilityFit:
         x = self.engine.log10_compute(cols, self.chance, score, u, shift)
         rows = []
         for j, label in enumerate(wanted):
-            lo, hi, n_nan = interval(x[:, j], level)
-            ranked = np.where(np.isnan(x[:, j]), np.inf, x[:, j])
-            med = float(np.quantile(ranked, 0.5)) if not np.isnan(np.quantile(ranked, 0.5)) else math.inf
+            lo, hi, n_nan = interval_of(x[:, j], level)
+            with np.errstate(invalid="ignore"):
+                med = float(np.quantile(np.where(np.isnan(x[:, j]), np.inf, x[:, j]), 0.5))
             rows.append({"family": label, "seen": label != NEW_FAMILY and _offset_key(label) in self.params,
-                         "median": 10.0 ** med, "lower": 10.0 ** lo, "upper": 10.0 ** hi,
+                         "median": 10.0 ** med if not math.isnan(med) else math.inf,
+                         "lower": 10.0 ** lo, "upper": 10.0 ** hi,
                          "unreachable_draws": int(n_nan), "n_models": int(self.families.get(label, 0))})
-        out = pd.DataFrame(rows)
-        out.attrs.update({"level": level, "score": score, "benchmark": self.benchmark})
+        return rows
+
+    def target(self, score: float, family=None, level: float = DEFAULT_LEVEL, tokens_per_param: float | None = None,
+               release_date=None):
+        """Least training compute (FLOPs) at which the expected score reaches ``score``.
+
+        Per draw the law is inverted (:func:`scaling.capability.sigmoid.log10_compute_for`);
+        the ``(new family)`` row draws the family's offset from the population of families, so
+        its interval holds the spread between families; each seen family uses its own offset.
+        The residual scatter of single models is not included: this is the compute at which
+        the family's *expected* score reaches ``score``. A draw whose ceiling is at or below the
+        score never reaches it: it ranks above every answer (an unbounded interval end) and is
+        counted in ``unreachable_draws``.
+
+        Parameters
+        ----------
+        score : float
+            Accuracy in (chance, 1).
+        family : str, list of str or None
+            Families to answer for; None: the new-family row and every family of the fit.
+        tokens_per_param, release_date : optional
+            Values of the terms when the law has them (default: 20 tokens per parameter; 2023-01-01).
+
+        Returns
+        -------
+        DataFrame
+            One row per family: ``family``, ``seen``, ``median``, ``lower``, ``upper`` (FLOPs),
+            ``unreachable_draws``, ``n_models``.
+        """
+        import pandas as pd
+
+        out = pd.DataFrame(self.target_rows(score, family, level, tokens_per_param, release_date))
+        out.attrs.update({"level": check_level(level), "score": float(score), "benchmark": self.benchmark})
         return out
 
     def summary(self, level: float = DEFAULT_LEVEL):
@@ -374,8 +409,6 @@ def load(path: str | os.PathLike) -> CapabilityFit:
         Not JSON, another schema or version, or invalid values (non-finite parameters,
         unknown law or method, a seed that is not an integer).
     """
-    import pandas as pd
-
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "capability fit file does not exist", str(path))
@@ -394,7 +427,7 @@ def load(path: str | os.PathLike) -> CapabilityFit:
     return CapabilityFit(
         law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
         params={k: float(v) for k, v in payload["params"].items()},
-        draws=pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in draws.items()}) if draws else None,
+        draws=DrawColumns({k: np.asarray(v, dtype=float) for k, v in draws.items()}) if draws else None,
         chance=float(payload.get("chance", 0.0)), families={k: int(v) for k, v in payload["families"].items()},
         data_range=dict(payload["data_range"]), terms=tuple(payload.get("terms", ())),
         data_sha256=meta["data_sha256"], settings=dict(meta["settings"]), seed=meta["seed"],
