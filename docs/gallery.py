@@ -34,6 +34,7 @@ KINDS = {
     "fan": ("fan chart of the GPT-3-equivalent training cost", ""),
     "prior-check": ("prior predictive check", ""),
     "posterior-check": ("posterior predictive check", ""),
+    "capability": ("MMLU against training compute by model family, with the sigmoid capability law", ""),
     "isoflop-dc": ("IsoFLOP profiles of the published data-constrained law (Muennighoff et al. 2023) at a pool of "
                    "100M unique tokens, with the shipped runs on that pool", " --law muennighoff2023 --data "
                    "datasets/muennighoff_runs.csv --unique-tokens 1e8"),
@@ -56,7 +57,11 @@ def _inputs():
         forecast = load_forecast(ROOT / "forecasts" / "gpt3_equivalent_cost.csv")
     except Exception:  # noqa: BLE001 - a forecast saved by another version: draw its table
         forecast = pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost.csv")
-    return dict(lsq=load_fit(ROOT / "fits" / "chinchilla_lsq.json"),
+    from scaling import capability
+
+    cap = ROOT / "fits" / capability.fit_name("mmlu")
+    return dict(capability=capability.load(cap) if cap.exists() else capability.fit_shipped("mmlu"),
+                lsq=load_fit(ROOT / "fits" / "chinchilla_lsq.json"),
                 bayes=bayes.load(ROOT / "fits" / "chinchilla_bayes.nc"),
                 trend=load_trend(ROOT / "fits" / "trend_flops_per_usd_tensor16.json"),
                 forecast=forecast)
@@ -81,6 +86,7 @@ def draw(kind: str, size: str, d: dict):
         "fan": lambda: plot.fan_chart(d["forecast"], **kw),
         "prior-check": lambda: plot.predictive_check(d["bayes"], "prior", **kw),
         "posterior-check": lambda: plot.predictive_check(d["bayes"], "posterior", **kw),
+        "capability": lambda: plot.capability_curve(d["capability"], **kw),
     }[kind]()
 
 

@@ -45,7 +45,15 @@ def shipped():
         watt=load_trend(ROOT / "fits" / "trend_flops_per_watt_tensor16.json"),
         forecast=pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost.csv"),
         purchase=pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost_purchase.csv"),
+        capability=_capability_fit(),
     )
+
+
+def _capability_fit():
+    from scaling import capability
+
+    path = ROOT / "fits" / capability.fit_name("mmlu")
+    return capability.load(path) if path.exists() else capability.fit_shipped("mmlu", bootstrap=200)
 
 
 KINDS = {
@@ -67,6 +75,7 @@ KINDS = {
                                                           **kw),
     "dc-residuals": lambda d, **kw: plot.fit_residuals(d["dc"], runs=d["dc_runs"], **kw),
     "posterior-check": lambda d, **kw: plot.predictive_check(d["bayes"], "posterior", **kw),
+    "capability": lambda d, **kw: plot.capability_curve(d["capability"], **kw),
 }
 
 

@@ -79,7 +79,7 @@ def _mapping(pc, acc, chance, start):
     from scipy.optimize import least_squares
 
     def resid(t):
-        mu = chance + (1 - chance) * _sig(t[2]) * _sig(math.exp(t[0]) * (pc - t[1]))
+        mu = chance + (1 - chance) * _sig(t[2]) * _sig(np.exp(np.clip(t[0], -10.0, 10.0)) * (pc - t[1]))
         return np.concatenate([mu - acc, [(t[2] - PRIOR_MEAN[1]) / PRIOR_SD[1] * 0.05]])
 
     res = least_squares(resid, start, method="lm", max_nfev=400)
@@ -92,7 +92,7 @@ def _one_fit(pc, x, fam, n_fam, acc, chance, start):
     coef, sig_p, tau, present = _mixed_line(pc[has_x], x[has_x], fam[has_x], n_fam)
     has_a = ~np.isnan(acc)
     t, sig_a, ok = _mapping(pc[has_a], acc[has_a], chance, start)
-    out = {"midpoint": float(t[1]), "slope": float(math.exp(t[0])),
+    out = {"midpoint": float(t[1]), "slope": float(np.exp(np.clip(t[0], -10.0, 10.0))),
            "ceiling": float(chance + (1 - chance) * _sig(t[2])), "sigma": sig_a,
            "pc_intercept": float(coef[0]), "pc_slope": float(coef[1]), "pc_sigma": sig_p, "tau": tau}
     return out, coef[2:], present, t, ok
@@ -177,9 +177,10 @@ def curve(cols, chance: float, x, u, shift):
 def new_model(cols, chance: float, x, u, shift, rng: np.random.Generator):
     """A new model's score: capability scatter, then the benchmark's scatter, kept within [0, 1]."""
     pc = _pc(cols, x, u)
-    pc = pc + cols["pc_sigma"][:, None] * rng.standard_normal(pc.shape)
+    # one draw of each scatter per parameter draw, shared by the rows (smooth bands; marginals unchanged)
+    pc = pc + cols["pc_sigma"][:, None] * rng.standard_normal((pc.shape[0], 1))
     mu = _map(cols, chance, pc)
-    return np.clip(mu + cols["sigma"][:, None] * rng.standard_normal(mu.shape), 0.0, 1.0)
+    return np.clip(mu + cols["sigma"][:, None] * rng.standard_normal((mu.shape[0], 1)), 0.0, 1.0)
 
 
 def log10_compute(cols, chance: float, score: float, u, shift):

@@ -116,12 +116,16 @@ class CapabilityFit:
         """Offsets per draw and row: a seen family's own; else a draw from N(0, tau^2) (0 without rng)."""
         n = len(next(iter(cols.values())))
         out = np.zeros((n, len(families)))
+        # common random numbers: rows of one unseen family share its draw (smooth bands; marginals unchanged)
+        unseen: dict = {}
         for j, fam in enumerate(families):
             key = _offset_key(fam) if fam is not None else None
             if key is not None and key in cols:
                 out[:, j] = cols[key]
             elif rng is not None:
-                out[:, j] = cols["tau"] * rng.standard_normal(n)
+                if fam not in unseen:
+                    unseen[fam] = rng.standard_normal(n)
+                out[:, j] = cols["tau"] * unseen[fam]
         return out
 
     def _shift(self, cols: dict, w: np.ndarray) -> np.ndarray:

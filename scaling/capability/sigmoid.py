@@ -264,7 +264,8 @@ def curve(cols, chance: float, x, u, shift):
 def new_model(cols, chance: float, x, u, shift, rng: np.random.Generator):
     """A new model's score per draw and row: the curve plus residual scatter, kept within [0, 1]."""
     mu = curve(cols, chance, x, u, shift)
-    return np.clip(mu + cols["sigma"][:, None] * rng.standard_normal(mu.shape), 0.0, 1.0)
+    # one residual draw per parameter draw, shared by the rows (smooth bands; each row's interval is unchanged)
+    return np.clip(mu + cols["sigma"][:, None] * rng.standard_normal((mu.shape[0], 1)), 0.0, 1.0)
 
 
 def log10_compute(cols, chance: float, score: float, u, shift):

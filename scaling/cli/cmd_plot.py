@@ -32,6 +32,7 @@ KINDS = {
     "fan": ("fan chart of a cost forecast", "forecast"),
     "prior-check": ("prior predictive check of the Bayesian fit", "posterior"),
     "posterior-check": ("posterior predictive check of the Bayesian fit", "posterior"),
+    "capability": ("benchmark accuracy against compute by family, with a capability law", "capability"),
 }
 
 
@@ -118,8 +119,10 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--captions/--no-captions", default=True, show_default=True,
               help="Title, assumptions line and data source around the plot.")
 @click.option("--title", default=None, help="Title instead of the automatic one.")
+@click.option("--benchmark", default="MMLU", show_default=True,
+              help="Benchmark of 'capability' (its fit: --fit FILE, else fits/capability_<benchmark>.json).")
 def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend_path, forecast_path, quantity, level,
-             size, captions, title):
+             size, captions, title, benchmark):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -133,6 +136,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
       fan        fan chart of a cost forecast
       prior-check      prior predictive check of the Bayesian fit
       posterior-check  posterior predictive check of the Bayesian fit
+      capability benchmark accuracy against compute by family (--benchmark)
 
     The runs drawn are the fit's own: --data FILE, else the file it was fitted from
     (if unchanged), else the shipped table it was fitted on, else none (with a note).
@@ -180,6 +184,12 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
                                f"{specs[0]!r}")
         posterior = load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
                                              "posterior"))
+    elif source == "capability":
+        from .cmd_capability import _get_fit
+
+        if len(specs) > 1:
+            raise ScalingError(f"'scaling plot capability' draws one fit; got {len(specs)} (--law/--fit)")
+        cap_fit, _ = _get_fit(benchmark, specs[0] if specs else None)
     elif source == "trend":
         from scaling.hardware import load_trend
 
@@ -209,6 +219,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
         "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),
         "posterior-check": lambda: plot.predictive_check(posterior, "posterior", level, **kw),
+        "capability": lambda: plot.capability_curve(cap_fit, level=level, **kw),
     }[kind]
     before = set(plt.get_fignums())
     try:

@@ -1,0 +1,242 @@
+"""Capability laws (issue 22): recovery, intervals, files, errors, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from scaling import capability
+from scaling.capability.sigmoid import log10_compute_for, mean_accuracy
+from scaling.cli import main
+from scaling.datasets import load_capability
+from scaling.errors import ScalingError
+
+TRUE = {"midpoint": 23.0, "slope": 1.5, "ceiling": 0.85, "tau": 0.4, "sigma": 0.015}
+
+
+def synthetic(seed: int = 1, n_families: int = 12, per_family: int = 6) -> tuple[pd.DataFrame, dict]:
+    """Models from a known sigmoid law with family offsets (chance 0.25, as MMLU)."""
+    rng = np.random.default_rng(seed)
+    offsets = {f"fam{k}": float(rng.normal(0, TRUE["tau"])) for k in range(n_families)}
+    rows = []
+    for fam, u in offsets.items():
+        for x in np.sort(rng.uniform(20.5, 24.5, per_family)):
+            acc = mean_accuracy(x, 0.25, TRUE["midpoint"], TRUE["slope"], TRUE["ceiling"], u)
+            rows.append({"model": f"{fam}-{x:.2f}", "family": fam, "compute_flops": 10**x,
+                         "mmlu": float(np.clip(acc + rng.normal(0, TRUE["sigma"]), 0, 1))})
+    return pd.DataFrame(rows), offsets
+
+
+@pytest.fixture(scope="module")
+def synth_fit():
+    models, offsets = synthetic()
+    return capability.fit(models, "MMLU", companions=(), bootstrap=60, seed=3), models, offsets
+
+
+@pytest.fixture(scope="module")
+def shipped_fit():
+    return capability.fit_shipped("MMLU", bootstrap=60, seed=0)
+
+
+def test_the_law_inverts():
+    x = np.array([21.0, 23.0, 25.0])
+    acc = mean_accuracy(x, 0.25, 23.0, 1.5, 0.9, 0.2)
+    assert np.allclose(log10_compute_for(acc, 0.25, 23.0, 1.5, 0.9, 0.2), x)
+    assert np.isnan(log10_compute_for(0.95, 0.25, 23.0, 1.5, 0.9))  # above the ceiling: never reached
+    assert log10_compute_for(0.2, 0.25, 23.0, 1.5, 0.9) == -np.inf
+
+
+def test_fit_recovers_synthetic_parameters(synth_fit):
+    fit, _, offsets = synth_fit
+    p = fit.params
+    assert p["midpoint"] == pytest.approx(TRUE["midpoint"], abs=0.3)
+    assert p["slope"] == pytest.approx(TRUE["slope"], rel=0.25)
+    assert p["ceiling"] == pytest.approx(TRUE["ceiling"], abs=0.05)
+    assert p["sigma"] == pytest.approx(TRUE["sigma"], rel=0.4)
+    assert 0.5 * TRUE["tau"] < p["tau"] < 2 * TRUE["tau"]
+    est = np.array([p[f"offset[{f}]"] for f in offsets])
+    assert np.corrcoef(est, list(offsets.values()))[0, 1] > 0.9
+    s = fit.summary()
+    assert list(s.columns[:3]) == ["value", "lower", "upper"]
+    assert (s["lower"] <= s["value"] + 1e-9).all() and (s["value"] <= s["upper"] + 1e-9).all()
+
+
+def test_predict_shapes_and_an_unseen_family_is_wider(synth_fit):
+    fit, _, _ = synth_fit
+    frame = pd.DataFrame({"compute_flops": [1e23, 1e23, 1e23], "family": ["fam0", "somebody-new", None]})
+    point = fit.predict(frame)
+    assert point.shape == (3,) and np.all((point > 0.25) & (point < 0.85))
+    p = fit.predict(frame, level=0.9)
+    assert list(p.columns[-4:]) == ["median", "lower", "upper", "seen_family"]
+    assert (p["lower"] <= p["median"]).all() and (p["median"] <= p["upper"]).all()
+    width = p["upper"] - p["lower"]
+    assert p["seen_family"].tolist() == [True, False, False]
+    assert width[1] > 1.5 * width[0] and width[2] > 1.5 * width[0]
+    curve = fit.predict(frame, level=0.9, interval="curve")
+    assert (curve["upper"] - curve["lower"])[0] < width[0]  # residual scatter widens a new model's interval
+    assert fit.predict({"n_params": [1e10], "n_tokens": [1e23 / 6e10]})[0] == pytest.approx(point[1])
+
+
+def test_target_by_family_and_unreachable_scores(synth_fit):
+    fit, _, offsets = synth_fit
+    t = fit.target(0.5)
+    assert t["family"].iloc[0] == capability.NEW_FAMILY and len(t) == 1 + len(offsets)
+    assert (t["lower"] <= t["median"]).all() and (t["median"] <= t["upper"]).all()
+    best = max(offsets, key=offsets.get)
+    row = t.set_index("family").loc[best]
+    assert row["median"] < t["median"].iloc[0]  # the most efficient family needs less compute
+    # the curve at the target compute gives back the score
+    back = fit.predict({"compute_flops": [row["median"]], "family": [best]})[0]
+    assert back == pytest.approx(0.5, abs=0.03)
+    high = fit.target(0.99, family=[capability.NEW_FAMILY])
+    assert high["unreachable_draws"].iloc[0] > 0 and np.isinf(high["upper"].iloc[0])
+    with pytest.raises(ScalingError, match="score"):
+        fit.target(0.2)  # below chance
+
+
+def test_save_load_round_trip(synth_fit, tmp_path):
+    fit, _, _ = synth_fit
+    path = fit.save(tmp_path / "cap.json")
+    back = capability.load(path)
+    assert back.params == fit.params and back.families == fit.families and back.seed == fit.seed
+    frame = pd.DataFrame({"compute_flops": [1e21, 1e24], "family": ["fam1", None]})
+    pd.testing.assert_frame_equal(back.predict(frame, level=0.9), fit.predict(frame, level=0.9))
+    meta = json.loads(path.read_text())
+    for key in ("schema", "schema_version", "scaling_version", "created", "data_sha256", "settings", "seed"):
+        assert key in meta
+    meta["params"]["slope"] = None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(meta))
+    with pytest.raises(ScalingError, match="slope"):
+        capability.load(bad)
+    (tmp_path / "other.json").write_text(json.dumps({"schema": "scaling.fit"}))
+    with pytest.raises(ScalingError, match="capability"):
+        capability.load(tmp_path / "other.json")
+    with pytest.raises(FileNotFoundError):
+        capability.load(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (lambda m: m.assign(mmlu=m["mmlu"] + 1.0), "accuracies must lie in"),
+    (lambda m: m.assign(compute_flops=-m["compute_flops"]), "training compute"),
+    (lambda m: m.assign(mmlu="high"), "not a number"),
+    (lambda m: m.drop(columns="mmlu"), "no column 'mmlu'"),
+    (lambda m: m.head(3), "at least 5"),
+    (lambda m: m.to_dict(), "DataFrame"),
+])
+def test_bad_input_is_a_scaling_error(change, pattern):
+    models, _ = synthetic()
+    with pytest.raises(ScalingError, match=pattern):
+        capability.fit(change(models), "MMLU", bootstrap=0, companions=())
+
+
+def test_bad_options_are_scaling_errors(synth_fit):
+    fit, models, _ = synth_fit
+    for kwargs, pattern in [({"benchmark": "MMLU-Pro"}, "unknown benchmark"), ({"law": "linear"}, "unknown law"),
+                            ({"method": "mcmc"}, "unknown method"), ({"terms": ("size",)}, "unknown term"),
+                            ({"bootstrap": -1}, "bootstrap"), ({"law": "observational", "method": "bayes"}, "lsq")]:
+        with pytest.raises(ScalingError, match=pattern):
+            capability.fit(models, **{"benchmark": "MMLU", "bootstrap": 0, **kwargs})
+    with pytest.raises(ScalingError, match="no draws"):
+        capability.fit(models, "MMLU", bootstrap=0, companions=()).predict({"compute_flops": [1e22]}, level=0.9)
+    with pytest.raises(ScalingError, match="compute"):
+        fit.predict({"compute_flops": [0.0]})
+    with pytest.raises(ScalingError, match="interval"):
+        fit.predict({"compute_flops": [1e22]}, level=0.9, interval="band")
+
+
+def test_shipped_fit_gpt3_and_warnings(shipped_fit):
+    fit = shipped_fit
+    assert fit.data_range["n_models"] == 77  # GPT-3's reference row is left out
+    assert fit.settings["companions"] == ["arc_c", "hellaswag", "winogrande", "gsm8k"]
+    gpt3 = fit.predict(pd.DataFrame({"compute_flops": [3.14e23]}), level=0.9)
+    assert gpt3["lower"][0] < 0.439 < gpt3["upper"][0]
+    codes = {w.code for w in fit.warnings(compute_flops=1e25)}
+    assert {"few_family_models", "extrapolation", "few_draws"} <= codes
+    far = [w.message for w in fit.warnings(compute_flops=1e25) if w.code == "extrapolation"][0]
+    assert "2.1 decades above" in far
+    assert not any(w.code == "extrapolation" for w in fit.warnings(compute_flops=1e22))
+
+
+def test_joint_fit_is_one_fit_per_benchmark():
+    models = load_capability()
+    joint = capability.fit_benchmarks(models, ("mmlu", "arc_c"), bootstrap=0)
+    alone = capability.fit(models, "ARC-C", companions=("mmlu", "arc_c"), bootstrap=0)
+    assert joint["arc_c"].benchmark == "arc_c"
+    for key in ("midpoint", "slope", "ceiling", "tau", "offset[Phi]"):
+        assert joint["arc_c"].params[key] == pytest.approx(alone.params[key], rel=1e-6)
+
+
+def test_pooled_and_observational_laws():
+    models = load_capability()
+    pooled = capability.fit(models, "HellaSwag", family_effects=False, bootstrap=20)
+    assert not any(k.startswith("offset[") for k in pooled.params) and pooled.families == {}
+    obs = capability.fit(models, "MMLU", law="observational", bootstrap=20)
+    assert obs.params["pc_slope"] > 0 and obs.settings["pca"]["variance_share"] > 0.5
+    p = obs.predict(pd.DataFrame({"compute_flops": [1e22, 1e22], "family": ["Phi", "OPT"]}), level=0.9)
+    assert p["median"][0] > p["median"][1]  # Phi is the more efficient family
+    t = obs.target(0.439, family=[capability.NEW_FAMILY, "Phi"])
+    assert t["median"].iloc[1] < t["median"].iloc[0]
+
+
+def test_terms_need_their_columns():
+    models = load_capability()
+    fit = capability.fit(models, "MMLU", terms=("tokens_per_param",), bootstrap=0)
+    assert "beta_tokens_per_param" in fit.params
+    with pytest.raises(ScalingError, match="n_params"):
+        fit.predict({"compute_flops": [1e23]})
+    ok = fit.predict({"n_params": [7e9], "n_tokens": [2e12]})
+    assert 0.25 <= ok[0] <= 1
+
+
+# --- the command line ------------------------------------------------------------------
+@pytest.fixture()
+def in_tmp(tmp_path, monkeypatch, synth_fit):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fits").mkdir()
+    return tmp_path
+
+
+def test_cli_fit_predict_target_exit_codes(in_tmp, shipped_fit):
+    shipped_fit.save(in_tmp / "fits" / "capability_mmlu.json")
+    run = CliRunner().invoke
+    r = run(main, ["capability", "predict", "--compute", "1e24", "--benchmark", "MMLU"])
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.stderr and "extrapolation" not in r.stdout and "%" in r.stdout
+    r = run(main, ["capability", "predict", "--compute", "1e22", "--family", "Phi", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["seen_family"] is True
+    r = run(main, ["capability", "target", "--score", "0.439"])
+    assert r.exit_code == 0 and "(new family)" in r.stdout and "Phi" in r.stdout
+    r = run(main, ["capability", "target", "--score", "0.439", "--family", "Llama-2", "--json"])
+    assert r.exit_code == 0 and [t["family"] for t in json.loads(r.stdout)["targets"]] == ["(new family)", "Llama-2"]
+    for bad in (["capability", "predict", "--compute", "-1"], ["capability", "target", "--score", "0.1"],
+                ["capability", "predict", "--compute", "1e22", "--benchmark", "MMLU-Pro"],
+                ["capability", "predict", "--compute", "1e22", "--fit", "missing.json"],
+                ["capability", "predict"], ["capability", "nonsense"]):
+        r = run(main, bad)
+        assert r.exit_code == 2, (bad, r.output)
+        assert r.stderr.strip().splitlines()[-1].startswith("error:")
+
+
+@pytest.mark.slow
+def test_cli_fit_writes_a_loadable_file(in_tmp):
+    r = CliRunner().invoke(main, ["capability", "fit", "--benchmark", "GSM8K", "--bootstrap", "20", "-o", "g.json"])
+    assert r.exit_code == 0, r.output
+    fit = capability.load(in_tmp / "g.json")
+    assert fit.benchmark == "gsm8k" and len(fit.draws) == 20
+
+
+@pytest.mark.slow
+def test_bayes_fit_shares_the_contract(tmp_path):
+    models, _ = synthetic(n_families=6, per_family=5)
+    fit = capability.fit(models, "MMLU", method="bayes", companions=(), draws=300, tune=300, chains=2, seed=2)
+    assert fit.method == "bayes" and len(fit.draws) == 600
+    assert fit.params["midpoint"] == pytest.approx(TRUE["midpoint"], abs=0.5)
+    p = fit.predict(pd.DataFrame({"compute_flops": [1e23], "family": ["fam0"]}), level=0.9)
+    assert p["lower"][0] < p["median"][0] < p["upper"][0]
+    back = capability.load(fit.save(tmp_path / "b.json"))
+    assert back.method == "bayes" and back.params == fit.params

@@ -1,0 +1,217 @@
+"""Out-of-sample checks of the capability laws on the shipped models (issue 22).
+
+Run from the repository root::
+
+    python validation/capability.py                 # both checks, ~10-15 minutes on 2 shared cores
+    python validation/capability.py --skip-lofo     # the compute split only
+
+Two checks, per benchmark (MMLU, ARC-C, HellaSwag, WinoGrande, GSM8K), for three laws:
+the sigmoid law with family offsets (fitted jointly on the five benchmarks), the
+observational law (PC1), and the baseline, one pooled sigmoid in log compute (no family
+effects):
+
+1. **Compute split** (as Ruan et al. 2024 hold out the larger models): fit on the models
+   trained with less than ``--cut`` FLOPs (1e22), predict every model at or above it. A test
+   model whose family is in the training set uses its family's offset; otherwise it is a new
+   family.
+2. **Leave one family out**: fit on all other families, predict the held-out family's models
+   as a new family.
+
+Metrics: mean absolute error of the predictive median in accuracy points, and the share of
+held-out scores inside the 90% predictive interval (``interval="model"``: a new model's score,
+residual scatter included). Writes ``validation/results/capability.md`` and ``.json``, and the
+table block of ``docs/capability.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scaling import capability  # noqa: E402
+from scaling._io import atomic_write_text, dumps_json, round_floats  # noqa: E402
+from scaling.datasets import load_capability  # noqa: E402
+
+BENCHMARKS = ("mmlu", "arc_c", "hellaswag", "winogrande", "gsm8k")
+LAWS = ("sigmoid", "observational", "pooled")
+LABELS = {"sigmoid": "sigmoid + family offsets", "observational": "observational (PC1)",
+          "pooled": "pooled sigmoid (baseline)"}
+LEVEL = 0.9
+OUT_MD = ROOT / "validation" / "results" / "capability.md"
+OUT_JSON = ROOT / "validation" / "results" / "capability.json"
+DOC = ROOT / "docs" / "capability.md"
+BEGIN, END = "<!-- validation:capability -->", "<!-- /validation:capability -->"
+
+
+def fits(train: pd.DataFrame, bootstrap: int, seed: int) -> dict[tuple[str, str], capability.CapabilityFit]:
+    """Every (law, benchmark) fit on a training table."""
+    out = {}
+    joint = capability.fit_benchmarks(train, BENCHMARKS, bootstrap=bootstrap, seed=seed)
+    for b in BENCHMARKS:
+        out["sigmoid", b] = joint[b]
+        out["observational", b] = capability.fit(train, b, law="observational", bootstrap=bootstrap, seed=seed)
+        out["pooled", b] = capability.fit(train, b, family_effects=False, bootstrap=bootstrap, seed=seed)
+    return out
+
+
+def predictions(fitted, test: pd.DataFrame, new_family: bool) -> pd.DataFrame:
+    """One row per (law, benchmark, held-out model): observed score, median, interval."""
+    rows = []
+    frame = test.assign(family="") if new_family else test
+    for (law, b), f in fitted.items():
+        p = f.predict(frame[["model", "family", "compute_flops"]], level=LEVEL)
+        rows.append(pd.DataFrame({"law": law, "benchmark": b, "model": test["model"].to_numpy(),
+                                  "family": test["family"].to_numpy(), "observed": test[b].to_numpy(),
+                                  "median": p["median"].to_numpy(), "lower": p["lower"].to_numpy(),
+                                  "upper": p["upper"].to_numpy(), "seen_family": p["seen_family"].to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def metrics(pred: pd.DataFrame) -> pd.DataFrame:
+    pred = pred.dropna(subset=["observed"])
+    err = (pred["median"] - pred["observed"]).abs() * 100
+    inside = (pred["observed"] >= pred["lower"]) & (pred["observed"] <= pred["upper"])
+    g = pred.assign(err=err, inside=inside).groupby(["law", "benchmark"])
+    return pd.DataFrame({"mae_points": g["err"].mean(), "coverage": g["inside"].mean(), "n": g["err"].size()})
+
+
+def split_check(models: pd.DataFrame, cut: float, bootstrap: int, seed: int):
+    train = models[models["compute_flops"] < cut]
+    test = models[models["compute_flops"] >= cut]
+    pred = predictions(fits(train, bootstrap, seed), test, new_family=False)
+    return pred, len(train), len(test)
+
+
+def lofo_check(models: pd.DataFrame, bootstrap: int, seed: int):
+    preds = []
+    families = sorted(models["family"].unique())
+    for k, fam in enumerate(families):
+        t0 = time.time()
+        train, test = models[models["family"] != fam], models[models["family"] == fam]
+        preds.append(predictions(fits(train, bootstrap, seed), test, new_family=True))
+        print(f"  [{k + 1}/{len(families)}] {fam}: {len(test)} models, {time.time() - t0:.1f} s", flush=True)
+    return pd.concat(preds, ignore_index=True)
+
+
+def _table(m: pd.DataFrame) -> list[str]:
+    lines = ["| benchmark | " + " | ".join(f"{LABELS[l]}: MAE (pts) / 90% coverage" for l in LAWS) + " |",
+             "|---|" + "---|" * len(LAWS)]
+    for b in BENCHMARKS:
+        cells = []
+        for law in LAWS:
+            r = m.loc[(law, b)]
+            cells.append(f"{r['mae_points']:.1f} / {r['coverage']:.0%}")
+        lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    mean = [f"{m.xs(law, level='law')['mae_points'].mean():.2f} / "
+            f"{m.xs(law, level='law')['coverage'].mean():.0%}" for law in LAWS]
+    lines.append("| **mean** | " + " | ".join(mean) + " |")
+    n = int(m.xs("sigmoid", level="law")["n"].iloc[0])
+    lines.append(f"\n{n} held-out models per benchmark.")
+    return lines
+
+
+def goals(m: pd.DataFrame) -> tuple[list[str], dict]:
+    sig, pool = m.xs("sigmoid", level="law"), m.xs("pooled", level="law")
+    ratio = float(sig["mae_points"].mean() / pool["mae_points"].mean())
+    cover = float(sig["coverage"].mean())
+    mmlu = float(sig.loc["mmlu", "mae_points"])
+    res = {"mmlu_mae_points": mmlu, "mae_ratio_to_pooled": ratio, "coverage_mean": cover,
+           "coverage_min": float(sig["coverage"].min()), "coverage_max": float(sig["coverage"].max())}
+    ok = lambda c: "met" if c else "**not met**"  # noqa: E731
+    lines = [f"- MMLU mean absolute error <= 6 points: {mmlu:.1f} points ({ok(mmlu <= 6)}).",
+             f"- Mean error over the five benchmarks <= 0.7 x the pooled sigmoid's: {ratio:.2f} x ({ok(ratio <= 0.7)}).",
+             f"- 90% intervals cover 80-97% of held-out scores: {cover:.0%} on average, "
+             f"{res['coverage_min']:.0%}-{res['coverage_max']:.0%} by benchmark ({ok(0.8 <= cover <= 0.97)})."]
+    return lines, res
+
+
+def seen_split(pred: pd.DataFrame) -> list[str]:
+    sig = pred[pred["law"] == "sigmoid"].dropna(subset=["observed"])
+    lines = []
+    for seen, label in ((True, "family in the training set"), (False, "new family")):
+        part = sig[sig["seen_family"] == seen]
+        if len(part):
+            mae = ((part["median"] - part["observed"]).abs() * 100).groupby(part["benchmark"]).mean()
+            lines.append(f"- {label} ({part['model'].nunique()} models): MAE "
+                         + ", ".join(f"{b} {mae[b]:.1f}" for b in BENCHMARKS if b in mae.index) + " points")
+    return lines
+
+
+def gpt3_line(seed: int) -> str:
+    full = capability.fit_shipped("MMLU", seed=seed)
+    p = full.predict(pd.DataFrame({"compute_flops": [3.14e23]}), level=LEVEL)
+    t = full.target(0.439, family=[capability.NEW_FAMILY])
+    return (f"Fitted on all 77 models with compute (up to 8.4e22 FLOPs), the sigmoid law predicts "
+            f"{100 * p['median'][0]:.1f}% [{100 * p['lower'][0]:.1f}%, {100 * p['upper'][0]:.1f}%] MMLU for a new "
+            f"family's model at GPT-3's 3.14e23 FLOPs (GPT-3 scored 43.9%, 5-shot, Hendrycks et al. 2021; "
+            f"its row is not fitted), and {t['median'][0]:.2g} FLOPs [{t['lower'][0]:.2g}, {t['upper'][0]:.2g}] "
+            "as the least compute at which a new family's expected MMLU reaches 43.9%.")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cut", type=float, default=1e22)
+    ap.add_argument("--bootstrap", type=int, default=200)
+    ap.add_argument("--lofo-bootstrap", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-lofo", action="store_true")
+    ap.add_argument("--docs-only", action="store_true", help="Only copy results/capability.md into docs/capability.md.")
+    args = ap.parse_args(argv)
+    if args.docs_only:
+        update_docs(OUT_MD.read_text())
+        return
+    models = load_capability()
+    models = models[models["compute_flops"].notna()].reset_index(drop=True)
+    t0 = time.time()
+    pred, n_train, n_test = split_check(models, args.cut, args.bootstrap, args.seed)
+    m_split = metrics(pred)
+    print(f"compute split done in {time.time() - t0:.0f} s", flush=True)
+    goal_lines, goal_values = goals(m_split)
+    md = ["# Capability laws: out-of-sample validation", "",
+          f"Written by `python validation/capability.py` (seed {args.seed}; {args.bootstrap} bootstrap resamples "
+          f"for the split, {args.lofo_bootstrap} for leave-one-family-out). Data: the 77 models of "
+          "`datasets/capability.csv` with a training compute (Ruan, Maddison & Hashimoto 2024). MAE: mean absolute "
+          "error of the predictive median, in accuracy points; coverage: share of held-out scores inside the 90% "
+          "interval of a new model's score.", "",
+          f"## Compute split: fit below {args.cut:.0e} FLOPs ({n_train} models), predict the {n_test} above", ""]
+    md += _table(m_split) + ["", "Sigmoid law, by whether the test model's family was in the training set:", ""]
+    md += seen_split(pred) + ["", "### Goals (compute split, sigmoid law with family offsets)", ""] + goal_lines
+    result = {"cut_flops": args.cut, "n_train": n_train, "n_test": n_test, "seed": args.seed,
+              "split": m_split.reset_index().to_dict("records"), "goals": goal_values}
+    if not args.skip_lofo:
+        t0 = time.time()
+        lofo = lofo_check(models, args.lofo_bootstrap, args.seed)
+        m_lofo = metrics(lofo)
+        print(f"leave-one-family-out done in {time.time() - t0:.0f} s", flush=True)
+        md += ["", f"## Leave one family out ({models['family'].nunique()} families; each predicted as a new family)",
+               ""] + _table(m_lofo)
+        result["lofo"] = m_lofo.reset_index().to_dict("records")
+    md += ["", "## GPT-3", "", gpt3_line(args.seed)]
+    text = "\n".join(md) + "\n"
+    atomic_write_text(OUT_MD, text)
+    atomic_write_text(OUT_JSON, dumps_json(round_floats(result, 6)))
+    update_docs(text)
+    print(text)
+
+
+def update_docs(text: str) -> None:
+    """Copy the results (without their title) into the marked block of docs/capability.md."""
+    if DOC.exists() and BEGIN in DOC.read_text():
+        doc = DOC.read_text()
+        head, rest = doc.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        body = "\n".join(text.splitlines()[2:]).replace("## ", "### ")  # without the title, one level down
+        atomic_write_text(DOC, f"{head}{BEGIN}\n{body}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    main()
