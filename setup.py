@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent
 #: (source folder, file patterns) copied to scaling/_shipped/<folder> in the wheel.
 SHIPPED = {
     "datasets": ("*.csv",),
-    "fits": ("chinchilla_*.json", "chinchilla_*.nc", "trend_*.json", "price_backtests_record.json"),
+    "fits": ("chinchilla_*.json", "chinchilla_*.nc", "trend_*.json", "price_backtests_record.json",
+             "capability_*.json"),
 }
 
 

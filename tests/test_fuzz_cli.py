@@ -147,6 +147,9 @@ def _make_files(base: Path) -> dict[str, Path]:
     f["regular_file"] = base / "afile"
     f["regular_file"].write_text("x")
     f["missing"] = base / "missing" / "nothing.json"
+    from scaling import capability  # a small saved capability fit: queries never fit on the fly here
+
+    f["capability_fit"] = capability.fit_shipped("mmlu", bootstrap=20).save(base / "capability_mmlu.json")
     return {k: Path(v) for k, v in f.items()}
 
 
@@ -279,6 +282,9 @@ def _bases(files: dict[str, Path]) -> dict[tuple[str, ...], list[list[str]]]:
         ("run",): [["--no-bayes", "--no-figures"]],
         ("compare",): [["--data", str(files["runs"]), "--laws", "chinchilla", "--schemes", "extrapolate",
                         "--bootstrap", "0"]],
+        ("capability", "predict"): [["--compute", "1e24"], ["--compute", "1e22", "--family", "Phi", "--json"]],
+        ("capability", "target"): [["--score", "0.439"], ["--score", "0.5", "--family", "Llama-2", "--json"]],
+        ("capability", "fit"): [["--bootstrap", "5", "-o", str(out / "cap.json")]],
     }
 
 
@@ -293,6 +299,11 @@ def _guard(path: tuple[str, ...], args: list[str], files: dict[str, Path]) -> li
         args = [("0" if args[i - 1] == "--bootstrap" and a.isdigit() and int(a) > 2 else a)
                 for i, a in enumerate(args)]
         return args
+    if path in (("capability", "predict"), ("capability", "target")):  # the saved fit, unless one is given
+        return args if "--fit" in args else args + ["--fit", str(files["capability_fit"])]
+    if path == ("capability", "fit"):  # no sampling; few resamples
+        args = ["lsq" if a.strip().lower() == "bayes" else a for a in args]
+        return args if "--bootstrap" in args else args + ["--bootstrap", "5"]
     if path == ("fit",):
         args = [a for a in args if a != "--bayes"]
         args = ["coarse" if a == "hoffmann" else a for a in args]
@@ -405,7 +416,8 @@ def run_cli(args: list[str], workdir: Path):
 EXAMPLES = {
     ("cost", "train"): 180, ("cost", "infer"): 180, ("cost", "search"): 160, ("cost", "memory"): 150,
     ("cost", "seed"): 30, ("optimal",): 170, ("forecast",): 60, ("fit",): 30, ("trend",): 20,
-    ("plot",): 10, ("run",): 40, ("compare",): 10,
+    ("plot",): 10, ("run",): 40, ("compare",): 10, ("capability", "fit"): 8, ("capability", "predict"): 40,
+    ("capability", "target"): 40,
 }
 DEFAULT_EXAMPLES = 60
 
