@@ -240,3 +240,26 @@ def test_bayes_fit_shares_the_contract(tmp_path):
     assert p["lower"][0] < p["median"][0] < p["upper"][0]
     back = capability.load(fit.save(tmp_path / "b.json"))
     assert back.method == "bayes" and back.params == fit.params
+
+
+def test_plot_capability_curve_and_cli(in_tmp, shipped_fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scaling import plot
+
+    ax = plot.capability_curve(shipped_fit, families=["Phi", "OPT"])
+    labels = ax.get_legend_handles_labels()[1]
+    assert any(lab.startswith("Phi") for lab in labels) and any("GPT-3" in lab for lab in labels)
+    assert ax.get_xscale() == "log" and ax.get_ylim() == (0, 100)
+    plt.close(ax.figure)
+    with pytest.raises(ScalingError, match="CapabilityFit"):
+        plot.capability_curve({"midpoint": 23.0})
+    with pytest.raises(ScalingError, match="families not in the data"):
+        plot.capability_curve(shipped_fit, families=["nobody"])
+    path = shipped_fit.save(in_tmp / "cap.json")
+    r = CliRunner().invoke(main, ["plot", "capability", "--fit", str(path), "-o", "cap.png"])
+    assert r.exit_code == 0, r.output
+    assert (in_tmp / "cap.png").stat().st_size > 10_000
