@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from . import library
 from ._checks import check_level
 from .errors import ScalingError, ScalingWarning
 from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law,
@@ -603,14 +604,27 @@ def _law_for_query(law: Law, unique_tokens) -> tuple[Law, float | None]:
     """
     if not law.covariates:
         if unique_tokens is not None:
-            raise ScalingError(f"unique_tokens applies to a data-constrained law (data_constrained); this fit's law "
-                               f"is {law.name}, which assumes unlimited unique data")
+            raise ScalingError(f"unique_tokens (--unique-tokens) applies to a data-constrained law: "
+                               f"{data_constrained_laws()}; this fit's law is {law.name}, which assumes "
+                               "unlimited unique data")
         return law, None
     if unique_tokens is None:
         raise ScalingError(f"the {law.name} law needs the unique tokens available: give unique_tokens "
                            "(--unique-tokens), e.g. 5e11")
     u = _query_number("unique_tokens", unique_tokens, *N_TOKENS_RANGE, what=" tokens")
     return law.at(n_unique_tokens=u), u
+
+
+def data_constrained_laws() -> str:
+    """The laws that take unique tokens, for messages: the families and the published fits
+    (``--law``) of a law with covariates (from the registries of :mod:`scaling.laws` and
+    :mod:`scaling.library`)."""
+    from . import laws as _laws
+
+    families = [n for n in _laws.names() if get_law(n).covariates]
+    published = [n for n, (name, _, _) in library.PUBLISHED.items() if get_law(name).covariates]
+    return (f"the laws {', '.join(families)} (fit one with scaling fit --law) or a published fit of one "
+            f"(--law {', '.join(published)})")
 
 
 # --------------------------------------------------------------------------------------
@@ -631,20 +645,16 @@ LOSS_OWN = ("in the units of the fitted runs' loss column (usually nats per toke
 LOSS_C4 = ("nats per token on the C4 validation set (GPT-2's byte-pair tokenizer, Muennighoff et al. 2023); "
            "not comparable with MassiveText losses or across tokenizers")
 DATASET_LOSS = {"chinchilla_runs": LOSS_MASSIVETEXT, "muennighoff_runs": LOSS_C4}
-#: Published fits (scaling.library) -> (shipped runs table whose span they were fitted on, or
-#: a span stated by the paper; what their loss is). Hoffmann's and Besiroglu's fits are of the
-#: runs of Hoffmann et al. Figure 4, digitised as ``chinchilla_runs``; Kaplan et al. (2020),
-#: Section 1.1: 768 to 1.5e9 non-embedding parameters, 22e6 to 23e9 tokens (C = 6ND of the
-#: corners).
-_PUBLISHED = {
-    "hoffmann2022": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "hoffmann2022-unrounded": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "besiroglu2024": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "besiroglu2024-grid": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "kaplan2020": ({"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
-                    "compute_flops_min": 6 * 768.0 * 22e6, "compute_flops_max": 6 * 1.5e9 * 23e9}, LOSS_WEBTEXT2),
-    "muennighoff2023": ("muennighoff_runs", LOSS_C4),
-}
+#: What a published fit's loss is (``scaling.library.ABOUT[name]["loss"]``).
+_LOSS_OF = {"massivetext": LOSS_MASSIVETEXT, "webtext2": LOSS_WEBTEXT2, "c4": LOSS_C4}
+
+
+def _published_context(name: str) -> tuple:
+    """A published fit's runs (a shipped table's name or a span) and its loss, from :mod:`scaling.library`."""
+    about = library.ABOUT[name]
+    return about["fitted_on"], _LOSS_OF[about["loss"]]
+
+
 _RANGE_KEYS = ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max")
 
 
@@ -721,8 +731,8 @@ def fit_context(fit) -> tuple[dict | None, str]:
     settings = fit.settings if isinstance(fit.settings, Mapping) else {}
     rng = dict(fit.data_range) if _valid_range(fit.data_range) else None
     name = settings.get("name") if fit.method == "published" else None
-    if isinstance(name, str) and name in _PUBLISHED:
-        span, meaning = _PUBLISHED[name]
+    if isinstance(name, str) and name in library.ABOUT:
+        span, meaning = _published_context(name)
         if isinstance(span, str):
             span = _dataset_span(span)[0]
         return (rng or dict(span)), meaning

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from scaling import laws as _laws
+from scaling import library
 from scaling.cli._util import echo_json, echo_warnings, print_table
 from scaling.results import DEFAULT_LEVEL
 
@@ -14,9 +16,9 @@ DEFAULT_DATASET = "chinchilla_runs"
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
 @click.option("--laws", default="chinchilla,chinchilla_tied,kaplan", show_default=True,
-              help="Comma-separated laws to fit (see 'scaling fit --law').")
-@click.option("--published", default="", help="Comma-separated published fits scored as they are, "
-                                                "e.g. hoffmann2022,besiroglu2024.")
+              help=f"Comma-separated law families to fit: any of {', '.join(_laws.names())} (see 'scaling laws').")
+@click.option("--published", default="", help="Comma-separated published fits scored as they are: any of "
+                                                f"{', '.join(library.names())} (see 'scaling laws').")
 @click.option("--schemes", default="loso,extrapolate", show_default=True,
               help="loso (leave one model size out) and/or extrapolate (predict the largest sizes).")
 @click.option("--bootstrap", type=int, default=50, show_default=True,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from scaling.cli._util import echo_json, echo_warnings, print_table
+from scaling import laws
+from scaling.cli._util import echo_json, echo_warnings
 from scaling.results import DEFAULT_LEVEL
 
 DEFAULT_FIT = "fits/chinchilla_lsq.json"
@@ -31,8 +32,8 @@ def _summary_rows(summary):
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
 @click.option("--law", default="chinchilla", show_default=True,
-              help="chinchilla, chinchilla_tied, kaplan, data_constrained (needs an n_unique_tokens column, e.g. "
-                   "--dataset muennighoff_runs) or data_constrained_untied.")
+              help=f"A law family: {', '.join(laws.names())} (see 'scaling laws'); a data-constrained law needs an "
+                   "n_unique_tokens column, e.g. --dataset muennighoff_runs.")
 @click.option("--method", default="huber", show_default=True,
               help="huber, huber-mle, or bayes (the same as --bayes).")
 @click.option("--bayes", is_flag=True, help="Bayesian fit (PyMC) instead of least squares: laws chinchilla, "

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from scaling import library
+
 from ._util import echo_json, echo_warnings, print_table, resolve_fit_path
 from scaling._format import format_usd as _money
 
@@ -23,8 +25,8 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 @click.option("--since", default="2020-01-01", show_default=True, help="First date.")
 @click.option("--until", type=int, default=2032, show_default=True, help="Last year.")
 @click.option("--law", default=None,
-              help="mixture (LSQ, Bayes, Hoffmann 2022, equal weights), a published law (hoffmann2022, ...) or a "
-                   "fit file [default: fits/chinchilla_lsq.json].")
+              help="mixture (LSQ, Bayes, Hoffmann 2022, equal weights), a published law "
+                   f"({', '.join(library.names())}; see 'scaling laws') or a fit file [default: fits/chinchilla_lsq.json].")
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Loss fit file (same as --law FILE).")
 @click.option("--basis", default=None, help="cloud or purchase (total cost of ownership) [default: cloud].")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from scaling import library
 from scaling.cli._util import echo_json, echo_warnings, print_table, resolve_fit_path
 from scaling.results import DEFAULT_LEVEL
 
@@ -43,7 +44,7 @@ def load_law(law, fit_path):
 
 @click.command("optimal")
 @click.option("--law", default=None,
-              help="A published law by name (e.g. hoffmann2022, besiroglu2024, kaplan2020) or a saved fit "
+              help=f"A published law by name ({', '.join(library.names())}; see 'scaling laws') or a saved fit "
                    "file (.json or .nc).")
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False), default=None,
               help=f"A saved fit file (the same as --law FILE) [default: {DEFAULT_FIT}, else the fit shipped "

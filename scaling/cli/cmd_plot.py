@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from scaling import library
+
 from scaling.errors import ScalingError
 
 from ._util import echo_warnings, resolve_fit_path
@@ -93,7 +95,7 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Image file to write: .png, .svg or .pdf [default: KIND.png].")
 @click.option("--law", "law_specs", multiple=True,
-              help="A published law by name (e.g. hoffmann2022, besiroglu2024) or a saved fit file (.json or "
+              help=f"A published law by name ({', '.join(library.names())}; see 'scaling laws') or a saved fit file (.json or "
                    f".nc); repeat for 'params' [default: {DEFAULT_LSQ}, and {DEFAULT_BAYES} for 'params', "
                    "else the fits shipped with scaling].")
 @click.option("--fit", "fit_paths", multiple=True, type=click.Path(dir_okay=False),
