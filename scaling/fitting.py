@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from ._checks import check_int, check_number
-from ._format import fmt_num
+from ._format import fmt_num, plain_formula
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .datasets import runs_sha256, validate_runs
 from .errors import ScalingError, ScalingWarning
@@ -267,7 +267,7 @@ class FitResult:
         law = self.law_object
         lines = [
             f"{law.name} law fit ({self.method}), {self.n_runs} runs",
-            f"  {law.formula}",
+            f"  {plain_formula(law.formula)}",
             f"  objective: {self.objective:.10g}" if math.isfinite(self.objective) else "  objective: - (published)",
         ]
         if self.n_excluded:

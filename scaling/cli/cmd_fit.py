@@ -24,10 +24,6 @@ def _load_runs(data, dataset):
     return datasets.load(DEFAULT_DATASET if dataset is None else dataset)
 
 
-def _summary_rows(summary):
-    return [(name, row["value"], row["lower"], row["upper"]) for name, row in summary.iterrows()]
-
-
 @click.command("fit")
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
@@ -85,10 +81,12 @@ def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, boo
                    "output": output})
         return
     echo_warnings(result.warnings())
-    print_table(_summary_rows(summary), header=["param", "value", f"lower {level:.0%}", f"upper {level:.0%}"])
-    click.echo("")
+    # the report holds the table (once) and the formula as plain text; its warnings went to stderr
     click.echo("\n".join(line for line in result.report(level).splitlines()
-                         if not line.strip().startswith("warning:")))
+                         if not line.strip().startswith("warning:")).strip("\n"))
+    if result.draws is None:
+        click.echo(f"(no intervals: add --bootstrap 4000 for {level:.0%} bootstrap intervals, or --bayes for "
+                   "credible intervals)")
     if output:
         click.echo(f"saved {output}")
 
