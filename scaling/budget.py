@@ -51,7 +51,7 @@ from .errors import ScalingError
 
 __all__ = [
     "ChipRate", "Budget", "CloudPrice", "chip_rate", "cloud_price", "from_compute", "from_chips", "from_usd",
-    "inference_rate", "from_options", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
+    "inference_rate", "from_options", "price_warnings", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
 ]
 
 SECONDS_PER_DAY = 86400.0
@@ -101,6 +101,10 @@ class ChipRate:
         NaN when no price is known.
     price_rule : str
         Where the price comes from ("given", or the cloud-price rule with its date).
+    n_price_observations : int or None
+        How many shipped observations the looked-up price is the median of (None for a
+        given price or none); a price resting on one observation gets a ``thin_price``
+        warning in the answers that use it (:func:`price_warnings`).
     """
 
     hardware: str
@@ -109,6 +113,7 @@ class ChipRate:
     precision: str = "tensor16"
     usd_per_chip_hour: float = math.nan
     price_rule: str = ""
+    n_price_observations: int | None = None
 
     @property
     def flops_per_chip_hour(self) -> float:
@@ -134,7 +139,7 @@ class ChipRate:
     def to_dict(self) -> dict:
         return {"hardware": self.hardware, "peak_flops_per_s": self.peak_flops_per_s, "mfu": self.mfu,
                 "precision": self.precision, "usd_per_chip_hour": self.usd_per_chip_hour,
-                "price_rule": self.price_rule}
+                "price_rule": self.price_rule, "n_price_observations": self.n_price_observations}
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,7 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
     near.sort()  # the median (the mean of the two middle prices for an even count, as pandas)
     half = len(near) // 2
     value = float(near[half] if len(near) % 2 else (near[half - 1] + near[half]) / 2)
-    rule = (f"median on-demand cloud price of {len(near)} observations within {window_days} days of "
+    rule = (f"median on-demand cloud price of {len(near)} observation{'s' if len(near) > 1 else ''} within {window_days} days of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)
 
@@ -349,7 +354,7 @@ def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
             raise
         return ChipRate(name, float(peak), mfu, str(precision), math.nan,
                         "no shipped cloud price for this chip")
-    return ChipRate(name, float(peak), mfu, str(precision), cp.usd_per_chip_hour, cp.rule)
+    return ChipRate(name, float(peak), mfu, str(precision), cp.usd_per_chip_hour, cp.rule, cp.n_observations)
 
 
 def inference_rate(training: ChipRate, hardware=None, mfu: float | None = None,
@@ -366,6 +371,27 @@ def inference_rate(training: ChipRate, hardware=None, mfu: float | None = None,
     return chip_rate(training.hardware or training.peak_flops_per_s if hardware is None else hardware,
                      mfu=m, precision=training.precision, usd_per_chip_hour=usd_per_chip_hour,
                      price_date=price_date)
+
+
+def price_warnings(rates: dict) -> list:
+    """A ``thin_price`` :class:`~scaling.errors.ScalingWarning` for each looked-up price that
+    rests on a single shipped observation.
+
+    Parameters
+    ----------
+    rates : dict
+        Role (``"training"``, ``"inference"``) -> :meth:`ChipRate.to_dict` (or None).
+    """
+    from .errors import ScalingWarning
+
+    thin: dict[tuple, list[str]] = {}  # one warning per chip and price, naming its roles
+    for role, rate in rates.items():
+        if rate and rate.get("n_price_observations") == 1 and math.isfinite(rate.get("usd_per_chip_hour", math.nan)):
+            thin.setdefault((rate["hardware"], rate["usd_per_chip_hour"]), []).append(role)
+    return [ScalingWarning(
+        "thin_price", f"the {' and '.join(roles)} price of {hardware} (${usd:.4g}/chip-hour) rests on a single "
+        "observation in the shipped cloud prices (datasets/cloud_prices.csv): treat it as a rough guide, or give "
+        "your price with --usd-per-chip-hour") for (hardware, usd), roles in thin.items()]
 
 
 def _budget(compute_flops: float, rate: ChipRate | None, chips: float | None) -> Budget:

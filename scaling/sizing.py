@@ -263,6 +263,10 @@ class OptimalResult:
                 out.append(ScalingWarning(
                     "extrapolation", f"{label} = {value:.3g} is {ratio:.3g}x {side} {label} the fit was made on "
                     f"({lo_d:.3g} .. {hi_d:.3g}): an extrapolation of the law"))
+        if self.costs:
+            from .budget import price_warnings
+
+            out += price_warnings({role: self.costs.get(role) for role in ("training", "inference")})
         return out
 
     def to_dict(self) -> dict:
