@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # a query computes on arrays; pandas loads only when a DataFr
 
 __all__ = [
     "optimal", "OptimalResult", "fit_context", "loss_meaning", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
-    "gpt3_loss", "min_cost_for_loss", "GPT3_N_PARAMS", "GPT3_N_TOKENS", "TARGETS", "EXTRAPOLATION_FACTOR",
+    "gpt3_loss", "min_cost_for_loss", "extrapolation_warnings", "GPT3_N_PARAMS", "GPT3_N_TOKENS", "TARGETS", "EXTRAPOLATION_FACTOR",
 ]
 
 GPT3_N_PARAMS = 175e9
@@ -242,27 +242,7 @@ class OptimalResult:
             out.append(ScalingWarning(
                 "unreachable_draws", f"{self.n_unreachable} of {self.n_draws} draws cannot reach the target "
                 "(it is at or below their irreducible loss); interval ends among them are unbounded"))
-        for key, label, domain in (("n_params", "N", N_PARAMS_RANGE), ("n_tokens", "D", N_TOKENS_RANGE),
-                                   ("compute_flops", "C", COMPUTE_FLOPS_RANGE)):
-            value = self.point.get(key, math.nan)
-            if not math.isfinite(value):
-                continue
-            lo, hi = domain
-            if not lo <= value <= hi:
-                out.append(ScalingWarning(
-                    "extrapolation", f"{label} = {value:.3g} lies outside {lo:.0e} .. {hi:.0e}, the range "
-                    "the package answers for (scaling.laws)"))
-                continue
-            rng = self.data_range or {}
-            lo_d, hi_d = rng.get(f"{key}_min"), rng.get(f"{key}_max")
-            if lo_d is None or hi_d is None:
-                continue
-            if value > EXTRAPOLATION_FACTOR * hi_d or value < lo_d / EXTRAPOLATION_FACTOR:
-                side = "above the largest" if value > hi_d else "below the smallest"
-                ratio = value / hi_d if value > hi_d else lo_d / value
-                out.append(ScalingWarning(
-                    "extrapolation", f"{label} = {value:.3g} is {ratio:.3g}x {side} {label} the fit was made on "
-                    f"({lo_d:.3g} .. {hi_d:.3g}): an extrapolation of the law"))
+        out += extrapolation_warnings(self.point, self.data_range)
         if self.costs:
             from .budget import price_warnings
 
@@ -316,6 +296,35 @@ class OptimalResult:
         lines.extend(f"  {line}" for line in self.notes())
         lines.extend(f"  warning: {w}" for w in self.warnings())
         return "\n".join(lines)
+
+
+def extrapolation_warnings(point: Mapping[str, float], data_range: Mapping | None) -> list[ScalingWarning]:
+    """``extrapolation`` warnings for N, D and C of ``point`` (those it has): outside the
+    domains of :mod:`scaling.laws`, or more than :data:`EXTRAPOLATION_FACTOR` (10x) beyond
+    the span of the fitted runs (``data_range``: ``n_params_min/max``, ...; None: unknown)."""
+    out = []
+    for key, label, domain in (("n_params", "N", N_PARAMS_RANGE), ("n_tokens", "D", N_TOKENS_RANGE),
+                               ("compute_flops", "C", COMPUTE_FLOPS_RANGE)):
+        value = point.get(key, math.nan)
+        if not math.isfinite(value):
+            continue
+        lo, hi = domain
+        if not lo <= value <= hi:
+            out.append(ScalingWarning(
+                "extrapolation", f"{label} = {value:.3g} lies outside {lo:.0e} .. {hi:.0e}, the range "
+                "the package answers for (scaling.laws)"))
+            continue
+        rng = data_range or {}
+        lo_d, hi_d = rng.get(f"{key}_min"), rng.get(f"{key}_max")
+        if lo_d is None or hi_d is None:
+            continue
+        if value > EXTRAPOLATION_FACTOR * hi_d or value < lo_d / EXTRAPOLATION_FACTOR:
+            side = "above the largest" if value > hi_d else "below the smallest"
+            ratio = value / hi_d if value > hi_d else lo_d / value
+            out.append(ScalingWarning(
+                "extrapolation", f"{label} = {value:.3g} is {ratio:.3g}x {side} {label} the fit was made on "
+                f"({lo_d:.3g} .. {hi_d:.3g}): an extrapolation of the law"))
+    return out
 
 
 # --------------------------------------------------------------------------------------
