@@ -161,6 +161,11 @@ class Budget:
         its rule), for the report.
     rate : ChipRate or None
     chips : float or None
+    kind : {"flops", "chip_time", "usd"}
+        How the budget was given: FLOPs (:func:`from_compute`), chips x days
+        (:func:`from_chips`) or dollars (:func:`from_usd`). A chip-time budget stays one in
+        inference-aware sizing (:func:`scaling.sizing.optimal`): training and serving share
+        its chip-hours, not its dollars.
     """
 
     compute_flops: float
@@ -170,14 +175,15 @@ class Budget:
     assumptions: dict = field(default_factory=dict)
     rate: ChipRate | None = None
     chips: float | None = None
+    kind: str = "flops"
 
     def for_flops(self, compute_flops: float) -> "Budget":
         """The same hardware, chips and price, for another number of FLOPs."""
-        return _budget(float(compute_flops), self.rate, self.chips)
+        return replace(_budget(float(compute_flops), self.rate, self.chips), kind=self.kind)
 
     def to_dict(self) -> dict:
         return {"compute_flops": self.compute_flops, "chip_hours": self.chip_hours, "days": self.days,
-                "usd": self.usd, "assumptions": dict(self.assumptions)}
+                "usd": self.usd, "kind": self.kind, "assumptions": dict(self.assumptions)}
 
     def report(self) -> str:
         parts = [f"{self.compute_flops:.3g} FLOPs"]
@@ -430,7 +436,7 @@ def from_chips(hardware, chips: float, days: float, mfu: float = DEFAULT_MFU, pr
     days = check_number("days", days, low=0.0, high=_DAYS_MAX)
     rate = chip_rate(hardware, mfu, precision, usd_per_chip_hour, price_date)
     flops = chips * days * 24.0 * rate.flops_per_chip_hour
-    return _budget(float(flops), rate, float(chips))
+    return replace(_budget(float(flops), rate, float(chips)), kind="chip_time")
 
 
 def from_usd(usd: float, hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
@@ -452,7 +458,7 @@ def from_usd(usd: float, hardware, mfu: float = DEFAULT_MFU, precision: str = "t
         chips = check_number("chips", chips, low=0.0, high=_CHIPS_MAX)
     rate = chip_rate(hardware, mfu, precision, usd_per_chip_hour, price_date, price="require")
     flops = usd / rate.usd_per_chip_hour * rate.flops_per_chip_hour
-    return _budget(float(flops), rate, chips)
+    return replace(_budget(float(flops), rate, chips), kind="usd")
 
 
 def from_options(*, compute_flops: float | None = None, hardware=None, chips: float | None = None,

@@ -277,10 +277,21 @@ class OptimalResult:
                 out.append(f"{role} hardware: {rate['hardware'] or 'peak as given'}, {rate['precision']} peak "
                            f"{rate['peak_flops_per_s']:.3g} FLOP/s, MFU {rate['mfu']:g}{chips}, {price}")
         if "inference_tokens" in self.query:
-            what = ("dollars: training and inference each at their own hardware's price"
-                    if costs.get("objective") == "usd" else "FLOPs: 6ND + 2NT")
+            what = {"usd": "dollars: training and inference each at their own hardware's price",
+                    "chip_hours": "chip-hours of the budget's chips (training and serving each at its own MFU)"
+                    }.get(costs.get("objective"), "FLOPs: 6ND + 2NT")
             goal = "least loss within the budget" if "compute_flops" in self.query else "least cost at the loss"
             out.append(f"objective: {goal}, counting training and inference in {what}")
+            held = costs.get("budget") or {}
+            if held.get("converted"):
+                out.append(f"note: {held['converted']}")
+            elif held:
+                out.append(f"budget: {held['chips']:g} chips x {held['days']:g} days of chip time (not converted to "
+                           f"dollars), shared by training ({self.point['training_days']:.3g} days) and serving "
+                           f"({self.point['inference_days']:.3g} days) on those chips")
+            out.append("baseline: the Chinchilla-optimal model reaching the same loss (trained compute-optimally, "
+                       "then serving the same tokens); saving: its total cost minus this answer's (Sardana et al. "
+                       "2023, arXiv:2401.00448)")
         return out
 
     def report(self) -> str:
@@ -362,21 +373,25 @@ class _Costs:
     training: Any = None   # scaling.budget.ChipRate
     inference: Any = None  # scaling.budget.ChipRate
     chips: float | None = None
-    objective: str = "flops"
+    objective: str = "flops"  # "flops", "usd" or "chip_hours" (a chip-time budget shared with serving)
+    budget: dict | None = None  # a chip-time budget: chips, days, and how it was counted
 
     @property
     def inference_weight(self) -> float:
         """Inference tokens' weight in the objective: 1 for FLOPs; for dollars the ratio of
-        the inference and training dollars per FLOP, so that the dollar problem is the FLOP
-        problem with ``T`` scaled (cost = $/FLOP_train x (6ND + 2N x weight x T))."""
-        if self.objective != "usd":
-            return 1.0
-        return self.inference.usd_per_flop / self.training.usd_per_flop
+        the inference and training dollars per FLOP, for chip-hours the ratio of the training
+        and inference FLOPs per chip-hour, so that each problem is the FLOP problem with
+        ``T`` scaled (cost = unit per training FLOP x (6ND + 2N x weight x T))."""
+        if self.objective == "usd":
+            return self.inference.usd_per_flop / self.training.usd_per_flop
+        if self.objective == "chip_hours":
+            return self.training.flops_per_chip_hour / self.inference.flops_per_chip_hour
+        return 1.0
 
     def to_dict(self) -> dict:
         return {"training": None if self.training is None else self.training.to_dict(),
                 "inference": None if self.inference is None else self.inference.to_dict(),
-                "chips": self.chips, "objective": self.objective}
+                "chips": self.chips, "objective": self.objective, "budget": self.budget}
 
 
 def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | None = None) -> dict[str, np.ndarray]:
@@ -418,11 +433,46 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | No
             infer = costs.inference
             if inference_tokens is not None and infer is not None:
                 out["inference_chip_hours"] = out["inference_flops"] / infer.flops_per_chip_hour
+                if costs.objective == "chip_hours":  # serving on the budget's chips: days of its chip time
+                    out["inference_days"] = out["inference_chip_hours"] / 24.0 / costs.chips
+                    out["total_days"] = out["training_days"] + out["inference_days"]
                 if infer.priced:
                     out["inference_usd"] = out["inference_chip_hours"] * infer.usd_per_chip_hour
                     if train.priced:
                         out["total_usd"] = out["training_usd"] + out["inference_usd"]
+        if inference_tokens is not None:
+            out.update(_baseline(law, params, out, inference_tokens, costs))
     return out
+
+
+def _baseline(law: Law, params, out: dict, inference_tokens: float, costs: _Costs | None) -> dict:
+    r"""The Chinchilla-optimal model reaching the same loss, and what the inference-aware answer saves.
+
+    The baseline trains compute-optimally for the answer's loss :math:`L`
+    (:meth:`scaling.laws.Law.compute_for_loss`: :math:`C_b, N_b, D_b`) and then serves the
+    same :math:`T` tokens, at :math:`C_b + 2 N_b T` FLOPs. The saving is the baseline's total
+    cost minus the answer's, in FLOPs, and in dollars (both priced) or chip-hours (a
+    chip-time budget); ``saving_pct`` is that of the minimised cost
+    :math:`C + 2 N T w` (``w``: :attr:`_Costs.inference_weight`), Sardana et al. (2023),
+    "Beyond Chinchilla-Optimal", https://arxiv.org/abs/2401.00448, Figure 1.
+    """
+    c_b, n_b, d_b = law.compute_for_loss(params, out["loss"])
+    serve_b = 2.0 * n_b * inference_tokens
+    base = {"baseline_n_params": n_b, "baseline_n_tokens": d_b, "baseline_compute_flops": c_b,
+            "baseline_total_flops": c_b + serve_b, "saving_flops": c_b + serve_b - out["total_flops"]}
+    weight = 1.0 if costs is None else costs.inference_weight
+    base["saving_pct"] = 100.0 * (1.0 - (out["compute_flops"] + weight * out["inference_flops"])
+                                  / (c_b + weight * serve_b))
+    if costs is not None and costs.training is not None and costs.inference is not None:
+        train, infer = costs.training, costs.inference
+        hours_b = c_b / train.flops_per_chip_hour + serve_b / infer.flops_per_chip_hour
+        if costs.objective == "chip_hours":
+            base["saving_chip_hours"] = hours_b - out["training_chip_hours"] - out["inference_chip_hours"]
+        if "total_usd" in out:
+            base["baseline_total_usd"] = (c_b / train.flops_per_chip_hour * train.usd_per_chip_hour
+                                          + serve_b / infer.flops_per_chip_hour * infer.usd_per_chip_hour)
+            base["saving_usd"] = base["baseline_total_usd"] - out["total_usd"]
+    return base
 
 
 def _costs(budget, training, inference, inference_tokens, objective: str, chips=None
@@ -471,7 +521,38 @@ def _costs(budget, training, inference, inference_tokens, objective: str, chips=
         raise ScalingError("objective 'usd' needs inference_tokens and a price for the training and the "
                            "inference hardware (--usd-per-chip-hour, or a chip with shipped cloud prices)")
     use_usd = objective == "usd" or (objective == "auto" and inference_tokens is not None and priced)
-    return flops, _Costs(training, inference, chips, "usd" if use_usd else "flops")
+    chosen = "usd" if use_usd else "flops"
+    held = None
+    if budget is not None and budget.kind == "chip_time" and inference_tokens is not None:
+        chosen, held = _chip_time_objective(budget, inference, objective, chosen)
+    return flops, _Costs(training, inference, chips, chosen, held)
+
+
+def _chip_time_objective(budget, inference, objective: str, chosen: str) -> tuple[str, dict]:
+    """How an inference-aware query counts a chip-time budget (chips x days).
+
+    Serving on the budget's own chip (any MFU): the budget stays chip time, shared by
+    training and serving chip-hours (``chip_hours``; the days of training plus serving are
+    the days given). Serving on other hardware, or ``objective`` given as ``usd`` or
+    ``flops``: the budget is counted in that unit, and ``converted`` says so.
+    """
+    train = budget.rate
+    same_chip = (inference.hardware == train.hardware and inference.peak_flops_per_s == train.peak_flops_per_s
+                 and inference.precision == train.precision)
+    held = {"kind": "chip_time", "chips": budget.chips, "days": budget.days, "converted": None}
+    if objective == "auto" and same_chip:
+        return "chip_hours", held
+    why = (f"as asked (objective {objective})" if objective != "auto" else
+           f"because serving runs on other hardware ({inference.hardware or 'a peak as given'})")
+    if chosen == "usd":
+        held["converted"] = (f"the chip-time budget ({budget.chips:g} chips x {budget.days:g} days) was converted "
+                             f"to dollars (${budget.usd:,.0f} at ${train.usd_per_chip_hour:.4g}/chip-hour) {why}; "
+                             "training and serving share those dollars")
+    else:
+        held["converted"] = (f"the chip-time budget ({budget.chips:g} chips x {budget.days:g} days) was converted "
+                             f"to FLOPs ({budget.compute_flops:.3g}) {why}; training and serving share those FLOPs "
+                             "(6ND + 2NT)")
+    return chosen, held
 
 
 def optimal(fit, compute_flops: float | None = None, target_loss: float | None = None,

@@ -21,6 +21,11 @@ LABELS = {
     "training_chip_hours": "training chip-hours", "training_days": "training days (wall clock)",
     "training_usd": "training cost (USD)", "inference_chip_hours": "inference chip-hours",
     "inference_usd": "inference cost (USD)", "total_usd": "total cost (USD)",
+    "inference_days": "serving days (same chips)", "total_days": "training + serving days",
+    "baseline_n_params": "baseline N (Chinchilla-opt.)", "baseline_n_tokens": "baseline D",
+    "baseline_compute_flops": "baseline training FLOPs", "baseline_total_flops": "baseline total FLOPs",
+    "baseline_total_usd": "baseline total cost (USD)", "saving_flops": "saving (total FLOPs)",
+    "saving_usd": "saving (USD)", "saving_chip_hours": "saving (chip-hours)", "saving_pct": "saving (%)",
 }
 
 
