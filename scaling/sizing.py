@@ -614,6 +614,14 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
     chips : float, optional
         With ``training`` and a target: the chips that train, for wall-clock days.
 
+    Returns
+    -------
+    OptimalResult, or :class:`scaling.sweep.OptimalSweep` for an array query
+        ``compute_flops`` or ``target_loss`` given as a 1-d array (a sweep over budgets
+        or losses) answers every value in one call, the law's maths broadcast over draws
+        x values: one row per value in ``summary()`` / ``to_frame()``, and
+        ``result[i]`` the :class:`OptimalResult` of value ``i`` (equal to the scalar query).
+
     Raises
     ------
     ScalingError
@@ -621,6 +629,28 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         together with ``compute_flops``; inference hardware without inference tokens; a
         dollar objective without prices; a law whose point estimate cannot answer.
     """
+    options = dict(target=target, level=level, inference_tokens=inference_tokens, budget=budget, training=training,
+                   inference=inference, objective=objective, chips=chips, unique_tokens=unique_tokens)
+    axis = _swept_axis(compute_flops, target_loss)
+    if axis is not None:
+        return _optimal_sweep(fit, axis, compute_flops if axis == "compute_flops" else target_loss,
+                              {"compute_flops": compute_flops, "target_loss": target_loss}, options)
+    law, params, query, costs, level = _prepare(fit, compute_flops, target_loss, **options)
+    point = _point_answer(law, params, query, costs)
+    draws = None
+    dparams = _draw_params(fit, law)
+    if dparams is not None:
+        n_rows = next(iter(dparams.values())).shape[0]
+        draws = DrawColumns({k: np.broadcast_to(v, (n_rows,)) for k, v in _answer(law, dparams, query, costs).items()})
+    rng, meaning = fit_context(fit)
+    return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
+                         fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
+                         costs=None if costs is None else costs.to_dict())
+
+
+def _prepare(fit, compute_flops, target_loss, *, target, level, inference_tokens, budget, training, inference,
+             objective, chips, unique_tokens):
+    """The checked query of :func:`optimal`: ``(law, params, query, costs, level)``."""
     require_result(fit, "a fitted loss law")
     law, unique_tokens = _law_for_query(get_law(fit.law), unique_tokens)
     flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective, chips)
@@ -674,20 +704,68 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
                 f"{'' if weight == 1.0 else ' at the inference price'}) costs {serving:.3g} FLOPs or more for any "
                 f"model of at least {N_PARAMS_RANGE[0]:.0e} parameters; raise the budget or lower the inference tokens")
 
-    point = _point_answer(law, params, query, costs)
-    draws = None
+    return law, params, query, costs, level
+
+
+def _draw_params(fit, law: Law) -> dict | None:
+    """The fit's draws of the law's parameters as float arrays (None without draws)."""
     columns = draw_arrays(fit)  # arrays: a fit loaded from a file builds no DataFrame here
-    if columns is not None and columns.n_rows:
-        missing = [p for p in law.param_names if p not in columns]
-        if missing:
-            raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
-        dparams = {p: np.asarray(columns[p], dtype=float) for p in law.param_names}
-        draws = DrawColumns({k: np.broadcast_to(v, (columns.n_rows,)) for k, v in
-                             _answer(law, dparams, query, costs).items()})
+    if columns is None or not columns.n_rows:
+        return None
+    missing = [p for p in law.param_names if p not in columns]
+    if missing:
+        raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
+    return {p: np.asarray(columns[p], dtype=float) for p in law.param_names}
+
+
+def _swept_axis(compute_flops, target_loss) -> str | None:
+    """``"compute_flops"`` or ``"target_loss"`` when that query is an array (a sweep), else None."""
+    swept = [name for name, v in (("compute_flops", compute_flops), ("target_loss", target_loss))
+             if isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) >= 1]
+    if len(swept) > 1:
+        raise ScalingError("sweep one query at a time: compute_flops or target_loss as an array, not both")
+    return swept[0] if swept else None
+
+
+def _optimal_sweep(fit, axis: str, values, given: dict, options: dict):
+    """:func:`optimal` for every value of an array query, in one broadcast evaluation.
+
+    Each value is checked as the scalar query would be (:func:`_prepare`); then the law
+    answers all of them at once: the point estimate over values, the draws as
+    ``(n_draws, 1)`` against values (:mod:`scaling.laws` broadcasts).
+    """
+    from .sweep import OptimalSweep
+
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1 or not arr.size:
+        raise ScalingError(f"{axis} as an array must be 1-d and not empty, got shape {arr.shape}")
+    other = {k: v for k, v in given.items() if k != axis}
+    prepared = [_prepare(fit, **{axis: v}, **other, **options) for v in arr.tolist()]
+    law, params, _, costs, level = prepared[0]
+    queries = [p[2] for p in prepared]
+    query = {**queries[0], axis: np.array([q[axis] for q in queries])}
+    n = len(queries)
+    with np.errstate(all="ignore"):
+        point = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in _answer(law, params, query, costs).items()}
+    for k, v in point.items():
+        bad = np.flatnonzero(~np.isfinite(v))
+        if bad.size:
+            raise ScalingError(f"the {law.name} law's point estimate cannot answer {axis} = {query[axis][bad[0]]:g}: "
+                               f"{k} not finite")
+    draws = None
+    dparams = _draw_params(fit, law)
+    if dparams is not None:
+        rows = next(iter(dparams.values())).shape[0]
+        per = _answer(law, {p: v[:, None] for p, v in dparams.items()}, query, costs)
+        draws = {k: np.broadcast_to(np.asarray(v, dtype=float), (rows, n)) for k, v in per.items()}
     rng, meaning = fit_context(fit)
-    return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
-                         fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
-                         costs=None if costs is None else costs.to_dict())
+    common = dict(law=law.name, level=level, fit_warnings=tuple(fit.warnings()), data_range=rng,
+                  loss_meaning=meaning, costs=None if costs is None else costs.to_dict())
+    results = tuple(OptimalResult(query=q, point={k: float(v[i]) for k, v in point.items()},
+                                  draws=None if draws is None else DrawColumns({k: v[:, i] for k, v in draws.items()}),
+                                  **common) for i, q in enumerate(queries))
+    return OptimalSweep(law=law.name, axis=axis, values=query[axis], results=results, point=point, draws=draws,
+                        level=level)
 
 
 def _law_for_query(law: Law, unique_tokens) -> tuple[Law, float | None]:
