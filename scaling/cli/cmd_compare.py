@@ -88,13 +88,19 @@ def _print_ranking(summ, schemes, level) -> None:
     for s in schemes:
         header += [f"{s} rms", "med|r|", "bias", f"cov {level:.0%}", "rank"]
     rows = []
+    shares = summ["fitted_on_these_runs"] if "fitted_on_these_runs" in summ else {}
+    flagged = [name for name in summ.index if shares.get(name, 0.0) > 0]
     for name, r in summ.iterrows():
-        row = [name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-", f"{r['rms_in_sample']:.4f}"]
+        row = [f"{name} *" if name in flagged else name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-",
+               f"{r['rms_in_sample']:.4f}"]
         for s in schemes:
             row += [f"{r[f'{s}_rms']:.4f}", f"{r[f'{s}_median_abs']:.4f}", f"{r[f'{s}_bias']:+.4f}",
                     f"{r[f'{s}_coverage']:.0%}", str(r[f"{s}_rank"])]
         rows.append(row)
     print_table(rows, header=header)
+    for name in flagged:
+        click.echo(f"* {name}: a published fit of these very runs ({shares[name]:.0%} of them are runs it was fitted "
+                   "on): its held-out errors are in-sample errors, a reference, not a competitor")
 
 
 def _print_notes(result) -> None:
