@@ -279,6 +279,11 @@ def _bases(files: dict[str, Path]) -> dict[tuple[str, ...], list[list[str]]]:
         ("run",): [["--no-bayes", "--no-figures"]],
         ("compare",): [["--data", str(files["runs"]), "--laws", "chinchilla", "--schemes", "extrapolate",
                         "--bootstrap", "0"]],
+        ("predict",): [["--fit", fit, "--n-params", "70e9", "--n-tokens", "1.4e12"],
+                       ["--law", "hoffmann2022", "--n-params", "7e9,70e9", "--n-tokens", "1.4e12", "--json"],
+                       ["--law", "muennighoff2023", "--n-params", "1e9", "--n-tokens", "1e11", "--unique-tokens", "25e9"],
+                       ["--fit", fit, "--data", str(files["runs"])]],
+        ("laws",): [[], ["--json"]],
     }
 
 
