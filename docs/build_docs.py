@@ -310,6 +310,10 @@ def render_forecast_report(summary_path: Path) -> str:
                   "population it describes (a forecast of hyperscaler prices is not scored on "
                   "marketplaces that did not exist at the cut-off). From "
                   "`validation/results/forecast_backtest.md`:", "", body, ""]
+    market = ROOT / "validation" / "results" / "market_checks.md"
+    if market.exists():  # the section validation/market_checks.py writes between the same markers
+        body = market.read_text(encoding="utf-8").split("\n", 1)[1].strip()
+        lines += ["<!-- market-checks:start -->", "## Market checks", "", body, "<!-- market-checks:end -->", ""]
     lines += [
         "## Known limits",
         "",
