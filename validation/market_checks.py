@@ -74,6 +74,8 @@ BASES = {
 }
 TRENDS = {"cloud-trend": "trend_hyperscaler-on-demand.json", "purchase": "trend_flops_per_usd_tensor16.json",
           "purchase-energy": "trend_flops_per_watt_tensor16.json"}
+#: The summary row of the purchase basis on Epoch's reported chip-hours (the price alone).
+CHIP_HOURS_ONLY = "Epoch's chip-hours, no MFU"
 #: Forecast files of the inference check: basis -> file in forecasts/.
 FORECASTS = {"cloud": "gpt3_equivalent_cost.csv", "purchase": "gpt3_equivalent_cost_purchase.csv"}
 
@@ -156,6 +158,10 @@ def training_table(epoch: pd.DataFrame | None = None) -> pd.DataFrame:
             row[f"{basis}_usd_per_chip_hour"] = usd_per_chip_hour
             prices[basis] = b.usd
         row["chip_hours"] = r.compute_flops / (3600.0 * peak * mfu)
+        # the price alone, on Epoch's reported chip-hours (no MFU assumed)
+        row["epoch_chip_hours"] = r.chip_hours
+        row["purchase_ratio_on_epoch_chip_hours"] = (r.chip_hours * row["purchase_usd_per_chip_hour"] * to_2023[i]
+                                                     / r.cost_usd_2023)
         for basis, usd in prices.items():
             row[f"{basis}_cost_usd_2023"] = usd * to_2023[i]
             row[f"{basis}_ratio"] = usd * to_2023[i] / r.cost_usd_2023
@@ -164,18 +170,31 @@ def training_table(epoch: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def ratio_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Median, quartiles and 10-90% range of toolkit / Epoch per basis, over all and large models."""
+    """Median, quartiles and 10-90% range of toolkit / Epoch per basis, over all and some subsets.
+
+    The last row prices Epoch's reported chip-hours (where it has them) on the purchase basis:
+    the price alone, with no MFU assumed.
+    """
+    compared = table["status"] == "compared"
+    subsets = {"all compared": compared,
+               "compute >= 1e23 FLOP": compared & (table["compute_flops"] >= 1e23),
+               "MFU from Epoch": compared & (table["mfu_source"] == "Epoch")}
+    cases = [(basis, name, f"{basis}_ratio", mask) for basis in BASES for name, mask in subsets.items()]
+    cases.append(("purchase", CHIP_HOURS_ONLY, "purchase_ratio_on_epoch_chip_hours", compared))
     out = []
-    subsets = {"all compared": table["status"] == "compared",
-               "compute >= 1e23 FLOP": (table["status"] == "compared") & (table["compute_flops"] >= 1e23),
-               "MFU from Epoch": (table["status"] == "compared") & (table.get("mfu_source") == "Epoch")}
-    for basis in BASES:
-        for name, mask in subsets.items():
-            x = table.loc[mask, f"{basis}_ratio"].dropna().to_numpy(dtype=float)
-            q = np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(x) else [math.nan] * 5
-            out.append({"basis": basis, "models": name, "n": len(x), "median": q[2], "q25": q[1], "q75": q[3],
-                        "q10": q[0], "q90": q[4]})
+    for basis, name, column, mask in cases:
+        x = table.loc[mask, column].dropna().to_numpy(dtype=float)
+        q = np.quantile(x, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(x) else [math.nan] * 5
+        out.append({"basis": basis, "models": name, "n": len(x), "median": q[2], "q25": q[1], "q75": q[3],
+                    "q10": q[0], "q90": q[4]})
     return pd.DataFrame(out)
+
+
+def chip_hour_mismatches(table: pd.DataFrame, factor: float = 100.0) -> pd.DataFrame:
+    """Compared models whose chip-hours from compute and MFU differ from Epoch's by more than ``factor``."""
+    x = table[(table["status"] == "compared") & table["epoch_chip_hours"].notna()]
+    r = x["chip_hours"] / x["epoch_chip_hours"]
+    return x[(r > factor) | (r < 1.0 / factor)].assign(chip_hours_ratio=r)
 
 
 # ------------------------------------------------------------------ inference prices
@@ -261,6 +280,16 @@ def _summary_lines(table: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _mismatch_text(table: pd.DataFrame) -> str:
+    x = table[(table["status"] == "compared") & table["epoch_chip_hours"].notna()]
+    ratio = float(np.median(x["chip_hours"] / x["epoch_chip_hours"]))
+    bad = chip_hour_mismatches(table)
+    names = ", ".join(f"{r.model} ({r.chip_hours:.3g} vs {r.epoch_chip_hours:.3g})" for r in bad.itertuples())
+    return (f"where Epoch reports chip-hours ({len(x)} models) the toolkit's, from compute and MFU, are x{ratio:.3g} "
+            f"of them at the median, but more than 100-fold apart for {len(bad)}: {names}; Epoch's hours and "
+            "cost there are of a fine-tune or a part of the training, its compute of the whole model")
+
+
 def _large_model_lines(table: pd.DataFrame) -> list[str]:
     big = table[(table["status"] == "compared") & (table["compute_flops"] >= 1e23)]
     lines = ["", "Models of 1e23 FLOP or more (every model: `validation/results/market_checks_training.csv`):", "",
@@ -320,14 +349,17 @@ def render(table: pd.DataFrame, inf: pd.DataFrame) -> str:
         "agreement is partly by construction: the toolkit's TCO takes its server and interconnect overheads from "
         "Cottier et al. The differences: the toolkit prices a new chip of the publication date (the release-price "
         "trend line) where Cottier et al. price the chip actually used at its purchase price when training "
-        "started, and it derives chip-hours from compute and MFU where Epoch often has them reported. Rented "
+        "started, and it derives chip-hours from compute and MFU where Epoch often has them reported. Priced "
+        "on Epoch's own chip-hours, where it reports them, the ratio is "
+        f"x{med[('purchase', CHIP_HOURS_ONLY)]:.3g}: the price per chip-hour agrees by itself, not through "
+        "offsetting errors of utilisation. Rented "
         f"chips cost x{med[('cloud', 'all compared')]:.2g} (the chip's on-demand price) and "
         f"x{med[('cloud-trend', 'all compared')]:.2g} (the headline cloud trend) of Epoch's amortised cost: "
         "on-demand list prices carry the provider's building, staff, idle capacity and margin, and large "
         "runs pay committed or negotiated prices below them. The headline forecast is on the cloud basis, so its "
         "training costs sit above an owner's cost by about that factor. The widest misses (ratios far from 1 in "
-        "the CSV) are rows whose Epoch cost and compute describe different things (e.g. a fine-tune's cost "
-        "beside the base model's compute).",
+        "the CSV) include rows whose Epoch cost and compute describe different runs: "
+        + _mismatch_text(table) + ".",
         *_large_model_lines(table),
         "", "### Inference price against published API prices", "",
         "The forecast's price per million tokens of the GPT-3 equivalent (median and 90% interval of "
