@@ -138,11 +138,14 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     (:func:`scaling.hardware.trend.scatter_draws`: :math:`\sigma_i t_{\nu_i}`, or for a panel
     series the new chip's and provider's normal effects plus the Student-t residual).
 
-    The random walk :math:`\omega W` (:func:`scaling.hardware.trend.horizon_walk`) is the
-    market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
+    The random walk :math:`\omega W` (:func:`scaling.hardware.trend.pinned_horizon_walk`) is
+    the market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
     (``trend.horizon_origin``); trends without a ``rw_scale`` draw column have none (and use
     no random numbers for it). It is part of ``line``: one path per joint draw across the
-    dates, so its variance :math:`\omega^2 h` grows with the horizon :math:`h`.
+    dates, so its variance :math:`\omega^2 h` grows with the horizon :math:`h`. Its value at
+    a date depends on the generator's state and that date only, and it takes one number
+    from ``rng`` whatever the dates: every draw of a date is the same whichever other dates
+    are asked for (``--since``, ``--until``).
 
     One scatter draw per joint draw, shared by all dates: a buyer's price sits at the same
     quantile of the market at every date, so each date's spread is the predictive spread of
@@ -167,9 +170,13 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
         c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years", doubling_years, low=0.0, high=100.0)))
     line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
     if "rw_scale" in d.columns:
-        from ..hardware.trend import horizon_walk
+        from ..hardware.trend import pinned_horizon_walk
 
-        line = line + horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx], rng)
+        # One number from rng seeds the walk, whatever the dates: a date's draws depend on
+        # (seed, date) only, so a forecast from another start or to another end agrees there.
+        walk_seed = np.random.SeedSequence(int(rng.integers(2 ** 63)))
+        line = line + pinned_horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx],
+                                          walk_seed)
     noise = np.zeros((n, 1))
     if scatter:
         from ..hardware.trend import scatter_draws
