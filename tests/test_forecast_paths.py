@@ -335,6 +335,18 @@ def test_bad_tco_input_is_one_error_line(args, pattern):
 
 
 @needs_fits
+def test_tco_options_are_the_default_of_the_purchase_scenarios_only(tmp_path):
+    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\n\n[own]\nlaw = "hoffmann2022"\nbasis = "purchase"\n\n'
+                        '[mine]\nlaw = "hoffmann2022"\nbasis = "purchase"\npue = 1.5\n')
+    res = _run("forecast", "--scenarios", p, "--pue", "1.2", *QUICK)
+    assert res.exit_code == 0, res.output
+    headers = {m.group(1): m.group(2) for m in re.finditer(r"\[(\w+)\] cost.*\n  (.*)", res.stdout)}
+    assert "TCO" not in headers["rent"] and "pue 1.2," in headers["own"] and "pue 1.5," in headers["mine"]
+    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\n')
+    _one_error(_run("forecast", "--scenarios", p, "--pue", "1.2", *QUICK), "no scenario of the file is on it")
+
+
+@needs_fits
 def test_tco_keys_in_a_scenario_file(tmp_path):
     p = _toml(tmp_path, '[own]\nlaw = "hoffmann2022"\nbasis = "purchase"\nlifetime_years = [3, 6]\n'
                         'pue = "1.1:1.2"\nusd_per_kwh = 0.1\n')

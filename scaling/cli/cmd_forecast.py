@@ -30,7 +30,8 @@ def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) ->
     """The scenarios to run: the file's, each over the options given on the command line; else one."""
     from click.core import ParameterSource
 
-    from scaling.forecast.scenarios import DEFAULT_LAW, load_scenarios
+    from scaling.errors import ScalingError
+    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, series_for
 
     explicit = {opt for opt in _SCENARIO_OPTIONS if ctx.get_parameter_source(opt) != ParameterSource.DEFAULT}
     if options["fit_path"] is not None:  # --fit FILE is --law FILE
@@ -38,7 +39,18 @@ def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) ->
     given = {key: options[opt] for opt, key in _SCENARIO_OPTIONS.items()
              if opt in explicit and options[opt] is not None}
     if scenario_file is not None:
-        return {name: {**given, **spec} for name, spec in load_scenarios(scenario_file).items()}
+        scenarios = {name: {**given, **spec} for name, spec in load_scenarios(scenario_file).items()}
+        # TCO options on the command line are the default of the purchase-basis scenarios only
+        tco = [k for k in TCO_KEYS if k in given]
+        bought = [n for n, spec in scenarios.items() if series_for(spec)[1].basis == "purchase"]
+        if tco and not bought:
+            raise ScalingError(f"--{tco[0].replace('_', '-')} sets the total cost of owned hardware, which applies "
+                               "to the purchase basis only, and no scenario of the file is on it")
+        for name, spec in scenarios.items():
+            for k in tco:
+                if name not in bought and spec[k] is given[k]:
+                    del spec[k]
+        return scenarios
     spec = {"law": DEFAULT_LAW, "target": options["target"], "utilisation": options["utilisation"],
             "dollars": options["dollars"], "algorithmic": options["halving"]}
     return {"forecast": {**spec, **given}}
@@ -75,8 +87,8 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--algorithmic-cap", type=float, default=None, help="Largest effective-compute multiplier.")
 @click.option("--scenarios", "scenario_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file with one [name] table per scenario (keys: the options above, with underscores; "
-                   "docs/forecast.md). Options given on the command line are the default of every scenario "
-                   "that does not set that key.")
+                   "docs/tutorial.md). Options given on the command line are the default of every scenario "
+                   "that does not set that key (the TCO options: of the purchase-basis scenarios).")
 @click.option("--fits-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the saved fits and trends [default: fits/, else the shipped fits].")
 @click.option("--seed", type=int, default=0, show_default=True)

@@ -91,7 +91,7 @@ DEFAULT_LAW = "mixture"
 TCO_KEYS = ("lifetime_years", "pue", "usd_per_kwh")
 
 #: Keys a scenario may set: (types its value may have, meaning, unit, default, allowed values).
-#: ``docs/forecast.md`` prints this table (:func:`key_table`).
+#: ``docs/tutorial.md`` prints this table (:func:`key_table`; ``docs/build_docs.py`` fills it in).
 SCENARIO_KEYS: dict[str, tuple] = {
     "label": ((str,), "name in tables, legends and column prefixes", "-", "the table's name",
               "1-80 letters, digits, spaces and - _ . , ( ) + / %; unique in the file"),
