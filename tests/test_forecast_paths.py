@@ -219,7 +219,7 @@ def test_a_single_forecast_reads_back_from_json(two_forecasts, tmp_path):
 
 # ----------------------------------------------------------------------------- 3. pinned draws
 def test_pinned_walk_is_the_walk_and_depends_only_on_the_date():
-    from scaling.hardware.trend import pinned_horizon_walk
+    from scaling.forecast.draws import pinned_horizon_walk
 
     seed = np.random.SeedSequence(11)
     years = np.array([2024.0, 2025.5, 2026.0, 2026.3, 2028.75, 2031.0])

@@ -62,7 +62,7 @@ from .data import METRICS, TrendData, trend_data
 from .record import record_warning
 
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
-           "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "pinned_horizon_walk", "scatter_draws", "SCATTER_PARTS",
+           "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "scatter_draws", "SCATTER_PARTS",
            "PROVIDER_PREFIX", "segment_providers"]
 
 SCHEMA = "scaling.hardware.trend"
@@ -147,87 +147,6 @@ def horizon_walk(years, origin: float, scale: np.ndarray, rng: np.random.Generat
     path = np.cumsum(steps[None, :] * rng.standard_normal((scale.size, h.size)), axis=1)
     out = np.empty_like(path)
     out[:, order] = path
-    return scale[:, None] * out
-
-
-#: Depth of the dyadic refinement of :func:`pinned_horizon_walk` within a year: 2**-12 yr
-#: (about two hours); below it a Brownian bridge keyed by the date itself.
-PIN_DEPTH = 12
-
-
-def pinned_horizon_walk(years, origin: float, scale: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
-    r""":func:`horizon_walk` whose value at a date depends only on ``seed`` and that date.
-
-    The same process, :math:`\omega W(\max(t - t_{\mathrm{last}}, 0))`, built so that asking
-    for other dates beside ``t`` (an earlier start, a later end, a finer grid) does not move
-    the draws at ``t``: a Brownian path constructed top-down (Levy's construction; Glasserman
-    2003, *Monte Carlo Methods in Financial Engineering*, section 3.1.2), each random number
-    taken from its own stream keyed by where it sits:
-
-    1. the value at each 1 January after :math:`t_{\mathrm{last}}`, a sum of yearly
-       increments, the increment of year :math:`Y` from the stream keyed ``(Y, 0)``;
-    2. within a year :math:`[a, b]`, the dyadic midpoints down to :data:`PIN_DEPTH`
-       levels, each the Brownian bridge of its two neighbours,
-       :math:`W(m) = \tfrac12 (W(l) + W(r)) + \tfrac12 \sqrt{r - l}\, z_{(Y, 1, m)}`;
-    3. the date between its two finest neighbours by one more bridge, keyed by the date.
-
-    Every date's marginal and the joint law of dates more than :math:`2^{-12}` yr apart are
-    exactly those of :func:`horizon_walk`.
-
-    Parameters
-    ----------
-    years : array of decimal years (any order)
-    origin : float
-        :math:`t_{\mathrm{last}}`.
-    scale : ndarray (n_draws,)
-    seed : numpy.random.SeedSequence
-        The walk's seed (:func:`scaling.forecast.draws.price_log10_draws` takes it from the
-        forecast's generator, one number whatever the dates).
-
-    Returns
-    -------
-    ndarray (n_draws, n_dates), zero at and before ``origin``.
-    """
-    years = np.atleast_1d(np.asarray(years, dtype=float))
-    scale = np.asarray(scale, dtype=float)
-    origin = float(origin)
-    n = scale.size
-    cache: dict[tuple, np.ndarray] = {}
-
-    def z(*key) -> np.ndarray:
-        if key not in cache:
-            ss = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key))
-            cache[key] = np.random.default_rng(ss).standard_normal(n)
-        return cache[key]
-
-    out = np.zeros((n, years.size))
-    after = years > origin
-    if not after.any():
-        return out
-    first, last = int(np.floor(origin)), int(np.floor(years[after].max()))
-    knots = {first: np.zeros(n)}  # W at max(Y, origin) for each year Y
-    for y in range(first, last + 1):
-        knots[y + 1] = knots[y] + np.sqrt(y + 1 - max(y, origin)) * z(y, 0)
-    full = 2 ** PIN_DEPTH
-    for j in np.flatnonzero(after):
-        t = float(years[j])
-        y = int(np.floor(t))
-        a = max(float(y), origin)
-        step = (y + 1 - a) / full  # years per finest interval
-        pos = (t - a) / step
-        lo, hi, w_lo, w_hi = 0, full, knots[y], knots[y + 1]
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            w_mid = 0.5 * (w_lo + w_hi) + 0.5 * np.sqrt((hi - lo) * step) * z(y, 1, mid)
-            if pos < mid:
-                hi, w_hi = mid, w_mid
-            else:
-                lo, w_lo = mid, w_mid
-        f = min(max(pos - lo, 0.0), 1.0)
-        value = w_lo + f * (w_hi - w_lo)
-        if 0.0 < f < 1.0:
-            value = value + np.sqrt(step * f * (1.0 - f)) * z(y, 2, int(np.float64(t).view(np.uint64)))
-        out[:, j] = value
     return scale[:, None] * out
 
 
