@@ -284,6 +284,18 @@ def test_a_scenario_without_a_law_uses_the_headline_mixture(monkeypatch):
 
 
 @needs_fits
+def test_the_mixture_does_without_the_posterior_as_scaling_run_no_bayes_does(tmp_path):
+    import shutil
+
+    from scaling.forecast.scenarios import resolve_law
+
+    shutil.copy(FITS / "chinchilla_lsq.json", tmp_path)
+    assert list(resolve_law("mixture", tmp_path).fits) == ["chinchilla_lsq", "hoffmann2022"]
+    with pytest.raises(FileNotFoundError):
+        resolve_law("mixture", tmp_path / "empty")
+
+
+@needs_fits
 @pytest.mark.slow
 def test_cli_default_equals_the_headline_cost():
     saved = ROOT / "forecasts" / "gpt3_equivalent_cost.csv"
