@@ -7,6 +7,7 @@ slope, TCO ranges from the CLI and TOML, the TOML keys documented, plurals in me
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -182,6 +183,10 @@ def test_damaged_or_foreign_forecast_files_are_refused(two_forecasts, tmp_path):
         load_forecasts(cut)
     with pytest.raises(ScalingError, match="allowed suffixes are .csv"):
         save_forecasts(two_forecasts, tmp_path / "f.txt")
+    late = {k: dataclasses.replace(fc, table=fc.table[fc.table["date"].isin(fc.dates[1:4])], dates=fc.dates[1:4])
+            for k, fc in two_forecasts.items()}  # April to October: no 1 January
+    with pytest.raises(ScalingError, match="hold no 1 January"):
+        save_forecasts(late, tmp_path / "late.csv")
     other = tmp_path / "other.json"
     other.write_text('{"schema": "scaling.fit", "schema_version": 1}')
     with pytest.raises(ScalingError, match="holds schema 'scaling.fit'"):

@@ -98,6 +98,9 @@ def save_forecasts(forecasts: Mapping[str, Forecast], path: str | os.PathLike, *
     from .scenarios import wide_table
 
     table = wide_table(dict(items), level=level)
+    if table.empty:
+        raise ScalingError(f"the forecast's dates ({items[0][1].dates[0].date()} .. {items[0][1].dates[-1].date()}) "
+                           "hold no 1 January, and the wide table is yearly: widen the range or write .json")
     meta = _meta(WIDE_SCHEMA, items, level, notes)
     meta["scenarios"] = [{"label": label, "header": fc.header, "assumptions": fc.assumptions} for label, fc in items]
     first = items[0][1].assumptions
@@ -158,8 +161,8 @@ def _load_wide(path: Path, text: str) -> dict[str, Forecast]:
         wide = pd.read_csv(io.StringIO(text), comment="#", dtype={"date": str})
     except (ValueError, pd.errors.ParserError) as exc:
         raise ScalingError(f"{path} is not a readable forecast table ({type(exc).__name__})") from None
-    if "date" not in wide.columns:
-        raise ScalingError(f"{path} has no 'date' column: not a forecast table")
+    if "date" not in wide.columns or wide.empty:
+        raise ScalingError(f"{path} has no 'date' column or no rows: not a forecast table")
     level = float(meta["level"])
     parts: dict[str, list] = {}
     for col in wide.columns.drop("date"):
