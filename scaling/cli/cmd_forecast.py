@@ -39,17 +39,16 @@ def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) ->
     given = {key: options[opt] for opt, key in _SCENARIO_OPTIONS.items()
              if opt in explicit and options[opt] is not None}
     if scenario_file is not None:
-        scenarios = {name: {**given, **spec} for name, spec in load_scenarios(scenario_file).items()}
         # TCO options on the command line are the default of the purchase-basis scenarios only
         tco = [k for k in TCO_KEYS if k in given]
-        bought = [n for n, spec in scenarios.items() if series_for(spec)[1].basis == "purchase"]
-        if tco and not bought:
+        rest = {k: v for k, v in given.items() if k not in tco}
+        scenarios = {}
+        for name, spec in load_scenarios(scenario_file).items():
+            merged = {**given, **spec}
+            scenarios[name] = merged if series_for(merged)[1].basis == "purchase" else {**rest, **spec}
+        if tco and not any(series_for(spec)[1].basis == "purchase" for spec in scenarios.values()):
             raise ScalingError(f"--{tco[0].replace('_', '-')} sets the total cost of owned hardware, which applies "
                                "to the purchase basis only, and no scenario of the file is on it")
-        for name, spec in scenarios.items():
-            for k in tco:
-                if name not in bought and spec[k] is given[k]:
-                    del spec[k]
         return scenarios
     spec = {"law": DEFAULT_LAW, "target": options["target"], "utilisation": options["utilisation"],
             "dollars": options["dollars"], "algorithmic": options["halving"]}
@@ -117,8 +116,11 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         raise ScalingError("give --law or --fit, not both")
     if output is not None and output.suffix.lower() not in FORMATS:
         raise ScalingError(f"output must end in {' or '.join(FORMATS)}, got {output.name!r}")
-    options = dict(locals())
-    options["law"] = law or (str(fit_path) if fit_path else None)
+    options = {"target": target, "law": law or (str(fit_path) if fit_path else None), "fit_path": fit_path,
+               "basis": basis, "price_series": price_series, "price_doubling_years": price_doubling_years,
+               "utilisation": utilisation, "inference_utilisation": inference_utilisation, "dollars": dollars,
+               "halving": halving, "algorithmic_cap": algorithmic_cap, "lifetime_years": lifetime_years, "pue": pue,
+               "usd_per_kwh": usd_per_kwh}
     scenarios = _scenarios(ctx, scenario_file, options)
     dates = default_dates(since, until)
     forecasts = run_scenarios(scenarios, fits_dir=folder, dates=dates, n_draws=draws, seed=seed,
