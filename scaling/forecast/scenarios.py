@@ -208,7 +208,10 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
                 raise ScalingError(f"{path}:{line}: {key} = {value!r} in scenario [{name}] must be "
                                    f"{' or '.join(t.__name__ for t in types)}")
         out[name] = dict(spec)
-    _labels(out)
+    try:
+        _labels(out)
+    except ScalingError as exc:
+        raise ScalingError(f"{path}: {exc}") from None
     return out
 
 
