@@ -15,7 +15,8 @@ Parts:
 ``gallery``    ``docs/gallery.md`` and ``docs/gallery/*.png``: every plot kind at every size
                preset with its command (``docs/gallery.py``).
 ``examples``   the outputs inside ``<!-- exec: ... -->`` blocks of ``README.md`` and
-               ``docs/*.md``: each block's command is run and its output pasted below it.
+               ``docs/*.md``: each block's command is run and its output pasted below it;
+               ``<!-- generated: NAME -->`` blocks are filled from the code's own tables.
 
 Nothing in the docs is typed by hand that code can produce; ``tests/test_docs.py``
 checks that the CLI reference is current and that links and figures resolve.
@@ -587,8 +588,22 @@ def run_python(code: str) -> str:
     return _finish(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env()))
 
 
+#: Blocks ``<!-- generated: NAME -->`` ... ``<!-- /generated -->`` filled from the code's own tables.
+GENERATED = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated -->)", re.S)
+
+
+def generated_block(name: str) -> str:
+    """The text of a ``generated`` block: ``scenario-keys`` is the scenario keys' table."""
+    if name == "scenario-keys":
+        from scaling.forecast.scenarios import key_table
+
+        return key_table() + "\n"
+    raise ValueError(f"unknown generated block {name!r}")
+
+
 def render_examples(path: Path) -> str:
     text = path.read_text()
+    text = GENERATED.sub(lambda m: m.group(1) + generated_block(m.group("name")) + m.group(4), text)
     text = EXEC_SHELL.sub(lambda m: m.group(1) + run_shell(m.group("cmd")) + m.group(4), text)
     return EXEC_PY.sub(lambda m: m.group(1) + run_python(m.group("code")) + m.group(4), text)
 

@@ -53,6 +53,7 @@ from . import __version__
 from ._io import dumps_json, round_floats, sweep_stale_temps, utc_now, write_if_changed
 from .datasets import datasets_dir, runs_sha256
 from ._format import format_usd as _money
+from ._format import plural
 
 __all__ = ["RunConfig", "run", "seed_comparison", "SIGNIFICANT_DIGITS"]
 
@@ -628,7 +629,7 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
             written.append(path)
             plt.close("all")
             bar.advance()
-    say(f"wrote {n_changed} figures to {fig_dir}, kept {len(written) - n_changed} unchanged")
+    say(f"wrote {plural(n_changed, 'figure')} to {fig_dir}, kept {len(written) - n_changed} unchanged")
     return written
 
 

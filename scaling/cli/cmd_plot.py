@@ -110,7 +110,9 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--trend", "trend_path", default=None, type=click.Path(dir_okay=False),
               help=f"Saved hardware trend (for 'trend') [default: {DEFAULT_TREND}, else the shipped one].")
 @click.option("--forecast", "forecast_path", default=DEFAULT_FORECAST, show_default=True,
-              type=click.Path(dir_okay=False), help="Saved forecast table .csv (for 'fan').")
+              type=click.Path(dir_okay=False),
+              help="Saved forecast (for 'fan'): a table of 'scaling run', or the .csv or .json of 'scaling forecast "
+                   "-o'; one line and band per scenario.")
 @click.option("--quantity", default="training_cost_usd", show_default=True,
               help="Forecast quantity to draw (for 'fan').")
 @click.option("--level", default=0.9, show_default=True, type=float,
@@ -187,9 +189,10 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
 
         trend = load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))
     else:
-        from scaling.forecast import load_forecast
+        from scaling.forecast import load_forecasts
 
-        forecast = load_forecast(_existing(forecast_path, "forecast"))
+        # any file scaling writes: scaling run's table, scaling forecast -o's .csv or .json
+        forecast = list(load_forecasts(_existing(forecast_path, "forecast")).values())
 
     import matplotlib
 
