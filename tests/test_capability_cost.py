@@ -157,6 +157,22 @@ def test_cost_is_the_frontier_compute_priced_by_the_forecasts_draws(cloud_trend)
     assert np.all(np.diff(med) <= 0) and med[-1] < med[0]
 
 
+def test_compute_path_is_data_within_the_table_and_the_trend_beyond():
+    from scaling.forecast.capability import compute_path
+
+    trend = frontier_trend()
+    dates = pd.date_range("2020-01-01", "2030-01-01", freq="QS")
+    line = 10.0 ** trend.log10_compute(dates)[:200]
+    path = compute_path(trend, dates, line)
+    last = pd.Timestamp(trend.settings["last_release"])
+    within = dates <= last
+    observed = frontier_at(trend.frontier, dates[within])
+    observed[np.isnan(observed)] = 3.14e23  # before GPT-3: its own compute
+    np.testing.assert_allclose(path[:, within], np.broadcast_to(observed, (200, within.sum())))
+    assert np.all(path[:, ~within] <= trend.frontier["compute_flops"].iloc[-1])
+    np.testing.assert_allclose(path[:, ~within], np.minimum(line[:, ~within], 1.17e21))
+
+
 def test_cost_refuses_options_that_do_not_apply(cloud_trend):
     with pytest.raises(ScalingError, match="does not apply"):
         capability_equivalent_cost(cloud_trend, algorithmic_halving_months="ho2024", n_draws=50)

@@ -38,7 +38,7 @@ from ..results import DEFAULT_LEVEL, interval, predict_frame, summary_frame
 
 __all__ = [
     "CapabilityTarget", "parse_capability_target", "is_capability_target", "least_compute_frontier",
-    "frontier_at", "FrontierTrend", "frontier_trend", "capability_equivalent_cost", "GPT3_MMLU", "GPT3_RELEASE",
+    "frontier_at", "FrontierTrend", "frontier_trend", "capability_equivalent_cost", "compute_path", "GPT3_MMLU", "GPT3_RELEASE",
     "HO2024_HALVING_MONTHS",
 ]
 
@@ -369,6 +369,28 @@ _NOT_HERE = ("algorithmic_halving_months", "algorithmic_cap", "algorithmic_slowd
              "algorithmic_reference_date", "algorithmic_banked", "target", "decompose", "inference_utilisation")
 
 
+def compute_path(trend: FrontierTrend, dates, trend_compute: np.ndarray) -> np.ndarray:
+    r"""The compute needed per draw and date: the observed frontier within the data, the trend beyond it.
+
+    .. math::
+
+        C_i(t) = \begin{cases} C^*(\max(t, t_1)) & t \le t_\text{last} \\
+                 \min\big(C^\text{trend}_i(t),\, C^*(t_\text{last})\big) & t > t_\text{last} \end{cases}
+
+    with :math:`t_1` the first record (GPT-3: before it, its own compute), :math:`t_\text{last}`
+    the table's last release (up to it the least compute is data, not a forecast), and the
+    trend never above the last record (a capability once reached stays reachable).
+    """
+    dates = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)))
+    observed = frontier_at(trend.frontier, dates)
+    observed = np.where(np.isnan(observed), float(trend.frontier["compute_flops"].iloc[0]), observed)
+    last = pd.Timestamp(trend.settings.get("last_release") or trend.reaching["release_date"].max())
+    within = np.asarray(dates <= last)
+    ceiling = float(trend.frontier["compute_flops"].iloc[-1])
+    trend_compute = np.asarray(trend_compute, dtype=float)
+    return np.where(within[None, :], observed[None, :], np.minimum(trend_compute, ceiling))
+
+
 def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capability:MMLU=0.439",
                                table: pd.DataFrame | None = None, trend: FrontierTrend | None = None,
                                points: str = "frontier", tolerance: float = DEFAULT_TOLERANCE,
@@ -380,13 +402,14 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
 
     .. math::
 
-        C_i(t) = \min\!\big(10^{\,a_i + b_i (t - t_0) + \sigma_i \varepsilon_i},\; C^*(t)\big), \qquad
+        C^\text{trend}_i(t) = 10^{\,a_i + b_i (t - t_0) + \sigma_i \varepsilon_i}, \qquad
         \text{cost}_i(t) = \frac{C_i(t)}{u_i}\, c_{\text{FLOP},i}(t),
 
     with :math:`(a_i, b_i, \sigma_i)` a posterior draw of :func:`frontier_trend`, one scatter
     draw :math:`\varepsilon_i \sim N(0, 1)` per joint draw (a lab's place around the trend,
-    like the buyer's place in the spread of prices), and :math:`C^*(t)` the observed frontier
-    (:func:`least_compute_frontier`): never more compute than a released model already used.
+    like the buyer's place in the spread of prices), and :math:`C_i(t)` the observed frontier
+    (:func:`least_compute_frontier`) up to the table's last release and the trend beyond it,
+    never above the last record (:func:`compute_path`).
     The dollars per useful FLOP :math:`c_{\text{FLOP},i}(t) / u_i` are the forecast's own joint
     draws of price trend, buyer scatter, utilisation and (purchase basis) total cost of
     ownership: :func:`scaling.forecast.equivalent_cost` priced per FLOP, so every pricing
@@ -439,8 +462,7 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
     idx = rng.integers(0, len(trend.draws), size=usd_per_flop.shape[0])
     sub = FrontierTrend(**{**trend.__dict__, "draws": trend.draws.iloc[idx].reset_index(drop=True)})
     log_c = sub.log10_compute(base.dates, scatter=compute_scatter, rng=rng)
-    observed = frontier_at(trend.frontier, base.dates)
-    compute = np.where(np.isnan(observed)[None, :], 10.0 ** log_c, np.minimum(10.0 ** log_c, observed[None, :]))
+    compute = compute_path(trend, base.dates, 10.0 ** log_c)
     samples = {_TRAIN: compute * usd_per_flop, "compute_flops": compute,
                "usd_per_peak_flop": base.samples["usd_per_peak_flop"]}
     levels = base.assumptions["levels"]
@@ -489,7 +511,8 @@ def _assumptions(base, trend: FrontierTrend, target: CapabilityTarget, compute_s
             "n_reaching": int(records.attrs.get("n_reaching", len(records))),
             "ho2024_halving_months": {"median": ho_med, "lower": ho_lo, "upper": ho_hi, "level": ho_level,
                                       "source": "Ho et al. (2024), arXiv:2403.05812"},
-            "compute_path": "min(trend draw, observed frontier at the date); beyond the data an extrapolation",
+            "compute_path": (f"the observed frontier up to the table's last release ({trend.settings['last_release']}); "
+                             "beyond it the trend draw, never above the last record: an extrapolation"),
         },
         "warnings": [w.to_dict() for w in trend.warnings()],
     })
@@ -497,12 +520,39 @@ def _assumptions(base, trend: FrontierTrend, target: CapabilityTarget, compute_s
 
 
 # ----------------------------------------------------------------------------- the main job's summary
-def summary_entry(forecast) -> dict:
-    """A capability forecast's entry in ``forecasts/summary.json``: halving time, frontier, Ho et al. beside it."""
+def summary_entry(forecast, table: pd.DataFrame | None = None) -> dict:
+    """A capability forecast's entry in ``forecasts/summary.json``: halving time, frontier, Ho et al. beside it.
+
+    ``sensitivity`` refits the trend on the other choices a reader may doubt: every model reaching
+    the score (least compute per family) instead of the records, and no tolerance on the score.
+    """
     cap = forecast.assumptions["capability"]
     keys = ("benchmark", "score", "tolerance", "points", "method", "halving_months", "frontier", "n_reaching",
             "ho2024_halving_months")
-    return {"target": forecast.assumptions["target"], **{k: cap[k] for k in keys}}
+    target = forecast.assumptions["target"]
+    seed = int(forecast.assumptions.get("seed", 0))
+    table = _table(table)
+    sensitivity = {}
+    for name, options in (("reaching", dict(points="reaching", tolerance=cap["tolerance"])),
+                          ("no_tolerance", dict(points=cap["points"], tolerance=0.0))):
+        try:
+            t = frontier_trend(target, table, seed=seed, **options)
+        except ScalingError as exc:  # too few points under that choice: say so
+            sensitivity[name] = {"error": str(exc)}
+            continue
+        sensitivity[name] = {**options, "n_points": len(t.points),
+                             "models": [str(m) for m in t.points["model"]],
+                             "compute_flops": [float(c) for c in t.points["compute_flops"]],
+                             "least_compute_flops": float(t.frontier["compute_flops"].min()),
+                             "halving_months": _finite_or_none(t.halving(0.9))}
+    yearly = {}
+    for d in forecast.dates[forecast.dates.month == 1]:
+        r90, r50 = (forecast.at(d, "training_cost_usd", level) for level in (0.9, 0.5))
+        c = forecast.at(d, "compute_flops", 0.9)
+        yearly[str(d.date())] = {"median": float(r90["median"]), "lower": float(r90["lower"]),
+                                 "upper": float(r90["upper"]), "lower_50": float(r50["lower"]),
+                                 "upper_50": float(r50["upper"]), "compute_flops_median": float(c["median"])}
+    return {"target": target, **{k: cap[k] for k in keys}, "sensitivity": sensitivity, "yearly": yearly}
 
 
 def summary_lines(entry: dict, training: dict) -> list[str]:
