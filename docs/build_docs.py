@@ -412,7 +412,7 @@ def _capability_section(s: dict) -> list[str]:
         "joint draw takes a posterior draw of the trend and a place in its scatter (like the buyer's "
         "place in the spread of prices), never above the last record, and prices it with the headline's "
         "own joint draws of price trend, buyer scatter and utilisation "
-        "(`scaling.forecast.capability.capability_equivalent_cost`). "
+        "(`scaling.forecast.capability_cost.capability_equivalent_cost`). "
         "Training cost, 90% intervals, beside the loss-equivalent headline and its algorithmic-progress "
         "variant (Ho et al.'s rate, capped at 100x):",
         "",

@@ -590,7 +590,7 @@ CAPABILITY_TARGET = "capability:MMLU=0.439"
 
 def _capability_variant(cloud, dates, config: RunConfig, out_dir: Path, say):
     """The capability-equivalent forecast on the headline price series, saved beside the others."""
-    from .forecast.capability import capability_equivalent_cost
+    from .forecast.capability_cost import capability_equivalent_cost
 
     fc = capability_equivalent_cost(cloud, target=CAPABILITY_TARGET, price_series=HEADLINE_SERIES, dates=dates,
                                     n_draws=config.n_draws, seed=config.seed,
@@ -690,7 +690,7 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
             for q in ("training_cost_usd", "inference_usd_per_1k_tokens") if q in fc.quantities
         }
     if CAPABILITY_VARIANT in forecasts:
-        from .forecast.capability import summary_entry
+        from .forecast.capability_cost import summary_entry
 
         out["capability_equivalent"] = summary_entry(forecasts[CAPABILITY_VARIANT])
     # How much of the headline fan's width each source of uncertainty contributes, year by year
@@ -735,7 +735,7 @@ def _summary_lines(s: dict) -> list[str]:
             lines.append(f"GPT-3-equivalent {q} (cloud, {s.get('headline_series') or 'cloud'}) {d}: "
                          f"{val} [{lo}, {hi}] ({r['level']:.0%})")
     if "capability_equivalent" in s:
-        from .forecast.capability import summary_lines
+        from .forecast.capability_cost import summary_lines
 
         lines += summary_lines(s["capability_equivalent"], s["forecast"][CAPABILITY_VARIANT]["training_cost_usd"])
     c = s["seed_comparison"]

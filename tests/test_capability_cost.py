@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from scaling.cli import main
 from scaling.errors import ScalingError
 from scaling.forecast.capability import (
-    GPT3_MMLU, capability_equivalent_cost, frontier_at, frontier_trend, least_compute_frontier,
-    parse_capability_target, reaching_models,
+    GPT3_MMLU, frontier_at, frontier_trend, least_compute_frontier, parse_capability_target, reaching_models,
 )
+from scaling.forecast.capability_cost import capability_equivalent_cost, compute_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,8 +158,6 @@ def test_cost_is_the_frontier_compute_priced_by_the_forecasts_draws(cloud_trend)
 
 
 def test_compute_path_is_data_within_the_table_and_the_trend_beyond():
-    from scaling.forecast.capability import compute_path
-
     trend = frontier_trend()
     dates = pd.date_range("2020-01-01", "2030-01-01", freq="QS")
     line = 10.0 ** trend.log10_compute(dates)[:200]
@@ -199,3 +197,15 @@ def test_forecast_cli_refuses_bad_capability_targets(args, message):
     r = CliRunner().invoke(main, ["forecast", *args, "--draws", "50"])
     assert r.exit_code == 2, r.output
     assert message in r.output and r.output.count("error:") == 1
+
+
+def test_halving_from_a_date_term():
+    from types import SimpleNamespace
+
+    from scaling.forecast.capability import halving_from_date_term
+
+    beta = np.array([np.log10(2) * 12 / 8.0] * 9 + [-0.1])  # 8 months, and one draw without progress
+    h = halving_from_date_term(SimpleNamespace(draws=pd.DataFrame({"beta_date": beta})), level=0.5)
+    assert h["median"] == pytest.approx(8.0) and h["p_no_decline"] == pytest.approx(0.1)
+    with pytest.raises(ScalingError, match="date term"):
+        halving_from_date_term(SimpleNamespace(draws=pd.DataFrame({"slope": [1.0]})))

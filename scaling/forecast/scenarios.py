@@ -289,7 +289,7 @@ def _capability(name: str, spec: Mapping[str, Any], price_trend, energy_trend, *
                 n_draws: int, seed: int, on_warning: Callable | None):
     """A scenario whose target is ``capability:BENCH=SCORE`` (:mod:`scaling.forecast.capability`)."""
     from .. import errors
-    from .capability import capability_equivalent_cost
+    from .capability_cost import capability_equivalent_cost
 
     fc = capability_equivalent_cost(
         price_trend, energy_trend, target=spec["target"], dates=dates,
