@@ -392,6 +392,16 @@ def _capability_section(s: dict) -> list[str]:
         models = ", ".join(m.rsplit("/", 1)[-1] for m in entry["models"])
         lines.append(f"- {labels.get(name, name)}: {_months(entry['halving_months'])} over "
                      f"{entry['n_points']} points ({models}).")
+    return lines + _capability_costs(s, cap)
+
+
+def _capability_costs(s: dict, cap: dict) -> list[str]:
+    """The capability section's cost tables, comparison with the algorithmic variant, and limits."""
+    stem = "gpt3_capability_equivalent_cost"
+    h, frontier = cap["halving_months"], cap["frontier"]
+    first, last = frontier[0], frontier[-1]
+    years = (pd_year(last["release_date"]) - pd_year(first["release_date"]))
+    loss_eq = s["gpt3_equivalent"]["compute_flops"]["value"]
     strict = cap.get("sensitivity", {}).get("no_tolerance")
     strict = strict if strict and "error" not in strict else None
     fc, head = s["forecast"].get(stem, {}).get("training_cost_usd", {}), \
@@ -402,7 +412,7 @@ def _capability_section(s: dict) -> list[str]:
         r = rows.get(d)
         return "-" if r is None else f"{_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
 
-    lines += [
+    lines = [
         "",
         "**The cost.** Up to the table's last release the compute is the observed frontier itself "
         f"(data, not a forecast: {first['model']}'s own {first['compute_flops']:.3g} FLOPs until "
