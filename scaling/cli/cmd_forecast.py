@@ -63,7 +63,9 @@ def _range_help(what: str, default: str) -> str:
 
 @click.command("forecast")
 @click.option("--target", default="gpt3", show_default=True,
-              help="A reference model (gpt3, Chinchilla, Llama-2-70B, ...), a loss (e.g. 2.0) or N,D (175e9,300e9).")
+              help="A reference model (gpt3, Chinchilla, Llama-2-70B, ...), a loss (e.g. 2.0), N,D (175e9,300e9) or a "
+                   "benchmark score, capability:BENCH=SCORE (capability:MMLU=0.439: GPT-3's MMLU, priced from the "
+                   "least compute public models needed).")
 @click.option("--since", default="2020-01-01", show_default=True, help="First date.")
 @click.option("--until", type=int, default=2032, show_default=True, help="Last year.")
 @click.option("--law", default=None,
@@ -142,12 +144,15 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         click.echo(f"  {fc.header}")
         yearly = fc.summary(level=0.9)
         yearly = yearly[yearly.index.month == 1]
+        infer = "inference_usd_per_1k_tokens_median" in yearly.columns  # none for a capability target
         rows = [[d.date().isoformat(), _money(r["training_cost_usd_median"]),
-                 f"[{_money(r['training_cost_usd_lower'])}, {_money(r['training_cost_usd_upper'])}]",
-                 f"${r['inference_usd_per_1k_tokens_median']:.3g}",
-                 f"[${r['inference_usd_per_1k_tokens_lower']:.3g}, ${r['inference_usd_per_1k_tokens_upper']:.3g}]"]
+                 f"[{_money(r['training_cost_usd_lower'])}, {_money(r['training_cost_usd_upper'])}]"]
+                + ([f"${r['inference_usd_per_1k_tokens_median']:.3g}",
+                    f"[${r['inference_usd_per_1k_tokens_lower']:.3g}, ${r['inference_usd_per_1k_tokens_upper']:.3g}]"]
+                   if infer else [])
                 for d, r in yearly.iterrows()]
-        print_table(rows, header=["date", "training $", "90% interval", "$ per 1K tokens", "90% interval"])
+        print_table(rows, header=["date", "training $", "90% interval"]
+                    + (["$ per 1K tokens", "90% interval"] if infer else []))
     for note in notes:
         click.echo(note)
     if output is not None:

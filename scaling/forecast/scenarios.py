@@ -337,6 +337,7 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     must be unique and follow :data:`LABEL_RULE`. ``on_warning(w)`` is called once for each
     warning of every law and trend loaded (the CLI prints them before the forecast).
     """
+    from .capability import is_capability_target
     from .core import check_target, equivalent_cost
 
     fits_dir = Path(fits_dir)
@@ -345,8 +346,12 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     labels = _labels(scenarios)
     # Cheap checks of every scenario before any file is read (one error line, no warnings first).
     tco = {name: _check_spec(name, spec) for name, spec in scenarios.items()}
+    for name, spec in scenarios.items():
+        _check_capability(name, spec)
     laws, trends, out = {}, {}, {}
     for name, spec in scenarios.items():
+        if is_capability_target(spec.get("target")):
+            continue  # priced from the capability frontier: no law
         law_spec = str(spec.get("law", DEFAULT_LAW))
         if law_spec not in laws:
             laws[law_spec] = resolve_law(law_spec, fits_dir, load_fit)
@@ -364,6 +369,12 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
                 trends[f] = load_trend(path)
                 for w in (trends[f].warnings() if on_warning else ()):
                     on_warning(w)
+        if is_capability_target(spec.get("target")):
+            out[name] = _capability(labels[name], spec, trends[series.price_file],
+                                    trends[series.energy_file] if series.energy_file else None,
+                                    series_name=series_name, dates=dates, n_draws=n_draws, seed=seed,
+                                    on_warning=on_warning, tco=tco[name])
+            continue
         out[name] = equivalent_cost(
             laws[str(spec.get("law", DEFAULT_LAW))], trends[series.price_file],
             trends[series.energy_file] if series.energy_file else None,
@@ -399,6 +410,38 @@ def scenario_notes(forecasts: Mapping[str, Any]) -> list[str]:
     return [f"note: {which} of the hierarchical price panel, whose series ({', '.join(panel + others)}) share one "
             "slope: the same doubling time by construction; they differ in level and in the spread of prices "
             "(docs/hardware-trends.md)"]
+
+
+def _check_capability(name: str, spec: Mapping[str, Any]) -> None:
+    """A capability target's own checks (its form; no law options, no algorithmic progress)."""
+    from .capability import is_capability_target, parse_capability_target
+
+    if not is_capability_target(spec.get("target")):
+        return
+    parse_capability_target(spec["target"])
+    if spec.get("inference_utilisation") is not None:
+        raise ScalingError(f"scenario {name!r}: a capability target has no inference cost (the table gives no "
+                           "model size to serve); drop --inference-utilisation")
+    if _algorithmic(spec.get("algorithmic")) is not None or spec.get("algorithmic_cap") is not None:
+        raise ScalingError(f"scenario {name!r}: algorithmic progress does not apply to a capability target (the "
+                           "frontier trend is the algorithmic progress); drop --algorithmic")
+
+
+def _capability(name: str, spec: Mapping[str, Any], price_trend, energy_trend, *, series_name: str, dates,
+                n_draws: int, seed: int, on_warning: Callable | None, tco: Mapping[str, Any] | None = None):
+    """A scenario whose target is ``capability:BENCH=SCORE`` (:mod:`scaling.forecast.capability`)."""
+    from .. import errors
+    from .capability_cost import capability_equivalent_cost
+
+    fc = capability_equivalent_cost(
+        price_trend, energy_trend, target=spec["target"], dates=dates,
+        utilisation=spec.get("utilisation", (0.3, 0.5)), price_doubling_years=spec.get("price_doubling_years"),
+        price_scatter=spec.get("price_scatter", True), dollars=spec.get("dollars", "nominal"),
+        base_year=spec.get("base_year", 2024), price_series=series_name, label=name,
+        n_draws=n_draws, seed=seed, **(tco or {}))
+    for w in (fc.assumptions["warnings"] if on_warning else ()):
+        on_warning(errors.ScalingWarning(w["code"], w["message"]))
+    return fc
 
 
 def wide_table(forecasts: Mapping[str, Any], level: float = 0.9, yearly: bool = True) -> pd.DataFrame:
