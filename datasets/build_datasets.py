@@ -159,6 +159,192 @@ def build_epoch_training_costs(raw: Path) -> pd.DataFrame:
     return out.sort_values(["publication_date", "model"], kind="stable").reset_index(drop=True)
 
 
+# --- capability: benchmark accuracies of public base models ---------------------------------
+CAPABILITY_SOURCE = (
+    "Ruan, Maddison & Hashimoto 2024, Observational Scaling Laws and the Predictability of Language "
+    "Model Performance (arXiv:2405.10938), ryoungj/ObsScaling commit 4d6e1e4 "
+    "eval_results/base_llm_benchmark_eval.csv (Apache-2.0)"
+)
+EPOCH_SOURCE = "Epoch AI, Data on AI Models (CC BY 4.0)"
+
+#: raw column -> our column (accuracy, 0-1). "Winograd" in the source is WinoGrande (5-shot,
+#: Open LLM Leaderboard protocol), so the column is named after the benchmark actually run.
+CAPABILITY_BENCHMARKS = {
+    "MMLU": "mmlu", "ARC-C": "arc_c", "HellaSwag": "hellaswag", "Winograd": "winogrande",
+    "TruthfulQA": "truthfulqa", "GSM8K": "gsm8k", "XWinograd": "xwinograd", "HumanEval": "humaneval",
+}
+
+# Dating rule. A model takes the publication date of the Epoch AI row named here, matched by hand
+# (same organisation; "same": Epoch's row is this model under another spelling; "sibling": another
+# size of the same release, i.e. the same paper or announcement, so the same date). Every name
+# must occur exactly once in the Epoch table, else the build stops. A model with no Epoch row takes
+# a date from OTHER_DATES (its paper or announcement, cited per row); every other model gets a
+# blank date and `date_source` says so.
+EPOCH_MATCH = {
+    "meta-llama/Llama-2-7b-hf": ("Llama 2-7B", "same"),
+    "huggyllama/llama-7b": ("LLaMA-65B", "sibling"),
+    "huggyllama/llama-13b": ("LLaMA-65B", "sibling"),
+    "Qwen/Qwen1.5-110B": ("Qwen1.5-110B", "same"),
+    "Qwen/Qwen1.5-4B": ("Qwen1.5-7B", "sibling"),
+    "Qwen/Qwen1.5-1.8B": ("Qwen1.5-7B", "sibling"),
+    "Qwen/Qwen1.5-0.5B": ("Qwen1.5-7B", "sibling"),
+    "Qwen/Qwen2-72B": ("Qwen2-72B", "same"),
+    "Qwen/Qwen2-57B-A14B": ("Qwen2-57B-A14B", "same"),
+    "Qwen/Qwen2-7B": ("Qwen2-7B", "same"),
+    "Qwen/Qwen2-1.5B": ("Qwen2-7B", "sibling"),
+    "Qwen/Qwen2-0.5B": ("Qwen2-7B", "sibling"),
+    "mistralai/Mistral-7B-v0.1": ("Mistral 7B", "same"),
+    "mistralai/Mixtral-8x7B-v0.1": ("Mixtral 8x7B", "same"),
+    "mistralai/Mixtral-8x22B-v0.1": ("Mixtral 8x22B", "same"),
+    "mistralai/Mistral-Nemo-Base-2407": ("Mistral NeMo", "same"),
+    "google/gemma-2b": ("Gemma 2B", "same"),
+    "google/gemma-2-2b": ("Gemma 2 2B", "same"),
+    "ai21labs/Jamba-v0.1": ("Jamba", "same"),
+    "tiiuae/falcon-7b": ("Falcon-7B", "same"),
+    "microsoft/phi-2": ("Phi-2", "same"),
+    "microsoft/phi-1_5": ("Phi-1.5", "same"),
+    **{f"EleutherAI/pythia-{s}-deduped": ("Pythia-12b", "sibling" if s != "12b" else "same")
+       for s in ("70m", "160m", "410m", "1b", "1.4b", "2.8b", "6.9b", "12b")},
+    **{f"bigscience/bloom-{s}": ("BLOOM-7.1B", "sibling" if s != "7b1" else "same")
+       for s in ("560m", "1b1", "3b", "7b1")},
+    "EleutherAI/gpt-neox-20b": ("GPT-NeoX-20B", "same"),
+    "EleutherAI/gpt-j-6b": ("GPT-J-6B", "same"),
+    **{f"facebook/opt-{s}": ("OPT-175B", "sibling") for s in ("125m", "350m", "1.3b", "2.7b", "6.7b", "13b", "30b", "66b")},
+    **{f"facebook/xglm-{s}": ("XGLM-7.5B", "sibling" if s != "7.5B" else "same")
+       for s in ("564M", "1.7B", "4.5B", "7.5B")},
+    "bigcode/starcoder2-3b": ("StarCoder 2 15B", "sibling"),
+    "deepseek-ai/deepseek-coder-1.3b-base": ("DeepSeek Coder 33B", "sibling"),
+    "deepseek-ai/deepseek-coder-6.7b-base": ("DeepSeek Coder 33B", "sibling"),
+    "openlm-research/open_llama_13b": ("OpenLLaMA-13B", "same"),
+    "openlm-research/open_llama_7b": ("OpenLLaMA-13B", "sibling"),
+    "openlm-research/open_llama_3b": ("OpenLLaMA-13B", "sibling"),
+    **{f"openai-community/{s}": ("GPT-2 (1.5B)", "sibling" if s != "gpt2-xl" else "same")
+       for s in ("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl")},
+    "internlm/internlm2-20b": ("InternLM2-20B", "same"),
+    "internlm/internlm2-7b": ("InternLM2-20B", "sibling"),
+    "deepseek-ai/deepseek-llm-7b-base": ("DeepSeek LLM 67B", "sibling"),
+    "stabilityai/stablelm-2-1_6b": ("StableLM-2-1.6B", "same"),
+    # Epoch's "StableLM-Base-Alpha-7B" (6.89B parameters, 4.5e22 FLOPs = 1.1T tokens) is the v2 model
+    "stabilityai/stablelm-base-alpha-7b-v2": ("StableLM-Base-Alpha-7B", "same"),
+    **{f"RWKV/rwkv-4-{s}-pile": ("RWKV-4 14B", "sibling" if s != "14b" else "same")
+       for s in ("169m", "430m", "1b5", "3b", "7b", "14b")},
+    "LLM360/Amber": ("Amber", "same"),
+    "Salesforce/codegen-6B-nl": ("CodeGen-Mono 16.1B", "sibling"),
+    "Salesforce/codegen-16B-nl": ("CodeGen-Mono 16.1B", "sibling"),
+    "HuggingFaceTB/SmolLM-135M": ("SmolLM-1.7B", "sibling"),
+    "HuggingFaceTB/SmolLM-360M": ("SmolLM-1.7B", "sibling"),
+    "HuggingFaceTB/SmolLM-1.7B": ("SmolLM-1.7B", "same"),
+    **{f"cerebras/Cerebras-GPT-{s}": ("Cerebras-GPT-13B", "sibling") for s in ("111M", "256M", "590M", "1.3B", "2.7B", "6.7B")},
+    "allenai/OLMo-1B-hf": ("OLMo-7B", "sibling"),
+}
+
+#: Models Epoch does not list (nor any sibling of the same release): date and its source.
+OTHER_DATES = {
+    "EleutherAI/gpt-neo-125m": ("2021-03-21", "Black et al. 2021, GPT-Neo (Zenodo, doi:10.5281/zenodo.5297715), release date"),
+    "EleutherAI/gpt-neo-1.3B": ("2021-03-21", "Black et al. 2021, GPT-Neo (Zenodo, doi:10.5281/zenodo.5297715), release date"),
+    "EleutherAI/gpt-neo-2.7B": ("2021-03-21", "Black et al. 2021, GPT-Neo (Zenodo, doi:10.5281/zenodo.5297715), release date"),
+    "mosaicml/mpt-7b": ("2023-05-05", "MosaicML announcement, Introducing MPT-7B, https://www.databricks.com/blog/mpt-7b"),
+    "tiiuae/falcon-rw-1b": ("2023-06-01", "Penedo et al. 2023, The RefinedWeb Dataset for Falcon LLM, arXiv:2306.01116 (first version)"),
+    "stabilityai/stablelm-base-alpha-3b": ("2023-04-19", "Stability AI announcement of the StableLM alpha suite, https://stability.ai/news/stability-ai-launches-the-first-of-its-stablelm-suite-of-language-models"),
+    "stabilityai/stablelm-base-alpha-7b": ("2023-04-19", "Stability AI announcement of the StableLM alpha suite, https://stability.ai/news/stability-ai-launches-the-first-of-its-stablelm-suite-of-language-models"),
+    "togethercomputer/RedPajama-INCITE-Base-3B-v1": ("2023-05-05", "Together announcement, Releasing 3B and 7B RedPajama-INCITE family of models, https://www.together.ai/blog/redpajama-models-v1"),
+    "togethercomputer/RedPajama-INCITE-Base-7B-v0.1": ("2023-05-05", "Together announcement, Releasing 3B and 7B RedPajama-INCITE family of models, https://www.together.ai/blog/redpajama-models-v1"),
+}
+
+#: Corrections of the raw table, each with its reason (the row's `note` says so).
+CAPABILITY_CORRECTIONS = {
+    "openlm-research/open_llama_7b_v2": (
+        {"Model Size (B)": 7.0, "FLOPs (1E21)": 42.0},
+        "source lists 13B parameters and 7.8e22 FLOPs (llama-13b's values); the model has 7B "
+        "(openlm-research/open_llama_7b_v2 model card): corrected to 7B and 6 x 7e9 x 1e12 = 4.2e22 FLOPs",
+    ),
+}
+
+#: Notes on raw rows kept as published.
+CAPABILITY_NOTES = {
+    "mistralai/Mixtral-8x22B-v0.1": "n_params as in the source (39B active parameters; 141B in total)",
+    "mistralai/Mixtral-8x7B-v0.1": "n_params as in the source (45B, about the 46.7B total; 13B active)",
+    "Qwen/Qwen2-57B-A14B": "n_params as in the source (24B: neither the 57B total nor the 14B active)",
+    "RWKV/rwkv-raven-14b": "instruction-tuned from rwkv-4-14b-pile (Raven), kept as in the source",
+}
+
+# GPT-3 (davinci), the reference: role "reference", left out of fits by default.
+GPT3_MMLU_SOURCE = "Hendrycks et al. 2021, Measuring Massive Multitask Language Understanding (ICLR), GPT-3 175B few-shot (5-shot) 43.9%"
+GPT3_NOTE = (
+    "reference row: only MMLU (5-shot, Hendrycks et al. 2021) is comparable with the other rows; "
+    "Brown et al. 2020 evaluate ARC-C, HellaSwag and WinoGrande with other shot counts and scoring than "
+    "the Open LLM Leaderboard protocol of the other rows, so they are left blank as not comparable; "
+    "TruthfulQA (MC2), GSM8K, XWinograd and HumanEval were not reported for the GPT-3 base model under "
+    "these protocols"
+)
+
+
+def _round12(values: pd.Series) -> pd.Series:
+    """Unit conversions to 12 significant digits (40.2 x 1e21 is 4.02e22, not 4.020000000000001e22)."""
+    return values.map(lambda v: float(f"{v:.12g}") if np.isfinite(v) else v)
+
+
+def _date_capability(models: pd.Series, epoch: pd.DataFrame) -> pd.DataFrame:
+    """Release date, its source and the matched Epoch row for each model id (the rule above)."""
+    names = epoch["Model"].astype(str).str.strip()
+    rows = []
+    for model in models:
+        if model in EPOCH_MATCH:
+            name, how = EPOCH_MATCH[model]
+            hit = epoch[names == name]
+            if len(hit) != 1:
+                raise SystemExit(f"Epoch row {name!r} (for {model}) occurs {len(hit)} times; expected once")
+            date = pd.to_datetime(hit["Publication date"].iloc[0]).strftime("%Y-%m-%d")
+            what = "this model" if how == "same" else "a sibling of the same release"
+            rows.append((date, f"{EPOCH_SOURCE}: publication date of {name!r} ({what})", name))
+        elif model in OTHER_DATES:
+            rows.append((*OTHER_DATES[model], ""))
+        else:
+            rows.append(("", "not dated: no Epoch AI row for this model or its release, and no source recorded", ""))
+    return pd.DataFrame(rows, columns=["release_date", "date_source", "epoch_model"])
+
+
+def build_capability(raw: Path) -> pd.DataFrame:
+    """Benchmark accuracies of 102 public base models (Ruan et al. 2024) plus GPT-3 as reference.
+
+    ``compute_flops`` is 6 N D as in the source (blank where N or D is unpublished); dates follow
+    the matching rule of ``EPOCH_MATCH`` / ``OTHER_DATES``.
+    """
+    df = pd.read_csv(raw / "capability" / "base_llm_benchmark_eval.csv")
+    epoch = pd.read_csv(raw / "epoch" / "all_ml_systems.csv")
+    named = set(EPOCH_MATCH) | set(OTHER_DATES) | set(CAPABILITY_CORRECTIONS) | set(CAPABILITY_NOTES)
+    unknown = sorted(named - set(df["Model"]))
+    if unknown:
+        raise SystemExit(f"dating tables name models absent from the raw table: {unknown}")
+    notes = df["Model"].map(CAPABILITY_NOTES).fillna("")
+    for model, (values, reason) in CAPABILITY_CORRECTIONS.items():
+        at = df["Model"] == model
+        for col, value in values.items():
+            df.loc[at, col] = value
+        notes[at] = reason
+    out = pd.DataFrame({
+        "model": df["Model"],
+        "family": df["Model Family"],
+        "role": "observed",
+        "n_params": _round12(df["Model Size (B)"] * 1e9),
+        "n_tokens": _round12(df["Pretraining Data Size (T)"] * 1e12),
+        "compute_flops": _round12(df["FLOPs (1E21)"] * 1e21),
+    })
+    out = pd.concat([out, _date_capability(df["Model"], epoch)], axis=1)
+    for raw_col, col in CAPABILITY_BENCHMARKS.items():
+        out[col] = df[raw_col]
+    out["note"] = notes
+    out["source"] = CAPABILITY_SOURCE
+    gpt3 = {"model": "GPT-3", "family": "GPT-3", "role": "reference", "n_params": 175e9, "n_tokens": 300e9,
+            "compute_flops": 3.14e23, "release_date": "2020-05-28",
+            "date_source": "Brown et al. 2020, Language Models are Few-Shot Learners (arXiv:2005.14165)",
+            "epoch_model": "", "mmlu": 0.439, "note": GPT3_NOTE,
+            "source": f"Brown et al. 2020 (n_params, n_tokens, compute_flops); {GPT3_MMLU_SOURCE}"}
+    out = pd.concat([out, pd.DataFrame([gpt3])], ignore_index=True)
+    return out[["model", "family", "role", "n_params", "n_tokens", "compute_flops", "release_date", "date_source",
+                "epoch_model", *CAPABILITY_BENCHMARKS.values(), "note", "source"]]
+
+
 def build_chinchilla(raw: Path) -> pd.DataFrame:
     df = pd.read_csv(raw / "chinchilla" / "svg_extracted_data.csv")
     n_params = df["Model Size"].astype(float)
@@ -317,6 +503,7 @@ BUILDERS = {
     "reference_models": lambda raw: build_reference_models(),
     "epoch_training_costs": build_epoch_training_costs,
     "api_prices": lambda raw: build_api_prices(),
+    "capability": build_capability,
 }
 
 

@@ -32,6 +32,7 @@ _LAZY = {
     "forecast": ("scaling.forecast", None),
     "plot": ("scaling.plot", None),
     "bayes": ("scaling.bayes", None),
+    "capability": ("scaling.capability", None),
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

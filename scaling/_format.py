@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "plain_formula", "NAN_TEXT", "INF_TEXT"]
+__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "plain_formula", "plural", "NAN_TEXT", "INF_TEXT"]
 
 #: How a missing answer (NaN) prints.
 NAN_TEXT = "-"
@@ -188,3 +188,17 @@ def _plain(text: str, i: int, stop: str = "") -> tuple[str, int]:
             out.append(c)
             i += 1
     return "".join(out), i
+
+
+def plural(n, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, singular for exactly one: ``plural(1, "figure") -> '1 figure'``.
+
+    ``nouns`` is the plural when it is not ``noun + "s"`` (``plural(2, "series", "series")``).
+    Integers print with thousands separators.
+
+    >>> plural(1, "figure"), plural(3, "figure"), plural(1200, "draw"), plural(0, "query", "queries")
+    ('1 figure', '3 figures', '1,200 draws', '0 queries')
+    """
+    value = n.item() if isinstance(n, np.generic) else n
+    text = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return f"{text} {noun if value == 1 else (nouns or noun + 's')}"

@@ -47,6 +47,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ._checks import check_number
+from ._format import plural
 from .errors import ScalingError
 
 __all__ = [
@@ -255,7 +256,7 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
     near.sort()  # the median (the mean of the two middle prices for an even count, as pandas)
     half = len(near) // 2
     value = float(near[half] if len(near) % 2 else (near[half - 1] + near[half]) / 2)
-    rule = (f"median on-demand cloud price of {len(near)} observation{'s' if len(near) > 1 else ''} within {window_days} days of "
+    rule = (f"median on-demand cloud price of {plural(len(near), 'observation')} within {plural(window_days, 'day')} of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)
 

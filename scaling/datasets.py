@@ -28,6 +28,10 @@ licences in ``datasets/README.md``):
 ``api_prices``
     Published API prices per million tokens of models at or above GPT-3's MMLU, each with
     its source URL (``validation/market_checks.py``).
+``capability``
+    Benchmark accuracies (0-1) of 102 public base models (Ruan et al. 2024, arXiv:2405.10938)
+    with ``n_params``, ``n_tokens``, ``compute_flops`` (6ND), ``release_date``, and GPT-3 as a
+    ``role == "reference"`` row; see :func:`load_capability`.
 
 Examples
 --------
@@ -52,7 +56,7 @@ from .errors import ScalingError
 if TYPE_CHECKING:  # pandas loads inside the functions that read tables (a sizing query needs none)
     import pandas as pd
 
-__all__ = ["load", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "parse_excluded",
+__all__ = ["load", "load_capability", "CAPABILITY_BENCHMARKS", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "parse_excluded",
            "PRECISIONS"]
 
 #: Precision name -> column of the ``accelerators`` table (peak dense throughput). The one
@@ -101,6 +105,13 @@ _SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("date",),
     ),
     "price_index": (("date", "ppi_data_processing", "source"), ("ppi_data_processing",), ("date",)),
+    "capability": (
+        ("model", "family", "role", "n_params", "n_tokens", "compute_flops", "release_date", "date_source",
+         "mmlu", "arc_c", "hellaswag", "winogrande", "truthfulqa", "gsm8k", "xwinograd", "humaneval", "note",
+         "source"),
+        ("n_params", "n_tokens", "compute_flops"),
+        ("release_date",),
+    ),
     "reference_models": (
         ("name", "organisation", "date", "n_params", "n_tokens", "compute_flops", "hardware", "mfu", "source"),
         ("n_params", "n_tokens", "compute_flops", "mfu"),
@@ -192,6 +203,66 @@ def load(name: str) -> pd.DataFrame:
     for col in ("alias", "exclusion_reason"):
         if col in df.columns:
             df[col] = df[col].fillna("").astype(str)
+    if name == "capability":
+        _check_capability(df, path)
+    return df
+
+
+#: Benchmark columns of the ``capability`` table (accuracy, 0-1), in the table's order.
+CAPABILITY_BENCHMARKS: tuple[str, ...] = ("mmlu", "arc_c", "hellaswag", "winogrande", "truthfulqa", "gsm8k",
+                                          "xwinograd", "humaneval")
+
+
+def _check_capability(df: pd.DataFrame, path) -> None:
+    for col in CAPABILITY_BENCHMARKS:
+        values = df[col].to_numpy(dtype=float)
+        bad = ~np.isnan(values) & ~((values >= 0) & (values <= 1))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ScalingError(f"dataset 'capability' ({path}): column {col!r} row {row} is {values[row]!r}; "
+                               "accuracies must lie in [0, 1]")
+    roles = set(df["role"]) - {"observed", "reference"}
+    if roles:
+        raise ScalingError(f"dataset 'capability' ({path}): unknown role(s) {sorted(roles)}; "
+                           "allowed: observed, reference")
+    for col in ("note", "date_source", "epoch_model"):
+        if col in df.columns:
+            df[col] = df[col].fillna("").astype(str)
+
+
+def load_capability(include_reference: bool = False) -> pd.DataFrame:
+    """The ``capability`` table: benchmark accuracies of public base models.
+
+    102 pretrained models evaluated by Ruan, Maddison & Hashimoto (2024), *Observational Scaling
+    Laws and the Predictability of Language Model Performance* (arXiv:2405.10938), mostly under
+    the Open LLM Leaderboard protocol, dated from Epoch AI's *Data on AI Models* (rule in
+    ``datasets/README.md``), plus GPT-3 (Brown et al. 2020; MMLU 43.9%, Hendrycks et al. 2021)
+    as a ``role == "reference"`` row.
+
+    Parameters
+    ----------
+    include_reference : bool
+        Keep the reference row(s) (GPT-3). Default ``False``: the observed models only, what the
+        capability fits use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model``, ``family``, ``role``, ``n_params``, ``n_tokens``, ``compute_flops``
+        (6ND; NaN where unpublished), ``release_date`` (datetime, NaT where undated),
+        ``date_source``, ``epoch_model``, the accuracies :data:`CAPABILITY_BENCHMARKS` (0-1),
+        ``note``, ``source``.
+
+    Examples
+    --------
+    >>> from scaling.datasets import load_capability
+    >>> models = load_capability()
+    >>> len(models), models["family"].nunique()
+    (102, 36)
+    """
+    df = load("capability")
+    if not include_reference:
+        df = df[df["role"] == "observed"].reset_index(drop=True)
     return df
 
 

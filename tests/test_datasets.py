@@ -220,3 +220,35 @@ def test_datasets_dir_falls_back_to_the_copy_in_the_package(monkeypatch, tmp_pat
     monkeypatch.setattr(datasets, "_PACKAGE_ROOT", pkg)
     monkeypatch.setattr(datasets, "SHIPPED_DATASETS", pkg / "_shipped" / "datasets")
     assert datasets.datasets_dir() == pkg / "_shipped" / "datasets"
+
+
+# --- capability (issue 22) -----------------------------------------------------------------
+def test_capability_table_units_dates_and_reference_row():
+    models = datasets.load_capability()
+    assert len(models) == 102 and models["model"].is_unique and (models["role"] == "observed").all()
+    known = models["compute_flops"].notna()
+    assert known.sum() == 77
+    assert np.allclose(models.loc[known, "compute_flops"],
+                       6 * models.loc[known, "n_params"] * models.loc[known, "n_tokens"], rtol=1e-9)
+    for col in datasets.CAPABILITY_BENCHMARKS:
+        values = models[col].dropna()
+        assert ((values >= 0) & (values <= 1)).all()
+    assert models[["mmlu", "arc_c", "hellaswag", "winogrande", "gsm8k"]].notna().all().all()
+    phi = models.set_index("model").loc["microsoft/phi-1_5"]
+    assert phi["compute_flops"] == pytest.approx(1.17e21) and phi["release_date"] == pd.Timestamp("2023-09-11")
+    # every dated row names its source; every undated one says it is undated
+    assert (models.loc[models["release_date"].notna(), "date_source"].str.len() > 10).all()
+    assert models.loc[models["release_date"].isna(), "date_source"].str.startswith("not dated").all()
+    assert models["release_date"].isna().sum() == 11
+    ref = datasets.load_capability(include_reference=True).set_index("model").loc["GPT-3"]
+    assert ref["role"] == "reference" and ref["mmlu"] == pytest.approx(0.439)
+    assert ref["compute_flops"] == pytest.approx(3.14e23) and np.isnan(ref["arc_c"])
+    assert "not comparable" in ref["note"]
+
+
+def test_capability_dating_rule_names_existing_epoch_rows(root, raw_data_dir):
+    build = _builder(root)
+    epoch = pd.read_csv(raw_data_dir / "epoch" / "all_ml_systems.csv")
+    names = set(epoch["Model"].astype(str).str.strip())
+    assert {name for name, _ in build.EPOCH_MATCH.values()} <= names
+    assert not set(build.EPOCH_MATCH) & set(build.OTHER_DATES)

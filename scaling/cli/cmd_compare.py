@@ -6,6 +6,7 @@ import click
 
 from scaling import laws as _laws
 from scaling import library
+from scaling._format import plural
 from scaling.cli._util import echo_json, echo_warnings, print_table
 from scaling.results import DEFAULT_LEVEL
 
@@ -66,7 +67,8 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
         return
     if grouped:
         for group, res in result.by_group.items():
-            click.echo(f"group {group}: {res.settings['n_runs']} runs, {res.settings['n_sizes']} model sizes")
+            click.echo(f"group {group}: {plural(res.settings['n_runs'], 'run')}, "
+                       f"{plural(res.settings['n_sizes'], 'model size')}")
             _print_ranking(res.summary(), res.settings["schemes"], level)
             _print_notes(res)
             click.echo("")
@@ -75,7 +77,7 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
         _print_ranking(result.combined(), result.settings["schemes"], level)
     else:
         _print_ranking(result.summary(), result.settings["schemes"], level)
-        click.echo(f"\n{result.settings['n_runs']} runs, {result.settings['n_sizes']} model sizes; errors are "
+        click.echo(f"\n{plural(result.settings['n_runs'], 'run')}, {plural(result.settings['n_sizes'], 'model size')}; errors are "
                    "log(predicted / observed loss) on held-out runs")
         _print_notes(result)
     for path in (output, figure):

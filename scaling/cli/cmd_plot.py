@@ -34,6 +34,7 @@ KINDS = {
     "fan": ("fan chart of a cost forecast", "forecast"),
     "prior-check": ("prior predictive check of the Bayesian fit", "posterior"),
     "posterior-check": ("posterior predictive check of the Bayesian fit", "posterior"),
+    "capability": ("least compute that reached GPT-3's MMLU over time, its trend and Ho et al.'s rate", "capability"),
 }
 
 
@@ -110,11 +111,13 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--trend", "trend_path", default=None, type=click.Path(dir_okay=False),
               help=f"Saved hardware trend (for 'trend') [default: {DEFAULT_TREND}, else the shipped one].")
 @click.option("--forecast", "forecast_path", default=DEFAULT_FORECAST, show_default=True,
-              type=click.Path(dir_okay=False), help="Saved forecast table .csv (for 'fan').")
+              type=click.Path(dir_okay=False),
+              help="Saved forecast (for 'fan'): a table of 'scaling run', or the .csv or .json of 'scaling forecast "
+                   "-o'; one line and band per scenario.")
 @click.option("--quantity", default="training_cost_usd", show_default=True,
               help="Forecast quantity to draw (for 'fan').")
 @click.option("--level", default=0.9, show_default=True, type=float,
-              help="Interval level of the bands (for 'optimal', 'trend' and the checks).")
+              help="Interval level of the bands (for 'optimal', 'trend', 'capability' and the checks).")
 @click.option("--size", type=click.Choice(["column", "page", "slide"]), default="page", show_default=True,
               help="column: 3.5 in wide; page: 7 in wide; slide: 13.33 x 7.5 in.")
 @click.option("--captions/--no-captions", default=True, show_default=True,
@@ -135,6 +138,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
       fan        fan chart of a cost forecast
       prior-check      prior predictive check of the Bayesian fit
       posterior-check  posterior predictive check of the Bayesian fit
+      capability least compute that reached GPT-3's MMLU over time, its trend and Ho et al.'s rate
 
     The runs drawn are the fit's own: --data FILE, else the file it was fitted from
     (if unchanged), else the shipped table it was fitted on, else none (with a note).
@@ -182,14 +186,19 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
                                f"{specs[0]!r}")
         posterior = load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
                                              "posterior"))
+    elif source == "capability":
+        from scaling.forecast.capability import frontier_trend
+
+        frontier = frontier_trend()  # the shipped capability table, GPT-3's MMLU
     elif source == "trend":
         from scaling.hardware import load_trend
 
         trend = load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))
     else:
-        from scaling.forecast import load_forecast
+        from scaling.forecast import load_forecasts
 
-        forecast = load_forecast(_existing(forecast_path, "forecast"))
+        # any file scaling writes: scaling run's table, scaling forecast -o's .csv or .json
+        forecast = list(load_forecasts(_existing(forecast_path, "forecast")).values())
 
     import matplotlib
 
@@ -211,6 +220,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
         "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),
         "posterior-check": lambda: plot.predictive_check(posterior, "posterior", level, **kw),
+        "capability": lambda: plot.capability_frontier(frontier, level=level, **kw),
     }[kind]
     before = set(plt.get_fignums())
     try:
