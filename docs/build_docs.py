@@ -162,6 +162,8 @@ def render_reports() -> dict[str, str]:
         pages["hardware-trends.md"] = render_hardware_page()
     summary = ROOT / "forecasts" / "summary.json"
     if summary.exists():
+        # the market checks follow the forecasts just made (a few seconds); the page includes their results
+        subprocess.run([sys.executable, str(ROOT / "validation" / "market_checks.py")], cwd=ROOT, check=True)
         pages["forecast.md"] = render_forecast_report(summary)
     return pages
 
