@@ -27,6 +27,10 @@ CHINCHILLA_SOURCE = (
 HARDWARE_SOURCE = "Epoch AI, Machine Learning Hardware database (CC BY 4.0)"
 PRICES_SOURCE = "Epoch AI, training-cost-trends 'Hardware prices.csv' (CC BY 4.0)"
 PPI_SOURCE = "US BLS producer price index PCU518210518210 via FRED, as used by Epoch AI"
+EPOCH_SYSTEMS_SOURCE = (
+    "Epoch AI, Data on AI Models (CC BY 4.0), epoch-research/training-cost-trends commit 39afc3d "
+    "'data/All ML Systems - full view.csv'; cost: Cottier et al. 2024, arXiv:2405.21015"
+)
 MUENNIGHOFF_SOURCE = (
     "Muennighoff et al. 2023, Scaling Data-Constrained Language Models (arXiv:2305.16264), "
     "huggingface/datablations commit 1370131 utils/parametric_fit.ipynb (Apache-2.0)"
@@ -88,6 +92,71 @@ REFERENCE_MODELS = [
     ("Llama-3.1-405B", "Meta", "2024-07-23", 405e9, 15.6e12, 3.8e25, "NVIDIA H100 SXM5 80GB", 0.38,
      "Grattafiori et al. 2024, The Llama 3 Herd of Models (3.8e25 FLOPs; BF16 MFU 38-43%, lower end)"),
 ]
+
+
+# Published API list prices of models at or above GPT-3's MMLU (43.9%, Hendrycks et al. 2021),
+# hand-entered with their sources: the market side of validation/market_checks.py.
+API_PRICES = [
+    # date, model, provider, usd_per_million_tokens, price_basis, n_params, mmlu_fraction, source
+    ("2021-11-18", "GPT-3 davinci", "OpenAI", 60.0, "input and output", 175e9, 0.439,
+     "https://a16z.com/llmflation-llm-inference-cost (a16z 2024, LLMflation: $0.06/1K tokens when the API "
+     "opened to all, Nov 2021; cheapest model with MMLU >= 42); MMLU 43.9% 5-shot: Hendrycks et al. 2021, "
+     "arXiv:2009.03300"),
+    ("2022-11-28", "text-davinci-003 (GPT-3.5)", "OpenAI", 20.0, "input and output", np.nan, 0.648,
+     "https://hai.stanford.edu/ai-index/2025-ai-index-report (Stanford AI Index 2025, ch. 1: "
+     "GPT-3.5-level, MMLU 64.8%, $20 per million tokens in Nov 2022)"),
+    ("2023-03-01", "gpt-3.5-turbo", "OpenAI", 2.0, "input and output", np.nan, 0.70,
+     "https://openai.com/index/introducing-chatgpt-and-whisper-apis/ ($0.002 per 1K tokens); "
+     "MMLU 70.0%: OpenAI 2023, GPT-4 Technical Report, arXiv:2303.08774, Table 2"),
+    ("2024-01-25", "gpt-3.5-turbo-0125", "OpenAI", 0.5, "input ($1.50 output)", np.nan, 0.70,
+     "https://openai.com/index/new-embedding-models-and-api-updates/ ($0.0005 per 1K input tokens)"),
+    ("2024-07-18", "gpt-4o-mini", "OpenAI", 0.15, "input ($0.60 output)", np.nan, 0.82,
+     "https://openai.com/index/gpt-4o-mini-advancing-cost-efficient-intelligence/ (MMLU 82.0%)"),
+    ("2024-10-01", "Gemini-1.5-Flash-8B", "Google", 0.07, "cheapest at MMLU >= 64.8%", 8e9, 0.648,
+     "https://hai.stanford.edu/ai-index/2025-ai-index-report (Stanford AI Index 2025, ch. 1: "
+     "GPT-3.5-level, MMLU 64.8%, $0.07 per million tokens in Oct 2024; MMLU is the threshold, not the "
+     "model's score)"),
+    ("2024-11-12", "Llama 3.2 3B Instruct", "Together AI", 0.06, "input and output", 3.21e9, 0.634,
+     "https://a16z.com/llmflation-llm-inference-cost (cheapest model with MMLU >= 42 at the time of writing); "
+     "MMLU 63.4%: Meta 2024, Llama 3.2 model card"),
+]
+
+
+def build_api_prices() -> pd.DataFrame:
+    """Published API prices per million tokens (``API_PRICES``), one row per dated price."""
+    cols = ["date", "model", "provider", "usd_per_million_tokens", "price_basis", "n_params", "mmlu_fraction",
+            "source"]
+    out = pd.DataFrame(API_PRICES, columns=cols)
+    out.insert(len(cols) - 1, "source_url", out["source"].map(_first_url))
+    return out
+
+
+def build_epoch_training_costs(raw: Path) -> pd.DataFrame:
+    """The models of Epoch AI's table that carry Cottier et al.'s training cost (2023 USD).
+
+    Every such row is kept (a model without compute or hardware is left out later, by the
+    check that needs them, and counted there). ``cost_usd_2023`` is "Training compute cost
+    (2023 USD)": amortised hardware capital plus energy (Cottier et al. 2024,
+    arXiv:2405.21015).
+    """
+    df = pd.read_csv(raw / "epoch" / "all_ml_systems.csv")
+    df = df[df["Training compute cost (2023 USD)"].notna()]
+    out = pd.DataFrame({
+        "model": df["Model"].str.strip(),
+        "organization": df["Organization"].fillna("").str.strip(),
+        "domain": df["Domain"].fillna("").str.strip(),
+        "publication_date": pd.to_datetime(df["Publication date"]).dt.strftime("%Y-%m-%d"),
+        "compute_flops": pd.to_numeric(df["Training compute (FLOP)"], errors="coerce"),
+        "hardware": df["Training hardware"].fillna("").str.strip(),
+        "n_chips": pd.to_numeric(df["Hardware quantity"], errors="coerce"),
+        "mfu": pd.to_numeric(df["Hardware utilization (MFU)"], errors="coerce"),
+        "training_time_hours": pd.to_numeric(df["Training time (hours)"], errors="coerce"),
+        "chip_hours": pd.to_numeric(df["Training chip-hours"], errors="coerce"),
+        "cost_usd_2023": df["Training compute cost (2023 USD)"].astype(str)
+        .str.replace(r"[$,\s]", "", regex=True).astype(float),
+        "source": EPOCH_SYSTEMS_SOURCE,
+    })
+    return out.sort_values(["publication_date", "model"], kind="stable").reset_index(drop=True)
 
 
 # --- capability: benchmark accuracies of public base models ---------------------------------
@@ -432,6 +501,8 @@ BUILDERS = {
     "cloud_prices": build_cloud_prices,
     "price_index": build_price_index,
     "reference_models": lambda raw: build_reference_models(),
+    "epoch_training_costs": build_epoch_training_costs,
+    "api_prices": lambda raw: build_api_prices(),
     "capability": build_capability,
 }
 

@@ -15,7 +15,8 @@ Parts:
 ``gallery``    ``docs/gallery.md`` and ``docs/gallery/*.png``: every plot kind at every size
                preset with its command (``docs/gallery.py``).
 ``examples``   the outputs inside ``<!-- exec: ... -->`` blocks of ``README.md`` and
-               ``docs/*.md``: each block's command is run and its output pasted below it.
+               ``docs/*.md``: each block's command is run and its output pasted below it;
+               ``<!-- generated: NAME -->`` blocks are filled from the code's own tables.
 
 Nothing in the docs is typed by hand that code can produce; ``tests/test_docs.py``
 checks that the CLI reference is current and that links and figures resolve.
@@ -161,6 +162,8 @@ def render_reports() -> dict[str, str]:
         pages["hardware-trends.md"] = render_hardware_page()
     summary = ROOT / "forecasts" / "summary.json"
     if summary.exists():
+        # the market checks follow the forecasts just made (a few seconds); the page includes their results
+        subprocess.run([sys.executable, str(ROOT / "validation" / "market_checks.py")], cwd=ROOT, check=True)
         pages["forecast.md"] = render_forecast_report(summary)
     return pages
 
@@ -225,6 +228,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "",
         "![GPT-3-equivalent inference cost](../forecasts/figures/gpt3_equivalent_inference_cost.png)",
         "",
+        *_capability_section(s),
         "## Against the seed article (Sunyan 2023)",
         "",
         "| | seed article | this toolkit |",
@@ -310,6 +314,10 @@ def render_forecast_report(summary_path: Path) -> str:
                   "population it describes (a forecast of hyperscaler prices is not scored on "
                   "marketplaces that did not exist at the cut-off). From "
                   "`validation/results/forecast_backtest.md`:", "", body, ""]
+    market = ROOT / "validation" / "results" / "market_checks.md"
+    if market.exists():  # the section validation/market_checks.py writes between the same markers
+        body = market.read_text(encoding="utf-8").split("\n", 1)[1].strip()
+        lines += ["<!-- market-checks:start -->", "## Market checks", "", body, "<!-- market-checks:end -->", ""]
     lines += [
         "## Known limits",
         "",
@@ -325,6 +333,164 @@ def render_forecast_report(summary_path: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _months(h: dict) -> str:
+    """``7.8 months [2.5, unbounded] (90%)`` from a halving-time entry (None: unbounded)."""
+    up = "unbounded" if h.get("upper") is None else f"{h['upper']:.1f}"
+    return f"{h['median']:.1f} months [{h['lower']:.1f}, {up}] ({h['level']:.0%})"
+
+
+def _capability_section(s: dict) -> list[str]:
+    """The capability-equivalent section of the forecast report (nothing when the run had no such variant)."""
+    cap = s.get("capability_equivalent")
+    if not cap:
+        return []
+    stem = "gpt3_capability_equivalent_cost"
+    h, ho, frontier = cap["halving_months"], cap["ho2024_halving_months"], cap["frontier"]
+    first, last = frontier[0], frontier[-1]
+    years = (pd_year(last["release_date"]) - pd_year(first["release_date"]))
+    drop = first["compute_flops"] / last["compute_flops"]
+    loss_eq = s["gpt3_equivalent"]["compute_flops"]["value"]
+    lines = [
+        "## Capability-equivalent cost: GPT-3's MMLU",
+        "",
+        "Everything above prices GPT-3's *loss* under a Chinchilla law fitted to MassiveText runs. "
+        "Asked in capabilities, public models answer directly: `" + stem + "` prices the least "
+        f"training compute with which a released base model reached GPT-3's 5-shot MMLU accuracy, "
+        f"{cap['score']:.1%} (Hendrycks et al. 2021), in the capability table (`datasets/capability.csv`: "
+        "Ruan, Maddison & Hashimoto 2024, arXiv:2405.10938, dated from Epoch AI). `scaling forecast "
+        f"--target {cap['target']}` answers the same for any benchmark and score; "
+        "`scaling plot capability` draws the frontier.",
+        "",
+        f"**The observed frontier.** Of the {cap['n_reaching']} dated models with known compute that reach "
+        f"the score (within {cap['tolerance']:g}, half the last digit of the published 43.9%), these set "
+        "the least compute when they were released:",
+        "",
+        "| model | released | training compute (FLOPs) | MMLU |",
+        "|---|---|---|---|",
+    ]
+    for r in frontier:
+        lines.append(f"| {r['model']} | {r['release_date']} | {r['compute_flops']:.3g} | {r['score']:.2%} |")
+    lines += [
+        "",
+        f"From {first['model']} to {last['model']} the compute needed fell {drop:.0f}x in {years:.1f} years "
+        f"(x{loss_eq / last['compute_flops']:.0f} from the compute-optimal loss-equivalent's "
+        f"{loss_eq:.3g} FLOPs above). No later model in the table did it with less.",
+        "",
+        f"**Its trend.** A Bayesian regression of log10 compute on the release date over the "
+        f"{len(frontier)} records (reference prior, so the posterior is exact: the slope is Student-t "
+        f"with {len(frontier) - 2} degrees of freedom) gives a halving time of the compute needed of "
+        f"**{_months(h)}**; {h['p_no_decline']:.0%} of the posterior draws show no decline. Ho et al. "
+        f"(2024, *Algorithmic progress in language models*, arXiv:2403.05812) estimate {ho['median']:g} "
+        f"months, {ho['level']:.0%} CI {ho['lower']:g}-{ho['upper']:g} months, for the compute needed "
+        "for a fixed perplexity, 2012-2023. The frontier agrees with their median and is far less precise: "
+        f"{len(frontier)} points cannot narrow it. The records are a running minimum, which falls even without "
+        "progress as more models are released, so their slope leans steep; the other choices a reader "
+        "may doubt give:",
+        "",
+    ]
+    labels = {"reaching": "every model reaching the score (least compute per family)",
+              "no_tolerance": "no tolerance (a model must score 43.9% or more)"}
+    for name, entry in cap.get("sensitivity", {}).items():
+        if "error" in entry:
+            lines.append(f"- {labels.get(name, name)}: {entry['error']}")
+            continue
+        models = ", ".join(m.rsplit("/", 1)[-1] for m in entry["models"])
+        lines.append(f"- {labels.get(name, name)}: {_months(entry['halving_months'])} over "
+                     f"{entry['n_points']} points ({models}).")
+    return lines + _capability_costs(s, cap)
+
+
+def _capability_costs(s: dict, cap: dict) -> list[str]:
+    """The capability section's cost tables, comparison with the algorithmic variant, and limits."""
+    stem = "gpt3_capability_equivalent_cost"
+    h, frontier = cap["halving_months"], cap["frontier"]
+    first, last = frontier[0], frontier[-1]
+    years = (pd_year(last["release_date"]) - pd_year(first["release_date"]))
+    loss_eq = s["gpt3_equivalent"]["compute_flops"]["value"]
+    strict = cap.get("sensitivity", {}).get("no_tolerance")
+    strict = strict if strict and "error" not in strict else None
+    fc, head = s["forecast"].get(stem, {}).get("training_cost_usd", {}), \
+        s["forecast"]["gpt3_equivalent_cost"]["training_cost_usd"]
+    algo = s["forecast"].get("gpt3_equivalent_cost_algorithmic", {}).get("training_cost_usd", {})
+
+    def cell(rows, d):
+        r = rows.get(d)
+        return "-" if r is None else f"{_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
+
+    lines = [
+        "",
+        "**The cost.** Up to the table's last release the compute is the observed frontier itself "
+        f"(data, not a forecast: {first['model']}'s own {first['compute_flops']:.3g} FLOPs until "
+        f"{frontier[1]['model'] if len(frontier) > 1 else 'a later record'}"
+        + (", more than the compute-optimal loss-equivalent because GPT-3 was not trained "
+           "compute-optimally" if first["compute_flops"] > loss_eq else "") + "). Beyond it each "
+        "joint draw takes a posterior draw of the trend and a place in its scatter (like the buyer's "
+        "place in the spread of prices), never above the last record, and prices it with the headline's "
+        "own joint draws of price trend, buyer scatter and utilisation "
+        "(`scaling.forecast.capability_cost.capability_equivalent_cost`). "
+        "Training cost, 90% intervals, beside the loss-equivalent headline and its algorithmic-progress "
+        "variant (Ho et al.'s rate, capped at 100x):",
+        "",
+        "| date | loss-equivalent (headline) | loss-equivalent with algorithmic progress | capability-equivalent |",
+        "|---|---|---|---|",
+    ]
+    for d in head:
+        lines.append(f"| {d} | {cell(head, d)} | {cell(algo, d)} | {cell(fc, d)} |")
+    lines += ["", "Year by year (capability-equivalent training cost; compute is the median path):", "",
+              "| date | median | 50% interval | 90% interval | compute (FLOPs) |", "|---|---|---|---|---|"]
+    for d, r in cap.get("yearly", {}).items():
+        lines.append(f"| {d} | {_money(r['median'])} | [{_money(r['lower_50'])}, {_money(r['upper_50'])}] | "
+                     f"[{_money(r['lower'])}, {_money(r['upper'])}] | {r['compute_flops_median']:.2g} |")
+    figure = "forecasts/figures/gpt3_capability_frontier.png"  # linked once `scaling run` has drawn it
+    if (ROOT / figure).exists():
+        lines += ["", f"![Least compute that reached GPT-3's MMLU](../{figure})"]
+    lines += [
+        "",
+        "**Against the algorithmic-progress variant.** That variant (issue #20 owns its model) shrinks the "
+        "compute-optimal loss-equivalent by Ho et al.'s rate and stops at 100x. The capability frontier is "
+        f"the evidence it lacks: its halving time, {_months(h)}, is Ho et al.'s median, and "
+        f"{last['model']} reached GPT-3's MMLU with 1/{loss_eq / last['compute_flops']:.0f} of the "
+        f"loss-equivalent's compute {years:.1f} years after GPT-3, "
+        + ("already beyond the cap" if loss_eq / last["compute_flops"] > 100 else "within the cap")
+        + f" -- if one model at {last['score']:.2%} counts (see the limits)."
+        + (f" Without the tolerance the least compute is {strict['least_compute_flops']:.3g} FLOPs, "
+           f"x{loss_eq / strict['least_compute_flops']:.0f} below the loss-equivalent"
+           + (", so the cap does not bind yet." if loss_eq / strict["least_compute_flops"] < 100 else ".")
+           if strict else ""),
+        "",
+        "**Limits.**",
+        "",
+        f"- One model carries the result: {last['model']} scores {last['score']:.3%}, "
+        f"{100 * abs(cap['score'] - last['score']):.2f} points from the target and well inside MMLU's "
+        "sampling error (about 0.4 points for 14,042 questions at 44%)."
+        + (" phi-1.5 was trained largely on synthetic textbooks written by a larger model, whose compute "
+           "its own does not include." if "phi-1" in last["model"] else "")
+        + (f" Without the tolerance the least compute reached is {strict['least_compute_flops']:.3g} FLOPs, "
+           f"{strict['least_compute_flops'] / last['compute_flops']:.0f}x more, and the halving time "
+           f"{_months(strict['halving_months'])}." if strict else ""),
+        "- The table holds only models up to 8.4e22 FLOPs or of unknown compute (Mistral 7B, Qwen2 and "
+        "others reach the score but cannot be placed), and no release after mid-2024: beyond its last "
+        "release the path is the trend extrapolated (an `extrapolation` warning).",
+        f"- With {len(frontier)} points the trend's slope has heavy tails: the lower ends of the intervals (fractions "
+        "of a dollar by 2030) say that the data cannot bound how fast the compute falls, not that "
+        "training will be free. The upper end is the observed frontier priced at that date: what it "
+        "costs if no one does better than the last record.",
+        "- GPT-3's 43.9% comes from Hendrycks et al.'s evaluation; the other models' scores from the "
+        "Open LLM Leaderboard protocol. Benchmark contamination, which lifts later models, is not "
+        "modelled. There is no inference cost: the table says what compute reached the score, not "
+        "what model one would serve.",
+        "",
+    ]
+    return lines
+
+
+def pd_year(date: str) -> float:
+    """A date string as a decimal year."""
+    from scaling._dates import decimal_year
+
+    return float(decimal_year([date])[0])
 
 
 # --------------------------------------------------------------------------- hardware page
@@ -587,8 +753,22 @@ def run_python(code: str) -> str:
     return _finish(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env()))
 
 
+#: Blocks ``<!-- generated: NAME -->`` ... ``<!-- /generated -->`` filled from the code's own tables.
+GENERATED = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated -->)", re.S)
+
+
+def generated_block(name: str) -> str:
+    """The text of a ``generated`` block: ``scenario-keys`` is the scenario keys' table."""
+    if name == "scenario-keys":
+        from scaling.forecast.scenarios import key_table
+
+        return key_table() + "\n"
+    raise ValueError(f"unknown generated block {name!r}")
+
+
 def render_examples(path: Path) -> str:
     text = path.read_text()
+    text = GENERATED.sub(lambda m: m.group(1) + generated_block(m.group("name")) + m.group(4), text)
     text = EXEC_SHELL.sub(lambda m: m.group(1) + run_shell(m.group("cmd")) + m.group(4), text)
     return EXEC_PY.sub(lambda m: m.group(1) + run_python(m.group("code")) + m.group(4), text)
 

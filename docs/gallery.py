@@ -34,7 +34,9 @@ KINDS = {
     "fan": ("fan chart of the GPT-3-equivalent training cost", ""),
     "prior-check": ("prior predictive check", ""),
     "posterior-check": ("posterior predictive check", ""),
-    "capability": ("MMLU against training compute by model family, with the sigmoid capability law", ""),
+    "capability": ("least training compute that reached GPT-3's MMLU (43.9%) by release date: the frontier's "
+                   "records, its Bayesian trend and band, Ho et al. (2024)'s rate", ""),
+    "capability-curve": ("MMLU against training compute by model family, with the sigmoid capability law", ""),
     "isoflop-dc": ("IsoFLOP profiles of the published data-constrained law (Muennighoff et al. 2023) at a pool of "
                    "100M unique tokens, with the shipped runs on that pool", " --law muennighoff2023 --data "
                    "datasets/muennighoff_runs.csv --unique-tokens 1e8"),
@@ -60,7 +62,7 @@ def _inputs():
     from scaling import capability
 
     cap = ROOT / "fits" / capability.fit_name("mmlu")
-    return dict(capability=capability.load(cap) if cap.exists() else capability.fit_shipped("mmlu"),
+    return dict(capability_fit=capability.load(cap) if cap.exists() else capability.fit_shipped("mmlu"),
                 lsq=load_fit(ROOT / "fits" / "chinchilla_lsq.json"),
                 bayes=bayes.load(ROOT / "fits" / "chinchilla_bayes.nc"),
                 trend=load_trend(ROOT / "fits" / "trend_flops_per_usd_tensor16.json"),
@@ -86,8 +88,16 @@ def draw(kind: str, size: str, d: dict):
         "fan": lambda: plot.fan_chart(d["forecast"], **kw),
         "prior-check": lambda: plot.predictive_check(d["bayes"], "prior", **kw),
         "posterior-check": lambda: plot.predictive_check(d["bayes"], "posterior", **kw),
-        "capability": lambda: plot.capability_curve(d["capability"], **kw),
+        "capability": lambda: plot.capability_frontier(_capability_trend(), **kw),
+        "capability-curve": lambda: plot.capability_curve(d["capability_fit"], **kw),
     }[kind]()
+
+
+def _capability_trend():
+    """The frontier trend of GPT-3's MMLU on the shipped capability table (what ``scaling plot capability`` draws)."""
+    from scaling.forecast.capability import frontier_trend
+
+    return frontier_trend()
 
 
 def build() -> Path:

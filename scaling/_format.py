@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "NAN_TEXT", "INF_TEXT"]
+__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "plain_formula", "plural", "NAN_TEXT", "INF_TEXT"]
 
 #: How a missing answer (NaN) prints.
 NAN_TEXT = "-"
@@ -131,3 +131,74 @@ def fmt_num(x: Any, digits: int = 4) -> str:
             return f"{x:.{digits - 1}e}"
         return f"{x:,.{digits}g}" if abs(x) >= 1 else f"{x:.{digits}g}"
     return str(x)
+
+
+def plain_formula(latex: str) -> str:
+    r"""A LaTeX formula as plain text for a terminal: ``\frac{A}{N^{\alpha}}`` -> ``A/N^alpha``.
+
+    Handles what the laws' formulas use: ``\frac``, ``^{...}``, ``\left``/``\right``,
+    Greek letters and other ``\name`` commands (written as ``name``). A group of more
+    than one token gets parentheses where it would otherwise be ambiguous.
+
+    Examples
+    --------
+    >>> plain_formula(r"L(N, D) = E + \frac{A}{N^{\alpha}} + \frac{B}{D^{\beta}}")
+    'L(N, D) = E + A/N^alpha + B/D^beta'
+    >>> plain_formula(r"\left(\frac{N_c}{N}\right)^{\alpha_N/\alpha_D}")
+    '(N_c/N)^(alpha_N/alpha_D)'
+    """
+    text, _ = _plain(str(latex), 0)
+    return " ".join(text.split())
+
+
+def _group(text: str, i: int) -> tuple[str, int]:
+    """The braced group starting at ``text[i] == "{"`` as plain text, and the index after it."""
+    inner, j = _plain(text, i + 1, stop="}")
+    return inner, j + 1
+
+
+def _atom(s: str) -> bool:
+    return bool(s) and all(c.isalnum() or c in "_'*.^" for c in s)
+
+
+def _plain(text: str, i: int, stop: str = "") -> tuple[str, int]:
+    out = []
+    while i < len(text) and text[i] != stop:
+        c = text[i]
+        if c == "\\":
+            j = i + 1
+            while j < len(text) and text[j].isalpha():
+                j += 1
+            name = text[i + 1:j]
+            if name == "frac" and j < len(text) and text[j] == "{":
+                num, j = _group(text, j)
+                den, j = _group(text, j)
+                out.append(f"{num if _atom(num) else f'({num})'}/{den if _atom(den) else f'({den})'}")
+            elif name not in ("left", "right"):
+                out.append(name or text[j:j + 1])
+                j += 0 if name else 1
+            i = j
+        elif c == "^" and i + 1 < len(text) and text[i + 1] == "{":
+            exp, i = _group(text, i + 1)
+            out.append("^" + (exp if _atom(exp) else f"({exp})"))
+        elif c == "{":
+            inner, i = _group(text, i)
+            out.append(inner)
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), i
+
+
+def plural(n, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, singular for exactly one: ``plural(1, "figure") -> '1 figure'``.
+
+    ``nouns`` is the plural when it is not ``noun + "s"`` (``plural(2, "series", "series")``).
+    Integers print with thousands separators.
+
+    >>> plural(1, "figure"), plural(3, "figure"), plural(1200, "draw"), plural(0, "query", "queries")
+    ('1 figure', '3 figures', '1,200 draws', '0 queries')
+    """
+    value = n.item() if isinstance(n, np.generic) else n
+    text = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return f"{text} {noun if value == 1 else (nouns or noun + 's')}"

@@ -47,11 +47,12 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ._checks import check_number
+from ._format import plural
 from .errors import ScalingError
 
 __all__ = [
     "ChipRate", "Budget", "CloudPrice", "chip_rate", "cloud_price", "from_compute", "from_chips", "from_usd",
-    "inference_rate", "from_options", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
+    "inference_rate", "from_options", "price_warnings", "SECONDS_PER_DAY", "PRICE_WINDOW_DAYS", "DEFAULT_MFU", "INFERENCE_MFU_FACTOR",
 ]
 
 SECONDS_PER_DAY = 86400.0
@@ -101,6 +102,10 @@ class ChipRate:
         NaN when no price is known.
     price_rule : str
         Where the price comes from ("given", or the cloud-price rule with its date).
+    n_price_observations : int or None
+        How many shipped observations the looked-up price is the median of (None for a
+        given price or none); a price resting on one observation gets a ``thin_price``
+        warning in the answers that use it (:func:`price_warnings`).
     """
 
     hardware: str
@@ -109,6 +114,7 @@ class ChipRate:
     precision: str = "tensor16"
     usd_per_chip_hour: float = math.nan
     price_rule: str = ""
+    n_price_observations: int | None = None
 
     @property
     def flops_per_chip_hour(self) -> float:
@@ -134,7 +140,7 @@ class ChipRate:
     def to_dict(self) -> dict:
         return {"hardware": self.hardware, "peak_flops_per_s": self.peak_flops_per_s, "mfu": self.mfu,
                 "precision": self.precision, "usd_per_chip_hour": self.usd_per_chip_hour,
-                "price_rule": self.price_rule}
+                "price_rule": self.price_rule, "n_price_observations": self.n_price_observations}
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,11 @@ class Budget:
         its rule), for the report.
     rate : ChipRate or None
     chips : float or None
+    kind : {"flops", "chip_time", "usd"}
+        How the budget was given: FLOPs (:func:`from_compute`), chips x days
+        (:func:`from_chips`) or dollars (:func:`from_usd`). A chip-time budget stays one in
+        inference-aware sizing (:func:`scaling.sizing.optimal`): training and serving share
+        its chip-hours, not its dollars.
     """
 
     compute_flops: float
@@ -165,14 +176,15 @@ class Budget:
     assumptions: dict = field(default_factory=dict)
     rate: ChipRate | None = None
     chips: float | None = None
+    kind: str = "flops"
 
     def for_flops(self, compute_flops: float) -> "Budget":
         """The same hardware, chips and price, for another number of FLOPs."""
-        return _budget(float(compute_flops), self.rate, self.chips)
+        return replace(_budget(float(compute_flops), self.rate, self.chips), kind=self.kind)
 
     def to_dict(self) -> dict:
         return {"compute_flops": self.compute_flops, "chip_hours": self.chip_hours, "days": self.days,
-                "usd": self.usd, "assumptions": dict(self.assumptions)}
+                "usd": self.usd, "kind": self.kind, "assumptions": dict(self.assumptions)}
 
     def report(self) -> str:
         parts = [f"{self.compute_flops:.3g} FLOPs"]
@@ -244,7 +256,7 @@ def cloud_price(hardware: str, date=None, window_days: int = PRICE_WINDOW_DAYS) 
     near.sort()  # the median (the mean of the two middle prices for an even count, as pandas)
     half = len(near) // 2
     value = float(near[half] if len(near) % 2 else (near[half - 1] + near[half]) / 2)
-    rule = (f"median on-demand cloud price of {len(near)} observations within {window_days} days of "
+    rule = (f"median on-demand cloud price of {plural(len(near), 'observation')} within {plural(window_days, 'day')} of "
             f"{when.date()} (datasets/cloud_prices.csv)")
     return CloudPrice(value, acc.name, str(when.date()), int(len(near)), rule)
 
@@ -349,7 +361,7 @@ def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
             raise
         return ChipRate(name, float(peak), mfu, str(precision), math.nan,
                         "no shipped cloud price for this chip")
-    return ChipRate(name, float(peak), mfu, str(precision), cp.usd_per_chip_hour, cp.rule)
+    return ChipRate(name, float(peak), mfu, str(precision), cp.usd_per_chip_hour, cp.rule, cp.n_observations)
 
 
 def inference_rate(training: ChipRate, hardware=None, mfu: float | None = None,
@@ -366,6 +378,27 @@ def inference_rate(training: ChipRate, hardware=None, mfu: float | None = None,
     return chip_rate(training.hardware or training.peak_flops_per_s if hardware is None else hardware,
                      mfu=m, precision=training.precision, usd_per_chip_hour=usd_per_chip_hour,
                      price_date=price_date)
+
+
+def price_warnings(rates: dict) -> list:
+    """A ``thin_price`` :class:`~scaling.errors.ScalingWarning` for each looked-up price that
+    rests on a single shipped observation.
+
+    Parameters
+    ----------
+    rates : dict
+        Role (``"training"``, ``"inference"``) -> :meth:`ChipRate.to_dict` (or None).
+    """
+    from .errors import ScalingWarning
+
+    thin: dict[tuple, list[str]] = {}  # one warning per chip and price, naming its roles
+    for role, rate in rates.items():
+        if rate and rate.get("n_price_observations") == 1 and math.isfinite(rate.get("usd_per_chip_hour", math.nan)):
+            thin.setdefault((rate["hardware"], rate["usd_per_chip_hour"]), []).append(role)
+    return [ScalingWarning(
+        "thin_price", f"the {' and '.join(roles)} price of {hardware} (${usd:.4g}/chip-hour) rests on a single "
+        "observation in the shipped cloud prices (datasets/cloud_prices.csv): treat it as a rough guide, or give "
+        "your price with --usd-per-chip-hour") for (hardware, usd), roles in thin.items()]
 
 
 def _budget(compute_flops: float, rate: ChipRate | None, chips: float | None) -> Budget:
@@ -404,7 +437,7 @@ def from_chips(hardware, chips: float, days: float, mfu: float = DEFAULT_MFU, pr
     days = check_number("days", days, low=0.0, high=_DAYS_MAX)
     rate = chip_rate(hardware, mfu, precision, usd_per_chip_hour, price_date)
     flops = chips * days * 24.0 * rate.flops_per_chip_hour
-    return _budget(float(flops), rate, float(chips))
+    return replace(_budget(float(flops), rate, float(chips)), kind="chip_time")
 
 
 def from_usd(usd: float, hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
@@ -426,7 +459,7 @@ def from_usd(usd: float, hardware, mfu: float = DEFAULT_MFU, precision: str = "t
         chips = check_number("chips", chips, low=0.0, high=_CHIPS_MAX)
     rate = chip_rate(hardware, mfu, precision, usd_per_chip_hour, price_date, price="require")
     flops = usd / rate.usd_per_chip_hour * rate.flops_per_chip_hour
-    return _budget(float(flops), rate, chips)
+    return replace(_budget(float(flops), rate, chips), kind="usd")
 
 
 def from_options(*, compute_flops: float | None = None, hardware=None, chips: float | None = None,

@@ -135,7 +135,11 @@ class CompareResult:
         One row per held-out run, law and scheme: ``law, scheme, fold, n_params, n_tokens,
         loss, predicted, lower, upper``.
     in_sample : pandas.DataFrame
-        One row per law: ``kind``, ``n_free`` (parameters), ``rms_in_sample`` on every run.
+        One row per law: ``kind``, ``n_free`` (parameters), ``rms_in_sample`` on every run,
+        ``fitted_on_these_runs``: the share of the compared runs that a published fit was
+        itself fitted on (:func:`scaling.library.in_sample_share`; 0 for the laws fitted
+        here, which never see their held-out runs). A published fit with a share above 0
+        is scored partly in sample: its "held-out" errors flatter it.
     loo : dict
         PSIS-LOO of the Bayesian fit (``elpd_loo``, ``se``, ``p_loo``, ``n_pareto_k_bad``,
         ``seconds``), empty without ``loo=True``.
@@ -162,7 +166,8 @@ class CompareResult:
     def summary(self) -> pd.DataFrame:
         """One row per law, ranked by leave-one-size-out RMS error.
 
-        Columns ``kind`` (fitted or published), ``n_free``, ``rms_in_sample``, then for each
+        Columns ``kind`` (fitted or published), ``n_free``, ``rms_in_sample``,
+        ``fitted_on_these_runs`` (see :attr:`in_sample`), then for each
         scheme ``<scheme>_rms``, ``<scheme>_median_abs``, ``<scheme>_bias``,
         ``<scheme>_coverage``, and ``<scheme>_rank`` (1 = smallest RMS); ``elpd_loo`` where
         a Bayesian fit was scored.
@@ -576,11 +581,15 @@ def _compare_table(clean: pd.DataFrame, *, laws, published, schemes, method, gri
         full[name] = res
         law = get_law(name)
         in_sample.append({"law": name, "kind": "fitted", "n_free": law.n_params,
-                          "rms_in_sample": _rms(_log_residuals(_predict(law, res.params, kept), l_all))})
+                          "rms_in_sample": _rms(_log_residuals(_predict(law, res.params, kept), l_all)),
+                          "fitted_on_these_runs": 0.0})
     pub = {name: library.published_fit(name) for name in published}
     for name, res in pub.items():
+        # a published fit of these very runs is scored in sample: a reference, not a competitor
+        share = library.in_sample_share(name, *(kept[c].to_numpy(float) for c in ("n_params", "n_tokens", "loss")))
         in_sample.append({"law": name, "kind": "published", "n_free": 0,
-                          "rms_in_sample": _rms(_log_residuals(_predict(get_law(res.law), res.params, kept), l_all))})
+                          "rms_in_sample": _rms(_log_residuals(_predict(get_law(res.law), res.params, kept), l_all)),
+                          "fitted_on_these_runs": share})
     in_sample = pd.DataFrame(in_sample).set_index("law")
 
     rows, preds, folds = [], [], []

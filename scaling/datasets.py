@@ -22,6 +22,12 @@ licences in ``datasets/README.md``):
     US producer price index for data processing services (for constant dollars).
 ``reference_models``
     GPT-3, Gopher, MT-NLG, Chinchilla, PaLM and newer open models.
+``epoch_training_costs``
+    Epoch AI's models with Cottier et al.'s (2024) training cost (2023 USD): compute,
+    hardware, chips, MFU, chip-hours (``validation/market_checks.py``).
+``api_prices``
+    Published API prices per million tokens of models at or above GPT-3's MMLU, each with
+    its source URL (``validation/market_checks.py``).
 ``capability``
     Benchmark accuracies (0-1) of 102 public base models (Ruan et al. 2024, arXiv:2405.10938)
     with ``n_params``, ``n_tokens``, ``compute_flops`` (6ND), ``release_date``, and GPT-3 as a
@@ -109,6 +115,18 @@ _SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "reference_models": (
         ("name", "organisation", "date", "n_params", "n_tokens", "compute_flops", "hardware", "mfu", "source"),
         ("n_params", "n_tokens", "compute_flops", "mfu"),
+        ("date",),
+    ),
+    "epoch_training_costs": (
+        ("model", "publication_date", "compute_flops", "hardware", "n_chips", "mfu", "chip_hours",
+         "cost_usd_2023", "source"),
+        ("compute_flops", "n_chips", "mfu", "training_time_hours", "chip_hours", "cost_usd_2023"),
+        ("publication_date",),
+    ),
+    "api_prices": (
+        ("date", "model", "provider", "usd_per_million_tokens", "price_basis", "n_params", "mmlu_fraction",
+         "source_url", "source"),
+        ("usd_per_million_tokens", "n_params", "mmlu_fraction"),
         ("date",),
     ),
 }

@@ -49,6 +49,7 @@ WARNING_CODES: dict[str, str] = {
     # queries
     "unreachable_draws": "some draws cannot answer the query",
     "extrapolation": "the query lies far beyond the data the fit was made on",
+    "thin_price": "a looked-up price rests on a single observation",
     # capability laws
     "few_family_models": "model families with one model: their offsets rest on one score",
 }

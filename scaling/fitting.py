@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 
 from ._checks import check_int, check_number
-from ._format import fmt_num
+from ._format import fmt_num, plain_formula, plural
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
 from .datasets import runs_sha256, validate_runs
 from .errors import ScalingError, ScalingWarning
@@ -267,7 +267,7 @@ class FitResult:
         law = self.law_object
         lines = [
             f"{law.name} law fit ({self.method}), {self.n_runs} runs",
-            f"  {law.formula}",
+            f"  {plain_formula(law.formula)}",
             f"  objective: {self.objective:.10g}" if math.isfinite(self.objective) else "  objective: - (published)",
         ]
         if self.n_excluded:
@@ -669,7 +669,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     clean, kept, n_excluded, include = _prepare_runs(runs, include)
     k = law_obj.n_params + (1 if method == "huber-mle" else 0)
     if len(kept) < k + 1:
-        raise ScalingError(f"too few runs to fit the {law_obj.name} law with {method}: {len(kept)} runs, "
+        raise ScalingError(f"too few runs to fit the {law_obj.name} law with {method}: {plural(len(kept), 'run')}, "
                          f"need at least {k + 1} (number of parameters + 1)")
     log_n = np.log(kept["n_params"].to_numpy(dtype=float))
     log_d = np.log(kept["n_tokens"].to_numpy(dtype=float))

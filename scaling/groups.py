@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_int, check_number
+from ._format import plural
 from ._io import utc_now
 from .datasets import runs_sha256
 from .errors import ScalingError
@@ -112,7 +113,7 @@ def _fit_shared(clean, kept, law: Law, labels, delta, grid, include, bootstrap, 
     for g in labels:
         sub = kept.loc[kept["group"] == g].reset_index(drop=True)
         if len(sub) < no + 1:
-            raise ScalingError(f"group {g!r} has {len(sub)} runs; a shared-exponent fit needs at least {no + 1} "
+            raise ScalingError(f"group {g!r} has {plural(len(sub), 'run')}; a shared-exponent fit needs at least {no + 1} "
                                "per group")
         cov = law.covariate_values(sub)
         parts.append({"runs": sub, "law": law.at(**cov) if cov else law,

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from .errors import ScalingError
 
-__all__ = ["PUBLISHED", "names", "published_fit", "resolve"]
+__all__ = ["PUBLISHED", "ABOUT", "names", "published_fit", "resolve", "fitted_on", "describe", "in_sample_share"]
 
 #: name -> (law, parameters, source)
 PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
@@ -67,6 +67,37 @@ PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
                              "alpha": 0.3526596, "R_D_star": 15.387756, "R_N_star": 5.309743},
         "Muennighoff et al. (2023), Scaling Data-Constrained Language Models, arXiv:2305.16264, Eq. 5; "
         "parameters from the README of huggingface/datablations (alpha = beta; C4 validation loss)"),
+}
+
+
+#: Kaplan et al. (2020), Section 1.1: 768 to 1.5e9 non-embedding parameters, 22e6 to 23e9
+#: tokens (C = 6ND of the corners); no table of their runs is shipped.
+_KAPLAN_SPAN = {"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
+                "compute_flops_min": 6 * 768.0 * 22e6, "compute_flops_max": 6 * 1.5e9 * 23e9}
+_CHINCHILLA_RUNS = "Chinchilla runs, Hoffmann et al. Fig. 4 (chinchilla_runs)"
+
+#: name -> what each published fit is: ``paper`` (short citation), ``data`` (the runs it was
+#: fitted on, in words), ``fitted_on`` (the shipped runs table of those runs, or their span
+#: as the paper states it), ``loss`` (``massivetext``, ``webtext2`` or ``c4``: what its loss
+#: is, see :func:`scaling.sizing.fit_context`) and ``rounded`` (whether the parameters are
+#: the paper's rounded values).
+ABOUT: dict[str, dict] = {
+    "hoffmann2022": dict(paper="Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10", data=_CHINCHILLA_RUNS,
+                         fitted_on="chinchilla_runs", loss="massivetext", rounded=True),
+    "hoffmann2022-unrounded": dict(paper="Hoffmann et al. 2022, unrounded (via Besiroglu et al. 2024)",
+                                   data=_CHINCHILLA_RUNS, fitted_on="chinchilla_runs", loss="massivetext",
+                                   rounded=False),
+    "besiroglu2024": dict(paper="Besiroglu et al. 2024, arXiv:2404.10102 (Huber MLE)", data=_CHINCHILLA_RUNS,
+                          fitted_on="chinchilla_runs", loss="massivetext", rounded=False),
+    "besiroglu2024-grid": dict(paper="Besiroglu et al. 2024, arXiv:2404.10102 (Hoffmann's grid)",
+                               data=_CHINCHILLA_RUNS, fitted_on="chinchilla_runs", loss="massivetext",
+                               rounded=False),
+    "kaplan2020": dict(paper="Kaplan et al. 2020, arXiv:2001.08361, Eq. 1.5",
+                       data="Kaplan's WebText2 runs, 768 to 1.5e9 parameters (not shipped)",
+                       fitted_on=_KAPLAN_SPAN, loss="webtext2", rounded=True),
+    "muennighoff2023": dict(paper="Muennighoff et al. 2023, arXiv:2305.16264, Eq. 5",
+                            data="data-constrained C4 runs (muennighoff_runs)",
+                            fitted_on="muennighoff_runs", loss="c4", rounded=False),
 }
 
 
@@ -110,3 +141,49 @@ def resolve(spec: str | os.PathLike):
         return load_fit(path)
     raise ScalingError(f"unknown law {str(spec)!r}: give a published law ({', '.join(PUBLISHED)}) "
                        "or a saved fit file (.json or .nc)")
+
+
+def fitted_on(name: str):
+    """The runs a published fit was fitted on: a shipped runs table's name, or the span of
+    the runs as the paper states it (a dict of ``n_params_min/max``, ...)."""
+    return ABOUT[_known(name)]["fitted_on"]
+
+
+def _known(name) -> str:
+    if not isinstance(name, str) or name.lower() not in PUBLISHED:
+        raise ScalingError(f"unknown published law {name!r}; known: {', '.join(PUBLISHED)}")
+    return name.lower()
+
+
+def describe() -> list[dict]:
+    """One row per published fit, for ``scaling laws``: ``name``, ``law``, ``paper``, ``data``
+    (what it was fitted on), ``rounded`` and ``params`` (name -> value)."""
+    return [{"name": name, "law": law, "paper": ABOUT[name]["paper"], "data": ABOUT[name]["data"],
+             "rounded": bool(ABOUT[name]["rounded"]), "params": dict(params)}
+            for name, (law, params, _) in PUBLISHED.items()]
+
+
+def in_sample_share(name: str, n_params, n_tokens, loss) -> float:
+    """The share of the given runs that the published fit ``name`` was itself fitted on.
+
+    Runs match a run of the shipped table the fit was made from (:func:`fitted_on`) when
+    their N, D and loss agree to 6 significant digits. A fit whose runs are not shipped
+    (a span only, kaplan2020) shares no run: 0.0. Scoring a fit on runs it was fitted on
+    measures its in-sample error, not how well it predicts unseen runs.
+    """
+    import numpy as np
+
+    from . import datasets
+
+    source = fitted_on(name)
+    n_params, n_tokens, loss = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (n_params, n_tokens, loss))
+    if not isinstance(source, str) or not n_params.size:
+        return 0.0
+    table = datasets.load(source)
+    fitted = set(_run_keys(*(table[c].to_numpy(float) for c in ("n_params", "n_tokens", "loss"))))
+    return sum(key in fitted for key in _run_keys(n_params, n_tokens, loss)) / n_params.size
+
+
+def _run_keys(n_params, n_tokens, loss) -> list[tuple[str, ...]]:
+    """A run's (N, D, loss) to 6 significant digits: the same run read from another table."""
+    return [tuple(f"{x:.6g}" for x in row) for row in zip(n_params, n_tokens, loss)]

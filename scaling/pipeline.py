@@ -14,7 +14,9 @@ Steps, each cached:
    on the typical hyperscaler on-demand price (:data:`HEADLINE_SERIES`: hardware progress,
    not the market composition the pooled trend mixes in), ``_lowest`` on the lowest widely
    available price, ``_pooled`` on the pooled baseline, the purchase basis (total cost of
-   ownership), one law at a time (``_lsq``, ``_bayes``) and with algorithmic progress.
+   ownership), one law at a time (``_lsq``, ``_bayes``) and with algorithmic progress; and
+   ``gpt3_capability_equivalent_cost``: GPT-3's MMLU priced from the least compute public
+   models needed (:mod:`scaling.forecast.capability`).
    Every forecast's header names its price series.
 6. Figures in ``forecasts/figures/``.
 
@@ -53,6 +55,7 @@ from . import __version__
 from ._io import dumps_json, round_floats, sweep_stale_temps, utc_now, write_if_changed
 from .datasets import datasets_dir, runs_sha256
 from ._format import format_usd as _money
+from ._format import plural
 
 __all__ = ["RunConfig", "run", "seed_comparison", "SIGNIFICANT_DIGITS"]
 
@@ -556,6 +559,7 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
         changed = _save_forecast(fc, out_dir / f"{stem}.csv")
         forecasts[stem] = fc
         say(_written(f"{out_dir / stem}.csv/.json", changed))
+    forecasts[CAPABILITY_VARIANT] = _capability_variant(cloud, dates, config, out_dir, say)
     main_fc = forecasts["gpt3_equivalent_cost"]
     comparison = seed_comparison(main_fc, lsq, cloud)
 
@@ -579,6 +583,26 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
     return summary
 
 
+#: The capability-equivalent variant: GPT-3's 5-shot MMLU (43.9%), priced from the least training
+#: compute public models needed (scaling.forecast.capability).
+CAPABILITY_VARIANT = "gpt3_capability_equivalent_cost"
+CAPABILITY_TARGET = "capability:MMLU=0.439"
+
+
+def _capability_variant(cloud, dates, config: RunConfig, out_dir: Path, say):
+    """The capability-equivalent forecast on the headline price series, saved beside the others."""
+    from .forecast.capability_cost import capability_equivalent_cost
+
+    fc = capability_equivalent_cost(cloud, target=CAPABILITY_TARGET, price_series=HEADLINE_SERIES, dates=dates,
+                                    n_draws=config.n_draws, seed=config.seed,
+                                    label="GPT-3's MMLU (capability frontier), hyperscaler on-demand")
+    for w in fc.assumptions["warnings"]:
+        say(f"warning: {w['message']}")
+    changed = _save_forecast(fc, out_dir / f"{CAPABILITY_VARIANT}.csv")
+    say(_written(f"{out_dir / CAPABILITY_VARIANT}.csv/.json", changed))
+    return fc
+
+
 def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
     """file name -> drawing function of every figure ``scaling run`` writes (captions on, page size)."""
     from . import plot
@@ -599,6 +623,11 @@ def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
         "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(fc, quantity="training_cost_usd", **cap),
         "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(fc, quantity="inference_usd_per_1k_tokens", **cap),
     }
+    if CAPABILITY_VARIANT in forecasts:
+        from .forecast.capability import frontier_trend
+
+        jobs["gpt3_capability_frontier.png"] = lambda: plot.capability_frontier(
+            frontier_trend(CAPABILITY_TARGET), **cap)
     if bayes is not None:
         jobs["param_pairs.png"] = lambda: plot.param_pairs(lsq, bayes, labels=["bootstrap", "posterior"], **cap)
         jobs["prior_check.png"] = lambda: plot.predictive_check(bayes, "prior", **cap)
@@ -628,7 +657,7 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
             written.append(path)
             plt.close("all")
             bar.advance()
-    say(f"wrote {n_changed} figures to {fig_dir}, kept {len(written) - n_changed} unchanged")
+    say(f"wrote {plural(n_changed, 'figure')} to {fig_dir}, kept {len(written) - n_changed} unchanged")
     return written
 
 
@@ -659,8 +688,12 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         dates = ("2020-07-01", "2023-01-01", "2026-01-01", "2030-01-01", f"{fc.dates[-1].year}-10-01")
         out["forecast"][stem] = {
             q: {d: _interval(fc.at(d, q)) for d in dict.fromkeys(dates)}
-            for q in ("training_cost_usd", "inference_usd_per_1k_tokens")
+            for q in ("training_cost_usd", "inference_usd_per_1k_tokens") if q in fc.quantities
         }
+    if CAPABILITY_VARIANT in forecasts:
+        from .forecast.capability_cost import summary_entry
+
+        out["capability_equivalent"] = summary_entry(forecasts[CAPABILITY_VARIANT])
     # How much of the headline fan's width each source of uncertainty contributes, year by year
     # (share of the variance of log10 cost each source removes when frozen: Forecast.width_by_source).
     widths = main_fc.width_by_source("training_cost_usd", yearly=True)
@@ -702,6 +735,10 @@ def _summary_lines(s: dict) -> list[str]:
             hi = _money(r["upper"]) if q == "training_cost_usd" else f"${r['upper']:.3g}"
             lines.append(f"GPT-3-equivalent {q} (cloud, {s.get('headline_series') or 'cloud'}) {d}: "
                          f"{val} [{lo}, {hi}] ({r['level']:.0%})")
+    if "capability_equivalent" in s:
+        from .forecast.capability_cost import summary_lines
+
+        lines += summary_lines(s["capability_equivalent"], s["forecast"][CAPABILITY_VARIANT]["training_cost_usd"])
     c = s["seed_comparison"]
     ch = c["forecast_training_change"]
     dec = c["decomposition"]

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from . import library
 from ._checks import check_level
 from .errors import ScalingError, ScalingWarning
 from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:  # a query computes on arrays; pandas loads only when a DataFr
 
 __all__ = [
     "optimal", "OptimalResult", "fit_context", "loss_meaning", "allocate", "compute_for_loss", "loss_at", "tokens_for_loss",
-    "gpt3_loss", "min_cost_for_loss", "GPT3_N_PARAMS", "GPT3_N_TOKENS", "TARGETS", "EXTRAPOLATION_FACTOR",
+    "gpt3_loss", "min_cost_for_loss", "extrapolation_warnings", "GPT3_N_PARAMS", "GPT3_N_TOKENS", "TARGETS", "EXTRAPOLATION_FACTOR",
 ]
 
 GPT3_N_PARAMS = 175e9
@@ -241,27 +242,11 @@ class OptimalResult:
             out.append(ScalingWarning(
                 "unreachable_draws", f"{self.n_unreachable} of {self.n_draws} draws cannot reach the target "
                 "(it is at or below their irreducible loss); interval ends among them are unbounded"))
-        for key, label, domain in (("n_params", "N", N_PARAMS_RANGE), ("n_tokens", "D", N_TOKENS_RANGE),
-                                   ("compute_flops", "C", COMPUTE_FLOPS_RANGE)):
-            value = self.point.get(key, math.nan)
-            if not math.isfinite(value):
-                continue
-            lo, hi = domain
-            if not lo <= value <= hi:
-                out.append(ScalingWarning(
-                    "extrapolation", f"{label} = {value:.3g} lies outside {lo:.0e} .. {hi:.0e}, the range "
-                    "the package answers for (scaling.laws)"))
-                continue
-            rng = self.data_range or {}
-            lo_d, hi_d = rng.get(f"{key}_min"), rng.get(f"{key}_max")
-            if lo_d is None or hi_d is None:
-                continue
-            if value > EXTRAPOLATION_FACTOR * hi_d or value < lo_d / EXTRAPOLATION_FACTOR:
-                side = "above the largest" if value > hi_d else "below the smallest"
-                ratio = value / hi_d if value > hi_d else lo_d / value
-                out.append(ScalingWarning(
-                    "extrapolation", f"{label} = {value:.3g} is {ratio:.3g}x {side} {label} the fit was made on "
-                    f"({lo_d:.3g} .. {hi_d:.3g}): an extrapolation of the law"))
+        out += extrapolation_warnings(self.point, self.data_range)
+        if self.costs:
+            from .budget import price_warnings
+
+            out += price_warnings({role: self.costs.get(role) for role in ("training", "inference")})
         return out
 
     def to_dict(self) -> dict:
@@ -292,10 +277,21 @@ class OptimalResult:
                 out.append(f"{role} hardware: {rate['hardware'] or 'peak as given'}, {rate['precision']} peak "
                            f"{rate['peak_flops_per_s']:.3g} FLOP/s, MFU {rate['mfu']:g}{chips}, {price}")
         if "inference_tokens" in self.query:
-            what = ("dollars: training and inference each at their own hardware's price"
-                    if costs.get("objective") == "usd" else "FLOPs: 6ND + 2NT")
+            what = {"usd": "dollars: training and inference each at their own hardware's price",
+                    "chip_hours": "chip-hours of the budget's chips (training and serving each at its own MFU)"
+                    }.get(costs.get("objective"), "FLOPs: 6ND + 2NT")
             goal = "least loss within the budget" if "compute_flops" in self.query else "least cost at the loss"
             out.append(f"objective: {goal}, counting training and inference in {what}")
+            held = costs.get("budget") or {}
+            if held.get("converted"):
+                out.append(f"note: {held['converted']}")
+            elif held:
+                out.append(f"budget: {held['chips']:g} chips x {held['days']:g} days of chip time (not converted to "
+                           f"dollars), shared by training ({self.point['training_days']:.3g} days) and serving "
+                           f"({self.point['inference_days']:.3g} days) on those chips")
+            out.append("baseline: the Chinchilla-optimal model reaching the same loss (trained compute-optimally, "
+                       "then serving the same tokens); saving: its total cost minus this answer's (Sardana et al. "
+                       "2023, arXiv:2401.00448)")
         return out
 
     def report(self) -> str:
@@ -311,6 +307,35 @@ class OptimalResult:
         lines.extend(f"  {line}" for line in self.notes())
         lines.extend(f"  warning: {w}" for w in self.warnings())
         return "\n".join(lines)
+
+
+def extrapolation_warnings(point: Mapping[str, float], data_range: Mapping | None) -> list[ScalingWarning]:
+    """``extrapolation`` warnings for N, D and C of ``point`` (those it has): outside the
+    domains of :mod:`scaling.laws`, or more than :data:`EXTRAPOLATION_FACTOR` (10x) beyond
+    the span of the fitted runs (``data_range``: ``n_params_min/max``, ...; None: unknown)."""
+    out = []
+    for key, label, domain in (("n_params", "N", N_PARAMS_RANGE), ("n_tokens", "D", N_TOKENS_RANGE),
+                               ("compute_flops", "C", COMPUTE_FLOPS_RANGE)):
+        value = point.get(key, math.nan)
+        if not math.isfinite(value):
+            continue
+        lo, hi = domain
+        if not lo <= value <= hi:
+            out.append(ScalingWarning(
+                "extrapolation", f"{label} = {value:.3g} lies outside {lo:.0e} .. {hi:.0e}, the range "
+                "the package answers for (scaling.laws)"))
+            continue
+        rng = data_range or {}
+        lo_d, hi_d = rng.get(f"{key}_min"), rng.get(f"{key}_max")
+        if lo_d is None or hi_d is None:
+            continue
+        if value > EXTRAPOLATION_FACTOR * hi_d or value < lo_d / EXTRAPOLATION_FACTOR:
+            side = "above the largest" if value > hi_d else "below the smallest"
+            ratio = value / hi_d if value > hi_d else lo_d / value
+            out.append(ScalingWarning(
+                "extrapolation", f"{label} = {value:.3g} is {ratio:.3g}x {side} {label} the fit was made on "
+                f"({lo_d:.3g} .. {hi_d:.3g}): an extrapolation of the law"))
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -348,21 +373,25 @@ class _Costs:
     training: Any = None   # scaling.budget.ChipRate
     inference: Any = None  # scaling.budget.ChipRate
     chips: float | None = None
-    objective: str = "flops"
+    objective: str = "flops"  # "flops", "usd" or "chip_hours" (a chip-time budget shared with serving)
+    budget: dict | None = None  # a chip-time budget: chips, days, and how it was counted
 
     @property
     def inference_weight(self) -> float:
         """Inference tokens' weight in the objective: 1 for FLOPs; for dollars the ratio of
-        the inference and training dollars per FLOP, so that the dollar problem is the FLOP
-        problem with ``T`` scaled (cost = $/FLOP_train x (6ND + 2N x weight x T))."""
-        if self.objective != "usd":
-            return 1.0
-        return self.inference.usd_per_flop / self.training.usd_per_flop
+        the inference and training dollars per FLOP, for chip-hours the ratio of the training
+        and inference FLOPs per chip-hour, so that each problem is the FLOP problem with
+        ``T`` scaled (cost = unit per training FLOP x (6ND + 2N x weight x T))."""
+        if self.objective == "usd":
+            return self.inference.usd_per_flop / self.training.usd_per_flop
+        if self.objective == "chip_hours":
+            return self.training.flops_per_chip_hour / self.inference.flops_per_chip_hour
+        return 1.0
 
     def to_dict(self) -> dict:
         return {"training": None if self.training is None else self.training.to_dict(),
                 "inference": None if self.inference is None else self.inference.to_dict(),
-                "chips": self.chips, "objective": self.objective}
+                "chips": self.chips, "objective": self.objective, "budget": self.budget}
 
 
 def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | None = None) -> dict[str, np.ndarray]:
@@ -404,11 +433,46 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | No
             infer = costs.inference
             if inference_tokens is not None and infer is not None:
                 out["inference_chip_hours"] = out["inference_flops"] / infer.flops_per_chip_hour
+                if costs.objective == "chip_hours":  # serving on the budget's chips: days of its chip time
+                    out["inference_days"] = out["inference_chip_hours"] / 24.0 / costs.chips
+                    out["total_days"] = out["training_days"] + out["inference_days"]
                 if infer.priced:
                     out["inference_usd"] = out["inference_chip_hours"] * infer.usd_per_chip_hour
                     if train.priced:
                         out["total_usd"] = out["training_usd"] + out["inference_usd"]
+        if inference_tokens is not None:
+            out.update(_baseline(law, params, out, inference_tokens, costs))
     return out
+
+
+def _baseline(law: Law, params, out: dict, inference_tokens: float, costs: _Costs | None) -> dict:
+    r"""The Chinchilla-optimal model reaching the same loss, and what the inference-aware answer saves.
+
+    The baseline trains compute-optimally for the answer's loss :math:`L`
+    (:meth:`scaling.laws.Law.compute_for_loss`: :math:`C_b, N_b, D_b`) and then serves the
+    same :math:`T` tokens, at :math:`C_b + 2 N_b T` FLOPs. The saving is the baseline's total
+    cost minus the answer's, in FLOPs, and in dollars (both priced) or chip-hours (a
+    chip-time budget); ``saving_pct`` is that of the minimised cost
+    :math:`C + 2 N T w` (``w``: :attr:`_Costs.inference_weight`), Sardana et al. (2023),
+    "Beyond Chinchilla-Optimal", https://arxiv.org/abs/2401.00448, Figure 1.
+    """
+    c_b, n_b, d_b = law.compute_for_loss(params, out["loss"])
+    serve_b = 2.0 * n_b * inference_tokens
+    base = {"baseline_n_params": n_b, "baseline_n_tokens": d_b, "baseline_compute_flops": c_b,
+            "baseline_total_flops": c_b + serve_b, "saving_flops": c_b + serve_b - out["total_flops"]}
+    weight = 1.0 if costs is None else costs.inference_weight
+    base["saving_pct"] = 100.0 * (1.0 - (out["compute_flops"] + weight * out["inference_flops"])
+                                  / (c_b + weight * serve_b))
+    if costs is not None and costs.training is not None and costs.inference is not None:
+        train, infer = costs.training, costs.inference
+        hours_b = c_b / train.flops_per_chip_hour + serve_b / infer.flops_per_chip_hour
+        if costs.objective == "chip_hours":
+            base["saving_chip_hours"] = hours_b - out["training_chip_hours"] - out["inference_chip_hours"]
+        if "total_usd" in out:
+            base["baseline_total_usd"] = (c_b / train.flops_per_chip_hour * train.usd_per_chip_hour
+                                          + serve_b / infer.flops_per_chip_hour * infer.usd_per_chip_hour)
+            base["saving_usd"] = base["baseline_total_usd"] - out["total_usd"]
+    return base
 
 
 def _costs(budget, training, inference, inference_tokens, objective: str, chips=None
@@ -457,7 +521,38 @@ def _costs(budget, training, inference, inference_tokens, objective: str, chips=
         raise ScalingError("objective 'usd' needs inference_tokens and a price for the training and the "
                            "inference hardware (--usd-per-chip-hour, or a chip with shipped cloud prices)")
     use_usd = objective == "usd" or (objective == "auto" and inference_tokens is not None and priced)
-    return flops, _Costs(training, inference, chips, "usd" if use_usd else "flops")
+    chosen = "usd" if use_usd else "flops"
+    held = None
+    if budget is not None and budget.kind == "chip_time" and inference_tokens is not None:
+        chosen, held = _chip_time_objective(budget, inference, objective, chosen)
+    return flops, _Costs(training, inference, chips, chosen, held)
+
+
+def _chip_time_objective(budget, inference, objective: str, chosen: str) -> tuple[str, dict]:
+    """How an inference-aware query counts a chip-time budget (chips x days).
+
+    Serving on the budget's own chip (any MFU): the budget stays chip time, shared by
+    training and serving chip-hours (``chip_hours``; the days of training plus serving are
+    the days given). Serving on other hardware, or ``objective`` given as ``usd`` or
+    ``flops``: the budget is counted in that unit, and ``converted`` says so.
+    """
+    train = budget.rate
+    same_chip = (inference.hardware == train.hardware and inference.peak_flops_per_s == train.peak_flops_per_s
+                 and inference.precision == train.precision)
+    held = {"kind": "chip_time", "chips": budget.chips, "days": budget.days, "converted": None}
+    if objective == "auto" and same_chip:
+        return "chip_hours", held
+    why = (f"as asked (objective {objective})" if objective != "auto" else
+           f"because serving runs on other hardware ({inference.hardware or 'a peak as given'})")
+    if chosen == "usd":
+        held["converted"] = (f"the chip-time budget ({budget.chips:g} chips x {budget.days:g} days) was converted "
+                             f"to dollars (${budget.usd:,.0f} at ${train.usd_per_chip_hour:.4g}/chip-hour) {why}; "
+                             "training and serving share those dollars")
+    else:
+        held["converted"] = (f"the chip-time budget ({budget.chips:g} chips x {budget.days:g} days) was converted "
+                             f"to FLOPs ({budget.compute_flops:.3g}) {why}; training and serving share those FLOPs "
+                             "(6ND + 2NT)")
+    return chosen, held
 
 
 def optimal(fit, compute_flops: float | None = None, target_loss: float | None = None,
@@ -519,6 +614,14 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
     chips : float, optional
         With ``training`` and a target: the chips that train, for wall-clock days.
 
+    Returns
+    -------
+    OptimalResult, or :class:`scaling.sweep.OptimalSweep` for an array query
+        ``compute_flops`` or ``target_loss`` given as a 1-d array (a sweep over budgets
+        or losses) answers every value in one call, the law's maths broadcast over draws
+        x values: one row per value in ``summary()`` / ``to_frame()``, and
+        ``result[i]`` the :class:`OptimalResult` of value ``i`` (equal to the scalar query).
+
     Raises
     ------
     ScalingError
@@ -526,6 +629,28 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
         together with ``compute_flops``; inference hardware without inference tokens; a
         dollar objective without prices; a law whose point estimate cannot answer.
     """
+    options = dict(target=target, level=level, inference_tokens=inference_tokens, budget=budget, training=training,
+                   inference=inference, objective=objective, chips=chips, unique_tokens=unique_tokens)
+    axis = _swept_axis(compute_flops, target_loss)
+    if axis is not None:
+        return _optimal_sweep(fit, axis, compute_flops if axis == "compute_flops" else target_loss,
+                              {"compute_flops": compute_flops, "target_loss": target_loss}, options)
+    law, params, query, costs, level = _prepare(fit, compute_flops, target_loss, **options)
+    point = _point_answer(law, params, query, costs)
+    draws = None
+    dparams = _draw_params(fit, law)
+    if dparams is not None:
+        n_rows = next(iter(dparams.values())).shape[0]
+        draws = DrawColumns({k: np.broadcast_to(v, (n_rows,)) for k, v in _answer(law, dparams, query, costs).items()})
+    rng, meaning = fit_context(fit)
+    return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
+                         fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
+                         costs=None if costs is None else costs.to_dict())
+
+
+def _prepare(fit, compute_flops, target_loss, *, target, level, inference_tokens, budget, training, inference,
+             objective, chips, unique_tokens):
+    """The checked query of :func:`optimal`: ``(law, params, query, costs, level)``."""
     require_result(fit, "a fitted loss law")
     law, unique_tokens = _law_for_query(get_law(fit.law), unique_tokens)
     flops_from_budget, costs = _costs(budget, training, inference, inference_tokens, objective, chips)
@@ -579,20 +704,68 @@ def optimal(fit, compute_flops: float | None = None, target_loss: float | None =
                 f"{'' if weight == 1.0 else ' at the inference price'}) costs {serving:.3g} FLOPs or more for any "
                 f"model of at least {N_PARAMS_RANGE[0]:.0e} parameters; raise the budget or lower the inference tokens")
 
-    point = _point_answer(law, params, query, costs)
-    draws = None
+    return law, params, query, costs, level
+
+
+def _draw_params(fit, law: Law) -> dict | None:
+    """The fit's draws of the law's parameters as float arrays (None without draws)."""
     columns = draw_arrays(fit)  # arrays: a fit loaded from a file builds no DataFrame here
-    if columns is not None and columns.n_rows:
-        missing = [p for p in law.param_names if p not in columns]
-        if missing:
-            raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
-        dparams = {p: np.asarray(columns[p], dtype=float) for p in law.param_names}
-        draws = DrawColumns({k: np.broadcast_to(v, (columns.n_rows,)) for k, v in
-                             _answer(law, dparams, query, costs).items()})
+    if columns is None or not columns.n_rows:
+        return None
+    missing = [p for p in law.param_names if p not in columns]
+    if missing:
+        raise ScalingError(f"the fit's draws lack columns {', '.join(missing)}")
+    return {p: np.asarray(columns[p], dtype=float) for p in law.param_names}
+
+
+def _swept_axis(compute_flops, target_loss) -> str | None:
+    """``"compute_flops"`` or ``"target_loss"`` when that query is an array (a sweep), else None."""
+    swept = [name for name, v in (("compute_flops", compute_flops), ("target_loss", target_loss))
+             if isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) >= 1]
+    if len(swept) > 1:
+        raise ScalingError("sweep one query at a time: compute_flops or target_loss as an array, not both")
+    return swept[0] if swept else None
+
+
+def _optimal_sweep(fit, axis: str, values, given: dict, options: dict):
+    """:func:`optimal` for every value of an array query, in one broadcast evaluation.
+
+    Each value is checked as the scalar query would be (:func:`_prepare`); then the law
+    answers all of them at once: the point estimate over values, the draws as
+    ``(n_draws, 1)`` against values (:mod:`scaling.laws` broadcasts).
+    """
+    from .sweep import OptimalSweep
+
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1 or not arr.size:
+        raise ScalingError(f"{axis} as an array must be 1-d and not empty, got shape {arr.shape}")
+    other = {k: v for k, v in given.items() if k != axis}
+    prepared = [_prepare(fit, **{axis: v}, **other, **options) for v in arr.tolist()]
+    law, params, _, costs, level = prepared[0]
+    queries = [p[2] for p in prepared]
+    query = {**queries[0], axis: np.array([q[axis] for q in queries])}
+    n = len(queries)
+    with np.errstate(all="ignore"):
+        point = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in _answer(law, params, query, costs).items()}
+    for k, v in point.items():
+        bad = np.flatnonzero(~np.isfinite(v))
+        if bad.size:
+            raise ScalingError(f"the {law.name} law's point estimate cannot answer {axis} = {query[axis][bad[0]]:g}: "
+                               f"{k} not finite")
+    draws = None
+    dparams = _draw_params(fit, law)
+    if dparams is not None:
+        rows = next(iter(dparams.values())).shape[0]
+        per = _answer(law, {p: v[:, None] for p, v in dparams.items()}, query, costs)
+        draws = {k: np.broadcast_to(np.asarray(v, dtype=float), (rows, n)) for k, v in per.items()}
     rng, meaning = fit_context(fit)
-    return OptimalResult(law=law.name, query=query, point=point, draws=draws, level=level,
-                         fit_warnings=tuple(fit.warnings()), data_range=rng, loss_meaning=meaning,
-                         costs=None if costs is None else costs.to_dict())
+    common = dict(law=law.name, level=level, fit_warnings=tuple(fit.warnings()), data_range=rng,
+                  loss_meaning=meaning, costs=None if costs is None else costs.to_dict())
+    results = tuple(OptimalResult(query=q, point={k: float(v[i]) for k, v in point.items()},
+                                  draws=None if draws is None else DrawColumns({k: v[:, i] for k, v in draws.items()}),
+                                  **common) for i, q in enumerate(queries))
+    return OptimalSweep(law=law.name, axis=axis, values=query[axis], results=results, point=point, draws=draws,
+                        level=level)
 
 
 def _law_for_query(law: Law, unique_tokens) -> tuple[Law, float | None]:
@@ -603,14 +776,27 @@ def _law_for_query(law: Law, unique_tokens) -> tuple[Law, float | None]:
     """
     if not law.covariates:
         if unique_tokens is not None:
-            raise ScalingError(f"unique_tokens applies to a data-constrained law (data_constrained); this fit's law "
-                               f"is {law.name}, which assumes unlimited unique data")
+            raise ScalingError(f"unique_tokens (--unique-tokens) applies to a data-constrained law: "
+                               f"{data_constrained_laws()}; this fit's law is {law.name}, which assumes "
+                               "unlimited unique data")
         return law, None
     if unique_tokens is None:
         raise ScalingError(f"the {law.name} law needs the unique tokens available: give unique_tokens "
                            "(--unique-tokens), e.g. 5e11")
     u = _query_number("unique_tokens", unique_tokens, *N_TOKENS_RANGE, what=" tokens")
     return law.at(n_unique_tokens=u), u
+
+
+def data_constrained_laws() -> str:
+    """The laws that take unique tokens, for messages: the families and the published fits
+    (``--law``) of a law with covariates (from the registries of :mod:`scaling.laws` and
+    :mod:`scaling.library`)."""
+    from . import laws as _laws
+
+    families = [n for n in _laws.names() if get_law(n).covariates]
+    published = [n for n, (name, _, _) in library.PUBLISHED.items() if get_law(name).covariates]
+    return (f"the laws {', '.join(families)} (fit one with scaling fit --law) or a published fit of one "
+            f"(--law {', '.join(published)})")
 
 
 # --------------------------------------------------------------------------------------
@@ -631,20 +817,16 @@ LOSS_OWN = ("in the units of the fitted runs' loss column (usually nats per toke
 LOSS_C4 = ("nats per token on the C4 validation set (GPT-2's byte-pair tokenizer, Muennighoff et al. 2023); "
            "not comparable with MassiveText losses or across tokenizers")
 DATASET_LOSS = {"chinchilla_runs": LOSS_MASSIVETEXT, "muennighoff_runs": LOSS_C4}
-#: Published fits (scaling.library) -> (shipped runs table whose span they were fitted on, or
-#: a span stated by the paper; what their loss is). Hoffmann's and Besiroglu's fits are of the
-#: runs of Hoffmann et al. Figure 4, digitised as ``chinchilla_runs``; Kaplan et al. (2020),
-#: Section 1.1: 768 to 1.5e9 non-embedding parameters, 22e6 to 23e9 tokens (C = 6ND of the
-#: corners).
-_PUBLISHED = {
-    "hoffmann2022": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "hoffmann2022-unrounded": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "besiroglu2024": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "besiroglu2024-grid": ("chinchilla_runs", LOSS_MASSIVETEXT),
-    "kaplan2020": ({"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
-                    "compute_flops_min": 6 * 768.0 * 22e6, "compute_flops_max": 6 * 1.5e9 * 23e9}, LOSS_WEBTEXT2),
-    "muennighoff2023": ("muennighoff_runs", LOSS_C4),
-}
+#: What a published fit's loss is (``scaling.library.ABOUT[name]["loss"]``).
+_LOSS_OF = {"massivetext": LOSS_MASSIVETEXT, "webtext2": LOSS_WEBTEXT2, "c4": LOSS_C4}
+
+
+def _published_context(name: str) -> tuple:
+    """A published fit's runs (a shipped table's name or a span) and its loss, from :mod:`scaling.library`."""
+    about = library.ABOUT[name]
+    return about["fitted_on"], _LOSS_OF[about["loss"]]
+
+
 _RANGE_KEYS = ("n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max")
 
 
@@ -721,8 +903,8 @@ def fit_context(fit) -> tuple[dict | None, str]:
     settings = fit.settings if isinstance(fit.settings, Mapping) else {}
     rng = dict(fit.data_range) if _valid_range(fit.data_range) else None
     name = settings.get("name") if fit.method == "published" else None
-    if isinstance(name, str) and name in _PUBLISHED:
-        span, meaning = _PUBLISHED[name]
+    if isinstance(name, str) and name in library.ABOUT:
+        span, meaning = _published_context(name)
         if isinstance(span, str):
             span = _dataset_span(span)[0]
         return (rng or dict(span)), meaning

@@ -260,6 +260,6 @@ def test_plot_capability_curve_and_cli(in_tmp, shipped_fit):
     with pytest.raises(ScalingError, match="families not in the data"):
         plot.capability_curve(shipped_fit, families=["nobody"])
     path = shipped_fit.save(in_tmp / "cap.json")
-    r = CliRunner().invoke(main, ["plot", "capability", "--fit", str(path), "-o", "cap.png"])
+    r = CliRunner().invoke(main, ["plot", "capability-curve", "--fit", str(path), "-o", "cap.png"])
     assert r.exit_code == 0, r.output
     assert (in_tmp / "cap.png").stat().st_size > 10_000

@@ -22,6 +22,8 @@ def _builder(root):
 def test_committed_tables_rebuild_byte_for_byte(root, raw_data_dir, tmp_path):
     written = _builder(root).build_all(raw_data_dir, tmp_path)
     assert {p.name for p in written} == {f"{n}.csv" for n in datasets.names()}
+    # the market checks' tables (validation/market_checks.py) are rebuilt like the others
+    assert {"epoch_training_costs.csv", "api_prices.csv"} <= {p.name for p in written}
     for path in written:
         committed = root / "datasets" / path.name
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} is stale: rerun datasets/build_datasets.py"

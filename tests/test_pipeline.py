@@ -127,6 +127,24 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert change["lower"] <= change["median"] <= change["upper"] < 0  # cheaper over 2020-23
 
 
+def test_job_writes_the_capability_equivalent_variant(first_run):
+    """GPT-3's MMLU priced from the least-compute frontier (scaling.forecast.capability), in the summary."""
+    tmp, lines, summary = first_run
+    table = pd.read_csv(tmp / "forecasts" / "gpt3_capability_equivalent_cost.csv")
+    assert set(table["quantity"]) == {"training_cost_usd", "compute_flops", "usd_per_peak_flop"}
+    meta = json.loads((tmp / "forecasts" / "gpt3_capability_equivalent_cost.json").read_text())
+    assert meta["assumptions"]["target"] == "capability:MMLU=0.439"
+    assert meta["assumptions"]["price_series"] == "hyperscaler-on-demand"
+    entry = summary["capability_equivalent"]
+    assert entry["frontier"][-1]["model"] == "microsoft/phi-1_5" and entry["ho2024_halving_months"]["median"] == 8
+    cost = summary["forecast"]["gpt3_capability_equivalent_cost"]["training_cost_usd"]
+    head = summary["forecast"]["gpt3_equivalent_cost"]["training_cost_usd"]
+    assert "inference_usd_per_1k_tokens" not in summary["forecast"]["gpt3_capability_equivalent_cost"]
+    assert cost["2026-01-01"]["median"] < head["2026-01-01"]["median"]  # phi-1.5 used 1/100 of the compute
+    text = "\n".join(lines)
+    assert "Least compute reaching GPT-3's MMLU" in text and "extrapolated" in text
+
+
 def test_rerun_reuses_fits_and_refits_what_changed(first_run):
     tmp, _, _ = first_run
     lines: list[str] = []

@@ -32,6 +32,7 @@ SIZES = {"column": (3.5, None), "page": (7.0, None), "slide": (13.33, 7.5)}
 def shipped():
     from scaling import bayes, datasets, library
     from scaling.fitting import load_fit
+    from scaling.forecast.capability import frontier_trend
     from scaling.hardware import load_trend
 
     return dict(
@@ -45,7 +46,8 @@ def shipped():
         watt=load_trend(ROOT / "fits" / "trend_flops_per_watt_tensor16.json"),
         forecast=pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost.csv"),
         purchase=pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost_purchase.csv"),
-        capability=_capability_fit(),
+        capability=frontier_trend(),
+        capability_curve=_capability_fit(),
     )
 
 
@@ -75,7 +77,8 @@ KINDS = {
                                                           **kw),
     "dc-residuals": lambda d, **kw: plot.fit_residuals(d["dc"], runs=d["dc_runs"], **kw),
     "posterior-check": lambda d, **kw: plot.predictive_check(d["bayes"], "posterior", **kw),
-    "capability": lambda d, **kw: plot.capability_curve(d["capability"], **kw),
+    "capability": lambda d, **kw: plot.capability_frontier(d["capability"], **kw),
+    "capability-curve": lambda d, **kw: plot.capability_curve(d["capability_curve"], **kw),
 }
 
 

@@ -127,7 +127,9 @@ def test_unreachable_target_names_e(make_fit):
     (dict(compute_flops=1), "got 1.0"),  # would be N = 0.045 parameters
     (dict(compute_flops=True), "got bool True"),
     (dict(compute_flops="1e23"), "real number"),
-    (dict(compute_flops=np.array([1e23, 1e24])), "real number"),
+    (dict(compute_flops=np.array([[1e23, 1e24]])), "must be 1-d"),  # a 1-d array is a sweep (test_research_paths)
+    (dict(compute_flops=np.array([1e23, -1.0])), "compute_flops must be a finite number"),
+    (dict(compute_flops=[1e23], target_loss=[2.0]), "one query at a time"),
     (dict(compute_flops=math.inf), "finite"),
     (dict(target_loss=1e300), "target_loss must be a finite number"),  # would be N = 0
     (dict(target_loss=math.nan), "target_loss must be a finite number"),

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import ESS_MIN, R_HAT_MAX, check_number
+from .._format import plain_formula
 from .._io import atomic_write_with
 from ..errors import ScalingError, ScalingWarning
 from ..fitting import data_range, draws_at_bound_warnings, range_warnings
@@ -169,7 +170,7 @@ class BayesFitResult:
         d = self.diagnostics
         width = max(6, *(len(str(name)) for name in s.index))  # R_D_star is 8 characters
         lines = [
-            f"Bayesian fit of the {self.law} law: {get_law(self.law).formula}",
+            f"Bayesian fit of the {self.law} law: {plain_formula(get_law(self.law).formula)}",
             f"runs fitted: {self.n_runs} (excluded: {self.n_excluded}); data sha256 {self.data_sha256[:12]}...",
             f"sampler: {self.settings.get('sampler')}, {self.settings.get('chains')} chains x "
             f"{self.settings.get('draws')} draws (tune {self.settings.get('tune')}), seed {self.seed}",

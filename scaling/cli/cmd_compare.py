@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from scaling import laws as _laws
+from scaling import library
+from scaling._format import plural
 from scaling.cli._util import echo_json, echo_warnings, print_table
 from scaling.results import DEFAULT_LEVEL
 
@@ -14,9 +17,9 @@ DEFAULT_DATASET = "chinchilla_runs"
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
 @click.option("--laws", default="chinchilla,chinchilla_tied,kaplan", show_default=True,
-              help="Comma-separated laws to fit (see 'scaling fit --law').")
-@click.option("--published", default="", help="Comma-separated published fits scored as they are, "
-                                                "e.g. hoffmann2022,besiroglu2024.")
+              help=f"Comma-separated law families to fit: any of {', '.join(_laws.names())} (see 'scaling laws').")
+@click.option("--published", default="", help="Comma-separated published fits scored as they are: any of "
+                                                f"{', '.join(library.names())} (see 'scaling laws').")
 @click.option("--schemes", default="loso,extrapolate", show_default=True,
               help="loso (leave one model size out) and/or extrapolate (predict the largest sizes).")
 @click.option("--bootstrap", type=int, default=50, show_default=True,
@@ -64,7 +67,8 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
         return
     if grouped:
         for group, res in result.by_group.items():
-            click.echo(f"group {group}: {res.settings['n_runs']} runs, {res.settings['n_sizes']} model sizes")
+            click.echo(f"group {group}: {plural(res.settings['n_runs'], 'run')}, "
+                       f"{plural(res.settings['n_sizes'], 'model size')}")
             _print_ranking(res.summary(), res.settings["schemes"], level)
             _print_notes(res)
             click.echo("")
@@ -73,7 +77,7 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
         _print_ranking(result.combined(), result.settings["schemes"], level)
     else:
         _print_ranking(result.summary(), result.settings["schemes"], level)
-        click.echo(f"\n{result.settings['n_runs']} runs, {result.settings['n_sizes']} model sizes; errors are "
+        click.echo(f"\n{plural(result.settings['n_runs'], 'run')}, {plural(result.settings['n_sizes'], 'model size')}; errors are "
                    "log(predicted / observed loss) on held-out runs")
         _print_notes(result)
     for path in (output, figure):
@@ -86,13 +90,19 @@ def _print_ranking(summ, schemes, level) -> None:
     for s in schemes:
         header += [f"{s} rms", "med|r|", "bias", f"cov {level:.0%}", "rank"]
     rows = []
+    shares = summ["fitted_on_these_runs"] if "fitted_on_these_runs" in summ else {}
+    flagged = [name for name in summ.index if shares.get(name, 0.0) > 0]
     for name, r in summ.iterrows():
-        row = [name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-", f"{r['rms_in_sample']:.4f}"]
+        row = [f"{name} *" if name in flagged else name, r["kind"], str(int(r["n_free"])) if r["n_free"] else "-",
+               f"{r['rms_in_sample']:.4f}"]
         for s in schemes:
             row += [f"{r[f'{s}_rms']:.4f}", f"{r[f'{s}_median_abs']:.4f}", f"{r[f'{s}_bias']:+.4f}",
                     f"{r[f'{s}_coverage']:.0%}", str(r[f"{s}_rank"])]
         rows.append(row)
     print_table(rows, header=header)
+    for name in flagged:
+        click.echo(f"* {name}: a published fit of these very runs ({shares[name]:.0%} of them are runs it was fitted "
+                   "on): its held-out errors are in-sample errors, a reference, not a competitor")
 
 
 def _print_notes(result) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from scaling.cli._util import echo_json, echo_warnings, print_table
+from scaling import laws
+from scaling.cli._util import echo_json, echo_warnings
 from scaling.results import DEFAULT_LEVEL
 
 DEFAULT_FIT = "fits/chinchilla_lsq.json"
@@ -23,16 +24,12 @@ def _load_runs(data, dataset):
     return datasets.load(DEFAULT_DATASET if dataset is None else dataset)
 
 
-def _summary_rows(summary):
-    return [(name, row["value"], row["lower"], row["upper"]) for name, row in summary.iterrows()]
-
-
 @click.command("fit")
 @click.option("--data", type=click.Path(dir_okay=False), default=None, help="CSV of your own runs.")
 @click.option("--dataset", default=None, help=f"A shipped table of runs [default: {DEFAULT_DATASET}].")
 @click.option("--law", default="chinchilla", show_default=True,
-              help="chinchilla, chinchilla_tied, kaplan, data_constrained (needs an n_unique_tokens column, e.g. "
-                   "--dataset muennighoff_runs) or data_constrained_untied.")
+              help=f"A law family: {', '.join(laws.names())} (see 'scaling laws'); a data-constrained law needs an "
+                   "n_unique_tokens column, e.g. --dataset muennighoff_runs.")
 @click.option("--method", default="huber", show_default=True,
               help="huber, huber-mle, or bayes (the same as --bayes).")
 @click.option("--bayes", is_flag=True, help="Bayesian fit (PyMC) instead of least squares: laws chinchilla, "
@@ -84,10 +81,12 @@ def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, boo
                    "output": output})
         return
     echo_warnings(result.warnings())
-    print_table(_summary_rows(summary), header=["param", "value", f"lower {level:.0%}", f"upper {level:.0%}"])
-    click.echo("")
+    # the report holds the table (once) and the formula as plain text; its warnings went to stderr
     click.echo("\n".join(line for line in result.report(level).splitlines()
-                         if not line.strip().startswith("warning:")))
+                         if not line.strip().startswith("warning:")).strip("\n"))
+    if result.draws is None:
+        click.echo(f"(no intervals: add --bootstrap 4000 for {level:.0%} bootstrap intervals, or --bayes for "
+                   "credible intervals)")
     if output:
         click.echo(f"saved {output}")
 

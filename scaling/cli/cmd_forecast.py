@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from scaling import library
+
 from ._util import echo_json, echo_warnings, print_table, resolve_fit_path
 from scaling._format import format_usd as _money
 
@@ -17,14 +19,58 @@ def _fits_dir(fits_dir: Path | None) -> Path:
     return Path(resolve_fit_path(None, "fits/chinchilla_lsq.json")).parent
 
 
+#: Options that set a scenario key (option name -> key). Given on the command line with
+#: --scenarios, each is the default of the scenarios that do not set that key.
+_SCENARIO_OPTIONS = {"target": "target", "law": "law", "basis": "basis", "price_series": "price_series",
+                     "price_doubling_years": "price_doubling_years", "utilisation": "utilisation",
+                     "inference_utilisation": "inference_utilisation", "dollars": "dollars",
+                     "halving": "algorithmic", "algorithmic_cap": "algorithmic_cap",
+                     "lifetime_years": "lifetime_years", "pue": "pue", "usd_per_kwh": "usd_per_kwh"}
+
+
+def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) -> dict:
+    """The scenarios to run: the file's, each over the options given on the command line; else one."""
+    from click.core import ParameterSource
+
+    from scaling.errors import ScalingError
+    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, series_for
+
+    explicit = {opt for opt in _SCENARIO_OPTIONS if ctx.get_parameter_source(opt) != ParameterSource.DEFAULT}
+    if options["fit_path"] is not None:  # --fit FILE is --law FILE
+        explicit.add("law")
+    given = {key: options[opt] for opt, key in _SCENARIO_OPTIONS.items()
+             if opt in explicit and options[opt] is not None}
+    if scenario_file is not None:
+        # TCO options on the command line are the default of the purchase-basis scenarios only
+        tco = [k for k in TCO_KEYS if k in given]
+        rest = {k: v for k, v in given.items() if k not in tco}
+        scenarios = {}
+        for name, spec in load_scenarios(scenario_file).items():
+            merged = {**given, **spec}
+            scenarios[name] = merged if series_for(merged)[1].basis == "purchase" else {**rest, **spec}
+        if tco and not any(series_for(spec)[1].basis == "purchase" for spec in scenarios.values()):
+            raise ScalingError(f"--{tco[0].replace('_', '-')} sets the total cost of owned hardware, which applies "
+                               "to the purchase basis only, and no scenario of the file is on it")
+        return scenarios
+    spec = {"law": DEFAULT_LAW, "target": options["target"], "utilisation": options["utilisation"],
+            "dollars": options["dollars"], "algorithmic": options["halving"]}
+    return {"forecast": {**spec, **given}}
+
+
+def _range_help(what: str, default: str) -> str:
+    return f"Purchase basis: {what}, a number or LOW:HIGH (drawn uniformly) [default: {default}]."
+
+
 @click.command("forecast")
 @click.option("--target", default="gpt3", show_default=True,
-              help="A reference model (gpt3, Chinchilla, Llama-2-70B, ...), a loss (e.g. 2.0) or N,D (175e9,300e9).")
+              help="A reference model (gpt3, Chinchilla, Llama-2-70B, ...), a loss (e.g. 2.0), N,D (175e9,300e9) or a "
+                   "benchmark score, capability:BENCH=SCORE (capability:MMLU=0.439: GPT-3's MMLU, priced from the "
+                   "least compute public models needed).")
 @click.option("--since", default="2020-01-01", show_default=True, help="First date.")
 @click.option("--until", type=int, default=2032, show_default=True, help="Last year.")
 @click.option("--law", default=None,
-              help="mixture (LSQ, Bayes, Hoffmann 2022, equal weights), a published law (hoffmann2022, ...) or a "
-                   "fit file [default: fits/chinchilla_lsq.json].")
+              help="mixture (the headline's: LSQ, Bayes, Hoffmann 2022, equal weights), a published law "
+                   f"({', '.join(library.names())}; see 'scaling laws') or a fit file [default: mixture].")
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Loss fit file (same as --law FILE).")
 @click.option("--basis", default=None, help="cloud or purchase (total cost of ownership) [default: cloud].")
@@ -35,67 +81,80 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time.")
 @click.option("--utilisation", default="0.3:0.5", show_default=True, help="Training MFU, a number or LOW:HIGH.")
 @click.option("--inference-utilisation", default=None, help="Serving MFU, a number or LOW:HIGH [default: 0.1:0.3].")
+@click.option("--lifetime-years", default=None, help=_range_help("amortisation period in years", "3:5"))
+@click.option("--pue", default=None, help=_range_help("power usage effectiveness (facility / IT power)", "1.1:1.56"))
+@click.option("--usd-per-kwh", default=None, help=_range_help("electricity price in $ per kWh", "0.067:0.083"))
 @click.option("--dollars", default="nominal", show_default=True, help="nominal or real (constant 2024 $).")
 @click.option("--algorithmic", "halving", default="off", show_default=True,
               help="Algorithmic progress: off, ho2024 (8 months, 90%% CI 2-22), ho2024-arxiv or months.")
 @click.option("--algorithmic-cap", type=float, default=None, help="Largest effective-compute multiplier.")
 @click.option("--scenarios", "scenario_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="TOML file with one [name] table per scenario (keys: the options above, with underscores).")
+              help="TOML file with one [name] table per scenario (keys: the options above, with underscores; "
+                   "docs/tutorial.md). Options given on the command line are the default of every scenario "
+                   "that does not set that key (the TCO options: of the purchase-basis scenarios).")
 @click.option("--fits-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the saved fits and trends [default: fits/, else the shipped fits].")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--draws", type=click.IntRange(min=10), default=4000, show_default=True, help="Joint draws.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the wide table (.csv): years x scenarios x median/lower/upper.")
+              help="Write the forecast: .csv (the wide table, years x scenarios x median/lower/upper, after a '#' "
+                   "header: pd.read_csv(path, comment='#')) or .json (every scenario's full table); "
+                   "'scaling plot fan --forecast FILE' draws either.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def forecast_command(target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
-                     inference_utilisation, dollars, halving, algorithmic_cap, scenario_file, fits_dir, seed, draws,
-                     output, as_json):
-    """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty."""
+@click.pass_context
+def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
+                     inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_cap,
+                     scenario_file, fits_dir, seed, draws, output, as_json):
+    """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty.
+
+    The default law is the headline's (that of 'scaling run'): an equal-weight mixture of
+    the least-squares refit, its Bayesian posterior and Hoffmann et al.'s published fit.
+    """
     from scaling.errors import ScalingError
     from scaling.forecast import default_dates
-    from scaling.forecast.scenarios import load_scenarios, run_scenarios, wide_table
+    from scaling.forecast.files import FORMATS, save_forecasts
+    from scaling.forecast.scenarios import run_scenarios, scenario_notes
 
     folder = _fits_dir(fits_dir)
     if law is not None and fit_path is not None:
         raise ScalingError("give --law or --fit, not both")
-    if scenario_file is not None:
-        scenarios = load_scenarios(scenario_file)
-    else:
-        spec = {"law": law or (str(fit_path) if fit_path else "chinchilla_lsq.json"), "target": target,
-                "utilisation": utilisation, "dollars": dollars, "algorithmic": halving}
-        for key, value in (("basis", basis), ("price_series", price_series),
-                           ("price_doubling_years", price_doubling_years),
-                           ("inference_utilisation", inference_utilisation), ("algorithmic_cap", algorithmic_cap)):
-            if value is not None:
-                spec[key] = value
-        scenarios = {"forecast": spec}
+    if output is not None and output.suffix.lower() not in FORMATS:
+        raise ScalingError(f"output must end in {' or '.join(FORMATS)}, got {output.name!r}")
+    options = {"target": target, "law": law or (str(fit_path) if fit_path else None), "fit_path": fit_path,
+               "basis": basis, "price_series": price_series, "price_doubling_years": price_doubling_years,
+               "utilisation": utilisation, "inference_utilisation": inference_utilisation, "dollars": dollars,
+               "halving": halving, "algorithmic_cap": algorithmic_cap, "lifetime_years": lifetime_years, "pue": pue,
+               "usd_per_kwh": usd_per_kwh}
+    scenarios = _scenarios(ctx, scenario_file, options)
     dates = default_dates(since, until)
     forecasts = run_scenarios(scenarios, fits_dir=folder, dates=dates, n_draws=draws, seed=seed,
                               on_warning=lambda w: echo_warnings([w]))
-    table = wide_table(forecasts)
+    notes = scenario_notes(forecasts)
     if output is not None:
-        from scaling._io import atomic_write_text
-
-        if output.suffix != ".csv":
-            raise ScalingError(f"output must end in .csv, got {output.name!r}")
-        atomic_write_text(output, table.to_csv(lineterminator="\n", float_format="%.6g"))
+        save_forecasts(forecasts, output, level=0.9, notes=notes)
     if as_json:
-        echo_json({name: {"header": fc.header, "assumptions": fc.assumptions,
-                          "yearly": table[[c for c in table.columns if c.startswith(f"{fc.label}:")]]
-                          .reset_index().to_dict(orient="records")} for name, fc in forecasts.items()})
+        echo_json({name: {"label": fc.label, "header": fc.header, "assumptions": fc.assumptions,
+                          "yearly": fc.wide(level=0.9, yearly=True).rename_axis("date").reset_index()
+                          .assign(date=lambda d: d["date"].dt.strftime("%Y-%m-%d")).to_dict(orient="records"),
+                          "notes": notes}
+                   for name, fc in forecasts.items()})
         return
     for name, fc in forecasts.items():
         click.echo(f"[{fc.label}] cost of reaching {fc.assumptions['target_description']}")
         click.echo(f"  {fc.header}")
         yearly = fc.summary(level=0.9)
         yearly = yearly[yearly.index.month == 1]
+        infer = "inference_usd_per_1k_tokens_median" in yearly.columns  # none for a capability target
         rows = [[d.date().isoformat(), _money(r["training_cost_usd_median"]),
-                 f"[{_money(r['training_cost_usd_lower'])}, {_money(r['training_cost_usd_upper'])}]",
-                 f"${r['inference_usd_per_1k_tokens_median']:.3g}",
-                 f"[${r['inference_usd_per_1k_tokens_lower']:.3g}, ${r['inference_usd_per_1k_tokens_upper']:.3g}]"]
+                 f"[{_money(r['training_cost_usd_lower'])}, {_money(r['training_cost_usd_upper'])}]"]
+                + ([f"${r['inference_usd_per_1k_tokens_median']:.3g}",
+                    f"[${r['inference_usd_per_1k_tokens_lower']:.3g}, ${r['inference_usd_per_1k_tokens_upper']:.3g}]"]
+                   if infer else [])
                 for d, r in yearly.iterrows()]
-        print_table(rows, header=["date", "training $", "90% interval", "$ per 1K tokens", "90% interval"])
+        print_table(rows, header=["date", "training $", "90% interval"]
+                    + (["$ per 1K tokens", "90% interval"] if infer else []))
+    for note in notes:
+        click.echo(note)
     if output is not None:
         click.echo(f"wrote {output}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from scaling import library
 from scaling.cli._util import echo_json, echo_warnings, print_table, resolve_fit_path
 from scaling.results import DEFAULT_LEVEL
 
@@ -20,6 +21,11 @@ LABELS = {
     "training_chip_hours": "training chip-hours", "training_days": "training days (wall clock)",
     "training_usd": "training cost (USD)", "inference_chip_hours": "inference chip-hours",
     "inference_usd": "inference cost (USD)", "total_usd": "total cost (USD)",
+    "inference_days": "serving days (same chips)", "total_days": "training + serving days",
+    "baseline_n_params": "baseline N (Chinchilla-opt.)", "baseline_n_tokens": "baseline D",
+    "baseline_compute_flops": "baseline training FLOPs", "baseline_total_flops": "baseline total FLOPs",
+    "baseline_total_usd": "baseline total cost (USD)", "saving_flops": "saving (total FLOPs)",
+    "saving_usd": "saving (USD)", "saving_chip_hours": "saving (chip-hours)", "saving_pct": "saving (%)",
 }
 
 
@@ -43,7 +49,7 @@ def load_law(law, fit_path):
 
 @click.command("optimal")
 @click.option("--law", default=None,
-              help="A published law by name (e.g. hoffmann2022, besiroglu2024, kaplan2020) or a saved fit "
+              help=f"A published law by name ({', '.join(library.names())}; see 'scaling laws') or a saved fit "
                    "file (.json or .nc).")
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False), default=None,
               help=f"A saved fit file (the same as --law FILE) [default: {DEFAULT_FIT}, else the fit shipped "

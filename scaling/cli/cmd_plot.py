@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from scaling import library
+
 from scaling.errors import ScalingError
 
 from ._util import echo_warnings, resolve_fit_path
@@ -32,7 +34,8 @@ KINDS = {
     "fan": ("fan chart of a cost forecast", "forecast"),
     "prior-check": ("prior predictive check of the Bayesian fit", "posterior"),
     "posterior-check": ("posterior predictive check of the Bayesian fit", "posterior"),
-    "capability": ("benchmark accuracy against compute by family, with a capability law", "capability"),
+    "capability": ("least compute that reached GPT-3's MMLU over time, its trend and Ho et al.'s rate", "capability"),
+    "capability-curve": ("benchmark accuracy against compute by family, with a capability law", "capability-curve"),
 }
 
 
@@ -94,7 +97,7 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Image file to write: .png, .svg or .pdf [default: KIND.png].")
 @click.option("--law", "law_specs", multiple=True,
-              help="A published law by name (e.g. hoffmann2022, besiroglu2024) or a saved fit file (.json or "
+              help=f"A published law by name ({', '.join(library.names())}; see 'scaling laws') or a saved fit file (.json or "
                    f".nc); repeat for 'params' [default: {DEFAULT_LSQ}, and {DEFAULT_BAYES} for 'params', "
                    "else the fits shipped with scaling].")
 @click.option("--fit", "fit_paths", multiple=True, type=click.Path(dir_okay=False),
@@ -109,18 +112,20 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--trend", "trend_path", default=None, type=click.Path(dir_okay=False),
               help=f"Saved hardware trend (for 'trend') [default: {DEFAULT_TREND}, else the shipped one].")
 @click.option("--forecast", "forecast_path", default=DEFAULT_FORECAST, show_default=True,
-              type=click.Path(dir_okay=False), help="Saved forecast table .csv (for 'fan').")
+              type=click.Path(dir_okay=False),
+              help="Saved forecast (for 'fan'): a table of 'scaling run', or the .csv or .json of 'scaling forecast "
+                   "-o'; one line and band per scenario.")
 @click.option("--quantity", default="training_cost_usd", show_default=True,
               help="Forecast quantity to draw (for 'fan').")
 @click.option("--level", default=0.9, show_default=True, type=float,
-              help="Interval level of the bands (for 'optimal', 'trend' and the checks).")
+              help="Interval level of the bands (for 'optimal', 'trend', 'capability' and the checks).")
 @click.option("--size", type=click.Choice(["column", "page", "slide"]), default="page", show_default=True,
               help="column: 3.5 in wide; page: 7 in wide; slide: 13.33 x 7.5 in.")
 @click.option("--captions/--no-captions", default=True, show_default=True,
               help="Title, assumptions line and data source around the plot.")
 @click.option("--title", default=None, help="Title instead of the automatic one.")
 @click.option("--benchmark", default="MMLU", show_default=True,
-              help="Benchmark of 'capability' (its fit: --fit FILE, else fits/capability_<benchmark>.json).")
+              help="Benchmark of 'capability-curve' (its fit: --fit FILE, else fits/capability_<benchmark>.json).")
 def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend_path, forecast_path, quantity, level,
              size, captions, title, benchmark):
     """Draw a figure of KIND from saved results and write it to a file.
@@ -136,7 +141,8 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
       fan        fan chart of a cost forecast
       prior-check      prior predictive check of the Bayesian fit
       posterior-check  posterior predictive check of the Bayesian fit
-      capability benchmark accuracy against compute by family (--benchmark)
+      capability least compute that reached GPT-3's MMLU over time, its trend and Ho et al.'s rate
+      capability-curve  benchmark accuracy against compute by family (--benchmark)
 
     The runs drawn are the fit's own: --data FILE, else the file it was fitted from
     (if unchanged), else the shipped table it was fitted on, else none (with a note).
@@ -185,19 +191,24 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         posterior = load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
                                              "posterior"))
     elif source == "capability":
+        from scaling.forecast.capability import frontier_trend
+
+        frontier = frontier_trend()  # the shipped capability table, GPT-3's MMLU
+    elif source == "capability-curve":
         from .cmd_capability import _get_fit
 
         if len(specs) > 1:
-            raise ScalingError(f"'scaling plot capability' draws one fit; got {len(specs)} (--law/--fit)")
+            raise ScalingError(f"'scaling plot capability-curve' draws one fit; got {len(specs)} (--law/--fit)")
         cap_fit, _ = _get_fit(benchmark, specs[0] if specs else None)
     elif source == "trend":
         from scaling.hardware import load_trend
 
         trend = load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))
     else:
-        from scaling.forecast import load_forecast
+        from scaling.forecast import load_forecasts
 
-        forecast = load_forecast(_existing(forecast_path, "forecast"))
+        # any file scaling writes: scaling run's table, scaling forecast -o's .csv or .json
+        forecast = list(load_forecasts(_existing(forecast_path, "forecast")).values())
 
     import matplotlib
 
@@ -219,7 +230,8 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
         "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),
         "posterior-check": lambda: plot.predictive_check(posterior, "posterior", level, **kw),
-        "capability": lambda: plot.capability_curve(cap_fit, level=level, **kw),
+        "capability": lambda: plot.capability_frontier(frontier, level=level, **kw),
+        "capability-curve": lambda: plot.capability_curve(cap_fit, level=level, **kw),
     }[kind]
     before = set(plt.get_fignums())
     try:

@@ -3,7 +3,9 @@
 Modules: :mod:`~scaling.forecast.core` (:func:`equivalent_cost`, :class:`Forecast`),
 :mod:`~scaling.forecast.draws` (the sources of uncertainty as per-draw arrays),
 :mod:`~scaling.forecast.seed` (the seed article's decomposition, like for like),
-:mod:`~scaling.forecast.scenarios` (named price series, scenario files, wide tables) and
+:mod:`~scaling.forecast.scenarios` (named price series, scenario files, wide tables),
+:mod:`~scaling.forecast.files` (the one writer of ``scaling forecast -o`` and the one reader of
+every forecast file) and
 :mod:`~scaling.forecast.backtest` (the forecast against later prices).
 """
 
@@ -11,13 +13,15 @@ from __future__ import annotations
 
 from .core import (
     DEFAULTS, MAX_TARGET_LOSS, SCHEMA, SCHEMA_VERSION, SOURCES, YEAR_RANGE, Forecast, check_target, decimal_year,
-    default_dates, equivalent_cost, load_forecast, reference_models,
+    default_dates, equivalent_cost, reference_models,
 )
+from .files import load_forecast, load_forecasts, save_forecasts
 from .draws import HALVING_PRESETS, LawMixture, law_mixture
 from .seed import seed_decomposition
 
 __all__ = [
-    "Forecast", "equivalent_cost", "default_dates", "decimal_year", "DEFAULTS", "load_forecast", "LawMixture",
+    "Forecast", "equivalent_cost", "default_dates", "decimal_year", "DEFAULTS", "load_forecast", "load_forecasts",
+    "save_forecasts", "LawMixture",
     "law_mixture", "HALVING_PRESETS", "SOURCES", "seed_decomposition", "check_target", "reference_models",
     "YEAR_RANGE", "MAX_TARGET_LOSS", "SCHEMA", "SCHEMA_VERSION",
 ]

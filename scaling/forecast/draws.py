@@ -8,7 +8,8 @@ them without loops:
   stated weights) and its parameters (bootstrap or posterior draws of that fit);
 * **the price trend** (:func:`price_log10_draws`): the trend line per posterior draw, plus
   the spread of prices a buyer meets at a date (Student-t scatter with the trend's
-  ``sigma`` and ``nu``);
+  ``sigma`` and ``nu``), and the level's random walk beyond the data
+  (:func:`pinned_horizon_walk`: a date's draws depend on the seed and that date only);
 * **utilisation** (:func:`utilisation_draws`): uniform over a LOW:HIGH range;
 * **algorithmic progress** (:func:`halving_draws`, :func:`algorithmic_log2_gain`).
 """
@@ -27,8 +28,8 @@ from ..errors import ScalingError
 from ..laws import get_law
 from ..results import require_result
 
-__all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "utilisation_draws", "halving_draws",
-           "algorithmic_log2_gain", "HALVING_PRESETS", "check_range"]
+__all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "pinned_horizon_walk", "utilisation_draws",
+           "halving_draws", "algorithmic_log2_gain", "HALVING_PRESETS", "check_range"]
 
 LOG10_2 = float(np.log10(2.0))
 
@@ -138,11 +139,14 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     (:func:`scaling.hardware.trend.scatter_draws`: :math:`\sigma_i t_{\nu_i}`, or for a panel
     series the new chip's and provider's normal effects plus the Student-t residual).
 
-    The random walk :math:`\omega W` (:func:`scaling.hardware.trend.horizon_walk`) is the
-    market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
+    The random walk :math:`\omega W` (:func:`pinned_horizon_walk`) is
+    the market level's wandering after the trend's last data point :math:`t_{\mathrm{last}}`
     (``trend.horizon_origin``); trends without a ``rw_scale`` draw column have none (and use
     no random numbers for it). It is part of ``line``: one path per joint draw across the
-    dates, so its variance :math:`\omega^2 h` grows with the horizon :math:`h`.
+    dates, so its variance :math:`\omega^2 h` grows with the horizon :math:`h`. Its value at
+    a date depends on the generator's state and that date only, and it takes one number
+    from ``rng`` whatever the dates: every draw of a date is the same whichever other dates
+    are asked for (``--since``, ``--until``).
 
     One scatter draw per joint draw, shared by all dates: a buyer's price sits at the same
     quantile of the market at every date, so each date's spread is the predictive spread of
@@ -167,15 +171,98 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
         c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years", doubling_years, low=0.0, high=100.0)))
     line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
     if "rw_scale" in d.columns:
-        from ..hardware.trend import horizon_walk
-
-        line = line + horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx], rng)
+        # One number from rng seeds the walk, whatever the dates: a date's draws depend on
+        # (seed, date) only, so a forecast from another start or to another end agrees there.
+        walk_seed = np.random.SeedSequence(int(rng.integers(2 ** 63)))
+        line = line + pinned_horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx],
+                                          walk_seed)
     noise = np.zeros((n, 1))
     if scatter:
         from ..hardware.trend import scatter_draws
 
         noise = scatter_draws(d, rng, (n, 1), idx)
     return line, noise
+
+
+#: Depth of the dyadic refinement of :func:`pinned_horizon_walk` within a year: 2**-12 yr
+#: (about two hours); below it a Brownian bridge keyed by the date itself.
+PIN_DEPTH = 12
+
+
+def pinned_horizon_walk(years, origin: float, scale: np.ndarray, seed: np.random.SeedSequence) -> np.ndarray:
+    r""":func:`~scaling.hardware.trend.horizon_walk` whose value at a date depends only on ``seed`` and that date.
+
+    The same process, :math:`\omega W(\max(t - t_{\mathrm{last}}, 0))`, built so that asking
+    for other dates beside ``t`` (an earlier start, a later end, a finer grid) does not move
+    the draws at ``t``: a Brownian path constructed top-down (Levy's construction; Glasserman
+    2003, *Monte Carlo Methods in Financial Engineering*, section 3.1.2), each random number
+    taken from its own stream keyed by where it sits:
+
+    1. the value at each 1 January after :math:`t_{\mathrm{last}}`, a sum of yearly
+       increments, the increment of year :math:`Y` from the stream keyed ``(Y, 0)``;
+    2. within a year :math:`[a, b]`, the dyadic midpoints down to :data:`PIN_DEPTH`
+       levels, each the Brownian bridge of its two neighbours,
+       :math:`W(m) = \tfrac12 (W(l) + W(r)) + \tfrac12 \sqrt{r - l}\, z_{(Y, 1, m)}`;
+    3. the date between its two finest neighbours by one more bridge, keyed by the date.
+
+    Every date's marginal and the joint law of dates more than :math:`2^{-12}` yr apart are
+    exactly those of :func:`~scaling.hardware.trend.horizon_walk`.
+
+    Parameters
+    ----------
+    years : array of decimal years (any order)
+    origin : float
+        :math:`t_{\mathrm{last}}`.
+    scale : ndarray (n_draws,)
+    seed : numpy.random.SeedSequence
+        The walk's seed (:func:`price_log10_draws` takes it from the forecast's generator,
+        one number whatever the dates).
+
+    Returns
+    -------
+    ndarray (n_draws, n_dates), zero at and before ``origin``.
+    """
+    years = np.atleast_1d(np.asarray(years, dtype=float))
+    scale = np.asarray(scale, dtype=float)
+    origin = float(origin)
+    n = scale.size
+    cache: dict[tuple, np.ndarray] = {}
+
+    def z(*key) -> np.ndarray:
+        if key not in cache:
+            ss = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key))
+            cache[key] = np.random.default_rng(ss).standard_normal(n)
+        return cache[key]
+
+    out = np.zeros((n, years.size))
+    after = years > origin
+    if not after.any():
+        return out
+    first, last = int(np.floor(origin)), int(np.floor(years[after].max()))
+    knots = {first: np.zeros(n)}  # W at max(Y, origin) for each year Y
+    for y in range(first, last + 1):
+        knots[y + 1] = knots[y] + np.sqrt(y + 1 - max(y, origin)) * z(y, 0)
+    full = 2 ** PIN_DEPTH
+    for j in np.flatnonzero(after):
+        t = float(years[j])
+        y = int(np.floor(t))
+        a = max(float(y), origin)
+        step = (y + 1 - a) / full  # years per finest interval
+        pos = (t - a) / step
+        lo, hi, w_lo, w_hi = 0, full, knots[y], knots[y + 1]
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            w_mid = 0.5 * (w_lo + w_hi) + 0.5 * np.sqrt((hi - lo) * step) * z(y, 1, mid)
+            if pos < mid:
+                hi, w_hi = mid, w_mid
+            else:
+                lo, w_lo = mid, w_mid
+        f = min(max(pos - lo, 0.0), 1.0)
+        value = w_lo + f * (w_hi - w_lo)
+        if 0.0 < f < 1.0:
+            value = value + np.sqrt(step * f * (1.0 - f)) * z(y, 2, int(np.float64(t).view(np.uint64)))
+        out[:, j] = value
+    return scale[:, None] * out
 
 
 # ----------------------------------------------------------------------------- utilisation

@@ -1,7 +1,8 @@
 """Scenarios for analysts: named price series, laws by name, scenario files, wide tables.
 
 A scenario is a dict of options (the ``scaling forecast`` flags without dashes); a TOML
-file holds several as tables::
+file holds several as tables (``examples/scenarios.toml`` uses every key; :data:`SCENARIO_KEYS`
+lists them with their meaning, unit, default and allowed values)::
 
     [cloud-mixture]
     law = "mixture"
@@ -15,12 +16,14 @@ file holds several as tables::
 
 :func:`run_scenarios` loads the fits once and returns one :class:`~scaling.forecast.Forecast`
 per scenario; :func:`wide_table` puts them side by side (years x scenarios x
-median/lower/upper, units in the column names).
+median/lower/upper, units in the column names). Every scenario's label is checked
+(:func:`check_label`) and labels are unique, so no two scenarios share a column.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -30,7 +33,8 @@ import pandas as pd
 from ..errors import ScalingError
 
 __all__ = ["PRICE_SERIES", "PriceSeries", "SCENARIO_KEYS", "BASES", "DEFAULT_SERIES", "LAW_MIXTURE_DEFAULT", "load_scenarios",
-           "run_scenarios", "wide_table", "resolve_law"]
+           "run_scenarios", "wide_table", "resolve_law", "DEFAULT_LAW", "TCO_KEYS", "check_label", "LABEL_RULE",
+           "scenario_notes", "key_table"]
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,95 @@ BASES = ("cloud", "purchase")
 #: whose ~2.4-year doubling is mostly the arrival of cheaper GPU clouds and marketplaces
 #: (market composition; docs/hardware-trends.md).
 DEFAULT_SERIES = {"cloud": "hyperscaler-on-demand", "purchase": "purchase"}
-#: The law mixture ``--law mixture`` draws from, with equal weights.
+#: The law mixture ``--law mixture`` draws from, with equal weights: the headline's laws
+#: (``scaling run``: the refitted least-squares law, its Bayesian posterior and Hoffmann's
+#: published fit). The posterior is left out, as ``scaling run --no-bayes`` leaves it out,
+#: when its file is not in the fits folder.
 LAW_MIXTURE_DEFAULT = ("chinchilla_lsq.json", "chinchilla_bayes.nc", "hoffmann2022")
+#: Members of :data:`LAW_MIXTURE_DEFAULT` the mixture does without when their file is absent.
+_OPTIONAL_MEMBERS = ("chinchilla_bayes.nc",)
+#: The law of a scenario (and of ``scaling forecast``) that names none: the headline's mixture.
+DEFAULT_LAW = "mixture"
+#: The TCO inputs a scenario may set (purchase basis): :data:`scaling.cost.tco.TCO_SOURCES`
+#: gives each one's limits and the source of its default range.
+TCO_KEYS = ("lifetime_years", "pue", "usd_per_kwh")
 
-#: Keys a scenario may set, with the type its value must have.
+#: Keys a scenario may set: (types its value may have, meaning, unit, default, allowed values).
+#: ``docs/tutorial.md`` prints this table (:func:`key_table`; ``docs/build_docs.py`` fills it in).
 SCENARIO_KEYS: dict[str, tuple] = {
-    "law": (str,), "price_series": (str,), "price_doubling_years": (int, float), "utilisation": (str, int, float),
-    "inference_utilisation": (str, int, float), "basis": (str,), "dollars": (str,), "base_year": (int,),
-    "target": (str, int, float, list), "algorithmic": (str, int, float), "algorithmic_cap": (int, float),
-    "algorithmic_slowdown": (int, float), "price_scatter": (bool,), "label": (str,),
+    "label": ((str,), "name in tables, legends and column prefixes", "-", "the table's name",
+              "1-80 letters, digits, spaces and - _ . , ( ) + / %; unique in the file"),
+    "law": ((str,), "the loss law", "-", "mixture",
+            "mixture (the headline's: least squares, Bayes, Hoffmann 2022, equal weights), a published law "
+            "(hoffmann2022, ...) or a fit file (.json, .nc)"),
+    "target": ((str, int, float, list), "what to reach", "-", "gpt3",
+               "a reference model (gpt3, Chinchilla, ...), a loss in nats (e.g. 2.0), or [N, D]"),
+    "basis": ((str,), "what a FLOP costs", "-", "cloud", "cloud (rental) or purchase (total cost of ownership)"),
+    "price_series": ((str,), "the price trend", "-", "hyperscaler-on-demand (cloud), purchase (purchase)",
+                     "a name of PRICE_SERIES on the scenario's basis"),
+    "price_doubling_years": ((int, float), "override the price trend's slope", "years", "the trend's own",
+                             "0 < T <= 100"),
+    "price_scatter": ((bool,), "add the spread of prices a buyer meets at a date", "-", "true", "true or false"),
+    "utilisation": ((str, int, float, list), "training model-FLOPs utilisation (uniform over LOW:HIGH)",
+                    "share of peak", "0.3:0.5", "a number or \"LOW:HIGH\" or [LOW, HIGH] in (0.001, 1]"),
+    "inference_utilisation": ((str, int, float, list), "serving model-FLOPs utilisation", "share of peak",
+                              "0.1:0.3", "as utilisation"),
+    "dollars": ((str,), "nominal or constant dollars", "-", "nominal", "nominal or real"),
+    "base_year": ((int,), "year of constant (real) dollars", "year", "2024", "a year of the price index"),
+    "algorithmic": ((str, int, float), "algorithmic progress: compute halving time", "months", "off",
+                    "off, ho2024 (8 months, 90% CI 2-22), ho2024-arxiv, or months >= 1"),
+    "algorithmic_cap": ((int, float), "largest effective-compute multiplier", "x", "none", ">= 1"),
+    "algorithmic_slowdown": ((int, float), "the halving rate shrinks by this factor per year", "per year", "0",
+                             "0 to 10"),
+    "lifetime_years": ((str, int, float, list), "purchase basis: amortisation period (uniform over LOW:HIGH)",
+                       "years", "3:5", "(0.25, 15]; purchase basis only"),
+    "pue": ((str, int, float, list), "purchase basis: power usage effectiveness", "facility / IT power",
+            "1.1:1.56", "[1, 3]; purchase basis only"),
+    "usd_per_kwh": ((str, int, float, list), "purchase basis: electricity price", "$ per kWh", "0.067:0.083",
+                    "[0, 1]; purchase basis only"),
 }
+
+#: What a label may hold (:func:`check_label`), in words.
+LABEL_RULE = "1-80 characters: letters, digits, spaces and - _ . , ( ) + / % (no leading or trailing space)"
+_LABEL = re.compile(r"[\w .,()+/%-]{1,80}")
+
+
+def check_label(label, what: str = "label") -> str:
+    """A scenario label: :data:`LABEL_RULE`, else ScalingError naming the bad character.
+
+    Wide tables name columns ``<label>:<quantity>_<stat>`` and CSV files are read with
+    ``comment="#"``, so a ``:`` or ``#`` in a label would mix two scenarios' columns or cut
+    a line short.
+    """
+    if not isinstance(label, str):
+        raise ScalingError(f"{what} must be a string, got {label!r}")
+    if not _LABEL.fullmatch(label) or label != label.strip():
+        bad = next((c for c in label if not re.fullmatch(r"[\w .,()+/%-]", c)), None)
+        why = (f"contains {bad!r}" if bad is not None else "is empty" if not label.strip() else
+               "is longer than 80 characters" if len(label) > 80 else "starts or ends with a space")
+        raise ScalingError(f"{what} {label!r} {why}; a label is {LABEL_RULE}")
+    return label
+
+
+def _labels(scenarios: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Scenario name -> its checked label (``label``, else the name); refuses two scenarios with one label."""
+    out, seen = {}, {}
+    for name, spec in scenarios.items():
+        label = check_label(spec.get("label", name), f"label of scenario [{name}]" if "label" in spec
+                            else f"scenario name [{name}] (the label when none is given)")
+        if label in seen:
+            raise ScalingError(f"scenarios [{seen[label]}] and [{name}] have the same label {label!r}; "
+                               "give each scenario its own label")
+        seen[label], out[name] = name, label
+    return out
+
+
+def key_table() -> str:
+    """The scenario keys as a Markdown table (key, meaning, unit, default, allowed values)."""
+    lines = ["| key | meaning | unit | default | allowed |", "|---|---|---|---|---|"]
+    for key, (_, meaning, unit, default, allowed) in SCENARIO_KEYS.items():
+        lines.append(f"| `{key}` | {meaning} | {unit} | {default} | {allowed} |")
+    return "\n".join(lines)
 
 
 def _key_lines(text: str) -> dict[tuple[str, str], int]:
@@ -120,11 +203,15 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
             if key not in SCENARIO_KEYS:
                 raise ScalingError(f"{path}:{line}: unknown key {key!r} in scenario [{name}]; allowed: "
                                    f"{', '.join(SCENARIO_KEYS)}")
-            types = SCENARIO_KEYS[key]
+            types = SCENARIO_KEYS[key][0]
             if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise ScalingError(f"{path}:{line}: {key} = {value!r} in scenario [{name}] must be "
                                    f"{' or '.join(t.__name__ for t in types)}")
         out[name] = dict(spec)
+    try:
+        _labels(out)
+    except ScalingError as exc:
+        raise ScalingError(f"{path}: {exc}") from None
     return out
 
 
@@ -136,6 +223,8 @@ def resolve_law(spec: str, fits_dir: Path, loader: Callable[[str], Any] | None =
     if spec.lower() == "mixture":
         fits = {}
         for name in LAW_MIXTURE_DEFAULT:
+            if name in _OPTIONAL_MEMBERS and not (fits_dir / name).exists():
+                continue
             fits[Path(name).stem] = (library.resolve(name) if name in library.PUBLISHED
                                      else (loader or library.resolve)(str(fits_dir / name)))
         return law_mixture(fits, rule="equal weights (stated rule; no held-out score separates them)")
@@ -196,44 +285,81 @@ def _algorithmic(value):
     return float(value)
 
 
+def _tco_value(name: str, value):
+    """A TCO input of a scenario: a number, ``"LOW:HIGH"`` or ``[LOW, HIGH]``, checked against its limits."""
+    from ..cost.tco import TCOAssumptions
+
+    if isinstance(value, str):
+        try:
+            parts = [float(x) for x in value.split(":")]
+        except ValueError:
+            parts = []
+        if len(parts) not in (1, 2):
+            raise ScalingError(f"{name} {value!r}: give a number or LOW:HIGH (e.g. 3:5)")
+        value = parts[0] if len(parts) == 1 else tuple(parts)
+    if isinstance(value, (list, tuple)) and len(value) != 2:
+        raise ScalingError(f"{name} must be a number or [LOW, HIGH], got {value!r}")
+    rng = getattr(TCOAssumptions.make(**{name: value}), name)  # the limits of TCO_SOURCES
+    return rng.low if rng.low == rng.high else (rng.low, rng.high)
+
+
+def _check_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Cheap checks of one scenario before any file is read; returns its TCO inputs, checked."""
+    from ..cost.tco import DOLLARS
+    from .core import MIN_UTILISATION
+    from .draws import check_range
+
+    unknown = sorted(set(spec) - set(SCENARIO_KEYS))
+    if unknown:
+        raise ScalingError(f"scenario {name!r}: unknown key(s) {', '.join(unknown)}; allowed: "
+                           f"{', '.join(SCENARIO_KEYS)}")
+    _, series = series_for(spec)
+    check_range("utilisation", spec.get("utilisation", (0.3, 0.5)), low=MIN_UTILISATION)
+    if spec.get("inference_utilisation") is not None:
+        check_range("inference_utilisation", spec["inference_utilisation"], low=MIN_UTILISATION)
+    if spec.get("dollars", "nominal") not in DOLLARS:
+        raise ScalingError(f"unknown dollars {spec['dollars']!r}; allowed: {', '.join(DOLLARS)}")
+    tco = {k: spec[k] for k in TCO_KEYS if spec.get(k) is not None}
+    if tco and series.basis != "purchase":
+        raise ScalingError(f"scenario {name!r}: {', '.join(tco)} set(s) the total cost of owned hardware, which "
+                           f"applies to the purchase basis only; this scenario is on the {series.basis} basis "
+                           "(rental prices include it): add basis = \"purchase\" (--basis purchase) or leave "
+                           f"{', '.join(tco)} out")
+    return {k: _tco_value(k, v) for k, v in tco.items()}
+
+
 def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path, dates, n_draws: int = 4000,
                   seed: int = 0, load_trend: Callable | None = None, load_fit: Callable | None = None,
                   on_warning: Callable | None = None) -> dict:
     """One forecast per scenario (fits and trends loaded once each). Checks every scenario first.
 
-    ``on_warning(w)`` is called once for each warning of every law and trend loaded (the CLI
-    prints them before the forecast).
+    A scenario without ``law`` uses :data:`DEFAULT_LAW` (the headline's mixture). Labels
+    must be unique and follow :data:`LABEL_RULE`. ``on_warning(w)`` is called once for each
+    warning of every law and trend loaded (the CLI prints them before the forecast).
     """
-    from ..cost.tco import DOLLARS
-    from .core import MIN_UTILISATION, check_target, equivalent_cost
-    from .draws import check_range
+    from .capability import is_capability_target
+    from .core import check_target, equivalent_cost
 
     fits_dir = Path(fits_dir)
     if load_trend is None:
         from ..hardware import load_trend
-    checked = {}
+    labels = _labels(scenarios)
+    # Cheap checks of every scenario before any file is read (one error line, no warnings first).
+    tco = {name: _check_spec(name, spec) for name, spec in scenarios.items()}
     for name, spec in scenarios.items():
-        unknown = sorted(set(spec) - set(SCENARIO_KEYS))
-        if unknown:
-            raise ScalingError(f"scenario {name!r}: unknown key(s) {', '.join(unknown)}; allowed: "
-                               f"{', '.join(SCENARIO_KEYS)}")
-        checked[name] = series_for(spec)
-        # Cheap checks of the other inputs before any file is read (one error line, no warnings first).
-        check_range("utilisation", spec.get("utilisation", (0.3, 0.5)), low=MIN_UTILISATION)
-        if spec.get("inference_utilisation") is not None:
-            check_range("inference_utilisation", spec["inference_utilisation"], low=MIN_UTILISATION)
-        if spec.get("dollars", "nominal") not in DOLLARS:
-            raise ScalingError(f"unknown dollars {spec['dollars']!r}; allowed: {', '.join(DOLLARS)}")
+        _check_capability(name, spec)
     laws, trends, out = {}, {}, {}
     for name, spec in scenarios.items():
-        law_spec = str(spec.get("law", "chinchilla_lsq.json"))
+        if is_capability_target(spec.get("target")):
+            continue  # priced from the capability frontier: no law
+        law_spec = str(spec.get("law", DEFAULT_LAW))
         if law_spec not in laws:
             laws[law_spec] = resolve_law(law_spec, fits_dir, load_fit)
             for w in (laws[law_spec].warnings() if on_warning else ()):
                 on_warning(w)
         check_target(laws[law_spec], _target(spec.get("target", "gpt3")))
     for name, spec in scenarios.items():
-        series_name, series = checked[name]
+        series_name, series = series_for(spec)
         files = [series.price_file] + ([series.energy_file] if series.energy_file else [])
         for f in files:
             if f not in trends:
@@ -243,9 +369,15 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
                 trends[f] = load_trend(path)
                 for w in (trends[f].warnings() if on_warning else ()):
                     on_warning(w)
-        law_spec = str(spec.get("law", "chinchilla_lsq.json"))
+        if is_capability_target(spec.get("target")):
+            out[name] = _capability(labels[name], spec, trends[series.price_file],
+                                    trends[series.energy_file] if series.energy_file else None,
+                                    series_name=series_name, dates=dates, n_draws=n_draws, seed=seed,
+                                    on_warning=on_warning, tco=tco[name])
+            continue
         out[name] = equivalent_cost(
-            laws[law_spec], trends[series.price_file], trends[series.energy_file] if series.energy_file else None,
+            laws[str(spec.get("law", DEFAULT_LAW))], trends[series.price_file],
+            trends[series.energy_file] if series.energy_file else None,
             target=_target(spec.get("target", "gpt3")), dates=dates,
             utilisation=spec.get("utilisation", (0.3, 0.5)),
             inference_utilisation=spec.get("inference_utilisation"),
@@ -255,13 +387,70 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             algorithmic_halving_months=_algorithmic(spec.get("algorithmic")),
             algorithmic_cap=spec.get("algorithmic_cap"),
             algorithmic_slowdown_per_year=spec.get("algorithmic_slowdown", 0.0),
-            price_series=series_name, label=spec.get("label", name), n_draws=n_draws, seed=seed,
+            price_series=series_name, label=labels[name], n_draws=n_draws, seed=seed, **tco[name],
         )
     return out
 
 
+def scenario_notes(forecasts: Mapping[str, Any]) -> list[str]:
+    """Notes for a reader of several forecasts: price series that share the panel model's one slope.
+
+    The hierarchical price panel (:mod:`scaling.hardware.panel`) fits one hardware-progress
+    slope for all its series; they differ in level and in the spread of prices, so their
+    doubling times print alike by construction, not by coincidence.
+    """
+    from ..hardware.panel import SERIES
+
+    panel = [s for s in dict.fromkeys(fc.assumptions.get("price_series") for fc in forecasts.values())
+             if s in SERIES and s != "pooled"]
+    if not panel:
+        return []
+    others = [s for s in SERIES if s != "pooled" and s not in panel]
+    which = (f"{panel[0]} is a series" if len(panel) == 1 else f"{', '.join(panel)} are series")
+    return [f"note: {which} of the hierarchical price panel, whose series ({', '.join(panel + others)}) share one "
+            "slope: the same doubling time by construction; they differ in level and in the spread of prices "
+            "(docs/hardware-trends.md)"]
+
+
+def _check_capability(name: str, spec: Mapping[str, Any]) -> None:
+    """A capability target's own checks (its form; no law options, no algorithmic progress)."""
+    from .capability import is_capability_target, parse_capability_target
+
+    if not is_capability_target(spec.get("target")):
+        return
+    parse_capability_target(spec["target"])
+    if spec.get("inference_utilisation") is not None:
+        raise ScalingError(f"scenario {name!r}: a capability target has no inference cost (the table gives no "
+                           "model size to serve); drop --inference-utilisation")
+    if _algorithmic(spec.get("algorithmic")) is not None or spec.get("algorithmic_cap") is not None:
+        raise ScalingError(f"scenario {name!r}: algorithmic progress does not apply to a capability target (the "
+                           "frontier trend is the algorithmic progress); drop --algorithmic")
+
+
+def _capability(name: str, spec: Mapping[str, Any], price_trend, energy_trend, *, series_name: str, dates,
+                n_draws: int, seed: int, on_warning: Callable | None, tco: Mapping[str, Any] | None = None):
+    """A scenario whose target is ``capability:BENCH=SCORE`` (:mod:`scaling.forecast.capability`)."""
+    from .. import errors
+    from .capability_cost import capability_equivalent_cost
+
+    fc = capability_equivalent_cost(
+        price_trend, energy_trend, target=spec["target"], dates=dates,
+        utilisation=spec.get("utilisation", (0.3, 0.5)), price_doubling_years=spec.get("price_doubling_years"),
+        price_scatter=spec.get("price_scatter", True), dollars=spec.get("dollars", "nominal"),
+        base_year=spec.get("base_year", 2024), price_series=series_name, label=name,
+        n_draws=n_draws, seed=seed, **(tco or {}))
+    for w in (fc.assumptions["warnings"] if on_warning else ()):
+        on_warning(errors.ScalingWarning(w["code"], w["message"]))
+    return fc
+
+
 def wide_table(forecasts: Mapping[str, Any], level: float = 0.9, yearly: bool = True) -> pd.DataFrame:
-    """Years x scenarios x median/lower/upper: columns ``<scenario>:<quantity>_<stat>``."""
+    """Years x scenarios x median/lower/upper: columns ``<label>:<quantity>_<stat>``.
+
+    Refuses two forecasts with one label (their columns would share names) and labels
+    outside :data:`LABEL_RULE`.
+    """
+    _labels({name: {"label": fc.label or "forecast"} for name, fc in forecasts.items()})
     frames = [fc.wide(level=level, yearly=yearly) for fc in forecasts.values()]
     out = pd.concat(frames, axis=1)
     out.index = out.index.strftime("%Y-%m-%d")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._checks import check_int, check_level
 from .._dates import to_datetimes
+from .._format import plural
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL
 from .data import MIN_CHIPS, TrendData, trend_data
@@ -122,7 +123,7 @@ def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tens
     data = full.data
     train_mask = (data["date"] < t).to_numpy()
     if train_mask.sum() == 0 or data.loc[train_mask, "name"].nunique() < MIN_CHIPS:
-        raise ScalingError(f"cutoff {t:%Y-%m-%d} leaves {data.loc[train_mask, 'name'].nunique()} chips before it "
+        raise ScalingError(f"cutoff {t:%Y-%m-%d} leaves {plural(data.loc[train_mask, 'name'].nunique(), 'chip')} before it "
                          f"for {metric} ({precision}); at least {MIN_CHIPS} are needed; data span "
                          f"{data['date'].min():%Y-%m-%d}..{data['date'].max():%Y-%m-%d}")
     if (~train_mask).sum() == 0:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import datasets
 from .._dates import decimal_year, to_datetimes
+from .._format import plural
 from .._io import sha256_arrays
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
@@ -377,7 +378,7 @@ def trend_data(
             dropped["below the frontier (frontier=True)"] = int((~on).sum())
         out = out.loc[on].reset_index(drop=True)
         if out["name"].nunique() < MIN_CHIPS:
-            raise ScalingError(f"frontier=True leaves {out['name'].nunique()} chips; at least {MIN_CHIPS} are needed")
+            raise ScalingError(f"frontier=True leaves {plural(out['name'].nunique(), 'chip')}; at least {MIN_CHIPS} are needed")
     if out["name"].nunique() < MIN_CHIPS:
         raise ScalingError(f"only {out['name'].nunique()} distinct chips have a {metric} value after the filters "
                          f"{', '.join(f for f, _ in filters)}; at least {MIN_CHIPS} are needed")

@@ -51,6 +51,7 @@ import pandas as pd
 from .. import __version__
 from .._checks import check_int, check_level, check_number
 from .._dates import decimal_year, to_datetimes
+from .._format import plural
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
 from ..bayes.samplers import SAMPLERS
@@ -447,7 +448,7 @@ class TrendResult:
         if self.method == "bayes":
             out += diagnostic_warnings(self._diagnostic_table(), int(self.diagnostics.get("divergences", 0)))
         if self.n_chips < FEW_CHIPS:
-            out.append(ScalingWarning("few_chips", f"only {self.n_chips} chips: the interval is wide and "
+            out.append(ScalingWarning("few_chips", f"only {plural(self.n_chips, 'chip')}: the interval is wide and "
                                                    "sensitive to each chip"))
         p = self.doubling_time_years["prob_no_improvement"]
         if p > NO_IMPROVEMENT_MAX:

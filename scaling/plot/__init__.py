@@ -19,7 +19,7 @@ Examples
 
 from ._base import (CAPTIONS, PALETTE, RC, SAVE_FORMATS, SIZES, SOURCES, U_MATCH_RTOL, FitRuns, runs_of, savefig,
                     style)
-from .capability import capability_curve
+from .capability import capability_curve, capability_frontier
 from .checks import predictive_check
 from .fits import (HOFFMANN_BUDGETS, fit_residuals, isoflop, isoflop_budgets, loss_contours, optimal_allocation,
                    param_pairs, residual_warnings)
@@ -29,5 +29,6 @@ __all__ = [
     "PALETTE", "RC", "SIZES", "CAPTIONS", "SOURCES", "style", "isoflop", "loss_contours", "fit_residuals", "param_pairs",
     "optimal_allocation", "hardware_trend", "fan_chart", "predictive_check", "savefig", "SAVE_FORMATS",
     "HOFFMANN_BUDGETS", "runs_of", "FitRuns", "isoflop_budgets", "residual_warnings", "U_MATCH_RTOL",
+    "capability_frontier",
     "capability_curve",
 ]
