@@ -1,7 +1,8 @@
 r"""Which law predicts runs it did not see? Fit several laws to one table and score them out of sample.
 
-Two held-out schemes, both grouping runs by model size (sizes within 10% of their
-neighbour are one size, the rule of :func:`scaling.fitting.data_range`'s distinct counts):
+Two held-out schemes, both grouping runs by model size (sizes within 10% of their group's
+smallest are one size: :func:`scaling.datasets.size_groups`, the rule of
+:func:`scaling.fitting.data_range`'s distinct counts):
 
 ``loso``
     leave one model size out: for each size, fit every law to the runs of the other sizes
@@ -64,7 +65,7 @@ import pandas as pd
 
 from ._checks import check_int, check_level, check_number
 from ._io import atomic_write_text, dumps_json, utc_now
-from .datasets import runs_sha256, validate_runs
+from .datasets import runs_sha256, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
 from .laws import get_law
 from .results import DEFAULT_LEVEL, metadata
@@ -85,22 +86,6 @@ SCORE_COLUMNS = ("n_heldout", "rms", "median_abs", "bias", "coverage", "width")
 GROUP_MODES = ("separate", "pool")
 #: The label of the combined rows of a grouped summary.
 COMBINED = "(mean of groups)"
-
-
-def size_groups(n_params, rel_gap: float = 0.1) -> np.ndarray:
-    """Label of each run's model size: 0 for the smallest, counting sizes within ``rel_gap`` as one.
-
-    Sorted by N, a new size starts where N grows by more than ``rel_gap`` (10%) over its
-    neighbour, as in :func:`scaling.fitting.data_range` (its ``n_distinct_params`` is
-    ``size_groups(n).max() + 1``).
-    """
-    n = np.asarray(n_params, dtype=float)
-    order = np.argsort(n, kind="stable")
-    logs = np.log(n[order])
-    labels_sorted = np.concatenate([[0], np.cumsum(np.diff(logs) > np.log1p(rel_gap))]).astype(int)
-    out = np.empty(n.size, dtype=int)
-    out[order] = labels_sorted
-    return out
 
 
 def _folds(sizes: np.ndarray, schemes: Sequence[str], extrapolate_share: float) -> list[tuple[str, int, np.ndarray]]:
@@ -556,7 +541,7 @@ def _kept_sizes(clean: pd.DataFrame, include) -> tuple[pd.DataFrame, np.ndarray]
     k = int(sizes.max()) + 1
     if k < MIN_SIZES:
         raise ScalingError(f"the runs have {k} distinct model sizes; a held-out comparison needs at least "
-                           f"{MIN_SIZES} (sizes within 10% count as one)")
+                           f"{MIN_SIZES} (sizes within 10% of a group's smallest count as one)")
     return kept, sizes
 
 

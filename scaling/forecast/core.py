@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._checks import check_int, check_level, check_number
+from .._checks import check_int, check_level, check_memory, check_number, max_memory_bytes
 from .._dates import decimal_year
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..cost.tco import DOLLARS, TCOAssumptions, cost_shares, dollar_factor, usd_per_peak_flop_tco
@@ -138,6 +138,18 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
         raise ScalingError(f"forecast date {idx[bad][0].date()} is outside {lo}-{hi}: the price trends are "
                            f"fitted to accelerators from the 2000s on, and a log-linear trend beyond {hi} "
                            "is no forecast")
+
+
+#: Draws x dates float64 arrays a forecast holds at its peak (samples, price and utilisation
+#: draws, the decomposition's frozen copies): 14 measured (peak RSS at 1e5 draws), 16 allowed.
+ARRAYS_PER_DRAW_DATE = 16
+
+
+def _check_forecast_memory(n_draws: int, n_dates: int) -> None:
+    """Refuse a forecast whose draws x dates arrays would exceed the memory limit, before sampling."""
+    per_draw = n_dates * ARRAYS_PER_DRAW_DATE * 8
+    check_memory(f"a forecast of {n_draws:,} draws x {n_dates} dates", n_draws * per_draw,
+                 hint=f"use at most {max(max_memory_bytes() // per_draw, 10):,} draws for these dates, or fewer dates")
 
 
 #: Utilisation (MFU) below this is refused: at 0.1% of peak a forecast is no forecast, and
@@ -662,6 +674,7 @@ def equivalent_cost(
     dates = default_dates() if dates is None else _check_dates(dates)
     years = decimal_year(dates)
     n_t = len(years)
+    _check_forecast_memory(n_draws, n_t)
     rng = np.random.default_rng(seed)
 
     # -- draws of every source (each its own stream of the one seeded generator)
