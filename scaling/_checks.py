@@ -136,12 +136,12 @@ def units_warnings(n_params, tokens_per_param=None, what: str = "the runs") -> l
     out = []
     if n.size and np.nanmax(n) < MIN_PLAUSIBLE_N_PARAMS:
         out.append(ScalingWarning(
-            "units", f"{what} have N = {np.nanmax(n):,.4g} parameters at most, below {MIN_PLAUSIBLE_N_PARAMS:.0e}: "
+            "units", f"{what}: the largest N is {np.nanmax(n):,.4g} parameters, below {MIN_PLAUSIBLE_N_PARAMS:.0e}: "
                      "is N in millions or billions? n_params is the number of parameters (175e9 for GPT-3)"))
     ratio = np.asarray([] if tokens_per_param is None else tokens_per_param, dtype=float).ravel()
     if ratio.size and np.nanmedian(ratio) > MAX_PLAUSIBLE_TOKENS_PER_PARAM:
         out.append(ScalingWarning(
-            "units", f"{what} have {np.nanmedian(ratio):,.3g} tokens per parameter (median), above "
+            "units", f"{what}: {np.nanmedian(ratio):,.3g} tokens per parameter (median), above "
                      f"{MAX_PLAUSIBLE_TOKENS_PER_PARAM:,.0f}: are N or D in other units (millions, billions)? "
                      "n_params and n_tokens are plain counts (GPT-3: 175e9 and 300e9)"))
     return out

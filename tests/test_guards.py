@@ -148,6 +148,8 @@ def test_n_params_in_millions_warns_units_in_fits_and_costs():
     assert [w.code for w in cost.training_cost(175e3, 300e9, hardware=275e12, mfu=0.4,
                                                usd_per_chip_hour=2.0).warnings()] == ["units"]
     assert not cost.training_cost(175e9, 300e9, hardware=275e12, mfu=0.4, usd_per_chip_hour=2.0).warnings()
+    res = _cli(["forecast", "--target", "175,300", "--draws", "10"])  # GPT-3 in billions
+    assert res.exit_code == 0 and "warning: the target model: the largest N is 175 parameters" in res.stderr
     res = _cli(["cost", "train", "--params", "175", "--tokens", "300e9", "--hardware", "tpu-v4", "--mfu", "0.4",
                 "--usd-per-chip-hour", "2"])
     assert res.exit_code == 0 and res.stderr.count("warning:") == 2

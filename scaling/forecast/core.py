@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._checks import check_int, check_level, check_memory, check_number, max_memory_bytes
+from .._checks import check_int, check_level, check_memory, check_number, max_memory_bytes, units_warnings
 from .._dates import decimal_year
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..cost.tco import DOLLARS, TCOAssumptions, cost_shares, dollar_factor, usd_per_peak_flop_tco
@@ -437,6 +437,14 @@ def _target_text(kind: str, spec) -> str:
         return "GPT-3-equivalent loss (L(175e9, 300e9) under the fit)"
     label = f"{name}'s loss" if name else "the loss"
     return f"{label} (L({n:.3g}, {d:.3g}) under the fit)"
+
+
+def target_warnings(target) -> list:
+    """``units`` warnings for a target model given as (n_params, n_tokens) in other units (e.g. billions)."""
+    kind, spec = _target_spec(target)
+    if kind != "model" or spec[2] is not None:  # a loss, or a reference model of the package's table
+        return []
+    return units_warnings(spec[0], [spec[1] / spec[0]], what="the target model")
 
 
 def check_target(loss_fit, target) -> None:

@@ -205,7 +205,7 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     prints them before the forecast).
     """
     from ..cost.tco import DOLLARS
-    from .core import MIN_UTILISATION, check_target, equivalent_cost
+    from .core import MIN_UTILISATION, check_target, equivalent_cost, target_warnings
     from .draws import check_range
 
     fits_dir = Path(fits_dir)
@@ -232,6 +232,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             for w in (laws[law_spec].warnings() if on_warning else ()):
                 on_warning(w)
         check_target(laws[law_spec], _target(spec.get("target", "gpt3")))
+        for w in (target_warnings(_target(spec.get("target", "gpt3"))) if on_warning else ()):
+            on_warning(w)
     for name, spec in scenarios.items():
         series_name, series = checked[name]
         files = [series.price_file] + ([series.energy_file] if series.energy_file else [])
