@@ -16,6 +16,7 @@ One test (at least) per class of the hostile tester's report:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import signal
@@ -69,6 +70,12 @@ def test_fit_whose_optimum_runs_to_infinity_warns_why_and_is_never_saved(tmp_pat
     with pytest.raises(ScalingError, match=r"not saving k\.json: parameter N_c is inf"):
         fit.save(tmp_path / "k.json")
     assert not (tmp_path / "k.json").exists()
+    good = fitting.fit(_runs(np.repeat([1e8, 4e8, 1.6e9], 3), np.tile([2e9, 8e9, 3.2e10], 3)),
+                       grid=laws.get_law("chinchilla").grid("coarse")[:4])
+    nan = dataclasses.replace(good, params={**good.params, "E": math.nan})
+    with pytest.raises(ScalingError, match=r"parameter E is nan \(allowed: a finite number\)"):
+        nan.save(tmp_path / "nan.json")
+    assert good.save(tmp_path / "good.json").exists() and not (tmp_path / "nan.json").exists()
 
 
 @pytest.mark.parametrize("call", [
