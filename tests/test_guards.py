@@ -124,6 +124,13 @@ def test_forecast_too_big_for_memory_is_refused_with_its_estimate(args, estimate
     assert "limit of 2.0 GiB" in last and _checks.MEMORY_ENV in last and "use at most" in last
 
 
+def test_scenarios_count_every_forecast_they_keep(tmp_path):
+    (tmp_path / "s.toml").write_text('[a]\nlabel = "a"\n[b]\nlabel = "b"\n[c]\nlabel = "c"\n')
+    res = _cli(["forecast", "--scenarios", str(tmp_path / "s.toml"), "--draws", "300000"], env={_checks.MEMORY_ENV: None})
+    assert res.exit_code == 2 and "error: 3 forecasts of 300,000 draws x 52 dates needs about 3.3 GiB" in res.stderr
+    assert _cli(["forecast", "--draws", "300000", "--until", "2021"], env={_checks.MEMORY_ENV: None}).exit_code == 0
+
+
 def test_objective_blocks_and_bootstrap_chunks_fit_the_limit_with_the_same_numbers(monkeypatch):
     runs = _runs(np.repeat([5e7, 1e8, 2e8, 4e8, 8e8], 6), np.tile([1e9, 2e9, 4e9, 8e9, 1.6e10, 3.2e10], 5))
     monkeypatch.delenv(_checks.MEMORY_ENV, raising=False)

@@ -145,11 +145,21 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
 ARRAYS_PER_DRAW_DATE = 16
 
 
-def _check_forecast_memory(n_draws: int, n_dates: int) -> None:
-    """Refuse a forecast whose draws x dates arrays would exceed the memory limit, before sampling."""
-    per_draw = n_dates * ARRAYS_PER_DRAW_DATE * 8
-    check_memory(f"a forecast of {n_draws:,} draws x {n_dates} dates", n_draws * per_draw,
-                 hint=f"use at most {max(max_memory_bytes() // per_draw, 10):,} draws for these dates, or fewer dates")
+#: Draws x dates arrays a finished forecast keeps (``Forecast.samples``: six quantities).
+ARRAYS_KEPT = 6
+
+
+def check_forecast_memory(n_draws: int, n_dates: int, n_forecasts: int = 1) -> None:
+    """Refuse forecasts whose draws x dates arrays would exceed the memory limit, before sampling.
+
+    One forecast at its peak (:data:`ARRAYS_PER_DRAW_DATE`) beside the samples the others keep.
+    """
+    arrays = ARRAYS_PER_DRAW_DATE + ARRAYS_KEPT * (max(int(n_forecasts), 1) - 1)
+    per_draw = n_dates * arrays * 8
+    what = f"{n_forecasts} forecasts" if n_forecasts > 1 else "a forecast"
+    check_memory(f"{what} of {n_draws:,} draws x {n_dates} dates", n_draws * per_draw,
+                 hint=f"use at most {max(max_memory_bytes() // per_draw, 10):,} draws for these dates, or fewer dates"
+                      + (" or scenarios" if n_forecasts > 1 else ""))
 
 
 #: Utilisation (MFU) below this is refused: at 0.1% of peak a forecast is no forecast, and
@@ -682,7 +692,7 @@ def equivalent_cost(
     dates = default_dates() if dates is None else _check_dates(dates)
     years = decimal_year(dates)
     n_t = len(years)
-    _check_forecast_memory(n_draws, n_t)
+    check_forecast_memory(n_draws, n_t)
     rng = np.random.default_rng(seed)
 
     # -- draws of every source (each its own stream of the one seeded generator)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ScalingError
@@ -205,7 +206,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     prints them before the forecast).
     """
     from ..cost.tco import DOLLARS
-    from .core import MIN_UTILISATION, check_target, equivalent_cost, target_warnings
+    from .core import MIN_UTILISATION, check_forecast_memory, check_target, default_dates, equivalent_cost, \
+        target_warnings
     from .draws import check_range
 
     fits_dir = Path(fits_dir)
@@ -224,6 +226,9 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             check_range("inference_utilisation", spec["inference_utilisation"], low=MIN_UTILISATION)
         if spec.get("dollars", "nominal") not in DOLLARS:
             raise ScalingError(f"unknown dollars {spec['dollars']!r}; allowed: {', '.join(DOLLARS)}")
+    if isinstance(n_draws, int) and not isinstance(n_draws, bool):  # else equivalent_cost says what is wrong
+        check_forecast_memory(n_draws, len(default_dates() if dates is None else np.atleast_1d(dates)),
+                              len(scenarios))
     laws, trends, out = {}, {}, {}
     for name, spec in scenarios.items():
         law_spec = str(spec.get("law", "chinchilla_lsq.json"))
