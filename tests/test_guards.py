@@ -167,6 +167,9 @@ def test_n_params_in_millions_warns_units_in_fits_and_costs():
     res = _cli(["cost", "train", "--params", "175", "--tokens", "300e9", "--hardware", "tpu-v4", "--mfu", "0.4",
                 "--usd-per-chip-hour", "2"])
     assert res.exit_code == 0 and res.stderr.count("warning:") == 2
+    assert [w.code for w in cost.inference_cost(175, hardware="a100", mfu=0.2, usd_per_chip_hour=2).warnings()] \
+        == ["units"]
+    assert not cost.inference_cost(175e9, hardware="a100", mfu=0.2, usd_per_chip_hour=2).warnings()
 
 
 def test_fit_refuses_to_pool_groups_as_compare_does():

@@ -118,6 +118,7 @@ def infer_cmd(n_params, hardware, peak_flops, mfu, chips_per_instance, usd_per_i
                             usd_per_chip_hour=usd_per_chip_hour, usd_per_instance_hour=usd_per_instance_hour,
                             chips_per_instance=chips_per_instance, architecture=architecture,
                             precision=precision)
+    echo_warnings(r.warnings())
     if as_json:
         echo_json(r.to_dict())
         return
