@@ -85,7 +85,8 @@ MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which 
 
 
 def data_range(n_params, n_tokens) -> dict:
-    """What a fit's data span: min/max N and D and their numbers of distinct values.
+    """What a fit's data span: min/max N, D and C, their numbers of distinct values
+    (:func:`scaling.datasets.size_groups`) and the median tokens per parameter (the units check).
 
     Recorded with every fit so that answers can say how far they extrapolate.
     """
