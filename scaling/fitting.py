@@ -583,7 +583,7 @@ def _refuse_pooled_groups(runs) -> None:
     columns = getattr(runs, "columns", ())
     if "group" not in columns:
         return
-    labels = list(dict.fromkeys(str(g).strip() for g in runs["group"].tolist()))
+    labels = list(dict.fromkeys(str(g).strip() for g in runs["group"].dropna().tolist()))  # blanks: validate_runs
     if len(labels) > 1:
         raise ScalingError(
             f"the runs hold {len(labels)} groups ({', '.join(map(repr, labels[:5]))}{', ...' if len(labels) > 5 else ''}"
