@@ -63,7 +63,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._checks import check_int, check_level, check_number
+from ._checks import check_int, check_level, check_number, chunk_rows
 from ._io import atomic_write_text, dumps_json, utc_now
 from .datasets import runs_sha256, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
@@ -376,19 +376,25 @@ def _predictive(law, draws: pd.DataFrame | None, point: dict, residuals: np.ndar
     n_tokens = runs["n_tokens"].to_numpy(float)
     cov = law.covariate_values(runs)
     pred = np.asarray(law.predict(point, n_params, n_tokens, **cov), dtype=float)
-    if draws is not None and len(draws):
-        per_draw = np.log(np.asarray(law.predict({p: draws[p].to_numpy(float)[:, None] for p in law.param_names},
-                                                 n_params[None, :], n_tokens[None, :],
-                                                 **{k: v[None, :] for k, v in cov.items()}), dtype=float))
-        b = rng.integers(0, per_draw.shape[0], size=N_PREDICTIVE)
-        line = per_draw[b]
-    else:
-        line = np.log(pred)[None, :]
+    has_draws = draws is not None and len(draws)
+    b = rng.integers(0, len(draws), size=N_PREDICTIVE) if has_draws else None
     eps = rng.choice(residuals, size=(N_PREDICTIVE, 1), replace=True) if residuals.size else np.zeros((1, 1))
-    with np.errstate(invalid="ignore"):
-        logs = line + eps
-        logs = np.where(np.isfinite(logs), logs, np.inf)
-        lo, hi = np.quantile(logs, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    lo, hi = np.empty(pred.size), np.empty(pred.size)
+    # held-out runs in blocks: the (draws, runs) arrays stay within the memory limit
+    step = chunk_rows(8.0 * ((len(draws) if has_draws else 0) + 4 * N_PREDICTIVE), pred.size)
+    for i in range(0, pred.size, step):
+        sl = slice(i, i + step)
+        if has_draws:
+            per_draw = np.log(np.asarray(law.predict({p: draws[p].to_numpy(float)[:, None] for p in law.param_names},
+                                                     n_params[None, sl], n_tokens[None, sl],
+                                                     **{k: v[None, sl] for k, v in cov.items()}), dtype=float))
+            line = per_draw[b]
+        else:
+            line = np.log(pred[sl])[None, :]
+        with np.errstate(invalid="ignore"):
+            logs = line + eps
+            logs = np.where(np.isfinite(logs), logs, np.inf)
+            lo[sl], hi[sl] = np.quantile(logs, [(1 - level) / 2, (1 + level) / 2], axis=0)
     return pred, np.exp(lo), np.exp(hi)
 
 

@@ -149,6 +149,20 @@ def test_objective_blocks_and_bootstrap_chunks_fit_the_limit_with_the_same_numbe
     np.testing.assert_allclose(small.draws["alpha"], full.draws["alpha"], rtol=1e-6)
 
 
+def test_compare_predictive_in_blocks_gives_the_same_intervals(monkeypatch):
+    law = laws.get_law("chinchilla")
+    runs = _runs(np.repeat([1e8, 4e8, 1.6e9], 3), np.tile([2e9, 8e9, 3.2e10], 3))
+    rng = np.random.default_rng(0)
+    draws = pd.DataFrame({p: v * np.exp(0.01 * rng.standard_normal(50)) for p, v in CHIN.items()})
+    resid = 0.01 * rng.standard_normal(9)
+    monkeypatch.delenv(_checks.MEMORY_ENV, raising=False)
+    whole = compare._predictive(law, draws, CHIN, resid, runs, 0.9, np.random.default_rng(5))
+    monkeypatch.setenv(_checks.MEMORY_ENV, "1e-9")  # one held-out run at a time
+    blocks = compare._predictive(law, draws, CHIN, resid, runs, 0.9, np.random.default_rng(5))
+    for a, b in zip(whole, blocks):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 # -- 3. units and groups ----------------------------------------------------------------------------
 def test_n_params_in_millions_warns_units_in_fits_and_costs():
     assert "units" in WARNING_CODES
