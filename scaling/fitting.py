@@ -51,7 +51,7 @@ from .laws import Law, get_law
 from .objective import block_rows, huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
 from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, as_columns, check_level, check_metadata,
-                      draw_arrays, metadata, predict_frame, summary_frame)
+                      check_predict_memory, draw_arrays, metadata, predict_frame, summary_frame)
 
 if TYPE_CHECKING:  # pandas loads where a DataFrame is built: loading a fit and sizing need none
     import pandas as pd
@@ -359,6 +359,7 @@ class FitResult:
         flat = [b.ravel() for b in np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens),
                                                       *(np.asarray(covariates[k], dtype=float) for k in names))]
         draws = {p: np.asarray(columns[p], dtype=float)[:, None] for p in law.param_names}
+        check_predict_memory(columns.n_rows, flat[0].size)
         per_draw = law.predict(draws, flat[0][None, :], flat[1][None, :],
                                **{k: v[None, :] for k, v in zip(names, flat[2:])})
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level,

@@ -163,6 +163,15 @@ def test_compare_predictive_in_blocks_gives_the_same_intervals(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
+def test_prediction_interval_too_big_for_memory_is_refused(monkeypatch):
+    monkeypatch.delenv(_checks.MEMORY_ENV, raising=False)
+    fit = fitting.load_fit(ROOT / "fits" / "chinchilla_lsq.json")
+    n = np.full(10**6, 1e9)  # 1e6 points x 4,000 draws: about 119 GiB
+    with pytest.raises(ScalingError, match=r"a prediction with an interval at 1,000,000 points x 4,000 draws needs"):
+        fit.predict(n, 2e10, level=0.9)
+    assert len(fit.predict(n[:1000], 2e10, level=0.9)) == 1000
+
+
 # -- 3. units and groups ----------------------------------------------------------------------------
 def test_n_params_in_millions_warns_units_in_fits_and_costs():
     assert "units" in WARNING_CODES
