@@ -8,16 +8,30 @@ sampler-diagnostic thresholds.
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
-from .errors import ScalingError
+from .errors import ScalingError, ScalingWarning
 
 # Sampler diagnostics: Vehtari et al. (2021), "Rank-normalization, folding, and
 # localization: an improved R-hat for assessing convergence of MCMC", Bayesian Analysis
 # 16(2), recommend R-hat < 1.01 and bulk and tail ESS > 400 (100 per chain, 4 chains).
 R_HAT_MAX = 1.01
 ESS_MIN = 400
+
+#: Memory one computation may ask for, in GiB, unless the environment variable
+#: ``SCALING_MAX_MEMORY_GB`` says otherwise: big arrays are chunked to fit it, or refused with
+#: the estimate (:func:`check_memory`) before anything is allocated.
+MAX_MEMORY_GB = 2.0
+MEMORY_ENV = "SCALING_MAX_MEMORY_GB"
+
+#: Units checks (:func:`units_warnings`): no language model of interest has fewer parameters,
+#: and no training run more tokens per parameter (Chinchilla: 20; Llama 3 8B: about 1,900;
+#: Muennighoff et al. 2023's most repeated runs: 6e4 with 60 epochs). A table in millions of
+#: parameters trips both.
+MIN_PLAUSIBLE_N_PARAMS = 1e5
+MAX_PLAUSIBLE_TOKENS_PER_PARAM = 1e4
 
 
 def check_level(level) -> float:
@@ -77,3 +91,57 @@ def check_int(name: str, value, minimum: int = 0, maximum: int | None = None) ->
         hi = "" if maximum is None else f" and <= {maximum:,}"
         raise ScalingError(f"{name} must be an integer >= {minimum}{hi}, got {value!r}")
     return int(value)
+
+
+def max_memory_bytes() -> int:
+    """The memory one computation may use: ``$SCALING_MAX_MEMORY_GB`` GiB, else :data:`MAX_MEMORY_GB`."""
+    raw = os.environ.get(MEMORY_ENV, "").strip()
+    gib = MAX_MEMORY_GB
+    if raw:
+        try:
+            gib = float(raw)
+        except ValueError:
+            raise ScalingError(f"{MEMORY_ENV}={raw!r} must be a number of GiB (e.g. 8)") from None
+        if not (np.isfinite(gib) and gib > 0):
+            raise ScalingError(f"{MEMORY_ENV}={raw!r} must be a positive number of GiB (e.g. 8)")
+    return int(gib * 2**30)
+
+
+def check_memory(what: str, n_bytes: float, hint: str = "") -> None:
+    """Refuse, before allocating, a computation estimated to need more than :func:`max_memory_bytes`.
+
+    ``what`` names the computation and its sizes (e.g. "1,000,000 draws x 204 dates"),
+    ``hint`` says how to ask for less.
+    """
+    limit = max_memory_bytes()
+    if n_bytes > limit:
+        raise ScalingError(
+            f"{what} needs about {n_bytes / 2**30:.1f} GiB of memory, above the limit of {limit / 2**30:.1f} GiB"
+            f"{'; ' + hint if hint else ''} (or raise the limit: environment variable {MEMORY_ENV}, in GiB)")
+
+
+def chunk_rows(n_bytes_per_row: float, n_rows: int, cap: int | None = None) -> int:
+    """Rows per chunk so that one chunk fits in a quarter of :func:`max_memory_bytes` (at least 1)."""
+    rows = int(max_memory_bytes() // (4 * max(float(n_bytes_per_row), 1.0)))
+    return max(1, min(rows, n_rows, cap if cap is not None else n_rows))
+
+
+def units_warnings(n_params, tokens_per_param=None, what: str = "the runs") -> list[ScalingWarning]:
+    """``units`` warnings when N or D look like they were given in other units (e.g. millions).
+
+    Warns when the largest of ``n_params`` is below :data:`MIN_PLAUSIBLE_N_PARAMS` or the
+    median of ``tokens_per_param`` (D / N) exceeds :data:`MAX_PLAUSIBLE_TOKENS_PER_PARAM`.
+    """
+    n = np.asarray(n_params, dtype=float).ravel()
+    out = []
+    if n.size and np.nanmax(n) < MIN_PLAUSIBLE_N_PARAMS:
+        out.append(ScalingWarning(
+            "units", f"{what}: the largest N is {np.nanmax(n):,.4g} parameters, below {MIN_PLAUSIBLE_N_PARAMS:.0e}: "
+                     "is N in millions or billions? n_params is the number of parameters (175e9 for GPT-3)"))
+    ratio = np.asarray([] if tokens_per_param is None else tokens_per_param, dtype=float).ravel()
+    if ratio.size and np.nanmedian(ratio) > MAX_PLAUSIBLE_TOKENS_PER_PARAM:
+        out.append(ScalingWarning(
+            "units", f"{what}: {np.nanmedian(ratio):,.3g} tokens per parameter (median), above "
+                     f"{MAX_PLAUSIBLE_TOKENS_PER_PARAM:,.0f}: are N or D in other units (millions, billions)? "
+                     "n_params and n_tokens are plain counts (GPT-3: 175e9 and 300e9)"))
+    return out

@@ -1,7 +1,8 @@
 r"""Which law predicts runs it did not see? Fit several laws to one table and score them out of sample.
 
-Two held-out schemes, both grouping runs by model size (sizes within 10% of their
-neighbour are one size, the rule of :func:`scaling.fitting.data_range`'s distinct counts):
+Two held-out schemes, both grouping runs by model size (sizes within 10% of their group's
+smallest are one size: :func:`scaling.datasets.size_groups`, the rule of
+:func:`scaling.fitting.data_range`'s distinct counts):
 
 ``loso``
     leave one model size out: for each size, fit every law to the runs of the other sizes
@@ -62,9 +63,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._checks import check_int, check_level, check_number
+from ._checks import check_int, check_level, check_number, chunk_rows
 from ._io import atomic_write_text, dumps_json, utc_now
-from .datasets import runs_sha256, validate_runs
+from .datasets import runs_sha256, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
 from .laws import get_law
 from .results import DEFAULT_LEVEL, metadata
@@ -85,22 +86,6 @@ SCORE_COLUMNS = ("n_heldout", "rms", "median_abs", "bias", "coverage", "width")
 GROUP_MODES = ("separate", "pool")
 #: The label of the combined rows of a grouped summary.
 COMBINED = "(mean of groups)"
-
-
-def size_groups(n_params, rel_gap: float = 0.1) -> np.ndarray:
-    """Label of each run's model size: 0 for the smallest, counting sizes within ``rel_gap`` as one.
-
-    Sorted by N, a new size starts where N grows by more than ``rel_gap`` (10%) over its
-    neighbour, as in :func:`scaling.fitting.data_range` (its ``n_distinct_params`` is
-    ``size_groups(n).max() + 1``).
-    """
-    n = np.asarray(n_params, dtype=float)
-    order = np.argsort(n, kind="stable")
-    logs = np.log(n[order])
-    labels_sorted = np.concatenate([[0], np.cumsum(np.diff(logs) > np.log1p(rel_gap))]).astype(int)
-    out = np.empty(n.size, dtype=int)
-    out[order] = labels_sorted
-    return out
 
 
 def _folds(sizes: np.ndarray, schemes: Sequence[str], extrapolate_share: float) -> list[tuple[str, int, np.ndarray]]:
@@ -396,19 +381,25 @@ def _predictive(law, draws: pd.DataFrame | None, point: dict, residuals: np.ndar
     n_tokens = runs["n_tokens"].to_numpy(float)
     cov = law.covariate_values(runs)
     pred = np.asarray(law.predict(point, n_params, n_tokens, **cov), dtype=float)
-    if draws is not None and len(draws):
-        per_draw = np.log(np.asarray(law.predict({p: draws[p].to_numpy(float)[:, None] for p in law.param_names},
-                                                 n_params[None, :], n_tokens[None, :],
-                                                 **{k: v[None, :] for k, v in cov.items()}), dtype=float))
-        b = rng.integers(0, per_draw.shape[0], size=N_PREDICTIVE)
-        line = per_draw[b]
-    else:
-        line = np.log(pred)[None, :]
+    has_draws = draws is not None and len(draws)
+    b = rng.integers(0, len(draws), size=N_PREDICTIVE) if has_draws else None
     eps = rng.choice(residuals, size=(N_PREDICTIVE, 1), replace=True) if residuals.size else np.zeros((1, 1))
-    with np.errstate(invalid="ignore"):
-        logs = line + eps
-        logs = np.where(np.isfinite(logs), logs, np.inf)
-        lo, hi = np.quantile(logs, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    lo, hi = np.empty(pred.size), np.empty(pred.size)
+    # held-out runs in blocks: the (draws, runs) arrays stay within the memory limit
+    step = chunk_rows(8.0 * ((len(draws) if has_draws else 0) + 4 * N_PREDICTIVE), pred.size)
+    for i in range(0, pred.size, step):
+        sl = slice(i, i + step)
+        if has_draws:
+            per_draw = np.log(np.asarray(law.predict({p: draws[p].to_numpy(float)[:, None] for p in law.param_names},
+                                                     n_params[None, sl], n_tokens[None, sl],
+                                                     **{k: v[None, sl] for k, v in cov.items()}), dtype=float))
+            line = per_draw[b]
+        else:
+            line = np.log(pred[sl])[None, :]
+        with np.errstate(invalid="ignore"):
+            logs = line + eps
+            logs = np.where(np.isfinite(logs), logs, np.inf)
+            lo[sl], hi[sl] = np.quantile(logs, [(1 - level) / 2, (1 + level) / 2], axis=0)
     return pred, np.exp(lo), np.exp(hi)
 
 
@@ -561,7 +552,7 @@ def _kept_sizes(clean: pd.DataFrame, include) -> tuple[pd.DataFrame, np.ndarray]
     k = int(sizes.max()) + 1
     if k < MIN_SIZES:
         raise ScalingError(f"the runs have {k} distinct model sizes; a held-out comparison needs at least "
-                           f"{MIN_SIZES} (sizes within 10% count as one)")
+                           f"{MIN_SIZES} (sizes within 10% of a group's smallest count as one)")
     return kept, sizes
 
 

@@ -56,7 +56,7 @@ from .errors import ScalingError
 if TYPE_CHECKING:  # pandas loads inside the functions that read tables (a sizing query needs none)
     import pandas as pd
 
-__all__ = ["load", "load_capability", "CAPABILITY_BENCHMARKS", "read_runs", "validate_runs", "runs_sha256", "names", "datasets_dir", "parse_excluded",
+__all__ = ["load", "load_capability", "CAPABILITY_BENCHMARKS", "read_runs", "validate_runs", "runs_sha256", "size_groups", "names", "datasets_dir", "parse_excluded",
            "PRECISIONS"]
 
 #: Precision name -> column of the ``accelerators`` table (peak dense throughput). The one
@@ -325,12 +325,18 @@ def parse_excluded(column: pd.Series, source: str = "runs") -> np.ndarray:
     return out
 
 
+#: Largest loss a run may have, in nats per token: a uniform guess over a 10^6-token vocabulary
+#: is ln(1e6) = 13.8 nats; above 100 the number is not a loss (a perplexity, a sum over tokens).
+MAX_LOSS = 100.0
+
+
 def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     """Check a table of training runs and return a clean copy.
 
     The table needs ``n_params``, ``loss`` and either ``n_tokens`` or
     ``compute_flops`` (then ``n_tokens = compute_flops / (6 n_params)``, as for
-    the Chinchilla data). Every value must be a finite positive number and no
+    the Chinchilla data). Every value must be a finite positive number (a loss at most
+    :data:`MAX_LOSS` nats per token) and no
     (``n_params``, ``n_tokens``) pair may repeat, where a run is identified also by
     ``n_unique_tokens`` and ``run_id`` when the table has them (runs of one size on
     different unique data, or seeds with their own ids, are distinct runs). An optional ``excluded`` column
@@ -378,6 +384,11 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
             row = int(np.flatnonzero(nonpos)[0])
             raise ScalingError(f"{source}: column {col!r} row {row} is {float(floats[row])!r}; it must be > 0")
         df[col] = floats
+    too_high = df["loss"].to_numpy(dtype=float) > MAX_LOSS
+    if too_high.any():
+        row = int(np.flatnonzero(too_high)[0])
+        raise ScalingError(f"{source}: column 'loss' row {row} is {float(df['loss'].iloc[row])!r}; a loss is in nats "
+                           f"per token, in (0, {MAX_LOSS:g}] (a perplexity? give its logarithm)")
     if "n_tokens" not in df.columns:
         df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
     if "compute_flops" not in df.columns:
@@ -440,3 +451,35 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
 def runs_sha256(runs: pd.DataFrame) -> str:
     """Hash of the (n_params, n_tokens, loss) values of a runs table, for provenance."""
     return sha256_arrays(runs["n_params"], runs["n_tokens"], runs["loss"])
+
+
+#: Sizes within this relative gap of their group's smallest size are one size (digitised runs
+#: of one model differ in the last digits).
+SIZE_REL_GAP = 0.1
+
+
+def size_groups(values, rel_gap: float = SIZE_REL_GAP) -> np.ndarray:
+    """Label of each value's size: 0 for the smallest, sizes within ``rel_gap`` of a group's first as one.
+
+    Sorted ascending, a group starts at its smallest value :math:`v_0` and holds every value
+    up to :math:`v_0 (1 + \\mathrm{rel\\_gap})`; the next value starts the next group. A
+    group therefore never spans more than ``rel_gap`` (10%): sizes 8% apart are not chained
+    into one size, as a neighbour-to-neighbour rule would do.
+
+    Examples
+    --------
+    >>> size_groups([1e8, 1.05e8, 1.08e8, 1.15e8, 1.2e8]).tolist()
+    [0, 0, 0, 1, 1]
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    order = np.argsort(v, kind="stable")
+    logs = np.log(v[order])
+    labels_sorted = np.empty(v.size, dtype=int)
+    start, label, width = 0, 0, np.log1p(rel_gap)
+    while start < v.size:  # one step per group (at most ~25 per decade at 10%), not per value
+        end = int(np.searchsorted(logs, logs[start] + width * (1 + 1e-12), side="right"))
+        labels_sorted[start:end] = label
+        start, label = end, label + 1
+    out = np.empty(v.size, dtype=int)
+    out[order] = labels_sorted
+    return out

@@ -37,6 +37,7 @@ WARNING_CODES: dict[str, str] = {
     "failed_starts": "optimiser starts failed (iteration limit or non-finite values)",
     "bootstrap_failed": "bootstrap refits did not converge",
     "poor_fit": "the law fits the runs badly (large residuals)",
+    "units": "N or D look like they are in other units (e.g. millions of parameters)",
     # samplers
     "r_hat": "chains disagree (R-hat above its threshold)",
     "ess_bulk": "too few effective draws for reliable intervals",

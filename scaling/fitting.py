@@ -42,16 +42,16 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
-from ._checks import check_int, check_number
+from ._checks import check_int, check_number, chunk_rows, units_warnings
 from ._format import fmt_num, plain_formula, plural
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
-from .datasets import runs_sha256, validate_runs
+from .datasets import SIZE_REL_GAP, runs_sha256, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
-from .objective import huber_objective, make_objective
+from .objective import block_rows, huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
 from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, as_columns, check_level, check_metadata,
-                      draw_arrays, metadata, predict_frame, summary_frame)
+                      check_predict_memory, draw_arrays, metadata, predict_frame, summary_frame)
 
 if TYPE_CHECKING:  # pandas loads where a DataFrame is built: loading a fit and sizing need none
     import pandas as pd
@@ -85,7 +85,8 @@ MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which 
 
 
 def data_range(n_params, n_tokens) -> dict:
-    """What a fit's data span: min/max N and D and their numbers of distinct values.
+    """What a fit's data span: min/max N, D and C, their numbers of distinct values
+    (:func:`scaling.datasets.size_groups`) and the median tokens per parameter (the units check).
 
     Recorded with every fit so that answers can say how far they extrapolate.
     """
@@ -94,23 +95,25 @@ def data_range(n_params, n_tokens) -> dict:
     return {"n_params_min": float(n.min()), "n_params_max": float(n.max()),
             "n_tokens_min": float(d.min()), "n_tokens_max": float(d.max()),
             "compute_flops_min": float((6 * n * d).min()), "compute_flops_max": float((6 * n * d).max()),
-            "n_distinct_params": _n_distinct(n), "n_distinct_tokens": _n_distinct(d)}
+            "n_distinct_params": _n_distinct(n), "n_distinct_tokens": _n_distinct(d),
+            "tokens_per_param_median": float(np.median(d / n))}
 
 
-def _n_distinct(values: np.ndarray, rel_gap: float = 0.1) -> int:
-    """Distinct sizes, counting values within ``rel_gap`` (10%) of their neighbour as one.
-
-    Digitised runs of one model size differ in the last digits; they are one size.
-    """
-    logs = np.sort(np.log(values))
-    return int(1 + np.sum(np.diff(logs) > np.log1p(rel_gap))) if logs.size else 0
+def _n_distinct(values: np.ndarray, rel_gap: float = SIZE_REL_GAP) -> int:
+    """Distinct sizes: :func:`scaling.datasets.size_groups` (within 10% of a group's smallest is one size)."""
+    values = np.asarray(values, dtype=float)
+    return int(size_groups(values, rel_gap).max()) + 1 if values.size else 0
 
 
 def range_warnings(rng: Mapping | None) -> list[ScalingWarning]:
-    """``few_distinct_sizes`` when the data hold fewer than three distinct N or D values."""
+    """``few_distinct_sizes`` when the data hold fewer than three distinct N or D values;
+    ``units`` when N or D look like they are in other units (:func:`scaling._checks.units_warnings`)."""
     if not rng:
         return []
     out = []
+    if "n_params_max" in rng:
+        # tokens_per_param_median is absent from files written before it was recorded
+        out += units_warnings(rng["n_params_max"], rng.get("tokens_per_param_median"))
     for key, what in (("n_distinct_params", "model sizes (N)"), ("n_distinct_tokens", "token counts (D)")):
         k = int(rng.get(key, MIN_DISTINCT_SIZES))
         if k < MIN_DISTINCT_SIZES:
@@ -302,7 +305,7 @@ class FitResult:
             span = (hi - lo) if np.isfinite(hi - lo) else max(abs(v), 1.0)
             tol = 1e-6 * span
             if not np.isfinite(v):
-                out.append(ScalingWarning("param_not_finite", f"parameter {name} is {v}"))
+                out.append(ScalingWarning("param_not_finite", _not_finite_text(law, name, v)))
             elif v <= lo + tol or v >= hi - tol:
                 out.append(ScalingWarning("param_at_bound",
                                           f"parameter {name} = {v:.6g} is at or beyond its bound [{lo:g}, {hi:g}]"))
@@ -356,6 +359,7 @@ class FitResult:
         flat = [b.ravel() for b in np.broadcast_arrays(np.asarray(n_params), np.asarray(n_tokens),
                                                       *(np.asarray(covariates[k], dtype=float) for k in names))]
         draws = {p: np.asarray(columns[p], dtype=float)[:, None] for p in law.param_names}
+        check_predict_memory(columns.n_rows, flat[0].size)
         per_draw = law.predict(draws, flat[0][None, :], flat[1][None, :],
                                **{k: v[None, :] for k, v in zip(names, flat[2:])})
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level,
@@ -393,7 +397,18 @@ class FitResult:
         path = Path(path)
         if path.suffix.lower() != ".json":
             raise ScalingError(f"a least-squares fit is saved as .json, got {path.name!r}")
+        bad = {k: float(v) for k, v in {**self.params, **self.extras}.items() if not math.isfinite(float(v))}
+        if bad:  # every loader refuses such a file: never write one
+            name, v = next(iter(bad.items()))
+            raise ScalingError(f"not saving {path.name}: {_not_finite_text(self.law_object, name, v)}")
         return atomic_write_text(path, dumps_json(self.to_dict()))
+
+
+def _not_finite_text(law: Law, name: str, value: float) -> str:
+    """Why a fitted parameter is not finite, for the ``param_not_finite`` warning and the refused save."""
+    return (f"parameter {name} is {value} (allowed: a finite number): the {law.name} law's objective keeps "
+            f"falling as {name} runs off without bound, so the data (e.g. losses that do not fall with N and "
+            "D) fix no optimum; answers from this fit are meaningless and it cannot be saved")
 
 
 def _draw_columns(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> DrawColumns:
@@ -564,6 +579,20 @@ def _prepare_runs(runs, include):
     return clean, kept, int(excluded.sum()), include
 
 
+def _refuse_pooled_groups(runs) -> None:
+    """One law over several groups is refused, as :func:`scaling.compare.compare` refuses ``groups="pool"``."""
+    columns = getattr(runs, "columns", ())
+    if "group" not in columns:
+        return
+    labels = list(dict.fromkeys(str(g).strip() for g in runs["group"].dropna().tolist()))  # blanks: validate_runs
+    if len(labels) > 1:
+        raise ScalingError(
+            f"the runs hold {len(labels)} groups ({', '.join(map(repr, labels[:5]))}{', ...' if len(labels) > 5 else ''}"
+            "): losses of other datasets or tokenizers are in other units, so one law fitted to them all "
+            "describes the gap between the groups; fit each group (groups='separate') or share the exponents "
+            "(groups='shared'), or drop the 'group' column to pool on purpose")
+
+
 def _summarise_starts(status, f, best, grid_name, n_polished):
     counts = {name: int((status == code).sum()) for code, name in STATUS_NAMES.items()}
     finite = np.isfinite(f)
@@ -585,9 +614,12 @@ def _grid_starts(law: Law, grid, method: str, log_n, log_d, log_l, delta):
         name = "custom"
     if method == "huber-mle":
         # scale start: the profile maximum for nearly-absolute residuals, sigma = delta * mean |r|
-        y, _ = law.log_predict_vjp(x0, log_n, log_d)
-        with np.errstate(invalid="ignore", over="ignore"):
-            mad = np.abs(y - log_l).mean(axis=1)
+        mad = np.empty(len(x0))
+        step = block_rows(log_l.size)  # the (starts, runs) predictions in blocks that fit the memory limit
+        for i in range(0, len(x0), step):
+            y, _ = law.log_predict_vjp(x0[i:i + step], log_n, log_d)
+            with np.errstate(invalid="ignore", over="ignore"):
+                mad[i:i + step] = np.abs(y - log_l).mean(axis=1)
         s0 = np.log(np.clip(np.where(np.isfinite(mad), mad, 1.0), 1e-12, 1e12) * delta)
         x0 = np.column_stack([x0, s0])
     return x0, name
@@ -628,7 +660,9 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         For runs with a ``group`` column (dataset, tokenizer): ``"separate"`` fits one law
         per group; ``"shared"`` fits one model with the exponents shared by every group and
         the other parameters (E, A, B for chinchilla) per group (:mod:`scaling.groups`).
-        None (default) fits one law to every run, whatever its group.
+        None (default) fits one law to runs of one group; runs of several groups are refused
+        then (as :func:`scaling.compare.compare` refuses to pool them: their losses are in other
+        units), unless the ``group`` column is dropped.
 
     Returns
     -------
@@ -650,6 +684,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         return _groups.fit_groups(runs, law=law, mode=groups, method=method, delta=delta, grid=grid,
                                   include=include, bootstrap=bootstrap, seed=seed, progress=progress,
                                   **bayes_kwargs)
+    _refuse_pooled_groups(runs)
     if method == "bayes":
         from . import bayes  # lazy: pulls in pymc
 
@@ -712,8 +747,11 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         n = len(kept)
         xb = np.empty((bootstrap, best_x.size))
         bstatus = np.empty(bootstrap, dtype=int)
-        for c0 in range(0, bootstrap, _BOOT_CHUNK):  # chunks bound the memory; the draws are the same
-            size = min(_BOOT_CHUNK, bootstrap - c0)
+        # chunks bound the (chunk, n_runs) counts (int and float, 16 bytes a cell) by the memory
+        # limit; the draws are the same whatever the chunk
+        chunk = chunk_rows(16.0 * n, bootstrap, _BOOT_CHUNK)
+        for c0 in range(0, bootstrap, chunk):
+            size = min(chunk, bootstrap - c0)
             counts = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
             bfun = make_objective(run_law, method, log_n, log_d, log_l, delta, weights=counts)
             xb0 = np.repeat(best_x[None, :], size, axis=0)

@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._checks import check_int, check_number
+from ._checks import check_int, check_memory, check_number
 from ._format import plural
 from ._io import utc_now
 from .datasets import runs_sha256
@@ -159,6 +159,9 @@ def _fit_shared(clean, kept, law: Law, labels, delta, grid, include, bootstrap, 
     draws_theta = None
     n_failed = 0
     if bootstrap:
+        n_all = sum(len(p["runs"]) for p in parts)
+        check_memory(f"a shared-exponent bootstrap of {bootstrap:,} resamples x {n_all:,} runs",
+                     16.0 * bootstrap * n_all, hint="use fewer resamples")
         rng = np.random.default_rng(seed)
         weights = [rng.multinomial(len(p["runs"]), np.full(len(p["runs"]), 1.0 / len(p["runs"])),
                                    size=bootstrap).astype(float) for p in parts]

@@ -799,7 +799,8 @@ def _kap_predict(N_c, D_c, alpha_N, alpha_D, n_params, n_tokens):
 
 def _kap_to_params(theta):
     c1, c2, alpha_n, alpha_d = np.moveaxis(theta, -1, 0)
-    return {"N_c": np.exp(c1), "D_c": np.exp(c2), "alpha_N": alpha_n, "alpha_D": alpha_d}
+    with np.errstate(over="ignore"):  # an optimum run off to infinity is reported by the fit's warnings
+        return {"N_c": np.exp(c1), "D_c": np.exp(c2), "alpha_N": alpha_n, "alpha_D": alpha_d}
 
 
 def _kap_from_params(p):

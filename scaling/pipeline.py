@@ -53,6 +53,7 @@ import pandas as pd
 
 from . import __version__
 from ._io import dumps_json, round_floats, sweep_stale_temps, utc_now, write_if_changed
+from ._workers import start_worker, stop_worker
 from .datasets import datasets_dir, runs_sha256
 from ._format import format_usd as _money
 from ._format import plural
@@ -380,24 +381,15 @@ def _stop(executor, future) -> None:
     """Shut the panel's process down without waiting for it: a fit still running (the job
     failed or was interrupted) is abandoned, and a finished one's process, whose result is
     already here, is spared its slow exit (about 5 s of PyTensor's and numba's cleanup)."""
-    stop = getattr(executor, "terminate_workers", None)  # Python 3.14
-    if stop is not None:
-        stop()
-    else:
-        for proc in list((getattr(executor, "_processes", None) or {}).values()):
-            proc.terminate()
-    executor.shutdown(wait=False, cancel_futures=True)
+    stop_worker(executor)
 
 
 def _start_panel(config: RunConfig, psettings: dict):
-    """Start :func:`_panel_job` in a second process: ``(executor, future)``, or None where
-    processes cannot be started (the panel is then fitted in this process)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Start :func:`_panel_job` in a second process that dies with this one (:mod:`scaling._workers`):
+    ``(executor, future)``, or None where processes cannot be started (the panel is then
+    fitted in this process)."""
     try:
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return executor, executor.submit(_panel_job, config.seed, psettings)
+        return start_worker(_panel_job, config.seed, psettings)
     except (OSError, RuntimeError):
         return None
 

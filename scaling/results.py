@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._checks import check_level
+from ._checks import check_level, check_memory
 from .errors import ScalingError, ScalingWarning
 
 if TYPE_CHECKING:  # pandas loads inside the functions that build DataFrames
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pandas loads inside the functions that build DataFrames
 __all__ = [
     "DEFAULT_LEVEL", "INDEX_NAME", "SUMMARY_COLUMNS", "PREDICT_COLUMNS", "METADATA_KEYS", "Result",
     "check_level", "interval", "summary_rows", "summary_frame", "predict_frame", "metadata", "check_metadata",
-    "require_result", "DrawColumns", "FrameField", "draw_arrays", "as_columns", "n_draws",
+    "require_result", "DrawColumns", "FrameField", "draw_arrays", "as_columns", "n_draws", "check_predict_memory",
 ]
 
 #: The default interval level of every summary, prediction and query.
@@ -322,6 +322,17 @@ def summary_frame(values: Mapping[str, float], draws, level: float = DEFAULT_LEV
         out = out.join(extra)
     out.attrs["level"] = level
     return out
+
+
+#: (draws, points) float64 arrays a prediction with an interval holds at its peak: the
+#: per-draw predictions, the noise of a new run, and the sorted copies of the percentiles.
+PREDICT_ARRAYS = 4
+
+
+def check_predict_memory(n_draws: int, n_points: int) -> None:
+    """Refuse, before computing, a prediction with an interval too big for the memory limit."""
+    check_memory(f"a prediction with an interval at {n_points:,} points x {n_draws:,} draws",
+                 8.0 * PREDICT_ARRAYS * n_draws * n_points, hint="predict at fewer points at a time")
 
 
 def predict_frame(inputs: Mapping[str, np.ndarray], per_draw: np.ndarray, level: float = DEFAULT_LEVEL,

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from . import library
-from ._checks import check_level
+from ._checks import check_level, check_number
 from .errors import ScalingError, ScalingWarning
 from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law,
                    get_law)
@@ -62,17 +62,17 @@ EXTRAPOLATION_FACTOR = 10.0
 
 
 # --------------------------------------------------------------------------------------
-# building blocks: thin calls into the law
+# building blocks: thin calls into the law (budgets, sizes and losses checked > 0 and finite)
 # --------------------------------------------------------------------------------------
 def allocate(params: Mapping[str, Any], compute_flops, law: str | Law = "chinchilla"):
     r"""Compute-optimal split of a budget (:meth:`scaling.laws.Law.allocate`);
     chinchilla: :math:`N = G (C/6)^a`, :math:`D = G^{-1} (C/6)^b`."""
-    return get_law(law).allocate(params, compute_flops)
+    return get_law(law).allocate(params, check_number("compute_flops", compute_flops))
 
 
 def loss_at(params: Mapping[str, Any], n_params, n_tokens, law: str | Law = "chinchilla") -> np.ndarray:
     r"""Loss of the law at (N, D) (:meth:`scaling.laws.Law.predict`)."""
-    return get_law(law).predict(params, n_params, n_tokens)
+    return get_law(law).predict(params, check_number("n_params", n_params), check_number("n_tokens", n_tokens))
 
 
 def gpt3_loss(params: Mapping[str, Any], law: str | Law = "chinchilla") -> np.ndarray:
@@ -83,7 +83,7 @@ def gpt3_loss(params: Mapping[str, Any], law: str | Law = "chinchilla") -> np.nd
 def tokens_for_loss(params: Mapping[str, Any], n_params, loss, law: str | Law = "chinchilla") -> np.ndarray:
     r"""Tokens a model of ``n_params`` needs to reach ``loss`` (NaN where unreachable);
     chinchilla: :math:`D = \left(B / (L - E - A N^{-\alpha})\right)^{1/\beta}`."""
-    return get_law(law).tokens_for_loss(params, n_params, loss)
+    return get_law(law).tokens_for_loss(params, check_number("n_params", n_params), check_number("loss", loss))
 
 
 def compute_for_loss(params: Mapping[str, Any], loss, law: str | Law = "chinchilla"):
@@ -93,7 +93,7 @@ def compute_for_loss(params: Mapping[str, Any], loss, law: str | Law = "chinchil
     -------
     compute_flops, n_params, n_tokens
     """
-    return get_law(law).compute_for_loss(params, loss)
+    return get_law(law).compute_for_loss(params, check_number("loss", loss))
 
 
 def min_cost_for_loss(params: Mapping[str, Any], loss, inference_tokens, n_steps: int = 200,
@@ -105,7 +105,9 @@ def min_cost_for_loss(params: Mapping[str, Any], loss, inference_tokens, n_steps
     -------
     total_flops, n_params, n_tokens
     """
-    return get_law(law).min_total_for_loss(params, loss, inference_tokens, n_steps=n_steps)
+    return get_law(law).min_total_for_loss(params, check_number("loss", loss),
+                                           check_number("inference_tokens", inference_tokens, low_open=False),
+                                           n_steps=n_steps)
 
 
 # ======================================================================================

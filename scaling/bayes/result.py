@@ -26,7 +26,7 @@ from .._io import atomic_write_with
 from ..errors import ScalingError, ScalingWarning
 from ..fitting import data_range, draws_at_bound_warnings, range_warnings
 from ..laws import get_law
-from ..results import DEFAULT_LEVEL, check_level, check_metadata, predict_frame, summary_frame
+from ..results import DEFAULT_LEVEL, check_level, check_metadata, check_predict_memory, predict_frame, summary_frame
 from .diagnostics import count_divergences, diagnose, diagnostic_warnings, import_arviz
 
 __all__ = ["BayesFitResult", "load", "stamp", "derived_draws", "import_arviz", "SCHEMA", "SCHEMA_VERSION"]
@@ -232,6 +232,7 @@ class BayesFitResult:
         flat = [b.ravel() for b in np.broadcast_arrays(np.atleast_1d(n), np.atleast_1d(d),
                                                       *(np.asarray(covariates[k], dtype=float) for k in names))]
         p = {k: self.draws[k].to_numpy()[:, None] for k in (*law.param_names, *NOISE)}
+        check_predict_memory(len(self.draws), flat[0].size)
         per_draw = law.predict(p, flat[0][None, :], flat[1][None, :],
                                **{k: v[None, :] for k, v in zip(names, flat[2:])})
         if interval == "new":

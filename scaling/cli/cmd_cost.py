@@ -6,7 +6,7 @@ import click
 
 from scaling import cost
 from scaling._format import format_bytes, format_si, format_usd
-from scaling.cli._util import echo_json, print_table
+from scaling.cli._util import echo_json, echo_warnings, print_table
 from scaling.errors import ScalingError
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -76,6 +76,7 @@ def train_cmd(n_params, n_tokens, hardware, peak_flops, mfu, usd_per_chip_hour, 
     r = cost.training_cost(n_params, n_tokens, hardware=_hardware_arg(hardware, peak_flops), mfu=mfu,
                            usd_per_chip_hour=usd_per_chip_hour, n_chips=n_chips,
                            architecture=architecture, precision=precision)
+    echo_warnings(r.warnings())
     if as_json:
         echo_json(r.to_dict())
         return
@@ -117,6 +118,7 @@ def infer_cmd(n_params, hardware, peak_flops, mfu, chips_per_instance, usd_per_i
                             usd_per_chip_hour=usd_per_chip_hour, usd_per_instance_hour=usd_per_instance_hour,
                             chips_per_instance=chips_per_instance, architecture=architecture,
                             precision=precision)
+    echo_warnings(r.warnings())
     if as_json:
         echo_json(r.to_dict())
         return

@@ -78,7 +78,7 @@ def _range_help(what: str, default: str) -> str:
               help="A named price series: hyperscaler-on-demand (the cloud default), lowest-available, "
                    "gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias cloud), purchase, "
                    "purchase-fp32.")
-@click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time.")
+@click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
 @click.option("--utilisation", default="0.3:0.5", show_default=True, help="Training MFU, a number or LOW:HIGH.")
 @click.option("--inference-utilisation", default=None, help="Serving MFU, a number or LOW:HIGH [default: 0.1:0.3].")
 @click.option("--lifetime-years", default=None, help=_range_help("amortisation period in years", "3:5"))

@@ -29,11 +29,13 @@ def run_command(fits_dir, forecasts_dir, seed, bootstrap, bayes, until, figures,
     Re-running reuses saved fits whose data and settings are unchanged (by hash,
     recorded in FITS_DIR/manifest.json) and refits those that changed.
     """
+    from scaling._workers import sigterm_as_interrupt
     from scaling.pipeline import RunConfig, run
 
     config = RunConfig(fits_dir=fits_dir, forecasts_dir=forecasts_dir, seed=seed, bootstrap=bootstrap,
                        bayes=bayes, until=until, figures=figures, force=force, jobs=jobs)
-    run(config, echo=click.echo)
+    with sigterm_as_interrupt():  # SIGTERM unwinds like Ctrl-C: the panel's process is stopped
+        run(config, echo=click.echo)
 
 
 COMMANDS = [run_command]

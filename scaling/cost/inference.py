@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import units_warnings
 from .._format import format_si
-from ..errors import ScalingError
+from ..errors import ScalingError, ScalingWarning
 from ._args import arg, frame, out
 from .accelerators import hardware_name, peak_flops_per_s
 from .training import inference_flops_per_token
@@ -59,8 +60,12 @@ class InferenceCost:
     def summary(self) -> pd.DataFrame:
         return frame(self.to_dict())
 
+    def warnings(self) -> list[ScalingWarning]:
+        """``units`` when N looks like it is in other units (e.g. billions of parameters)."""
+        return units_warnings(self.n_params, what="the inputs")
+
     def report(self) -> str:
-        lines = [
+        lines = [f"warning: {w.message}" for w in self.warnings()] + [
             f"{format_si(r['tokens_per_s_per_instance'])} tokens/s per instance of "
             f"{int(r['chips_per_instance'])} x {r['hardware'] or format_si(r['peak_flops_per_s']) + 'FLOP/s'} "
             f"at MFU {r['mfu']:.1%}: ${r['usd_per_1k_tokens']:.3g} per 1K tokens"

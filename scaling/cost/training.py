@@ -16,8 +16,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import units_warnings
 from .._format import format_bytes, format_si, format_usd
-from ..errors import ScalingError
+from ..errors import ScalingError, ScalingWarning
 from ._args import arg, frame, out
 from .accelerators import chip_hours, chip_value, hardware_name, peak_flops_per_s
 
@@ -132,9 +133,14 @@ class TrainingCost:
         """One row per scenario (the broadcast inputs), one column per quantity."""
         return frame(self.to_dict())
 
+    def warnings(self) -> list[ScalingWarning]:
+        """``units`` when N or D look like they are in other units (e.g. millions of parameters)."""
+        n = np.asarray(self.n_params, dtype=float)
+        return units_warnings(n, np.asarray(self.n_tokens, dtype=float) / n, what="the inputs")
+
     def report(self) -> str:
         """A few readable lines with warnings on unusual inputs."""
-        lines = []
+        lines = [f"warning: {w.message}" for w in self.warnings()]
         for _, r in self.summary().iterrows():
             text = (f"{format_si(r['compute_flops'])} FLOPs ({r['architecture']}, N={format_si(r['n_params'])}, "
                     f"D={format_si(r['n_tokens'])}) at MFU {r['mfu']:.1%} on "

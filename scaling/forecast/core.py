@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._checks import check_int, check_level, check_number
+from .._checks import check_int, check_level, check_memory, check_number, max_memory_bytes, units_warnings
 from .._dates import decimal_year
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..cost.tco import DOLLARS, TCOAssumptions, cost_shares, dollar_factor, usd_per_peak_flop_tco
@@ -138,6 +138,28 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
         raise ScalingError(f"forecast date {idx[bad][0].date()} is outside {lo}-{hi}: the price trends are "
                            f"fitted to accelerators from the 2000s on, and a log-linear trend beyond {hi} "
                            "is no forecast")
+
+
+#: Draws x dates float64 arrays a forecast holds at its peak (samples, price and utilisation
+#: draws, the decomposition's frozen copies): 14 measured (peak RSS at 1e5 draws), 16 allowed.
+ARRAYS_PER_DRAW_DATE = 16
+
+
+#: Draws x dates arrays a finished forecast keeps (``Forecast.samples``: six quantities).
+ARRAYS_KEPT = 6
+
+
+def check_forecast_memory(n_draws: int, n_dates: int, n_forecasts: int = 1) -> None:
+    """Refuse forecasts whose draws x dates arrays would exceed the memory limit, before sampling.
+
+    One forecast at its peak (:data:`ARRAYS_PER_DRAW_DATE`) beside the samples the others keep.
+    """
+    arrays = ARRAYS_PER_DRAW_DATE + ARRAYS_KEPT * (max(int(n_forecasts), 1) - 1)
+    per_draw = n_dates * arrays * 8
+    what = f"{n_forecasts} forecasts" if n_forecasts > 1 else "a forecast"
+    check_memory(f"{what} of {n_draws:,} draws x {n_dates} dates", n_draws * per_draw,
+                 hint=f"use at most {max(max_memory_bytes() // per_draw, 10):,} draws for these dates, or fewer dates"
+                      + (" or scenarios" if n_forecasts > 1 else ""))
 
 
 #: Utilisation (MFU) below this is refused: at 0.1% of peak a forecast is no forecast, and
@@ -427,6 +449,14 @@ def _target_text(kind: str, spec) -> str:
     return f"{label} (L({n:.3g}, {d:.3g}) under the fit)"
 
 
+def target_warnings(target) -> list:
+    """``units`` warnings for a target model given as (n_params, n_tokens) in other units (e.g. billions)."""
+    kind, spec = _target_spec(target)
+    if kind != "model" or spec[2] is not None:  # a loss, or a reference model of the package's table
+        return []
+    return units_warnings(spec[0], [spec[1] / spec[0]], what="the target model")
+
+
 def check_target(loss_fit, target) -> None:
     """Refuse a loss target at or below any law's irreducible loss E, before any sampling."""
     kind, spec = _target_spec(target)
@@ -662,6 +692,7 @@ def equivalent_cost(
     dates = default_dates() if dates is None else _check_dates(dates)
     years = decimal_year(dates)
     n_t = len(years)
+    check_forecast_memory(n_draws, n_t)
     rng = np.random.default_rng(seed)
 
     # -- draws of every source (each its own stream of the one seeded generator)

@@ -32,6 +32,11 @@ __all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "pinne
            "halving_draws", "algorithmic_log2_gain", "HALVING_PRESETS", "check_range"]
 
 LOG10_2 = float(np.log10(2.0))
+#: Allowed override of the price trend's doubling time, in years. Measured price-performance
+#: trends double every 2-3 years (Hobbhahn & Besiroglu 2022, Epoch AI, "Trends in GPU
+#: price-performance"); a quarter of a year (16x per year) is beyond any of them, and a doubling
+#: time near 0 overflows every price to infinity.
+PRICE_DOUBLING_YEARS_RANGE = (0.25, 100.0)
 
 
 # ----------------------------------------------------------------------------- the law
@@ -153,7 +158,8 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     a new price while the cost's change between dates is the trend's.
 
     ``doubling_years`` replaces every draw's slope by :math:`\log_{10}2 / T`, pivoting the
-    line about the trend's centring year :math:`t_0` (where its level is best measured).
+    line about the trend's centring year :math:`t_0` (where its level is best measured);
+    :math:`T` must lie in :data:`PRICE_DOUBLING_YEARS_RANGE` (0.25 to 100 years).
 
     Returns
     -------
@@ -168,7 +174,9 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     if doubling_years is None:
         c1 = d["slope_per_year"].to_numpy(dtype=float)[idx]
     else:
-        c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years", doubling_years, low=0.0, high=100.0)))
+        lo, hi = PRICE_DOUBLING_YEARS_RANGE
+        c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years (years for $ per FLOP to halve)",
+                                                     doubling_years, low=lo, high=hi, low_open=False)))
     line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
     if "rw_scale" in d.columns:
         # One number from rng seeds the walk, whatever the dates: a date's draws depend on

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ScalingError
@@ -338,7 +339,7 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     warning of every law and trend loaded (the CLI prints them before the forecast).
     """
     from .capability import is_capability_target
-    from .core import check_target, equivalent_cost
+    from .core import check_forecast_memory, check_target, default_dates, equivalent_cost, target_warnings
 
     fits_dir = Path(fits_dir)
     if load_trend is None:
@@ -348,6 +349,9 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
     tco = {name: _check_spec(name, spec) for name, spec in scenarios.items()}
     for name, spec in scenarios.items():
         _check_capability(name, spec)
+    if isinstance(n_draws, int) and not isinstance(n_draws, bool):  # else equivalent_cost says what is wrong
+        check_forecast_memory(n_draws, len(default_dates() if dates is None else np.atleast_1d(dates)),
+                              len(scenarios))
     laws, trends, out = {}, {}, {}
     for name, spec in scenarios.items():
         if is_capability_target(spec.get("target")):
@@ -358,6 +362,8 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             for w in (laws[law_spec].warnings() if on_warning else ()):
                 on_warning(w)
         check_target(laws[law_spec], _target(spec.get("target", "gpt3")))
+        for w in (target_warnings(_target(spec.get("target", "gpt3"))) if on_warning else ()):
+            on_warning(w)
     for name, spec in scenarios.items():
         series_name, series = series_for(spec)
         files = [series.price_file] + ([series.energy_file] if series.energy_file else [])
