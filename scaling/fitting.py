@@ -45,13 +45,19 @@ import numpy as np
 from ._checks import check_int, check_number
 from ._format import fmt_num
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
-from .datasets import runs_sha256, validate_runs
+from .datasets import runs_sha256
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
 from .objective import huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
-from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, as_columns, check_level, check_metadata,
-                      draw_arrays, metadata, predict_frame, summary_frame)
+from .results import (DEFAULT_LEVEL, FrameField, check_level, check_metadata, draw_arrays, metadata,
+                      predict_frame, summary_frame)
+# The run table and the shared checks live below this module (scaling.runs), so that the
+# Bayesian and per-group fits use them without importing this one; the names stay importable
+# from here (public ones unchanged; the private ones are deprecated aliases).
+from .runs import (DRAWS_AT_BOUND_SHARE, INCLUDE, MIN_DISTINCT_SIZES, MIN_TAIL_DRAWS,  # noqa: F401
+                   condition_number, data_path, data_range, draw_columns, draws_at_bound_warnings, draws_frame,
+                   few_draws_warning, n_distinct, prepare_runs, range_warnings)
 
 if TYPE_CHECKING:  # pandas loads where a DataFrame is built: loading a fit and sizing need none
     import pandas as pd
@@ -70,107 +76,14 @@ METHODS = ("huber", "huber-mle", "bayes")
 #: published fits of :mod:`scaling.library` (point estimates, no draws).
 SAVED_METHODS = ("huber", "huber-mle", "published")
 GRIDS = ("hoffmann", "coarse")
-INCLUDE = ("kept", "all")
 #: Most bootstrap resamples one fit takes (memory grows with resamples x runs).
 MAX_BOOTSTRAP = 100_000
 _BOOT_CHUNK = 8192  # resamples refitted at once: bounds the (chunk, n_runs) weight matrix
 _N_POLISH = 20  # distinct best end points of the grid stage refined with tight tolerances
 
-# Identifiability and sanity thresholds of FitResult.warnings()
-MIN_DISTINCT_SIZES = 3  # distinct N (and D) values below which the law is not identified
-DRAWS_AT_BOUND_SHARE = 0.05  # share of draws at a bound that is reported
+# Sanity thresholds of FitResult.warnings() (the identifiability ones live in scaling.runs)
 MAX_CONDITION = 1e10  # condition number of the Hessian (theta space) above which we warn
-MIN_TAIL_DRAWS = 10  # draws beyond each interval end needed for a stable percentile
 MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which the law fits badly
-
-
-def data_range(n_params, n_tokens) -> dict:
-    """What a fit's data span: min/max N and D and their numbers of distinct values.
-
-    Recorded with every fit so that answers can say how far they extrapolate.
-    """
-    n = np.asarray(n_params, dtype=float)
-    d = np.asarray(n_tokens, dtype=float)
-    return {"n_params_min": float(n.min()), "n_params_max": float(n.max()),
-            "n_tokens_min": float(d.min()), "n_tokens_max": float(d.max()),
-            "compute_flops_min": float((6 * n * d).min()), "compute_flops_max": float((6 * n * d).max()),
-            "n_distinct_params": _n_distinct(n), "n_distinct_tokens": _n_distinct(d)}
-
-
-def _n_distinct(values: np.ndarray, rel_gap: float = 0.1) -> int:
-    """Distinct sizes, counting values within ``rel_gap`` (10%) of their neighbour as one.
-
-    Digitised runs of one model size differ in the last digits; they are one size.
-    """
-    logs = np.sort(np.log(values))
-    return int(1 + np.sum(np.diff(logs) > np.log1p(rel_gap))) if logs.size else 0
-
-
-def range_warnings(rng: Mapping | None) -> list[ScalingWarning]:
-    """``few_distinct_sizes`` when the data hold fewer than three distinct N or D values."""
-    if not rng:
-        return []
-    out = []
-    for key, what in (("n_distinct_params", "model sizes (N)"), ("n_distinct_tokens", "token counts (D)")):
-        k = int(rng.get(key, MIN_DISTINCT_SIZES))
-        if k < MIN_DISTINCT_SIZES:
-            out.append(ScalingWarning(
-                "few_distinct_sizes",
-                f"the runs have only {k} distinct {what}: the law's terms cannot be separated, so E, the "
-                f"exponents and every compute-optimal answer are not determined by these data "
-                f"(need at least {MIN_DISTINCT_SIZES})"))
-    return out
-
-
-def draws_at_bound_warnings(law: Law, draws, params: Mapping[str, float],
-                            what: str = "bootstrap draws") -> list[ScalingWarning]:
-    """``draws_at_bound`` for each parameter whose draws pile up at a bound of the law.
-
-    ``draws``: a DataFrame, a mapping of arrays (:func:`scaling.results.draw_arrays`) or None.
-    """
-    draws = as_columns(draws)
-    if draws is None or not draws.n_rows:
-        return []
-    out = []
-    for name, (lo, hi) in law.bounds.items():
-        if name not in draws:
-            continue
-        v = np.asarray(draws[name], dtype=float)
-        scale = (hi - lo) if np.isfinite(hi - lo) else max(abs(float(params[name])), 1.0)
-        tol = 1e-3 * scale
-        share = float(np.mean((v <= lo + tol) | (v >= hi - tol) | ~np.isfinite(v)))
-        if share >= DRAWS_AT_BOUND_SHARE:
-            out.append(ScalingWarning(
-                "draws_at_bound",
-                f"{share:.0%} of the {what} put {name} at a bound of [{lo:g}, {hi:g}]: its interval is "
-                "cut off by the bound and the data do not determine it"))
-    return out
-
-
-def few_draws_warning(n_draws: int, level: float, what: str = "bootstrap resamples") -> list[ScalingWarning]:
-    """``few_draws`` when fewer than ``MIN_TAIL_DRAWS`` draws fall beyond each end of a ``level`` interval."""
-    if not n_draws:
-        return []
-    need = int(math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9))
-    if n_draws < need:
-        return [ScalingWarning("few_draws", f"{n_draws} {what} are too few for a {level:.0%} interval "
-                                            f"(need at least {need:,}); its ends are unreliable")]
-    return []
-
-
-def _condition_number(law: Law, theta: np.ndarray, log_n, log_d, log_l, delta: float) -> float:
-    """Condition number of the Huber objective's Hessian at ``theta`` (central differences of the gradient)."""
-    fun = make_objective(law, "huber", log_n, log_d, log_l, delta)
-    k = theta.size
-    h = 1e-5 * np.maximum(1.0, np.abs(theta))
-    X = np.vstack([theta + np.eye(k)[j] * h[j] for j in range(k)] + [theta - np.eye(k)[j] * h[j] for j in range(k)])
-    _, g = fun(X, np.arange(2 * k))
-    H = (g[:k] - g[k:]) / (2 * h[:, None])
-    H = 0.5 * (H + H.T)
-    if not np.isfinite(H).all():
-        return math.inf
-    ev = np.abs(np.linalg.eigvalsh(H))
-    return float(ev.max() / ev.min()) if ev.min() > 0 else math.inf
 
 
 # ======================================================================================
@@ -396,19 +309,6 @@ class FitResult:
         return atomic_write_text(path, dumps_json(self.to_dict()))
 
 
-def _draw_columns(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> DrawColumns:
-    """The draws of a fit: law parameters, derived quantities, extras (a DataFrame when read as ``draws``)."""
-    cols = {p: np.asarray(params[p], dtype=float) for p in law.param_names}
-    cols.update({k: np.asarray(v, dtype=float) for k, v in law.derived(cols).items()})
-    cols.update({k: np.asarray(v, dtype=float) for k, v in extras.items()})
-    return DrawColumns(cols)
-
-
-def _draws_frame(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """:func:`_draw_columns` as a DataFrame."""
-    return _draw_columns(law, params, extras).to_frame()
-
-
 def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
     out = {}
     for name, v in values.items():
@@ -466,7 +366,7 @@ def _from_payload(payload: dict, path) -> FitResult:
         if payload.get("draws"):
             values = payload["draws"]["values"]
             # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
-            draws = _draw_columns(law, values, {k: values[k] for k in extras if k in values})
+            draws = draw_columns(law, values, {k: values[k] for k in extras if k in values})
             if not draws.n_rows:
                 raise ScalingError(f"{path}: the draws are empty")
             if not all(np.isfinite(draws[p]).any() for p in law.param_names):
@@ -547,23 +447,6 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
 # ======================================================================================
 # fit()
 # ======================================================================================
-def _prepare_runs(runs, include):
-    if include is None:
-        include = "kept"
-    if include not in INCLUDE:
-        raise ScalingError(f"unknown include {include!r}; allowed: {', '.join(INCLUDE)}")
-    import pandas as pd
-
-    if not isinstance(runs, pd.DataFrame):
-        raise ScalingError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
-    clean = validate_runs(runs)
-    excluded = clean["excluded"].to_numpy(dtype=bool) if "excluded" in clean.columns else np.zeros(len(clean), bool)
-    if include == "all":
-        excluded = np.zeros(len(clean), dtype=bool)
-    kept = clean.loc[~excluded]
-    return clean, kept, int(excluded.sum()), include
-
-
 def _summarise_starts(status, f, best, grid_name, n_polished):
     counts = {name: int((status == code).sum()) for code, name in STATUS_NAMES.items()}
     finite = np.isfinite(f)
@@ -666,7 +549,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     law_obj = get_law(law)
     delta = check_number("delta", delta)
     bootstrap = check_int("bootstrap", bootstrap, 0, MAX_BOOTSTRAP)
-    clean, kept, n_excluded, include = _prepare_runs(runs, include)
+    clean, kept, n_excluded, include = prepare_runs(runs, include)
     k = law_obj.n_params + (1 if method == "huber-mle" else 0)
     if len(kept) < k + 1:
         raise ScalingError(f"too few runs to fit the {law_obj.name} law with {method}: {len(kept)} runs, "
@@ -723,7 +606,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         starts["bootstrap_failed"] = int(((bstatus == MAX_ITER) | (bstatus == NONFINITE)).sum())
         bparams = law_obj.to_params(xb[:, :law_obj.n_params])
         bextras = {"sigma": np.exp(xb[:, -1])} if method == "huber-mle" else {}
-        draws = _draws_frame(law_obj, bparams, bextras)
+        draws = draws_frame(law_obj, bparams, bextras)
 
     settings = {
         "delta": float(delta), "grid": grid_name, "include": include, "bootstrap": int(bootstrap),
@@ -733,7 +616,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     }
     y, _ = run_law.log_predict_vjp(best_x[None, :law_obj.n_params], log_n, log_d)
     diagnostics = {
-        "condition_number": _condition_number(run_law, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
+        "condition_number": condition_number(run_law, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
         "rms_log_residual": float(np.sqrt(np.mean((y[0] - log_l) ** 2))),
     }
     return FitResult(
@@ -741,14 +624,10 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         n_excluded=n_excluded, data_sha256=runs_sha256(clean), seed=int(seed), settings=settings,
         draws=draws, starts=starts, extras=extras,
         data_range=data_range(kept["n_params"].to_numpy(float), kept["n_tokens"].to_numpy(float)),
-        diagnostics=diagnostics, created=utc_now(), data_path=_data_path(runs),
+        diagnostics=diagnostics, created=utc_now(), data_path=data_path(runs),
     )
 
 
-def _data_path(runs: pd.DataFrame) -> str:
-    """The file the runs came from (``attrs["path"]``, set by :func:`scaling.datasets.read_runs`), else ""."""
-    attrs = getattr(runs, "attrs", None)
-    path = attrs.get("path", "") if isinstance(attrs, Mapping) else ""
-    return str(path) if isinstance(path, (str, os.PathLike)) else ""
-
-
+# Deprecated aliases (before scaling.runs): use the public names of scaling.runs.
+_prepare_runs, _data_path, _condition_number = prepare_runs, data_path, condition_number
+_draw_columns, _draws_frame, _n_distinct = draw_columns, draws_frame, n_distinct

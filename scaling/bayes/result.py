@@ -23,7 +23,7 @@ import pandas as pd
 from .._checks import ESS_MIN, R_HAT_MAX, check_number
 from .._io import atomic_write_with
 from ..errors import ScalingError, ScalingWarning
-from ..fitting import data_range, draws_at_bound_warnings, range_warnings
+from ..runs import data_range, draws_at_bound_warnings, range_warnings
 from ..laws import get_law
 from ..results import DEFAULT_LEVEL, check_level, check_metadata, predict_frame, summary_frame
 from .diagnostics import count_divergences, diagnose, diagnostic_warnings, import_arviz
