@@ -50,8 +50,8 @@ from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
 from .objective import huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
-from .results import (DEFAULT_LEVEL, FrameField, check_level, check_metadata, draw_arrays, metadata,
-                      predict_frame, summary_frame)
+from .results import (DEFAULT_LEVEL, MAX_SAVED_DRAWS, FrameField, check_level, check_metadata, decode_draws,
+                      draw_arrays, encode_draws, metadata, predict_frame, summary_frame)
 # The run table and the shared checks live below this module (scaling.runs), so that the
 # Bayesian and per-group fits use them without importing this one; the names stay importable
 # from here (public ones unchanged; the private ones are deprecated aliases).
@@ -68,9 +68,10 @@ __all__ = [
 ]
 
 SCHEMA = "scaling.fit"
-SCHEMA_VERSION = 3
-# Versions of the file format this module still reads (tests/data holds examples).
-READABLE_VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+# Versions of the file format this module still reads (tests/data holds examples). Version 4
+# keeps the draws in the one store of scaling.results (thinned to MAX_SAVED_DRAWS, 6 digits).
+READABLE_VERSIONS = (1, 2, 3, 4)
 METHODS = ("huber", "huber-mle", "bayes")
 #: Methods a saved .json fit may have: the least-squares ones, and "published" for the
 #: published fits of :mod:`scaling.library` (point estimates, no draws).
@@ -275,8 +276,13 @@ class FitResult:
                              median=np.ravel(point) * np.ones(flat[0].size))
 
     # -- files ----------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields."""
+    def to_dict(self, max_draws: int | None = MAX_SAVED_DRAWS) -> dict:
+        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields.
+
+        The draws (law parameters and extras; derived quantities are recomputed on load) are
+        in the one store of :mod:`scaling.results`: thinned evenly to at most ``max_draws``
+        (None: all) and rounded to 6 significant digits (:func:`scaling.results.encode_draws`).
+        """
         law = self.law_object
         payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
                            data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
@@ -297,16 +303,19 @@ class FitResult:
         columns = draw_arrays(self)
         if columns is not None:
             cols = [c for c in (*law.param_names, *self.extras) if c in columns]
-            payload["draws"] = {"columns": cols,
-                                "values": {c: np.asarray(columns[c], dtype=float).tolist() for c in cols}}
+            payload["draws"] = encode_draws({c: columns[c] for c in cols}, max_draws)
         return payload
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the fit as versioned JSON (schema ``scaling.fit``), atomically."""
+    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
+        """Write the fit as versioned JSON (schema ``scaling.fit``), atomically.
+
+        At most ``max_draws`` bootstrap draws are kept, evenly thinned, at 6 significant
+        digits (:meth:`to_dict`); None keeps them all. The loaded fit answers from them.
+        """
         path = Path(path)
         if path.suffix.lower() != ".json":
             raise ScalingError(f"a least-squares fit is saved as .json, got {path.name!r}")
-        return atomic_write_text(path, dumps_json(self.to_dict()))
+        return atomic_write_text(path, dumps_json(self.to_dict(max_draws), compact=True))
 
 
 def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
@@ -364,7 +373,7 @@ def _from_payload(payload: dict, path) -> FitResult:
                   for k, v in dict(starts).items()}
         draws = None
         if payload.get("draws"):
-            values = payload["draws"]["values"]
+            values = decode_draws(payload["draws"], path)
             # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
             draws = draw_columns(law, values, {k: values[k] for k in extras if k in values})
             if not draws.n_rows:

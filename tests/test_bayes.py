@@ -414,3 +414,23 @@ def test_cli_optimal_prints_the_posterior_warnings(tmp_path):
     assert result.exit_code == 0, result.output
     assert "warning: R-hat of" in result.output and "divergent" in result.output
     assert "N (parameters)" in result.output
+
+
+def test_loads_version_2_posterior_and_saves_it_thinned(tmp_path):
+    """A version-2 posterior (every draw, full precision) still loads; saved again, it is version 3:
+    at most 1,000 draws (each chain thinned evenly), the posterior at 6 significant digits."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    from scaling.bayes.result import SCHEMA_VERSION, compact_idata
+    from scaling.fitting import load_fit
+
+    old = load_fit(_Path(__file__).parent / "data" / "bayes_v2_chinchilla.nc")
+    assert int(old.idata.posterior.attrs["schema_version"]) == 2 and len(old.draws) == 40
+    back = load_fit(old.save(tmp_path / "again.nc"))
+    assert int(back.idata.posterior.attrs["schema_version"]) == SCHEMA_VERSION == 3
+    np.testing.assert_allclose(back.draws.to_numpy(), old.draws.to_numpy(), rtol=1e-5)
+    assert _json.loads(back.idata.posterior.attrs["settings"]) == old.settings
+    thin = compact_idata(old.idata, max_draws=10)
+    assert thin.posterior.sizes["draw"] == 5 and thin.posterior.sizes["chain"] == 2
+    assert list(thin.posterior["draw"].values) == [0, 4, 8, 12, 16]
