@@ -29,9 +29,9 @@ netCDF, another schema) is refitted, never fatal.
 **An idempotent job.** Every file is written atomically (an interrupted run leaves earlier
 outputs intact; stale temporary files of killed runs are swept at start) and only when its
 content changes (:func:`scaling._io.write_if_changed`; a JSON file whose only change is its
-``created`` stamp is kept). Forecast tables and their metadata, and ``summary.json``, store
-numbers at :data:`SIGNIFICANT_DIGITS` significant digits: far finer than the intervals
-resolve (their Monte Carlo error is about 1% of their width), and coarse enough that the
+``created`` stamp is kept). Forecast tables and their metadata, ``summary.json`` and the seed
+reproduction table store numbers at :data:`SIGNIFICANT_DIGITS` significant digits: far finer
+than the intervals resolve (their Monte Carlo error is about 1% of their width), and coarse enough that the
 last-bit differences of another CPU's ``exp`` and ``log`` do not change a file. So a second
 ``scaling run`` with nothing changed leaves every file byte-identical.
 """
@@ -517,7 +517,8 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
 
     table = reproduction_table()
     seed_path = out_dir / "seed_reproduction.csv"
-    changed = write_if_changed(seed_path, table.to_csv(index=False, lineterminator="\n"))
+    changed = write_if_changed(seed_path, table.to_csv(index=False, lineterminator="\n",
+                                                       float_format=f"%.{SIGNIFICANT_DIGITS}g"))
     n_yes = int(table["reproduces"].astype(str).str.startswith("yes").sum())
     say(f"{_written(seed_path, changed)} ({n_yes} of {len(table)} rows reproduce as published)")
 
