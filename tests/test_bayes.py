@@ -277,6 +277,11 @@ def test_shipped_posterior_loads_and_passes_checks():
     assert res.settings["sampler"] == "nutpie" and res.settings["draws"] == 1000
     assert res.warnings() == []
     assert {"prior_predictive", "posterior_predictive", "observed_data"} <= set(res.idata.groups())
+    # the lean form (issue 19): 1,000 of the 2,000 draws, matched draw for draw in every per-draw group
+    post, pp = res.idata.posterior, res.idata.posterior_predictive
+    assert int(post.attrs["schema_version"]) == 3 and post.sizes["chain"] * post.sizes["draw"] == 1000
+    assert list(pp["draw"].values) == list(post["draw"].values)
+    assert np.isfinite(pp["log_loss"].values).all() and pp["log_loss"].dtype.kind == "f"
 
 
 # -- real sampling (slow; one shared fit) ---------------------------------------------------
@@ -397,7 +402,7 @@ def test_cli_optimal_reads_the_shipped_posterior():
     assert r.exit_code == 0, r.output
     q = json.loads(r.stdout)["quantities"]["n_params"]  # warnings, if any, go to stderr
     assert q["lower"] < q["value"] < q["upper"]
-    assert json.loads(r.stdout)["n_draws"] == 2000
+    assert json.loads(r.stdout)["n_draws"] == 1000  # the saved posterior keeps 1,000 of its 2,000 draws
     bad = CliRunner().invoke(main, ["optimal", "--fit", str(ROOT / "pyproject.toml"), "--compute", "1e23"])
     assert bad.exit_code == 2
 

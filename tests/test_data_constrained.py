@@ -283,7 +283,7 @@ def test_bayes_result_predicts_saves_and_sizes(runs, tmp_path):
     # save / load
     path = res.save(tmp_path / "dc.nc")
     back = fitting.load_fit(path, runs=runs)
-    assert back.law == "data_constrained" and back.params == pytest.approx(res.params)
+    assert back.law == "data_constrained" and back.params == pytest.approx(res.params, rel=1e-5)  # 6 digits kept
     assert back.data_range == pytest.approx(res.data_range) and back.data_range["n_params_max"] < 5e9
     # sizing under a cap on unique data, with posterior intervals
     opt = sizing.optimal(back, compute_flops=1e22, unique_tokens=25e9)
