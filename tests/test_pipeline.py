@@ -376,7 +376,8 @@ def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
     manifest = pipeline._Manifest(tmp_path / "manifest.json")
     request = pipeline._Request((good.data_sha256,), {"law": "chinchilla", "method": "bayes", "seed": 0}, {})
     out = pipeline._cached(manifest, path, "k", request, False, Refit, load_fit, lines.append)
-    assert isinstance(out, Refit)
+    # what the job goes on with is the saved form of the refit (read back), as on a cached run
+    assert type(out) is type(good) and out.data_sha256 == good.data_sha256 and len(out.draws) == len(good.draws)
     assert len(lines) == 2 and lines[0].startswith(f"refitting {path}: it could not be read (")
     assert path.read_bytes() == committed.read_bytes()
     assert json.loads((tmp_path / "manifest.json").read_text())["entries"]["chinchilla_bayes.nc"]["key"] == "k"
