@@ -79,8 +79,8 @@ def render() -> str:
             lines.append(f"  {_node(a)} --> {_node(b)}")
     for a, b in sorted(t.LAZY_UP):
         lines.append(f"  {_node(a)} -.->|lazy dispatch| {_node(b)}")
-    n_edges = sum(len(v) for v in strict.values())
-    lines += ["```", "", f"_{len(t.LAYERS)} modules, {n_edges} imports between them ({sum(len(v) for v in reduced.values())} "
+    n_edges, n_drawn = sum(len(v) for v in strict.values()), sum(len(v) for v in reduced.values())
+    lines += ["```", "", f"_{len(t.LAYERS)} modules, {n_edges} imports between them ({n_drawn} "
               "drawn: an import implied by a longer chain is left out); arrows point from a module to what it "
               "imports, so every arrow points down except the dotted lazy dispatches._", END]
     return "\n".join(lines)

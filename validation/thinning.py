@@ -89,7 +89,8 @@ def main(argv=None) -> int:
              "saves it (at most 1,000 draws, evenly thinned, 6 significant digits). 90% interval ends of "
              "every draw column; `max |change| / SE`: the larger end change in units of the Monte Carlo "
              "standard error of an end estimated from the kept draws (see the script's docstring).", "",
-             "| fit | draws (all -> kept) | columns | max abs(change)/SE (column) | columns over 2 SE | largest width change |",
+             "| fit | draws (all -> kept) | columns | max abs(change)/SE (column) | columns over 2 SE "
+             "| largest width change |",
              "|---|---|---|---|---|---|"]
     detail = ["", "## Every column", "", "| fit | column | 90% interval, all draws | kept draws | change / SE |",
               "|---|---|---|---|---|"]
@@ -112,7 +113,8 @@ def main(argv=None) -> int:
             wc = max(rows, key=lambda r: abs(r["width_change"]))
             all_z += [r["z"] for r in rows]
             lines.append(f"| {name} | {rows[0]['n_all']} -> {rows[0]['n_kept']} | {len(rows)} | "
-                         f"{worst['z']:.2f} ({worst['column']}) | {over} | {wc['width_change']:+.1%} ({wc['column']}) |")
+                         f"{worst['z']:.2f} ({worst['column']}) | {over} | "
+                         f"{wc['width_change']:+.1%} ({wc['column']}) |")
             for r in rows:
                 detail.append(f"| {name} | {r['column']} | [{r['all'][0]:.6g}, {r['all'][1]:.6g}] | "
                               f"[{r['kept'][0]:.6g}, {r['kept'][1]:.6g}] | {r['z']:.2f} |")
