@@ -143,8 +143,10 @@ def test_no_import_cycle():
 def test_cycle_check_can_fail():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
-    # the shipped graph with the lazy dispatches has the cycles they make
-    assert _cycle(import_graph()) is not None
+    # the shipped graph with the lazy dispatches has the cycles they make (while they exist)
+    graph = import_graph()
+    if any(b in graph.get(a, ()) and a in graph.get(b, ()) for a, b in LAZY_UP):
+        assert _cycle(graph) is not None
 
 
 # Sizing from the shell answers within 0.5 s (issue 13; benchmarks/bench_sizing.py), which leaves no
