@@ -16,7 +16,9 @@ Parts:
                preset with its command (``docs/gallery.py``).
 ``examples``   the outputs inside ``<!-- exec: ... -->`` blocks of ``README.md`` and
                ``docs/*.md``: each block's command is run and its output pasted below it;
-               ``<!-- generated: NAME -->`` blocks are filled from the code's own tables.
+               ``<!-- generated: NAME -->`` blocks are filled from the code's own tables
+               (``tests/test_docs_examples.py`` reruns them and runs every other example).
+``layers``     the import-graph diagram of ``docs/architecture.md`` (``docs/layers.py``).
 
 Nothing in the docs is typed by hand that code can produce; ``tests/test_docs.py``
 checks that the CLI reference is current and that links and figures resolve.
@@ -785,7 +787,7 @@ def write(path: Path, text: str) -> None:
 
 
 def main(parts: list[str]) -> None:
-    parts = parts or ["cli", "api", "reports", "gallery", "examples"]
+    parts = parts or ["cli", "api", "reports", "gallery", "examples", "layers"]
     if "cli" in parts:
         write(DOCS / "cli.md", render_cli())
     if "api" in parts:
@@ -798,6 +800,11 @@ def main(parts: list[str]) -> None:
         from gallery import build
 
         print(f"wrote {build().relative_to(ROOT)}")
+    if "layers" in parts:  # the import graph of docs/architecture.md (docs/layers.py)
+        sys.path.insert(0, str(DOCS))
+        from layers import PAGE, updated
+
+        write(PAGE, updated(PAGE.read_text(encoding="utf-8")))
     if "examples" in parts:
         for path in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]:
             if "<!-- exec:" in path.read_text():

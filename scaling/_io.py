@@ -249,9 +249,36 @@ def _default(obj: Any):
     raise TypeError(f"cannot serialise {type(obj).__name__} to JSON")
 
 
-def dumps_json(payload: dict) -> str:
-    """JSON with a stable key order and full float precision."""
-    return json.dumps(payload, indent=2, sort_keys=False, default=_default, allow_nan=True) + "\n"
+def dumps_json(payload: dict, compact: bool = False) -> str:
+    """JSON with a stable key order and full float precision.
+
+    ``compact=True``: still indented, but every list or mapping that holds only numbers,
+    strings, booleans or null is written on one line without spaces (a column of 1,000
+    draws is one line, not 1,000): the layout of saved fits.
+    """
+    if not compact:
+        return json.dumps(payload, indent=2, sort_keys=False, default=_default, allow_nan=True) + "\n"
+    # one encoding pass for the values (numpy types, paths), then the layout
+    plain = json.loads(json.dumps(payload, default=_default, allow_nan=True))
+    return _compact(plain, 0) + "\n"
+
+
+def _is_leaf(obj: Any) -> bool:
+    return not isinstance(obj, (dict, list))
+
+
+def _compact(obj: Any, depth: int) -> str:
+    one_line = lambda o: json.dumps(o, separators=(",", ":"), allow_nan=True)  # noqa: E731
+    if _is_leaf(obj):
+        return json.dumps(obj, allow_nan=True)
+    values = obj.values() if isinstance(obj, dict) else obj
+    if not obj or all(_is_leaf(v) for v in values):
+        return one_line(obj)
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(obj, dict):
+        items = [f"{inner}{json.dumps(str(k))}: {_compact(v, depth + 1)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    return "[\n" + ",\n".join(f"{inner}{_compact(v, depth + 1)}" for v in obj) + f"\n{pad}]"
 
 
 def read_versioned_json(path: str | os.PathLike, schema: str, version: int) -> dict:

@@ -45,13 +45,20 @@ import numpy as np
 from ._checks import check_int, check_number, chunk_rows, units_warnings
 from ._format import fmt_num, plain_formula, plural
 from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
-from .datasets import SIZE_REL_GAP, runs_sha256, size_groups, validate_runs
+from .datasets import runs_sha256
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
 from .objective import block_rows, huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
-from .results import (DEFAULT_LEVEL, DrawColumns, FrameField, as_columns, check_level, check_metadata,
-                      check_predict_memory, draw_arrays, metadata, predict_frame, summary_frame)
+from .results import (DEFAULT_LEVEL, MAX_SAVED_DRAWS, FrameField, check_level, check_metadata, check_predict_memory,
+                      decode_draws, draw_arrays, encode_draws, metadata, predict_frame, summary_frame)
+# The run table and the shared checks live below this module (scaling.runs), so that the
+# Bayesian and per-group fits use them without importing this one; the names stay importable
+# from here (public ones unchanged; the private ones are deprecated aliases).
+from .runs import (DRAWS_AT_BOUND_SHARE, INCLUDE, MIN_DISTINCT_SIZES, MIN_TAIL_DRAWS,  # noqa: F401
+                   condition_number, data_path, data_range, draw_columns, draws_at_bound_warnings, draws_frame,
+                   few_draws_warning, n_distinct, prepare_runs, range_warnings,
+                   refuse_pooled_groups)
 
 if TYPE_CHECKING:  # pandas loads where a DataFrame is built: loading a fit and sizing need none
     import pandas as pd
@@ -62,118 +69,23 @@ __all__ = [
 ]
 
 SCHEMA = "scaling.fit"
-SCHEMA_VERSION = 3
-# Versions of the file format this module still reads (tests/data holds examples).
-READABLE_VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+# Versions of the file format this module still reads (tests/data holds examples). Version 4
+# keeps the draws in the one store of scaling.results (thinned to MAX_SAVED_DRAWS, 6 digits).
+READABLE_VERSIONS = (1, 2, 3, 4)
 METHODS = ("huber", "huber-mle", "bayes")
 #: Methods a saved .json fit may have: the least-squares ones, and "published" for the
 #: published fits of :mod:`scaling.library` (point estimates, no draws).
 SAVED_METHODS = ("huber", "huber-mle", "published")
 GRIDS = ("hoffmann", "coarse")
-INCLUDE = ("kept", "all")
 #: Most bootstrap resamples one fit takes (memory grows with resamples x runs).
 MAX_BOOTSTRAP = 100_000
 _BOOT_CHUNK = 8192  # resamples refitted at once: bounds the (chunk, n_runs) weight matrix
 _N_POLISH = 20  # distinct best end points of the grid stage refined with tight tolerances
 
-# Identifiability and sanity thresholds of FitResult.warnings()
-MIN_DISTINCT_SIZES = 3  # distinct N (and D) values below which the law is not identified
-DRAWS_AT_BOUND_SHARE = 0.05  # share of draws at a bound that is reported
+# Sanity thresholds of FitResult.warnings() (the identifiability ones live in scaling.runs)
 MAX_CONDITION = 1e10  # condition number of the Hessian (theta space) above which we warn
-MIN_TAIL_DRAWS = 10  # draws beyond each interval end needed for a stable percentile
 MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which the law fits badly
-
-
-def data_range(n_params, n_tokens) -> dict:
-    """What a fit's data span: min/max N, D and C, their numbers of distinct values
-    (:func:`scaling.datasets.size_groups`) and the median tokens per parameter (the units check).
-
-    Recorded with every fit so that answers can say how far they extrapolate.
-    """
-    n = np.asarray(n_params, dtype=float)
-    d = np.asarray(n_tokens, dtype=float)
-    return {"n_params_min": float(n.min()), "n_params_max": float(n.max()),
-            "n_tokens_min": float(d.min()), "n_tokens_max": float(d.max()),
-            "compute_flops_min": float((6 * n * d).min()), "compute_flops_max": float((6 * n * d).max()),
-            "n_distinct_params": _n_distinct(n), "n_distinct_tokens": _n_distinct(d),
-            "tokens_per_param_median": float(np.median(d / n))}
-
-
-def _n_distinct(values: np.ndarray, rel_gap: float = SIZE_REL_GAP) -> int:
-    """Distinct sizes: :func:`scaling.datasets.size_groups` (within 10% of a group's smallest is one size)."""
-    values = np.asarray(values, dtype=float)
-    return int(size_groups(values, rel_gap).max()) + 1 if values.size else 0
-
-
-def range_warnings(rng: Mapping | None) -> list[ScalingWarning]:
-    """``few_distinct_sizes`` when the data hold fewer than three distinct N or D values;
-    ``units`` when N or D look like they are in other units (:func:`scaling._checks.units_warnings`)."""
-    if not rng:
-        return []
-    out = []
-    if "n_params_max" in rng:
-        # tokens_per_param_median is absent from files written before it was recorded
-        out += units_warnings(rng["n_params_max"], rng.get("tokens_per_param_median"))
-    for key, what in (("n_distinct_params", "model sizes (N)"), ("n_distinct_tokens", "token counts (D)")):
-        k = int(rng.get(key, MIN_DISTINCT_SIZES))
-        if k < MIN_DISTINCT_SIZES:
-            out.append(ScalingWarning(
-                "few_distinct_sizes",
-                f"the runs have only {k} distinct {what}: the law's terms cannot be separated, so E, the "
-                f"exponents and every compute-optimal answer are not determined by these data "
-                f"(need at least {MIN_DISTINCT_SIZES})"))
-    return out
-
-
-def draws_at_bound_warnings(law: Law, draws, params: Mapping[str, float],
-                            what: str = "bootstrap draws") -> list[ScalingWarning]:
-    """``draws_at_bound`` for each parameter whose draws pile up at a bound of the law.
-
-    ``draws``: a DataFrame, a mapping of arrays (:func:`scaling.results.draw_arrays`) or None.
-    """
-    draws = as_columns(draws)
-    if draws is None or not draws.n_rows:
-        return []
-    out = []
-    for name, (lo, hi) in law.bounds.items():
-        if name not in draws:
-            continue
-        v = np.asarray(draws[name], dtype=float)
-        scale = (hi - lo) if np.isfinite(hi - lo) else max(abs(float(params[name])), 1.0)
-        tol = 1e-3 * scale
-        share = float(np.mean((v <= lo + tol) | (v >= hi - tol) | ~np.isfinite(v)))
-        if share >= DRAWS_AT_BOUND_SHARE:
-            out.append(ScalingWarning(
-                "draws_at_bound",
-                f"{share:.0%} of the {what} put {name} at a bound of [{lo:g}, {hi:g}]: its interval is "
-                "cut off by the bound and the data do not determine it"))
-    return out
-
-
-def few_draws_warning(n_draws: int, level: float, what: str = "bootstrap resamples") -> list[ScalingWarning]:
-    """``few_draws`` when fewer than ``MIN_TAIL_DRAWS`` draws fall beyond each end of a ``level`` interval."""
-    if not n_draws:
-        return []
-    need = int(math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9))
-    if n_draws < need:
-        return [ScalingWarning("few_draws", f"{n_draws} {what} are too few for a {level:.0%} interval "
-                                            f"(need at least {need:,}); its ends are unreliable")]
-    return []
-
-
-def _condition_number(law: Law, theta: np.ndarray, log_n, log_d, log_l, delta: float) -> float:
-    """Condition number of the Huber objective's Hessian at ``theta`` (central differences of the gradient)."""
-    fun = make_objective(law, "huber", log_n, log_d, log_l, delta)
-    k = theta.size
-    h = 1e-5 * np.maximum(1.0, np.abs(theta))
-    X = np.vstack([theta + np.eye(k)[j] * h[j] for j in range(k)] + [theta - np.eye(k)[j] * h[j] for j in range(k)])
-    _, g = fun(X, np.arange(2 * k))
-    H = (g[:k] - g[k:]) / (2 * h[:, None])
-    H = 0.5 * (H + H.T)
-    if not np.isfinite(H).all():
-        return math.inf
-    ev = np.abs(np.linalg.eigvalsh(H))
-    return float(ev.max() / ev.min()) if ev.min() > 0 else math.inf
 
 
 # ======================================================================================
@@ -366,8 +278,13 @@ class FitResult:
                              median=np.ravel(point) * np.ones(flat[0].size))
 
     # -- files ----------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields."""
+    def to_dict(self, max_draws: int | None = MAX_SAVED_DRAWS) -> dict:
+        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields.
+
+        The draws (law parameters and extras; derived quantities are recomputed on load) are
+        in the one store of :mod:`scaling.results`: thinned evenly to at most ``max_draws``
+        (None: all) and rounded to 6 significant digits (:func:`scaling.results.encode_draws`).
+        """
         law = self.law_object
         payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
                            data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
@@ -388,12 +305,15 @@ class FitResult:
         columns = draw_arrays(self)
         if columns is not None:
             cols = [c for c in (*law.param_names, *self.extras) if c in columns]
-            payload["draws"] = {"columns": cols,
-                                "values": {c: np.asarray(columns[c], dtype=float).tolist() for c in cols}}
+            payload["draws"] = encode_draws({c: columns[c] for c in cols}, max_draws)
         return payload
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the fit as versioned JSON (schema ``scaling.fit``), atomically."""
+    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
+        """Write the fit as versioned JSON (schema ``scaling.fit``), atomically.
+
+        At most ``max_draws`` bootstrap draws are kept, evenly thinned, at 6 significant
+        digits (:meth:`to_dict`); None keeps them all. The loaded fit answers from them.
+        """
         path = Path(path)
         if path.suffix.lower() != ".json":
             raise ScalingError(f"a least-squares fit is saved as .json, got {path.name!r}")
@@ -401,7 +321,7 @@ class FitResult:
         if bad:  # every loader refuses such a file: never write one
             name, v = next(iter(bad.items()))
             raise ScalingError(f"not saving {path.name}: {_not_finite_text(self.law_object, name, v)}")
-        return atomic_write_text(path, dumps_json(self.to_dict()))
+        return atomic_write_text(path, dumps_json(self.to_dict(max_draws), compact=True))
 
 
 def _not_finite_text(law: Law, name: str, value: float) -> str:
@@ -409,19 +329,6 @@ def _not_finite_text(law: Law, name: str, value: float) -> str:
     return (f"parameter {name} is {value} (allowed: a finite number): the {law.name} law's objective keeps "
             f"falling as {name} runs off without bound, so the data (e.g. losses that do not fall with N and "
             "D) fix no optimum; answers from this fit are meaningless and it cannot be saved")
-
-
-def _draw_columns(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> DrawColumns:
-    """The draws of a fit: law parameters, derived quantities, extras (a DataFrame when read as ``draws``)."""
-    cols = {p: np.asarray(params[p], dtype=float) for p in law.param_names}
-    cols.update({k: np.asarray(v, dtype=float) for k, v in law.derived(cols).items()})
-    cols.update({k: np.asarray(v, dtype=float) for k, v in extras.items()})
-    return DrawColumns(cols)
-
-
-def _draws_frame(law: Law, params: Mapping[str, np.ndarray], extras: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """:func:`_draw_columns` as a DataFrame."""
-    return _draw_columns(law, params, extras).to_frame()
 
 
 def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
@@ -479,9 +386,9 @@ def _from_payload(payload: dict, path) -> FitResult:
                   for k, v in dict(starts).items()}
         draws = None
         if payload.get("draws"):
-            values = payload["draws"]["values"]
+            values = decode_draws(payload["draws"], path)
             # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
-            draws = _draw_columns(law, values, {k: values[k] for k in extras if k in values})
+            draws = draw_columns(law, values, {k: values[k] for k in extras if k in values})
             if not draws.n_rows:
                 raise ScalingError(f"{path}: the draws are empty")
             if not all(np.isfinite(draws[p]).any() for p in law.param_names):
@@ -562,37 +469,6 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
 # ======================================================================================
 # fit()
 # ======================================================================================
-def _prepare_runs(runs, include):
-    if include is None:
-        include = "kept"
-    if include not in INCLUDE:
-        raise ScalingError(f"unknown include {include!r}; allowed: {', '.join(INCLUDE)}")
-    import pandas as pd
-
-    if not isinstance(runs, pd.DataFrame):
-        raise ScalingError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
-    clean = validate_runs(runs)
-    excluded = clean["excluded"].to_numpy(dtype=bool) if "excluded" in clean.columns else np.zeros(len(clean), bool)
-    if include == "all":
-        excluded = np.zeros(len(clean), dtype=bool)
-    kept = clean.loc[~excluded]
-    return clean, kept, int(excluded.sum()), include
-
-
-def _refuse_pooled_groups(runs) -> None:
-    """One law over several groups is refused, as :func:`scaling.compare.compare` refuses ``groups="pool"``."""
-    columns = getattr(runs, "columns", ())
-    if "group" not in columns:
-        return
-    labels = list(dict.fromkeys(str(g).strip() for g in runs["group"].dropna().tolist()))  # blanks: validate_runs
-    if len(labels) > 1:
-        raise ScalingError(
-            f"the runs hold {len(labels)} groups ({', '.join(map(repr, labels[:5]))}{', ...' if len(labels) > 5 else ''}"
-            "): losses of other datasets or tokenizers are in other units, so one law fitted to them all "
-            "describes the gap between the groups; fit each group (groups='separate') or share the exponents "
-            "(groups='shared'), or drop the 'group' column to pool on purpose")
-
-
 def _summarise_starts(status, f, best, grid_name, n_polished):
     counts = {name: int((status == code).sum()) for code, name in STATUS_NAMES.items()}
     finite = np.isfinite(f)
@@ -684,7 +560,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         return _groups.fit_groups(runs, law=law, mode=groups, method=method, delta=delta, grid=grid,
                                   include=include, bootstrap=bootstrap, seed=seed, progress=progress,
                                   **bayes_kwargs)
-    _refuse_pooled_groups(runs)
+    refuse_pooled_groups(runs)
     if method == "bayes":
         from . import bayes  # lazy: pulls in pymc
 
@@ -701,7 +577,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     law_obj = get_law(law)
     delta = check_number("delta", delta)
     bootstrap = check_int("bootstrap", bootstrap, 0, MAX_BOOTSTRAP)
-    clean, kept, n_excluded, include = _prepare_runs(runs, include)
+    clean, kept, n_excluded, include = prepare_runs(runs, include)
     k = law_obj.n_params + (1 if method == "huber-mle" else 0)
     if len(kept) < k + 1:
         raise ScalingError(f"too few runs to fit the {law_obj.name} law with {method}: {plural(len(kept), 'run')}, "
@@ -761,7 +637,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         starts["bootstrap_failed"] = int(((bstatus == MAX_ITER) | (bstatus == NONFINITE)).sum())
         bparams = law_obj.to_params(xb[:, :law_obj.n_params])
         bextras = {"sigma": np.exp(xb[:, -1])} if method == "huber-mle" else {}
-        draws = _draws_frame(law_obj, bparams, bextras)
+        draws = draws_frame(law_obj, bparams, bextras)
 
     settings = {
         "delta": float(delta), "grid": grid_name, "include": include, "bootstrap": int(bootstrap),
@@ -771,7 +647,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
     }
     y, _ = run_law.log_predict_vjp(best_x[None, :law_obj.n_params], log_n, log_d)
     diagnostics = {
-        "condition_number": _condition_number(run_law, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
+        "condition_number": condition_number(run_law, best_x[:law_obj.n_params], log_n, log_d, log_l, delta),
         "rms_log_residual": float(np.sqrt(np.mean((y[0] - log_l) ** 2))),
     }
     return FitResult(
@@ -779,14 +655,10 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", method: str = "huber", delt
         n_excluded=n_excluded, data_sha256=runs_sha256(clean), seed=int(seed), settings=settings,
         draws=draws, starts=starts, extras=extras,
         data_range=data_range(kept["n_params"].to_numpy(float), kept["n_tokens"].to_numpy(float)),
-        diagnostics=diagnostics, created=utc_now(), data_path=_data_path(runs),
+        diagnostics=diagnostics, created=utc_now(), data_path=data_path(runs),
     )
 
 
-def _data_path(runs: pd.DataFrame) -> str:
-    """The file the runs came from (``attrs["path"]``, set by :func:`scaling.datasets.read_runs`), else ""."""
-    attrs = getattr(runs, "attrs", None)
-    path = attrs.get("path", "") if isinstance(attrs, Mapping) else ""
-    return str(path) if isinstance(path, (str, os.PathLike)) else ""
-
-
+# Deprecated aliases (before scaling.runs): use the public names of scaling.runs.
+_prepare_runs, _data_path, _condition_number = prepare_runs, data_path, condition_number
+_draw_columns, _draws_frame, _n_distinct = draw_columns, draws_frame, n_distinct

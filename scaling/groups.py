@@ -47,6 +47,7 @@ from .errors import ScalingError
 from .laws import Law, get_law
 from .objective import make_objective
 from .optim import MAX_ITER, NONFINITE, batched_lbfgs, polish
+from . import runs as runs_mod
 
 __all__ = ["fit_groups", "MODES", "shared_params"]
 
@@ -79,9 +80,9 @@ def fit_groups(runs: pd.DataFrame, law: str = "chinchilla", mode: str = "separat
 
     if mode not in MODES:
         raise ScalingError(f"unknown groups {mode!r}; allowed: {', '.join(MODES)} (or None: one law for all runs)")
-    clean, kept, _, include = fitting._prepare_runs(runs, include)
+    clean, kept, _, include = runs_mod.prepare_runs(runs, include)
     labels = _group_labels(clean)
-    path = fitting._data_path(runs)
+    path = runs_mod.data_path(runs)
     if mode == "separate":
         out = {}
         for g in labels:
@@ -178,7 +179,7 @@ def _fit_shared(clean, kept, law: Law, labels, delta, grid, include, bootstrap, 
         params = {q: float(v) for q, v in law.to_params(th).items()}
         draws = None
         if draws_theta is not None:
-            draws = fitting._draws_frame(law, law.to_params(split(draws_theta, gi)), {})
+            draws = runs_mod.draws_frame(law, law.to_params(split(draws_theta, gi)), {})
         y, _ = p["law"].log_predict_vjp(th[None, :], p["log_n"], p["log_d"])
         clean_g = clean.loc[clean["group"] == g]
         settings = {"delta": float(delta), "grid": grid if isinstance(grid, str) else "custom", "include": include,
@@ -191,8 +192,8 @@ def _fit_shared(clean, kept, law: Law, labels, delta, grid, include, bootstrap, 
             data_sha256=runs_sha256(clean_g), seed=int(seed), settings=settings, draws=draws,
             starts={"n_starts": int(x0.shape[0]), "grid": "separate fits", "bootstrap_failed": n_failed,
                     "converged": int((status == 0).sum())},
-            data_range=fitting.data_range(p["runs"]["n_params"].to_numpy(float), p["runs"]["n_tokens"].to_numpy(float)),
-            diagnostics={"condition_number": fitting._condition_number(p["law"], th, p["log_n"], p["log_d"],
+            data_range=runs_mod.data_range(p["runs"]["n_params"].to_numpy(float), p["runs"]["n_tokens"].to_numpy(float)),
+            diagnostics={"condition_number": runs_mod.condition_number(p["law"], th, p["log_n"], p["log_d"],
                                                                        p["log_l"], delta),
                          "rms_log_residual": float(np.sqrt(np.mean((y[0] - p["log_l"]) ** 2)))},
             created=created, data_path=path)

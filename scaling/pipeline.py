@@ -31,9 +31,9 @@ netCDF, another schema) is refitted, never fatal.
 **An idempotent job.** Every file is written atomically (an interrupted run leaves earlier
 outputs intact; stale temporary files of killed runs are swept at start) and only when its
 content changes (:func:`scaling._io.write_if_changed`; a JSON file whose only change is its
-``created`` stamp is kept). Forecast tables and their metadata, and ``summary.json``, store
-numbers at :data:`SIGNIFICANT_DIGITS` significant digits: far finer than the intervals
-resolve (their Monte Carlo error is about 1% of their width), and coarse enough that the
+``created`` stamp is kept). Forecast tables and their metadata, ``summary.json`` and the seed
+reproduction table store numbers at :data:`SIGNIFICANT_DIGITS` significant digits: far finer
+than the intervals resolve (their Monte Carlo error is about 1% of their width), and coarse enough that the
 last-bit differences of another CPU's ``exp`` and ``log`` do not change a file. So a second
 ``scaling run`` with nothing changed leaves every file byte-identical.
 """
@@ -100,11 +100,14 @@ def _file_sha(name: str) -> str:
 
 
 def _key(step: str, datasets: list[str], settings: dict) -> str:
+    from .results import DRAW_DIGITS, MAX_SAVED_DRAWS
+
     payload = {
         "step": step,
         "data": {d: _file_sha(d) for d in datasets},
         "settings": settings,
         "scaling_version": __version__,
+        "saved_draws": [MAX_SAVED_DRAWS, DRAW_DIGITS],  # the saved form (scaling.results.encode_draws)
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -128,8 +131,8 @@ class _Manifest:
             return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
         return None
 
-    def record(self, output: Path, key: str, seconds: float) -> None:
-        self.entries[output.name] = {"key": key, "seconds": round(seconds, 2)}
+    def record(self, output: Path, key: str, seconds: float | None = None) -> None:
+        self.entries[output.name] = {"key": key} if seconds is None else {"key": key, "seconds": round(seconds, 2)}
         payload = {"schema": "scaling.manifest", "schema_version": 1, "entries": dict(sorted(self.entries.items()))}
         write_if_changed(self.path, dumps_json(payload))
 
@@ -216,7 +219,9 @@ def _cached(manifest: _Manifest, output: Path, key: str, request: _Request, forc
     _write_result(result, output)
     manifest.record(output, key, seconds)
     say(f"wrote {output} ({seconds:.1f} s)")
-    return result
+    # The saved form (thinned draws at 6 digits) is what every later step uses, as on a run
+    # that reuses the file: a fresh fit and a cached one give the same forecasts and figures.
+    return load(output)
 
 
 def _write_result(result, path: Path) -> bool:
@@ -507,7 +512,8 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
 
     table = reproduction_table()
     seed_path = out_dir / "seed_reproduction.csv"
-    changed = write_if_changed(seed_path, table.to_csv(index=False, lineterminator="\n"))
+    changed = write_if_changed(seed_path, table.to_csv(index=False, lineterminator="\n",
+                                                       float_format=f"%.{SIGNIFICANT_DIGITS}g"))
     n_yes = int(table["reproduces"].astype(str).str.startswith("yes").sum())
     say(f"{_written(seed_path, changed)} ({n_yes} of {len(table)} rows reproduce as published)")
 
@@ -559,7 +565,8 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
     figures = []
     if config.figures:
         say = step(6, "Figures")
-        figures = _figures(out_dir / "figures", lsq, bayes, runs, trends, forecasts, say)
+        figures = _figures(out_dir / "figures", lsq, bayes, runs, trends, forecasts, say,
+                           inputs=figure_inputs(fits_dir, out_dir, bayes is not None), force=config.force)
     else:
         step(6, "Figures skipped (--no-figures)")
 
@@ -627,7 +634,56 @@ def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
     return jobs
 
 
-def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Path]:
+def figure_inputs(fits_dir: Path, out_dir: Path, bayes: bool = True) -> dict[str, list[Path]]:
+    """file name -> the files each figure of :func:`figure_jobs` is drawn from (its cache key's inputs)."""
+    lsq = [Path(fits_dir) / "chinchilla_lsq.json", datasets_dir() / "chinchilla_runs.csv"]
+    post = [Path(fits_dir) / "chinchilla_bayes.nc", datasets_dir() / "chinchilla_runs.csv"]
+    fan = [Path(out_dir) / "gpt3_equivalent_cost.csv", Path(out_dir) / "gpt3_equivalent_cost.json"]
+    trend = lambda stem: [Path(fits_dir) / f"{stem}.json"]  # noqa: E731
+    out = {name: lsq for name in ("isoflop.png", "loss_contours.png", "fit_residuals.png", "optimal_allocation.png")}
+    out.update({
+        "trend_flops_per_usd_tensor16.png": trend("trend_flops_per_usd_tensor16"),
+        "trend_flops_per_watt_tensor16.png": trend("trend_flops_per_watt_tensor16"),
+        "trend_flops_per_usd_cloud.png": trend(POOLED),
+        f"trend_{HEADLINE_SERIES}.png": trend(f"trend_{HEADLINE_SERIES}"),
+        "gpt3_equivalent_training_cost.png": fan, "gpt3_equivalent_inference_cost.png": fan,
+    })
+    if bayes:
+        out.update({"param_pairs.png": lsq + post[:1], "prior_check.png": post, "posterior_check.png": post})
+    return out
+
+
+def _plot_code_sha() -> str:
+    """A hash of the code that draws the figures (scaling/plot/, the style): a change redraws them."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted([*(root / "plot").glob("*.py"), root / "_style.py", root / "bayes" / "plots.py"]):
+        if path.exists():
+            h.update(path.name.encode())
+            h.update(path.read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()
+
+
+def figure_key(name: str, inputs: list[Path]) -> str | None:
+    """The cache key of a figure: its name, the content hashes of its input files, the plotting
+    code, scaling's and matplotlib's versions. None when an input is missing (always redraw)."""
+    import matplotlib
+
+    try:
+        shas = {p.name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in inputs}
+    except OSError:
+        return None
+    payload = {"figure": name, "inputs": shas, "plot_code": _plot_code_sha(), "scaling_version": __version__,
+               "matplotlib": matplotlib.__version__}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say, inputs: dict | None = None,
+             force: bool = False) -> list[Path]:
+    """Draw the figures whose inputs changed (``fig_dir/manifest.json`` keys each one on
+    :func:`figure_key`): a figure whose inputs, plotting code and versions are those it was
+    drawn from is kept without redrawing, so a fresh clone's ``scaling run`` rewrites none
+    (PNG bytes of the same drawing differ in sub-pixels between CPUs)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -636,20 +692,29 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say) -> list[Pa
     from . import plot
 
     fig_dir.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest(fig_dir / MANIFEST)
     jobs = figure_jobs(lsq, bayes, runs, trends, forecasts)
     written = []
-    n_changed = 0
+    n_changed = n_current = 0
     from ._progress import Progress
 
     with Progress("      figures", total=len(jobs)) as bar:  # silent off a terminal
         for name, draw in jobs.items():
-            artist = draw()
             path = fig_dir / name
-            n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
+            key = figure_key(name, (inputs or {}).get(name, [])) if name in (inputs or {}) else None
             written.append(path)
+            if key is not None and not force and path.exists() and manifest.reason(path, key) is None:
+                n_current += 1
+                bar.advance()
+                continue
+            artist = draw()
+            n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
+            if key is not None:
+                manifest.record(path, key)
             plt.close("all")
             bar.advance()
-    say(f"wrote {plural(n_changed, 'figure')} to {fig_dir}, kept {len(written) - n_changed} unchanged")
+    say(f"wrote {plural(n_changed, 'figure')} to {fig_dir}, kept {len(written) - n_changed} unchanged "
+        f"({n_current} not redrawn: their inputs are those they were drawn from)")
     return written
 
 

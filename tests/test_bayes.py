@@ -277,6 +277,11 @@ def test_shipped_posterior_loads_and_passes_checks():
     assert res.settings["sampler"] == "nutpie" and res.settings["draws"] == 1000
     assert res.warnings() == []
     assert {"prior_predictive", "posterior_predictive", "observed_data"} <= set(res.idata.groups())
+    # the lean form (issue 19): 1,000 of the 2,000 draws, matched draw for draw in every per-draw group
+    post, pp = res.idata.posterior, res.idata.posterior_predictive
+    assert int(post.attrs["schema_version"]) == 3 and post.sizes["chain"] * post.sizes["draw"] == 1000
+    assert list(pp["draw"].values) == list(post["draw"].values)
+    assert np.isfinite(pp["log_loss"].values).all() and pp["log_loss"].dtype.kind == "f"
 
 
 # -- real sampling (slow; one shared fit) ---------------------------------------------------
@@ -340,11 +345,16 @@ def test_predictive_checks(chinchilla_fit):
 def test_fit_save_load_and_load_fit(chinchilla_fit, tmp_path):
     import scaling
 
+    every = scaling.load_fit(chinchilla_fit.save(tmp_path / "every.nc", max_draws=None))
+    assert every.params == pytest.approx(chinchilla_fit.params, rel=1e-5)  # every draw, at 6 digits
     path = chinchilla_fit.save(tmp_path / "bayes.nc")
     back = scaling.load_fit(path)
-    assert back.params == pytest.approx(chinchilla_fit.params)
+    # the saved form: 1,000 of the 2,000 draws (each chain thinned evenly); medians within their MC error
+    assert len(chinchilla_fit.draws) == 2000 and len(back.draws) == 1000
+    assert back.params == pytest.approx(chinchilla_fit.params, rel=0.02)
+    assert back.warnings() == chinchilla_fit.warnings()
     attrs = back.idata.posterior.attrs
-    assert attrs["schema"] == "scaling.bayes" and int(attrs["schema_version"]) == 2
+    assert attrs["schema"] == "scaling.bayes" and int(attrs["schema_version"]) == 3
     assert attrs["sampler"] == "nutpie" and int(attrs["seed"]) == 0
     assert json.loads(attrs["settings"])["draws"] == 1000
     assert {"scaling_version", "created", "data_sha256"} <= set(attrs)
@@ -397,7 +407,7 @@ def test_cli_optimal_reads_the_shipped_posterior():
     assert r.exit_code == 0, r.output
     q = json.loads(r.stdout)["quantities"]["n_params"]  # warnings, if any, go to stderr
     assert q["lower"] < q["value"] < q["upper"]
-    assert json.loads(r.stdout)["n_draws"] == 2000
+    assert json.loads(r.stdout)["n_draws"] == 1000  # the saved posterior keeps 1,000 of its 2,000 draws
     bad = CliRunner().invoke(main, ["optimal", "--fit", str(ROOT / "pyproject.toml"), "--compute", "1e23"])
     assert bad.exit_code == 2
 
@@ -414,3 +424,23 @@ def test_cli_optimal_prints_the_posterior_warnings(tmp_path):
     assert result.exit_code == 0, result.output
     assert "warning: R-hat of" in result.output and "divergent" in result.output
     assert "N (parameters)" in result.output
+
+
+def test_loads_version_2_posterior_and_saves_it_thinned(tmp_path):
+    """A version-2 posterior (every draw, full precision) still loads; saved again, it is version 3:
+    at most 1,000 draws (each chain thinned evenly), the posterior at 6 significant digits."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    from scaling.bayes.result import SCHEMA_VERSION, compact_idata
+    from scaling.fitting import load_fit
+
+    old = load_fit(_Path(__file__).parent / "data" / "bayes_v2_chinchilla.nc")
+    assert int(old.idata.posterior.attrs["schema_version"]) == 2 and len(old.draws) == 40
+    back = load_fit(old.save(tmp_path / "again.nc"))
+    assert int(back.idata.posterior.attrs["schema_version"]) == SCHEMA_VERSION == 3
+    np.testing.assert_allclose(back.draws.to_numpy(), old.draws.to_numpy(), rtol=1e-5)
+    assert _json.loads(back.idata.posterior.attrs["settings"]) == old.settings
+    thin = compact_idata(old.idata, max_draws=10)
+    assert thin.posterior.sizes["draw"] == 5 and thin.posterior.sizes["chain"] == 2
+    assert list(thin.posterior["draw"].values) == [0, 4, 8, 12, 16]

@@ -53,3 +53,13 @@ def test_docs_have_the_promised_pages():
     for name in ("index.md", "tutorial.md", "methodology.md", "cli.md", "api.md", "seed-reproduction.md",
                  "chinchilla-fit.md", "hardware-trends.md", "forecast.md"):
         assert (ROOT / "docs" / name).exists(), name
+
+
+def test_layers_diagram_is_current():
+    """docs/architecture.md draws the import graph tests/test_imports.py checks (python docs/layers.py)."""
+    spec = importlib.util.spec_from_file_location("layers", ROOT / "docs" / "layers.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert mod.updated(text) == text, "docs/architecture.md's layers diagram is stale: run python docs/layers.py"
+    assert "runs --> datasets" in text and "fitting -.->|lazy dispatch| bayes" in text

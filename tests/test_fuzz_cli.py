@@ -109,7 +109,9 @@ def _make_files(base: Path) -> dict[str, Path]:
     f["trend_truncated"].write_text(trend_text[: len(trend_text) // 2])
     q = json.loads(trend_text)
     for key in ("draws", "samples"):
-        if key in q:
+        if key in q and isinstance(q[key], dict) and "values" in q[key]:  # the column store (results.encode_draws)
+            q[key]["values"] = [[] for _ in q[key]["values"]]
+        elif key in q:
             q[key] = [] if isinstance(q[key], list) else {k: [] for k in q[key]}
     f["trend_empty_draws"] = base / "trend_empty_draws.json"
     f["trend_empty_draws"].write_text(json.dumps(q))

@@ -255,21 +255,40 @@ def test_few_chips_warning():
 # ----------------------------------------------------------------------------- save / load
 def test_save_load_roundtrip(tmp_path, synth):
     fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=2)
-    p = fit.save(tmp_path / "t.json")
+    assert len(fit.draws) == 2000
+    p = fit.save(tmp_path / "t.json", max_draws=None)
     back = load_trend(p)
-    pd.testing.assert_frame_equal(back.draws, fit.draws)
-    assert back.params == fit.params
-    assert back.t0 == fit.t0 and back.doubling_time_years == fit.doubling_time_years
+    # the draws are kept at 6 significant digits (scaling.results.encode_draws)
+    pd.testing.assert_frame_equal(back.draws, fit.draws, rtol=1e-5)
+    assert back.params == pytest.approx(fit.params, rel=1e-5)
+    assert back.t0 == fit.t0 and back.doubling_time_years == pytest.approx(fit.doubling_time_years, rel=1e-4)
     assert (back.seed, back.data_sha256, back.settings, back.method) == (fit.seed, fit.data_sha256, fit.settings,
                                                                          fit.method)
-    np.testing.assert_allclose(back.line_draws(["2030-01-01"]), fit.line_draws(["2030-01-01"]))
-    pd.testing.assert_frame_equal(back.summary(), fit.summary())
+    np.testing.assert_allclose(back.line_draws(["2030-01-01"]), fit.line_draws(["2030-01-01"]), rtol=1e-5)
+    pd.testing.assert_frame_equal(back.summary(), fit.summary(), rtol=1e-4)
     payload = json.loads(p.read_text())
     # metadata of scaling.results.metadata first, then the trend's fields
     assert list(payload)[:7] == ["schema", "schema_version", "scaling_version", "created", "data_sha256",
                                  "settings", "seed"]
-    assert payload["schema"] == "scaling.hardware.trend" and payload["schema_version"] == 2
+    assert payload["schema"] == "scaling.hardware.trend" and payload["schema_version"] == 3
     assert payload["data_sha256"] == fit.data_sha256 and payload["law"] == "log-linear"
+    # the headline stored is that of the draws stored
+    assert payload["headline"]["doubling_time_years"]["median"] == back.doubling_time_years["median"]
+
+
+def test_saved_trend_keeps_at_most_max_saved_draws_evenly(tmp_path, synth):
+    from scaling.results import MAX_SAVED_DRAWS, thin_index
+
+    fit = fit_trend(synth, "flops_per_watt", "fp32", method="ols", seed=2)
+    back = load_trend(fit.save(tmp_path / "t.json"))
+    assert len(back.draws) == MAX_SAVED_DRAWS == 1000
+    kept = fit.draws.iloc[thin_index(len(fit.draws))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(back.draws, kept, rtol=1e-5)
+    payload = json.loads((tmp_path / "t.json").read_text())
+    assert payload["draws"]["thinned_from"] == 2000 and payload["draws"]["n_draws"] == 1000
+    # what the loaded trend reports is what the file says: its headline is that of the kept draws
+    assert payload["headline"]["doubling_time_years"] == pytest.approx(back.doubling_time_years, rel=1e-12)
+    assert (tmp_path / "t.json").read_text().count("\n") < 200  # one line per column, not per draw
 
 
 def test_loads_committed_v1_files(root):
@@ -298,12 +317,25 @@ def _damage(tmp_path, synth, edit):
     return bad
 
 
+def _column(p, name):
+    """A saved trend's draws of ``name`` (the column layout of scaling.results.encode_draws)."""
+    return p["draws"]["values"][p["draws"]["columns"].index(name)]
+
+
+def _drop_column(p, name):
+    i = p["draws"]["columns"].index(name)
+    del p["draws"]["columns"][i], p["draws"]["values"][i]
+
+
 @pytest.mark.parametrize("edit, match", [
-    (lambda p: p.update(draws={k: [] for k in p["draws"]}), "no draws"),
-    (lambda p: p["draws"]["slope_per_year"].__setitem__(3, float("nan")), "not all finite"),
-    (lambda p: p["draws"]["intercept"].__setitem__(0, float("inf")), "not all finite"),
-    (lambda p: p["draws"]["sigma"].__setitem__(0, -1.0), "sigma must be > 0"),
-    (lambda p: p["draws"].pop("sigma"), "lack sigma"),
+    (lambda p: p["draws"].update(values=[[] for _ in p["draws"]["values"]]), "no draws"),
+    (lambda p: _column(p, "slope_per_year").__setitem__(3, float("nan")), "not all finite"),
+    (lambda p: _column(p, "intercept").__setitem__(0, float("inf")), "not all finite"),
+    (lambda p: _column(p, "sigma").__setitem__(0, -1.0), "sigma must be > 0"),
+    (lambda p: _drop_column(p, "sigma"), "lack sigma"),
+    (lambda p: p["draws"].update(format="rows"), "unknown draws format"),
+    (lambda p: p["draws"]["values"].pop(), "as many value lists as columns"),
+    (lambda p: _column(p, "sigma").pop(), "one length"),
     (lambda p: p.update(draws=[1, 2, 3]), "draws"),
     (lambda p: p.update(method="mcmc"), "unknown method 'mcmc'"),
     (lambda p: p.update(metric="flops"), "unknown metric"),
@@ -451,8 +483,8 @@ def test_bayes_contract(bayes_fast, tmp_path):
     assert all(isinstance(w, ScalingWarning) and w.code in WARNING_CODES for w in b.warnings())
     assert {w.code for w in b.warnings()} <= {"r_hat", "ess_bulk", "ess_tail", "divergences"}
     back = load_trend(b.save(tmp_path / "b.json"))
-    pd.testing.assert_frame_equal(back.draws, b.draws)
-    assert back.params == b.params and back.warnings() == b.warnings()
+    pd.testing.assert_frame_equal(back.draws, b.draws, rtol=1e-5)  # 6 significant digits
+    assert back.params == pytest.approx(b.params, rel=1e-5) and back.warnings() == b.warnings()
     assert back.diagnostics["r_hat"] == b.diagnostics["r_hat"]
 
 
@@ -545,3 +577,15 @@ def test_cli_bayes_beside_ols():
     lines = r.output.splitlines()
     assert any(line.startswith("bayes") for line in lines) and any(line.startswith("ols") for line in lines)
     assert "Seed article" in r.output and "Hobbhahn" in r.output
+
+
+def test_loads_version_2_trend_file():
+    """Version 2 kept the draws as {name: [values]} at full precision and the points as records."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "trend_v2_flops_per_usd_tensor16.json"
+    payload = json.loads(path.read_text())
+    assert payload["schema_version"] == 2
+    t = load_trend(path)
+    assert len(t.draws) == 5 and t.draws["slope_per_year"].tolist() == payload["draws"]["slope_per_year"]
+    assert len(t.data) == 6 and t.data["name"].tolist() == [r["name"] for r in payload["data"]]

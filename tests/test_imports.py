@@ -67,7 +67,7 @@ def _imports_of(path: Path) -> set[str]:
 # Lower layers must never import higher ones (docs/architecture.md): foundations at the bottom,
 # cli on top. Every module of the package is ranked; a new module must be added here.
 LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_dates", "_style", "paths", "results",
-          "datasets", "laws", "objective", "fitting", "groups", "library", "bayes", "compare",
+          "datasets", "laws", "objective", "runs", "fitting", "groups", "library", "bayes", "compare",
           "cost", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability", "plot", "forecast", "pipeline", "cli", "__main__"]
 # Lazy dispatches inside a function, documented in docs/architecture.md: fit(method="bayes")
 # and fit(groups=...) call the higher layer that does that fit.
@@ -79,18 +79,75 @@ def test_every_module_is_ranked():
     assert mods - {"__init__"} <= set(LAYERS), sorted(mods - {"__init__"} - set(LAYERS))
 
 
+def _module_of(path: Path) -> str:
+    rel = path.relative_to(PKG).parts
+    return rel[0] if len(rel) > 1 else path.stem
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Top-level module (or subpackage) -> the package's modules it imports, at any depth
+    (function-level imports count), without itself."""
+    graph: dict[str, set[str]] = {}
+    for path in PKG.rglob("*.py"):
+        me = _module_of(path)
+        graph.setdefault(me, set()).update(d for d in _imports_of(path) if d != me)
+    return graph
+
+
 def test_imports_point_one_way():
     rank = {name: i for i, name in enumerate(LAYERS)}
     for path in PKG.rglob("*.py"):
-        rel = path.relative_to(PKG).parts
-        me = rel[0] if len(rel) > 1 else path.stem
+        me = _module_of(path)
         if me not in rank:
             continue
         for dep in _imports_of(path):
             if dep in rank and dep != me:
                 assert rank[dep] <= rank[me] or (me, dep) in LAZY_UP, (
-                    f"scaling/{path.name} imports scaling.{dep}, a higher layer"
+                    f"scaling/{path.relative_to(PKG)} imports scaling.{dep}, a higher layer"
                 )
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` (a list of nodes, first = last), or None (depth-first search)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        path.append(node)
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                return path[path.index(dep):] + [dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycle():
+    """Without the documented lazy dispatches (LAZY_UP), the package's imports form no cycle,
+    counting imports inside functions too (issue 19: fitting -> bayes -> fitting)."""
+    graph = {me: {d for d in deps if (me, d) not in LAZY_UP} for me, deps in import_graph().items()}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+
+
+def test_cycle_check_can_fail():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+    # the shipped graph with the lazy dispatches has the cycles they make (while they exist)
+    graph = import_graph()
+    if any(b in graph.get(a, ()) and a in graph.get(b, ()) for a, b in LAZY_UP):
+        assert _cycle(graph) is not None
 
 
 # Sizing from the shell answers within 0.5 s (issue 13; benchmarks/bench_sizing.py), which leaves no

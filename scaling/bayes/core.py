@@ -12,7 +12,7 @@ from .._io import utc_now
 from ..errors import ScalingError
 from ..results import metadata
 from ..datasets import runs_sha256, validate_runs
-from ..fitting import _data_path
+from ..runs import data_path as source_path
 from ..laws import get_law
 from .diagnostics import import_arviz
 from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, stamp
@@ -152,7 +152,7 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     # The hash of the whole table passed in (as the least-squares fit records it), so that a
     # saved fit can be checked against the table it was made from, whatever `include` kept.
     sha = runs_sha256(validate_runs(runs))
-    data_path = _data_path(runs)
+    data_path = source_path(runs)
     created = utc_now()
     stamp(idata, {
         **metadata(SCHEMA, SCHEMA_VERSION, created=created, data_sha256=sha, settings=settings, seed=seed),

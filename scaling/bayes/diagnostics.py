@@ -53,10 +53,16 @@ def diagnose(arrays: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 def count_divergences(idata) -> int:
-    """Divergent transitions after tuning recorded in ``idata.sample_stats`` (0 if none recorded)."""
+    """Divergent transitions after tuning recorded in ``idata.sample_stats`` (0 if none recorded).
+
+    A saved, thinned posterior (:func:`scaling.bayes.result.compact_idata`) keeps the whole
+    run's count as the attribute ``divergences``, which wins over counting its thinned draws.
+    """
     if "sample_stats" not in idata.groups():
         return 0
     stats = idata.sample_stats
+    if "divergences" in stats.attrs:
+        return int(stats.attrs["divergences"])
     for key in ("diverging", "divergences"):
         if key in stats:
             return int(np.asarray(stats[key].values).sum())

@@ -24,16 +24,20 @@ from .._checks import ESS_MIN, R_HAT_MAX, check_number
 from .._format import plain_formula
 from .._io import atomic_write_with
 from ..errors import ScalingError, ScalingWarning
-from ..fitting import data_range, draws_at_bound_warnings, range_warnings
+from ..runs import data_range, draws_at_bound_warnings, range_warnings
 from ..laws import get_law
-from ..results import DEFAULT_LEVEL, check_level, check_metadata, check_predict_memory, predict_frame, summary_frame
+from ..results import (DEFAULT_LEVEL, DRAW_DIGITS, MAX_SAVED_DRAWS, check_level, check_metadata,
+                       check_predict_memory, predict_frame, round_significant, summary_frame, thin_index)
 from .diagnostics import count_divergences, diagnose, diagnostic_warnings, import_arviz
 
-__all__ = ["BayesFitResult", "load", "stamp", "derived_draws", "import_arviz", "SCHEMA", "SCHEMA_VERSION"]
+__all__ = ["BayesFitResult", "load", "stamp", "derived_draws", "import_arviz", "compact_idata", "SCHEMA",
+           "SCHEMA_VERSION"]
 
 SCHEMA = "scaling.bayes"
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+# Version 3: draws thinned to MAX_SAVED_DRAWS, the posterior at 6 digits, predictives in 16 bits
+# (compact_idata); read like version 2.
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 NOISE = ("sigma", "nu")
 INTERVALS = ("line", "new")
 
@@ -243,20 +247,77 @@ class BayesFitResult:
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level)
 
     # -- files --------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> Path:
+    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
         """Write the posterior to netCDF atomically (temporary file, then rename).
 
         The metadata attributes are on the ``posterior`` group (see the module
-        docstring); :func:`scaling.bayes.load` checks them.
+        docstring); :func:`scaling.bayes.load` checks them. The draws are those of
+        :func:`compact_idata`: at most ``max_draws`` in all (None: all), the posterior at 6
+        significant digits, the simulated log-losses packed in 16 bits.
         """
         path = Path(path)
         if path.suffix.lower() != ".nc":
             raise ScalingError(f"a Bayesian fit is saved as .nc (netCDF), got {path.name!r}")
+        idata = compact_idata(self.idata, max_draws)
 
         def write(tmp: str) -> None:
-            self.idata.to_netcdf(tmp)
+            idata.to_netcdf(tmp)
 
         return atomic_write_with(path, write)
+
+
+#: Groups with one entry per posterior draw, thinned together (so draw i of each matches).
+DRAW_GROUPS = ("posterior", "posterior_predictive", "sample_stats", "log_likelihood")
+PREDICTIVE_GROUPS = ("prior_predictive", "posterior_predictive")
+
+
+def _pack_int16(da):
+    """``da`` (finite floats) as 16-bit integers with CF ``scale_factor``/``add_offset`` attributes,
+    which netCDF readers (xarray, so :func:`load`) undo: a step of 1/65,000 of the range."""
+    import xarray as xr
+
+    values = np.asarray(da.values, dtype=float)
+    if values.size == 0 or not np.isfinite(values).all():
+        return da
+    lo, hi = float(values.min()), float(values.max())
+    scale = np.float32(max(hi - lo, 1e-12) / 65000.0)
+    offset = np.float32((hi + lo) / 2)
+    packed = np.round((values - offset) / scale).astype(np.int16)
+    return xr.DataArray(packed, dims=da.dims, coords=da.coords,
+                        attrs={**da.attrs, "scale_factor": scale, "add_offset": offset})
+
+
+def compact_idata(idata, max_draws: int | None = MAX_SAVED_DRAWS):
+    """The saved form of a posterior (the one draw store of :mod:`scaling.results`, for netCDF).
+
+    Each chain of the per-draw groups (:data:`DRAW_GROUPS`) is thinned evenly by
+    :func:`scaling.results.thin_index` to ``max_draws // chains`` draws (None: all kept);
+    the posterior's floats are rounded to 6 significant digits; the simulated log-losses of
+    the predictive groups (used by the predictive-check plots) are packed in 16 bits (a
+    step of 1/65,000 of their range). The divergences of the whole run are kept as the
+    ``sample_stats`` attribute ``divergences`` (:func:`scaling.bayes.diagnostics.count_divergences`).
+    """
+    az = import_arviz()
+    groups = {}
+    for name in idata.groups():
+        ds = idata[name]
+        if name == "sample_stats" and "divergences" not in ds.attrs:
+            ds = ds.assign_attrs(divergences=count_divergences(idata))
+        if name in DRAW_GROUPS and "draw" in ds.dims and max_draws is not None:
+            per_chain = max(1, int(max_draws) // int(ds.sizes.get("chain", 1)))
+            ds = ds.isel(draw=thin_index(ds.sizes["draw"], per_chain))
+        if name == "posterior":
+            ds = ds.assign_attrs(schema_version=SCHEMA_VERSION)
+            for var in ds.data_vars:
+                if np.issubdtype(ds[var].dtype, np.floating):
+                    ds[var] = ds[var].copy(data=round_significant(ds[var].values, DRAW_DIGITS))
+        if name in PREDICTIVE_GROUPS:
+            ds = ds.copy()
+            for var in ds.data_vars:
+                if np.issubdtype(ds[var].dtype, np.floating):
+                    ds[var] = _pack_int16(ds[var])
+        groups[name] = ds
+    return az.InferenceData(**groups)
 
 
 def stamp(idata, attrs: dict) -> None:

@@ -41,7 +41,7 @@ import math
 import os
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -57,7 +57,8 @@ from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
 from ..bayes.samplers import SAMPLERS
 from ..datasets import PRECISIONS
 from ..errors import ScalingError, ScalingWarning
-from ..results import DEFAULT_LEVEL, check_metadata, interval, metadata, predict_frame, summary_frame
+from ..results import (DEFAULT_LEVEL, MAX_SAVED_DRAWS, check_metadata, decode_draws, encode_draws, interval, metadata,
+                       predict_frame, summary_frame)
 from .data import METRICS, TrendData, trend_data
 from .record import record_warning
 
@@ -68,8 +69,10 @@ __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_mode
 SCHEMA = "scaling.hardware.trend"
 #: Version 2: the metadata block of :func:`scaling.results.metadata` (version 1, still read,
 #: had ``package_version`` where version 2 has ``scaling_version``, and a ``saved`` time).
-SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+#: Version 3: the draws in the one store of :mod:`scaling.results` (thinned to
+#: ``MAX_SAVED_DRAWS``, 6 significant digits, by column) and the points by column.
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 LAW = "log-linear"
 #: The most draws per chain (and tuning steps) and chains a trend accepts: more would only
 #: exhaust memory (1e8 OLS draws need about 10 GB) without changing an interval visibly.
@@ -510,13 +513,17 @@ class TrendResult:
         }
 
     # ----------------------------------------------------------------- persistence
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write a versioned JSON file (schema version 2) with the draws and the data (atomic).
+    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
+        """Write a versioned JSON file (schema version 3) with the draws and the data (atomic).
 
         The file starts with the metadata of :func:`scaling.results.metadata` (schema,
         schema_version, scaling_version, created, data_sha256, settings, seed), then the
-        trend's fields, the draws (one list per column) and the points.
+        trend's fields, the draws (:func:`scaling.results.encode_draws`: at most
+        ``max_draws``, evenly thinned, 6 significant digits; None keeps all) and the points
+        (one list per column). The headline numbers are those of the draws saved.
         """
+        block = encode_draws(self.draws, max_draws)
+        kept = replace(self, draws=decode_draws(block).to_frame())
         data = self.data.copy()
         for c in data.columns:
             if pd.api.types.is_datetime64_any_dtype(data[c]):
@@ -532,11 +539,11 @@ class TrendResult:
             "filters": [list(f) for f in self.filters], "notes": list(self.notes),
             "priors": PRIORS if self.method == "bayes" else None,
             "diagnostics": self.diagnostics,
-            "headline": {"doubling_time_years": self.doubling_time_years, "growth_per_year": self.growth_per_year},
-            "draws": {c: self.draws[c].to_numpy(dtype=float).tolist() for c in self.draws.columns},
-            "data": json.loads(data.to_json(orient="records")),
+            "headline": {"doubling_time_years": kept.doubling_time_years, "growth_per_year": kept.growth_per_year},
+            "draws": block,
+            "data": {c: json.loads(data[c].to_json(orient="values")) for c in data.columns},
         })
-        return atomic_write_text(path, dumps_json(payload))
+        return atomic_write_text(path, dumps_json(payload, compact=True))
 
 
 def _read_payload(path) -> dict:
@@ -581,7 +588,7 @@ def _check_draws(draws: pd.DataFrame, method: str, path) -> None:
 
 
 def load_trend(path: str | os.PathLike) -> TrendResult:
-    """Load a trend written by :meth:`TrendResult.save` (schema version 2, or 1), validating it.
+    """Load a trend written by :meth:`TrendResult.save` (schema version 3, or 2 or 1), validating it.
 
     Checks the metadata (:func:`scaling.results.check_metadata`: an integer seed, a sha256),
     a known method and metric, and draws that are non-empty, finite (OLS's ``nu`` may be
@@ -607,9 +614,7 @@ def load_trend(path: str | os.PathLike) -> TrendResult:
         for prec in (precision if isinstance(precision, tuple) else (precision,)):
             if prec not in PRECISIONS:
                 raise ScalingError(f"{path}: unknown precision {prec!r}; known: {', '.join(PRECISIONS)}")
-        if not isinstance(p["draws"], dict):
-            raise ScalingError(f"{path}: draws must be a mapping of parameter -> list of values")
-        draws = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in p["draws"].items()})
+        draws = decode_draws(p["draws"], path).to_frame()
         _check_draws(draws, method, path)
         data = pd.DataFrame(p["data"])
         for c in ("date", "release_date", "hardware_release_date"):
