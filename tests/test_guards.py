@@ -166,8 +166,8 @@ def test_compare_predictive_in_blocks_gives_the_same_intervals(monkeypatch):
 def test_prediction_interval_too_big_for_memory_is_refused(monkeypatch):
     monkeypatch.delenv(_checks.MEMORY_ENV, raising=False)
     fit = fitting.load_fit(ROOT / "fits" / "chinchilla_lsq.json")
-    n = np.full(10**6, 1e9)  # 1e6 points x 4,000 draws: about 119 GiB
-    with pytest.raises(ScalingError, match=r"a prediction with an interval at 1,000,000 points x 4,000 draws needs"):
+    n = np.full(10**6, 1e9)  # 1e6 points x the shipped fit's 1,000 draws: about 30 GiB
+    with pytest.raises(ScalingError, match=rf"a prediction with an interval at 1,000,000 points x {len(fit.draws):,} draws needs"):
         fit.predict(n, 2e10, level=0.9)
     assert len(fit.predict(n[:1000], 2e10, level=0.9)) == 1000
 
