@@ -506,7 +506,7 @@ def _reference_models(reference_models):
 # --------------------------------------------------------------------------------------
 # saving
 # --------------------------------------------------------------------------------------
-def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
+def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = _style.SAVE_DPI) -> Path:
     """Save the figure holding ``ax_or_fig`` to ``path`` atomically.
 
     Parameters
@@ -515,7 +515,8 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
     path : str or PathLike
         Ends in ``.png``, ``.svg`` or ``.pdf`` (the format follows the suffix).
     dpi : int
-        Resolution of PNGs (and of rasterised parts of vector files).
+        Resolution of PNGs (and of rasterised parts of vector files); default
+        :data:`scaling._style.SAVE_DPI` (200).
 
     Returns
     -------
