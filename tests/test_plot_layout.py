@@ -32,6 +32,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from scaling import plot  # noqa: E402
 from scaling._style import SAVE_DPI  # noqa: E402
+from scaling.plot._layout import MIN_SWATCH_CONTRAST, contrast  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"column": (3.5, None), "page": (7.0, None), "slide": (13.33, 7.5)}
@@ -136,19 +137,6 @@ def _overlap(a, b, tol=0.5):
     return min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol
 
 
-def _luminance(rgb):
-    """WCAG 2 relative luminance of sRGB colours in [0, 1] (last axis RGB)."""
-    rgb = np.asarray(rgb, dtype=float)[..., :3]
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return lin @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def _contrast(a, b):
-    """WCAG 2 contrast ratio of two colours (1 to 21)."""
-    la, lb = _luminance(a), _luminance(b)
-    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
-
-
 def _pixels(image, box):
     """The RGB pixels of the PNG inside a display box (origin bottom left), as (n, 3)."""
     h, w = image.shape[:2]
@@ -159,8 +147,6 @@ def _pixels(image, box):
 
 #: WCAG 2 contrast a text needs against what is under it (3:1: large text, graphics).
 MIN_TEXT_CONTRAST = 3.0
-#: Contrast a legend swatch needs, at some pixel, against the legend's background.
-MIN_SWATCH_CONTRAST = 1.5
 
 
 def _low_contrast(texts, image):
@@ -180,7 +166,7 @@ def _low_contrast(texts, image):
         ink = np.asarray(to_rgb(t.get_color()))
         away = px[np.abs(px - ink).max(axis=1) > 0.2]
         background = np.median(away if len(away) >= 0.1 * len(px) else px, axis=0)
-        ratio = float(_contrast(ink, background))
+        ratio = float(contrast(ink, background))
         if ratio < MIN_TEXT_CONTRAST:
             bad.append(f"{t.get_text()!r} {ratio:.2f}:1")
     return bad
@@ -192,7 +178,7 @@ def _faint_swatches(swatches, image):
     for label, handle, frame in swatches:
         background = np.median(_pixels(image, frame), axis=0)
         px = _pixels(image, handle)
-        best = float(_contrast(px, background).max()) if len(px) else 1.0
+        best = float(contrast(px, background).max()) if len(px) else 1.0
         if best < MIN_SWATCH_CONTRAST:
             bad.append(f"{label!r} {best:.2f}:1")
     return bad

@@ -542,7 +542,8 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = _style.SAVE_DPI) -
     matplotlib, _ = _mpl()
     # A preset figure keeps its exact size (3.5 in wide is a column); another is cropped to its content.
     bbox = None if "_scaling_size" in fig.__dict__ else "tight"
-    with matplotlib.rc_context({"svg.hashsalt": "scaling"}):
+    # Unhinted text as laid out (scaling._style.RC): the widths finish() measured hold at this dpi.
+    with matplotlib.rc_context({"svg.hashsalt": "scaling", "text.hinting": _style.RC["text.hinting"]}):
         atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata,
                                                         bbox_inches=bbox))
     return path

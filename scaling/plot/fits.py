@@ -13,8 +13,8 @@ from ..errors import ScalingWarning
 from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source,
                     _fonts, _grid_law, _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_runs,
                     _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
-from ._layout import defer_labels, optional, set_legend
-from ._units import count_label, flops_label, log_axis
+from ._layout import defer_labels, optional, over, readable_on, set_legend
+from ._units import MIN_LABELLED_TICKS, count_label, flops_label, log_axis
 
 _U_DOC = """n_unique_tokens : float, optional
         Unique tokens :math:`U` to draw a law with covariates at (the data-constrained laws
@@ -292,9 +292,12 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         # Levels evenly spaced in log(L - E): the reducible loss spans decades, the loss does not.
         top = min(float(loss.max()), floor + 4.0)
         levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
-        filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=0.7, extend="both")
+        fill_alpha = 0.7
+        filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=fill_alpha, extend="both")
         lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
         for t in ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=fonts["note"]):
+            # Black or white, whichever reads on the band the label sits in (white on yellow does not).
+            t.set_color(readable_on(over((*filled.to_rgba(float(t.get_text()))[:3], fill_alpha))))
             optional(t, 8)
         # Proportional colorbar: equal lengths are equal losses, so round ticks are evenly spaced.
         cbar = ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)", spacing="proportional")
@@ -307,12 +310,15 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         for k, budget in enumerate(iso_compute):
             ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
                     label="iso-compute $D = C/6N$" if k == 0 else None)
-            # Label near the upper edge, away from the runs and the frontier.
+            # Label near the upper edge, else further along its line: off the runs and other texts.
             x = max(budget / (6 * d_range[1] / 4), n_range[0] * 2)
+            along = [(xi, budget / (6 * xi)) for xi in np.geomspace(x, n_range[1] / 2, 16)[1:]
+                     if d_range[0] * 1.2 < budget / (6 * xi) < d_range[1]]
             if n_range[0] < x < n_range[1] / 2 and d_range[0] < budget / (6 * x) < d_range[1]:
                 optional(ax.annotate(f"{flops_label(budget)} FLOPs", (x, budget / (6 * x)), fontsize=fonts["note"],
                                      color="0.15", xytext=(3, 3), textcoords="offset points", zorder=5,
-                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6)
+                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6,
+                         candidates=along)
         if {"n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"} <= set(extent):
             x0, x1 = extent["n_params_min"], extent["n_params_max"]
             y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
@@ -550,8 +556,10 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
                                   rasterized=True, linewidths=0)
                     a.scatter([p[params[j]]], [p[params[i]]], marker="X", s=area * 13, color=color,
                               edgecolors="black", linewidths=0.5, zorder=3)
-                a.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
-                a.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
+                for axis in (a.xaxis, a.yaxis):
+                    # 3 in 0.29-0.39 is 0.30, 0.33, 0.36 (step 3), not 0.300, 0.325, ... (2.5), too wide in a column
+                    axis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 3, 5, 10],
+                                                       min_n_ticks=MIN_LABELLED_TICKS))
                 if i == j:
                     a.set_yticks([])
                     a.grid(False)
