@@ -429,6 +429,27 @@ def _shipped_table(sha: str) -> str | None:
     return None if runs is None else runs.attrs["source"]
 
 
+#: What the ``loss`` column of each shipped run table is (datasets/README.md).
+LOSS_NAMES = {"chinchilla_runs": "training loss", "muennighoff_runs": "validation loss"}
+
+
+def _loss_name(runs, fit=None) -> str:
+    """``"training loss"`` or ``"validation loss"`` when the runs (else the fit's data) are a shipped
+    table (:data:`LOSS_NAMES`: Hoffmann et al.'s training losses, Muennighoff et al.'s final C4
+    validation losses), else ``"loss"``."""
+    from .. import datasets
+
+    name = None
+    if runs is not None and runs is not False and len(runs):
+        name = runs.attrs.get("source")
+        if name not in LOSS_NAMES:
+            name = _shipped_table(datasets.runs_sha256(runs))
+    if name is None and fit is not None:
+        sha, _ = _fit_record(fit)
+        name = _shipped_table(sha) if sha else None
+    return LOSS_NAMES.get(name, "loss")
+
+
 def _fit_data_source(fit) -> str | None:
     """What a fit was made from, for a footer: the paper's citation only when it is the paper's data.
 

@@ -358,7 +358,8 @@ def _marker_boxes(ax) -> list:
         if not isinstance(c, PathCollection) or not c.get_visible() or not len(c.get_offsets()):
             continue
         xy = c.get_offset_transform().transform(np.asarray(c.get_offsets(), dtype=float))
-        sizes = np.resize(np.asarray(c.get_sizes(), dtype=float), len(xy)) if len(c.get_sizes()) else np.full(len(xy), 36.0)
+        sizes = np.asarray(c.get_sizes(), dtype=float)
+        sizes = np.resize(sizes, len(xy)) if len(sizes) else np.full(len(xy), 36.0)
         for (x, y), s in zip(xy, sizes):
             if np.isfinite([x, y]).all():
                 half = np.sqrt(s) * px / 2
@@ -403,6 +404,29 @@ def _free(box, inner, obstacles, used, blocks) -> bool:
     return _inside(box, inner) and not any(_overlap(box, o) for group in (obstacles, used, blocks) for o in group)
 
 
+def _crosses(a, b, c, d) -> bool:
+    """Whether segments ab and cd cross (points as (x, y); touching ends do not count)."""
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def _leader_clear(start, end, own, boxes, leaders, step_px: float = 2.0) -> bool:
+    """A leader line from a label (box ``own``, from ``start``) to its point ``end`` that crosses
+    no other box (labels, texts, markers other than its own point) and no other leader line."""
+    n = max(2, int(np.hypot(end[0] - start[0], end[1] - start[1]) / step_px))
+    t = np.linspace(0, 1, n)[:, None]
+    pts = np.asarray(start) + t * (np.asarray(end) - np.asarray(start))
+    pts = pts[~((pts[:, 0] >= own.x0) & (pts[:, 0] <= own.x1) & (pts[:, 1] >= own.y0) & (pts[:, 1] <= own.y1))]
+    for b in boxes:
+        if b.contains(*end):
+            continue  # the point's own marker
+        if ((pts[:, 0] > b.x0) & (pts[:, 0] < b.x1) & (pts[:, 1] > b.y0) & (pts[:, 1] < b.y1)).any():
+            return False
+    return not any(_crosses(start, end, a, b) for a, b in leaders)
+
+
 def _place(ax, spec, obstacles) -> list:
     """Place one group of point labels; returns the boxes used."""
     from matplotlib.text import Text
@@ -423,6 +447,7 @@ def _place(ax, spec, obstacles) -> list:
         h2 = 2.5 * px
         blocks += [Bbox.from_extents(x - h2, y - h2, x + h2, y + h2) for x, y in other if np.isfinite([x, y]).all()]
     used: list = []
+    leaders: list = []  # leader lines drawn: (label centre, point), display pixels
     r = 0.5 * fs  # gap between a marker and its label, points
     near = [(r + spec["marker_pt"] / 2, 0, "left", "center"), (-r - spec["marker_pt"] / 2, 0, "right", "center"),
             (0, r + spec["marker_pt"] / 2, "center", "bottom"), (0, -r - spec["marker_pt"] / 2, "center", "top"),
@@ -455,8 +480,12 @@ def _place(ax, spec, obstacles) -> list:
             ann.set_in_layout(False)
             ann.update_positions(renderer)  # the text's position is set at draw time otherwise
             box = Text.get_window_extent(ann, renderer).padded(1)  # the box as drawn, not as estimated
-            if _free(box, inner, obstacles, used, blocks):
+            centre = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+            if _free(box, inner, obstacles, used, blocks) and (
+                    k < len(near) or _leader_clear(centre, (x, y), box, [*obstacles, *used, *blocks], leaders)):
                 used.append(box)
+                if k >= len(near):
+                    leaders.append((centre, (x, y)))
                 break
             ann.remove()
         # no free spot: the label is left out (the marker stays)

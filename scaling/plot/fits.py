@@ -11,8 +11,8 @@ from ..results import DEFAULT_LEVEL, interval
 from .. import _style
 from ..errors import ScalingWarning
 from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source,
-                    _fonts, _grid_law, _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_runs,
-                    _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
+                    _fonts, _grid_law, _law_params, _law_title, _loss_name, _method, _mpl, _new_ax, _param_label,
+                    _predict_runs, _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
 from ._layout import defer_labels, optional, over, readable_on, set_legend
 from ._units import MIN_LABELLED_TICKS, count_label, flops_label, log_axis
 
@@ -163,6 +163,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     """
     law, params, u = _grid_law(fit, n_unique_tokens)
     runs = _runs(runs, fit)
+    loss_name = _loss_name(runs, fit)
     matched = None  # (runs on this unique data, all runs) for a law drawn at U
     if runs is not None and u is not None:
         match = _unique_match(_law_params(fit)[0], runs, u)
@@ -205,7 +206,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
                        color=color, edgecolors="black", linewidths=0.5, zorder=4)
         log_axis(ax.xaxis, "count")
         ax.set_xlabel("parameters N")
-        ax.set_ylabel("training loss (nats per token)")
+        ax.set_ylabel(f"{loss_name} (nats per token)")
         ax.scatter([], [], marker="*", s=area * 6, color="0.6", edgecolors="black", linewidths=0.5,
                    label="compute-optimal N")
         if excluded.any():
@@ -420,15 +421,15 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
             targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None), size)}
         color = PALETTE[0]
         area = _style.marker_area(next(iter(targets.values())).figure.__dict__.get("_scaling_size"), 12)
+        scaled = keep if keep.any() else np.ones_like(keep)  # the scale is the kept runs'
+        off = 0
         if "fitted" in targets:
             a = targets["fitted"]
             a.scatter(fitted[keep], observed[keep], s=area, color=color, alpha=0.8, label="runs used")
-            if (~keep).any():
-                a.scatter(fitted[~keep], observed[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
-                          label="excluded runs")
-            lim = [min(fitted.min(), observed.min()) * 0.97, max(fitted.max(), observed.max()) * 1.03]
+            lim = (min(fitted[scaled].min(), observed[scaled].min()) * 0.97,
+                   max(fitted[scaled].max(), observed[scaled].max()) * 1.03)
+            off = max(off, _excluded_at_edge(a, fitted[~keep], observed[~keep], lim, lim, area))
             a.plot(lim, lim, color="0.3", lw=1, ls="--", label="y = x")
-            a.set_aspect("equal", adjustable="datalim")
             a.set_xlabel("fitted loss (nats per token)")
             a.set_ylabel("observed loss (nats per token)")
             if set_legend(a) is not None:
@@ -440,10 +441,12 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
             c = r["compute_flops"].to_numpy()
             a.axhline(0, color="0.3", lw=1, ls="--")
             a.scatter(c[keep], resid[keep], s=area, color=color, alpha=0.8, label="runs used")
-            if (~keep).any():
-                a.scatter(c[~keep], resid[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
-                          label="excluded runs")
+            lo, hi = min(resid[scaled].min(), 0.0), max(resid[scaled].max(), 0.0)
+            pad = 0.08 * max(hi - lo, 1e-3)
             log_axis(a.xaxis, "power")
+            span = (c.min() / 1.5, c.max() * 1.5)
+            a.set_xlim(*span)
+            off = max(off, _excluded_at_edge(a, c[~keep], resid[~keep], span, (lo - pad, hi + pad), area))
             a.set_xlabel("training compute C (FLOPs)")
             a.set_ylabel(r"log residual $\log L - \log \hat L$")
             if set_legend(a) is not None:
@@ -453,11 +456,30 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
         fig = next(iter(targets.values())).figure
         _finish(fig, title, subtitle, source, auto_title="Fitted against observed loss",
                 auto_subtitle=f"{_law_title(fit)}; RMS log residual {rms:.4f} over {int(keep.sum())} runs "
-                              "(excluded runs hollow)",
+                              "(excluded runs hollow"
+                              + (f"; {off} off the scale, as triangles at its edge)" if off else ")"),
                 auto_source=_source_of(r))
     if panel == "both":
         return axes
     return targets[panel]
+
+
+def _excluded_at_edge(ax, x, y, xlim, ylim, area) -> int:
+    """Draw excluded runs hollow within limits set by the kept runs; those beyond drawn at the
+    edge they pass, as a triangle pointing out. Sets the limits; returns how many are beyond."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    if not len(x):
+        return 0
+    cx, cy = np.clip(x, *xlim), np.clip(y, *ylim)
+    side = np.select([y > ylim[1], y < ylim[0], x > xlim[1], x < xlim[0]], ["^", "v", ">", "<"], "o")
+    for marker in ("o", "^", "v", ">", "<"):
+        m = side == marker
+        if m.any():
+            ax.scatter(cx[m], cy[m], s=area * (1 if marker == "o" else 1.6), marker=marker, facecolors="none",
+                       edgecolors=PALETTE[1], clip_on=False, zorder=4,
+                       label="excluded runs" if marker == "o" else "excluded runs off the scale")
+    return int((side != "o").sum())
 
 
 def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 2000,
@@ -643,7 +665,7 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
     extent = _data_range(fit, data_range)
     band_name = "credible" if _method(fit) == "bayes" else "bootstrap" if _method(fit) else ""
     with style(size):
-        ax = _new_ax(ax, size)
+        ax = _new_ax(ax, size, height={"column": 4.2}.get(size))  # a column's legend takes 7 rows
         area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 20)
         if {"compute_flops_min", "compute_flops_max"} <= set(extent):
             ax.axvspan(extent["compute_flops_min"], extent["compute_flops_max"], color="0.88", lw=0, zorder=0,
