@@ -208,6 +208,18 @@ def _few_ticks(fig, texts, least: int = 3):
     return bad
 
 
+def _on_markers(fig, items):
+    """Optional texts (contour and iso-compute labels) drawn over a run's or a model's marker."""
+    from matplotlib.transforms import Affine2D
+
+    from scaling.plot._layout import _marker_boxes
+
+    scale = Affine2D().scale(SAVE_DPI / fig.dpi)  # marker boxes at the figure's dpi, texts at the save's
+    boxes = {id(ax): [b.transformed(scale) for b in _marker_boxes(ax)] for ax in fig.axes}
+    return [t.get_text() for t, box in items if hasattr(t, "_scaling_optional") and t.axes is not None
+            and any(_overlap(box, b) for b in boxes.get(id(t.axes), []))]
+
+
 def problems(fig, items, swatches, image) -> dict[str, list]:
     """What is wrong with a saved figure, by check (empty when nothing is)."""
     h, w = image.shape[:2]
@@ -219,6 +231,7 @@ def problems(fig, items, swatches, image) -> dict[str, list]:
         "contrast": _low_contrast(items, image),
         "swatch": _faint_swatches(swatches, image),
         "ticks": _few_ticks(fig, items),
+        "on data": _on_markers(fig, items),
     }
     return {k: v for k, v in found.items() if v}
 
@@ -297,3 +310,63 @@ def test_bad_size_is_a_scaling_error(shipped):
 
     with pytest.raises(ScalingError, match="column, page, slide"):
         plot.isoflop(shipped["lsq"], size="poster")
+
+
+@pytest.mark.parametrize("limits,least", [((2e5, 6e6), 3), ((2e5, 6e5), 3), ((1e3, 1e9), 3), ((3e4, 9e4), 3)])
+def test_log_axis_labels_at_least_three_ticks(limits, least, tmp_path):
+    """A log axis spanning less than three decades labels minor ticks ($300k, $1M, $3M)."""
+    from scaling.plot._units import log_axis
+
+    with plot.style("column"):
+        fig, ax = plt.subplots(figsize=(3.5, 3))
+        ax.plot(limits, limits)
+        log_axis(ax.yaxis, "usd")
+        ax.set_ylim(*limits)
+        items, _, _ = _save_and_record(fig, tmp_path / "axis.png")
+    assert not _few_ticks(fig, items, least)
+    labels = [t.get_text() for t in ax.get_yticklabels(which="both") if t.get_text()]
+    assert all(lab.startswith("$") for lab in labels), labels
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("dpi", [72, 100, 200, 300])
+def test_fit_text_holds_at_every_dpi(dpi):
+    """A line wrapped to a width at 100 dpi stays inside it (in inches) at another dpi: unhinted text."""
+    from scaling.plot._layout import fit_text
+
+    text = "Data-constrained law, published; U = 25B unique tokens; frontier: compute-optimal (N, D); dashed"
+    with plot.style("column"):
+        fig = plt.figure(figsize=(3.5, 3), dpi=100)
+        wrapped, size = fit_text(text, 6.0, 300.0, fig.canvas.get_renderer())
+        assert "\n" in wrapped and size == 6.0
+        t = fig.text(0, 0.5, wrapped, fontsize=size)
+        fig.set_dpi(dpi)
+        fig.canvas.draw()
+        assert Text.get_window_extent(t, fig.canvas.get_renderer()).width * 100 / dpi <= 300.0
+        word, small = fit_text("x" * 200, 6.0, 300.0, fig.canvas.get_renderer())
+        assert small < 6.0  # a word longer than the line shrinks the font
+    plt.close(fig)
+
+
+def test_data_constrained_isoflop_says_validation_loss(shipped):
+    """Muennighoff et al.'s losses are final C4 validation losses (datasets/README.md); Hoffmann et al.'s training."""
+    ax = KINDS["dc-isoflop"](shipped, size="page")
+    assert ax.get_ylabel().startswith("validation loss")
+    plt.close(ax.figure)
+    ax = KINDS["isoflop"](shipped, size="page")
+    assert ax.get_ylabel().startswith("training loss")
+    plt.close(ax.figure)
+
+
+def test_residuals_are_scaled_to_the_kept_runs(shipped):
+    """The excluded runs do not set the scale: those beyond it sit at the edge, as triangles."""
+    runs = shipped["runs"]
+    axes = plot.fit_residuals(shipped["lsq"], runs=runs, size="page", subtitle=True)
+    fitted, compute = axes
+    excluded = runs["excluded"].to_numpy(dtype=bool)
+    assert excluded.sum() == 5
+    assert fitted.get_ylim()[1] < runs["loss"][excluded].max()
+    markers = {c.get_paths()[0].vertices.shape[0] for c in compute.collections if len(c.get_offsets())}
+    assert len(markers) >= 2  # circles and triangles
+    assert any("5 off the scale" in t.get_text().replace("\n", " ") for t in fitted.figure.texts)
+    plt.close(fitted.figure)
