@@ -50,14 +50,15 @@ def usd_label(x: float) -> str:
 
 
 def power_label(x: float) -> str:
-    """A power of ten in mathtext: ``1e21`` -> ``$10^{21}$``; other values as ``3e21``."""
+    r"""A power of ten in mathtext: ``1e21`` -> ``$10^{21}$``; other values ``$3{\times}10^{21}$``."""
     x = float(x)
     if x <= 0 or not math.isfinite(x):
         return f"{x:g}"
     e = math.log10(x)
     if abs(e - round(e)) < 1e-9:
         return f"$10^{{{int(round(e))}}}$"
-    return f"{x:.0e}".replace("e+", "e")
+    exponent = math.floor(e + 1e-9)
+    return f"${_short(x / 10.0 ** exponent)}{{\\times}}10^{{{exponent}}}$"
 
 
 def flops_label(x: float) -> str:
