@@ -429,6 +429,27 @@ def _shipped_table(sha: str) -> str | None:
     return None if runs is None else runs.attrs["source"]
 
 
+#: What the ``loss`` column of each shipped run table is (datasets/README.md).
+LOSS_NAMES = {"chinchilla_runs": "training loss", "muennighoff_runs": "validation loss"}
+
+
+def _loss_name(runs, fit=None) -> str:
+    """``"training loss"`` or ``"validation loss"`` when the runs (else the fit's data) are a shipped
+    table (:data:`LOSS_NAMES`: Hoffmann et al.'s training losses, Muennighoff et al.'s final C4
+    validation losses), else ``"loss"``."""
+    from .. import datasets
+
+    name = None
+    if runs is not None and runs is not False and len(runs):
+        name = runs.attrs.get("source")
+        if name not in LOSS_NAMES:
+            name = _shipped_table(datasets.runs_sha256(runs))
+    if name is None and fit is not None:
+        sha, _ = _fit_record(fit)
+        name = _shipped_table(sha) if sha else None
+    return LOSS_NAMES.get(name, "loss")
+
+
 def _fit_data_source(fit) -> str | None:
     """What a fit was made from, for a footer: the paper's citation only when it is the paper's data.
 
@@ -506,7 +527,7 @@ def _reference_models(reference_models):
 # --------------------------------------------------------------------------------------
 # saving
 # --------------------------------------------------------------------------------------
-def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
+def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = _style.SAVE_DPI) -> Path:
     """Save the figure holding ``ax_or_fig`` to ``path`` atomically.
 
     Parameters
@@ -515,7 +536,8 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
     path : str or PathLike
         Ends in ``.png``, ``.svg`` or ``.pdf`` (the format follows the suffix).
     dpi : int
-        Resolution of PNGs (and of rasterised parts of vector files).
+        Resolution of PNGs (and of rasterised parts of vector files); default
+        :data:`scaling._style.SAVE_DPI` (200).
 
     Returns
     -------
@@ -541,7 +563,8 @@ def savefig(ax_or_fig, path: str | os.PathLike, *, dpi: int = 200) -> Path:
     matplotlib, _ = _mpl()
     # A preset figure keeps its exact size (3.5 in wide is a column); another is cropped to its content.
     bbox = None if "_scaling_size" in fig.__dict__ else "tight"
-    with matplotlib.rc_context({"svg.hashsalt": "scaling"}):
+    # Unhinted text as laid out (scaling._style.RC): the widths finish() measured hold at this dpi.
+    with matplotlib.rc_context({"svg.hashsalt": "scaling", "text.hinting": _style.RC["text.hinting"]}):
         atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata,
                                                         bbox_inches=bbox))
     return path

@@ -81,11 +81,75 @@ def collisions(fig) -> tuple[list[tuple[str, str]], list[str]]:
 
 
 # --------------------------------------------------------------------------------------
+# colour contrast (WCAG 2, https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio)
+# --------------------------------------------------------------------------------------
+#: Contrast a legend swatch needs against the legend's (white) background.
+MIN_SWATCH_CONTRAST = 1.5
+
+
+def luminance(rgb) -> np.ndarray:
+    r"""WCAG 2 relative luminance of sRGB colours in [0, 1] (RGB on the last axis; alpha ignored).
+
+    :math:`L = 0.2126 R + 0.7152 G + 0.0722 B` of the linearised channels,
+    :math:`c / 12.92` for :math:`c \le 0.04045`, else :math:`((c + 0.055) / 1.055)^{2.4}`.
+    """
+    rgb = np.asarray(rgb, dtype=float)[..., :3]
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b) -> np.ndarray:
+    """WCAG 2 contrast ratio :math:`(L_1 + 0.05) / (L_2 + 0.05)` of two colours, from 1 to 21."""
+    la, lb = luminance(a), luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def over(rgba, background=(1.0, 1.0, 1.0)) -> np.ndarray:
+    """An RGBA colour composited over an opaque background: the RGB seen."""
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(rgba)
+    return a * np.array([r, g, b]) + (1 - a) * np.asarray(background, dtype=float)
+
+
+def readable_on(background) -> str:
+    """``"black"`` or ``"white"``, whichever stands out more against ``background`` (RGB)."""
+    return "black" if contrast((0, 0, 0), background) >= contrast((1, 1, 1), background) else "white"
+
+
+def _visible_handle(handle):
+    """A legend handle that shows on the white legend: a faint filled patch (a light band,
+    a white outline) gets an edge, darker than its fill; other handles are kept."""
+    from matplotlib.collections import Collection
+    from matplotlib.patches import Patch, Rectangle
+
+    if not isinstance(handle, (Patch, Collection)):
+        return handle
+    face = handle.get_facecolor()
+    edge = handle.get_edgecolor()
+    face, edge = (np.atleast_2d(c)[0] if np.size(c) else (0, 0, 0, 0) for c in (face, edge))
+    widths = np.atleast_1d(handle.get_linewidth())
+    seen = [over(face)] + ([over(edge)] if widths.size and widths[0] > 0 else [])
+    if max(float(contrast(c, (1, 1, 1))) for c in seen) >= MIN_SWATCH_CONTRAST:
+        return handle
+    solid = tuple(face[:3])
+    line = solid if contrast(solid, (1, 1, 1)) >= 2 * MIN_SWATCH_CONTRAST else "0.45"
+    return Rectangle((0, 0), 1, 1, facecolor=face, edgecolor=line, linewidth=0.8)
+
+
+# --------------------------------------------------------------------------------------
 # registration by the plot functions
 # --------------------------------------------------------------------------------------
-def optional(text, priority: int = 5):
-    """Mark a Text as optional: hidden by :func:`finish` where it would overlap anything."""
+def optional(text, priority: int = 5, candidates=None):
+    """Mark a Text as optional: :func:`finish` hides it where it would overlap a text or a marker.
+
+    ``priority``: lower is kept first. ``candidates``: other anchor points (data
+    coordinates) of an annotation, tried in order when its own spot is taken (a label
+    that may sit anywhere along its line).
+    """
     text._scaling_optional = priority
+    if candidates is not None:
+        text._scaling_candidates = [(float(x), float(y)) for x, y in candidates]
     return text
 
 
@@ -119,24 +183,48 @@ def set_legend(ax, title: str | None = None, **kwargs):
 # --------------------------------------------------------------------------------------
 # finishing
 # --------------------------------------------------------------------------------------
-def _wrap(text: str, fontsize: float, width_px: float, renderer, weight="normal") -> str:
-    """Greedy word wrap of ``text`` to ``width_px`` (measured with the renderer)."""
+#: Share of the available width a wrapped line may fill: room for renderers and fonts
+#: that set text a little wider than the one measured with (vector backends, viewers).
+FIT_SHARE = 0.97
+
+
+def fit_text(text: str, fontsize: float, width_px: float, renderer, weight="normal") -> tuple[str, float]:
+    """``text`` wrapped at spaces to fit ``width_px``, and the font size to draw it at.
+
+    The one text-fitting rule of every figure's title, subtitle and source line: a greedy
+    word wrap measured with ``renderer`` (unhinted text, :data:`scaling._style.RC`, so
+    the widths hold at every dpi) to :data:`FIT_SHARE` of the width; a word longer than
+    a whole line (a path, a long name) shrinks the font until it fits, down to 60%.
+
+    Returns
+    -------
+    (str, float)
+        The text with line breaks, and the font size (points).
+    """
     from matplotlib.font_manager import FontProperties
 
-    props = FontProperties(size=fontsize, weight=weight)
+    width = width_px * FIT_SHARE
+
+    def measure(s, size):
+        return renderer.get_text_width_height_descent(s, FontProperties(size=size, weight=weight), ismath=False)[0]
+
+    words = [w for para in str(text).split("\n") for w in para.split(" ")]
+    longest = max(words, key=lambda w: measure(w, fontsize), default="")
+    floor = 0.6 * fontsize
+    while longest and fontsize * 0.95 >= floor and measure(longest, fontsize) > width:
+        fontsize *= 0.95
     lines = []
     for para in str(text).split("\n"):
         line = ""
         for word in para.split(" "):
             trial = f"{line} {word}".strip()
-            w, _, _ = renderer.get_text_width_height_descent(trial, props, ismath=False)
-            if line and w > width_px:
+            if line and measure(trial, fontsize) > width:
                 lines.append(line)
                 line = word
             else:
                 line = trial
         lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(lines), fontsize
 
 
 def _gather_legend(fig):
@@ -149,7 +237,7 @@ def _gather_legend(fig):
         title = title or spec["title"]
         for h, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels and not lab.startswith("_"):
-                handles.append(h)
+                handles.append(_visible_handle(h))
                 labels.append(lab)
         if ax.get_legend() is not None:
             ax.get_legend().remove()
@@ -183,7 +271,8 @@ def finish(fig, *, title=None, subtitle=None, source=None):
     for text, fs, weight, color in ((title, f["title"], "bold", "black"), (subtitle, f["subtitle"], "normal", "0.3")):
         if not text:
             continue
-        t = fig.text(pad_px / width_px, y / fig.bbox.height, _wrap(text, fs, avail, renderer, weight),
+        text, fs = fit_text(text, fs, avail, renderer, weight)
+        t = fig.text(pad_px / width_px, y / fig.bbox.height, text,
                      ha="left", va="top", fontsize=fs, fontweight=weight, color=color, linespacing=1.25)
         t.set_in_layout(False)
         y -= t.get_window_extent(renderer).height + 0.35 * fs * fig.dpi / 72
@@ -193,8 +282,9 @@ def finish(fig, *, title=None, subtitle=None, source=None):
     # Footer: source line, then the legend above it.
     bottom_px = pad_px * 0.6
     if source:
-        s = fig.text(pad_px / width_px, bottom_px / fig.bbox.height, _wrap(source, f["source"], avail, renderer),
-                     ha="left", va="bottom", fontsize=f["source"], color="0.35", linespacing=1.2)
+        source, fs = fit_text(source, f["source"], avail, renderer)
+        s = fig.text(pad_px / width_px, bottom_px / fig.bbox.height, source,
+                     ha="left", va="bottom", fontsize=fs, color="0.35", linespacing=1.2)
         s.set_in_layout(False)
         bottom_px += s.get_window_extent(renderer).height + 0.4 * f["source"] * fig.dpi / 72
     handles, labels, ltitle = _gather_legend(fig)
@@ -209,7 +299,7 @@ def finish(fig, *, title=None, subtitle=None, source=None):
                                 title_fontsize=f["legend"], borderaxespad=0.0, columnspacing=1.2,
                                 handlelength=1.6, handletextpad=0.5, borderpad=0.2)
             legend.set_in_layout(False)
-            if legend.get_window_extent(renderer).width <= avail:
+            if legend.get_window_extent(renderer).width <= avail * FIT_SHARE:
                 break
         bottom_px += legend.get_window_extent(renderer).height + 0.3 * f["base"] * fig.dpi / 72
     bottom = bottom_px / fig.bbox.height
@@ -257,30 +347,84 @@ def _fit_text(fig, rounds: int = 4) -> None:
             return
 
 
+def _marker_boxes(ax) -> list:
+    """Display boxes of the scatter markers drawn in ``ax`` (texts keep off the data)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Bbox
+
+    px = ax.figure.dpi / 72.0
+    boxes = []
+    for c in ax.collections:
+        if not isinstance(c, PathCollection) or not c.get_visible() or not len(c.get_offsets()):
+            continue
+        xy = c.get_offset_transform().transform(np.asarray(c.get_offsets(), dtype=float))
+        sizes = np.asarray(c.get_sizes(), dtype=float)
+        sizes = np.resize(sizes, len(xy)) if len(sizes) else np.full(len(xy), 36.0)
+        for (x, y), s in zip(xy, sizes):
+            if np.isfinite([x, y]).all():
+                half = np.sqrt(s) * px / 2
+                boxes.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
+    return boxes
+
+
 def _place_all(fig) -> None:
-    """Place the deferred labels of every axes, then hide optional texts that collide."""
+    """Place the deferred labels of every axes, then the optional texts where they overlap
+    nothing (trying their candidate spots), hiding those that find no room."""
+    from matplotlib.text import Text
+
     items = drawn_texts(fig)
     fixed = [box for t, box in items if not hasattr(t, "_scaling_optional")]
     placed: list = []
     for ax in fig.axes:
         for spec in ax.__dict__.pop("_scaling_labels", []):
             placed += _place(ax, spec, fixed + placed)
-    if any(hasattr(t, "_scaling_optional") for t, _ in items):
-        kept = fixed + placed
-        axes_boxes = {id(ax): ax.get_window_extent() for ax in fig.axes}
-        for t, box in sorted(((t, b) for t, b in items if hasattr(t, "_scaling_optional")),
-                             key=lambda tb: tb[0]._scaling_optional):
-            ax = t.axes
-            outer = axes_boxes.get(id(ax), fig.bbox) if ax is not None else fig.bbox
-            if not _inside(box, outer) or any(_overlap(box.padded(1), k) for k in kept):
-                t.set_visible(False)
-            else:
+    if not any(hasattr(t, "_scaling_optional") for t, _ in items):
+        return
+    renderer = fig.canvas.get_renderer()
+    clear = 3.0 * fig.dpi / 72  # optional texts keep 3 pt clear of the data
+    kept = fixed + placed + [b.padded(clear) for ax in fig.axes if ax.get_visible() for b in _marker_boxes(ax)]
+    axes_boxes = {id(ax): ax.get_window_extent() for ax in fig.axes}
+    for t, box in sorted(((t, b) for t, b in items if hasattr(t, "_scaling_optional")),
+                         key=lambda tb: tb[0]._scaling_optional):
+        outer = axes_boxes.get(id(t.axes), fig.bbox) if t.axes is not None else fig.bbox
+        for spot in [None] + list(getattr(t, "_scaling_candidates", [])):
+            if spot is not None:
+                t.xy = spot
+                t.update_positions(renderer)
+                box = Text.get_window_extent(t, renderer)
+            if _inside(box, outer) and not any(_overlap(box.padded(1), k) for k in kept):
                 kept.append(box)
+                break
+        else:
+            t.set_visible(False)
 
 
 def _free(box, inner, obstacles, used, blocks) -> bool:
     """A label box inside the axes that overlaps no text, label or marker."""
     return _inside(box, inner) and not any(_overlap(box, o) for group in (obstacles, used, blocks) for o in group)
+
+
+def _crosses(a, b, c, d) -> bool:
+    """Whether segments ab and cd cross (points as (x, y); touching ends do not count)."""
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def _leader_clear(start, end, own, boxes, leaders, step_px: float = 2.0) -> bool:
+    """A leader line from a label (box ``own``, from ``start``) to its point ``end`` that crosses
+    no other box (labels, texts, markers other than its own point) and no other leader line."""
+    n = max(2, int(np.hypot(end[0] - start[0], end[1] - start[1]) / step_px))
+    t = np.linspace(0, 1, n)[:, None]
+    pts = np.asarray(start) + t * (np.asarray(end) - np.asarray(start))
+    pts = pts[~((pts[:, 0] >= own.x0) & (pts[:, 0] <= own.x1) & (pts[:, 1] >= own.y0) & (pts[:, 1] <= own.y1))]
+    for b in boxes:
+        if b.contains(*end):
+            continue  # the point's own marker
+        if ((pts[:, 0] > b.x0) & (pts[:, 0] < b.x1) & (pts[:, 1] > b.y0) & (pts[:, 1] < b.y1)).any():
+            return False
+    return not any(_crosses(start, end, a, b) for a, b in leaders)
 
 
 def _place(ax, spec, obstacles) -> list:
@@ -303,6 +447,7 @@ def _place(ax, spec, obstacles) -> list:
         h2 = 2.5 * px
         blocks += [Bbox.from_extents(x - h2, y - h2, x + h2, y + h2) for x, y in other if np.isfinite([x, y]).all()]
     used: list = []
+    leaders: list = []  # leader lines drawn: (label centre, point), display pixels
     r = 0.5 * fs  # gap between a marker and its label, points
     near = [(r + spec["marker_pt"] / 2, 0, "left", "center"), (-r - spec["marker_pt"] / 2, 0, "right", "center"),
             (0, r + spec["marker_pt"] / 2, "center", "bottom"), (0, -r - spec["marker_pt"] / 2, "center", "top"),
@@ -335,8 +480,12 @@ def _place(ax, spec, obstacles) -> list:
             ann.set_in_layout(False)
             ann.update_positions(renderer)  # the text's position is set at draw time otherwise
             box = Text.get_window_extent(ann, renderer).padded(1)  # the box as drawn, not as estimated
-            if _free(box, inner, obstacles, used, blocks):
+            centre = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+            if _free(box, inner, obstacles, used, blocks) and (
+                    k < len(near) or _leader_clear(centre, (x, y), box, [*obstacles, *used, *blocks], leaders)):
                 used.append(box)
+                if k >= len(near):
+                    leaders.append((centre, (x, y)))
                 break
             ann.remove()
         # no free spot: the label is left out (the marker stays)

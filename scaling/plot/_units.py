@@ -1,8 +1,9 @@
 """Tick formats people read: $100k, $1M; 1B parameters; 1T tokens; 10^21 FLOPs; years.
 
 Each ``*_label`` function formats one number; :func:`log_axis` and :func:`year_axis`
-set an axis' locator and formatter (major ticks at whole decades or years, minor ticks
-unlabelled) so that tick labels stay few and short at every size preset.
+set an axis' locator and formatter (major ticks at whole decades or years; on a log axis
+with fewer than three decades in view, some minor ticks labelled too) so that tick labels
+stay short, and at least three, at every size preset.
 """
 
 from __future__ import annotations
@@ -49,14 +50,15 @@ def usd_label(x: float) -> str:
 
 
 def power_label(x: float) -> str:
-    """A power of ten in mathtext: ``1e21`` -> ``$10^{21}$``; other values as ``3e21``."""
+    r"""A power of ten in mathtext: ``1e21`` -> ``$10^{21}$``; other values ``$3{\times}10^{21}$``."""
     x = float(x)
     if x <= 0 or not math.isfinite(x):
         return f"{x:g}"
     e = math.log10(x)
     if abs(e - round(e)) < 1e-9:
         return f"$10^{{{int(round(e))}}}$"
-    return f"{x:.0e}".replace("e+", "e")
+    exponent = math.floor(e + 1e-9)
+    return f"${_short(x / 10.0 ** exponent)}{{\\times}}10^{{{exponent}}}$"
 
 
 def flops_label(x: float) -> str:
@@ -67,8 +69,66 @@ def flops_label(x: float) -> str:
 _FORMATS = {"usd": usd_label, "count": count_label, "power": power_label}
 
 
+#: Fewest labelled ticks an axis shows (:func:`log_axis`, :func:`thin_ticks`).
+MIN_LABELLED_TICKS = 3
+
+#: Mantissas of the minor ticks a log axis labels when too few decades are in view, fewest first.
+MINOR_SUBS = ((3.0,), (2.0, 5.0), (2.0, 3.0, 5.0), (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0))
+
+
+def _in_view(axis, locs) -> list[float]:
+    lo, hi = sorted(axis.get_view_interval())
+    return [x for x in locs if lo * (1 - 1e-9) <= x <= hi * (1 + 1e-9)]
+
+
+class _MinorLabels:
+    """Labels of a log axis' minor ticks, only when the labelled decades in view are too few.
+
+    Called at draw time, so it follows the limits: with at least
+    :data:`MIN_LABELLED_TICKS` decades in view no minor tick is labelled; with fewer, the
+    first mantissas of :data:`MINOR_SUBS` that bring the labels to that many (3 for
+    $300k, $1M, $3M on an axis from $200k to $6M). :func:`thin_ticks` lowers ``cap``
+    when the labels collide.
+    """
+
+    def __init__(self, fmt):
+        self.fmt, self.cap = fmt, len(MINOR_SUBS)
+
+    def subs(self, axis) -> tuple[float, ...]:
+        majors = len(_in_view(axis, axis.get_majorticklocs()))
+        if majors >= MIN_LABELLED_TICKS:
+            return ()
+        lo, hi = sorted(axis.get_view_interval())
+        if not lo > 0:
+            return ()
+        decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+        for subs in MINOR_SUBS[:self.cap]:
+            n = sum(lo <= m * 10.0 ** k <= hi for k in decades for m in subs)
+            if majors + n >= MIN_LABELLED_TICKS:
+                return subs
+        return MINOR_SUBS[self.cap - 1]
+
+    def formatter(self, axis):
+        from matplotlib.ticker import FuncFormatter
+
+        def label(x, _pos):
+            if not x > 0:
+                return ""
+            mantissa = x / 10.0 ** math.floor(math.log10(x) + 1e-9)
+            return self.fmt(x) if any(abs(mantissa - m) < 1e-6 * m for m in self.subs(axis)) else ""
+
+        out = FuncFormatter(label)
+        out._scaling_minor = self  # read by thin_ticks
+        return out
+
+
 def log_axis(axis, kind: str = "power", *, max_ticks: int | None = None) -> None:
-    """Log-scale an axis with labelled ticks at whole decades only.
+    """Log-scale an axis with labelled ticks at whole decades, and between them where needed.
+
+    The one place the package styles a log axis: decades are labelled; when fewer than
+    :data:`MIN_LABELLED_TICKS` of them are in view, minor ticks are labelled too
+    (:class:`_MinorLabels`: at 3, or 2 and 5, ... times a decade), so every log axis
+    reads at least three values.
 
     Parameters
     ----------
@@ -80,7 +140,7 @@ def log_axis(axis, kind: str = "power", *, max_ticks: int | None = None) -> None
         At most this many labelled decades (every 2nd, 5th... decade beyond); default
         what the axis length allows (matplotlib's ``numticks="auto"``).
     """
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator
 
     if kind not in _FORMATS:
         raise ValueError(f"unknown axis kind {kind!r}; allowed: {', '.join(_FORMATS)}")
@@ -90,7 +150,7 @@ def log_axis(axis, kind: str = "power", *, max_ticks: int | None = None) -> None
     axis.set_major_locator(LogLocator(base=10, subs=(1.0,), numticks=max_ticks or "auto"))
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt(x)))
     axis.set_minor_locator(LogLocator(base=10, subs="auto"))  # none when the axis spans many decades
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_formatter(_MinorLabels(fmt).formatter(axis))
     axis._scaling_kind = kind  # read by thin_ticks
 
 
@@ -111,7 +171,9 @@ def year_axis(axis, years_span: float, width_in: float, fontsize: float) -> None
 
 
 def thin_ticks(axis) -> None:
-    """Halve the number of labelled ticks of an axis (called when its labels overlap)."""
+    """Fewer labelled ticks on an axis (called when its labels overlap): fewer labelled minor
+    ticks on a log axis first, else half the major ticks, never fewer than
+    :data:`MIN_LABELLED_TICKS` on a linear axis."""
     import matplotlib.dates as mdates
     from matplotlib.ticker import LogLocator, MaxNLocator
 
@@ -121,8 +183,13 @@ def thin_ticks(axis) -> None:
         axis.set_major_locator(mdates.YearLocator(nxt))
         axis._scaling_year_base = nxt
         return
-    n = max(len(axis.get_majorticklocs()), 3)
+    minor = getattr(axis.get_minor_formatter(), "_scaling_minor", None)
+    if minor is not None and minor.subs(axis) and minor.cap > 1:
+        minor.cap -= 1  # fewer labelled minor ticks first
+        return
+    n = max(len(axis.get_majorticklocs()), MIN_LABELLED_TICKS)
     if axis.get_scale() == "log":
-        axis.set_major_locator(LogLocator(base=10, subs=(1.0,), numticks=max(2, n // 2 + 1)))
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0,), numticks=max(MIN_LABELLED_TICKS, n // 2 + 1)))
     else:
-        axis.set_major_locator(MaxNLocator(nbins=max(2, n // 2), steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_locator(MaxNLocator(nbins=max(2, n // 2), steps=[1, 2, 2.5, 5, 10],
+                                           min_n_ticks=MIN_LABELLED_TICKS))

@@ -11,10 +11,10 @@ from ..results import DEFAULT_LEVEL, interval
 from .. import _style
 from ..errors import ScalingWarning
 from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source,
-                    _fonts, _grid_law, _law_params, _law_title, _method, _mpl, _new_ax, _param_label, _predict_runs,
-                    _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
-from ._layout import defer_labels, optional, set_legend
-from ._units import count_label, flops_label, log_axis
+                    _fonts, _grid_law, _law_params, _law_title, _loss_name, _method, _mpl, _new_ax, _param_label,
+                    _predict_runs, _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
+from ._layout import defer_labels, optional, over, readable_on, set_legend
+from ._units import MIN_LABELLED_TICKS, count_label, flops_label, log_axis
 
 _U_DOC = """n_unique_tokens : float, optional
         Unique tokens :math:`U` to draw a law with covariates at (the data-constrained laws
@@ -163,6 +163,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     """
     law, params, u = _grid_law(fit, n_unique_tokens)
     runs = _runs(runs, fit)
+    loss_name = _loss_name(runs, fit)
     matched = None  # (runs on this unique data, all runs) for a law drawn at U
     if runs is not None and u is not None:
         match = _unique_match(_law_params(fit)[0], runs, u)
@@ -205,7 +206,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
                        color=color, edgecolors="black", linewidths=0.5, zorder=4)
         log_axis(ax.xaxis, "count")
         ax.set_xlabel("parameters N")
-        ax.set_ylabel("training loss (nats per token)")
+        ax.set_ylabel(f"{loss_name} (nats per token)")
         ax.scatter([], [], marker="*", s=area * 6, color="0.6", edgecolors="black", linewidths=0.5,
                    label="compute-optimal N")
         if excluded.any():
@@ -292,9 +293,12 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         # Levels evenly spaced in log(L - E): the reducible loss spans decades, the loss does not.
         top = min(float(loss.max()), floor + 4.0)
         levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
-        filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=0.7, extend="both")
+        fill_alpha = 0.7
+        filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=fill_alpha, extend="both")
         lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
         for t in ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=fonts["note"]):
+            # Black or white, whichever reads on the band the label sits in (white on yellow does not).
+            t.set_color(readable_on(over((*filled.to_rgba(float(t.get_text()))[:3], fill_alpha))))
             optional(t, 8)
         # Proportional colorbar: equal lengths are equal losses, so round ticks are evenly spaced.
         cbar = ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)", spacing="proportional")
@@ -307,12 +311,15 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         for k, budget in enumerate(iso_compute):
             ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
                     label="iso-compute $D = C/6N$" if k == 0 else None)
-            # Label near the upper edge, away from the runs and the frontier.
+            # Label near the upper edge, else further along its line: off the runs and other texts.
             x = max(budget / (6 * d_range[1] / 4), n_range[0] * 2)
+            along = [(xi, budget / (6 * xi)) for xi in np.geomspace(x, n_range[1] / 2, 16)[1:]
+                     if d_range[0] * 1.2 < budget / (6 * xi) < d_range[1]]
             if n_range[0] < x < n_range[1] / 2 and d_range[0] < budget / (6 * x) < d_range[1]:
                 optional(ax.annotate(f"{flops_label(budget)} FLOPs", (x, budget / (6 * x)), fontsize=fonts["note"],
                                      color="0.15", xytext=(3, 3), textcoords="offset points", zorder=5,
-                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6)
+                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6,
+                         candidates=along)
         if {"n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"} <= set(extent):
             x0, x1 = extent["n_params_min"], extent["n_params_max"]
             y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
@@ -414,15 +421,15 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
             targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None), size)}
         color = PALETTE[0]
         area = _style.marker_area(next(iter(targets.values())).figure.__dict__.get("_scaling_size"), 12)
+        scaled = keep if keep.any() else np.ones_like(keep)  # the scale is the kept runs'
+        off = 0
         if "fitted" in targets:
             a = targets["fitted"]
             a.scatter(fitted[keep], observed[keep], s=area, color=color, alpha=0.8, label="runs used")
-            if (~keep).any():
-                a.scatter(fitted[~keep], observed[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
-                          label="excluded runs")
-            lim = [min(fitted.min(), observed.min()) * 0.97, max(fitted.max(), observed.max()) * 1.03]
+            lim = (min(fitted[scaled].min(), observed[scaled].min()) * 0.97,
+                   max(fitted[scaled].max(), observed[scaled].max()) * 1.03)
+            off = max(off, _excluded_at_edge(a, fitted[~keep], observed[~keep], lim, lim, area))
             a.plot(lim, lim, color="0.3", lw=1, ls="--", label="y = x")
-            a.set_aspect("equal", adjustable="datalim")
             a.set_xlabel("fitted loss (nats per token)")
             a.set_ylabel("observed loss (nats per token)")
             if set_legend(a) is not None:
@@ -434,10 +441,12 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
             c = r["compute_flops"].to_numpy()
             a.axhline(0, color="0.3", lw=1, ls="--")
             a.scatter(c[keep], resid[keep], s=area, color=color, alpha=0.8, label="runs used")
-            if (~keep).any():
-                a.scatter(c[~keep], resid[~keep], s=area, facecolors="none", edgecolors=PALETTE[1],
-                          label="excluded runs")
+            lo, hi = min(resid[scaled].min(), 0.0), max(resid[scaled].max(), 0.0)
+            pad = 0.08 * max(hi - lo, 1e-3)
             log_axis(a.xaxis, "power")
+            span = (c.min() / 1.5, c.max() * 1.5)
+            a.set_xlim(*span)
+            off = max(off, _excluded_at_edge(a, c[~keep], resid[~keep], span, (lo - pad, hi + pad), area))
             a.set_xlabel("training compute C (FLOPs)")
             a.set_ylabel(r"log residual $\log L - \log \hat L$")
             if set_legend(a) is not None:
@@ -447,11 +456,30 @@ def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, 
         fig = next(iter(targets.values())).figure
         _finish(fig, title, subtitle, source, auto_title="Fitted against observed loss",
                 auto_subtitle=f"{_law_title(fit)}; RMS log residual {rms:.4f} over {int(keep.sum())} runs "
-                              "(excluded runs hollow)",
+                              "(excluded runs hollow"
+                              + (f"; {off} off the scale, as triangles at its edge)" if off else ")"),
                 auto_source=_source_of(r))
     if panel == "both":
         return axes
     return targets[panel]
+
+
+def _excluded_at_edge(ax, x, y, xlim, ylim, area) -> int:
+    """Draw excluded runs hollow within limits set by the kept runs; those beyond drawn at the
+    edge they pass, as a triangle pointing out. Sets the limits; returns how many are beyond."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    if not len(x):
+        return 0
+    cx, cy = np.clip(x, *xlim), np.clip(y, *ylim)
+    side = np.select([y > ylim[1], y < ylim[0], x > xlim[1], x < xlim[0]], ["^", "v", ">", "<"], "o")
+    for marker in ("o", "^", "v", ">", "<"):
+        m = side == marker
+        if m.any():
+            ax.scatter(cx[m], cy[m], s=area * (1 if marker == "o" else 1.6), marker=marker, facecolors="none",
+                       edgecolors=PALETTE[1], clip_on=False, zorder=4,
+                       label="excluded runs" if marker == "o" else "excluded runs off the scale")
+    return int((side != "o").sum())
 
 
 def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 2000,
@@ -550,8 +578,10 @@ def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 200
                                   rasterized=True, linewidths=0)
                     a.scatter([p[params[j]]], [p[params[i]]], marker="X", s=area * 13, color=color,
                               edgecolors="black", linewidths=0.5, zorder=3)
-                a.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
-                a.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]))
+                for axis in (a.xaxis, a.yaxis):
+                    # 3 in 0.29-0.39 is 0.30, 0.33, 0.36 (step 3), not 0.300, 0.325, ... (2.5), too wide in a column
+                    axis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 3, 5, 10],
+                                                       min_n_ticks=MIN_LABELLED_TICKS))
                 if i == j:
                     a.set_yticks([])
                     a.grid(False)
@@ -635,7 +665,7 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
     extent = _data_range(fit, data_range)
     band_name = "credible" if _method(fit) == "bayes" else "bootstrap" if _method(fit) else ""
     with style(size):
-        ax = _new_ax(ax, size)
+        ax = _new_ax(ax, size, height={"column": 4.2}.get(size))  # a column's legend takes 7 rows
         area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 20)
         if {"compute_flops_min", "compute_flops_max"} <= set(extent):
             ax.axvspan(extent["compute_flops_min"], extent["compute_flops_max"], color="0.88", lw=0, zorder=0,
