@@ -27,6 +27,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .errors import ScalingError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -254,31 +256,109 @@ def dumps_json(payload: dict) -> str:
     return json.dumps(payload, indent=2, sort_keys=False, default=_default, allow_nan=True) + "\n"
 
 
-def read_versioned_json(path: str | os.PathLike, schema: str, version: int) -> dict:
+def read_json(path: str | os.PathLike, what: str = "a JSON file written by scaling") -> Any:
+    """Parse the JSON file ``path``; anything that is not readable JSON is a :class:`ScalingError`.
+
+    Undecodable bytes, malformed JSON, an integer beyond Python's digit limit (4,300 digits)
+    and nesting too deep to parse all raise ``ScalingError`` naming the file, never another
+    exception.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, PermissionError
+        If ``path`` cannot be opened (the CLI reports these in one line too).
+    ScalingError
+        If the content is not JSON this package can read.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ScalingError(f"{path} is not {what}: it is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ScalingError(f"{path} is not {what} ({exc})") from None
+    except RecursionError:
+        raise ScalingError(f"{path} is not {what}: its JSON is nested too deeply to read") from None
+    except ValueError as exc:  # Python refuses integers of more than 4,300 digits
+        reason = ("it holds an integer of more than 4,300 digits" if "integer string conversion" in str(exc)
+                  else " ".join(str(exc).split()))
+        raise ScalingError(f"{path} is not {what}: {reason}") from None
+
+
+def read_versioned_json(path: str | os.PathLike, schema: str, version: int | tuple[int, ...]) -> dict:
     """Read a JSON file written by this package and check its schema name and version.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    schema : str
+        The schema the file must hold (``"scaling.fit"``, ...).
+    version : int or tuple of int
+        The schema version, or the versions, this package reads.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not JSON, names another schema, or has another major version.
+    ScalingError
+        If the file is not JSON, names another schema, or has another version (the one
+        exception type of every versioned reader).
     """
     path = Path(path)
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a JSON file written by scaling ({exc})") from None
+    payload = read_json(path)
+    versions = (version,) if isinstance(version, int) else tuple(version)
     if not isinstance(payload, dict) or "schema" not in payload:
-        raise ValueError(f"{path} has no 'schema' key: not a file written by scaling")
+        raise ScalingError(f"{path} has no 'schema' key: not a file written by scaling")
     if payload["schema"] != schema:
-        raise ValueError(f"{path} holds schema {payload['schema']!r}, expected {schema!r}")
+        raise ScalingError(f"{path} holds schema {payload['schema']!r}, expected {schema!r}")
     got = payload.get("schema_version")
-    if got != version:
-        raise ValueError(
-            f"{path} has schema version {got!r}; this version of scaling reads version {version} "
-            f"of {schema!r}. Refit, or install the scaling version that wrote it."
+    if isinstance(got, bool) or got not in versions:
+        raise ScalingError(
+            f"{path} has schema version {got!r}; this version of scaling reads version "
+            f"{', '.join(map(str, versions))} of {schema!r}. Refit, or install the scaling version that wrote it."
         )
     return payload
+
+
+#: The key of a saved file's content hash (:func:`content_sha256`).
+CONTENT_KEY = "content_sha256"
+# Fields outside the hash: the hash itself, the time stamp (a rewrite with nothing changed keeps
+# the file) and the runs file's path (provenance checked by the data's own sha256; a moved file
+# may be re-pointed).
+_NOT_CONTENT = (CONTENT_KEY, "created", "data_path")
+
+
+def content_sha256(payload: dict) -> str:
+    """sha256 of a JSON payload's content: every field but its hash, ``created`` and ``data_path``.
+
+    Computed on canonical JSON (sorted keys, no spaces), so the same numbers give the same
+    hash whatever the file's layout.
+    """
+    body = {k: v for k, v in payload.items() if k not in _NOT_CONTENT}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=True, default=_default)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_content_sha256(payload: dict) -> dict:
+    """``payload`` with its :data:`CONTENT_KEY` added: the hash of what a reader of the file will parse."""
+    parsed = json.loads(dumps_json({k: v for k, v in payload.items() if k != CONTENT_KEY}))
+    return {**payload, CONTENT_KEY: content_sha256(parsed)}
+
+
+def check_content_sha256(payload: dict, path, remedy: str = "refit (`scaling fit`, or `scaling run --force`)") -> bool:
+    """Check a loaded payload against its own content hash; False when it records none (older files).
+
+    Raises
+    ------
+    ScalingError
+        The content differs from what the file's hash says was written (a hand-edited file),
+        naming the file and ``remedy``.
+    """
+    want = payload.get(CONTENT_KEY)
+    if want is None:
+        return False
+    if not isinstance(want, str) or want != content_sha256(payload):
+        raise ScalingError(f"{path} was changed after scaling wrote it (its content no longer matches its "
+                           f"{CONTENT_KEY}): results are not read from an edited file; {remedy}")
+    return True

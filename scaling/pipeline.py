@@ -112,7 +112,7 @@ class _Manifest:
             self.entries = json.loads(path.read_text())["entries"]
             if not isinstance(self.entries, dict):
                 raise TypeError
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        except (OSError, ValueError, RecursionError, KeyError, TypeError):  # a bad manifest vouches for nothing
             self.entries = {}
 
     def reason(self, output: Path, key: str) -> str | None:

@@ -19,7 +19,10 @@ def _load_runs(data, dataset):
         if dataset is not None:
             raise ScalingError(f"give --data (your CSV) or --dataset (a shipped table), not both "
                                f"(got --data {data} and --dataset {dataset})")
-        return datasets.read_runs(data)
+        runs = datasets.read_runs(data)
+        if runs.attrs.get("note"):  # an encoding guessed (not UTF-8): say so once
+            click.echo(f"note: {runs.attrs['note']}", err=True)
+        return runs
     return datasets.load(DEFAULT_DATASET if dataset is None else dataset)
 
 

@@ -44,7 +44,7 @@ import pandas as pd
 
 from .. import __version__
 from .._checks import check_int, check_level, check_number
-from .._dates import decimal_year
+from .._dates import decimal_year, iso_date, to_datetimes
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..cost.tco import DOLLARS, TCOAssumptions, cost_shares, dollar_factor, usd_per_peak_flop_tco
 from ..errors import ScalingError
@@ -135,7 +135,7 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
     lo, hi = YEAR_RANGE
     bad = (idx.year < lo) | (idx.year > hi)
     if bad.any():
-        raise ScalingError(f"forecast date {idx[bad][0].date()} is outside {lo}-{hi}: the price trends are "
+        raise ScalingError(f"forecast date {iso_date(idx[bad][0])} is outside {lo}-{hi}: the price trends are "
                            f"fitted to accelerators from the 2000s on, and a log-linear trend beyond {hi} "
                            "is no forecast")
 
@@ -147,15 +147,16 @@ MIN_UTILISATION = 1e-3
 
 def default_dates(start: str = "2020-01-01", until: int | str = 2032) -> pd.DatetimeIndex:
     """Quarterly dates from ``start`` to the end of ``until`` (a year or a date), within :data:`YEAR_RANGE`."""
-    try:
-        end = (pd.Timestamp(f"{int(until)}-12-31") if isinstance(until, (int, np.integer)) or str(until).isdigit()
-               else pd.Timestamp(until))
-        begin = pd.Timestamp(start)
-    except (ValueError, TypeError, OverflowError) as exc:
+    last = until
+    if isinstance(until, (int, np.integer)) and not isinstance(until, bool) or str(until).lstrip("-").isdigit():
+        year = int(until)
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:  # before building a date of year -5 or 99999
+            raise ScalingError(f"forecast year {until} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+        last = f"{year}-12-31"
+    try:  # one reader of dates: a date outside pandas' range is a ScalingError naming it
+        begin, end = to_datetimes(start)[0], to_datetimes(last)[0]
+    except ScalingError as exc:
         raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: {exc}") from None
-    if pd.isna(begin) or pd.isna(end):  # '' and 'NaT' parse to NaT
-        raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: give dates such as "
-                           "'2020-01-01' and a year such as 2032")
     _check_years(pd.DatetimeIndex([begin, end]))
     dates = pd.date_range(start=begin, end=end, freq="QS")
     if len(dates) < 2:
