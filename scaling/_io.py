@@ -3,7 +3,8 @@
 Every save in the package goes through :func:`atomic_write_bytes`: the data is
 written to a temporary file in the destination folder (``.{stem}.XXXXXXXX.tmp{suffix}``),
 flushed to disk and then renamed over the target, so an interrupted save leaves the
-previous file intact. The temporary file is removed when the write fails; one left
+previous file intact, and a replaced file keeps its mode; a read-only file is never replaced
+(``PermissionError``). The temporary file is removed when the write fails; one left
 behind by a killed process is removed by the next write of the same target once it is
 older than :data:`STALE_TEMP_SECONDS` (and by :func:`sweep_stale_temps`, which
 ``scaling run`` calls on its output folders at start).
@@ -14,11 +15,13 @@ nothing changed leaves its files (and their ``created`` stamps) byte-identical.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
 import os
 import re
+import stat
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -108,8 +111,25 @@ def sweep_stale_temps(folder: str | os.PathLike, older_than: float = STALE_TEMP_
     return _remove_old((p for p in files if _ANY_TEMP.match(p.name)), older_than)
 
 
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` is an existing file marked read-only (no write bit, or not writable to us)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(path, os.W_OK))
+
+
+def _refuse_read_only(path: Path) -> None:
+    # os.replace would swap a read-only file for a new one (and reset its mode): never
+    if _read_only(path):
+        raise PermissionError(errno.EACCES, "a read-only file: scaling does not replace it (make it writable, "
+                              "or write elsewhere)", str(path))
+
+
 def _write_temp(path: Path, writer: Callable[[str], None]) -> str:
     """Run ``writer`` on a fresh temporary file beside ``path``; remove it if that fails."""
+    _refuse_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
@@ -131,7 +151,11 @@ def _unlink(tmp: str) -> None:
 
 def _commit(tmp: str, path: Path) -> None:
     try:
-        _public(tmp)
+        _refuse_read_only(path)
+        try:  # a replaced file keeps its mode (0600 stays private); a new one gets the umask's
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        except FileNotFoundError:
+            _public(tmp)
         os.replace(tmp, path)
     except BaseException:
         _unlink(tmp)
@@ -362,3 +386,68 @@ def check_content_sha256(payload: dict, path, remedy: str = "refit (`scaling fit
         raise ScalingError(f"{path} was changed after scaling wrote it (its content no longer matches its "
                            f"{CONTENT_KEY}): results are not read from an edited file; {remedy}")
     return True
+
+
+# What marks a file as an output of this package (for :func:`check_overwrite`).
+_MARKERS = (re.compile(rb"scaling \d+\.\d+"),  # figures' metadata (scaling.plot.savefig), e.g. "scaling 0.1.0"
+            re.compile(rb"scaling\.bayes"),  # a posterior's netCDF attributes
+            re.compile(rb"python -m scaling\.seed"))  # the seed reproduction's markdown
+_HEADERS = (re.compile(rb"date,quantity,median,lower,upper,level\r?\n"),  # a forecast table
+            re.compile(rb"date,[^,\n]+:[^,\n]+_median,"),  # `scaling forecast -o`'s wide table
+            re.compile(rb"row,quantity,"))  # the seed reproduction's table
+_PEEK_BYTES = 2 ** 20
+
+
+def written_by_scaling(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is one this package writes (recognised by its content).
+
+    A JSON file with a ``scaling.*`` schema or a ``scaling_version``; a figure, posterior or
+    document carrying the package's mark in its metadata; a forecast or seed table by its header.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK_BYTES)
+            fh.seek(max(size - _PEEK_BYTES, len(head)))
+            tail = fh.read(_PEEK_BYTES)
+    except OSError:
+        return False
+    if head.lstrip()[:1] == b"{" and size <= 256 * 2 ** 20:
+        try:
+            payload = read_json(path)
+        except (ScalingError, OSError):
+            payload = None
+        if isinstance(payload, dict) and (str(payload.get("schema", "")).startswith("scaling.")
+                                          or "scaling_version" in payload):
+            return True
+    if any(h.match(head) for h in _HEADERS):
+        return True
+    return any(m.search(head) or m.search(tail) for m in _MARKERS)
+
+
+def check_overwrite(path: str | os.PathLike, force: bool = False) -> None:
+    """Refuse to write ``path`` over a read-only file, or over a file this package did not write.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        An output the caller is about to write.
+    force : bool
+        Replace a file that is not recognised as the package's (:func:`written_by_scaling`);
+        a read-only file is never replaced.
+
+    Raises
+    ------
+    PermissionError
+        ``path`` is a read-only file.
+    ScalingError
+        ``path`` is a file of someone else's and ``force`` is False.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return  # nothing there (or not a file: the write itself says what is wrong)
+    _refuse_read_only(path)
+    if not force and not written_by_scaling(path):
+        raise ScalingError(f"{path} exists and was not written by scaling: not replacing it "
+                           "(choose another path, or pass --force to replace it)")

@@ -21,7 +21,8 @@ Steps, each cached:
 **Caches that check themselves.** A saved fit (steps 1 to 3) is reused only when the file
 loads and validates, records the data sha256 of the table the step would fit, the law,
 method, seed and settings the step asks for, and ``fits/manifest.json`` records the same
-key (a hash of the dataset files, the settings and the scaling version) for it. Otherwise
+key (a hash of the dataset files, the settings and the scaling version) and the sha256 of
+the file's bytes as the job wrote it (a file edited or replaced since is refitted). Otherwise
 the step refits and says why in one line (``refitting fits/chinchilla_lsq.json: it was
 fitted to other data (sha256 ab12... != cd34...)``). A damaged file (truncated JSON or
 netCDF, another schema) is refitted, never fatal.
@@ -95,6 +96,14 @@ def _file_sha(name: str) -> str:
     return hashlib.sha256((datasets_dir() / f"{name}.csv").read_bytes()).hexdigest()
 
 
+def _bytes_sha(path: Path) -> str | None:
+    """sha256 of a file's bytes (None when it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _key(step: str, datasets: list[str], settings: dict) -> str:
     payload = {
         "step": step,
@@ -122,10 +131,12 @@ class _Manifest:
             return f"{self.path} has no record of it"
         if entry.get("key") != key:
             return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
+        if entry.get("sha256") != _bytes_sha(output):  # reused only when it is the very file this job wrote
+            return f"the file is not the one this job wrote (edited or replaced since; {self.path} records its sha256)"
         return None
 
     def record(self, output: Path, key: str, seconds: float) -> None:
-        self.entries[output.name] = {"key": key, "seconds": round(seconds, 2)}
+        self.entries[output.name] = {"key": key, "seconds": round(seconds, 2), "sha256": _bytes_sha(output)}
         payload = {"schema": "scaling.manifest", "schema_version": 1, "entries": dict(sorted(self.entries.items()))}
         write_if_changed(self.path, dumps_json(payload))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._util import echo_json, echo_warnings, print_table, resolve_fit_path
+from ._util import check_outputs, echo_json, echo_warnings, force_option, print_table, resolve_fit_path
 from scaling._format import format_usd as _money
 
 
@@ -48,14 +48,16 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the wide table (.csv): years x scenarios x median/lower/upper.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@force_option
 def forecast_command(target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
                      inference_utilisation, dollars, halving, algorithmic_cap, scenario_file, fits_dir, seed, draws,
-                     output, as_json):
+                     output, as_json, force):
     """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty."""
     from scaling.errors import ScalingError
     from scaling.forecast import default_dates
     from scaling.forecast.scenarios import load_scenarios, run_scenarios, wide_table
 
+    check_outputs(output, force=force)
     folder = _fits_dir(fits_dir)
     if law is not None and fit_path is not None:
         raise ScalingError("give --law or --fit, not both")

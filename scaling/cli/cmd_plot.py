@@ -8,7 +8,7 @@ import click
 
 from scaling.errors import ScalingError
 
-from ._util import echo_warnings, resolve_fit_path
+from ._util import check_outputs, echo_warnings, force_option, resolve_fit_path
 
 DEFAULT_LSQ = "fits/chinchilla_lsq.json"
 DEFAULT_BAYES = "fits/chinchilla_bayes.nc"
@@ -118,8 +118,9 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--captions/--no-captions", default=True, show_default=True,
               help="Title, assumptions line and data source around the plot.")
 @click.option("--title", default=None, help="Title instead of the automatic one.")
+@force_option
 def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend_path, forecast_path, quantity, level,
-             size, captions, title):
+             size, captions, title, force):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -151,6 +152,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
 
     if out.suffix.lower() not in plot.SAVE_FORMATS:
         raise ScalingError(f"cannot write {out.name!r}: allowed suffixes are {', '.join(plot.SAVE_FORMATS)}")
+    check_outputs(out, force=force)
 
     # Load everything before importing matplotlib, so a missing file fails fast.
     specs = [*law_specs, *fit_paths]
