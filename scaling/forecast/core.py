@@ -351,10 +351,9 @@ def load_forecast(path: str | os.PathLike) -> Forecast:
         from .._io import read_versioned_json
 
         meta = read_versioned_json(json_path, SCHEMA, SCHEMA_VERSION)
-    try:
-        table = pd.read_csv(path)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScalingError(f"{path} is not a readable forecast table ({type(exc).__name__})") from None
+    from .._tables import read_table
+
+    table = read_table(path)  # by content, not name (pandas decompressed by the suffix); one ScalingError
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     if not need <= set(table.columns):
         raise ScalingError(f"{path} is not a forecast table: needs columns {sorted(need)}")
