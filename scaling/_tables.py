@@ -70,10 +70,11 @@ def _decompress(path: Path, raw: bytes) -> tuple[bytes, str]:
         if raw.startswith(magic):
             try:
                 with opener(io.BytesIO(raw)) as fh:
-                    return _capped(path, fh.read(MAX_TABLE_BYTES + 1)), name
+                    data = fh.read(MAX_TABLE_BYTES + 1)
             except (OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
                 raise ScalingError(f"{path} is {name}-compressed but damaged ({type(exc).__name__}); "
                                    "decompress it to check, or export the table again") from None
+            return _capped(path, data), name
     if raw.startswith(_ZSTD):
         if not _installed("zstandard"):
             raise ScalingError(f"{path} is zstandard-compressed: install zstandard (pip install zstandard) "
@@ -82,9 +83,10 @@ def _decompress(path: Path, raw: bytes) -> tuple[bytes, str]:
 
         try:
             with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)) as fh:
-                return _capped(path, fh.read(MAX_TABLE_BYTES + 1)), "zstandard"
+                data = fh.read(MAX_TABLE_BYTES + 1)
         except zstandard.ZstdError as exc:
             raise ScalingError(f"{path} is zstandard-compressed but damaged ({exc})") from None
+        return _capped(path, data), "zstandard"
     if raw.startswith(_ZIP) and not _is_xlsx(raw):
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
@@ -94,9 +96,10 @@ def _decompress(path: Path, raw: bytes) -> tuple[bytes, str]:
                     raise ScalingError(f"{path} is a zip archive holding {len(members)} files ({names}); "
                                        "a zipped table must hold exactly one CSV")
                 with zf.open(members[0]) as fh:
-                    return _capped(path, fh.read(MAX_TABLE_BYTES + 1)), "zip"
+                    data = fh.read(MAX_TABLE_BYTES + 1)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error) as exc:
             raise ScalingError(f"{path} is a zip archive that cannot be read ({type(exc).__name__}: {exc})") from None
+        return _capped(path, data), "zip"
     return raw, ""
 
 

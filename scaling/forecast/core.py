@@ -357,6 +357,8 @@ def load_forecast(path: str | os.PathLike) -> Forecast:
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     if not need <= set(table.columns):
         raise ScalingError(f"{path} is not a forecast table: needs columns {sorted(need)}")
+    if table.empty:
+        raise ScalingError(f"{path} has no rows: the forecast table is truncated; rerun the forecast")
     # A complete table: the rows its metadata counted, every quantity and level at every date,
     # finite numbers (a truncated or edited file is refused, not drawn).
     expected = meta.get("n_rows")
