@@ -310,6 +310,8 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
             f"'n_params', 'loss' and 'n_tokens' (or 'compute_flops'); it has: {', '.join(map(str, df.columns))}"
         )
     check = ["n_params", "loss"] + [c for c in ("n_tokens", "compute_flops") if c in df.columns]
+    if "n_unique_tokens" in df.columns:  # a law's covariate (data_constrained), read as numbers later
+        _check_number_kind(df["n_unique_tokens"], "n_unique_tokens", source)
     for col in check:
         raw = df[col]
         _check_number_kind(raw, col, source)

@@ -599,6 +599,13 @@ def test_validate_runs_refuses_values_that_are_no_numbers(column, fuzz_counts):
     _count(fuzz_counts, "datasets.validate_runs (types)", "ScalingError")
 
 
+def test_boolean_covariate_is_refused():
+    runs = datasets.load("muennighoff_runs").head(8).copy()
+    runs["n_unique_tokens"] = True
+    with pytest.raises(ScalingError, match="'n_unique_tokens' holds boolean"):
+        datasets.validate_runs(runs)
+
+
 def test_duplicate_columns_are_refused(chinchilla_runs):
     df = chinchilla_runs[["n_params", "n_tokens", "loss"]].iloc[:20]
     twice = pd.concat([df, df[["loss"]] * 2], axis=1)
