@@ -8,6 +8,7 @@ from the extension, so ``runs.zip`` holding plain text failed, and a gzip file n
   Excel's "Unicode text" export writes), UTF-16 without a mark, and, when the bytes are not
   UTF-8, Windows-1252 (Excel's "CSV" on Windows; a superset of Latin-1's printable
   characters) with Latin-1 as the last resort, noted in ``DataFrame.attrs["note"]``;
+  separated by commas, or by semicolons or tabs when the header holds no comma;
 - gzip, bzip2, xz and single-file zip archives of such a CSV (zstandard when the
   ``zstandard`` package is installed);
 - Excel workbooks (``.xlsx``, first sheet) when ``openpyxl`` is installed, Parquet when
@@ -153,10 +154,10 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
-def _check_header(path: Path, text: str) -> None:
+def _check_header(path: Path, text: str, sep: str = ",") -> None:
     """Refuse a header naming a column twice (pandas would rename the second and use the first)."""
     try:
-        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     except csv.Error:
         return  # the CSV parser gives the error
     names = [h.strip() for h in header]
@@ -174,9 +175,12 @@ def _read_csv_text(path: Path, text: str) -> pd.DataFrame:
     start = text.lstrip()[:1]
     if start in ("{", "["):
         raise ScalingError(f"{path} holds JSON (a saved result?), not a CSV table of runs")
-    _check_header(path, text)
+    header = text.split("\n", 1)[0]
+    # Excel in locales with a decimal comma writes ';'; "Unicode text" exports are tab-separated
+    sep = next((c for c in (";", "\t") if "," not in header and c in header), ",")
+    _check_header(path, text, sep)
     try:
-        return pd.read_csv(io.StringIO(text))
+        return pd.read_csv(io.StringIO(text), sep=sep)
     except pd.errors.EmptyDataError:
         raise ScalingError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") \
             from None

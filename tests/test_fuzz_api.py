@@ -530,7 +530,8 @@ def _encodings(text: str) -> dict[str, bytes]:
             "utf-16-be": text.encode("utf-16-be"), "utf-32": text.encode("utf-32"),
             "latin-1": noted.encode("latin-1"), "cp1252": noted.replace("é", "€").encode("cp1252"),
             "gzip": gzip.compress(text.encode()), "bzip2": bz2.compress(text.encode("utf-16")),
-            "xz": lzma.compress(text.encode()), "zip of utf-16": buf.getvalue(), "crlf": text.replace("\n", "\r\n").encode()}
+            "xz": lzma.compress(text.encode()), "zip of utf-16": buf.getvalue(), "crlf": text.replace("\n", "\r\n").encode(),
+            "semicolons": text.replace(",", ";").encode(), "tabs utf-16": text.replace(",", "\t").encode("utf-16")}
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".zip", ".xz", ".zst", ".tar", ".gz", ".txt"])
