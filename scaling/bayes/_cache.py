@@ -61,12 +61,14 @@ def _private_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="scaling-cache-"))
 
 
-def ensure_cache_dirs(environ=os.environ, stream=sys.stderr) -> Path | None:
+def ensure_cache_dirs(environ=None, stream=None) -> Path | None:
     """Point PyTensor, ArviZ and Matplotlib at writable folders when their defaults are not.
 
     Returns the private folder used, or None when the defaults (or the user's settings) work.
-    Changes only ``environ`` entries the user has not set.
+    Changes only ``environ`` entries (default ``os.environ``) the user has not set; the note
+    goes to ``stream`` (default: ``sys.stderr`` at the time of the call).
     """
+    environ = os.environ if environ is None else environ
     home = _home()
     needs = []
     cache = Path(environ["XDG_CACHE_HOME"]) if environ.get("XDG_CACHE_HOME") else (home / ".cache" if home else None)
@@ -90,5 +92,5 @@ def ensure_cache_dirs(environ=os.environ, stream=sys.stderr) -> Path | None:
     if not environ.get(_NOTED):
         environ[_NOTED] = "1"
         print(f"note: the home folder ({home}) cannot hold caches; using {base} instead "
-              f"(set {', '.join(needs)} to choose)", file=stream)
+              f"(set {', '.join(needs)} to choose)", file=sys.stderr if stream is None else stream)
     return base
