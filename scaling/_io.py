@@ -280,6 +280,11 @@ def dumps_json(payload: dict) -> str:
     return json.dumps(payload, indent=2, sort_keys=False, default=_default, allow_nan=True) + "\n"
 
 
+#: Largest JSON file read: every file the package writes is far smaller (a fit with 4,000
+#: bootstrap draws is about 0.5 MiB).
+MAX_JSON_BYTES = 256 * 2 ** 20
+
+
 def read_json(path: str | os.PathLike, what: str = "a JSON file written by scaling") -> Any:
     """Parse the JSON file ``path``; anything that is not readable JSON is a :class:`ScalingError`.
 
@@ -295,7 +300,10 @@ def read_json(path: str | os.PathLike, what: str = "a JSON file written by scali
         If the content is not JSON this package can read.
     """
     path = Path(path)
-    raw = path.read_bytes()
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise ScalingError(f"{path} is larger than {MAX_JSON_BYTES // 2 ** 20} MiB: not {what}")
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
