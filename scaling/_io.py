@@ -3,7 +3,8 @@
 Every save in the package goes through :func:`atomic_write_bytes`: the data is
 written to a temporary file in the destination folder (``.{stem}.XXXXXXXX.tmp{suffix}``),
 flushed to disk and then renamed over the target, so an interrupted save leaves the
-previous file intact. The temporary file is removed when the write fails; one left
+previous file intact, and a replaced file keeps its mode; a read-only file is never replaced
+(``PermissionError``). The temporary file is removed when the write fails; one left
 behind by a killed process is removed by the next write of the same target once it is
 older than :data:`STALE_TEMP_SECONDS` (and by :func:`sweep_stale_temps`, which
 ``scaling run`` calls on its output folders at start).
@@ -14,11 +15,13 @@ nothing changed leaves its files (and their ``created`` stamps) byte-identical.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
 import os
 import re
+import stat
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -26,6 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
+
+from .errors import ScalingError
 
 
 def _umask() -> int:
@@ -106,8 +111,25 @@ def sweep_stale_temps(folder: str | os.PathLike, older_than: float = STALE_TEMP_
     return _remove_old((p for p in files if _ANY_TEMP.match(p.name)), older_than)
 
 
+def _read_only(path: Path) -> bool:
+    """Whether ``path`` is an existing file marked read-only (no write bit, or not writable to us)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(path, os.W_OK))
+
+
+def _refuse_read_only(path: Path) -> None:
+    # os.replace would swap a read-only file for a new one (and reset its mode): never
+    if _read_only(path):
+        raise PermissionError(errno.EACCES, "a read-only file: scaling does not replace it (make it writable, "
+                              "or write elsewhere)", str(path))
+
+
 def _write_temp(path: Path, writer: Callable[[str], None]) -> str:
     """Run ``writer`` on a fresh temporary file beside ``path``; remove it if that fails."""
+    _refuse_read_only(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
@@ -129,7 +151,11 @@ def _unlink(tmp: str) -> None:
 
 def _commit(tmp: str, path: Path) -> None:
     try:
-        _public(tmp)
+        _refuse_read_only(path)
+        try:  # a replaced file keeps its mode (0600 stays private); a new one gets the umask's
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+        except FileNotFoundError:
+            _public(tmp)
         os.replace(tmp, path)
     except BaseException:
         _unlink(tmp)
@@ -281,31 +307,182 @@ def _compact(obj: Any, depth: int) -> str:
     return "[\n" + ",\n".join(f"{inner}{_compact(v, depth + 1)}" for v in obj) + f"\n{pad}]"
 
 
-def read_versioned_json(path: str | os.PathLike, schema: str, version: int) -> dict:
+#: Largest JSON file read: every file the package writes is far smaller (a fit with 4,000
+#: bootstrap draws is about 0.5 MiB).
+MAX_JSON_BYTES = 256 * 2 ** 20
+
+
+def read_json(path: str | os.PathLike, what: str = "a JSON file written by scaling") -> Any:
+    """Parse the JSON file ``path``; anything that is not readable JSON is a :class:`ScalingError`.
+
+    Undecodable bytes, malformed JSON, an integer beyond Python's digit limit (4,300 digits)
+    and nesting too deep to parse all raise ``ScalingError`` naming the file, never another
+    exception.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, PermissionError
+        If ``path`` cannot be opened (the CLI reports these in one line too).
+    ScalingError
+        If the content is not JSON this package can read.
+    """
+    path = Path(path)
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise ScalingError(f"{path} is larger than {MAX_JSON_BYTES // 2 ** 20} MiB: not {what}")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ScalingError(f"{path} is not {what}: it is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ScalingError(f"{path} is not {what} ({exc})") from None
+    except RecursionError:
+        raise ScalingError(f"{path} is not {what}: its JSON is nested too deeply to read") from None
+    except ValueError as exc:  # Python refuses integers of more than 4,300 digits
+        reason = ("it holds an integer of more than 4,300 digits" if "integer string conversion" in str(exc)
+                  else " ".join(str(exc).split()))
+        raise ScalingError(f"{path} is not {what}: {reason}") from None
+
+
+def read_versioned_json(path: str | os.PathLike, schema: str, version: int | tuple[int, ...]) -> dict:
     """Read a JSON file written by this package and check its schema name and version.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    schema : str
+        The schema the file must hold (``"scaling.fit"``, ...).
+    version : int or tuple of int
+        The schema version, or the versions, this package reads.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
-    ValueError
-        If the file is not JSON, names another schema, or has another major version.
+    ScalingError
+        If the file is not JSON, names another schema, or has another version (the one
+        exception type of every versioned reader).
+    """
+    path = Path(path)
+    payload = read_json(path)
+    versions = (version,) if isinstance(version, int) else tuple(version)
+    if not isinstance(payload, dict) or "schema" not in payload:
+        raise ScalingError(f"{path} has no 'schema' key: not a file written by scaling")
+    if payload["schema"] != schema:
+        raise ScalingError(f"{path} holds schema {payload['schema']!r}, expected {schema!r}")
+    got = payload.get("schema_version")
+    if isinstance(got, bool) or got not in versions:
+        raise ScalingError(
+            f"{path} has schema version {got!r}; this version of scaling reads version "
+            f"{', '.join(map(str, versions))} of {schema!r}. Refit, or install the scaling version that wrote it."
+        )
+    return payload
+
+
+#: The key of a saved file's content hash (:func:`content_sha256`).
+CONTENT_KEY = "content_sha256"
+# Fields outside the hash: the hash itself, the time stamp (a rewrite with nothing changed keeps
+# the file) and the runs file's path (provenance checked by the data's own sha256; a moved file
+# may be re-pointed).
+_NOT_CONTENT = (CONTENT_KEY, "created", "data_path")
+
+
+def content_sha256(payload: dict) -> str:
+    """sha256 of a JSON payload's content: every field but its hash, ``created`` and ``data_path``.
+
+    Computed on canonical JSON (sorted keys, no spaces), so the same numbers give the same
+    hash whatever the file's layout.
+    """
+    body = {k: v for k, v in payload.items() if k not in _NOT_CONTENT}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=True, default=_default)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def with_content_sha256(payload: dict) -> dict:
+    """``payload`` with its :data:`CONTENT_KEY` added: the hash of what a reader of the file will parse."""
+    parsed = json.loads(dumps_json({k: v for k, v in payload.items() if k != CONTENT_KEY}))
+    return {**payload, CONTENT_KEY: content_sha256(parsed)}
+
+
+def check_content_sha256(payload: dict, path, remedy: str = "refit (`scaling fit`, or `scaling run --force`)") -> bool:
+    """Check a loaded payload against its own content hash; False when it records none (older files).
+
+    Raises
+    ------
+    ScalingError
+        The content differs from what the file's hash says was written (a hand-edited file),
+        naming the file and ``remedy``.
+    """
+    want = payload.get(CONTENT_KEY)
+    if want is None:
+        return False
+    if not isinstance(want, str) or want != content_sha256(payload):
+        raise ScalingError(f"{path} was changed after scaling wrote it (its content no longer matches its "
+                           f"{CONTENT_KEY}): results are not read from an edited file; {remedy}")
+    return True
+
+
+# What marks a file as an output of this package (for :func:`check_overwrite`).
+_MARKERS = (re.compile(rb"scaling \d+\.\d+"),  # figures' metadata (scaling.plot.savefig), e.g. "scaling 0.1.0"
+            re.compile(rb"scaling\.bayes"),  # a posterior's netCDF attributes
+            re.compile(rb"python -m scaling\.seed"))  # the seed reproduction's markdown
+_HEADERS = (re.compile(rb"date,quantity,median,lower,upper,level\r?\n"),  # a forecast table
+            re.compile(rb"date,[^,\n]+:[^,\n]+_median,"),  # `scaling forecast -o`'s wide table
+            re.compile(rb"row,quantity,"))  # the seed reproduction's table
+_PEEK_BYTES = 2 ** 20
+
+
+def written_by_scaling(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is one this package writes (recognised by its content).
+
+    A JSON file with a ``scaling.*`` schema or a ``scaling_version``; a figure, posterior or
+    document carrying the package's mark in its metadata; a forecast or seed table by its header.
     """
     path = Path(path)
     try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a JSON file written by scaling ({exc})") from None
-    if not isinstance(payload, dict) or "schema" not in payload:
-        raise ValueError(f"{path} has no 'schema' key: not a file written by scaling")
-    if payload["schema"] != schema:
-        raise ValueError(f"{path} holds schema {payload['schema']!r}, expected {schema!r}")
-    got = payload.get("schema_version")
-    if got != version:
-        raise ValueError(
-            f"{path} has schema version {got!r}; this version of scaling reads version {version} "
-            f"of {schema!r}. Refit, or install the scaling version that wrote it."
-        )
-    return payload
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK_BYTES)
+            fh.seek(max(size - _PEEK_BYTES, len(head)))
+            tail = fh.read(_PEEK_BYTES)
+    except OSError:
+        return False
+    if head.lstrip()[:1] == b"{" and size <= 256 * 2 ** 20:
+        try:
+            payload = read_json(path)
+        except (ScalingError, OSError):
+            payload = None
+        if isinstance(payload, dict) and (str(payload.get("schema", "")).startswith("scaling.")
+                                          or "scaling_version" in payload):
+            return True
+    if any(h.match(head) for h in _HEADERS):
+        return True
+    return any(m.search(head) or m.search(tail) for m in _MARKERS)
+
+
+def check_overwrite(path: str | os.PathLike, force: bool = False) -> None:
+    """Refuse to write ``path`` over a read-only file, or over a file this package did not write.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        An output the caller is about to write.
+    force : bool
+        Replace a file that is not recognised as the package's (:func:`written_by_scaling`);
+        a read-only file is never replaced.
+
+    Raises
+    ------
+    PermissionError
+        ``path`` is a read-only file.
+    ScalingError
+        ``path`` is a file of someone else's and ``force`` is False.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return  # nothing there (or not a file: the write itself says what is wrong)
+    _refuse_read_only(path)
+    if not force and not written_by_scaling(path):
+        raise ScalingError(f"{path} exists and was not written by scaling: not replacing it "
+                           "(choose another path, or pass --force to replace it)")

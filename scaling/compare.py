@@ -221,7 +221,11 @@ def _figure(result, path):
             raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
         from ._io import atomic_write_with
 
-        atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150,
+        from . import __version__
+
+        fmt = path.suffix[1:].lower()
+        mark = {"png": {"Software": f"scaling {__version__} / matplotlib"}}.get(fmt, {"Creator": f"scaling {__version__}"})
+        atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, metadata=mark,
                                                         bbox_inches="tight"))
     return fig
 

@@ -330,6 +330,39 @@ def parse_excluded(column: pd.Series, source: str = "runs") -> np.ndarray:
 MAX_LOSS = 100.0
 
 
+#: dtype kinds that pandas would turn into numbers but are none: booleans (True -> 1),
+#: complex numbers, dates and durations.
+_NOT_NUMBER_KINDS = {"b": "boolean", "c": "complex", "m": "timedelta", "M": "datetime"}
+
+
+def _not_number(value) -> str | None:
+    """What a cell is when it is a boolean, complex number, date or duration (None otherwise)."""
+    import datetime
+
+    if isinstance(value, (bool, np.bool_)):
+        return "boolean"
+    if isinstance(value, (complex, np.complexfloating)):
+        return "complex"
+    if isinstance(value, (datetime.date, datetime.time, np.datetime64)):
+        return "datetime"
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):
+        return "timedelta"
+    return None
+
+
+def _check_number_kind(raw: pd.Series, col: str, source: str) -> None:
+    """Refuse a column of booleans, complex numbers, dates or durations: pandas reads them as numbers."""
+    kind = getattr(raw.dtype, "kind", "O")
+    what = _NOT_NUMBER_KINDS.get(kind) or ("boolean" if str(raw.dtype) == "boolean" else None)
+    if what is not None:
+        raise ScalingError(f"{source}: column {col!r} holds {what} values (dtype {raw.dtype}), not numbers")
+    if kind == "O":
+        for row, value in enumerate(raw.tolist()):
+            what = _not_number(value)
+            if what is not None:
+                raise ScalingError(f"{source}: column {col!r} row {row} is {what} {_show(value)}, not a number")
+
+
 def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
     """Check a table of training runs and return a clean copy.
 
@@ -356,6 +389,11 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
         raise ScalingError(f"runs must be a pandas DataFrame, got {type(df).__name__}")
     if len(df) == 0:
         raise ScalingError(f"{source}: no runs (the table is empty)")
+    twice = df.columns[df.columns.duplicated()]
+    if len(twice):
+        name = twice[0]
+        raise ScalingError(f"{source}: column {name!r} appears {int((df.columns == name).sum())} times; "
+                           "keep one, or rename the others")
     df = df.copy()
     needed = ["n_params", "loss"]
     if "n_tokens" not in df.columns and "compute_flops" not in df.columns:
@@ -367,8 +405,11 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
             f"'n_params', 'loss' and 'n_tokens' (or 'compute_flops'); it has: {', '.join(map(str, df.columns))}"
         )
     check = ["n_params", "loss"] + [c for c in ("n_tokens", "compute_flops") if c in df.columns]
+    if "n_unique_tokens" in df.columns:  # a law's covariate (data_constrained), read as numbers later
+        _check_number_kind(df["n_unique_tokens"], "n_unique_tokens", source)
     for col in check:
         raw = df[col]
+        _check_number_kind(raw, col, source)
         values = pd.to_numeric(raw, errors="coerce")
         nonnum = (values.isna() & raw.notna()).to_numpy(dtype=bool)
         if nonnum.any():
@@ -421,30 +462,29 @@ def read_runs(path: str | os.PathLike) -> pd.DataFrame:
     Parameters
     ----------
     path : str or PathLike
-        CSV with columns ``n_params``, ``loss`` and ``n_tokens`` (or ``compute_flops``).
-        The path is kept in ``DataFrame.attrs["path"]``; a fit of these runs records it.
+        CSV with columns ``n_params``, ``loss`` and ``n_tokens`` (or ``compute_flops``), read
+        by :func:`scaling._tables.read_table`: UTF-8, UTF-16 or Windows-1252 text, compressed
+        or not (recognised by content, not name), or an Excel or Parquet file when their
+        readers are installed. The path is kept in ``DataFrame.attrs["path"]``; a fit of
+        these runs records it. ``attrs["note"]`` says when the encoding was guessed.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ScalingError
-        For an empty file, a missing column, or a bad value (naming column and row).
+        For a file that is no readable table (saying what it is), an empty file, a column
+        named twice, a missing column, or a bad value (naming column and row).
     """
-    import pandas as pd
+    from ._tables import read_table
 
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"runs file {path} does not exist")
-    try:
-        df = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise ScalingError(f"{path}: the file is empty; expected a CSV with columns n_params, n_tokens, loss") from None
-    except pd.errors.ParserError as exc:
-        reason = " ".join(str(exc).split())  # pandas' message ends in a newline: keep one error line
-        raise ScalingError(f"{path}: not a readable CSV ({reason})") from None
+    df = read_table(path)
     out = validate_runs(df, source=str(path))
     out.attrs["path"] = str(path)  # recorded by the fits made from these runs
+    out.attrs.update({k: df.attrs[k] for k in ("format", "note") if k in df.attrs})
     return out
 
 

@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -44,7 +43,8 @@ import numpy as np
 
 from ._checks import check_int, check_number, chunk_rows, units_warnings
 from ._format import fmt_num, plain_formula, plural
-from ._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
+from ._io import (atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now,
+                  with_content_sha256)
 from .datasets import runs_sha256
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
@@ -321,7 +321,7 @@ class FitResult:
         if bad:  # every loader refuses such a file: never write one
             name, v = next(iter(bad.items()))
             raise ScalingError(f"not saving {path.name}: {_not_finite_text(self.law_object, name, v)}")
-        return atomic_write_text(path, dumps_json(self.to_dict(max_draws), compact=True))
+        return atomic_write_text(path, dumps_json(with_content_sha256(self.to_dict(max_draws)), compact=True))
 
 
 def _not_finite_text(law: Law, name: str, value: float) -> str:
@@ -334,7 +334,12 @@ def _not_finite_text(law: Law, name: str, value: float) -> str:
 def _check_values(path, what: str, values: Mapping[str, float], law: Law) -> dict[str, float]:
     out = {}
     for name, v in values.items():
-        v = float(v)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):  # "E": true is no number (float(True) is 1)
+            raise ScalingError(f"{path}: {what} {name} is {v!r}, not a number")
+        try:
+            v = float(v)
+        except OverflowError:
+            raise ScalingError(f"{path}: {what} {name} is an integer too large for a float") from None
         if not math.isfinite(v):
             raise ScalingError(f"{path}: {what} {name} is {v}, not a finite number")
         lo = law.bounds.get(name, (-math.inf, math.inf))[0]
@@ -409,7 +414,7 @@ def _from_payload(payload: dict, path) -> FitResult:
         )
     except ScalingError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ScalingError(f"{path}: a 'scaling.fit' file missing or with a malformed field "
                            f"({type(exc).__name__}: {exc})") from None
 
@@ -439,22 +444,9 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
     elif suffix == ".json":
         if not path.exists():
             raise FileNotFoundError(2, "fit file does not exist", str(path))
-        try:
-            head = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
-        version = head.get("schema_version") if isinstance(head, dict) else None
-        if isinstance(head, dict) and head.get("schema") == SCHEMA and version in READABLE_VERSIONS:
-            payload = head  # what read_versioned_json would return: parse the file once
-        else:
-            try:  # the shared reader raises its clear message (another schema or version)
-                payload = read_versioned_json(path, SCHEMA, SCHEMA_VERSION if version not in READABLE_VERSIONS
-                                              else version)
-            except ScalingError:
-                raise
-            except ValueError as exc:
-                raise ScalingError(str(exc)) from None
-        result = _from_payload(payload, path)
+        payload = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
+        result = _from_payload(payload, path)  # names a malformed value first
+        check_content_sha256(payload, path)  # then refuses valid values that are not the ones written
     else:
         raise ScalingError(f"unknown fit file type {path.name!r}; expected .json (least squares) "
                            "or .nc (Bayesian)")

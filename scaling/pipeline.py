@@ -23,7 +23,8 @@ Steps, each cached:
 **Caches that check themselves.** A saved fit (steps 1 to 3) is reused only when the file
 loads and validates, records the data sha256 of the table the step would fit, the law,
 method, seed and settings the step asks for, and ``fits/manifest.json`` records the same
-key (a hash of the dataset files, the settings and the scaling version) for it. Otherwise
+key (a hash of the dataset files, the settings and the scaling version) and the sha256 of
+the file's bytes as the job wrote it (a file edited or replaced since is refitted). Otherwise
 the step refits and says why in one line (``refitting fits/chinchilla_lsq.json: it was
 fitted to other data (sha256 ab12... != cd34...)``). A damaged file (truncated JSON or
 netCDF, another schema) is refitted, never fatal.
@@ -99,6 +100,14 @@ def _file_sha(name: str) -> str:
     return hashlib.sha256((datasets_dir() / f"{name}.csv").read_bytes()).hexdigest()
 
 
+def _bytes_sha(path: Path) -> str | None:
+    """sha256 of a file's bytes (None when it cannot be read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _key(step: str, datasets: list[str], settings: dict) -> str:
     from .results import DRAW_DIGITS, MAX_SAVED_DRAWS
 
@@ -119,7 +128,7 @@ class _Manifest:
             self.entries = json.loads(path.read_text())["entries"]
             if not isinstance(self.entries, dict):
                 raise TypeError
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        except (OSError, ValueError, RecursionError, KeyError, TypeError):  # a bad manifest vouches for nothing
             self.entries = {}
 
     def reason(self, output: Path, key: str) -> str | None:
@@ -129,10 +138,13 @@ class _Manifest:
             return f"{self.path} has no record of it"
         if entry.get("key") != key:
             return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
+        if entry.get("sha256") != _bytes_sha(output):  # reused only when it is the very file this job wrote
+            return f"the file is not the one this job wrote (edited or replaced since; {self.path} records its sha256)"
         return None
 
     def record(self, output: Path, key: str, seconds: float | None = None) -> None:
-        self.entries[output.name] = {"key": key} if seconds is None else {"key": key, "seconds": round(seconds, 2)}
+        entry = {"key": key} if seconds is None else {"key": key, "seconds": round(seconds, 2)}
+        self.entries[output.name] = {**entry, "sha256": _bytes_sha(output)}
         payload = {"schema": "scaling.manifest", "schema_version": 1, "entries": dict(sorted(self.entries.items()))}
         write_if_changed(self.path, dumps_json(payload))
 

@@ -503,3 +503,289 @@ def test_api_fuzz_totals():
                 if hasattr(t.hypothesis.inner_test, "_hypothesis_internal_use_settings")
                 else t._hypothesis_internal_use_settings.max_examples for t in tests)
     assert len(tests) >= 10 and total >= 1000, total
+
+
+# -- what users hand over (issue 21 A) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs_csv(tmp_path_factory, chinchilla_runs) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "runs.csv"
+    chinchilla_runs.iloc[::8][["n_params", "n_tokens", "loss"]].to_csv(path, index=False)
+    return path
+
+
+def _encodings(text: str) -> dict[str, bytes]:
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("inner.csv", text.encode("utf-16"))
+    noted = text.replace("loss\n", "loss,note\n", 1).replace("\n", ",é\n").replace("loss,note,é\n", "loss,note\n", 1)
+    return {"utf-8": text.encode(), "utf-8-sig": text.encode("utf-8-sig"), "utf-16": text.encode("utf-16"),
+            "utf-16-be": text.encode("utf-16-be"), "utf-32": text.encode("utf-32"),
+            "latin-1": noted.encode("latin-1"), "cp1252": noted.replace("é", "€").encode("cp1252"),
+            "gzip": gzip.compress(text.encode()), "bzip2": bz2.compress(text.encode("utf-16")),
+            "xz": lzma.compress(text.encode()), "zip of utf-16": buf.getvalue(), "crlf": text.replace("\n", "\r\n").encode(),
+            "semicolons": text.replace(",", ";").encode(), "tabs utf-16": text.replace(",", "\t").encode("utf-16")}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".zip", ".xz", ".zst", ".tar", ".gz", ".txt"])
+@pytest.mark.parametrize("encoding", list(_encodings("n_params,n_tokens,loss\n1,2,3\n")))
+def test_read_runs_by_content_not_name(encoding, suffix, runs_csv, tmp_path, fuzz_counts):
+    """Every encoding and compression, under every name: the same table as the UTF-8 file."""
+    from scaling._tables import read_table
+
+    plain = datasets.read_runs(runs_csv)
+    path = tmp_path / f"runs{suffix}"
+    path.write_bytes(_encodings(runs_csv.read_text())[encoding])
+    got = datasets.read_runs(path)
+    for col in ("n_params", "n_tokens", "loss"):
+        np.testing.assert_array_equal(got[col].to_numpy(), plain[col].to_numpy())
+    assert datasets.runs_sha256(got) == datasets.runs_sha256(plain)
+    assert ("note" in got.attrs) == (encoding in ("latin-1", "cp1252"))
+    assert read_table(path).attrs["format"].startswith("CSV")
+    _count(fuzz_counts, "datasets.read_runs (formats)", "result")
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\x89HDF\r\n\x1a\n" + bytes(100), "netCDF/HDF5"), (b"CDF\x01" + bytes(100), "netCDF/HDF5"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old Excel"), (b"%PDF-1.4\n" + bytes(100), "PDF"),
+    (b"\x00\x01\x02\x03" * 50, "binary file"), (b'{"schema": "scaling.fit"}', "JSON"), (b"[1, 2]", "JSON"),
+    (b"PK\x03\x04" + bytes(60), "zip archive"), (b"\x1f\x8b" + bytes(30), "gzip-compressed but damaged"),
+    (b"\xfd7zXZ\x00" + bytes(30), "xz-compressed but damaged"), (b"BZh9" + bytes(30), "bzip2-compressed but damaged"),
+    (b"\x28\xb5\x2f\xfd" + bytes(30), "zstandard"), (b"PAR1" + bytes(30) + b"PAR1", "Parquet"),
+    (b"\xff\xfe" + "n_params\n".encode("utf-16-le") + b"\x00\xd8", "utf-16 byte-order mark"),
+    (b"n_params,n_tokens,loss,loss\n1e9,2e10,2.5,2.6\n", "'loss' appears 2 times"),
+    (b"n_params,n_tokens,loss\n1e9,2e10,True\n2e9,3e10,False\n", "boolean"), (b"", "empty"),
+])
+def test_read_runs_refuses_what_is_no_table_in_one_line(content, says, tmp_path, fuzz_counts):
+    import gzip
+
+    for data in (content, gzip.compress(content)):
+        path = tmp_path / "runs.csv"
+        path.write_bytes(data)
+        with pytest.raises(ScalingError, match=re.escape(says) if data is content else ".") as info:
+            datasets.read_runs(path)
+        assert "\n" not in str(info.value)
+    _count(fuzz_counts, "datasets.read_runs (formats)", "ScalingError")
+
+
+def test_compressed_bomb_is_refused(tmp_path, monkeypatch):
+    import gzip
+
+    from scaling import _tables
+
+    monkeypatch.setattr(_tables, "MAX_TABLE_BYTES", 10_000)
+    path = tmp_path / "bomb.csv"
+    path.write_bytes(gzip.compress(b"n_params,n_tokens,loss\n" + b"1,2,3\n" * 100_000))
+    with pytest.raises(ScalingError, match="larger than"):
+        datasets.read_runs(path)
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([True, False, True]), pd.Series([1 + 1j, 2 + 0j, 3j]), pd.Series(pd.to_timedelta([1, 2, 3], unit="D")),
+    pd.Series(pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01"])), pd.Series([2.5, True, 2.4], dtype=object),
+    pd.Series([2.5, np.timedelta64(1, "D"), 2.4], dtype=object), pd.Series(pd.array([True, False, True], "boolean")),
+])
+def test_validate_runs_refuses_values_that_are_no_numbers(column, fuzz_counts):
+    """Booleans (True -> 1), complex numbers, dates and durations were read as numbers."""
+    df = pd.DataFrame({"n_params": [1e9, 2e9, 4e9], "n_tokens": [2e10, 4e10, 8e10], "loss": column})
+    with pytest.raises(ScalingError, match="'loss'.*(boolean|complex|timedelta|datetime)"):
+        datasets.validate_runs(df)
+    _count(fuzz_counts, "datasets.validate_runs (types)", "ScalingError")
+
+
+def test_boolean_covariate_is_refused():
+    runs = datasets.load("muennighoff_runs").head(8).copy()
+    runs["n_unique_tokens"] = True
+    with pytest.raises(ScalingError, match="'n_unique_tokens' holds boolean"):
+        datasets.validate_runs(runs)
+
+
+def test_duplicate_columns_are_refused(chinchilla_runs):
+    df = chinchilla_runs[["n_params", "n_tokens", "loss"]].iloc[:20]
+    twice = pd.concat([df, df[["loss"]] * 2], axis=1)
+    for call in (datasets.validate_runs, lambda d: fitting.fit(d, grid="coarse")):
+        with pytest.raises(ScalingError, match="'loss' appears 2 times"):
+            call(twice)
+
+
+@pytest.fixture(scope="module")
+def hashed_fit(tmp_path_factory, chinchilla_runs) -> Path:
+    """A small fit saved with its content hash."""
+    fit = fitting.fit(chinchilla_runs.iloc[::4], grid="coarse", bootstrap=8, seed=1)
+    return fit.save(tmp_path_factory.mktemp("hashed") / "fit.json")
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda p: p["params"].update(E=1.5), "changed after scaling wrote it"),
+    (lambda p: p["params"].update(E=True), "E is True, not a number"),
+    (lambda p: p["params"].update(alpha="0.3"), "alpha is '0.3', not a number"),
+    (lambda p: p["params"].update(A=10 ** 400), "too large"),
+    (lambda p: p["draws"]["values"]["E"].__setitem__(0, 1.0), "changed after scaling wrote it"),
+    (lambda p: p.update(objective=p["objective"] * 2), "changed after scaling wrote it"),
+    (lambda p: p.update(content_sha256="0" * 64), "changed after scaling wrote it"),
+    (lambda p: p.update(content_sha256=7), "changed after scaling wrote it"),
+])
+def test_hand_edited_fit_file_is_refused(edit, says, hashed_fit, tmp_path, fuzz_counts):
+    """Issue 21: an edited parameter was trusted; a point estimate then lay outside its own interval."""
+    payload = json.loads(hashed_fit.read_text())
+    edit(payload)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(payload, indent=1))
+    with pytest.raises(ScalingError, match=says):
+        fitting.load_fit(path)
+    _count(fuzz_counts, "fitting.load_fit (hand edits)", "ScalingError")
+
+
+def test_fit_file_survives_what_is_not_its_content(hashed_fit, tmp_path):
+    """Layout, the time stamp and the runs file's path are not content: a moved runs file may be re-pointed."""
+    payload = json.loads(hashed_fit.read_text())
+    payload.update(created="2000-01-01T00:00:00+00:00", data_path="elsewhere/runs.csv")
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps(payload, separators=(",", ":")))
+    assert fitting.load_fit(path).params == fitting.load_fit(hashed_fit).params
+    assert fitting.load_fit(path).data_path == "elsewhere/runs.csv"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"), ('{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+    ('{"schema": "scaling.fit", "schema_version": ' + "9" * 5000 + "}", "4,300 digits"),
+    ('{"schema": "scaling.fit", "schema_version": true}', "schema version True"),
+    ('{"schema": "scaling.forecast", "schema_version": 1}', "holds schema 'scaling.forecast'"),
+    ("\ufeff[]", "no 'schema' key"), ("\x00\x01", "not a JSON file"),
+])
+def test_every_versioned_reader_raises_one_error_type(text, says, tmp_path, fuzz_counts):
+    """The three readers of versioned JSON (fits, trends, forecasts) raised two exception types."""
+    from scaling.forecast import load_forecast
+    from scaling.hardware import load_trend
+
+    path = tmp_path / "x.json"
+    path.write_text(text, encoding="utf-8")
+    csv = tmp_path / "x.csv"
+    csv.write_text("date,quantity,median,lower,upper,level\n")
+    for loader, arg in ((fitting.load_fit, path), (load_trend, path), (load_forecast, csv)):  # the sidecar x.json
+        with pytest.raises(ScalingError, match=re.escape(says) if loader is fitting.load_fit else str(tmp_path)):
+            loader(arg)
+    _count(fuzz_counts, "versioned readers", "ScalingError")
+
+
+def test_other_schemas_to_every_loader(tmp_path):
+    """Every shipped file kind given to every loader: the right one loads, the others raise ScalingError."""
+    from scaling import bayes
+    from scaling.forecast import load_forecast
+    from scaling.hardware import load_trend
+
+    fits, forecasts = ROOT / "fits", ROOT / "forecasts"
+    kinds = {"fit": fits / "chinchilla_lsq.json", "trend": fits / "trend_flops_per_usd_tensor16.json",
+             "manifest": fits / "manifest.json", "record": fits / "price_backtests_record.json",
+             "summary": forecasts / "summary.json", "forecast": forecasts / "gpt3_equivalent_cost.csv",
+             "forecast_meta": forecasts / "gpt3_equivalent_cost.json", "bayes": fits / "chinchilla_bayes.nc"}
+    loaders = {"fit": fitting.load_fit, "trend": load_trend, "forecast": load_forecast, "bayes": bayes.load}
+    for kind, path in kinds.items():
+        if not path.exists():
+            continue
+        for name, loader in loaders.items():
+            if name == kind or (name == "forecast" and kind == "forecast_meta") or (name == "fit" and kind == "bayes"):
+                continue
+            with pytest.raises(ScalingError):
+                loader(path)
+
+
+def test_crafted_netcdf_declaring_huge_arrays_is_refused_before_loading(tmp_path):
+    """A few KiB declaring 10^9 draws made `optimal --law` allocate 7.45 GB."""
+    h5netcdf = pytest.importorskip("h5netcdf")
+    from scaling import bayes
+
+    path = tmp_path / "huge.nc"
+    with h5netcdf.File(path, "w") as fh:
+        g = fh.create_group("posterior")
+        g.dimensions = {"chain": 4, "draw": 250_000_000}
+        g.create_variable("E", ("chain", "draw"), float, chunks=(1, 100_000))
+        g.attrs["schema"] = "scaling.bayes"
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ScalingError, match=r"declares [\d.]+ GiB of arrays"):
+        bayes.load(path)
+    with pytest.raises(ScalingError, match="declares"):
+        fitting.load_fit(path)
+
+
+@pytest.mark.parametrize("value", ["1677-09-21", "1677-12-31", "2262-01-01", "0000-01-01", "-0001-06-30", "-5",
+                                   1677.5, 2262.0, "99999-01-01"])
+def test_dates_beyond_the_timestamp_range(value, fuzz_counts):
+    """Dates pandas parses but cannot do arithmetic on (or cannot parse): one ScalingError naming them."""
+    from scaling._dates import decimal_year, to_datetimes
+    from scaling.forecast import default_dates
+
+    for call in (lambda: to_datetimes(value), lambda: decimal_year([value]), lambda: default_dates(value, 2030),
+                 lambda: default_dates("2020-01-01", value)):
+        with pytest.raises(ScalingError):
+            call()
+    _count(fuzz_counts, "dates", "ScalingError")
+
+
+def test_dates_at_the_timestamp_limits_are_read():
+    from scaling._dates import YEAR_MAX, YEAR_MIN, decimal_year, to_datetimes
+
+    d = to_datetimes([f"{YEAR_MIN}-01-01", f"{YEAR_MAX}-12-31"])
+    assert list(d.year) == [YEAR_MIN, YEAR_MAX]
+    assert decimal_year(d)[0] == YEAR_MIN
+
+
+def test_atomic_writes_never_replace_a_read_only_file_and_keep_modes(tmp_path):
+    from scaling._io import atomic_write_text, check_overwrite, write_if_changed, written_by_scaling
+
+    ro = tmp_path / "ro.json"
+    ro.write_text("{}")
+    ro.chmod(0o444)
+    for write in (lambda: atomic_write_text(ro, "new"), lambda: write_if_changed(ro, "new"),
+                  lambda: check_overwrite(ro, force=True)):
+        with pytest.raises(PermissionError):
+            write()
+    assert ro.read_text() == "{}" and ro.stat().st_mode & 0o777 == 0o444
+    private = tmp_path / "private.json"
+    private.write_text("{}")
+    private.chmod(0o600)
+    atomic_write_text(private, "{\"schema\": \"scaling.fit\"}")
+    assert private.stat().st_mode & 0o777 == 0o600
+    assert written_by_scaling(private) and not written_by_scaling(ro)
+    foreign = tmp_path / "notes.csv"
+    foreign.write_text("a,b\n")
+    with pytest.raises(ScalingError, match="not written by scaling"):
+        check_overwrite(foreign)
+    check_overwrite(foreign, force=True)
+    check_overwrite(tmp_path / "new.csv")
+
+
+def test_cache_dirs_without_a_usable_home(tmp_path, monkeypatch):
+    """Where HOME cannot hold caches, PyTensor/ArviZ/Matplotlib get a private folder, said once."""
+    import io
+
+    from scaling.bayes._cache import ensure_cache_dirs, writable
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    monkeypatch.setenv("HOME", str(blocker / "home"))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    env: dict[str, str] = {}
+    stream = io.StringIO()
+    base = ensure_cache_dirs(env, stream)
+    assert base is not None and base.parent == tmp_path and (base.stat().st_mode & 0o777) == 0o700
+    assert env["XDG_CACHE_HOME"].startswith(str(base)) and env["MPLCONFIGDIR"].startswith(str(base))
+    assert env["PYTENSOR_FLAGS"] == f"base_compiledir={base / 'pytensor'}"
+    assert stream.getvalue().count("\n") == 1 and "cannot hold caches" in stream.getvalue()
+    again = io.StringIO()
+    assert ensure_cache_dirs(env, again) is None and again.getvalue() == ""  # a child process: nothing to do
+    user = {"PYTENSOR_FLAGS": "floatX=float32", "XDG_CACHE_HOME": str(tmp_path / "c"),
+            "MPLCONFIGDIR": str(tmp_path / "m")}
+    ensure_cache_dirs(user, io.StringIO())
+    assert user["PYTENSOR_FLAGS"].startswith("floatX=float32,base_compiledir=")
+    assert user["XDG_CACHE_HOME"] == str(tmp_path / "c")  # the user's choice is kept
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert ensure_cache_dirs({}, io.StringIO()) is None and writable(tmp_path / "new" / "deeper")
+    assert not writable(blocker / "x")

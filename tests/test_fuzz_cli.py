@@ -152,7 +152,143 @@ def _make_files(base: Path) -> dict[str, Path]:
     from scaling import capability  # a small saved capability fit: queries never fit on the fly here
 
     f["capability_fit"] = capability.fit_shipped("mmlu", bootstrap=20).save(base / "capability_mmlu.json")
+    f.update(_hostile_files(base / "hostile", f["runs"]))
     return {k: Path(v) for k, v in f.items()}
+
+
+# -- what users hand over (issue 21 A): encodings, containers, other schemas, hand edits ---------
+
+#: Runs files that read as the plain UTF-8 CSV does (by content, whatever the name says).
+READABLE_RUNS = ("runs_latin1.csv", "runs_cp1252.csv", "runs_utf16.csv", "runs_utf16_no_bom.csv", "runs_utf8_bom.csv",
+                 "runs_gzip_named.csv", "runs_bzip2_named.csv", "runs_xz_named.csv", "runs_zip_named.csv",
+                 "runs_text_named.zip", "runs_text_named.xz", "runs_text_named.zst", "runs_text_named.tar",
+                 "runs_gzip_utf16.csv.gz", "runs.parquet")
+#: Runs files refused in one line, and what the line says.
+REFUSED_RUNS = {"runs_tar.tar": "tar archive", "runs.xlsx": "Excel workbook", "runs_two.zip": "holding 2 files",
+                "runs_loss_twice.csv": "'loss' appears 2 times", "runs_bool_loss.csv": "boolean",
+                "runs_gzip_damaged.csv": "gzip-compressed but damaged", "runs_png.csv": "PNG image",
+                "runs_zstd.csv": "zstandard", "other_fit.json": "JSON", "other_manifest.json": "JSON",
+                "other_bayes.nc": "netCDF", "deep.json": "JSON"}
+
+
+def _hostile_files(base: Path, runs_csv: Path) -> dict[str, Path]:
+    """Files a hostile tester (or an Excel export) hands over, each under its own name."""
+    import bz2
+    import gzip
+    import io
+    import lzma
+    import tarfile
+    import zipfile
+
+    import pandas as pd
+
+    from scaling import fitting
+
+    base.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+
+    def put(name: str, data: bytes | str) -> None:
+        out[name] = base / name
+        out[name].write_bytes(data.encode() if isinstance(data, str) else data)
+
+    text = runs_csv.read_text()
+    runs = pd.read_csv(runs_csv)
+    noted = runs.assign(note="café naïve").to_csv(index=False)
+    put("runs_latin1.csv", noted.encode("latin-1"))
+    put("runs_cp1252.csv", runs.assign(note="“quoted” – dash").to_csv(index=False).encode("cp1252"))
+    put("runs_utf16.csv", noted.encode("utf-16"))
+    put("runs_utf16_no_bom.csv", noted.encode("utf-16-le"))
+    put("runs_utf8_bom.csv", noted.encode("utf-8-sig"))
+    put("runs_gzip_named.csv", gzip.compress(text.encode()))
+    put("runs_bzip2_named.csv", bz2.compress(text.encode()))
+    put("runs_xz_named.csv", lzma.compress(text.encode()))
+    put("runs_gzip_utf16.csv.gz", gzip.compress(noted.encode("utf-16")))
+    put("runs_gzip_damaged.csv", gzip.compress(text.encode())[:30])
+    for suffix in ("zip", "xz", "zst", "tar"):  # plain text under a compressed name (pandas went by the name)
+        put(f"runs_text_named.{suffix}", text)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("runs.csv", text)
+    put("runs_zip_named.csv", buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("a.csv", text)
+        zf.writestr("b.csv", text)
+    put("runs_two.zip", buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:  # the parts of a workbook that say what it is (not a valid one)
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    put("runs.xlsx", buf.getvalue())
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        info = tarfile.TarInfo("runs.csv")
+        info.size = len(text.encode())
+        tf.addfile(info, io.BytesIO(text.encode()))
+    put("runs_tar.tar", buf.getvalue())
+    put("runs_zstd.csv", b"\x28\xb5\x2f\xfd" + bytes(40))
+    put("runs_png.csv", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    try:
+        buf = io.BytesIO()
+        runs.to_parquet(buf, index=False)
+        put("runs.parquet", buf.getvalue())
+    except ImportError:  # no Parquet engine: the file is refused with what to install
+        put("runs.parquet", b"PAR1" + bytes(64) + b"PAR1")
+    lines = text.strip().splitlines()
+    put("runs_loss_twice.csv", "\n".join([lines[0] + ",loss"] + [ln + ",9.9" for ln in lines[1:]]) + "\n")
+    put("runs_bool_loss.csv", "n_params,n_tokens,loss\n" + "".join(
+        f"{ln.split(',')[0]},{ln.split(',')[1]},{'True' if i % 2 else 'False'}\n" for i, ln in enumerate(lines[1:])))
+    # other schemas and foreign JSON
+    shutil.copy(FITS / "chinchilla_lsq.json", base / "other_fit.json")
+    out["other_fit.json"] = base / "other_fit.json"
+    for name, src in (("other_manifest.json", FITS / "manifest.json"),
+                      ("other_record.json", FITS / "price_backtests_record.json"),
+                      ("other_summary.json", FORECASTS / "summary.json"),
+                      ("other_trend.json", FITS / "trend_flops_per_usd_tensor16.json"),
+                      ("other_bayes.nc", FITS / "chinchilla_bayes.nc")):
+        if src.exists():
+            out[name] = Path(shutil.copy(src, base / name))
+    put("deep.json", "[" * 100_000 + "]" * 100_000)
+    put("deep_object.json", '{"a":' * 50_000 + "1" + "}" * 50_000)
+    fit_text = (FITS / "chinchilla_lsq.json").read_text()
+    put("bigint.json", fit_text.replace('"n_runs": ', '"n_runs": ' + "9" * 5000, 1))  # beyond int()'s 4,300 digits
+    crafted = _crafted_netcdf()
+    if crafted is not None:
+        put("huge_dims.nc", crafted)
+    # a fit file with its content hash, then hand-edited (a changed parameter; a boolean one)
+    small = runs.iloc[:30]
+    hashed = fitting.fit(small, grid="coarse", bootstrap=5, seed=0).save(base / "hashed_fit.json")
+    out["hashed_fit.json"] = hashed
+    for name, value in (("fit_edited_E.json", 1.5), ("fit_bool_E.json", True)):
+        payload = json.loads(hashed.read_text())
+        payload["params"]["E"] = value
+        put(name, json.dumps(payload, indent=2))
+    # scenario files
+    put("scenarios_list_target.toml", "[a]\ntarget = ['a', 'b']\n")
+    put("scenarios_latin1.toml", "[a]\nlabel = 'café'\n".encode("latin-1"))
+    put("scenarios_deep.toml", "a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    put("scenarios_bigint.toml", "[a]\nbase_year = " + "9" * 5000 + "\n")
+    return out
+
+
+def _crafted_netcdf() -> bytes | None:
+    """A few KiB of netCDF-4 declaring posterior draws of 10^9 x 7 floats (56 GB if loaded)."""
+    import tempfile
+
+    try:
+        import h5netcdf
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "huge.nc"
+        with h5netcdf.File(path, "w") as fh:
+            g = fh.create_group("posterior")
+            g.dimensions = {"chain": 1, "draw": 10 ** 9}
+            for name in ("E", "A", "B", "alpha", "beta", "sigma", "nu"):
+                g.create_variable(name, ("chain", "draw"), float, chunks=(1, 100_000))
+            g.attrs["schema"] = "scaling.bayes"
+            g.attrs["schema_version"] = 2
+        return path.read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -465,3 +601,204 @@ def test_every_command_is_fuzzed():
     assert {("fit",), ("optimal",), ("forecast",), ("trend",), ("plot",), ("run",),
             ("cost", "train")} <= set(COMMANDS)
     assert sum(EXAMPLES.get(p, DEFAULT_EXAMPLES) for p in COMMANDS) + len(TOP_LEVEL) >= 1000
+
+
+# -- hand-picked hostile cases (issue 21 A): every one an answer or one error line -----------------
+
+
+def _one_error(args: list[str], workdir: Path, match: str | None = None) -> str:
+    """Run ``scaling ARGS``: the contract of :func:`check_outcome`, and exit 2 whose line matches ``match``."""
+    result = run_cli(args, workdir)
+    check_outcome(result, args)
+    if match is not None:
+        assert result.exit_code == 2, f"scaling {' '.join(args)} exited 0, expected an error ~ {match!r}"
+        line = next(ln for ln in result.stderr.splitlines() if ln.startswith("error:"))
+        assert re.search(match, line), f"scaling {' '.join(args)}: {line!r} does not say {match!r}"
+    return result.stderr
+
+
+@pytest.mark.parametrize("name", READABLE_RUNS)
+def test_runs_file_of_any_encoding_or_container_is_read(name, files, workdir, fuzz_counts):
+    """Latin-1, cp1252, UTF-16 (with or without a mark), compressed by content not name: the same fit."""
+    args = ["fit", "--grid", "coarse", "--json", "--data", str(files[name])]
+    result = run_cli(args, workdir)
+    check_outcome(result, args)
+    if name == "runs.parquet" and result.exit_code == 2:  # no Parquet engine: one line naming what to install
+        assert "pyarrow" in result.stderr
+    else:
+        assert result.exit_code == 0, result.stderr
+        plain = json.loads(run_cli(["fit", "--grid", "coarse", "--json", "--data", str(files["runs"])],
+                                   workdir).stdout)
+        assert json.loads(result.stdout)["params"] == pytest.approx(plain["params"], rel=1e-9)
+    fuzz_counts[SUITE]["hostile files"] += 1
+
+
+@pytest.mark.parametrize("name, says", sorted(REFUSED_RUNS.items()))
+def test_runs_file_that_is_no_table_is_refused_in_one_line(name, says, files, workdir, fuzz_counts):
+    if name not in files:
+        pytest.skip(f"{name}: its source file is not in this checkout")
+    _one_error(["fit", "--grid", "coarse", "--data", str(files[name])], workdir, re.escape(says))
+    fuzz_counts[SUITE]["hostile files"] += 1
+
+
+def test_every_runs_option_uses_the_one_reader(files, workdir):
+    """compare --data and plot --data read what fit --data reads, and refuse what it refuses."""
+    fit = str(files["hashed_fit.json"])
+    out = str(files["fit"].parent / "out" / "hostile_isoflop.png")
+    for name in ("runs_utf16.csv", "runs_gzip_named.csv"):
+        for args in (["compare", "--data", str(files[name]), "--laws", "chinchilla", "--schemes", "extrapolate",
+                      "--bootstrap", "0"], ["plot", "isoflop", "--fit", fit, "--data", str(files[name]), "-o", out]):
+            result = run_cli(args, workdir)
+            check_outcome(result, args)
+            assert result.exit_code == 0, result.stderr
+    for name in ("runs_loss_twice.csv", "runs_tar.tar", "runs_bool_loss.csv"):
+        for args in (["compare", "--data", str(files[name]), "--laws", "chinchilla", "--schemes", "extrapolate",
+                      "--bootstrap", "0"], ["plot", "isoflop", "--fit", fit, "--data", str(files[name]), "-o", out]):
+            _one_error(args, workdir, re.escape(REFUSED_RUNS[name]))
+
+
+#: Every option that reads a saved file, as (arguments before the file, the option, arguments after).
+FILE_OPTIONS = [
+    (["optimal", "--compute", "1e22"], "--fit"), (["optimal", "--compute", "1e22"], "--law"),
+    (["forecast", "--draws", "20"], "--fit"), (["forecast", "--draws", "20"], "--scenarios"),
+    (["plot", "isoflop"], "--fit"), (["plot", "trend"], "--trend"), (["plot", "fan"], "--forecast"),
+    (["plot", "isoflop", "--law", "hoffmann2022"], "--data"), (["fit", "--grid", "coarse"], "--data"),
+    (["compare", "--laws", "chinchilla", "--schemes", "extrapolate", "--bootstrap", "0"], "--data"),
+]
+#: Zoo files each option takes: the rest must give one error line.
+GOOD_FOR = {"--fit": {"fit", "other_fit.json", "other_bayes.nc", "hashed_fit.json"},
+            "--law": {"fit", "other_fit.json", "other_bayes.nc", "hashed_fit.json"},
+            "--trend": {"trend", "other_trend.json"}, "--forecast": {"forecast"},
+            "--scenarios": set(), "--data": {"runs", *READABLE_RUNS}}
+#: Files of the base zoo given to every option besides the hostile ones.
+ZOO = ("fit", "trend", "forecast", "runs", "junk.json", "junk.nc", "empty.csv", "fit_nan_param", "trend_empty_draws")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("before, option", FILE_OPTIONS, ids=lambda v: v if isinstance(v, str) else "-".join(v[:2]))
+def test_files_of_every_other_kind_to_every_file_option(before, option, files, workdir, fuzz_counts):
+    """Each file of another schema, format or encoding given to each file option: an answer or one
+    error line (never a traceback: a fit file given to 'plot fan --forecast' raised ValueError), and
+    no file changed."""
+    names = sorted(n for n, path in files.items() if n in ZOO or path.parent.name == "hostile")
+    out = files["fit"].parent / "out" / "zoo.png"
+    for name in names:
+        path = files[name]
+        if not path.is_file():
+            continue
+        before_bytes = path.read_bytes()
+        args = [*before, option, str(path)] + (["-o", str(out)] if before[0] == "plot" else [])
+        result = run_cli(args, workdir)
+        outcome = check_outcome(result, args)
+        if name not in GOOD_FOR[option] and not (option == "--data" and name.startswith("runs_")):
+            assert result.exit_code == 2, f"scaling {' '.join(args)} accepted {name}:\n{result.stdout[:500]}"
+        assert path.read_bytes() == before_bytes, f"scaling {' '.join(args)} changed {name}"
+        fuzz_counts[SUITE][outcome] += 1
+        fuzz_counts["CLI hostile files"][outcome] += 1
+
+
+@pytest.mark.parametrize("args, says", [
+    (["forecast", "--draws", "20", "--until", "-5"], "-5"),
+    (["forecast", "--draws", "20", "--until", "0"], "year 0"),
+    (["forecast", "--draws", "20", "--until", "99999"], "99999"),
+    (["forecast", "--draws", "20", "--since", "0000-01-01"], "0000-01-01.*1678-01-01 to 2261-12-31"),
+    (["forecast", "--draws", "20", "--since", "-0001-01-01"], "-0001-01-01"),
+    (["forecast", "--draws", "20", "--since", "1677-09-21"], "1677-09-21"),
+    (["forecast", "--draws", "20", "--since", "1678-01-01"], "1678-01-01"),  # readable, outside the forecast years
+    (["forecast", "--draws", "20", "--since", "2262-04-12"], "2262-04-12"),
+    (["forecast", "--draws", "20", "--since", "99999-01-01"], "99999-01-01"),
+    (["trend", "--ols", "--since", "0000-01-01"], "0000-01-01.*1678-01-01 to 2261-12-31"),
+    (["trend", "--ols", "--before", "1677-12-31"], "1677-12-31"),
+    (["trend", "--ols", "--before", "-5"], "-5"),
+    (["trend", "--ols", "--since", "2262-01-01"], "2262-01-01"),
+    (["trend", "--ols", "--backtest", "1500-01-01"], "1500-01-01"),
+    (["trend", "--ols", "--backtest", "0000-01-01"], "0000-01-01"),
+])
+def test_dates_at_and_beyond_the_timestamp_limits(args, says, workdir, fuzz_counts):
+    """A date pandas cannot hold (or the forecast does not cover) is one error line naming it."""
+    _one_error(args, workdir, re.escape(says) if ".*" not in says else says)
+    fuzz_counts[SUITE]["hostile dates"] += 1
+
+
+def test_trend_dates_at_the_limits_are_answers(workdir):
+    for args in (["trend", "--ols", "--draws", "100", "--since", "1678-01-01"],
+                 ["trend", "--ols", "--draws", "100", "--before", "2261-12-31"]):
+        result = run_cli(args, workdir)
+        check_outcome(result, args)
+        assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("name, says", [
+    ("fit_edited_E.json", "changed after scaling wrote it.*scaling fit"), ("fit_bool_E.json", "E is True, not a number"),
+    ("bigint.json", "4,300 digits"), ("deep.json", "nested too deeply"), ("deep_object.json", "nested too deeply"),
+    ("huge_dims.nc", r"declares [\d.]+ GiB of arrays"), ("other_trend.json", "holds schema 'scaling.hardware.trend'"),
+])
+def test_hand_edited_and_crafted_fit_files_are_refused(name, says, files, workdir, fuzz_counts):
+    """Issue 21: an edited E was trusted (a point estimate outside its own interval); "E": true read as 1."""
+    if name not in files:
+        pytest.skip(f"{name} not made here")
+    for args in (["optimal", "--fit", str(files[name]), "--compute", "1e22"],
+                 ["plot", "optimal", "--fit", str(files[name]), "-o", str(files["fit"].parent / "out" / "e.png")]):
+        _one_error(args, workdir, says)
+    fuzz_counts[SUITE]["hostile files"] += 1
+
+
+@pytest.mark.parametrize("name, says", [
+    ("scenarios_list_target.toml", r"\['a', 'b'\].*two numbers"), ("scenarios_latin1.toml", "not UTF-8"),
+    ("scenarios_deep.toml", "nested too deeply"), ("scenarios_bigint.toml", "4,300 digits"),
+])
+def test_hostile_scenario_files(name, says, files, workdir):
+    _one_error(["forecast", "--draws", "20", "--scenarios", str(files[name])], workdir, says)
+
+
+def test_outputs_never_replace_a_read_only_or_a_foreign_file(files, workdir, tmp_path):
+    """`cost seed --write victim.csv` overwrote any file; `fit -o` replaced a 0444 file and reset its mode."""
+    victim = tmp_path / "victim.csv"
+    victim.write_text("my own numbers\n")
+    _one_error(["cost", "seed", "--write", str(victim)], workdir, "not written by scaling.*--force")
+    assert victim.read_text() == "my own numbers\n"
+    for ext in (".json", ".png", ".csv"):  # fit -o, plot -o, forecast -o over someone else's file
+        own = tmp_path / f"own{ext}"
+        own.write_text("mine\n")
+        for args in (["fit", "--grid", "coarse", "--data", str(files["runs"]), "-o", str(own)],
+                     ["plot", "isoflop", "--law", "hoffmann2022", "-o", str(own)],
+                     ["forecast", "--draws", "20", "-o", str(own)],
+                     ["trend", "--ols", "--draws", "100", "-o", str(own)]):
+            result = run_cli(args, workdir)
+            check_outcome(result, args)
+            assert own.read_text() == "mine\n", f"scaling {' '.join(args)} replaced {own.name}"
+    readonly = tmp_path / "fit.json"
+    shutil.copy(files["hashed_fit.json"], readonly)
+    readonly.chmod(0o444)
+    before = readonly.read_bytes()
+    for extra in ([], ["--force"]):
+        _one_error(["fit", "--grid", "coarse", "--data", str(files["runs"]), "-o", str(readonly), *extra], workdir,
+                   "read-only")
+    assert readonly.read_bytes() == before and (readonly.stat().st_mode & 0o777) == 0o444
+    # --force replaces someone else's (writable) file; the package's own outputs are replaced freely
+    result = run_cli(["cost", "seed", "--write", str(victim), "--force"], workdir)
+    assert result.exit_code == 0 and "Sunyan" in victim.read_text()
+    figure = tmp_path / "again.png"
+    for _ in range(2):
+        result = run_cli(["plot", "isoflop", "--law", "hoffmann2022", "-o", str(figure)], workdir)
+        assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_bayesian_path_without_a_usable_home(tmp_path):
+    """HOME under a regular file (unwritable even for root): ArviZ and PyTensor caches go to a private
+    temporary folder, said once on stderr; before, 'error: /nonexistent: Permission denied'."""
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR",
+                                                            "PYTENSOR_FLAGS", "SCALING_CACHE_NOTED")}
+    env.update(HOME=str(blocker / "home"), TMPDIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "scaling", "optimal", "--fit", str(FITS / "chinchilla_bayes.nc"),
+                           "--compute", "1e22"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    notes = [ln for ln in proc.stderr.splitlines() if "cannot hold caches" in ln]
+    assert len(notes) == 1 and str(tmp_path) in notes[0], proc.stderr

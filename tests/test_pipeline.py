@@ -35,6 +35,14 @@ def _quick(tmp_path, **kw) -> RunConfig:
 PANEL_CALLS: list[dict] = []
 
 
+def _resave(path: Path, payload: dict) -> None:
+    """Write ``payload`` as a file scaling could have written (its content hash recomputed): another
+    fit's file, not a hand edit (which the hash refuses before any other check)."""
+    from scaling._io import dumps_json, with_content_sha256
+
+    path.write_text(dumps_json(with_content_sha256(payload)))
+
+
 def _stand_in_fit_panel(*args, **kwargs):
     """Stands in for :func:`scaling.hardware.fit_panel` (NUTS), with its signature and defaults:
     a ``PanelFit`` whose draws scatter around least squares on the hyperscaler on-demand prices,
@@ -178,7 +186,7 @@ def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_ru
     low = tmp / "fits" / "trend_lowest-available.json"
     payload = json.loads(low.read_text())
     payload["data_sha256"] = "0" * 64
-    low.write_text(json.dumps(payload))
+    _resave(low, payload)
     run(_quick(tmp, panel_draws=120), echo=lines.append)
     assert len(PANEL_CALLS) == 1
     assert [ln.strip() for ln in lines if "refitting" in ln] == [
@@ -195,7 +203,7 @@ def test_series_of_another_panel_model_is_refitted(first_run):
     path = tmp / "fits" / "trend_hyperscaler-on-demand.json"
     payload = json.loads(path.read_text())
     payload["settings"]["model_version"] = MODEL_VERSION - 1
-    path.write_text(json.dumps(payload))
+    _resave(path, payload)
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
     assert any(f"refitting {path}: it was made with model_version = {MODEL_VERSION - 1}, this run uses "
@@ -344,6 +352,34 @@ def test_other_settings_in_the_file_are_refitted(first_run):
     run(_quick(tmp), echo=lines.append)
     assert any(f"refitting {path}: it was made with bootstrap = 20, this run uses 50" in line for line in lines), lines
     assert load_fit(path).settings["bootstrap"] == 50
+
+
+def test_hand_edited_fits_are_refitted_never_reused(first_run):
+    """Issue 21: an edited parameter was reused "(inputs unchanged)" and reached summary.json.
+
+    A plain edit fails the file's own content hash; an edit that also recomputes that hash is
+    not the file the job wrote (the manifest's sha256 of its bytes). Both are refitted."""
+    from scaling.fitting import load_fit
+
+    tmp, _, _ = first_run
+    run(_quick(tmp), echo=lambda _: None)  # current for these settings
+    lsq = tmp / "fits" / "chinchilla_lsq.json"
+    trend = tmp / "fits" / "trend_flops_per_usd_tensor16.json"
+    good_e = load_fit(lsq).params["E"]
+    payload = json.loads(lsq.read_text())
+    assert payload["content_sha256"]
+    payload["params"]["E"] = 1.5
+    lsq.write_text(json.dumps(payload, indent=2))
+    edited = json.loads(trend.read_text())
+    edited["draws"]["slope_per_year"][0] *= 1.01
+    _resave(trend, edited)  # a consistent content hash: only the manifest knows
+    lines: list[str] = []
+    summary = run(_quick(tmp), echo=lines.append)
+    assert any(f"refitting {lsq}: it could not be read" in line and "changed after scaling wrote it" in line
+               for line in lines), lines
+    assert any(f"refitting {trend}: the file is not the one this job wrote" in line for line in lines), lines
+    assert summary["lsq"]["E"] == pytest.approx(good_e, rel=1e-6)
+    assert load_fit(lsq).params["E"] == pytest.approx(good_e, rel=1e-6)
 
 
 def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):

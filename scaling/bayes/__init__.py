@@ -12,14 +12,20 @@ Laws: ``chinchilla`` and the data-constrained ``data_constrained`` / ``data_cons
 >>> res.predict(6.34e9, 242e9, n_unique_tokens=25e9, level=0.9)  # doctest: +SKIP
 
 Importing this package is cheap: PyMC, PyTensor, nutpie and ArviZ load inside
-:func:`fit`, :func:`load` and the result's methods. Model, priors and the choice of
+:func:`fit`, :func:`load` and the result's methods; before they do, importing this package
+points their caches at a private temporary folder when the home folder cannot hold them
+(:mod:`scaling.bayes._cache`). Model, priors and the choice of
 likelihood are documented in :func:`scaling.bayes.model.build_model`.
 """
 
 from __future__ import annotations
 
-from .core import SUPPORTED_LAWS, fit
-from .plots import plot_ppc
-from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, load
+from ._cache import ensure_cache_dirs
+
+ensure_cache_dirs()  # before PyTensor or ArviZ is imported: writable caches even without a usable HOME
+
+from .core import SUPPORTED_LAWS, fit  # noqa: E402
+from .plots import plot_ppc  # noqa: E402
+from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, load  # noqa: E402
 
 __all__ = ["fit", "load", "plot_ppc", "BayesFitResult", "SUPPORTED_LAWS", "SCHEMA", "SCHEMA_VERSION"]

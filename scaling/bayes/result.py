@@ -338,6 +338,39 @@ def _attr(attrs: dict, key: str):
     return value.item() if isinstance(value, np.generic) else value
 
 
+#: Most bytes of arrays a posterior file may declare: a posterior of scaling.bayes with every
+#: group (log-likelihood and predictive draws included) takes a few MiB; a crafted file of a few
+#: KiB can declare dimensions of 10^9 draws, which loading would allocate.
+MAX_POSTERIOR_BYTES = 2 ** 30
+
+
+def _check_declared_size(path: Path) -> None:
+    """Refuse a file that is no netCDF-4 (HDF5) file, or whose arrays declare more than the cap."""
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic != b"\x89HDF\r\n\x1a\n":
+        raise ScalingError(f"{path} is not a netCDF-4 file: not a posterior written by scaling.bayes")
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - h5netcdf, ArviZ's reader here, brings h5py
+        return
+    total = 0
+
+    def add(_name, obj):
+        nonlocal total
+        if isinstance(obj, h5py.Dataset):
+            total += int(obj.size) * int(obj.dtype.itemsize)
+
+    try:
+        with h5py.File(path, "r") as fh:
+            fh.visititems(add)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise ScalingError(f"{path} is not a readable netCDF posterior ({type(exc).__name__}: {exc})") from None
+    if total > MAX_POSTERIOR_BYTES:
+        raise ScalingError(f"{path} declares {total / 2 ** 30:.3g} GiB of arrays, more than the "
+                           f"{MAX_POSTERIOR_BYTES / 2 ** 30:g} GiB a posterior of scaling.bayes holds: not loading it")
+
+
 def load(path: str | os.PathLike) -> BayesFitResult:
     """Read a posterior written by :meth:`BayesFitResult.save`.
 
@@ -346,15 +379,17 @@ def load(path: str | os.PathLike) -> BayesFitResult:
     FileNotFoundError
         If ``path`` does not exist.
     ScalingError
-        If the file is not readable netCDF, was not written by ``scaling.bayes`` (no or
+        If the file is not readable netCDF-4, declares more than :data:`MAX_POSTERIOR_BYTES`
+        of arrays (checked before loading), was not written by ``scaling.bayes`` (no or
         another ``schema`` attribute), has another ``schema_version``, or holds invalid values.
     """
-    az = import_arviz()
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "posterior file does not exist", str(path))
     if path.is_dir():
         raise IsADirectoryError(21, "is a directory, expected a netCDF file", str(path))
+    _check_declared_size(path)  # before ArviZ is imported: refusing a file costs no import
+    az = import_arviz()
     try:
         idata = az.from_netcdf(str(path))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

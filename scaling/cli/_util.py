@@ -70,3 +70,17 @@ def resolve_fit_path(given, default: str) -> str:
     if shipped:
         click.echo(shipped_note(path), err=True)
     return str(path)
+
+
+#: ``--force`` of the commands that write files: replace a file scaling did not write.
+force_option = click.option("--force", "force", is_flag=True,
+                            help="Replace an existing output file that scaling did not write (never a read-only one).")
+
+
+def check_outputs(*paths, force: bool = False) -> None:
+    """Before any work: refuse outputs that would replace a read-only file or someone else's file."""
+    from scaling._io import check_overwrite
+
+    for path in paths:
+        if path:
+            check_overwrite(path, force=force)

@@ -7,7 +7,7 @@ import click
 from scaling import laws as _laws
 from scaling import library
 from scaling._format import plural
-from scaling.cli._util import echo_json, echo_warnings, print_table
+from scaling.cli._util import check_outputs, echo_json, echo_warnings, force_option, print_table
 from scaling.results import DEFAULT_LEVEL
 
 DEFAULT_DATASET = "chinchilla_runs"
@@ -37,8 +37,9 @@ DEFAULT_DATASET = "chinchilla_runs"
 @click.option("--figure", type=click.Path(dir_okay=False), default=None,
               help="Save the held-out error figure (.png, .svg or .pdf).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@force_option
 def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, level, loo, include, seed, groups,
-                    output, figure, as_json):
+                    output, figure, as_json, force):
     """Rank laws by how well they predict runs they did not see.
 
     Leave-one-model-size-out and fit-on-the-smaller-sizes-predict-the-largest errors
@@ -49,6 +50,7 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
     from scaling import compare
     from scaling.cli.cmd_fit import _load_runs
 
+    check_outputs(output, figure, force=force)
     runs = _load_runs(data, dataset)
     result = compare.compare(runs, laws=laws, published=published,
                              schemes=tuple(s for s in schemes.split(",") if s), bootstrap=bootstrap, grid=grid,

@@ -6,7 +6,7 @@ import click
 
 from scaling import cost
 from scaling._format import format_bytes, format_si, format_usd
-from scaling.cli._util import echo_json, echo_warnings, print_table
+from scaling.cli._util import check_outputs, echo_json, echo_warnings, force_option, print_table
 from scaling.errors import ScalingError
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -224,11 +224,13 @@ def memory_cmd(n_params, bytes_per_param, hardware, memory_per_chip, as_json):
 @click.option("--write", "write_path", type=_WritePath(dir_okay=False), default=None,
               help="Regenerate the markdown document at PATH (atomically), e.g. docs/seed-reproduction.md.")
 @_JSON
-def seed_cmd(write_path, as_json):
+@force_option
+def seed_cmd(write_path, as_json, force):
     """Reproduce the 20 numbers of Sunyan (2023), "The Economics of Large Language Models"."""
     from scaling import seed
 
     if write_path:
+        check_outputs(write_path, force=force)
         path = seed.write_markdown(write_path)
         click.echo(f"wrote {path}")
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from scaling import laws
-from scaling.cli._util import echo_json, echo_warnings
+from scaling.cli._util import check_outputs, echo_json, echo_warnings, force_option
 from scaling.results import DEFAULT_LEVEL
 
 DEFAULT_FIT = "fits/chinchilla_lsq.json"
@@ -20,7 +20,10 @@ def _load_runs(data, dataset):
         if dataset is not None:
             raise ScalingError(f"give --data (your CSV) or --dataset (a shipped table), not both "
                                f"(got --data {data} and --dataset {dataset})")
-        return datasets.read_runs(data)
+        runs = datasets.read_runs(data)
+        if runs.attrs.get("note"):  # an encoding guessed (not UTF-8): say so once
+            click.echo(f"note: {runs.attrs['note']}", err=True)
+        return runs
     return datasets.load(DEFAULT_DATASET if dataset is None else dataset)
 
 
@@ -46,11 +49,13 @@ def _load_runs(data, dataset):
               help="Save the fit (.json; .nc for --bayes).")
 @click.option("--level", type=float, default=DEFAULT_LEVEL, show_default=True, help="Interval level.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@force_option
 def fit_command(data, dataset, law, method, bayes, sampler, n_draws, chains, bootstrap, seed, include, grid,
-                output, level, as_json):
+                output, level, as_json, force):
     """Fit L(N, D) = E + A/N^alpha + B/D^beta (or another --law) to training runs (Hoffmann's Approach 3)."""
     from scaling import fitting
 
+    check_outputs(output, force=force)
     runs = _load_runs(data, dataset)
     if bayes or method == "bayes":
         kwargs = {k: v for k, v in (("sampler", sampler), ("draws", n_draws), ("chains", chains)) if v is not None}

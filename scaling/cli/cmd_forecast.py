@@ -8,7 +8,7 @@ import click
 
 from scaling import library
 
-from ._util import echo_json, echo_warnings, print_table, resolve_fit_path
+from ._util import check_outputs, echo_json, echo_warnings, force_option, print_table, resolve_fit_path
 from scaling._format import format_usd as _money
 
 
@@ -101,10 +101,11 @@ def _range_help(what: str, default: str) -> str:
                    "header: pd.read_csv(path, comment='#')) or .json (every scenario's full table); "
                    "'scaling plot fan --forecast FILE' draws either.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@force_option
 @click.pass_context
 def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
                      inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_cap,
-                     scenario_file, fits_dir, seed, draws, output, as_json):
+                     scenario_file, fits_dir, seed, draws, output, as_json, force):
     """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty.
 
     The default law is the headline's (that of 'scaling run'): an equal-weight mixture of
@@ -115,6 +116,7 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
     from scaling.forecast.files import FORMATS, save_forecasts
     from scaling.forecast.scenarios import run_scenarios, scenario_notes
 
+    check_outputs(output, force=force)
     folder = _fits_dir(fits_dir)
     if law is not None and fit_path is not None:
         raise ScalingError("give --law or --fit, not both")

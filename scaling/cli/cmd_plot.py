@@ -10,7 +10,7 @@ from scaling import library
 
 from scaling.errors import ScalingError
 
-from ._util import echo_warnings, resolve_fit_path
+from ._util import check_outputs, echo_warnings, force_option, resolve_fit_path
 
 DEFAULT_LSQ = "fits/chinchilla_lsq.json"
 DEFAULT_BAYES = "fits/chinchilla_bayes.nc"
@@ -126,8 +126,9 @@ def _plot_runs(kind: str, fit, data_path):
 @click.option("--title", default=None, help="Title instead of the automatic one.")
 @click.option("--benchmark", default="MMLU", show_default=True,
               help="Benchmark of 'capability-curve' (its fit: --fit FILE, else fits/capability_<benchmark>.json).")
+@force_option
 def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend_path, forecast_path, quantity, level,
-             size, captions, title, benchmark):
+             size, captions, title, benchmark, force):
     """Draw a figure of KIND from saved results and write it to a file.
 
     \b
@@ -161,6 +162,7 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
 
     if out.suffix.lower() not in plot.SAVE_FORMATS:
         raise ScalingError(f"cannot write {out.name!r}: allowed suffixes are {', '.join(plot.SAVE_FORMATS)}")
+    check_outputs(out, force=force)
 
     # Load everything before importing matplotlib, so a missing file fails fast.
     specs = [*law_specs, *fit_paths]

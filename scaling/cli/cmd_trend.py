@@ -8,7 +8,7 @@ import click
 
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
-from ._util import echo_json, print_table
+from ._util import check_outputs, echo_json, force_option, print_table
 
 _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
             "flops-per-usd-cloud": "flops_per_usd_cloud"}
@@ -56,9 +56,11 @@ def _dt_row(label: str, t) -> list:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
               help="Save the trend (Bayesian, or OLS with --ols) as versioned JSON.")
+@force_option
 def trend(metric, precision, ols_only, vendor, type_, segment, since, before, dollars, frontier, pricing, cutoffs,
-          series, draws, seed, as_json, output):
+          series, draws, seed, as_json, output, force):
     """Doubling time of peak FLOP/s per $ / per W with its 90% interval, vs Epoch and the seed."""
+    check_outputs(output, force=force)
     from scaling.hardware import backtest, fit_trend, published_table
 
     if series is not None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._dates import to_datetimes
 from ..errors import ScalingError
 
 __all__ = ["forecast_backtest", "series_population", "observed_prices", "backtest_markdown"]
@@ -110,7 +111,7 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
     from .core import _quantiles, equivalent_cost
 
     name = "pooled" if series == "cloud" else series
-    cut = pd.Timestamp(cutoff)
+    cut = to_datetimes(cutoff)[0]  # a ScalingError for a date pandas cannot hold
     if past is None:
         if panel is not None:
             before = panel.settings.get("before")

@@ -44,7 +44,7 @@ import pandas as pd
 
 from .. import __version__
 from .._checks import check_int, check_level, check_memory, check_number, max_memory_bytes, units_warnings
-from .._dates import decimal_year
+from .._dates import decimal_year, iso_date, to_datetimes
 from .._io import atomic_write_text, dumps_json, utc_now
 from ..cost.tco import DOLLARS, TCOAssumptions, cost_shares, dollar_factor, usd_per_peak_flop_tco
 from ..errors import ScalingError
@@ -135,7 +135,7 @@ def _check_years(idx: pd.DatetimeIndex) -> None:
     lo, hi = YEAR_RANGE
     bad = (idx.year < lo) | (idx.year > hi)
     if bad.any():
-        raise ScalingError(f"forecast date {idx[bad][0].date()} is outside {lo}-{hi}: the price trends are "
+        raise ScalingError(f"forecast date {iso_date(idx[bad][0])} is outside {lo}-{hi}: the price trends are "
                            f"fitted to accelerators from the 2000s on, and a log-linear trend beyond {hi} "
                            "is no forecast")
 
@@ -169,15 +169,16 @@ MIN_UTILISATION = 1e-3
 
 def default_dates(start: str = "2020-01-01", until: int | str = 2032) -> pd.DatetimeIndex:
     """Quarterly dates from ``start`` to the end of ``until`` (a year or a date), within :data:`YEAR_RANGE`."""
-    try:
-        end = (pd.Timestamp(f"{int(until)}-12-31") if isinstance(until, (int, np.integer)) or str(until).isdigit()
-               else pd.Timestamp(until))
-        begin = pd.Timestamp(start)
-    except (ValueError, TypeError, OverflowError) as exc:
+    last = until
+    if isinstance(until, (int, np.integer)) and not isinstance(until, bool) or str(until).lstrip("-").isdigit():
+        year = int(until)
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:  # before building a date of year -5 or 99999
+            raise ScalingError(f"forecast year {until} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+        last = f"{year}-12-31"
+    try:  # one reader of dates: a date outside pandas' range is a ScalingError naming it
+        begin, end = to_datetimes(start)[0], to_datetimes(last)[0]
+    except ScalingError as exc:
         raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: {exc}") from None
-    if pd.isna(begin) or pd.isna(end):  # '' and 'NaT' parse to NaT
-        raise ScalingError(f"cannot read the forecast range {start!r} .. {until!r}: give dates such as "
-                           "'2020-01-01' and a year such as 2032")
     _check_years(pd.DatetimeIndex([begin, end]))
     dates = pd.date_range(start=begin, end=end, freq="QS")
     if len(dates) < 2:
@@ -372,13 +373,14 @@ def load_forecast(path: str | os.PathLike) -> Forecast:
         from .._io import read_versioned_json
 
         meta = read_versioned_json(json_path, SCHEMA, SCHEMA_VERSION)
-    try:
-        table = pd.read_csv(path)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ScalingError(f"{path} is not a readable forecast table ({type(exc).__name__})") from None
+    from .._tables import read_table
+
+    table = read_table(path)  # by content, not name (pandas decompressed by the suffix); one ScalingError
     need = {"date", "quantity", "median", "lower", "upper", "level"}
     if not need <= set(table.columns):
         raise ScalingError(f"{path} is not a forecast table: needs columns {sorted(need)}")
+    if table.empty:
+        raise ScalingError(f"{path} has no rows: the forecast table is truncated; rerun the forecast")
     # A complete table: the rows its metadata counted, every quantity and level at every date,
     # finite numbers (a truncated or edited file is refused, not drawn).
     expected = meta.get("n_rows")

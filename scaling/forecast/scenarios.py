@@ -186,11 +186,20 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
     import tomllib
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8")  # OSError for a missing file: the CLI reports it
+    raw = path.read_bytes()  # OSError for a missing file: the CLI reports it
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScalingError(f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8: save it as UTF-8") \
+            from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScalingError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScalingError(f"{path}: not valid TOML: nested too deeply to read") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ScalingError(f"{path}: not valid TOML: it holds an integer of more than 4,300 digits") from None
     where = _key_lines(text)
     if not data:
         raise ScalingError(f"{path}: no scenarios; give one [name] table per scenario")
@@ -257,6 +266,9 @@ def series_for(spec: Mapping[str, Any]) -> tuple[str, PriceSeries]:
 
 def _target(value):
     if isinstance(value, (list, tuple)):
+        if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise ScalingError(f"target {value!r}: a list target is [n_params, n_tokens], two numbers "
+                               "(e.g. [175e9, 300e9])")
         return tuple(float(v) for v in value)
     if isinstance(value, (int, float)):
         return float(value)

@@ -44,7 +44,7 @@ def record_key(trend) -> str:
 def _read(path: str, mtime_ns: int) -> dict:
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):  # undecodable, malformed, too deep, a huge integer
         return {}
     if not isinstance(payload, dict) or payload.get("schema") != SCHEMA or not isinstance(payload.get("entries"), dict):
         return {}

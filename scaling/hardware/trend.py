@@ -52,7 +52,8 @@ from .. import __version__
 from .._checks import check_int, check_level, check_number
 from .._dates import decimal_year, to_datetimes
 from .._format import plural
-from .._io import atomic_write_text, dumps_json, utc_now
+from .._io import atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now, \
+    with_content_sha256
 from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
 from ..bayes.samplers import SAMPLERS
 from ..datasets import PRECISIONS
@@ -543,24 +544,12 @@ class TrendResult:
             "draws": block,
             "data": {c: json.loads(data[c].to_json(orient="values")) for c in data.columns},
         })
-        return atomic_write_text(path, dumps_json(payload, compact=True))
+        return atomic_write_text(path, dumps_json(with_content_sha256(payload), compact=True))
 
 
 def _read_payload(path) -> dict:
-    path = Path(path)
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
-    if not isinstance(payload, dict) or "schema" not in payload:
-        raise ScalingError(f"{path} has no 'schema' key: not a file written by scaling")
-    if payload["schema"] != SCHEMA:
-        raise ScalingError(f"{path} holds schema {payload['schema']!r}, expected {SCHEMA!r}")
-    version = payload.get("schema_version")
-    if isinstance(version, bool) or version not in READABLE_VERSIONS:
-        raise ScalingError(f"{path} has schema version {version!r}; this version of scaling reads versions "
-                           f"{', '.join(map(str, READABLE_VERSIONS))} of {SCHEMA!r}. Refit, or install the "
-                           "scaling version that wrote it.")
+    payload = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
+    version = payload["schema_version"]
     if version == 1:
         # Version 1 named the package version 'package_version'.
         payload = {**payload, "scaling_version": payload.get("package_version", "")}
@@ -622,7 +611,7 @@ def load_trend(path: str | os.PathLike) -> TrendResult:
                 data[c] = pd.to_datetime(data[c], errors="coerce")
         t0 = check_number("t0", p["t0"], low=None)
         groups = tuple(p.get("groups", []))
-        return TrendResult(
+        result = TrendResult(
             metric=metric, precision=precision, method=method, n_chips=int(p["n_chips"]),
             n_points=int(p["n_points"]), n_dropped=int(p["n_dropped"]), dropped=dict(p["dropped"]),
             t0=t0, draws=draws, data=data, diagnostics=dict(p.get("diagnostics") or {}),
@@ -630,11 +619,15 @@ def load_trend(path: str | os.PathLike) -> TrendResult:
             notes=list(p.get("notes", [])), seed=meta["seed"], data_sha256=meta["data_sha256"],
             groups=groups, created=str(meta["created"]), scaling_version=str(meta["scaling_version"]),
         )
+        # valid values, and the ones written: a hand-edited trend is refused (after the checks
+        # above, which name what is malformed)
+        check_content_sha256(p, path, remedy="refit it (`scaling trend`, or `scaling run --force`)")
+        return result
     except ScalingError as exc:
         if str(exc).startswith(str(path)):
             raise
         raise ScalingError(f"{path}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ScalingError(f"{path}: incomplete or damaged trend file (missing or bad {exc})") from None
 
 
