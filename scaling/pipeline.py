@@ -138,13 +138,16 @@ class _Manifest:
             return f"{self.path} has no record of it"
         if entry.get("key") != key:
             return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
-        if entry.get("sha256") != _bytes_sha(output):  # reused only when it is the very file this job wrote
+        if "sha256" in entry and entry["sha256"] != _bytes_sha(output):  # a fit: reused only when it is the very file this job wrote
             return f"the file is not the one this job wrote (edited or replaced since; {self.path} records its sha256)"
         return None
 
-    def record(self, output: Path, key: str, seconds: float | None = None) -> None:
+    def record(self, output: Path, key: str, seconds: float | None = None, *, bytes_sha: bool = True) -> None:
+        """Vouch for ``output`` made from ``key``; ``bytes_sha``: also pin its bytes (a fit, which later
+        steps read, is reused only when unedited; a figure, which nothing reads, is not: another CPU's
+        sub-pixels must not make a fresh clone redraw it)."""
         entry = {"key": key} if seconds is None else {"key": key, "seconds": round(seconds, 2)}
-        self.entries[output.name] = {**entry, "sha256": _bytes_sha(output)}
+        self.entries[output.name] = {**entry, "sha256": _bytes_sha(output)} if bytes_sha else entry
         payload = {"schema": "scaling.manifest", "schema_version": 1, "entries": dict(sorted(self.entries.items()))}
         write_if_changed(self.path, dumps_json(payload))
 
@@ -722,7 +725,7 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say, inputs: di
             artist = draw()
             n_changed += write_if_changed(path, lambda tmp, a=artist: plot.savefig(a, tmp))
             if key is not None:
-                manifest.record(path, key)
+                manifest.record(path, key, bytes_sha=False)
             plt.close("all")
             bar.advance()
     say(f"wrote {plural(n_changed, 'figure')} to {fig_dir}, kept {len(written) - n_changed} unchanged "

@@ -371,7 +371,7 @@ def test_hand_edited_fits_are_refitted_never_reused(first_run):
     payload["params"]["E"] = 1.5
     lsq.write_text(json.dumps(payload, indent=2))
     edited = json.loads(trend.read_text())
-    edited["draws"]["slope_per_year"][0] *= 1.01
+    edited["draws"]["values"][edited["draws"]["columns"].index("slope_per_year")][0] *= 1.01
     _resave(trend, edited)  # a consistent content hash: only the manifest knows
     lines: list[str] = []
     summary = run(_quick(tmp), echo=lines.append)
