@@ -2,18 +2,23 @@
 
 Run from the repository root::
 
-    python validation/capability.py                 # both checks, ~10-15 minutes on 2 shared cores
-    python validation/capability.py --skip-lofo     # the compute split only
+    python validation/capability.py                 # selection and both checks, ~15-20 minutes on 2 shared cores
+    python validation/capability.py --skip-lofo     # selection and the compute split only
+    python validation/capability.py --select-only   # the candidates' scores on the training models only
 
-Two checks, per benchmark (MMLU, ARC-C, HellaSwag, WinoGrande, GSM8K), for three laws:
-the sigmoid law with family offsets (fitted jointly on the five benchmarks), the
-observational law (PC1), and the baseline, one pooled sigmoid in log compute (no family
-effects):
+First the law is chosen on the training models alone (below ``--cut``): every candidate of
+:data:`CANDIDATES` (docs/capability.md, "Second round") is scored on an inner compute split
+(fit below 3e21 FLOPs, predict 3e21 to the cut) and by leave-one-family-out within the training
+models, each as its mean error over the benchmarks divided by the pooled sigmoid's; the lowest
+average of the two ratios wins (a simpler candidate within 0.02 of it is preferred). Then,
+once, per benchmark (MMLU, ARC-C, HellaSwag, WinoGrande, GSM8K), the chosen law, the first
+round's law (``base``) and the baseline, one pooled sigmoid in log compute (no family effects):
 
 1. **Compute split** (as Ruan et al. 2024 hold out the larger models): fit on the models
    trained with less than ``--cut`` FLOPs (1e22), predict every model at or above it. A test
    model whose family is in the training set uses its family's offset; otherwise it is a new
-   family.
+   family. A model without a release date is asked about at the training models' median date
+   (date-term laws only).
 2. **Leave one family out**: fit on all other families, predict the held-out family's models
    as a new family.
 
