@@ -144,9 +144,9 @@ def lofo_check(models: pd.DataFrame, names: dict[str, str], bootstrap: int, seed
 
 
 def ratios(m: pd.DataFrame) -> dict[str, float]:
-    """Mean MAE over the benchmarks of each law divided by the pooled baseline's."""
+    """Mean MAE over the benchmarks of each law divided by the pooled baseline's (1 for the baseline)."""
     mean = m["mae_points"].groupby(level="law").mean()
-    return {law: float(mean[law] / mean["pooled"]) for law in mean.index if law != "pooled"}
+    return {law: float(mean[law] / mean["pooled"]) for law in mean.index}
 
 
 def select(train: pd.DataFrame, bootstrap: int, seed: int) -> tuple[str, pd.DataFrame]:
@@ -182,7 +182,7 @@ def _selection_lines(best: str, table: pd.DataFrame, n_inner: tuple[int, int], n
              "| candidate | (a) MAE / coverage | (a) ratio | (b) MAE / coverage | (b) ratio | score |",
              "|---|---|---|---|---|---|"]
     for c, r in table.iterrows():
-        ratio = (lambda v: "" if pd.isna(v) else f"{v:.2f}")  # noqa: E731
+        ratio = "{:.2f}".format
         lines.append(f"| {'**' + c + '**' if c == best else c} | {r['split_mae']:.2f} / {r['split_coverage']:.0%} | "
                      f"{ratio(r['split_ratio'])} | {r['lofo_mae']:.2f} / {r['lofo_coverage']:.0%} | "
                      f"{ratio(r['lofo_ratio'])} | {ratio(r['score'])} |")

@@ -67,7 +67,8 @@ def _observed(models):
 
 def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoid", *, bootstrap: int = DEFAULT_BOOTSTRAP,
         seed: int = 0, terms=(), family_effects: bool = True, companions=COMPANIONS, include_reference: bool = False,
-        ceiling_prior=None, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie", target_accept: float = 0.9,
+        ceiling_prior=None, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie",
+        target_accept: float = 0.9,
         progress: bool = False) -> CapabilityFit:
     r"""Fit a capability law to a table of models.
 

@@ -49,8 +49,8 @@ import numpy as np
 from ..errors import ScalingError
 from .data import Design
 
-__all__ = ["mean_accuracy", "log10_compute_for", "fit_lsq", "ceiling_prior", "curve", "new_model", "log10_compute", "BOUNDS", "MAX_OUTER",
-           "PRIOR_MEAN", "PRIOR_SD"]
+__all__ = ["mean_accuracy", "log10_compute_for", "fit_lsq", "ceiling_prior", "curve", "new_model", "log10_compute",
+           "BOUNDS", "MAX_OUTER", "PRIOR_MEAN", "PRIOR_SD"]
 
 #: Range of the starting midpoint (log10 FLOPs); the other entries document the parameters' plausible ranges.
 BOUNDS = {"midpoint": (15.0, 35.0), "log_slope": (math.log(0.05), math.log(20.0)), "ceiling_logit": (-12.0, 12.0),
