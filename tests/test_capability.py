@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,39 @@ def test_terms_need_their_columns():
     ok = fit.predict({"n_params": [7e9], "n_tokens": [2e12]})
     assert 0.25 <= ok[0] <= 1
 
+
+
+def test_tokens_per_param_term_recovers_its_coefficient():
+    """The term of validation's chosen law: acc = law(log10 C + beta log10(D/N/20)) with known beta."""
+    rng = np.random.default_rng(5)
+    beta, rows = 0.5, []
+    for k in range(10):
+        u = float(rng.normal(0, 0.3))
+        for x in rng.uniform(20.5, 24.5, 6):
+            ratio = 10 ** rng.uniform(0.0, 2.5)  # 1 to 300 tokens per parameter
+            n_params = math.sqrt(10**x / 6 / ratio)
+            w = math.log10(ratio / 20)
+            acc = mean_accuracy(x, 0.25, TRUE["midpoint"], TRUE["slope"], TRUE["ceiling"], u, beta * w)
+            rows.append({"model": f"f{k}-{x:.2f}", "family": f"f{k}", "n_params": n_params,
+                         "n_tokens": ratio * n_params, "mmlu": float(np.clip(acc + rng.normal(0, 0.015), 0, 1))})
+    fit = capability.fit(pd.DataFrame(rows), "MMLU", terms=("tokens_per_param",), companions=(), bootstrap=0)
+    assert fit.params["beta_tokens_per_param"] == pytest.approx(beta, abs=0.15)
+    assert fit.params["midpoint"] == pytest.approx(TRUE["midpoint"], abs=0.3)
+
+
+def test_ceiling_prior_pulls_the_ceiling_and_is_checked(synth_fit):
+    _, models, _ = synth_fit
+    low = models[models["compute_flops"] < 10**22.5]  # below the midpoint: the ceiling rests on the prior
+    free = capability.fit(low, "MMLU", companions=(), bootstrap=0)
+    near_one = capability.fit(low, "MMLU", companions=(), bootstrap=0, ceiling_prior=(4.0, 0.3))
+    assert near_one.params["ceiling"] > free.params["ceiling"]
+    assert near_one.params["ceiling"] > 0.93
+    assert near_one.settings["ceiling_prior"] == [4.0, 0.3] and "ceiling_prior" not in free.settings
+    for bad in [(2.0, 0.0), (float("nan"), 1.0), 3.0, "wide"]:
+        with pytest.raises(ScalingError, match="ceiling_prior"):
+            capability.fit(models, "MMLU", companions=(), bootstrap=0, ceiling_prior=bad)
+    with pytest.raises(ScalingError, match="ceiling_prior"):
+        capability.fit(models, "MMLU", law="observational", bootstrap=0, ceiling_prior=(4.0, 0.5))
 
 # --- the command line ------------------------------------------------------------------
 @pytest.fixture()

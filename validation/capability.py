@@ -2,18 +2,23 @@
 
 Run from the repository root::
 
-    python validation/capability.py                 # both checks, ~10-15 minutes on 2 shared cores
-    python validation/capability.py --skip-lofo     # the compute split only
+    python validation/capability.py                 # selection and both checks, ~15-20 minutes on 2 shared cores
+    python validation/capability.py --skip-lofo     # selection and the compute split only
+    python validation/capability.py --select-only   # the candidates' scores on the training models only
 
-Two checks, per benchmark (MMLU, ARC-C, HellaSwag, WinoGrande, GSM8K), for three laws:
-the sigmoid law with family offsets (fitted jointly on the five benchmarks), the
-observational law (PC1), and the baseline, one pooled sigmoid in log compute (no family
-effects):
+First the law is chosen on the training models alone (below ``--cut``): every candidate of
+:data:`CANDIDATES` (docs/capability.md, "Second round") is scored on an inner compute split
+(fit below 3e21 FLOPs, predict 3e21 to the cut) and by leave-one-family-out within the training
+models, each as its mean error over the benchmarks divided by the pooled sigmoid's; the lowest
+average of the two ratios wins (a simpler candidate within 0.02 of it is preferred). Then,
+once, per benchmark (MMLU, ARC-C, HellaSwag, WinoGrande, GSM8K), the chosen law, the first
+round's law (``base``) and the baseline, one pooled sigmoid in log compute (no family effects):
 
 1. **Compute split** (as Ruan et al. 2024 hold out the larger models): fit on the models
    trained with less than ``--cut`` FLOPs (1e22), predict every model at or above it. A test
    model whose family is in the training set uses its family's offset; otherwise it is a new
-   family.
+   family. A model without a release date is asked about at the training models' median date
+   (date-term laws only).
 2. **Leave one family out**: fit on all other families, predict the held-out family's models
    as a new family.
 
@@ -42,9 +47,20 @@ from scaling._io import atomic_write_text, dumps_json, round_floats  # noqa: E40
 from scaling.datasets import load_capability  # noqa: E402
 
 BENCHMARKS = ("mmlu", "arc_c", "hellaswag", "winogrande", "gsm8k")
-LAWS = ("sigmoid", "observational", "pooled")
-LABELS = {"sigmoid": "sigmoid + family offsets", "observational": "observational (PC1)",
-          "pooled": "pooled sigmoid (baseline)"}
+#: The candidates of the second round (docs/capability.md), simplest first: law, terms, ceiling prior.
+CANDIDATES = {
+    "base": {"law": "sigmoid", "terms": (), "ceiling_prior": None},
+    "date": {"law": "sigmoid", "terms": ("date",), "ceiling_prior": None},
+    "tpp": {"law": "sigmoid", "terms": ("tokens_per_param",), "ceiling_prior": None},
+    "observational": {"law": "observational", "terms": (), "ceiling_prior": None},
+    "ceiling1": {"law": "sigmoid", "terms": (), "ceiling_prior": (4.0, 0.5)},
+    "date+tpp": {"law": "sigmoid", "terms": ("date", "tokens_per_param"), "ceiling_prior": None},
+    "ceiling1+date": {"law": "sigmoid", "terms": ("date",), "ceiling_prior": (4.0, 0.5)},
+}
+#: Changes from ``base`` (the simplicity order of the selection rule).
+COMPLEXITY = {"base": 0, "date": 1, "tpp": 1, "observational": 1, "ceiling1": 1, "date+tpp": 2, "ceiling1+date": 2}
+TIE = 0.02
+INNER_CUT = 3e21
 LEVEL = 0.9
 OUT_MD = ROOT / "validation" / "results" / "capability.md"
 OUT_JSON = ROOT / "validation" / "results" / "capability.json"
@@ -52,23 +68,45 @@ DOC = ROOT / "docs" / "capability.md"
 BEGIN, END = "<!-- validation:capability -->", "<!-- /validation:capability -->"
 
 
-def fits(train: pd.DataFrame, bootstrap: int, seed: int) -> dict[tuple[str, str], capability.CapabilityFit]:
-    """Every (law, benchmark) fit on a training table."""
+def labels(chosen: str) -> dict[str, str]:
+    return {"chosen": f"chosen ({chosen})", "base": "first round (base)", "pooled": "pooled sigmoid (baseline)"}
+
+
+def candidate_fits(train: pd.DataFrame, name: str, bootstrap: int, seed: int) -> dict[str, capability.CapabilityFit]:
+    """One candidate's fit per benchmark on a training table (``pooled``: the baseline)."""
+    if name == "pooled":
+        return {b: capability.fit(train, b, family_effects=False, bootstrap=bootstrap, seed=seed) for b in BENCHMARKS}
+    spec = CANDIDATES[name]
+    if spec["law"] == "observational":
+        return {b: capability.fit(train, b, law="observational", bootstrap=bootstrap, seed=seed) for b in BENCHMARKS}
+    return capability.fit_benchmarks(train, BENCHMARKS, bootstrap=bootstrap, seed=seed, terms=spec["terms"],
+                                     ceiling_prior=spec["ceiling_prior"])
+
+
+def fits(train: pd.DataFrame, names: dict[str, str], bootstrap: int, seed: int) -> dict:
+    """``{(label, benchmark): fit}`` for the candidates named (``{label: candidate or "pooled"}``)."""
     out = {}
-    joint = capability.fit_benchmarks(train, BENCHMARKS, bootstrap=bootstrap, seed=seed)
-    for b in BENCHMARKS:
-        out["sigmoid", b] = joint[b]
-        out["observational", b] = capability.fit(train, b, law="observational", bootstrap=bootstrap, seed=seed)
-        out["pooled", b] = capability.fit(train, b, family_effects=False, bootstrap=bootstrap, seed=seed)
+    for label, name in names.items():
+        for b, f in candidate_fits(train, name, bootstrap, seed).items():
+            out[label, b] = f
     return out
 
 
-def predictions(fitted, test: pd.DataFrame, new_family: bool) -> pd.DataFrame:
+def _query(train: pd.DataFrame, test: pd.DataFrame, new_family: bool) -> pd.DataFrame:
+    """The test rows as a law is asked about them; a missing release date is the training models' median."""
+    frame = test[["model", "family", "compute_flops", "n_params", "n_tokens", "release_date"]].copy()
+    dates = pd.to_datetime(frame["release_date"], errors="coerce")
+    median = pd.to_datetime(train["release_date"], errors="coerce").median()
+    frame["release_date"] = dates.fillna(median)
+    return frame.assign(family="") if new_family else frame
+
+
+def predictions(fitted, train: pd.DataFrame, test: pd.DataFrame, new_family: bool) -> pd.DataFrame:
     """One row per (law, benchmark, held-out model): observed score, median, interval."""
     rows = []
-    frame = test.assign(family="") if new_family else test
+    frame = _query(train, test, new_family)
     for (law, b), f in fitted.items():
-        p = f.predict(frame[["model", "family", "compute_flops"]], level=LEVEL)
+        p = f.predict(frame, level=LEVEL)
         rows.append(pd.DataFrame({"law": law, "benchmark": b, "model": test["model"].to_numpy(),
                                   "family": test["family"].to_numpy(), "observed": test[b].to_numpy(),
                                   "median": p["median"].to_numpy(), "lower": p["lower"].to_numpy(),
@@ -84,43 +122,94 @@ def metrics(pred: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"mae_points": g["err"].mean(), "coverage": g["inside"].mean(), "n": g["err"].size()})
 
 
-def split_check(models: pd.DataFrame, cut: float, bootstrap: int, seed: int):
+def split_check(models: pd.DataFrame, cut: float, names: dict[str, str], bootstrap: int, seed: int):
+    """Fit below ``cut`` FLOPs, predict the models at or above it (a seen family uses its offset)."""
     train = models[models["compute_flops"] < cut]
     test = models[models["compute_flops"] >= cut]
-    pred = predictions(fits(train, bootstrap, seed), test, new_family=False)
+    pred = predictions(fits(train, names, bootstrap, seed), train, test, new_family=False)
     return pred, len(train), len(test)
 
 
-def lofo_check(models: pd.DataFrame, bootstrap: int, seed: int):
+def lofo_check(models: pd.DataFrame, names: dict[str, str], bootstrap: int, seed: int, verbose: bool = True):
+    """Fit on all other families, predict each family's models as a new family."""
     preds = []
     families = sorted(models["family"].unique())
     for k, fam in enumerate(families):
         t0 = time.time()
         train, test = models[models["family"] != fam], models[models["family"] == fam]
-        preds.append(predictions(fits(train, bootstrap, seed), test, new_family=True))
-        print(f"  [{k + 1}/{len(families)}] {fam}: {len(test)} models, {time.time() - t0:.1f} s", flush=True)
+        preds.append(predictions(fits(train, names, bootstrap, seed), train, test, new_family=True))
+        if verbose:
+            print(f"  [{k + 1}/{len(families)}] {fam}: {len(test)} models, {time.time() - t0:.1f} s", flush=True)
     return pd.concat(preds, ignore_index=True)
 
 
-def _table(m: pd.DataFrame) -> list[str]:
-    lines = ["| benchmark | " + " | ".join(f"{LABELS[l]}: MAE (pts) / 90% coverage" for l in LAWS) + " |",
-             "|---|" + "---|" * len(LAWS)]
+def ratios(m: pd.DataFrame) -> dict[str, float]:
+    """Mean MAE over the benchmarks of each law divided by the pooled baseline's (1 for the baseline)."""
+    mean = m["mae_points"].groupby(level="law").mean()
+    return {law: float(mean[law] / mean["pooled"]) for law in mean.index}
+
+
+def select(train: pd.DataFrame, bootstrap: int, seed: int) -> tuple[str, pd.DataFrame]:
+    """Score every candidate on the training models only and apply the rule of docs/capability.md."""
+    names = {c: c for c in CANDIDATES} | {"pooled": "pooled"}
+    inner = metrics(split_check(train, INNER_CUT, names, bootstrap, seed)[0])
+    print("inner compute split done", flush=True)
+    lofo = metrics(lofo_check(train, names, bootstrap, seed, verbose=False))
+    print("inner leave-one-family-out done", flush=True)
+    r_split, r_lofo = ratios(inner), ratios(lofo)
+    table = pd.DataFrame({
+        "split_mae": inner["mae_points"].groupby(level="law").mean(),
+        "split_coverage": inner["coverage"].groupby(level="law").mean(),
+        "lofo_mae": lofo["mae_points"].groupby(level="law").mean(),
+        "lofo_coverage": lofo["coverage"].groupby(level="law").mean()})
+    table["split_ratio"] = pd.Series(r_split)
+    table["lofo_ratio"] = pd.Series(r_lofo)
+    table["score"] = (table["split_ratio"] + table["lofo_ratio"]) / 2
+    scores = table["score"].drop("pooled")
+    best = str(scores.idxmin())
+    # a simpler candidate within TIE of the best is preferred (the simplest such, then the lower score)
+    near = [c for c in CANDIDATES if scores[c] <= scores[best] + TIE and COMPLEXITY[c] < COMPLEXITY[best]]
+    if near:
+        best = min(near, key=lambda c: (COMPLEXITY[c], scores[c]))
+    return best, table.loc[list(CANDIDATES) + ["pooled"]]
+
+
+def _selection_lines(best: str, table: pd.DataFrame, n_inner: tuple[int, int], n_fam: int) -> list[str]:
+    lines = [f"Scores on the training models only: (a) fit below {INNER_CUT:.0e} FLOPs ({n_inner[0]} models), "
+             f"predict the {n_inner[1]} from {INNER_CUT:.0e} to the cut; (b) leave one family out within the training "
+             f"models ({n_fam} families). MAE: mean over the five benchmarks, in points; ratio: to the pooled "
+             "sigmoid's on the same split; score: the mean of the two ratios (lower is better).", "",
+             "| candidate | (a) MAE / coverage | (a) ratio | (b) MAE / coverage | (b) ratio | score |",
+             "|---|---|---|---|---|---|"]
+    for c, r in table.iterrows():
+        ratio = "{:.2f}".format
+        lines.append(f"| {'**' + c + '**' if c == best else c} | {r['split_mae']:.2f} / {r['split_coverage']:.0%} | "
+                     f"{ratio(r['split_ratio'])} | {r['lofo_mae']:.2f} / {r['lofo_coverage']:.0%} | "
+                     f"{ratio(r['lofo_ratio'])} | {ratio(r['score'])} |")
+    lines += ["", f"Chosen by the rule: **{best}**."]
+    return lines
+
+
+def _table(m: pd.DataFrame, lab: dict[str, str]) -> list[str]:
+    laws = [law for law in lab if law in m.index.get_level_values("law")]
+    lines = ["| benchmark | " + " | ".join(f"{lab[l]}: MAE (pts) / 90% coverage" for l in laws) + " |",
+             "|---|" + "---|" * len(laws)]
     for b in BENCHMARKS:
         cells = []
-        for law in LAWS:
+        for law in laws:
             r = m.loc[(law, b)]
             cells.append(f"{r['mae_points']:.1f} / {r['coverage']:.0%}")
         lines.append(f"| {b} | " + " | ".join(cells) + " |")
     mean = [f"{m.xs(law, level='law')['mae_points'].mean():.2f} / "
-            f"{m.xs(law, level='law')['coverage'].mean():.0%}" for law in LAWS]
+            f"{m.xs(law, level='law')['coverage'].mean():.0%}" for law in laws]
     lines.append("| **mean** | " + " | ".join(mean) + " |")
-    n = int(m.xs("sigmoid", level="law")["n"].iloc[0])
+    n = int(m.xs("pooled", level="law")["n"].iloc[0])
     lines.append(f"\n{n} held-out models per benchmark.")
     return lines
 
 
 def goals(m: pd.DataFrame) -> tuple[list[str], dict]:
-    sig, pool = m.xs("sigmoid", level="law"), m.xs("pooled", level="law")
+    sig, pool = m.xs("chosen", level="law"), m.xs("pooled", level="law")
     ratio = float(sig["mae_points"].mean() / pool["mae_points"].mean())
     cover = float(sig["coverage"].mean())
     mmlu = float(sig.loc["mmlu", "mae_points"])
@@ -134,19 +223,19 @@ def goals(m: pd.DataFrame) -> tuple[list[str], dict]:
     return lines, res
 
 
-def seen_split(pred: pd.DataFrame) -> list[str]:
-    """MAE of the sigmoid law and of the pooled baseline on test models whose family was / was not fitted."""
+def seen_split(pred: pd.DataFrame, lab: dict[str, str]) -> list[str]:
+    """MAE of the chosen law and of the pooled baseline on test models whose family was / was not fitted."""
     pred = pred.dropna(subset=["observed"])
-    seen = pred[pred["law"] == "sigmoid"].set_index(["model", "benchmark"])["seen_family"]
+    seen = pred[pred["law"] == "chosen"].set_index(["model", "benchmark"])["seen_family"]
     lines = []
     for flag, label in ((True, "family in the training set"), (False, "new family")):
         cells = []
-        for law in ("sigmoid", "pooled"):
+        for law in ("chosen", "pooled"):
             part = pred[pred["law"] == law]
             part = part[seen.reindex(pd.MultiIndex.from_frame(part[["model", "benchmark"]])).to_numpy() == flag]
             if len(part):
                 mae = ((part["median"] - part["observed"]).abs() * 100).groupby(part["benchmark"]).mean()
-                cells.append(f"{LABELS[law]}: " + ", ".join(f"{b} {mae[b]:.1f}" for b in BENCHMARKS if b in mae.index))
+                cells.append(f"{lab[law]}: " + ", ".join(f"{b} {mae[b]:.1f}" for b in BENCHMARKS if b in mae.index))
                 n = part["model"].nunique()
         if cells:
             lines.append(f"- {label} ({n} models), MAE in points: " + "; ".join(cells))
@@ -157,57 +246,81 @@ def gpt3_line(seed: int) -> str:
     full = capability.fit_shipped("MMLU", seed=seed)
     p = full.predict(pd.DataFrame({"compute_flops": [3.14e23]}), level=LEVEL)
     t = full.target(0.439, family=[capability.NEW_FAMILY])
-    return (f"Fitted on all 77 models with compute (up to 8.4e22 FLOPs), the sigmoid law predicts "
+    return (f"Fitted on all 77 models with compute (up to 8.4e22 FLOPs), the shipped law predicts "
             f"{100 * p['median'][0]:.1f}% [{100 * p['lower'][0]:.1f}%, {100 * p['upper'][0]:.1f}%] MMLU for a new "
             f"family's model at GPT-3's 3.14e23 FLOPs (GPT-3 scored 43.9%, 5-shot, Hendrycks et al. 2021; "
             f"its row is not fitted), and {t['median'][0]:.2g} FLOPs [{t['lower'][0]:.2g}, {t['upper'][0]:.2g}] "
             "as the least compute at which a new family's expected MMLU reaches 43.9%.")
 
 
+def _header(args, models) -> list[str]:
+    return ["# Capability laws: out-of-sample validation", "",
+            f"Written by `python validation/capability.py` (seed {args.seed}; {args.bootstrap} bootstrap resamples "
+            f"for the split, {args.inner_bootstrap} for the selection, {args.lofo_bootstrap} for "
+            f"leave-one-family-out). Data: the {len(models)} models of `datasets/capability.csv` with a training "
+            "compute (Ruan, Maddison & Hashimoto 2024). MAE: mean absolute error of the predictive median, in "
+            "accuracy points; coverage: share of held-out scores inside the 90% interval of a new model's score."]
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cut", type=float, default=1e22)
     ap.add_argument("--bootstrap", type=int, default=200)
+    ap.add_argument("--inner-bootstrap", type=int, default=50)
     ap.add_argument("--lofo-bootstrap", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-lofo", action="store_true")
+    ap.add_argument("--select-only", action="store_true", help="Only score the candidates on the training models.")
     ap.add_argument("--docs-only", action="store_true", help="Only copy results/capability.md into docs/capability.md.")
     args = ap.parse_args(argv)
     if args.docs_only:
         update_docs(OUT_MD.read_text())
         return
     models = load_capability()
-    models = models[models["compute_flops"].notna()].reset_index(drop=True)
+    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")].reset_index(drop=True)
+    train = models[models["compute_flops"] < args.cut]
     t0 = time.time()
-    pred, n_train, n_test = split_check(models, args.cut, args.bootstrap, args.seed)
-    m_split = metrics(pred)
-    print(f"compute split done in {time.time() - t0:.0f} s", flush=True)
-    goal_lines, goal_values = goals(m_split)
-    md = ["# Capability laws: out-of-sample validation", "",
-          f"Written by `python validation/capability.py` (seed {args.seed}; {args.bootstrap} bootstrap resamples "
-          f"for the split, {args.lofo_bootstrap} for leave-one-family-out). Data: the 77 models of "
-          "`datasets/capability.csv` with a training compute (Ruan, Maddison & Hashimoto 2024). MAE: mean absolute "
-          "error of the predictive median, in accuracy points; coverage: share of held-out scores inside the 90% "
-          "interval of a new model's score.", "",
-          f"## Compute split: fit below {args.cut:.0e} FLOPs ({n_train} models), predict the {n_test} above", ""]
-    md += _table(m_split) + ["", "By whether the test model's family was in the training set:", ""]
-    md += seen_split(pred) + ["", "### Goals (compute split, sigmoid law with family offsets)", ""] + goal_lines
-    result = {"cut_flops": args.cut, "n_train": n_train, "n_test": n_test, "seed": args.seed,
-              "split": m_split.reset_index().to_dict("records"), "goals": goal_values}
-    if not args.skip_lofo:
-        t0 = time.time()
-        lofo = lofo_check(models, args.lofo_bootstrap, args.seed)
-        m_lofo = metrics(lofo)
-        print(f"leave-one-family-out done in {time.time() - t0:.0f} s", flush=True)
-        md += ["", f"## Leave one family out ({models['family'].nunique()} families; each predicted as a new family)",
-               ""] + _table(m_lofo)
-        result["lofo"] = m_lofo.reset_index().to_dict("records")
-    md += ["", "## GPT-3", "", gpt3_line(args.seed)]
+    best, table = select(train, args.inner_bootstrap, args.seed)
+    n_inner = (int((train["compute_flops"] < INNER_CUT).sum()), int((train["compute_flops"] >= INNER_CUT).sum()))
+    md = _header(args, models) + ["", f"## Choosing the law on the training models (below {args.cut:.0e} FLOPs)", ""]
+    md += _selection_lines(best, table, n_inner, train["family"].nunique())
+    print("\n".join(md), f"\nselection done in {time.time() - t0:.0f} s", flush=True)
+    result = {"cut_flops": args.cut, "seed": args.seed, "chosen": best,
+              "selection": table.reset_index(names="candidate").to_dict("records")}
+    if not args.select_only:
+        md, result = held_out(args, models, best, md, result)
     text = "\n".join(md) + "\n"
     atomic_write_text(OUT_MD, text)
     atomic_write_text(OUT_JSON, dumps_json(round_floats(result, 6)))
     update_docs(text)
     print(text)
+
+
+def held_out(args, models, best: str, md: list[str], result: dict):
+    """The one scoring of the chosen law on the test models, and leave-one-family-out on all models."""
+    lab = labels(best)
+    names = {"chosen": best, "base": "base", "pooled": "pooled"}
+    if best == "base":
+        names.pop("base"), lab.pop("base")
+    t0 = time.time()
+    pred, n_train, n_test = split_check(models, args.cut, names, args.bootstrap, args.seed)
+    m_split = metrics(pred)
+    print(f"compute split done in {time.time() - t0:.0f} s", flush=True)
+    goal_lines, goal_values = goals(m_split)
+    md += ["", f"## Compute split: fit below {args.cut:.0e} FLOPs ({n_train} models), predict the {n_test} above", ""]
+    md += _table(m_split, lab) + ["", "By whether the test model's family was in the training set:", ""]
+    md += seen_split(pred, lab) + ["", f"### Goals (compute split, the chosen law: {best})", ""] + goal_lines
+    result.update({"n_train": n_train, "n_test": n_test, "split": m_split.reset_index().to_dict("records"),
+                   "goals": goal_values})
+    if not args.skip_lofo:
+        t0 = time.time()
+        m_lofo = metrics(lofo_check(models, names, args.lofo_bootstrap, args.seed))
+        print(f"leave-one-family-out done in {time.time() - t0:.0f} s", flush=True)
+        md += ["", f"## Leave one family out ({models['family'].nunique()} families; each predicted as a new family)",
+               ""] + _table(m_lofo, lab)
+        result["lofo"] = m_lofo.reset_index().to_dict("records")
+    md += ["", "## GPT-3", "", gpt3_line(args.seed)]
+    return md, result
 
 
 def update_docs(text: str) -> None:

@@ -67,7 +67,8 @@ def _observed(models):
 
 def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoid", *, bootstrap: int = DEFAULT_BOOTSTRAP,
         seed: int = 0, terms=(), family_effects: bool = True, companions=COMPANIONS, include_reference: bool = False,
-        draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie", target_accept: float = 0.9,
+        ceiling_prior=None, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie",
+        target_accept: float = 0.9,
         progress: bool = False) -> CapabilityFit:
     r"""Fit a capability law to a table of models.
 
@@ -96,6 +97,9 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
     companions : tuple of str
         Benchmarks fitted together with ``benchmark`` so that the family offsets (compute
         efficiency) are estimated from all of them; ``()`` for the benchmark alone.
+    ceiling_prior : (float, float), optional
+        Mean and sd of the prior on :math:`\mathrm{logit}((\kappa - \chi)/(1 - \chi))` of every
+        benchmark fitted (sigmoid law); default ``(2, 1)`` (:data:`sigmoid.PRIOR_MEAN`).
     draws, tune, chains, sampler, target_accept, progress
         For ``method="bayes"`` (see :func:`scaling.bayes.samplers.sample`).
 
@@ -120,11 +124,12 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
     col = benchmark_column(benchmark)
     settings = {"bootstrap": bootstrap if method == "lsq" else 0, "family_effects": bool(family_effects),
                 "resample": "models", "terms": list(terms) if not isinstance(terms, str) else [terms]}
+    prior = _prior(ceiling_prior, settings)
     if law == "observational":
         if method != "lsq":
             raise ScalingError("the observational law is fitted by least squares only (method='lsq')")
-        if terms:
-            raise ScalingError("the observational law takes no terms; use law='sigmoid' for terms")
+        if terms or ceiling_prior is not None:
+            raise ScalingError("the observational law takes no terms and no ceiling_prior; use law='sigmoid'")
         from .observational import fit_observational
 
         point, cols, info, counts, rng, pca, sha = fit_observational(models, col, bootstrap, seed)
@@ -134,17 +139,33 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
                              settings=settings, seed=seed, created=utc_now(), diagnostics=info)
     d = prepare(models, col, terms, companions=companions if family_effects else ())
     settings["companions"] = list(d.benchmarks[1:])
-    point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, draws=draws, tune=tune,
-                                    chains=chains, sampler=sampler, target_accept=target_accept, progress=progress)
+    point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, draws=draws,
+                                    tune=tune, chains=chains, sampler=sampler, target_accept=target_accept,
+                                    progress=progress)
     return _result(d, 0, law, method, point, cols, info, settings, seed, family_effects)
 
 
-def _fit_design(d, method, bootstrap, seed, family_effects, settings, **bayes):
+def _prior(ceiling_prior, settings):
+    """The (means, sds) of the slope and ceiling priors; a non-default ceiling prior is recorded in ``settings``."""
+    from .sigmoid import PRIOR_MEAN, PRIOR_SD, ceiling_prior as _ceiling
+
+    if ceiling_prior is None:
+        return PRIOR_MEAN, PRIOR_SD
+    try:
+        mean, sd = ceiling_prior
+    except (TypeError, ValueError):
+        raise ScalingError(f"ceiling_prior must be (mean, sd) of the ceiling's logit, got {ceiling_prior!r}") from None
+    prior = _ceiling(mean, sd)
+    settings["ceiling_prior"] = [float(prior[0][1]), float(prior[1][1])]
+    return prior
+
+
+def _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, **bayes):
     chance = [CHANCE[b] for b in d.benchmarks]
     if method == "lsq":
         from .sigmoid import fit_lsq
 
-        return fit_lsq(d, chance, bootstrap, seed, family_effects=family_effects)
+        return fit_lsq(d, chance, bootstrap, seed, family_effects=family_effects, prior=prior)
     if not family_effects:
         raise ScalingError("method='bayes' fits family effects; use method='lsq' for the pooled curve")
     from .bayes_model import fit_bayes
@@ -154,7 +175,7 @@ def _fit_design(d, method, bootstrap, seed, family_effects, settings, **bayes):
     check_int("chains", bayes["chains"], 1, 16)
     check_number("target_accept", bayes["target_accept"], low=0.0, high=1.0, high_open=True)
     settings.update({k: bayes[k] for k in ("draws", "tune", "chains", "sampler", "target_accept")})
-    return fit_bayes(d, chance, seed=seed, **bayes)
+    return fit_bayes(d, chance, seed=seed, prior=prior, **bayes)
 
 
 def _renamed(values: dict, d, b: int) -> dict:
@@ -192,7 +213,8 @@ def _result(d, b, law, method, point, cols, info, settings, seed, family_effects
 
 
 def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootstrap: int = DEFAULT_BOOTSTRAP,
-                   seed: int = 0, terms=(), include_reference: bool = False, **bayes) -> dict[str, CapabilityFit]:
+                   seed: int = 0, terms=(), include_reference: bool = False, ceiling_prior=None,
+                   **bayes) -> dict[str, CapabilityFit]:
     """One joint sigmoid fit of several benchmarks (shared family offsets), as one fit per benchmark.
 
     The same model as :func:`fit` with ``companions=benchmarks`` for each benchmark, fitted
@@ -214,8 +236,9 @@ def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootst
     d = prepare(models, benchmarks[0], terms, companions=benchmarks[1:])
     settings = {"bootstrap": bootstrap if method == "lsq" else 0, "family_effects": True, "resample": "models",
                 "terms": list(d.terms)}
+    prior = _prior(ceiling_prior, settings)
     defaults = {"draws": 1000, "tune": 1000, "chains": 2, "sampler": "nutpie", "target_accept": 0.9, "progress": False}
-    point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, **{**defaults, **bayes})
+    point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, prior, **{**defaults, **bayes})
     return {bench: _result(d, b, "sigmoid", method, point, cols, info, settings, seed, True)
             for b, bench in enumerate(d.benchmarks)}
 

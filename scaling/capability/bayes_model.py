@@ -27,7 +27,7 @@ from .sigmoid import PRIOR_MEAN, PRIOR_SD
 __all__ = ["build_model", "fit_bayes"]
 
 
-def build_model(d: Design, chance):
+def build_model(d: Design, chance, prior=(PRIOR_MEAN, PRIOR_SD)):
     """The PyMC model of a design (see the module docstring)."""
     import pymc as pm
     import pytensor.tensor as pt
@@ -36,8 +36,8 @@ def build_model(d: Design, chance):
     chance_b = np.asarray(chance, dtype=float)
     with pm.Model() as model:
         m = pm.Normal("midpoint_b", 23.0, 2.0, shape=B)
-        log_s = pm.Normal("log_slope_b", PRIOR_MEAN[0], PRIOR_SD[0], shape=B)
-        c = pm.Normal("ceiling_logit_b", PRIOR_MEAN[1], PRIOR_SD[1], shape=B)
+        log_s = pm.Normal("log_slope_b", prior[0][0], prior[1][0], shape=B)
+        c = pm.Normal("ceiling_logit_b", prior[0][1], prior[1][1], shape=B)
         tau = pm.HalfNormal("tau", 1.0)
         z = pm.Normal("z", 0.0, 1.0, shape=F)
         u = pm.Deterministic("offset", tau * z)
@@ -55,12 +55,12 @@ def build_model(d: Design, chance):
 
 
 def fit_bayes(d: Design, chance, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-              target_accept: float, progress: bool):
+              target_accept: float, progress: bool, prior=(PRIOR_MEAN, PRIOR_SD)):
     """Sample the model; returns ``(point, draws, diagnostics)`` in the names of :func:`sigmoid._named`."""
     from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
     from ..bayes.samplers import sample
 
-    model = build_model(d, chance)
+    model = build_model(d, chance, prior)
     idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
                             target_accept=target_accept, progress=progress)
     post = idata.posterior

@@ -49,8 +49,8 @@ import numpy as np
 from ..errors import ScalingError
 from .data import Design
 
-__all__ = ["mean_accuracy", "log10_compute_for", "fit_lsq", "curve", "new_model", "log10_compute", "BOUNDS", "MAX_OUTER",
-           "PRIOR_MEAN", "PRIOR_SD"]
+__all__ = ["mean_accuracy", "log10_compute_for", "fit_lsq", "ceiling_prior", "curve", "new_model", "log10_compute",
+           "BOUNDS", "MAX_OUTER", "PRIOR_MEAN", "PRIOR_SD"]
 
 #: Range of the starting midpoint (log10 FLOPs); the other entries document the parameters' plausible ranges.
 BOUNDS = {"midpoint": (15.0, 35.0), "log_slope": (math.log(0.05), math.log(20.0)), "ceiling_logit": (-12.0, 12.0),
@@ -99,7 +99,8 @@ class _Problem:
     theta = [midpoint_b (B), log slope_b (B), ceiling logit_b (B), beta (K), offset_f (F)].
     """
 
-    def __init__(self, d: Design, chance: np.ndarray, rows: np.ndarray):
+    def __init__(self, d: Design, chance: np.ndarray, rows: np.ndarray, prior=(PRIOR_MEAN, PRIOR_SD)):
+        self.prior_mean, self.prior_sd = (np.asarray(v, dtype=float) for v in prior)
         self.x = d.log10_compute[rows]
         self.y = d.accuracy[rows]
         self.w = d.covariates[rows]
@@ -132,8 +133,8 @@ class _Problem:
         B = self.B
         mu = self.parts(theta)[-1]
         u = theta[3 * B + self.K:]
-        prior = np.concatenate([(theta[B:2 * B] - PRIOR_MEAN[0]) / PRIOR_SD[0],
-                                (theta[2 * B:3 * B] - PRIOR_MEAN[1]) / PRIOR_SD[1]])
+        pm, ps = self.prior_mean, self.prior_sd
+        prior = np.concatenate([(theta[B:2 * B] - pm[0]) / ps[0], (theta[2 * B:3 * B] - pm[1]) / ps[1]])
         return np.concatenate([(self.y - mu) / sigma[self.bench], u / tau, prior])
 
     def jacobian(self, theta, sigma, tau):
@@ -149,8 +150,8 @@ class _Problem:
         J[rows, 3 * B + K + self.fam] = -dg * s
         J[:n] /= sigma[self.bench][:, None]
         J[n + np.arange(F), 3 * B + K + np.arange(F)] = 1.0 / tau
-        J[n + F + np.arange(B), B + np.arange(B)] = 1.0 / PRIOR_SD[0]
-        J[n + F + B + np.arange(B), 2 * B + np.arange(B)] = 1.0 / PRIOR_SD[1]
+        J[n + F + np.arange(B), B + np.arange(B)] = 1.0 / self.prior_sd[0]
+        J[n + F + B + np.arange(B), 2 * B + np.arange(B)] = 1.0 / self.prior_sd[1]
         return J
 
     def h_family(self, theta, sigma):
@@ -160,7 +161,7 @@ class _Problem:
         return np.bincount(self.fam, weights=w, minlength=self.F)
 
 
-def _start(d: Design, chance: np.ndarray) -> np.ndarray:
+def _start(d: Design, chance: np.ndarray, prior_mean=PRIOR_MEAN) -> np.ndarray:
     """Per benchmark: midpoint where scores cross halfway from chance to the best score; slope 1.5."""
     B = len(d.benchmarks)
     mids = []
@@ -170,7 +171,7 @@ def _start(d: Design, chance: np.ndarray) -> np.ndarray:
         above = x[y >= chance[b] + 0.5 * (top - chance[b])]
         m = float(np.median(above)) if above.size else float(x.max()) + 1.0
         mids.append(float(np.clip(m, BOUNDS["midpoint"][0] + 1, BOUNDS["midpoint"][1] - 1)))
-    return np.concatenate([mids, np.full(B, PRIOR_MEAN[0]), np.full(B, PRIOR_MEAN[1]),
+    return np.concatenate([mids, np.full(B, prior_mean[0]), np.full(B, prior_mean[1]),
                            np.zeros(d.covariates.shape[1]), np.zeros(len(d.families))])
 
 
@@ -220,21 +221,35 @@ def _named(theta, sigma, tau, d: Design, chance: np.ndarray) -> dict[str, float]
     return out
 
 
-def fit_lsq(d: Design, chance, bootstrap: int, seed: int, family_effects: bool = True):
+def ceiling_prior(mean: float = float(PRIOR_MEAN[1]), sd: float = float(PRIOR_SD[1])):
+    r"""The priors ``(means, sds)`` of (log slope, ceiling logit) with the ceiling's replaced.
+
+    ``mean``, ``sd``: of :math:`\mathrm{logit}((\kappa - \chi)/(1 - \chi))`; the default is
+    :data:`PRIOR_MEAN`/:data:`PRIOR_SD` (the ceiling 0.88 of the way from chance to 1).
+    """
+    from .._checks import check_number
+
+    mean = check_number("ceiling_prior mean", mean, low=None)
+    sd = check_number("ceiling_prior sd", sd)
+    return np.array([PRIOR_MEAN[0], mean]), np.array([PRIOR_SD[0], sd])
+
+
+def fit_lsq(d: Design, chance, bootstrap: int, seed: int, family_effects: bool = True, prior=(PRIOR_MEAN, PRIOR_SD)):
     """Fit the law to a design; returns ``(point, draws, info)``.
 
     ``chance``: chance level per benchmark of ``d.benchmarks``. ``point``: named estimates
     (:func:`_named`); ``draws``: ``{name: array}`` over bootstrap resamples (models drawn with
     replacement; the offset of a family absent from a resample is its full-data estimate), or
     None; ``info``: ``converged`` and ``bootstrap_failed``. ``family_effects=False`` holds every
-    offset at 0 (the pooled baseline).
+    offset at 0 (the pooled baseline). ``prior``: ``(means, sds)`` of (log slope, ceiling logit)
+    (:func:`ceiling_prior`).
     """
     chance = np.asarray(chance, dtype=float)
-    p = _Problem(d, chance, np.arange(d.accuracy.size))
+    p = _Problem(d, chance, np.arange(d.accuracy.size), prior)
     sigma0 = np.array([max(float(np.std(d.accuracy[d.bench_index == b])), 0.01) for b in range(p.B)])
     tau0 = 0.5 if family_effects else TAU_FLOOR
     fix = None if family_effects else 1e-6
-    theta, sigma, tau, ok = _solve(p, _start(d, chance), sigma0, tau0, MAX_OUTER, fix)
+    theta, sigma, tau, ok = _solve(p, _start(d, chance, p.prior_mean), sigma0, tau0, MAX_OUTER, fix)
     if not np.isfinite(theta).all():
         raise ScalingError(f"the sigmoid law could not be fitted to the {d.benchmark} scores (non-finite optimum)")
     point = _named(theta, sigma, tau, d, chance)
@@ -248,7 +263,7 @@ def fit_lsq(d: Design, chance, bootstrap: int, seed: int, family_effects: bool =
     failed = 0
     for b in range(bootstrap):
         pick = rng.integers(0, d.n_models, size=d.n_models)
-        pb = _Problem(d, chance, np.concatenate([by_model[i] for i in pick]))
+        pb = _Problem(d, chance, np.concatenate([by_model[i] for i in pick]), prior)
         th, sg, ta, okb = _solve(pb, theta, sigma, tau, BOOT_OUTER, fix)
         failed += not okb
         th = th.copy()
