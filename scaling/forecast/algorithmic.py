@@ -140,6 +140,7 @@ def evidence_table(forecast, dates: Sequence[str] = ("2023-01-01", "2024-01-01")
 
 def summary_entry(forecast, evidence_dates: Sequence[str] = ("2023-01-01", "2024-01-01")) -> dict:
     """The algorithmic variant in ``forecasts/summary.json``: its model, gains, cap and the evidence beside it."""
+    from .capability_cost import _finite_or_none
     from .draws import HALVING_PRESETS, SLOWDOWN_PRIOR
 
     a = forecast.assumptions
@@ -155,6 +156,6 @@ def summary_entry(forecast, evidence_dates: Sequence[str] = ("2023-01-01", "2024
         "cap_binding": a.get("algorithmic_cap_binding"),
         "gain": a.get("algorithmic_gain"),
         "evidence": ev.to_dict(orient="records"),
-        "frontier_halving_months": ev.attrs["frontier_halving_months"],
-        "frontier_strict_halving_months": ev.attrs["frontier_strict_halving_months"],
+        "frontier_halving_months": _finite_or_none(ev.attrs["frontier_halving_months"]),
+        "frontier_strict_halving_months": _finite_or_none(ev.attrs["frontier_strict_halving_months"]),
     }
