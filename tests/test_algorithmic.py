@@ -142,8 +142,15 @@ def test_shares_of_the_spread_are_stable_across_seeds(shipped):
     from scaling.forecast import default_dates, equivalent_cost
 
     law, cloud = shipped
-    tables = [equivalent_cost(law, cloud, dates=default_dates(until=2032), n_draws=4000, seed=seed).width_by_source()
-              for seed in (0, 1, 2)]
+    forecasts = [equivalent_cost(law, cloud, dates=default_dates(until=2032), n_draws=4000, seed=seed)
+                 for seed in (0, 1, 2)]
+    tables = [fc.width_by_source() for fc in forecasts]
+    d = forecasts[0].decomposition
+    d = d[d["quantity"] == "training_cost_usd"]
+    total = d.groupby("date")["source_width_log10"].transform("sum")
+    assert np.allclose(d["share"], d["source_width_log10"] / total)  # share = W_s / sum_r W_r
+    assert (d["source_width_log10"] <= d["width_log10"] + 1e-9).all()  # no source is wider than the fan
+    assert {"width_removed_log10", "variance_removed_log10", "sd_log10"} <= set(d.columns)
     sources = [c for c in tables[0].columns if c != "sd_log10"]
     shares = np.stack([t[sources].to_numpy() for t in tables])
     assert np.allclose(shares.sum(axis=2), 1.0)
