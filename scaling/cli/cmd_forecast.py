@@ -25,6 +25,7 @@ _SCENARIO_OPTIONS = {"target": "target", "law": "law", "basis": "basis", "price_
                      "price_doubling_years": "price_doubling_years", "utilisation": "utilisation",
                      "inference_utilisation": "inference_utilisation", "dollars": "dollars",
                      "halving": "algorithmic", "algorithmic_cap": "algorithmic_cap",
+                     "algorithmic_slowdown": "algorithmic_slowdown",
                      "lifetime_years": "lifetime_years", "pue": "pue", "usd_per_kwh": "usd_per_kwh"}
 
 
@@ -87,7 +88,11 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--dollars", default="nominal", show_default=True, help="nominal or real (constant 2024 $).")
 @click.option("--algorithmic", "halving", default="off", show_default=True,
               help="Algorithmic progress: off, ho2024 (8 months, 90%% CI 2-22), ho2024-arxiv or months.")
-@click.option("--algorithmic-cap", type=float, default=None, help="Largest effective-compute multiplier.")
+@click.option("--algorithmic-slowdown", default="prior", show_default=True,
+              help="From 2024 the halving time grows by the factor 1+S per year: prior (S drawn per draw, median "
+                   "0.1, 90%% 0.025-0.4) or S (0: Ho et al.'s rate forever).")
+@click.option("--algorithmic-cap", type=float, default=None,
+              help="Largest effective-compute multiplier; the output says in what share of draws it binds.")
 @click.option("--scenarios", "scenario_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file with one [name] table per scenario (keys: the options above, with underscores; "
                    "docs/tutorial.md). Options given on the command line are the default of every scenario "
@@ -104,8 +109,8 @@ def _range_help(what: str, default: str) -> str:
 @force_option
 @click.pass_context
 def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
-                     inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_cap,
-                     scenario_file, fits_dir, seed, draws, output, as_json, force):
+                     inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_slowdown,
+                     algorithmic_cap, scenario_file, fits_dir, seed, draws, output, as_json, force):
     """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty.
 
     The default law is the headline's (that of 'scaling run'): an equal-weight mixture of
@@ -113,6 +118,7 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
     """
     from scaling.errors import ScalingError
     from scaling.forecast import default_dates
+    from scaling.forecast.algorithmic import cap_binding_text
     from scaling.forecast.files import FORMATS, save_forecasts
     from scaling.forecast.scenarios import run_scenarios, scenario_notes
 
@@ -125,7 +131,8 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
     options = {"target": target, "law": law or (str(fit_path) if fit_path else None), "fit_path": fit_path,
                "basis": basis, "price_series": price_series, "price_doubling_years": price_doubling_years,
                "utilisation": utilisation, "inference_utilisation": inference_utilisation, "dollars": dollars,
-               "halving": halving, "algorithmic_cap": algorithmic_cap, "lifetime_years": lifetime_years, "pue": pue,
+               "halving": halving, "algorithmic_slowdown": algorithmic_slowdown, "algorithmic_cap": algorithmic_cap,
+               "lifetime_years": lifetime_years, "pue": pue,
                "usd_per_kwh": usd_per_kwh}
     scenarios = _scenarios(ctx, scenario_file, options)
     dates = default_dates(since, until)
@@ -144,6 +151,9 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
     for name, fc in forecasts.items():
         click.echo(f"[{fc.label}] cost of reaching {fc.assumptions['target_description']}")
         click.echo(f"  {fc.header}")
+        binding = cap_binding_text(fc)
+        if binding:
+            click.echo(f"  algorithmic progress: {binding}")
         yearly = fc.summary(level=0.9)
         yearly = yearly[yearly.index.month == 1]
         infer = "inference_usd_per_1k_tokens_median" in yearly.columns  # none for a capability target

@@ -2,6 +2,8 @@
 
 Modules: :mod:`~scaling.forecast.core` (:func:`equivalent_cost`, :class:`Forecast`),
 :mod:`~scaling.forecast.draws` (the sources of uncertainty as per-draw arrays),
+:mod:`~scaling.forecast.algorithmic` (what the algorithmic-progress model implies: its gain, a
+cap's binding share, the evidence beside it),
 :mod:`~scaling.forecast.seed` (the seed article's decomposition, like for like),
 :mod:`~scaling.forecast.scenarios` (named price series, scenario files, wide tables),
 :mod:`~scaling.forecast.files` (the one writer of ``scaling forecast -o`` and the one reader of

@@ -22,7 +22,8 @@ __all__ = ["capability_equivalent_cost", "compute_path", "summary_entry", "summa
 
 #: equivalent_cost options that do not apply: the frontier trend *is* the algorithmic progress.
 _NOT_HERE = ("algorithmic_halving_months", "algorithmic_cap", "algorithmic_slowdown_per_year",
-             "algorithmic_reference_date", "algorithmic_banked", "target", "decompose", "inference_utilisation")
+             "algorithmic_slowdown_date", "algorithmic_reference_date", "algorithmic_banked", "target", "decompose",
+             "inference_utilisation")
 
 
 def compute_path(trend: FrontierTrend, dates, trend_compute: np.ndarray) -> np.ndarray:
@@ -147,7 +148,8 @@ def _assumptions(base, trend: FrontierTrend, target: CapabilityTarget, compute_s
     pricing = ", ".join(p for p in pricing.split(", ") if not p.startswith("inference "))
     drop = ("law", "loss_fit", "target_loss_median", "inference_utilisation", "flops_per_token_inference",
             "training_flops", "algorithmic_halving_months", "algorithmic_reference_date",
-            "algorithmic_slowdown_per_year", "algorithmic_cap", "algorithmic_banked")
+            "algorithmic_slowdown_per_year", "algorithmic_slowdown_date", "algorithmic_cap",
+            "algorithmic_cap_binding", "algorithmic_gain", "algorithmic_banked")
     out = {k: v for k, v in base.assumptions.items() if k not in drop}
     ho_med, ho_lo, ho_hi, ho_level = HO2024_HALVING_MONTHS
     out.update({

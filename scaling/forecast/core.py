@@ -25,8 +25,8 @@ where every factor is drawn (:mod:`scaling.forecast.draws`):
    from Ho et al. (2024), re-allocating N and D so that :math:`6 N D = C / M` in every row.
 
 Nominal or real (constant) dollars (:func:`scaling.cost.tco.dollar_factor`). The
-variance decomposition (:attr:`Forecast.decomposition`) says, date by date, how much of the
-fan's log width each source contributes. One vectorised pass: 4,000 draws x 50 dates in
+decomposition (:attr:`Forecast.decomposition`) says, date by date, how much of the fan's
+log width (its 90% interval) each source contributes. One vectorised pass: 4,000 draws x 50 dates in
 well under a second (``benchmarks/bench_forecast.py``).
 """
 
@@ -51,8 +51,10 @@ from ..errors import ScalingError
 from ..laws import get_law
 from ..results import require_result
 from ..sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
+from .algorithmic import algorithmic_text, gain_summary
 from .draws import (
-    LawMixture, algorithmic_log2_gain, check_range, halving_draws, law_draws, price_log10_draws, utilisation_draws,
+    SLOWDOWN_PRIOR_NOTE, LawMixture, algorithmic_log2_gain, cap_binding_share, check_range, halving_draws, law_draws,
+    price_log10_draws, slowdown_draws, utilisation_draws,
 )
 
 __all__ = [
@@ -114,10 +116,21 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "note": "date from which algorithmic progress is counted (GPT-3's release)",
     },
     "algorithmic_slowdown_per_year": {
-        "value": 0.0,
-        "note": "the rate of algorithmic progress shrinks by this factor per year (0: constant)",
+        "value": "prior",
+        "note": "beyond algorithmic_slowdown_date the halving time grows by the factor 1 + s per year (the rate of "
+        "progress shrinks by it); 'prior': " + SLOWDOWN_PRIOR_NOTE + "; a number fixes s (0: constant rate)",
     },
-    "algorithmic_cap": {"value": None, "note": "largest effective-compute multiplier (None: no cap)"},
+    "algorithmic_slowdown_date": {
+        "value": "2024-01-01",
+        "note": "date from which the rate slows: the end of the years Ho et al. (2024) measured (2012-2023); "
+        "before it their rate holds",
+    },
+    "algorithmic_cap": {
+        "value": None,
+        "note": "largest effective-compute multiplier (None: no cap). The capability frontier of GPT-3's MMLU "
+        "fell 268x by 2023-09 (scaling.forecast.capability), so a 100x cap is below the evidence; a cap "
+        "set reports the share of draws it binds (assumptions['algorithmic_cap_binding'])",
+    },
 }
 
 #: Forecast dates the package answers for: from the first accelerator trends to a horizon
@@ -225,9 +238,10 @@ class Forecast:
         :meth:`change` and custom summaries).
     dates : pandas.DatetimeIndex
     decomposition : pandas.DataFrame
-        Columns ``date, quantity, source, share, variance_removed_log10, sd_log10``: per
-        date, how much of the variance of log10 cost each source of uncertainty accounts
-        for (:meth:`width_by_source` for a yearly view).
+        Columns ``date, quantity, source, share, source_width_log10, width_removed_log10,
+        width_log10, variance_removed_log10, sd_log10``: per date, each source's share of the
+        spread of log10 cost (the 90% width of its own term over the sum of the sources'
+        widths; :func:`_decompose`), :meth:`width_by_source` for a yearly view.
     label : str
         The scenario's name (legend entry of a fan chart, column prefix of wide tables).
     """
@@ -259,7 +273,8 @@ class Forecast:
         """Share of the fan's log width from each source: rows dates, columns sources (+ ``sd_log10``)."""
         d = self.decomposition
         if d is None or d.empty:
-            raise ScalingError("this forecast has no variance decomposition (decompose=False, or loaded from disk)")
+            raise ScalingError("this forecast has no decomposition of its spread (decompose=False, or loaded "
+                               "from disk)")
         d = d[d["quantity"] == quantity]
         out = d.pivot(index="date", columns="source", values="share")
         out = out[[s for s in SOURCES if s in out.columns]]
@@ -566,7 +581,8 @@ def equivalent_cost(
     base_year: int = DEFAULTS["base_year"]["value"],
     algorithmic_halving_months=DEFAULTS["algorithmic_halving_months"]["value"],
     algorithmic_reference_date: str = DEFAULTS["algorithmic_reference_date"]["value"],
-    algorithmic_slowdown_per_year: float = DEFAULTS["algorithmic_slowdown_per_year"]["value"],
+    algorithmic_slowdown_per_year: float | str = DEFAULTS["algorithmic_slowdown_per_year"]["value"],
+    algorithmic_slowdown_date: str = DEFAULTS["algorithmic_slowdown_date"]["value"],
     algorithmic_cap: float | None = DEFAULTS["algorithmic_cap"]["value"],
     algorithmic_banked="auto",
     price_series: str | None = None,
@@ -642,13 +658,20 @@ def equivalent_cost(
     algorithmic_halving_months : None, float, "ho2024" or "ho2024-arxiv"
         Off, a fixed halving time, or drawn per draw from Ho et al.'s interval (NeurIPS 2024:
         median 8 months, 90% CI 2-22).
-    algorithmic_slowdown_per_year, algorithmic_cap
-        The halving rate shrinks by this factor per year; the multiplier stops at ``cap``.
+    algorithmic_slowdown_per_year, algorithmic_slowdown_date
+        From ``algorithmic_slowdown_date`` (the end of Ho et al.'s 2012-2023 data) the halving time
+        grows by the factor :math:`1 + s` per year: ``"prior"`` draws :math:`s` per draw
+        (:data:`scaling.forecast.draws.SLOWDOWN_PRIOR`), a number fixes it, 0 keeps the rate
+        constant (:func:`scaling.forecast.draws.algorithmic_log2_gain`: the gain is the rate's
+        integral, bounded when :math:`s > 0`).
+    algorithmic_cap : float, optional
+        The multiplier stops at ``cap``; ``assumptions["algorithmic_cap_binding"]`` gives the
+        share of draws it binds, date by date (:func:`scaling.forecast.draws.cap_binding_share`).
     price_series, label : str, optional
         Names printed in the header (the CLI passes the series name); ``label`` names the
         scenario in plots and wide tables.
     decompose : bool
-        Compute the variance decomposition (:attr:`Forecast.decomposition`).
+        Compute the decomposition of the spread by source (:attr:`Forecast.decomposition`).
     levels, n_draws, seed
         Interval levels in the table, joint draws, and the seed of every draw.
 
@@ -687,8 +710,10 @@ def equivalent_cost(
                                  **{k: v for k, v in overrides.items() if v is not None}})
     if algorithmic_cap is not None:
         algorithmic_cap = float(check_number("algorithmic_cap", algorithmic_cap, low=1.0, low_open=False))
-    slowdown = float(check_number("algorithmic_slowdown_per_year", algorithmic_slowdown_per_year, low=0.0,
-                                  low_open=False, high=10.0))
+    slowdown = algorithmic_slowdown_per_year
+    if not (isinstance(slowdown, str) and slowdown.lower() == "prior"):
+        slowdown = float(check_number("algorithmic_slowdown_per_year", slowdown, low=0.0, low_open=False, high=10.0))
+    t_s = decimal_year(algorithmic_slowdown_date)[0]
     check_target(loss_fit, target)  # before any sampling
 
     dates = default_dates() if dates is None else _check_dates(dates)
@@ -714,6 +739,7 @@ def equivalent_cost(
     growth = (1.0 + g) ** (years - t_u)
 
     log2_gain = np.zeros((n_draws, n_t))
+    binding, gains = np.zeros(n_t), None
     if halving is not None:
         if isinstance(algorithmic_banked, str):
             if algorithmic_banked != "auto":
@@ -723,8 +749,12 @@ def equivalent_cost(
             banked = np.full(n_draws, float(check_number("algorithmic_banked", algorithmic_banked, low=1.0,
                                                          low_open=False)))
         t_a = decimal_year(algorithmic_reference_date)[0]
-        log2_gain = algorithmic_log2_gain(years, t_a, halving, slowdown_per_year=slowdown, cap=algorithmic_cap,
-                                          banked=banked)
+        log2_gain = algorithmic_log2_gain(years, t_a, halving, slowdown_per_year=slowdown_draws(slowdown, n_draws, rng),
+                                          slowdown_year=t_s, banked=banked)
+        binding = cap_binding_share(log2_gain, algorithmic_cap)
+        gains = gain_summary(log2_gain, dates)
+        if algorithmic_cap is not None:
+            log2_gain = np.minimum(log2_gain, np.log2(algorithmic_cap))
     compute = law["compute"][:, None] * 2.0 ** (-log2_gain)
     if halving is not None:
         n_params, n_tokens = _allocate(law["parts"], law["component"], compute)
@@ -759,7 +789,8 @@ def equivalent_cost(
     }
     table = _tidy(samples, dates, levels)
 
-    decomposition = pd.DataFrame(columns=["date", "quantity", "source", "share", "variance_removed_log10",
+    decomposition = pd.DataFrame(columns=["date", "quantity", "source", "share", "source_width_log10",
+                                          "width_removed_log10", "width_log10", "variance_removed_log10",
                                           "sd_log10"])
     if decompose:
         decomposition = _decompose(
@@ -778,7 +809,7 @@ def equivalent_cost(
               f"{' (TCO: ' + tco.describe() + ')' if basis == 'purchase' else ''}; dollars: {dollar_note}; "
               f"utilisation: training {_fmt_range(*u_range)}, inference {_fmt_range(*inf_range)}"
               + (f" growing {g:.0%}/yr" if g else "")
-              + f"; algorithmic progress: {algorithmic_halving_months or 'off'}")
+              + f"; algorithmic progress: {algorithmic_text(algorithmic_halving_months, slowdown, algorithmic_cap)}")
     kind, spec = law["kind"], law["spec"]
     target_out = target if isinstance(target, (str, float, int)) else list(target)
     assumptions = {
@@ -807,7 +838,11 @@ def equivalent_cost(
         "algorithmic_halving_months": algorithmic_halving_months,
         "algorithmic_reference_date": str(algorithmic_reference_date),
         "algorithmic_slowdown_per_year": slowdown,
+        "algorithmic_slowdown_date": str(algorithmic_slowdown_date),
         "algorithmic_cap": algorithmic_cap,
+        "algorithmic_cap_binding": ({d.date().isoformat(): float(b) for d, b in zip(dates, binding)}
+                                    if halving is not None and algorithmic_cap is not None else None),
+        "algorithmic_gain": gains,
         "algorithmic_banked": algorithmic_banked if halving is not None else None,
         "levels": [float(x) for x in levels],
         "n_draws": n_draws,
@@ -858,7 +893,7 @@ def _fit_meta(loss_fit) -> dict:
     }
 
 
-#: Sources of the variance decomposition, in order.
+#: Sources of the decomposition of the spread, in order.
 SOURCES = ("law_choice", "law_parameters", "price_trend", "price_scatter", "utilisation", "tco", "algorithmic")
 
 
@@ -892,21 +927,42 @@ def _median_by_date(x) -> np.ndarray:
     return _quantiles(x, [0.5])
 
 
+#: Level of the central interval whose width the decomposition shares out (:func:`_decompose`).
+SPREAD_LEVEL = 0.9
+
+
+def _spread(x: np.ndarray) -> np.ndarray:
+    """Width of the central :data:`SPREAD_LEVEL` interval over draws (axis 0), per date."""
+    lo, hi = _quantiles(x, [(1 - SPREAD_LEVEL) / 2, (1 + SPREAD_LEVEL) / 2])
+    return hi - lo
+
+
 def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w, noise_w, tco_draws, util, util_inf,
                log_price, log_usd_per_flop, basis) -> pd.DataFrame:
-    r"""Share of the variance of log10 cost, per date, that each source accounts for.
+    r"""Share of the spread of log10 cost, per date, that each source accounts for.
 
     Freezing one source (setting it to its median across draws, per date; for the law,
-    removing the spread between laws or within each law) and recomputing gives the variance
-    left; the variance *removed* by freezing source :math:`s`, :math:`V - V_{-s}`, normalised
-    over sources, is its share. The log cost is a sum of the law, algorithmic and
-    utilisation terms and the log price, so for the cloud basis the removed variances add up
-    to the total (up to sampling covariance); the purchase basis mixes capital and energy,
-    where the shares are first-order.
+    removing the spread between laws or within each law) changes each draw's log10 cost by
+    :math:`\delta_s`, the source's own term. Its spread is the width of its central interval,
+    and the share of source :math:`s` is that width over the sum of the sources' widths:
+
+    .. math:: W_s = q_{0.95}(\delta_s) - q_{0.05}(\delta_s), \qquad
+              \text{share}_s = \frac{W_s}{\sum_r W_r}
+
+    (:data:`SPREAD_LEVEL`; column ``source_width_log10``). Quantile widths, not variances:
+    the buyer's price scatter is Student-t with few degrees of freedom, whose sample variance
+    a handful of extreme draws move from seed to seed (its variance share was 67%, 73% and
+    75% at 2023 for seeds 0, 1, 2); at 4,000 draws these shares move by about 0.01 between
+    seeds. The width of each source's own term, not the width the fan loses when the source
+    is frozen (``width_removed_log10``, :math:`W - W_{-s}`, kept beside it with the fan's
+    width ``width_log10``): that difference of two noisy quantiles moved by 0.05-0.07
+    between seeds, and the squared widths (additive for normal terms) by 0.02-0.03.
+    ``variance_removed_log10`` (:math:`V - V_{-s}`, clipped at 0) and ``sd_log10`` are kept
+    for reference.
 
     Each frozen variant is the full log cost plus the change of one term (``log_price`` is
     log10 $ per peak FLOP of every draw and date, ``log_usd_per_flop`` recomputes it from
-    frozen price inputs), so a variant costs one addition and one variance.
+    frozen price inputs), so a variant costs one addition, one variance and one sort.
     """
     comp = law["component"]
     n_comp = int(comp.max()) + 1
@@ -940,9 +996,13 @@ def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w,
         # The constant (3 + log10 2 for inference) does not change a variance.
         total = log_law[:, None] - log_u + log_price + (algo if has_algo else 0.0)
         v_all = np.var(total, axis=0)
+        w_all = _spread(total)
 
         def removed_by(change):
-            return v_all - np.var(total + change, axis=0)
+            """(own width W_s, width removed W - W_-s, variance removed) of one source's term."""
+            frozen = total + change
+            return (_spread(np.broadcast_to(change, total.shape)), w_all - _spread(frozen),
+                    v_all - np.var(frozen, axis=0))
 
         removed = {}
         if n_comp > 1:
@@ -955,13 +1015,14 @@ def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w,
             removed["tco"] = removed_by(price_change["tco"])
         if has_algo:
             removed["algorithmic"] = removed_by(_median_by_date(algo) - algo)
-        removed = {k: np.maximum(v, 0.0) for k, v in removed.items()}
-        norm = np.sum(list(removed.values()), axis=0)
-        for source, v in removed.items():
+        norm = np.sum([w for w, _, _ in removed.values()], axis=0)
+        for source, (w, w_removed, v_removed) in removed.items():
             with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(norm > 0, v / norm, 0.0)
+                share = np.where(norm > 0, w / norm, 0.0)
             rows.append(pd.DataFrame({"date": dates, "quantity": quantity, "source": source, "share": share,
-                                      "variance_removed_log10": v, "sd_log10": np.sqrt(v_all)}))
+                                      "source_width_log10": w, "width_removed_log10": np.maximum(w_removed, 0.0),
+                                      "width_log10": w_all, "variance_removed_log10": np.maximum(v_removed, 0.0),
+                                      "sd_log10": np.sqrt(v_all)}))
     return pd.concat(rows, ignore_index=True)
 
 

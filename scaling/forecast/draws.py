@@ -11,7 +11,7 @@ them without loops:
   ``sigma`` and ``nu``), and the level's random walk beyond the data
   (:func:`pinned_horizon_walk`: a date's draws depend on the seed and that date only);
 * **utilisation** (:func:`utilisation_draws`): uniform over a LOW:HIGH range;
-* **algorithmic progress** (:func:`halving_draws`, :func:`algorithmic_log2_gain`).
+* **algorithmic progress** (:func:`halving_draws`, :func:`slowdown_draws`, :func:`algorithmic_log2_gain`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from ..laws import get_law
 from ..results import require_result
 
 __all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "pinned_horizon_walk", "utilisation_draws",
-           "halving_draws", "algorithmic_log2_gain", "HALVING_PRESETS", "check_range"]
+           "halving_draws", "algorithmic_log2_gain", "HALVING_PRESETS", "check_range", "SLOWDOWN_PRIOR",
+           "slowdown_draws", "cap_binding_share"]
 
 LOG10_2 = float(np.log10(2.0))
 #: Allowed override of the price trend's doubling time, in years. Measured price-performance
@@ -340,29 +341,80 @@ def halving_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray | None:
     return np.full(n, months / 12.0)
 
 
+#: Prior of the slowdown of algorithmic progress (``algorithmic_slowdown="prior"``): the halving
+#: time grows by the factor :math:`1 + s` per year beyond the years Ho et al. measured, :math:`s`
+#: lognormal with this median and central interval (median, low, high, level).
+SLOWDOWN_PRIOR: tuple[float, float, float, float] = (0.10, 0.025, 0.40, 0.90)
+SLOWDOWN_PRIOR_NOTE = (
+    "slowdown s per draw, lognormal, median 0.10, 90% interval 0.025-0.40 (the halving time grows 10% a year, "
+    "doubling in 7 years; 2.5%: Ho et al.'s rate holds through the horizon; 40%: it doubles in 2 years). Ho et "
+    "al. (2024) measure 2012-2023 and say nothing of later years; the gain for a fixed target saturates "
+    "(Chinchilla's reallocation and curated data are one-off gains), and research productivity falls about "
+    "5-7% a year unless effort grows (Bloom et al. 2020, Are Ideas Getting Harder to Find?, AER 110(4))")
+
+
+def slowdown_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray:
+    r"""The slowdown :math:`s` per draw: a fixed number, or ``"prior"`` (:data:`SLOWDOWN_PRIOR`).
+
+    .. math:: \ln s \sim N(\ln \tilde s, \sigma^2), \quad
+              \sigma = \tfrac12 (\ln s_{hi} - \ln s_{lo}) / z_{(1+\text{level})/2}
+
+    A number uses no random numbers (so ``0`` reproduces a constant rate draw for draw).
+    """
+    if isinstance(spec, str):
+        if spec.lower() != "prior":
+            raise ScalingError(f"algorithmic_slowdown_per_year must be a number in [0, 10] or 'prior', got {spec!r}")
+        from statistics import NormalDist
+
+        med, lo, hi, level = SLOWDOWN_PRIOR
+        sd = (np.log(hi) - np.log(lo)) / (2 * NormalDist().inv_cdf(0.5 + level / 2))
+        return np.exp(np.log(med) + sd * rng.standard_normal(n))
+    s = float(check_number("algorithmic_slowdown_per_year", spec, low=0.0, low_open=False, high=10.0))
+    return np.full(n, s)
+
+
 def algorithmic_log2_gain(years: np.ndarray, reference_year: float, halving_years: np.ndarray, *,
-                          slowdown_per_year: float = 0.0, cap: float | None = None,
-                          banked: np.ndarray | float = 1.0) -> np.ndarray:
+                          slowdown_per_year: np.ndarray | float = 0.0, slowdown_year: float | None = None,
+                          cap: float | None = None, banked: np.ndarray | float = 1.0) -> np.ndarray:
     r"""log2 of the effective-compute multiplier :math:`M(t)`, per draw and date, >= 0.
 
-    The rate of progress (halvings per year) starts at :math:`1/H` and shrinks by the factor
-    :math:`(1+s)` per year, so
+    The rate of progress (halvings per year) is :math:`1/H` from the reference year :math:`t_a`
+    to :math:`t_s` (``slowdown_year``, default :math:`t_a`), then shrinks by the factor
+    :math:`(1+s)` per year: the halving time grows as :math:`H (1+s)^{t - t_s}`. The gain is
+    the rate's integral, with :math:`k = \ln(1+s)`, :math:`\Delta = t - t_a`,
+    :math:`\Delta_s = \max(t_s - t_a, 0)`:
 
-    .. math:: \log_2 M(t) = \frac{1}{H} \int_0^{\Delta} (1+s)^{-u} du
-              = \frac{1 - (1+s)^{-\Delta}}{H \ln(1+s)}, \quad \Delta = t - t_a
+    .. math:: \log_2 M(t) = \frac{\min(\Delta, \Delta_s)}{H}
+              + \frac{1}{H}\int_0^{(\Delta - \Delta_s)^+} e^{-k u}\, du
+              = \frac{\min(\Delta, \Delta_s)}{H} + \frac{1 - e^{-k (\Delta - \Delta_s)^+}}{H k}
 
-    (:math:`\Delta / H` when :math:`s = 0`), minus :math:`\log_2 G` for a gain ``banked`` in
-    the baseline already (see :func:`scaling.forecast.equivalent_cost`), floored at 0 and
-    capped at :math:`\log_2` ``cap``.
+    (:math:`\Delta / H` when :math:`s = 0`; bounded by :math:`\Delta_s/H + 1/(Hk)` when
+    :math:`s > 0`), minus :math:`\log_2 G` for a gain ``banked`` in the baseline already (see
+    :func:`scaling.forecast.equivalent_cost`), floored at 0 and capped at :math:`\log_2`
+    ``cap``. ``halving_years``, ``slowdown_per_year`` and ``banked`` are numbers or per-draw
+    arrays.
     """
-    dt = np.maximum(years[None, :] - reference_year, 0.0)
-    h = np.asarray(halving_years, dtype=float)[:, None]
-    if slowdown_per_year > 0:
-        k = np.log1p(slowdown_per_year)
-        halvings = (1.0 - np.exp(-k * dt)) / (h * k)
-    else:
-        halvings = dt / h
+    dt = np.maximum(np.asarray(years, dtype=float)[None, :] - reference_year, 0.0)
+    h = np.asarray(halving_years, dtype=float).reshape(-1, 1)
+    d_s = 0.0 if slowdown_year is None else max(float(slowdown_year) - reference_year, 0.0)
+    k = np.log1p(np.asarray(slowdown_per_year, dtype=float)).reshape(-1, 1)
+    after = np.maximum(dt - d_s, 0.0)
+    k_safe = np.where(k > 0, k, 1.0)
+    slowed = np.where(k > 0, -np.expm1(-k_safe * after) / k_safe, after)
+    halvings = (np.minimum(dt, d_s) + slowed) / h
     gain = np.maximum(halvings - np.log2(np.asarray(banked, dtype=float)).reshape(-1, 1), 0.0)
     if cap is not None:
         gain = np.minimum(gain, np.log2(cap))
     return gain
+
+
+def cap_binding_share(log2_gain_uncapped: np.ndarray, cap: float | None) -> np.ndarray:
+    r"""Share of draws, per date, whose gain reaches the cap: :math:`\Pr[\log_2 M_i(t) \ge \log_2 \text{cap}]`.
+
+    ``log2_gain_uncapped`` is :func:`algorithmic_log2_gain` without ``cap`` (draws x dates);
+    zeros without a cap. A share near 1 says the cap, not the rate, decides the forecast.
+    """
+    x = np.asarray(log2_gain_uncapped, dtype=float)
+    if cap is None:
+        return np.zeros(x.shape[1])
+    return np.mean(x >= np.log2(float(cap)) * (1 - 1e-12), axis=0)

@@ -114,10 +114,11 @@ SCENARIO_KEYS: dict[str, tuple] = {
     "dollars": ((str,), "nominal or constant dollars", "-", "nominal", "nominal or real"),
     "base_year": ((int,), "year of constant (real) dollars", "year", "2024", "a year of the price index"),
     "algorithmic": ((str, int, float), "algorithmic progress: compute halving time", "months", "off",
-                    "off, ho2024 (8 months, 90% CI 2-22), ho2024-arxiv, or months >= 1"),
-    "algorithmic_cap": ((int, float), "largest effective-compute multiplier", "x", "none", ">= 1"),
-    "algorithmic_slowdown": ((int, float), "the halving rate shrinks by this factor per year", "per year", "0",
-                             "0 to 10"),
+                    "off, ho2024 (8 months, 90% CI 2-22), ho2024-arxiv (95% CI 5-14), or months >= 1"),
+    "algorithmic_cap": ((int, float), "largest effective-compute multiplier (the forecast reports the share of "
+                        "draws it binds)", "x", "none", ">= 1"),
+    "algorithmic_slowdown": ((str, int, float), "from 2024 the halving time grows by the factor 1 + s per year",
+                             "per year", "prior (lognormal, median 0.1, 90% 0.025-0.4)", "prior, or 0 to 10"),
     "lifetime_years": ((str, int, float, list), "purchase basis: amortisation period (uniform over LOW:HIGH)",
                        "years", "3:5", "(0.25, 15]; purchase basis only"),
     "pue": ((str, int, float, list), "purchase basis: power usage effectiveness", "facility / IT power",
@@ -298,6 +299,16 @@ def _algorithmic(value):
     return float(value)
 
 
+def _slowdown(value):
+    """``algorithmic_slowdown``: ``"prior"`` or a number (a numeric string from the command line)."""
+    if isinstance(value, str) and value.strip().lower() != "prior":
+        try:
+            return float(value)
+        except ValueError:
+            raise ScalingError(f"algorithmic_slowdown {value!r}: give 'prior' or a number in [0, 10]") from None
+    return value
+
+
 def _tco_value(name: str, value):
     """A TCO input of a scenario: a number, ``"LOW:HIGH"`` or ``[LOW, HIGH]``, checked against its limits."""
     from ..cost.tco import TCOAssumptions
@@ -404,7 +415,7 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
             dollars=spec.get("dollars", "nominal"), base_year=spec.get("base_year", 2024),
             algorithmic_halving_months=_algorithmic(spec.get("algorithmic")),
             algorithmic_cap=spec.get("algorithmic_cap"),
-            algorithmic_slowdown_per_year=spec.get("algorithmic_slowdown", 0.0),
+            algorithmic_slowdown_per_year=_slowdown(spec.get("algorithmic_slowdown", "prior")),
             price_series=series_name, label=labels[name], n_draws=n_draws, seed=seed, **tco[name],
         )
     return out

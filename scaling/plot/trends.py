@@ -376,8 +376,11 @@ def _fan_assumptions(a: dict) -> str | None:
     halving = a.get("algorithmic_halving_months")
     if halving:
         every = f"{halving:g} months" if isinstance(halving, (int, float)) else f"{halving} (Ho et al. 2024)"
-        cap = a.get("algorithmic_cap")
-        parts.append(f"algorithmic progress: compute halves every {every}" + (f", cap {cap:g}x" if cap else ""))
+        cap, slow = a.get("algorithmic_cap"), a.get("algorithmic_slowdown_per_year")
+        parts.append(f"algorithmic progress: compute halves every {every}"
+                     + ((f", slowing from {str(a['algorithmic_slowdown_date'])[:4]}"
+                         if a.get("algorithmic_slowdown_date") else ", slowing") if slow else "")
+                     + (f", cap {cap:g}x" if cap else ""))
     return "; ".join(parts) or None
 
 
