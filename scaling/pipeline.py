@@ -131,14 +131,15 @@ class _Manifest:
         except (OSError, ValueError, RecursionError, KeyError, TypeError):  # a bad manifest vouches for nothing
             self.entries = {}
 
-    def reason(self, output: Path, key: str) -> str | None:
-        """Why the manifest does not vouch for ``output`` (None when it does)."""
+    def reason(self, output: Path, key: str, *, bytes_sha: bool = True) -> str | None:
+        """Why the manifest does not vouch for ``output`` (None when it does); ``bytes_sha``: its
+        bytes must be those recorded (see :meth:`record`)."""
         entry = self.entries.get(output.name)
         if not isinstance(entry, dict):
             return f"{self.path} has no record of it"
         if entry.get("key") != key:
             return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
-        if "sha256" in entry and entry["sha256"] != _bytes_sha(output):  # a fit: reused only when it is the very file this job wrote
+        if bytes_sha and entry.get("sha256") != _bytes_sha(output):  # reused only when it is the very file this job wrote
             return f"the file is not the one this job wrote (edited or replaced since; {self.path} records its sha256)"
         return None
 
@@ -182,7 +183,7 @@ def _short(sha: str) -> str:
 
 def _stale_reason(result, request: _Request) -> str | None:
     """Why ``result`` does not answer ``request`` (None when it does)."""
-    if result.data_sha256 not in request.data_sha256:
+    if request.data_sha256 and result.data_sha256 not in request.data_sha256:
         return (f"it was fitted to other data (sha256 {_short(str(result.data_sha256))} != "
                 f"{_short(request.data_sha256[0])})")
     for name, want in request.attrs.items():
@@ -521,6 +522,11 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
         say(f"warning: {w}")
     trends.update({f"trend_{name}": t for name, t in series.items()})
 
+    # 3c. Capability laws (benchmark accuracy against compute, by family; Ruan et al. 2024): one
+    # joint least-squares fit, saved per benchmark, read by 'scaling capability'. Reused while
+    # the table, the settings and the version are those it was made from (the manifest key).
+    _capability_fits(config, fits_dir, manifest, say)
+
     # 4. Seed reproduction.
     say = step(4, "The seed article's numbers (Sunyan 2023), recomputed")
     from .seed import reproduction_table
@@ -600,6 +606,37 @@ def _run_steps(config: RunConfig, echo, *, manifest, step, runs, sha_all, t_star
 #: through 2023, slowing after by a drawn factor (scaling.forecast.draws.SLOWDOWN_PRIOR); no cap.
 ALGORITHMIC_OPTIONS = {"algorithmic_halving_months": "ho2024-arxiv", "algorithmic_slowdown_per_year": "prior",
                        "algorithmic_cap": None}
+
+#: Bootstrap resamples of the shipped capability fits (scaling.capability's default).
+CAPABILITY_BOOTSTRAP = 200
+
+
+def _capability_fits(config: RunConfig, fits_dir: Path, manifest: _Manifest, say) -> dict:
+    """``fits/capability_<benchmark>.json`` for each shipped benchmark (one joint fit when any is stale)."""
+    from . import capability
+
+    settings = {"bootstrap": CAPABILITY_BOOTSTRAP, "seed": config.seed, "benchmarks": list(capability.SHIPPED_BENCHMARKS)}
+    key = _key("capability", ["capability"], settings)
+    box: dict = {}
+
+    def joint():
+        if "fits" not in box:
+            say(f"fitting the capability laws ({', '.join(capability.SHIPPED_BENCHMARKS)}; one joint fit, "
+                f"{CAPABILITY_BOOTSTRAP} bootstrap resamples)")
+            box["fits"] = {capability.fit_name(b): f for b, f in capability.fit_shipped_benchmarks(
+                seed=config.seed, bootstrap=CAPABILITY_BOOTSTRAP).items()}
+        return box["fits"]
+
+    out = {}
+    for bench in capability.SHIPPED_BENCHMARKS:
+        name = capability.fit_name(bench)
+        # the manifest key covers the table's bytes; the result must also be this run's kind of fit
+        request = _Request((), {"method": "lsq", "seed": config.seed}, {"bootstrap": CAPABILITY_BOOTSTRAP})
+        checked = _reusable(manifest, fits_dir / name, key, request, config.force, capability.load)
+        out[name] = _cached(manifest, fits_dir / name, key, request, config.force,
+                            lambda n=name: joint()[n], capability.load, say, checked=checked)
+    return out
+
 
 #: The capability-equivalent variant: GPT-3's 5-shot MMLU (43.9%), priced from the least training
 #: compute public models needed (scaling.forecast.capability).
@@ -722,7 +759,7 @@ def _figures(fig_dir: Path, lsq, bayes, runs, trends, forecasts, say, inputs: di
             path = fig_dir / name
             key = figure_key(name, (inputs or {}).get(name, [])) if name in (inputs or {}) else None
             written.append(path)
-            if key is not None and not force and path.exists() and manifest.reason(path, key) is None:
+            if key is not None and not force and path.exists() and manifest.reason(path, key, bytes_sha=False) is None:
                 n_current += 1
                 bar.advance()
                 continue

@@ -35,6 +35,10 @@ def _quick(tmp_path, **kw) -> RunConfig:
 PANEL_CALLS: list[dict] = []
 
 
+#: Capability fits the main job saves (one per shipped benchmark; issue 22).
+N_CAPABILITY = 5
+
+
 def _resave(path: Path, payload: dict) -> None:
     """Write ``payload`` as a file scaling could have written (its content hash recomputed): another
     fit's file, not a hand edit (which the hash refuses before any other check)."""
@@ -101,6 +105,22 @@ def first_run(tmp_path_factory):
     return tmp, lines, summary
 
 
+def test_job_writes_the_capability_fits_and_reuses_them(first_run):
+    """Issue 22: 'scaling run' saves one capability fit per shipped benchmark (one joint fit), which
+    'scaling capability' reads; a rerun on the same table reuses them."""
+    from scaling import capability
+
+    tmp, lines, _ = first_run
+    for bench in capability.SHIPPED_BENCHMARKS:
+        fit = capability.load(tmp / "fits" / capability.fit_name(bench))
+        assert fit.benchmark == bench and fit.settings["bootstrap"] == 200
+    assert sum("fitting the capability laws" in line for line in lines) == 1, lines
+    again: list[str] = []
+    run(_quick(tmp), echo=again.append)
+    assert not any("fitting the capability laws" in line for line in again), again
+    assert sum("reusing" in line and "capability_" in line for line in again) == len(capability.SHIPPED_BENCHMARKS)
+
+
 def test_job_writes_fits_forecasts_and_summary(first_run):
     tmp, lines, summary = first_run
     assert (tmp / "fits" / "chinchilla_lsq.json").exists()
@@ -158,11 +178,11 @@ def test_rerun_reuses_fits_and_refits_what_changed(first_run):
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
     reused = [line for line in lines if "reusing" in line]
-    assert len(reused) == 10, lines  # the least-squares fit, the five trends and the four panel series
+    assert len(reused) == 10 + N_CAPABILITY, lines  # the least-squares fit, 5 trends, 4 panel series, capability fits
     lines.clear()
     run(_quick(tmp, bootstrap=60), echo=lines.append)  # another setting: that fit is redone
     assert any("wrote" in line and "chinchilla_lsq.json" in line for line in lines)
-    assert sum("reusing" in line for line in lines) == 9
+    assert sum("reusing" in line for line in lines) == 9 + N_CAPABILITY
 
 
 def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_run):
@@ -242,7 +262,7 @@ def test_committed_forecasts_are_what_the_job_writes(tmp_path):
     result = CliRunner().invoke(main, ["run", "--fits-dir", str(tmp_path / "fits"),
                                        "--forecasts-dir", str(tmp_path / "out"), "--no-figures"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("reusing") == 11  # 2 laws, 5 trends, 4 panel series
+    assert result.output.count("reusing") == 11 + N_CAPABILITY  # 2 laws, 5 trends, 4 panel series, capability
     for committed in sorted((ROOT / "forecasts").glob("gpt3_equivalent_cost*.csv")):
         fresh = tmp_path / "out" / committed.name
         assert fresh.read_text() == committed.read_text(), f"forecasts/{committed.name} is stale"
@@ -261,7 +281,7 @@ def test_real_panel_fit_is_cached_like_the_trends(tmp_path, monkeypatch):
     lines.clear()
     run(_quick(tmp_path), echo=lines.append)
     assert not any("fitting the cloud-price panel" in ln for ln in lines)
-    assert sum("reusing" in ln for ln in lines) == 10, lines
+    assert sum("reusing" in ln for ln in lines) == 10 + N_CAPABILITY, lines
     # jobs=2: the same panel fitted in a second process, beside steps 1-3: the same series.
     lines.clear()
     run(_quick(tmp_path / "two", jobs=2), echo=lines.append)
@@ -336,7 +356,7 @@ def test_fit_from_other_data_is_refitted_with_a_reason(first_run):
     assert not any("reusing" in line and "chinchilla_lsq" in line for line in lines)
     assert load_fit(out).data_sha256 == good.data_sha256
     assert summary["lsq"]["E"] == pytest.approx(good.params["E"], rel=1e-5)
-    assert sum("reusing" in line for line in lines) == 9  # the trends and panel series are still current
+    assert sum("reusing" in line for line in lines) == 9 + N_CAPABILITY  # trends, panel series, capability fits
 
 
 def test_other_settings_in_the_file_are_refitted(first_run):
@@ -409,7 +429,7 @@ def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
     for path, bad in damaged.items():
         assert any(line.startswith(f"refitting {path}: it could not be read (") for line in refits), refits
         assert path.read_bytes() != bad and json.loads(path.read_text())  # a whole file again
-    assert sum("reusing" in line for line in result.output.splitlines()) == 7
+    assert sum("reusing" in line for line in result.output.splitlines()) == 7 + N_CAPABILITY
 
 
 def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
@@ -449,7 +469,7 @@ def _second_run_changes_nothing(tmp: Path, figures: bool) -> None:
     assert len(before) >= 22 + 10 * figures
     lines.clear()
     run(_quick(tmp, figures=figures), echo=lines.append)
-    assert sum("reusing" in line for line in lines) == 10, lines
+    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY, lines
     assert not any("wrote" in line and "figures" not in line for line in lines), lines
     after = _snapshot(tmp)
     assert after.keys() == before.keys()
@@ -483,7 +503,7 @@ def test_second_run_on_another_cpu_changes_nothing(tmp_path):
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("reusing") == 10, done.stdout
+    assert done.stdout.count("reusing") == 10 + N_CAPABILITY, done.stdout
     after = _snapshot(tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in before if before[p] != after.get(p)] == []
 

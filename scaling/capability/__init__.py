@@ -195,7 +195,10 @@ def _renamed(values: dict, d, b: int) -> dict:
 
 
 def _result(d, b, law, method, point, cols, info, settings, seed, family_effects) -> CapabilityFit:
-    point, cols = _renamed(point, d, b), (_renamed(cols, d, b) if cols else cols)
+    # Each benchmark's result holds its own law and the shared family offsets; the other
+    # benchmarks' parameters of the joint fit (``name@bench``) live in their own results.
+    point = {k: v for k, v in _renamed(point, d, b).items() if "@" not in k}
+    cols = {k: v for k, v in _renamed(cols, d, b).items() if "@" not in k} if cols else cols
     if not family_effects:
         point = {k: v for k, v in point.items() if not k.startswith("offset[")}
         cols = {k: v for k, v in cols.items() if not k.startswith("offset[")} if cols else cols

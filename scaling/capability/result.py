@@ -24,10 +24,10 @@ import numpy as np
 
 from .._checks import check_level, check_number
 from .._format import fmt_num
-from .._io import atomic_write_text, dumps_json, utc_now
+from .._io import atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now, with_content_sha256
 from ..errors import ScalingError, ScalingWarning
-from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, draw_arrays, metadata, predict_frame,
-                       summary_frame)
+from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, decode_draws, draw_arrays,
+                       encode_draws, metadata, predict_frame, summary_frame)
 from ..results import interval as interval_of
 from . import observational, sigmoid
 from .data import compute_of, covariates, family_of
@@ -35,7 +35,10 @@ from .data import compute_of, covariates, family_of
 __all__ = ["CapabilityFit", "load", "SCHEMA", "SCHEMA_VERSION", "LAWS", "METHODS", "INTERVALS", "NEW_FAMILY"]
 
 SCHEMA = "scaling.capability"
-SCHEMA_VERSION = 1
+# Version 2: draws in the one saved form (scaling.results.encode_draws: 6 digits, by column),
+# a content hash; version 1 files (draws as full-precision lists) still load.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 LAWS = ("sigmoid", "observational")
 METHODS = ("lsq", "bayes")
 INTERVALS = ("model", "curve")
@@ -354,7 +357,7 @@ class CapabilityFit:
             "terms": list(self.terms), "params": {k: float(v) for k, v in self.params.items()},
             "families": {k: int(v) for k, v in self.families.items()}, "data_range": dict(self.data_range),
             "diagnostics": dict(self.diagnostics),
-            "draws": {k: v.tolist() for k, v in cols.items()} if has else None,
+            "draws": encode_draws(cols) if has else None,
         })
         return payload
 
@@ -363,7 +366,7 @@ class CapabilityFit:
         path = Path(path)
         if path.suffix.lower() != ".json":
             raise ScalingError(f"a capability fit is saved as .json, got {path.name!r}")
-        return atomic_write_text(path, dumps_json(self.to_dict()))
+        return atomic_write_text(path, dumps_json(with_content_sha256(self.to_dict()), compact=True))
 
     def report(self, level: float = DEFAULT_LEVEL) -> str:
         """A few lines for people: the law, the data, the benchmark's parameters."""
@@ -391,7 +394,9 @@ def _check_payload(payload: dict, path) -> dict:
             raise ScalingError(f"{path}: parameter {name} is {v!r}, not a finite number")
     draws = payload.get("draws")
     if draws is not None:
-        if not isinstance(draws, dict) or set(draws) != set(payload["params"]):
+        columns = decode_draws(draws, path)
+        draws = payload["draws"] = {k: columns[k] for k in columns}
+        if set(draws) != set(payload["params"]):
             raise ScalingError(f"{path}: draws must have one column per parameter")
         lengths = {len(v) for v in draws.values()}
         if len(lengths) != 1:
@@ -416,17 +421,10 @@ def load(path: str | os.PathLike) -> CapabilityFit:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "capability fit file does not exist", str(path))
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("schema") != SCHEMA:
-        got = payload.get("schema") if isinstance(payload, dict) else None
-        raise ScalingError(f"{path} holds schema {got!r}, expected {SCHEMA!r} (a capability fit)")
-    if payload.get("schema_version") != SCHEMA_VERSION:
-        raise ScalingError(f"{path} has schema version {payload.get('schema_version')!r}; this version of scaling "
-                           f"reads version {SCHEMA_VERSION} of {SCHEMA!r}. Refit with `scaling capability fit`")
-    meta = _check_payload(payload, path)
+    raw = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
+    payload = dict(raw)
+    meta = _check_payload(payload, path)  # values first (a specific message), then the content hash
+    check_content_sha256(raw, path, remedy="refit (`scaling capability fit`, or `scaling run --force`)")
     draws = payload.get("draws")
     return CapabilityFit(
         law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
