@@ -308,8 +308,9 @@ def _trend_draws(trend, test: pd.DataFrame, rng) -> np.ndarray:
     return lines + scatter_draws(trend.draws, rng, lines.shape)
 
 
-def _bayes_draws(models, target, train, test, cutoff, rng, opts) -> tuple[dict, dict]:
-    """``{model: draws}`` of the Bayesian models of one cut-off (one fit) and its diagnostics."""
+def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[dict, dict]:
+    """``{model: draws}`` of the Bayesian models of one cut-off (one fit; ``rng_for(model)`` each
+    model's generator of predictive draws) and the fit's diagnostics."""
     kw = dict(seed=opts["seed"], draws=opts["draws"], chains=opts["chains"], tune=opts["tune"],
               target_accept=opts["target_accept"])
     if "trend" in models:
@@ -319,16 +320,17 @@ def _bayes_draws(models, target, train, test, cutoff, rng, opts) -> tuple[dict, 
         td = TrendData(metric=target.metric, precision=target.precision, data=train.reset_index(drop=True),
                        settings={"metric": target.metric, "before": str(cutoff.date())})
         fit = fit_prepared(td, "bayes", **kw)
-        out = {"trend": _trend_draws(fit, test, rng)}
+        out = {"trend": _trend_draws(fit, test, rng_for("trend"))}
     else:
         from .panel import fit_panel, panel_data, series_trend
 
         fit = fit_panel(panel_data(before=cutoff), **kw)
         out = {}
         if "panel" in models:
-            out["panel"] = fit.predict_points(test, rng)
+            out["panel"] = fit.predict_points(test, rng_for("panel"))
         if "panel-forecast" in models:
-            out["panel-forecast"] = _trend_draws(series_trend(fit, target.series), test, rng)
+            series = series_trend(fit, target.series)
+            out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
     ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
     return out, {**info, "converged": ok}
 
@@ -339,12 +341,14 @@ def _task(target: _Target, cutoff: pd.Timestamp, ci: int, models: tuple, opts: d
     pop = target.population
     train_mask = (pop["date"] < cutoff).to_numpy()
     train, test = pop.loc[train_mask], pop.loc[~train_mask]
-    rng = np.random.default_rng([opts["seed"], ci, MODELS.index(models[0])])
+    def rng_for(model: str) -> np.random.Generator:  # one stream per (cut-off, model), whatever runs it
+        return np.random.default_rng([opts["seed"], ci, MODELS.index(model)])
+
     if models[0] in ("panel", "panel-forecast", "trend"):
-        draws, info = _bayes_draws(models, target, train, test, cutoff, rng, opts)
+        draws, info = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
         infos = {m: info for m in draws}
     else:
-        d, info = _baseline_draws(models[0], target, train, test, cutoff, rng, opts["n_draws"])
+        d, info = _baseline_draws(models[0], target, train, test, cutoff, rng_for(models[0]), opts["n_draws"])
         draws, infos = {models[0]: d}, {models[0]: {**info, "converged": True}}
     frames, fits = [], []
     base = pd.DataFrame({

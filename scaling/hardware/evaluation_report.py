@@ -7,6 +7,21 @@ import numpy as np
 from ..errors import ScalingError
 
 __all__ = ["evaluation_markdown"]
+
+_MODELS_TEXT = (
+    "Models: `panel`, the hierarchical price panel fitted on every cloud price before the cut-off, "
+    "predicting each later price with the posterior effect of its chip and provider where they were priced "
+    "before the cut-off (a new one: a draw from the population of effects); `panel-forecast`, the same fit "
+    "as the cost forecast draws the series (the segment's line, the walk and a new buyer's scatter, whoever "
+    "the chip and provider); `trend`, the Bayesian robust line of a chip trend; `ols`, least squares on the "
+    "population's own points before the cut-off (t predictive interval); `nochange`, the median and sd of "
+    "the last year's log prices, at every horizon; `rw`, a random walk with drift from there (drift: the "
+    "panel's purchase-price slope prior for a price series, the least-squares slope for a chip trend; "
+    "variance growing as s0^2 + omega^2 h with omega from the past year-to-year changes); `epoch`, the "
+    "same walk with Epoch's published drift, doubling every 2.1-2.46 years (Hobbhahn, Heim & Aydos 2023; "
+    "Hobbhahn & Besiroglu 2022). Known limitations: the baselines and the chip `trend` ignore which chip "
+    "or provider a price belongs to; a chip trend has one point per chip, so there is nothing to condition on."
+)
 def _f(x, digits=3) -> str:
     return "-" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
 
@@ -60,6 +75,7 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
              "score of the predictive draws (Gneiting & Raftery 2007, eq. 21), dex; log score: minus the log of a "
              "Gaussian kernel density of the draws at the price (nats); interval scores in dex; lower is better "
              "for all. Versions: " + ", ".join(f"{k} {x}" for k, x in v.items()) + ".", ""]
+    lines += [_MODELS_TEXT, ""]
     if ex:
         lines += ["Fits flagged as not converged (R-hat > 1.01, bulk ESS < 400 or > 1% divergent transitions) "
                   "are left out of the first table: " + ", ".join(f"{m}: {n} test rows" for m, n in ex.items())
