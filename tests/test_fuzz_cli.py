@@ -284,6 +284,9 @@ def _bases(files: dict[str, Path]) -> dict[tuple[str, ...], list[list[str]]]:
                        ["--law", "muennighoff2023", "--n-params", "1e9", "--n-tokens", "1e11", "--unique-tokens", "25e9"],
                        ["--fit", fit, "--data", str(files["runs"])]],
         ("laws",): [[], ["--json"]],
+        ("backtest",): [["--series", "hyperscaler-on-demand", "--cutoff", "2023-01-01"],
+                        ["--metric", "flops-per-usd", "--precision", "fp32", "--cutoff", "2016-01-01", "--json"],
+                        ["--series", "pooled", "--cutoff", "2022-01-01", "-o", str(out / "bt.csv")]],
     }
 
 
@@ -306,6 +309,9 @@ def _guard(path: tuple[str, ...], args: list[str], files: dict[str, Path]) -> li
         return ["--draws", "100"] + args + ["--ols"]
     if path == ("forecast",):
         return ["--draws", "20"] + args  # a dropped --draws would mean 4000
+    if path == ("backtest",):  # baselines only (no sampling), one worker, one cut-off at least
+        return args + ["--models", "ols,nochange", "--jobs", "1"] + ([] if "--cutoff" in args else
+                                                                     ["--cutoff", "2023-01-01"])
     if path == ("run",):
         return args + ["--until", "3000"]  # IntRange refuses it while parsing: nothing runs
     if path == ("plot",):
@@ -410,7 +416,7 @@ def run_cli(args: list[str], workdir: Path):
 EXAMPLES = {
     ("cost", "train"): 180, ("cost", "infer"): 180, ("cost", "search"): 160, ("cost", "memory"): 150,
     ("cost", "seed"): 30, ("optimal",): 170, ("forecast",): 60, ("fit",): 30, ("trend",): 20,
-    ("plot",): 10, ("run",): 40, ("compare",): 10,
+    ("plot",): 10, ("run",): 40, ("compare",): 10, ("backtest",): 15,
 }
 DEFAULT_EXAMPLES = 60
 

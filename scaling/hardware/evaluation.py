@@ -410,7 +410,7 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
     opts = dict(seed=check_int("seed", seed, 0), draws=check_int("draws", draws, 100),
                 tune=check_int("tune", tune, 100), chains=check_int("chains", chains, 1),
                 target_accept=float(target_accept), n_draws=check_int("n_draws", n_draws, 100))
-    jobs = check_int("jobs", jobs, 1)
+    jobs = check_int("jobs", jobs, 1, 256)
     bayes = tuple(m for m in models if m in ("panel", "panel-forecast", "trend"))
     groups = ([bayes] if bayes else []) + [(m,) for m in models if m not in bayes]
     tasks = [(c, i, g) for i, c in enumerate(cuts) for g in groups]
