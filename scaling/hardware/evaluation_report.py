@@ -88,6 +88,18 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
         lines += paired + [""]
         if verdict:
             lines += [f"**Verdict** (every fit): {verdict}." if ex else f"**Verdict**: {verdict}.", ""]
+        fits = res.fits.loc[res.fits["model"].isin(["panel", "panel-forecast", "trend"])] if len(res.fits) else res.fits
+        if ex and len(fits) and not fits["converged"].astype(bool).any():
+            lines += ["None of the Bayesian fits passes the convergence thresholds, so the Bayesian models' "
+                      "scores come from unconverged fits: confirm them with longer chains (``--draws``, "
+                      "``--tune``) before relying on the verdict.", ""]
+    by = res.summary(include_unconverged=True, by="cutoff")["crps"].unstack("model")
+    cols = [m for m in res.models if m in by.columns]
+    lines += ["CRPS (dex) per cut-off, every fit:", "", "| cut-off | " + " | ".join(cols) + " |",
+              "|---|" + "---|" * len(cols)]
+    for c, r in by[cols].iterrows():
+        lines.append(f"| {c} | " + " | ".join(_f(r[m]) for m in cols) + " |")
+    lines.append("")
     pit = res.pit_counts(bins=5, include_unconverged=bool(ex))
     lines += ["PIT counts (share of predictive draws below the price; a calibrated model fills the five bins "
               "evenly; piles at the ends: intervals too narrow, or biased) by years after the cut-off:", "",
@@ -96,7 +108,7 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
         lines.append(f"| {m} | {h} | " + " | ".join(str(int(x)) for x in r) + " |")
     bayes = res.fits.loc[res.fits["model"].isin(["panel", "trend"])] if len(res.fits) else res.fits
     if len(bayes):
-        lines += ["", "Bayesian fits:", "", "| cut-off | model | prices before | max R-hat | min bulk ESS | "
+        lines += ["", "Bayesian fits:", "", "| cut-off | model | series prices before | max R-hat | min bulk ESS | "
                   "divergences | seconds | converged |", "|---|---|---|---|---|---|---|---|"]
         for _, r in bayes.iterrows():
             lines.append(f"| {r['cutoff']} | {r['model']} | {int(r['n_train'])} | {_f(r['r_hat_max'])} "
