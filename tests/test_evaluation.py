@@ -201,6 +201,12 @@ def test_jobs_do_not_change_the_numbers():
     pd.testing.assert_frame_equal(one.rows, two.rows, rtol=1e-9)
 
 
+def test_cloud_metric_is_the_pooled_series():
+    res = evaluate(metric="flops-per-usd-cloud", cutoffs=["2023-01-01"], models="nochange")
+    assert res.settings["series"] == "pooled" and (res.rows["tier"] == "on_demand").all()
+    assert res.rows["provider"].nunique() > 4  # every kind of provider, not the hyperscalers alone
+
+
 def test_chip_trend_rows_have_no_provider():
     res = evaluate(metric="flops_per_usd", precision="fp32", cutoffs=["2016-01-01"], models="ols,nochange")
     assert (res.rows["provider"] == "").all() and (res.rows["tier"] == "").all()

@@ -7,13 +7,16 @@ import click
 from ..errors import ScalingError
 from ._util import echo_json, print_table
 
-_METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt"}
+_METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
+            "flops-per-usd-cloud": "flops_per_usd_cloud"}
 
 
 @click.command("backtest")
 @click.option("--series", default=None, metavar="NAME",
               help="A cloud-price series: hyperscaler-on-demand, hyperscaler-3yr, gpu-cloud-on-demand, pooled.")
-@click.option("--metric", default=None, help="A chip trend instead: flops-per-usd | flops-per-watt.")
+@click.option("--metric", default=None,
+              help="A trend instead, as `scaling trend` names it: flops-per-usd | flops-per-watt | "
+                   "flops-per-usd-cloud (= --series pooled).")
 @click.option("--precision", default="tensor16", show_default=True, help="Chip trends: the peak throughput.")
 @click.option("--cutoff", "cutoffs", multiple=True, metavar="DATE",
               help="Fit on data dated before DATE, score from DATE on (repeatable). Default: every quarter from "
@@ -38,7 +41,7 @@ def backtest(series, metric, precision, cutoffs, models, jobs, seed, draws, tune
     from scaling.hardware.evaluation import evaluate
 
     if series is None and metric is None:
-        raise ScalingError("give --series NAME or --metric flops-per-usd|flops-per-watt")
+        raise ScalingError("give --series NAME or --metric flops-per-usd|flops-per-watt|flops-per-usd-cloud")
     if metric is not None:
         key = metric.strip().lower()
         if key not in _METRICS and key not in _METRICS.values():

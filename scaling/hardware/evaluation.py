@@ -146,10 +146,12 @@ def _target(series, metric, precision) -> _Target:
             pop = d.loc[(d["provider_kind"] == kind) & (d["pricing_tier"] == tier)]
         return _Target(name, name, "flops_per_usd_cloud", "tensor16", pop.reset_index(drop=True))
     metric = "flops_per_usd" if metric is None else str(metric).strip().lower().replace("-", "_")
-    if metric not in METRICS or metric == "flops_per_usd_cloud":
-        allowed = [m.replace("_", "-") for m in METRICS if m != "flops_per_usd_cloud"]
-        raise ScalingError(f"unknown chip metric {metric!r}; allowed: {', '.join(allowed)} (cloud prices: "
-                           "give a series)")
+    if metric not in METRICS:
+        raise ScalingError(f"unknown metric {metric!r}; allowed: {', '.join(m.replace('_', '-') for m in METRICS)}")
+    if metric == "flops_per_usd_cloud":  # as `scaling trend --metric flops-per-usd-cloud`: every on-demand price
+        if str(precision).strip().lower() not in ("tensor16", "bf16"):
+            raise ScalingError(f"cloud prices are scored at precision tensor16, not {precision!r}")
+        return _target("pooled", None, "tensor16")
     pop = trend_data(None, metric, precision).data
     return _Target(f"{metric} ({precision})", None, metric, str(precision), pop.reset_index(drop=True))
 
@@ -383,7 +385,7 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
         A price series of :data:`scaling.hardware.SERIES` with a fixed segment, or ``"pooled"``.
     metric, precision : str, optional
         A chip trend instead (``flops_per_usd`` or ``flops_per_watt``; the names of
-        :func:`scaling.hardware.fit_trend`).
+        :func:`scaling.hardware.fit_trend`); ``flops_per_usd_cloud`` is the ``pooled`` series.
     cutoffs : list of dates, optional
         Default: every quarter from 2018 to the last date that leaves a year of later data
         (skipping those with fewer than 3 chips before them).
