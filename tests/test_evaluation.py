@@ -11,7 +11,7 @@ from scipy import stats
 from scaling.cli import main
 from scaling.errors import ScalingError
 from scaling.hardware.backtest import interval_score
-from scaling.hardware.evaluation import (QUANTILES, ROW_COLUMNS, _baseline_draws, _Target, evaluate,
+from scaling.hardware.evaluation import (QUANTILES, ROW_COLUMNS, _baseline_draws, _seen_pairs, _Target, evaluate,
                                          evaluation_markdown, load_evaluation)
 from scaling.hardware.scores import (cluster_bootstrap, crps_draws, crps_quantiles, log_score_draws, pit_draws,
                                      score_rows)
@@ -116,6 +116,20 @@ def test_baselines_recover_a_known_drift():
     last_year = train.loc[train["date"] > train["date"].max() - pd.DateOffset(years=1), "log10_value"]
     assert info["level"] == pytest.approx(float(np.median(last_year)))
     np.testing.assert_allclose(np.median(nc, axis=0), info["level"], atol=0.01)
+
+
+def test_rw_seen_starts_a_seen_pair_from_its_last_price():
+    train = pd.DataFrame({"name": ["A", "A", "C"], "provider": ["p", "p", "p"], "year": [2020.0, 2021.0, 2020.5],
+                          "date": pd.to_datetime(["2020-01-01", "2021-01-01", "2020-07-01"]),
+                          "log10_value": [17.0, 17.1, 16.0]})
+    test = pd.DataFrame({"name": ["A", "B"], "provider": ["p", "p"], "year": [2023.0, 2023.0]})
+    z = np.random.default_rng(0).standard_normal((4000, 2))
+    out = np.zeros((4000, 2))
+    n_seen, s_pair = _seen_pairs(out, train, test, drift=0.1, omega=0.05, z=z)
+    assert n_seen == 1 and s_pair == pytest.approx(0.05)  # A's two prices lie 0.05 from their median
+    assert np.median(out[:, 0]) == pytest.approx(17.1 + 0.1 * 2, abs=0.01)
+    assert np.std(out[:, 0]) == pytest.approx(np.sqrt(0.05**2 + 0.05**2 * 2), rel=0.05)
+    assert (out[:, 1] == 0).all()  # an unseen chip keeps the plain random walk
 
 
 # ----------------------------------------------------------------------------- the rows table, the CLI

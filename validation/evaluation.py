@@ -10,7 +10,7 @@ chips and providers it saw, the panel as the forecast draws the series, OLS, ran
 drift, no change, Epoch's published rate) before each yearly cut-off 2019-2023 on the data dated
 before it, and scores them on every later hyperscaler on-demand price. The same numbers come
 from ``scaling backtest --series hyperscaler-on-demand --cutoff 2019-01-01 ... --cutoff
-2023-01-01 --models panel,panel-forecast,ols,rw,nochange,epoch -o FILE.csv``.
+2023-01-01 --models panel,panel-forecast,ols,rw,nochange,epoch,rw-seen -o FILE.csv``.
 
 Writes ``validation/results/evaluation_hyperscaler.csv`` (every row, with the package
 versions and each fit's diagnostics in its header) and ``validation/results/evaluation_hyperscaler.md``
@@ -33,7 +33,7 @@ OUT = ROOT / "validation" / "results"
 CSV = OUT / "evaluation_hyperscaler.csv"
 MD = OUT / "evaluation_hyperscaler.md"
 CUTOFFS = [f"{y}-01-01" for y in range(2019, 2024)]
-MODELS = "panel,panel-forecast,ols,rw,nochange,epoch"
+MODELS = "panel,panel-forecast,ols,rw,nochange,epoch,rw-seen"
 
 
 def main(argv=None) -> None:

@@ -22,7 +22,7 @@ _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt"
               help="Fit on data dated before DATE, score from DATE on (repeatable). Default: every quarter from "
                    "2018 to the last date that leaves a year of later data.")
 @click.option("--models", default=None, metavar="LIST",
-              help="Comma-separated: panel, panel-forecast, trend, ols, rw, nochange, epoch. Default: the "
+              help="Comma-separated: panel, panel-forecast, trend, ols, rw, nochange, epoch, rw-seen. Default: the "
                    "target's Bayesian model (panel for a series, trend for chips and pooled) and the baselines.")
 @click.option("--jobs", default=1, show_default=True, type=int, help="Fits (cut-offs x models) run in parallel.")
 @click.option("--seed", default=0, show_default=True, type=int)

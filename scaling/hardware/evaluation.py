@@ -43,6 +43,10 @@ Models (``models=``; each gives predictive draws per later observation):
     machine learning hardware", https://epoch.ai/blog/trends-in-machine-learning-hardware: 2.1 yr
     for ML hardware FLOP/s per $; Hobbhahn & Besiroglu 2022, "Trends in GPU price-performance",
     https://epoch.ai/blog/trends-in-gpu-price-performance: 2.46 yr for all GPUs). Per-$ metrics only.
+``rw-seen``
+    ``rw`` that conditions on what was seen, as ``panel`` does: a later price of a chip at a
+    provider priced before the cut-off starts from that pair's last price (:func:`_seen_pairs`);
+    other prices as ``rw``. Price series only (a chip trend has one point per chip).
 
 Scores (:mod:`scaling.hardware.scores`): CRPS, log score, 50% and 90% interval scores and
 coverage, PIT; paired differences with a cluster bootstrap over chip x provider
@@ -76,8 +80,8 @@ SCHEMA = "scaling.hardware.evaluation"
 SCHEMA_VERSION = 1
 #: Predictive quantile levels written for every test row.
 QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
-MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch")
-BASELINES = ("ols", "rw", "nochange", "epoch")
+MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen")
+BASELINES = ("ols", "rw", "nochange", "epoch", "rw-seen")
 #: Horizon buckets (years after the cut-off) of the PIT tables.
 HORIZON_BUCKETS = ((0.0, 1.0, "<1 yr"), (1.0, 2.0, "1-2 yr"), (2.0, np.inf, "2+ yr"))
 #: Largest share of divergent transitions of a converged fit.
@@ -159,7 +163,8 @@ def _target(series, metric, precision) -> _Target:
 def _default_models(target: _Target) -> tuple:
     first = ("panel",) if target.series not in (None, "pooled") else ("trend",)
     last = ("epoch",) if target.metric != "flops_per_watt" else ()
-    return first + ("ols", "rw", "nochange") + last
+    seen = ("rw-seen",) if target.is_price else ()  # a chip trend has one point per chip: nothing seen
+    return first + ("ols", "rw", "nochange") + last + seen
 
 
 def _check_models(models, target: _Target) -> tuple:
@@ -272,7 +277,7 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
     if model == "nochange":
         return level + s0 * z, {"level": level, "sd": s0}
     h = np.maximum(years - t_ref, 0.0)
-    if model == "rw":
+    if model in ("rw", "rw-seen"):
         if target.is_price:
             from .panel import purchase_slope_prior
 
@@ -287,8 +292,41 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
         slope = LOG10_2 / doubling
         drift, rule = float(LOG10_2 / np.exp((lo + hi) / 2.0)), "Epoch's published doubling 2.1-2.46 yr"
     omega = _walk_scale(train, drift, s0)
-    return level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z, {
-        "level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
+    out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
+    info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
+    if model == "rw-seen":
+        n_seen, info["pair_sd"] = _seen_pairs(out, train, test, drift, omega, z)
+        info["n_test_seen"] = n_seen
+    return out, info
+
+
+def _pair_key(d: pd.DataFrame) -> np.ndarray:
+    prov = d["provider"].astype(str) if "provider" in d else ""
+    return (d["name"].astype(str) + " @ " + prov).to_numpy()
+
+
+def _seen_pairs(out: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, drift: float, omega: float,
+                z: np.ndarray) -> tuple[int, float]:
+    r"""``rw-seen``: a later price of a chip at a provider priced before the cut-off starts from that
+    pair's last price :math:`y_{\mathrm{last}}` at :math:`t_{\mathrm{last}}`:
+    :math:`N(y_{\mathrm{last}} + \mu h, s_p^2 + \omega^2 h)`, :math:`h = t - t_{\mathrm{last}}`,
+    :math:`s_p` the root mean square deviation of the pairs' prices from their own medians
+    (pairs with two prices or more; :data:`MIN_SPREAD` at least); other prices keep ``rw``.
+    Fills ``out`` in place; returns the number of seen prices and :math:`s_p`."""
+    k_train, k_test = _pair_key(train), _pair_key(test)
+    y = train["log10_value"].astype(float)
+    groups = y.groupby(k_train)
+    multi = groups.transform("size").to_numpy() >= 2
+    dev = (y - groups.transform("median")).to_numpy()[multi]
+    s_pair = max(float(np.sqrt(np.mean(dev**2))), MIN_SPREAD) if dev.size else MIN_SPREAD
+    last = train.assign(_k=k_train).sort_values("date", kind="stable").groupby("_k").tail(1).set_index("_k")
+    seen = np.isin(k_test, last.index)
+    if seen.any():
+        ref = last.loc[k_test[seen]]
+        h = np.maximum(test["year"].to_numpy(dtype=float)[seen] - ref["year"].to_numpy(dtype=float), 0.0)
+        out[:, seen] = (ref["log10_value"].to_numpy(dtype=float)[None, :] + drift * h[None, :]
+                        + np.sqrt(s_pair**2 + omega**2 * h)[None, :] * z[:, seen])
+    return int(seen.sum()), s_pair
 
 
 # --------------------------------------------------------------------------- the Bayesian models

@@ -19,8 +19,10 @@ _MODELS_TEXT = (
     "panel's purchase-price slope prior for a price series, the least-squares slope for a chip trend; "
     "variance growing as s0^2 + omega^2 h with omega from the past year-to-year changes); `epoch`, the "
     "same walk with Epoch's published drift, doubling every 2.1-2.46 years (Hobbhahn, Heim & Aydos 2023; "
-    "Hobbhahn & Besiroglu 2022). Known limitations: the baselines and the chip `trend` ignore which chip "
-    "or provider a price belongs to; a chip trend has one point per chip, so there is nothing to condition on."
+    "Hobbhahn & Besiroglu 2022); `rw-seen`, `rw` conditioned as `panel` is: a later price of a chip at a "
+    "provider priced before the cut-off starts from that pair's last price (spread: the pairs' own scatter "
+    "plus the walk). Known limitations: the other baselines and the chip `trend` ignore which chip or "
+    "provider a price belongs to; a chip trend has one point per chip, so there is nothing to condition on."
 )
 def _f(x, digits=3) -> str:
     return "-" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
