@@ -551,7 +551,8 @@ def render_hardware_page() -> str:
     if scored.exists():
         from scaling.hardware.evaluation import evaluation_markdown, load_evaluation
 
-        lines += [evaluation_markdown(load_evaluation(scored), title="Scored against baselines").rstrip(), ""]
+        section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
+        lines += [section.rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -213,6 +213,10 @@ def test_jobs_do_not_change_the_numbers():
     one = evaluate("hyperscaler-on-demand", jobs=1, **kw)
     two = evaluate("hyperscaler-on-demand", jobs=2, **kw)
     pd.testing.assert_frame_equal(one.rows, two.rows, rtol=1e-9)
+    # nor do the other cut-offs and models of the run: one cut-off alone gives its rows again
+    alone = evaluate("hyperscaler-on-demand", cutoffs=["2023-01-01"], models="epoch", seed=2).rows
+    part = one.rows[(one.rows["cutoff"] == "2023-01-01") & (one.rows["model"] == "epoch")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone, part, rtol=1e-9)
 
 
 def test_cloud_metric_is_the_pooled_series():

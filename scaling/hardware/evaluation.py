@@ -300,11 +300,6 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
     return out, info
 
 
-def _pair_key(d: pd.DataFrame) -> np.ndarray:
-    prov = d["provider"].astype(str) if "provider" in d else ""
-    return (d["name"].astype(str) + " @ " + prov).to_numpy()
-
-
 def _seen_pairs(out: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, drift: float, omega: float,
                 z: np.ndarray) -> tuple[int, float]:
     r"""``rw-seen``: a later price of a chip at a provider priced before the cut-off starts from that
@@ -313,7 +308,9 @@ def _seen_pairs(out: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, drift:
     :math:`s_p` the root mean square deviation of the pairs' prices from their own medians
     (pairs with two prices or more; :data:`MIN_SPREAD` at least); other prices keep ``rw``.
     Fills ``out`` in place; returns the number of seen prices and :math:`s_p`."""
-    k_train, k_test = _pair_key(train), _pair_key(test)
+    prov = lambda d: d["provider"].astype(str) if "provider" in d else ""  # noqa: E731
+    k_train = (train["name"].astype(str) + " @ " + prov(train)).to_numpy()
+    k_test = (test["name"].astype(str) + " @ " + prov(test)).to_numpy()
     y = train["log10_value"].astype(float)
     groups = y.groupby(k_train)
     multi = groups.transform("size").to_numpy() >= 2
@@ -376,13 +373,13 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
 
 
 # --------------------------------------------------------------------------- one task, all tasks
-def _task(target: _Target, cutoff: pd.Timestamp, ci: int, models: tuple, opts: dict) -> tuple[pd.DataFrame, list]:
+def _task(target: _Target, cutoff: pd.Timestamp, models: tuple, opts: dict) -> tuple[pd.DataFrame, list]:
     """Fit ``models`` (one Bayesian fit, or one baseline) at one cut-off; their rows and diagnostics."""
     pop = target.population
     train_mask = (pop["date"] < cutoff).to_numpy()
     train, test = pop.loc[train_mask], pop.loc[~train_mask]
-    def rng_for(model: str) -> np.random.Generator:  # one stream per (cut-off, model), whatever runs it
-        return np.random.default_rng([opts["seed"], ci, MODELS.index(model)])
+    def rng_for(model: str) -> np.random.Generator:  # one stream per (cut-off date, model), whatever runs it
+        return np.random.default_rng([opts["seed"], int(cutoff.strftime("%Y%m%d")), MODELS.index(model)])
 
     if models[0] in ("panel", "panel-forecast", "trend"):
         draws, info = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
@@ -431,8 +428,9 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
         Names of :data:`MODELS` (``"panel,ols,rw,nochange,epoch"``); default: the target's
         Bayesian model and every baseline that applies.
     seed : int
-        Seeds every fit and every predictive draw: task ``(cut-off i, model m)`` draws from
-        ``default_rng([seed, i, m])``, so the numbers do not depend on ``jobs``.
+        Seeds every fit and every predictive draw: model ``m`` (its index in :data:`MODELS`) at
+        cut-off ``YYYY-MM-DD`` draws from ``default_rng([seed, YYYYMMDD, m])``, so the numbers
+        depend neither on ``jobs`` nor on the other cut-offs and models of the run.
     jobs : int
         Independent fits (cut-offs x models) run through :class:`joblib.Parallel` with this
         many workers (a backend set with :func:`joblib.parallel_config` is used).
@@ -453,8 +451,7 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
     jobs = check_int("jobs", jobs, 1, 256)
     bayes = tuple(m for m in models if m in ("panel", "panel-forecast", "trend"))
     groups = ([bayes] if bayes else []) + [(m,) for m in models if m not in bayes]
-    tasks = [(c, i, g) for i, c in enumerate(cuts) for g in groups]
-    done = Parallel(n_jobs=jobs)(delayed(_task)(target, c, i, g, opts) for c, i, g in tasks)
+    done = Parallel(n_jobs=jobs)(delayed(_task)(target, c, g, opts) for c in cuts for g in groups)
     rows = pd.concat([r for r, _ in done], ignore_index=True)
     fits = pd.DataFrame([f for _, fs in done for f in fs])
     settings = {"target": target.label, "series": target.series, "metric": target.metric,
