@@ -815,6 +815,13 @@ def render_hardware_page() -> str:
     extra = ROOT / "validation" / "results" / "price_backtests.md"
     if extra.exists():
         lines += [extra.read_text(encoding="utf-8").rstrip(), ""]
+    # Scored against baselines: rendered from the rows validation/evaluation.py saved.
+    scored = ROOT / "validation" / "results" / "evaluation_hyperscaler.csv"
+    if scored.exists():
+        from scaling.hardware.evaluation import evaluation_markdown, load_evaluation
+
+        section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
+        lines += [section.rstrip(), ""]
     return "\n".join(lines)
 
 

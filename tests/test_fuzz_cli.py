@@ -428,6 +428,9 @@ def _bases(files: dict[str, Path]) -> dict[tuple[str, ...], list[list[str]]]:
         ("capability", "predict"): [["--compute", "1e24"], ["--compute", "1e22", "--family", "Phi", "--json"]],
         ("capability", "target"): [["--score", "0.439"], ["--score", "0.5", "--family", "Llama-2", "--json"]],
         ("capability", "fit"): [["--bootstrap", "5", "-o", str(out / "cap.json")]],
+        ("backtest",): [["--series", "hyperscaler-on-demand", "--cutoff", "2023-01-01"],
+                        ["--metric", "flops-per-usd", "--precision", "fp32", "--cutoff", "2016-01-01", "--json"],
+                        ["--series", "pooled", "--cutoff", "2022-01-01", "-o", str(out / "bt.csv")]],
     }
 
 
@@ -455,6 +458,9 @@ def _guard(path: tuple[str, ...], args: list[str], files: dict[str, Path]) -> li
         return ["--draws", "100"] + args + ["--ols"]
     if path == ("forecast",):
         return ["--draws", "20"] + args  # a dropped --draws would mean 4000
+    if path == ("backtest",):  # baselines only (no sampling), one worker, one cut-off at least
+        return args + ["--models", "ols,nochange", "--jobs", "1"] + ([] if "--cutoff" in args else
+                                                                     ["--cutoff", "2023-01-01"])
     if path == ("run",):
         return args + ["--until", "3000"]  # IntRange refuses it while parsing: nothing runs
     if path == ("plot",):
@@ -560,7 +566,7 @@ EXAMPLES = {
     ("cost", "train"): 180, ("cost", "infer"): 180, ("cost", "search"): 160, ("cost", "memory"): 150,
     ("cost", "seed"): 30, ("optimal",): 170, ("forecast",): 60, ("fit",): 30, ("trend",): 20,
     ("plot",): 10, ("run",): 40, ("compare",): 10, ("capability", "fit"): 8, ("capability", "predict"): 40,
-    ("capability", "target"): 40,
+    ("capability", "target"): 40, ("backtest",): 15,
 }
 DEFAULT_EXAMPLES = 60
 

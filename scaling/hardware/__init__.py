@@ -14,6 +14,9 @@ Cloud prices also have a panel model (:mod:`scaling.hardware.panel`): chip, prov
 provider-kind and pricing-tier effects, and named series (:data:`SERIES`, e.g.
 ``hyperscaler-on-demand``, ``lowest-available``) a forecast chooses between.
 
+Forecast evaluation (:func:`evaluate`, ``scaling backtest``): a model and naive baselines
+fitted before cut-offs and scored on later prices or chips with proper scores.
+
 PyMC is imported only inside the Bayesian fit; importing this package is light.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from .backtest import BacktestResult, backtest
 from .data import METRICS, PRECISIONS, PRICINGS, TrendData, decimal_year, trend_data
+from .evaluation import EvaluationResult, evaluate, load_evaluation
 from ..cost.energy import USD_PER_FLOP_DEFAULTS as ECONOMICS_DEFAULTS
 from ..cost.energy import usd_per_flop_cloud, usd_per_flop_purchase
 from .panel import SERIES, fit_panel, fit_series, panel_data, save_series, series_trend
@@ -32,4 +36,5 @@ __all__ = [
     "usd_per_flop_purchase", "usd_per_flop_cloud", "ECONOMICS_DEFAULTS", "render_markdown", "published_table",
     "PUBLISHED", "seed_growth_per_year", "METRICS", "PRECISIONS", "PRICINGS", "decimal_year", "SCHEMA",
     "SCHEMA_VERSION", "SERIES", "fit_series", "fit_panel", "panel_data", "series_trend", "save_series",
+    "evaluate", "EvaluationResult", "load_evaluation",
 ]

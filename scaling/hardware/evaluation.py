@@ -1,0 +1,598 @@
+r"""Forecast evaluation: the price model and naive baselines, fitted before cut-offs, scored after.
+
+:func:`evaluate` fits each model on the observations dated before a cut-off only and scores
+its predictive distribution of every later observation of the same population (the series'
+segment, e.g. hyperscaler on-demand prices; or the chips of a trend), in log10 units (dex) of
+the metric (peak tensor FLOP per US$ for a price, FLOP/s per W or per $ for a chip).
+
+Models (``models=``; each gives predictive draws per later observation):
+
+``panel``
+    The hierarchical price panel (:func:`scaling.hardware.panel.fit_panel`, every price before
+    the cut-off) predicting each later price *conditioned on what was seen*: a chip or a
+    provider priced before the cut-off keeps its posterior effect, a new one gets a draw from
+    :math:`N(0, \tau^2)` (:meth:`~scaling.hardware.panel.PanelFit.predict_points`), plus the
+    walk beyond the last price and the Student-t residual.
+``panel-forecast``
+    The same fit, as the cost forecast draws the series: the segment's line, the walk and a
+    new buyer's scatter (:func:`scaling.hardware.trend.scatter_draws`), for every later price.
+``trend``
+    A chip trend's (or the pooled series') Bayesian robust line
+    (:func:`scaling.hardware.trend.fit_prepared`) and a new chip's scatter.
+``ols``
+    Least squares of log10 value on date over the population before the cut-off alone
+    (statsmodels); the predictive t distribution of a new observation
+    (:math:`\hat y \pm t_{n-2}\, \mathrm{se}_{\mathrm{obs}}`).
+``nochange``
+    :math:`N(L, s_0^2)`: :math:`L` the median and :math:`s_0` the sd of the log10 values of the
+    *last year's* observations (those within a year of the last one before the cut-off; the 3
+    latest if fewer), whatever the horizon.
+``rw``
+    Random walk with drift from the same start: :math:`N(L + \mu h, s_0^2 + \omega^2 h)`, with
+    :math:`h` the years from the median date of the last year's observations. The drift
+    :math:`\mu`: for a price series the mean of the panel's own slope prior, the purchase-price
+    trend of the chips released before the cut-off
+    (:func:`scaling.hardware.panel.purchase_slope_prior`); for a chip trend the least-squares
+    slope of its points before the cut-off. :math:`\omega` (dex per square-root year): the root
+    mean square of the past year-to-year changes of the yearly medians less the drift, each
+    divided by the square root of its gap in years (years counted back from the last
+    observation); :math:`s_0` where fewer than two years have data.
+``epoch``
+    ``rw`` with Epoch's published drift: price-performance doubling every :math:`D` years,
+    :math:`\ln D` normal with 5-95% at 2.1 and 2.46 yr (Hobbhahn, Heim & Aydos 2023, "Trends in
+    machine learning hardware", https://epoch.ai/blog/trends-in-machine-learning-hardware: 2.1 yr
+    for ML hardware FLOP/s per $; Hobbhahn & Besiroglu 2022, "Trends in GPU price-performance",
+    https://epoch.ai/blog/trends-in-gpu-price-performance: 2.46 yr for all GPUs). Per-$ metrics only.
+``rw-seen``
+    ``rw`` that conditions on what was seen, as ``panel`` does: a later price of a chip at a
+    provider priced before the cut-off starts from that pair's last price (:func:`_seen_pairs`);
+    other prices as ``rw``. Price series only (a chip trend has one point per chip).
+
+Scores (:mod:`scaling.hardware.scores`): CRPS, log score, 50% and 90% interval scores and
+coverage, PIT; paired differences with a cluster bootstrap over chip x provider
+(:meth:`EvaluationResult.paired`). A Bayesian fit with R-hat above 1.01, bulk ESS below 400
+or more than 1% divergent transitions is flagged (``converged`` False) and left out of the
+scored summary unless asked.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._checks import ESS_MIN, R_HAT_MAX, check_int, check_level
+from .._dates import decimal_year, to_datetimes
+from .._io import atomic_write_text, utc_now
+from ..errors import ScalingError
+from .evaluation_report import evaluation_markdown
+from .scores import cluster_bootstrap, score_rows
+
+__all__ = ["evaluate", "EvaluationResult", "load_evaluation", "evaluation_markdown", "MODELS", "BASELINES", "QUANTILES",
+           "HORIZON_BUCKETS", "package_versions"]
+
+SCHEMA = "scaling.hardware.evaluation"
+SCHEMA_VERSION = 1
+#: Predictive quantile levels written for every test row.
+QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
+MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen")
+BASELINES = ("ols", "rw", "nochange", "epoch", "rw-seen")
+#: Horizon buckets (years after the cut-off) of the PIT tables.
+HORIZON_BUCKETS = ((0.0, 1.0, "<1 yr"), (1.0, 2.0, "1-2 yr"), (2.0, np.inf, "2+ yr"))
+#: Largest share of divergent transitions of a converged fit.
+DIVERGENT_MAX = 0.01
+#: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
+MIN_SPREAD = 0.01
+#: Epoch's doubling time, years: the 5% and 95% points of its lognormal (module docstring).
+EPOCH_DOUBLING = (2.1, 2.46)
+#: Cut-offs of the default rolling origins: quarterly from this date.
+FIRST_CUTOFF = "2018-01-01"
+ROW_COLUMNS = ["cutoff", "date", "hardware", "provider", "tier", "split", "observed", "model", "obs",
+               "horizon_years", *(f"q{round(100 * t):02d}" for t in QUANTILES),
+               "pit", "crps", "log_score", "is50", "is90", "covered50", "covered90", "converged"]
+LOG10_2 = float(np.log10(2.0))
+
+
+def package_versions() -> dict:
+    """Versions of numpy, pymc, nutpie and scaling (from the installed metadata; nothing imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+
+    out = {"scaling": __version__}
+    for name in ("numpy", "pandas", "pymc", "nutpie", "statsmodels"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+# --------------------------------------------------------------------------- the population
+@dataclass(frozen=True)
+class _Target:
+    """What is forecast: a price series' segment or a chip trend, and its observations."""
+
+    label: str
+    series: str | None
+    metric: str
+    precision: str
+    population: pd.DataFrame  # trend_data rows of the population
+
+    @property
+    def is_price(self) -> bool:
+        return self.metric in ("flops_per_usd_cloud",)
+
+
+def _target(series, metric, precision) -> _Target:
+    from .data import METRICS, trend_data
+    from .panel import SERIES, panel_data
+
+    if series is not None:
+        if metric is not None:
+            raise ScalingError("give a series or a metric, not both")
+        name = str(series).strip().lower()
+        if name not in SERIES:
+            raise ScalingError(f"unknown price series {series!r}; allowed: {', '.join(SERIES)}")
+        if name == "pooled":
+            pop = trend_data(None, "flops_per_usd_cloud", "tensor16").data
+        else:
+            kind, tier, _ = SERIES[name]
+            if kind is None:
+                raise ScalingError(f"series {name!r} picks its segment from the data at each cut-off; evaluate a "
+                                   "segment by name: hyperscaler-on-demand, hyperscaler-3yr, gpu-cloud-on-demand")
+            d = panel_data().data
+            pop = d.loc[(d["provider_kind"] == kind) & (d["pricing_tier"] == tier)]
+        return _Target(name, name, "flops_per_usd_cloud", "tensor16", pop.reset_index(drop=True))
+    metric = "flops_per_usd" if metric is None else str(metric).strip().lower().replace("-", "_")
+    if metric not in METRICS:
+        raise ScalingError(f"unknown metric {metric!r}; allowed: {', '.join(m.replace('_', '-') for m in METRICS)}")
+    if metric == "flops_per_usd_cloud":  # as `scaling trend --metric flops-per-usd-cloud`: every on-demand price
+        if str(precision).strip().lower() not in ("tensor16", "bf16"):
+            raise ScalingError(f"cloud prices are scored at precision tensor16, not {precision!r}")
+        return _target("pooled", None, "tensor16")
+    pop = trend_data(None, metric, precision).data
+    return _Target(f"{metric} ({precision})", None, metric, str(precision), pop.reset_index(drop=True))
+
+
+def _default_models(target: _Target) -> tuple:
+    first = ("panel",) if target.series not in (None, "pooled") else ("trend",)
+    last = ("epoch",) if target.metric != "flops_per_watt" else ()
+    seen = ("rw-seen",) if target.is_price else ()  # a chip trend has one point per chip: nothing seen
+    return first + ("ols", "rw", "nochange") + last + seen
+
+
+def _check_models(models, target: _Target) -> tuple:
+    if models is None:
+        return _default_models(target)
+    names = [m.strip().lower() for m in (models.split(",") if isinstance(models, str) else models) if m.strip()]
+    for m in names:
+        if m not in MODELS:
+            raise ScalingError(f"unknown model {m!r}; allowed: {', '.join(MODELS)}")
+    panel_ok = target.series not in (None, "pooled")
+    for m in names:
+        if m.startswith("panel") and not panel_ok:
+            raise ScalingError(f"model {m!r} needs a panel price series (hyperscaler-on-demand, ...); "
+                               f"{target.label} has 'trend'")
+        if m == "trend" and panel_ok:
+            raise ScalingError(f"model 'trend' is for chip trends and the pooled series; {target.label} has 'panel'")
+        if m == "epoch" and target.metric == "flops_per_watt":
+            raise ScalingError("Epoch's published rate is for FLOP/s per $, not per W: leave 'epoch' out")
+    if not names:
+        raise ScalingError(f"no model given; allowed: {', '.join(MODELS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _check_cutoffs(cutoffs, target: _Target) -> tuple[list[pd.Timestamp], list[str]]:
+    """Explicit cut-offs (each must leave 3 chips before and a later observation), or the
+    default quarterly origins (those that leave too little are skipped, with a note)."""
+    from .data import MIN_CHIPS
+
+    pop = target.population
+    last = pop["date"].max()
+    notes = []
+    if cutoffs:
+        out = list(to_datetimes(list(cutoffs)))
+        for t in out:
+            n_chips = pop.loc[pop["date"] < t, "name"].nunique()
+            if n_chips < MIN_CHIPS:
+                raise ScalingError(f"cut-off {t:%Y-%m-%d} leaves {n_chips} chips of {target.label} before it; at least "
+                                   f"{MIN_CHIPS} are needed (data from {pop['date'].min():%Y-%m-%d})")
+            if not (pop["date"] >= t).any():
+                raise ScalingError(f"cut-off {t:%Y-%m-%d}: no {target.label} observation on or after it to score "
+                                   f"(last {last:%Y-%m-%d})")
+        return sorted(set(out)), notes
+    end = last - pd.DateOffset(years=1)
+    grid = pd.date_range(FIRST_CUTOFF, end, freq="QS") if end >= pd.Timestamp(FIRST_CUTOFF) else []
+    out = []
+    for t in grid:
+        if pop.loc[pop["date"] < t, "name"].nunique() >= MIN_CHIPS:
+            out.append(t)
+        else:
+            notes.append(f"cut-off {t:%Y-%m-%d} skipped: fewer than {MIN_CHIPS} chips before it")
+    if not out:
+        raise ScalingError(f"no default cut-off from {FIRST_CUTOFF} leaves {MIN_CHIPS} chips before it and a year "
+                           f"of {target.label} data after it; give --cutoff")
+    return out, notes
+
+
+# --------------------------------------------------------------------------- the baselines
+def _last_year(train: pd.DataFrame) -> pd.DataFrame:
+    """The observations within a year of the last one (the 3 latest where fewer)."""
+    last = train["date"].max()
+    window = train.loc[train["date"] > last - pd.DateOffset(years=1)]
+    return window if len(window) >= 3 else train.sort_values("date").tail(3)
+
+
+def _walk_scale(train: pd.DataFrame, drift: float, fallback: float) -> float:
+    r""":math:`\omega`: RMS of the yearly medians' changes less the drift, per square-root year."""
+    year = train["year"].to_numpy(dtype=float)
+    period = np.floor((year.max() - year) / 1.0).astype(int)
+    med = pd.Series(train["log10_value"].to_numpy(dtype=float)).groupby(period).median().sort_index()
+    if len(med) < 2:
+        return float(fallback)
+    k = med.index.to_numpy(dtype=float)
+    m = med.to_numpy(dtype=float)
+    gap = np.diff(k)  # older minus newer period: years between the medians
+    change = m[:-1] - m[1:]  # newer minus older level
+    dev = (change - drift * gap) / np.sqrt(gap)
+    return float(np.sqrt(np.mean(dev**2)))
+
+
+def _start(train: pd.DataFrame) -> tuple[float, float, float]:
+    """``(L, s0, t_ref)``: median, sd (floored at :data:`MIN_SPREAD`) and median year of the last year."""
+    w = _last_year(train)
+    y = w["log10_value"].to_numpy(dtype=float)
+    s0 = float(np.std(y, ddof=1)) if len(y) > 1 else MIN_SPREAD
+    return float(np.median(y)), max(s0, MIN_SPREAD), float(np.median(w["year"]))
+
+
+def _series_slope(train: pd.DataFrame) -> float:
+    x = train["year"].to_numpy(dtype=float)
+    return float(np.polyfit(x - x.mean(), train["log10_value"].to_numpy(dtype=float), 1)[0])
+
+
+def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.DataFrame, cutoff, rng,
+                    n_draws: int) -> tuple[np.ndarray, dict]:
+    """Predictive draws ``(n_draws, n_test)`` of one baseline and what it used."""
+    years = test["year"].to_numpy(dtype=float)
+    if model == "ols":
+        import statsmodels.api as sm
+
+        x = train["year"].to_numpy(dtype=float)
+        t0 = float(np.mean(x))
+        res = sm.OLS(train["log10_value"].to_numpy(dtype=float), sm.add_constant(x - t0, has_constant="add")).fit()
+        pred = res.get_prediction(sm.add_constant(years - t0, has_constant="add"))
+        se_obs = np.sqrt(np.asarray(pred.se_mean) ** 2 + res.scale)
+        t = rng.standard_t(max(int(res.df_resid), 1), size=(n_draws, len(years)))
+        return np.asarray(pred.predicted_mean)[None, :] + se_obs[None, :] * t, {
+            "slope_per_year": float(res.params[1]), "resid_sd": float(np.sqrt(res.scale)), "df": int(res.df_resid)}
+    level, s0, t_ref = _start(train)
+    z = rng.standard_normal((n_draws, len(years)))
+    if model == "nochange":
+        return level + s0 * z, {"level": level, "sd": s0}
+    h = np.maximum(years - t_ref, 0.0)
+    if model in ("rw", "rw-seen"):
+        if target.is_price:
+            from .panel import purchase_slope_prior
+
+            drift, _, _ = purchase_slope_prior(before=cutoff)
+            rule = "purchase-price prior mean (the panel's)"
+        else:
+            drift, rule = _series_slope(train), "least-squares slope of the points before the cut-off"
+        slope = np.full((n_draws, 1), drift)
+    else:  # epoch
+        lo, hi = np.log(EPOCH_DOUBLING[0]), np.log(EPOCH_DOUBLING[1])
+        doubling = np.exp(rng.normal((lo + hi) / 2.0, (hi - lo) / (2 * 1.6449), size=(n_draws, 1)))
+        slope = LOG10_2 / doubling
+        drift, rule = float(LOG10_2 / np.exp((lo + hi) / 2.0)), "Epoch's published doubling 2.1-2.46 yr"
+    omega = _walk_scale(train, drift, s0)
+    out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
+    info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
+    if model == "rw-seen":
+        n_seen, info["pair_sd"] = _seen_pairs(out, train, test, drift, omega, z)
+        info["n_test_seen"] = n_seen
+    return out, info
+
+
+def _seen_pairs(out: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, drift: float, omega: float,
+                z: np.ndarray) -> tuple[int, float]:
+    r"""``rw-seen``: a later price of a chip at a provider priced before the cut-off starts from that
+    pair's last price :math:`y_{\mathrm{last}}` at :math:`t_{\mathrm{last}}`:
+    :math:`N(y_{\mathrm{last}} + \mu h, s_p^2 + \omega^2 h)`, :math:`h = t - t_{\mathrm{last}}`,
+    :math:`s_p` the root mean square deviation of the pairs' prices from their own medians
+    (pairs with two prices or more; :data:`MIN_SPREAD` at least); other prices keep ``rw``.
+    Fills ``out`` in place; returns the number of seen prices and :math:`s_p`."""
+    prov = lambda d: d["provider"].astype(str) if "provider" in d else ""  # noqa: E731
+    k_train = (train["name"].astype(str) + " @ " + prov(train)).to_numpy()
+    k_test = (test["name"].astype(str) + " @ " + prov(test)).to_numpy()
+    y = train["log10_value"].astype(float)
+    groups = y.groupby(k_train)
+    multi = groups.transform("size").to_numpy() >= 2
+    dev = (y - groups.transform("median")).to_numpy()[multi]
+    s_pair = max(float(np.sqrt(np.mean(dev**2))), MIN_SPREAD) if dev.size else MIN_SPREAD
+    last = train.assign(_k=k_train).sort_values("date", kind="stable").groupby("_k").tail(1).set_index("_k")
+    seen = np.isin(k_test, last.index)
+    if seen.any():
+        ref = last.loc[k_test[seen]]
+        h = np.maximum(test["year"].to_numpy(dtype=float)[seen] - ref["year"].to_numpy(dtype=float), 0.0)
+        out[:, seen] = (ref["log10_value"].to_numpy(dtype=float)[None, :] + drift * h[None, :]
+                        + np.sqrt(s_pair**2 + omega**2 * h)[None, :] * z[:, seen])
+    return int(seen.sum()), s_pair
+
+
+# --------------------------------------------------------------------------- the Bayesian models
+def _converged(diag: dict, draws: int, chains: int) -> tuple[bool, dict]:
+    r = [v for v in (diag.get("r_hat") or {}).values() if np.isfinite(v)]
+    e = [v for v in (diag.get("ess_bulk") or {}).values() if np.isfinite(v)]
+    div = int(diag.get("divergences") or 0)
+    info = {"r_hat_max": max(r) if r else np.nan, "ess_bulk_min": min(e) if e else np.nan, "divergences": div,
+            "seconds": diag.get("seconds", np.nan)}
+    ok = bool(r and max(r) <= R_HAT_MAX and min(e) >= ESS_MIN and div <= DIVERGENT_MAX * draws * chains)
+    return ok, info
+
+
+def _trend_draws(trend, test: pd.DataFrame, rng) -> np.ndarray:
+    """As the forecast draws a price or a new chip: line, walk beyond the last point, scatter."""
+    from .trend import scatter_draws
+
+    lines = trend.line_draws(test["date"]) + trend.walk_draws(test["date"], rng)
+    return lines + scatter_draws(trend.draws, rng, lines.shape)
+
+
+def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[dict, dict]:
+    """``{model: draws}`` of the Bayesian models of one cut-off (one fit; ``rng_for(model)`` each
+    model's generator of predictive draws) and the fit's diagnostics."""
+    kw = dict(seed=opts["seed"], draws=opts["draws"], chains=opts["chains"], tune=opts["tune"],
+              target_accept=opts["target_accept"])
+    if "trend" in models:
+        from .data import TrendData
+        from .trend import fit_prepared
+
+        td = TrendData(metric=target.metric, precision=target.precision, data=train.reset_index(drop=True),
+                       settings={"metric": target.metric, "before": str(cutoff.date())})
+        fit = fit_prepared(td, "bayes", **kw)
+        out = {"trend": _trend_draws(fit, test, rng_for("trend"))}
+    else:
+        from .panel import fit_panel, panel_data, series_trend
+
+        fit = fit_panel(panel_data(before=cutoff), **kw)
+        out = {}
+        if "panel" in models:
+            out["panel"] = fit.predict_points(test, rng_for("panel"))
+        if "panel-forecast" in models:
+            series = series_trend(fit, target.series)
+            out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
+    ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
+    return out, {**info, "converged": ok}
+
+
+# --------------------------------------------------------------------------- one task, all tasks
+def _task(target: _Target, cutoff: pd.Timestamp, models: tuple, opts: dict) -> tuple[pd.DataFrame, list]:
+    """Fit ``models`` (one Bayesian fit, or one baseline) at one cut-off; their rows and diagnostics."""
+    pop = target.population
+    train_mask = (pop["date"] < cutoff).to_numpy()
+    train, test = pop.loc[train_mask], pop.loc[~train_mask]
+    def rng_for(model: str) -> np.random.Generator:  # one stream per (cut-off date, model), whatever runs it
+        return np.random.default_rng([opts["seed"], int(cutoff.strftime("%Y%m%d")), MODELS.index(model)])
+
+    if models[0] in ("panel", "panel-forecast", "trend"):
+        draws, info = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
+        infos = {m: info for m in draws}
+    else:
+        d, info = _baseline_draws(models[0], target, train, test, cutoff, rng_for(models[0]), opts["n_draws"])
+        draws, infos = {models[0]: d}, {models[0]: {**info, "converged": True}}
+    frames, fits = [], []
+    base = pd.DataFrame({
+        "cutoff": cutoff.strftime("%Y-%m-%d"), "date": pop["date"].dt.strftime("%Y-%m-%d"),
+        "hardware": pop["name"], "provider": pop["provider"] if "provider" in pop else "",
+        "tier": pop["pricing_tier"] if "pricing_tier" in pop else "",
+        "split": np.where(train_mask, "train", "test"), "observed": pop["log10_value"].to_numpy(dtype=float),
+        "obs": np.arange(len(pop)),
+        "horizon_years": np.where(train_mask, np.nan, pop["year"].to_numpy(dtype=float) - decimal_year([cutoff])[0]),
+    })
+    for m, x in draws.items():
+        scored = score_rows(x, test["log10_value"].to_numpy(dtype=float), QUANTILES)
+        scored.index = np.flatnonzero(~train_mask)
+        rows = base.assign(model=m).join(scored)
+        rows["converged"] = infos[m]["converged"]
+        for c in ("covered50", "covered90"):
+            rows[c] = rows[c].astype("boolean")
+        frames.append(rows[ROW_COLUMNS])
+        fits.append({"cutoff": cutoff.strftime("%Y-%m-%d"), "model": m, "n_train": int(train_mask.sum()),
+                     "n_test": int((~train_mask).sum()), **infos[m]})
+    return pd.concat(frames, ignore_index=True), fits
+
+
+def evaluate(series: str | None = None, *, metric: str | None = None, precision: str = "tensor16", cutoffs=None,
+             models=None, seed: int = 0, jobs: int = 1, draws: int = 800, tune: int = 1000, chains: int = 2,
+             target_accept: float = 0.95, n_draws: int = 4000) -> "EvaluationResult":
+    """Fit each model before each cut-off and score it on the later observations (module docstring).
+
+    Parameters
+    ----------
+    series : str, optional
+        A price series of :data:`scaling.hardware.SERIES` with a fixed segment, or ``"pooled"``.
+    metric, precision : str, optional
+        A chip trend instead (``flops_per_usd`` or ``flops_per_watt``; the names of
+        :func:`scaling.hardware.fit_trend`); ``flops_per_usd_cloud`` is the ``pooled`` series.
+    cutoffs : list of dates, optional
+        Default: every quarter from 2018 to the last date that leaves a year of later data
+        (skipping those with fewer than 3 chips before them).
+    models : str or list, optional
+        Names of :data:`MODELS` (``"panel,ols,rw,nochange,epoch"``); default: the target's
+        Bayesian model and every baseline that applies.
+    seed : int
+        Seeds every fit and every predictive draw: model ``m`` (its index in :data:`MODELS`) at
+        cut-off ``YYYY-MM-DD`` draws from ``default_rng([seed, YYYYMMDD, m])``, so the numbers
+        depend neither on ``jobs`` nor on the other cut-offs and models of the run.
+    jobs : int
+        Independent fits (cut-offs x models) run through :class:`joblib.Parallel` with this
+        many workers (a backend set with :func:`joblib.parallel_config` is used).
+    draws, tune, chains, target_accept
+        Sampler settings of the Bayesian fits (the panel's defaults: 800, 1000, 2; 0.95 as in
+        ``validation/backtests.py``).
+    n_draws : int
+        Predictive draws per observation of the baselines.
+    """
+    from joblib import Parallel, delayed
+
+    target = _target(series, metric, precision)
+    models = _check_models(models, target)
+    cuts, notes = _check_cutoffs(cutoffs, target)
+    opts = dict(seed=check_int("seed", seed, 0), draws=check_int("draws", draws, 100),
+                tune=check_int("tune", tune, 100), chains=check_int("chains", chains, 1),
+                target_accept=float(target_accept), n_draws=check_int("n_draws", n_draws, 100))
+    jobs = check_int("jobs", jobs, 1, 256)
+    bayes = tuple(m for m in models if m in ("panel", "panel-forecast", "trend"))
+    groups = ([bayes] if bayes else []) + [(m,) for m in models if m not in bayes]
+    done = Parallel(n_jobs=jobs)(delayed(_task)(target, c, g, opts) for c in cuts for g in groups)
+    rows = pd.concat([r for r, _ in done], ignore_index=True)
+    fits = pd.DataFrame([f for _, fs in done for f in fs])
+    settings = {"target": target.label, "series": target.series, "metric": target.metric,
+                "precision": target.precision, "models": list(models),
+                "cutoffs": [c.strftime("%Y-%m-%d") for c in cuts], **opts, "jobs": jobs,
+                "quantiles": list(QUANTILES)}
+    meta = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "created": utc_now(), "versions": package_versions(),
+            "settings": settings, "notes": notes, "fits": json.loads(fits.to_json(orient="records"))}
+    return EvaluationResult(rows=rows, fits=fits, metadata=meta)
+
+
+# --------------------------------------------------------------------------- the result
+def _bucket(h: pd.Series) -> pd.Series:
+    out = pd.Series("", index=h.index, dtype=object)
+    for lo, hi, name in HORIZON_BUCKETS:
+        out[(h >= lo) & (h < hi)] = name
+    return out
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """Rows (one per observation, cut-off and model), the fits' diagnostics and the metadata."""
+
+    rows: pd.DataFrame
+    fits: pd.DataFrame
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> dict:
+        return self.metadata.get("settings", {})
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(self.rows["model"]))
+
+    def test_rows(self, include_unconverged: bool = False) -> pd.DataFrame:
+        t = self.rows.loc[self.rows["split"] == "test"]
+        return t if include_unconverged else t.loc[t["converged"].astype(bool)]
+
+    def n_excluded(self) -> dict:
+        """Test rows left out of the scored summary per model (their fit did not converge)."""
+        t = self.rows.loc[self.rows["split"] == "test"]
+        bad = t.loc[~t["converged"].astype(bool)]
+        return {m: int((bad["model"] == m).sum()) for m in self.models}
+
+    def summary(self, include_unconverged: bool = False, by: str | None = None) -> pd.DataFrame:
+        """Mean scores per model (``by="cutoff"``: per model and cut-off), pooled over test rows.
+
+        Columns ``n_test, n_cutoffs, crps, log_score, is50, is90, coverage50, coverage90,
+        median_abs_error, excluded`` (test rows of unconverged fits left out), sorted by CRPS.
+        """
+        t = self.test_rows(include_unconverged)
+        keys = ["model"] + ([by] if by else [])
+        if by not in (None, "cutoff"):
+            raise ScalingError(f"unknown grouping {by!r}; allowed: None, 'cutoff'")
+        t = t.assign(abs_err=(t["observed"] - t["q50"]).abs(), covered50=t["covered50"].astype(float),
+                     covered90=t["covered90"].astype(float))
+        g = t.groupby(keys, sort=False)
+        out = g.agg(n_test=("crps", "size"), n_cutoffs=("cutoff", "nunique"), crps=("crps", "mean"),
+                    log_score=("log_score", "mean"), is50=("is50", "mean"), is90=("is90", "mean"),
+                    coverage50=("covered50", "mean"), coverage90=("covered90", "mean"),
+                    median_abs_error=("abs_err", "median"))
+        ex = self.n_excluded()
+        out["excluded"] = [ex.get(k[0] if isinstance(k, tuple) else k, 0) for k in out.index]
+        return out.sort_values(keys[1:] + ["crps"]) if by else out.sort_values("crps")
+
+    def best_baseline(self, score: str = "crps") -> str:
+        """The baseline with the lowest mean ``score`` in :meth:`summary`."""
+        s = self.summary()
+        s = s.loc[[m for m in s.index if m in BASELINES]]
+        if s.empty:
+            raise ScalingError("no baseline in this evaluation")
+        return str(s[score].idxmin())
+
+    def paired(self, score: str = "crps", baselines=None, *, n_boot: int = 2000, level: float = 0.9,
+               seed: int = 0, include_unconverged: bool = False) -> pd.DataFrame:
+        """Mean paired difference ``score(model) - score(baseline)`` (< 0: the model is better)
+        over the test rows both scored, with a cluster bootstrap over chip x provider
+        (:func:`scaling.hardware.scores.cluster_bootstrap`, seeded, ``level`` interval)."""
+        if score not in ("crps", "log_score", "is50", "is90"):
+            raise ScalingError(f"unknown score {score!r}; allowed: crps, log_score, is50, is90")
+        level = check_level(level)
+        t = self.test_rows(include_unconverged)
+        wide = t.pivot_table(index=["cutoff", "obs"], columns="model", values=score, aggfunc="first")
+        ident = t.drop_duplicates(["cutoff", "obs"]).set_index(["cutoff", "obs"])
+        cluster = (ident["hardware"] + " @ " + ident["provider"].fillna("")).reindex(wide.index)
+        bases = [b for b in (BASELINES if baselines is None else baselines) if b in wide.columns]
+        rows = []
+        for m in [m for m in self.models if m in wide.columns]:
+            for b in bases:
+                if b == m:
+                    continue
+                both = wide[[m, b]].dropna()
+                r = cluster_bootstrap(both[m] - both[b], cluster.loc[both.index], n_boot=n_boot, level=level,
+                                      seed=seed)
+                rows.append({"model": m, "baseline": b, "score": score, **r})
+        return pd.DataFrame(rows)
+
+    def pit_counts(self, bins: int = 10, include_unconverged: bool = False) -> pd.DataFrame:
+        """Counts of test rows per model, horizon bucket and PIT bin (``bins`` equal bins of [0, 1])."""
+        bins = check_int("bins", bins, 2, 100)
+        t = self.test_rows(include_unconverged)
+        b = np.minimum((t["pit"].to_numpy(dtype=float) * bins).astype(int), bins - 1)
+        lab = [f"{k / bins:.1f}-{(k + 1) / bins:.1f}" for k in range(bins)]
+        horizon = pd.Categorical(_bucket(t["horizon_years"]), categories=[h[2] for h in HORIZON_BUCKETS])
+        tab = pd.crosstab([t["model"].to_numpy(), horizon], pd.Categorical([lab[k] for k in b], categories=lab),
+                          rownames=["model", "horizon"], dropna=False)
+        tab.columns = lab
+        order = [m for m in self.models if m in tab.index.get_level_values(0)]
+        return tab.reindex(order, level=0)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """The rows as CSV (atomic), after ``# ``-prefixed lines holding the metadata as JSON
+        (schema, versions of numpy, pymc, nutpie and scaling, settings, each fit's diagnostics)."""
+        head = "".join(f"# {line}\n" for line in json.dumps(self.metadata, indent=1, default=str).splitlines())
+        digits = {c: 5 for c in ROW_COLUMNS if c == "observed" or c.startswith("q") or c == "horizon_years"}
+        digits.update({c: 6 for c in ("pit", "crps", "log_score", "is50", "is90")})
+        body = self.rows.round(digits).to_csv(index=False, lineterminator="\n")
+        return atomic_write_text(path, head + body)
+
+
+def load_evaluation(path: str | os.PathLike) -> EvaluationResult:
+    """Read a file written by :meth:`EvaluationResult.save`."""
+    text = Path(path).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    n = 0
+    while n < len(lines) and lines[n].startswith("# "):
+        n += 1
+    try:
+        meta = json.loads("".join(line[2:] for line in lines[:n]))
+        if meta.get("schema") != SCHEMA:
+            raise ScalingError(f"{path}: schema {meta.get('schema')!r}, expected {SCHEMA!r}")
+        rows = pd.read_csv(io.StringIO("".join(lines[n:])), keep_default_na=False,
+                           na_values={c: [""] for c in ROW_COLUMNS if c not in ("hardware", "provider", "tier")})
+    except (json.JSONDecodeError, pd.errors.ParserError) as exc:
+        raise ScalingError(f"{path} is not an evaluation file written by scaling ({exc})") from None
+    missing = sorted(set(ROW_COLUMNS) - set(rows.columns))
+    if missing:
+        raise ScalingError(f"{path}: rows lack {', '.join(missing)}")
+    rows["converged"] = rows["converged"].astype(str).str.lower().eq("true")
+    for c in ("covered50", "covered90"):
+        rows[c] = rows[c].astype(str).str.lower().map({"true": True, "false": False}).astype("boolean")
+    return EvaluationResult(rows=rows, fits=pd.DataFrame(meta.get("fits", [])), metadata=meta)
+
