@@ -292,3 +292,29 @@ def test_loss_above_100_nats_is_refused(tmp_path):
     runs.to_csv(tmp_path / "big.csv", index=False)
     res = _cli(["plot", "residuals", "--data", str(tmp_path / "big.csv"), "-o", str(tmp_path / "r.png")])
     assert res.exit_code == 2 and "nats per token" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_one_chain_bayes_fit_reports_unchecked_convergence():
+    """Issue 21: 'scaling fit --bayes --chains 1' gave a traceback (idxmax of an all-NaN R-hat):
+    one chain has no R-hat; the diagnostics say so and a warning names it."""
+    import pandas as pd
+
+    from scaling.bayes.diagnostics import diagnostic_warnings
+
+    table = pd.DataFrame({"r_hat": [np.nan, np.nan], "ess_bulk": [800.0, 900.0], "ess_tail": [700.0, 650.0]},
+                         index=pd.Index(["E", "A"], name="parameter"))
+    codes = [w.code for w in diagnostic_warnings(table, 0)]
+    assert codes == ["r_hat"]
+    assert "two chains" in diagnostic_warnings(table, 0)[0].message
+    assert diagnostic_warnings(table.assign(r_hat=[1.001, 1.002]), 0) == []
+
+
+def test_one_chain_diagnostics_are_nan_not_an_error():
+    from scaling import bayes
+
+    fit = bayes.load(Path(__file__).resolve().parent.parent / "fits" / "chinchilla_bayes.nc")
+    one_chain = dataclasses.replace(fit, diagnostics_table=fit.diagnostics_table.assign(r_hat=np.nan))
+    d = one_chain.diagnostics
+    assert math.isnan(d["max_r_hat"]) and d["max_r_hat_param"] == ""
+    assert d["min_ess_bulk"] == fit.diagnostics["min_ess_bulk"]
+    assert "r_hat" in [w.code for w in one_chain.warnings()]

@@ -72,6 +72,9 @@ def count_divergences(idata) -> int:
 def diagnostic_warnings(table: pd.DataFrame, divergences: int) -> list[ScalingWarning]:
     """The failed convergence checks of a :func:`diagnose` table, one warning each."""
     out = []
+    if len(table) and not np.isfinite(table["r_hat"].to_numpy(dtype=float)).any():
+        out.append(ScalingWarning("r_hat", "R-hat needs at least two chains: with one, convergence is not "
+                                           "checked; sample two or more chains"))
     for name, row in table.iterrows():
         if np.isfinite(row["r_hat"]) and row["r_hat"] > R_HAT_MAX:
             out.append(ScalingWarning("r_hat", f"R-hat of {name} is {row['r_hat']:.3f} > {R_HAT_MAX}: chains "

@@ -12,6 +12,7 @@ from one). Version 1 files (``created_at``, ``settings_json``) and files without
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,14 +136,19 @@ class BayesFitResult:
     @property
     def diagnostics(self) -> dict:
         """``max_r_hat``, ``min_ess_bulk``, ``min_ess_tail``, ``divergences`` (and which parameter)."""
-        t = self.diagnostics_table.dropna()
+        t = self.diagnostics_table
+
+        def pick(col: str, largest: bool) -> tuple[float, str]:
+            s = t[col].dropna()  # one chain: no R-hat (NaN), reported as such, never an error
+            if s.empty:
+                return math.nan, ""
+            return (float(s.max()), str(s.idxmax())) if largest else (float(s.min()), str(s.idxmin()))
+
+        (r, r_at), (eb, eb_at), (et, et_at) = pick("r_hat", True), pick("ess_bulk", False), pick("ess_tail", False)
         return {
-            "max_r_hat": float(t["r_hat"].max()),
-            "max_r_hat_param": str(t["r_hat"].idxmax()),
-            "min_ess_bulk": float(t["ess_bulk"].min()),
-            "min_ess_bulk_param": str(t["ess_bulk"].idxmin()),
-            "min_ess_tail": float(t["ess_tail"].min()),
-            "min_ess_tail_param": str(t["ess_tail"].idxmin()),
+            "max_r_hat": r, "max_r_hat_param": r_at,
+            "min_ess_bulk": eb, "min_ess_bulk_param": eb_at,
+            "min_ess_tail": et, "min_ess_tail_param": et_at,
             "divergences": count_divergences(self.idata),
             "n_draws": int(len(self.draws)),
         }

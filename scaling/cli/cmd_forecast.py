@@ -87,10 +87,10 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--usd-per-kwh", default=None, help=_range_help("electricity price in $ per kWh", "0.067:0.083"))
 @click.option("--dollars", default="nominal", show_default=True, help="nominal or real (constant 2024 $).")
 @click.option("--algorithmic", "halving", default="off", show_default=True,
-              help="Algorithmic progress: off, ho2024 (8 months, 90%% CI 2-22), ho2024-arxiv or months.")
+              help="Algorithmic progress: off, ho2024 (8 months, 90% CI 2-22), ho2024-arxiv or months.")
 @click.option("--algorithmic-slowdown", default="prior", show_default=True,
               help="From 2024 the halving time grows by the factor 1+S per year: prior (S drawn per draw, median "
-                   "0.1, 90%% 0.025-0.4) or S (0: Ho et al.'s rate forever).")
+                   "0.1, 90% 0.025-0.4) or S (0: Ho et al.'s rate forever).")
 @click.option("--algorithmic-cap", type=float, default=None,
               help="Largest effective-compute multiplier; the output says in what share of draws it binds.")
 @click.option("--scenarios", "scenario_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
