@@ -199,23 +199,24 @@ def read_points(path: str | os.PathLike) -> dict[str, np.ndarray]:
     OSError
         The file cannot be read.
     """
-    import csv
+    from ._tables import read_table  # the one reader of a user's table: encodings, compression, Excel
 
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        raise ScalingError(f"{path}: no rows; expected a CSV with columns n_params, n_tokens")
-    have = [c.strip() for c in rows[0]]
+    table = read_table(path)
+    have = [str(c).strip() for c in table.columns]
+    if table.empty:
+        raise ScalingError(f"{path}: no rows; expected a table with columns n_params, n_tokens")
     missing = [c for c in ("n_params", "n_tokens") if c not in have]
     if missing:
-        raise ScalingError(f"{path}: missing column(s) {', '.join(missing)}; it has: {', '.join(map(str, have))}")
+        raise ScalingError(f"{path}: missing column(s) {', '.join(missing)}; it has: {', '.join(have)}")
+    table.columns = have
     names = ["n_params", "n_tokens"] + (["n_unique_tokens"] if "n_unique_tokens" in have else [])
     out = {}
     for name in names:
         values = []
-        for i, row in enumerate(rows):
-            cell = {k.strip(): v for k, v in row.items() if k is not None}.get(name)
+        for i, cell in enumerate(table[name].tolist()):
             try:
+                if isinstance(cell, (bool, np.bool_)):
+                    raise TypeError
                 values.append(float(cell))
             except (TypeError, ValueError):
                 raise ScalingError(f"{path}: column {name!r} row {i + 1} is {cell!r}, not a number") from None

@@ -124,8 +124,14 @@ def _env() -> dict:
 
 
 def _sandbox(tmp_path: Path) -> Path:
-    """A folder that sees the repository's shipped fits and forecasts (read through links)."""
-    for name in ("fits", "forecasts", "datasets", "validation"):
+    """A folder with copies of the shipped fits and forecasts (an example that saves there must not
+    change the checkout) and links to the curated tables and validation results (read only)."""
+    import shutil
+
+    for name in ("fits", "forecasts"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("datasets", "validation"):
         if (ROOT / name).exists():
             (tmp_path / name).symlink_to(ROOT / name)
     return tmp_path

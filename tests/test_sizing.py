@@ -231,7 +231,7 @@ def test_optimal_with_shipped_fit(shipped):
     # our grid fit (not Epoch's MLE) gives N about 73B; Epoch's 72.4B lies inside the interval
     assert s.loc["n_params", "value"] == pytest.approx(72.4e9, rel=0.03)
     assert s.loc["n_params", "lower"] < 72.4e9 < s.loc["n_params", "upper"]
-    assert len(res.draws) == 4000
+    assert len(res.draws) == len(shipped.draws) == 1000  # the shipped fit keeps 1,000 thinned draws
 
 
 def test_cli_optimal_compute():
@@ -480,7 +480,7 @@ def test_loaded_draws_are_arrays_until_read_as_a_dataframe(shipped, root):
 
     fit = fitting.load_fit(root / "fits" / "chinchilla_lsq.json")
     held = vars(fit)["draws"]
-    assert isinstance(held, DrawColumns) and held.n_rows == 4000
+    assert isinstance(held, DrawColumns) and held.n_rows == 1000  # 4,000 bootstrap draws, 1,000 saved (thinned)
     assert draw_arrays(fit) is held  # no DataFrame built to read the columns
     frame = fit.draws
     assert isinstance(frame, pd.DataFrame) and fit.draws is frame  # built once, kept
@@ -507,7 +507,7 @@ def test_answers_from_arrays_equal_answers_from_a_dataframe(shipped):
         rows = a.rows()
         assert [r[0] for r in rows] == list(summary.index)
         np.testing.assert_array_equal(np.array([r[1:] for r in rows]), summary[["value", "lower", "upper"]].to_numpy())
-        assert a.n_draws == len(a.draws) == 4000
+        assert a.n_draws == len(a.draws) == len(shipped.draws)
 
 
 @pytest.mark.parametrize("name", ["chinchilla_runs", "muennighoff_runs"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import ScalingError
-from ._util import echo_json, echo_warnings, fmt_num, print_table
+from ._util import check_outputs, echo_json, echo_warnings, fmt_num, force_option, print_table
 
 _LEVEL = click.option("--level", default=0.9, show_default=True, type=float, help="Interval level.")
 _BENCH = click.option("--benchmark", "-b", default="MMLU", show_default=True,
@@ -144,10 +144,12 @@ def target(score, family, benchmark, level, fit_path, as_json):
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
               help="Save the fit (default: fits/capability_<benchmark>.json).")
 @_JSON
-def fit_cmd(benchmark, law, method, bootstrap, terms, seed, draws, output, as_json):
+@force_option
+def fit_cmd(benchmark, law, method, bootstrap, terms, seed, draws, output, as_json, force):
     """Fit a capability law to the shipped models and save it."""
     from ..capability import fit_name, fit_shipped
 
+    check_outputs(Path(output) if output else Path("fits") / fit_name(benchmark), force=force)
     fit = fit_shipped(benchmark, seed=seed, method=method.strip().lower(), law=law.strip().lower(),
                       bootstrap=bootstrap, terms=tuple(terms), draws=draws, progress=method == "bayes")
     path = Path(output) if output else Path("fits") / fit_name(benchmark)

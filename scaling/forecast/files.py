@@ -31,7 +31,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._io import atomic_write_text, dumps_json, read_versioned_json, utc_now
+from .._io import atomic_write_text, dumps_json, read_json, read_versioned_json, utc_now
 from ..errors import ScalingError
 from ..results import check_metadata, metadata
 from .core import SCHEMA as TIDY_SCHEMA
@@ -140,7 +140,7 @@ def _forecast(table: pd.DataFrame, assumptions: dict, label: str, path) -> Forec
 def _read_meta(line: str, path) -> dict:
     try:
         meta = json.loads(line[len(_META):])
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # malformed, a huge integer, nesting too deep
         raise ScalingError(f"{path}: its '# metadata:' line is not JSON ({exc}); rerun the forecast") from None
     if not isinstance(meta, dict) or meta.get("schema") != WIDE_SCHEMA:
         raise ScalingError(f"{path}: its '# metadata:' line names schema {meta.get('schema') if isinstance(meta, dict) else None!r}, "
@@ -190,10 +190,7 @@ def _load_wide(path: Path, text: str) -> dict[str, Forecast]:
 
 
 def _load_json(path: Path) -> dict[str, Forecast]:
-    try:
-        head = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScalingError(f"{path} is not a JSON file written by scaling ({exc})") from None
+    head = read_json(path)  # the one JSON reader: any unreadable content is a ScalingError
     schema = head.get("schema") if isinstance(head, dict) else None
     if schema == TIDY_SCHEMA:  # the assumptions beside a tidy table (Forecast.save)
         fc = _load_tidy(path.with_suffix(".csv"))
