@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_number
-from .._dates import decimal_year
 from ..errors import ScalingError
 from ..laws import get_law
 from ..results import require_result
@@ -142,7 +141,7 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
               + \varepsilon_i
 
     with :math:`\varepsilon_i` a new price's deviation from the line
-    (:func:`scaling.hardware.trend.scatter_draws`: :math:`\sigma_i t_{\nu_i}`, or for a panel
+    (:func:`scaling.hardware.predictive.scatter_draws`: :math:`\sigma_i t_{\nu_i}`, or for a panel
     series the new chip's and provider's normal effects plus the Student-t residual).
 
     The random walk :math:`\omega W` (:func:`pinned_horizon_walk`) is
@@ -168,29 +167,19 @@ def price_log10_draws(trend, dates, n: int, rng: np.random.Generator, *, scatter
     noise : ndarray (n, 1)
         :math:`\varepsilon` (zeros without ``scatter``).
     """
-    years = decimal_year(dates)
-    d = trend.draws
-    idx = rng.integers(0, len(d), size=n)
-    c0 = d["intercept"].to_numpy(dtype=float)[idx]
-    if doubling_years is None:
-        c1 = d["slope_per_year"].to_numpy(dtype=float)[idx]
-    else:
+    slope = None
+    if doubling_years is not None:
         lo, hi = PRICE_DOUBLING_YEARS_RANGE
-        c1 = np.full(n, LOG10_2 / float(check_number("price_doubling_years (years for $ per FLOP to halve)",
-                                                     doubling_years, low=lo, high=hi, low_open=False)))
-    line = c0[:, None] + c1[:, None] * (years[None, :] - float(trend.t0))
-    if "rw_scale" in d.columns:
+        slope = LOG10_2 / float(check_number("price_doubling_years (years for $ per FLOP to halve)",
+                                             doubling_years, low=lo, high=hi, low_open=False))
+
+    def walk(years, origin, scale, gen):
         # One number from rng seeds the walk, whatever the dates: a date's draws depend on
         # (seed, date) only, so a forecast from another start or to another end agrees there.
-        walk_seed = np.random.SeedSequence(int(rng.integers(2 ** 63)))
-        line = line + pinned_horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy(dtype=float)[idx],
-                                          walk_seed)
-    noise = np.zeros((n, 1))
-    if scatter:
-        from ..hardware.trend import scatter_draws
+        return pinned_horizon_walk(years, origin, scale, np.random.SeedSequence(int(gen.integers(2 ** 63))))
 
-        noise = scatter_draws(d, rng, (n, 1), idx)
-    return line, noise
+    # the trend's predictive, asked of the trend (TrendResult.predictive_log10)
+    return trend.predictive_log10(dates, n, rng, scatter=scatter, slope_per_year=slope, walk=walk)
 
 
 #: Depth of the dyadic refinement of :func:`pinned_horizon_walk` within a year: 2**-12 yr
