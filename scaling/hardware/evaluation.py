@@ -17,8 +17,9 @@ Models (``models=``; each gives predictive draws per later observation):
     The same fit, as the cost forecast draws the series: the segment's line, the walk and a
     new buyer's scatter (:func:`scaling.hardware.trend.scatter_draws`), for every later price.
 ``trend``
-    A chip trend's (or the pooled series') Bayesian robust line
-    (:func:`scaling.hardware.trend.fit_prepared`) and a new chip's scatter.
+    A chip trend's (or the pooled series') Bayesian robust line with the level's walk
+    (:func:`scaling.hardware.trend.fit_prepared`): the line, the walk beyond the last point and a
+    new chip's scatter. ``trend-static``: the same without the walk (the trend before issue 20).
 ``ols``
     Least squares of log10 value on date over the population before the cut-off alone
     (statsmodels); the predictive t distribution of a new observation
@@ -80,7 +81,8 @@ SCHEMA = "scaling.hardware.evaluation"
 SCHEMA_VERSION = 1
 #: Predictive quantile levels written for every test row.
 QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
-MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen")
+MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static")
+BAYES = ("panel", "panel-forecast", "trend", "trend-static")
 BASELINES = ("ols", "rw", "nochange", "epoch", "rw-seen")
 #: Horizon buckets (years after the cut-off) of the PIT tables.
 HORIZON_BUCKETS = ((0.0, 1.0, "<1 yr"), (1.0, 2.0, "1-2 yr"), (2.0, np.inf, "2+ yr"))
@@ -179,7 +181,7 @@ def _check_models(models, target: _Target) -> tuple:
         if m.startswith("panel") and not panel_ok:
             raise ScalingError(f"model {m!r} needs a panel price series (hyperscaler-on-demand, ...); "
                                f"{target.label} has 'trend'")
-        if m == "trend" and panel_ok:
+        if m.startswith("trend") and panel_ok:
             raise ScalingError(f"model 'trend' is for chip trends and the pooled series; {target.label} has 'panel'")
         if m == "epoch" and target.metric == "flops_per_watt":
             raise ScalingError("Epoch's published rate is for FLOP/s per $, not per W: leave 'epoch' out")
@@ -338,11 +340,8 @@ def _converged(diag: dict, draws: int, chains: int) -> tuple[bool, dict]:
 
 
 def _trend_draws(trend, test: pd.DataFrame, rng) -> np.ndarray:
-    """As the forecast draws a price or a new chip: line, walk beyond the last point, scatter."""
-    from .trend import scatter_draws
-
-    lines = trend.line_draws(test["date"]) + trend.walk_draws(test["date"], rng)
-    return lines + scatter_draws(trend.draws, rng, lines.shape)
+    """As the forecast draws a price or a new chip (:meth:`TrendResult.predictive_draws`)."""
+    return trend.predictive_draws(test["date"], rng)
 
 
 def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[dict, dict]:
@@ -350,14 +349,18 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
     model's generator of predictive draws) and the fit's diagnostics."""
     kw = dict(seed=opts["seed"], draws=opts["draws"], chains=opts["chains"], tune=opts["tune"],
               target_accept=opts["target_accept"])
-    if "trend" in models:
+    if "trend" in models or "trend-static" in models:
         from .data import TrendData
         from .trend import fit_prepared
 
         td = TrendData(metric=target.metric, precision=target.precision, data=train.reset_index(drop=True),
                        settings={"metric": target.metric, "before": str(cutoff.date())})
-        fit = fit_prepared(td, "bayes", **kw)
-        out = {"trend": _trend_draws(fit, test, rng_for("trend"))}
+        out, diags = {}, []
+        for m in (m for m in ("trend", "trend-static") if m in models):
+            fit = fit_prepared(td, "bayes", walk=m == "trend", **kw)
+            out[m] = fit.predictive_draws(test["date"], rng_for(m))
+            diags.append(_converged(fit.diagnostics, opts["draws"], opts["chains"]))
+        return out, {**diags[0][1], "converged": all(ok for ok, _ in diags)}
     else:
         from .panel import fit_panel, panel_data, series_trend
 
@@ -381,7 +384,7 @@ def _task(target: _Target, cutoff: pd.Timestamp, models: tuple, opts: dict) -> t
     def rng_for(model: str) -> np.random.Generator:  # one stream per (cut-off date, model), whatever runs it
         return np.random.default_rng([opts["seed"], int(cutoff.strftime("%Y%m%d")), MODELS.index(model)])
 
-    if models[0] in ("panel", "panel-forecast", "trend"):
+    if models[0] in BAYES:
         draws, info = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
         infos = {m: info for m in draws}
     else:
@@ -449,7 +452,7 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
                 tune=check_int("tune", tune, 100), chains=check_int("chains", chains, 1),
                 target_accept=float(target_accept), n_draws=check_int("n_draws", n_draws, 100))
     jobs = check_int("jobs", jobs, 1, 256)
-    bayes = tuple(m for m in models if m in ("panel", "panel-forecast", "trend"))
+    bayes = tuple(m for m in models if m in BAYES)
     groups = ([bayes] if bayes else []) + [(m,) for m in models if m not in bayes]
     done = Parallel(n_jobs=jobs)(delayed(_task)(target, c, g, opts) for c in cuts for g in groups)
     rows = pd.concat([r for r, _ in done], ignore_index=True)

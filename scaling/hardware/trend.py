@@ -49,7 +49,7 @@ from ..bayes.samplers import SAMPLERS
 from ..errors import ScalingError
 from .data import TrendData, trend_data
 from .predictive import PROVIDER_PREFIX, SCATTER_PARTS, WALK, horizon_walk, scatter_draws, segment_providers
-from .trend_model import PRIORS, build_model, fit_bayes
+from .trend_model import PRIORS, WALK_BIN_YEARS, WALK_PRIOR, build_model, fit_bayes, walk_periods
 from .trend_ols import fit_ols
 from .trend_result import (INTERVALS, LAW, LOG10_2, METHODS, PARAMS, READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION,
                            TrendResult, load_trend)
@@ -67,11 +67,13 @@ MAX_CHAINS = 16
 
 def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws: int = 1000, chains: int = 2,
                  tune: int = 500, target_accept: float = 0.9, sampler: str = "nutpie", progress: bool = False,
-                 t0: float | None = None) -> TrendResult:
+                 t0: float | None = None, walk: bool = True) -> TrendResult:
     """Fit a trend to points already selected by :func:`scaling.hardware.data.trend_data`.
 
     Parameters are those of :func:`fit_trend`; ``t0`` fixes the centring year (default:
-    the mean year of the points, rounded to 0.01).
+    the mean year of the points, or with the walk the last point's year, rounded to 0.01); ``walk`` (Bayes only) lets the level wander
+    over yearly periods (:func:`scaling.hardware.trend_model.build_model`), which gives the
+    trend its horizon discrepancy (``rw_scale``).
     """
     if method not in METHODS:
         raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -85,7 +87,12 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
     data = prep.data
     y = data["log10_value"].to_numpy(dtype=float)
     year = data["year"].to_numpy(dtype=float)
-    t0 = round(float(np.mean(year)), 2) if t0 is None else check_number("t0", t0, low=None)
+    walk = bool(walk) and method == "bayes"
+    # With the walk the line is the level at the last point: centred there, intercept and slope
+    # are nearly uncorrelated (the walk is anchored there, w_0 = 0); else at the mean year.
+    if t0 is None:
+        t0 = round(float(np.max(year) if walk else np.mean(year)), 2)
+    t0 = check_number("t0", t0, low=None)
     x = year - t0
     groups: tuple = ()
     group_idx = None
@@ -98,12 +105,17 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
         d, diag = fit_ols(y, x, draws * chains, seed)
     else:
         d, diag = fit_bayes(y, x, group_idx, groups, seed=seed, draws=draws, chains=chains, tune=tune,
-                             target_accept=target_accept, sampler=sampler, progress=bool(progress))
+                            target_accept=target_accept, sampler=sampler, progress=bool(progress),
+                            period=walk_periods(year) if walk else None)
     settings = {**prep.settings, "method": method, "draws": draws, "chains": chains,
                 "tune": tune if method == "bayes" else None,
                 "sampler": sampler if method == "bayes" else None,
                 "target_accept": target_accept if method == "bayes" else None,
                 "hierarchical": prep.settings.get("group_by"), "seed": seed}
+    if method == "bayes":
+        settings["walk"] = walk and WALK in d.columns
+        if settings["walk"]:
+            settings.update(walk_bin_years=WALK_BIN_YEARS, walk_prior=f"HalfNormal({WALK_PRIOR})")
     return TrendResult(
         metric=prep.metric, precision=prep.precision, method=method, n_chips=prep.n_chips, n_points=len(data),
         n_dropped=prep.n_dropped, dropped=dict(prep.dropped), t0=t0, draws=d, data=data.reset_index(drop=True),

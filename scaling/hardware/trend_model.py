@@ -1,7 +1,9 @@
 r"""The trend's Bayesian model (PyMC) and its sampling.
 
 :func:`build_model` writes the robust log-linear regression of :mod:`scaling.hardware.trend`
-(Student-t errors, weakly informative priors :data:`PRIORS`, optional group offsets) and
+(Student-t errors, weakly informative priors :data:`PRIORS`, optional group offsets, and the
+level's random walk over yearly periods, :math:`w_q`, that makes the horizon discrepancy of a
+forecast: :data:`WALK_PRIOR`, :data:`WALK_BIN_YEARS`) and
 :func:`fit_bayes` samples it through :func:`scaling.bayes.samplers.sample` with the
 diagnostics of :mod:`scaling.bayes.diagnostics`. PyMC is imported inside the functions only.
 """
@@ -16,7 +18,12 @@ import pandas as pd
 
 from ..bayes.diagnostics import count_divergences, diagnose
 
-__all__ = ["build_model", "fit_bayes", "PRIORS"]
+__all__ = ["build_model", "fit_bayes", "walk_periods", "PRIORS", "WALK_PRIOR", "WALK_BIN_YEARS"]
+
+#: Width of the periods of the level's random walk, years (as the price panel's).
+WALK_BIN_YEARS = 1.0
+#: Prior scale of the walk, dex per square-root year: HalfNormal(0.1), as the price panel's.
+WALK_PRIOR = 0.1
 
 PRIORS = {
     "intercept": "Normal(median(log10 y), 1)",
@@ -24,11 +31,32 @@ PRIORS = {
     "sigma": "HalfNormal(1)",
     "nu": "Gamma(alpha=2, beta=0.1)",
     "tau": "HalfNormal(0.5) (hierarchical only)",
+    "rw_scale": f"HalfNormal({WALK_PRIOR}) dex per sqrt(year) (with the walk)",
 }
 
 
-def build_model(y: np.ndarray, x: np.ndarray, group_idx: np.ndarray | None = None, groups: tuple = ()):
-    """The trend's PyMC model (see the module docstring) for centred years ``x``.
+def walk_periods(year: np.ndarray) -> np.ndarray:
+    """The walk's period of each point: whole :data:`WALK_BIN_YEARS` counted back from the last point (0)."""
+    year = np.asarray(year, dtype=float)
+    return np.floor((year.max() - year) / WALK_BIN_YEARS).astype(int)
+
+
+def build_model(y: np.ndarray, x: np.ndarray, group_idx: np.ndarray | None = None, groups: tuple = (),
+                period: np.ndarray | None = None):
+    r"""The trend's PyMC model (see :mod:`scaling.hardware.trend`) for centred years ``x``.
+
+    With ``period`` (:func:`walk_periods`, at least two periods) the level wanders: point
+    :math:`i` of period :math:`q(i)` (whole years before the last point) adds :math:`w_{q(i)}`,
+
+    .. math:: w_0 = 0, \qquad w_q - w_{q-1} = \omega \sqrt{\Delta}\, z_q, \quad z_q \sim N(0, 1),
+              \quad \omega \sim \mathrm{HalfNormal}(0.1),
+
+    the local level with drift of Harvey (1989, *Forecasting, Structural Time Series Models
+    and the Kalman Filter*, ch. 2), anchored at the end of the data as in the price panel
+    (:mod:`scaling.hardware.panel`): the line is the level at the last point, the slope the
+    drift, and :math:`\omega` (draw column ``rw_scale``) the scale of the horizon discrepancy
+    a prediction adds beyond the last point (:func:`scaling.hardware.predictive.horizon_walk`).
+    The steps are non-centred (Betancourt & Girolami 2015): a chip trend has few chips a year.
 
     Returns ``(model, y_ref)``: the model works on ``y - y_ref`` (``y_ref`` the median of
     ``y``), so its intercept ``a`` has a N(0, 1) prior and ``intercept = a + y_ref``.
@@ -54,16 +82,25 @@ def build_model(y: np.ndarray, x: np.ndarray, group_idx: np.ndarray | None = Non
             z = pm.Normal("z", 0.0, 1.0, shape=len(groups))
             pm.Deterministic("offset", tau * z)
             mu = mu + tau * z[gd]
+        if period is not None and int(np.max(period)) >= 1:
+            import pytensor.tensor as pt
+
+            omega = pm.HalfNormal("rw_scale", WALK_PRIOR)
+            z_walk = pm.Normal("walk_z", 0.0, 1.0, shape=int(np.max(period)))
+            walk = pt.concatenate([pt.zeros(1), pt.cumsum(omega * np.sqrt(WALK_BIN_YEARS) * z_walk)])
+            mu = mu + walk[pm.Data("period", np.asarray(period, dtype=int))]
         pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
     return model, y_ref
 
 
-def fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_accept, sampler, progress):
-    """Sample the trend model through :func:`scaling.bayes.samplers.sample`; draws and diagnostics."""
+def fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_accept, sampler, progress,
+              period=None):
+    """Sample the trend model (:func:`build_model`) through :func:`scaling.bayes.samplers.sample`;
+    draws (with ``rw_scale`` where the level walks) and diagnostics."""
     from ..bayes.samplers import sample
 
     t_start = time.perf_counter()
-    model, y_ref = build_model(y, x, group_idx, groups)
+    model, y_ref = build_model(y, x, group_idx, groups, period)
     idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
                             target_accept=target_accept, progress=progress)
     post = idata.posterior
@@ -77,6 +114,8 @@ def fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_acce
         off = np.asarray(post["offset"].values, dtype=float)  # (chain, draw, group)
         for k, gname in enumerate(groups):
             arrays[f"offset[{gname}]"] = off[..., k]
+    if "rw_scale" in post:
+        arrays["rw_scale"] = np.asarray(post["rw_scale"].values, dtype=float)
     table = diagnose(arrays)
     diag = {"sampler": f"{sampler} NUTS", "chains": chains, "draws": draws, "tune": tune,
             "target_accept": target_accept,

@@ -251,6 +251,14 @@ class TrendResult(ResultBase):
             new = new + self.draws["tau"].to_numpy(dtype=float)[:, None] * rng.standard_normal(shape)
         return new
 
+    def predictive_draws(self, dates, rng: np.random.Generator) -> np.ndarray:
+        """Predictive draws of a new chip (or price) at each of ``dates``, independently, log10
+        units, one row per posterior draw: the line, the horizon discrepancy beyond
+        :attr:`horizon_origin` and a new point's scatter (:meth:`predictive_log10` with every
+        draw and one scatter per date: what the backtests score). Shape ``(n_draws, n_dates)``."""
+        lines = self.line_draws(dates) + self.walk_draws(dates, rng)
+        return lines + scatter_draws(self.draws, rng, lines.shape)
+
     def predictive_log10(self, dates, n: int, rng: np.random.Generator, *, scatter: bool = True,
                          slope_per_year: float | None = None,
                          walk: Callable[..., np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -448,7 +456,7 @@ class TrendResult(ResultBase):
             "method": self.method, "n_chips": self.n_chips, "n_points": self.n_points,
             "n_dropped": self.n_dropped, "dropped": self.dropped, "t0": self.t0, "groups": list(self.groups),
             "filters": [list(f) for f in self.filters], "notes": list(self.notes),
-            "priors": PRIORS if self.method == "bayes" else None,
+            "priors": {k: v for k, v in PRIORS.items() if k != WALK or self.has_walk} if self.method == "bayes" else None,
             "diagnostics": self.diagnostics,
             "params": None, "headline": None,  # of the draws saved: filled in by to_dict
             "data": _data_columns(self.data),

@@ -1,0 +1,123 @@
+"""Calibration of the chip trends the forecasts use (issue 20): before and after the level's walk.
+
+Run from the repository root (about 30 minutes on 2 shared cores: two Bayesian fits per
+trend and cut-off)::
+
+    python validation/trend_calibration.py            # fit and score, then write the report
+    python validation/trend_calibration.py --report   # only rewrite the report from the saved CSVs
+
+For each default chip trend of the forecasts (FLOP/s per release $ and per W of TDP, at
+tensor16 and FP32: the ``purchase`` and ``purchase-fp32`` price series), fits
+:func:`scaling.hardware.evaluation.evaluate`'s models before each cut-off on the chips
+released before it, and scores their predictive distributions of every later chip:
+
+- ``trend-static``: the robust line with a new chip's Student-t scatter (the trends before
+  issue 20);
+- ``trend``: the same with the level's random walk over yearly periods, anchored at the
+  last chip (:func:`scaling.hardware.trend_model.build_model`), whose scale adds the horizon
+  discrepancy beyond the last chip;
+- the baselines ``ols``, ``rw`` and ``nochange``.
+
+The same numbers come from ``scaling backtest --metric flops-per-watt --precision fp32
+--cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange --draws 500 --tune 1000
+-o FILE.csv``. Coverage and scores are pooled over the cut-offs (every later chip of every
+cut-off is one row). Unconverged fits are scored too (``include_unconverged``) and counted.
+
+Writes ``validation/results/trend_calibration_<metric>_<precision>.csv`` (every row) and
+``validation/results/trend_calibration.md`` (the report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scaling.hardware.evaluation import evaluate, load_evaluation  # noqa: E402
+
+OUT = ROOT / "validation" / "results"
+MD = OUT / "trend_calibration.md"
+#: The chip trends of the forecasts' purchase basis (scaling.forecast.scenarios: purchase, purchase-fp32).
+TRENDS = [("flops_per_watt", "fp32"), ("flops_per_watt", "tensor16"), ("flops_per_usd", "fp32"),
+          ("flops_per_usd", "tensor16")]
+#: Every second year: the origins of validation/backtests.py (2016-2023) thinned to keep the run short,
+#: and 2024 added; a cut-off that leaves fewer than 3 chips before it is skipped.
+CUTOFFS = ["2016-01-01", "2018-01-01", "2020-01-01", "2022-01-01", "2024-01-01"]
+MODELS = "trend,trend-static,ols,rw,nochange"
+DRAWS, TUNE = 500, 1000
+GOAL90, GOAL50 = (0.80, 0.97), (0.40, 0.60)
+
+
+def _csv(metric: str, precision: str) -> Path:
+    return OUT / f"trend_calibration_{metric}_{precision}.csv"
+
+
+def _cutoffs(metric: str, precision: str) -> list[str]:
+    from scaling.hardware.data import MIN_CHIPS, trend_data
+
+    d = trend_data(None, metric, precision).data
+    return [c for c in CUTOFFS if d.loc[d["date"] < c, "name"].nunique() >= MIN_CHIPS and (d["date"] >= c).any()]
+
+
+def run(jobs: int) -> None:
+    for metric, precision in TRENDS:
+        t = time.perf_counter()
+        res = evaluate(metric=metric, precision=precision, cutoffs=_cutoffs(metric, precision), models=MODELS,
+                       seed=0, jobs=jobs, draws=DRAWS, tune=TUNE)
+        res.save(_csv(metric, precision))
+        print(f"wrote {_csv(metric, precision)} in {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def _label(metric: str, precision: str) -> str:
+    return {"flops_per_watt": "FLOP/s per W", "flops_per_usd": "FLOP/s per $"}[metric] + f" ({precision})"
+
+
+def report() -> str:
+    lines = ["# Calibration of the chip trends (issue 20)", "",
+             "Written by `python validation/trend_calibration.py`. Each model fitted on the chips released before "
+             f"each cut-off ({', '.join(CUTOFFS)}, where at least 3 chips precede it) and scored on every later "
+             "chip, pooled over the cut-offs; log10 units (dex). `trend-static`: the robust line and a new chip's "
+             "Student-t scatter (the trends before issue 20). `trend`: the same with the level's random walk over "
+             "yearly periods anchored at the last chip, which adds the horizon discrepancy beyond it (the model "
+             f"now fitted). Bayesian fits: 2 chains x {DRAWS} draws after {TUNE} tuning steps; unconverged fits "
+             f"are scored too and counted. Goal: 90% coverage {GOAL90[0]:.0%}-{GOAL90[1]:.0%}, 50% coverage "
+             f"{GOAL50[0]:.0%}-{GOAL50[1]:.0%}.", ""]
+    head = ("| trend | model | later chips (rows) | cut-offs | coverage 90% | coverage 50% | CRPS | "
+            "interval score 90% | median abs. error | unconverged rows | goal met |")
+    lines += [head, "|" + "---|" * 11]
+    for metric, precision in TRENDS:
+        path = _csv(metric, precision)
+        if not path.exists():
+            lines.append(f"| {_label(metric, precision)} | (not run) |" + " |" * 9)
+            continue
+        res = load_evaluation(path)
+        s = res.scores(include_unconverged=True)
+        excluded = res.n_excluded()
+        for m in ("trend-static", "trend", "ols", "rw", "nochange"):
+            if m not in s.index:
+                continue
+            r = s.loc[m]
+            ok = GOAL90[0] <= r["coverage90"] <= GOAL90[1] and GOAL50[0] <= r["coverage50"] <= GOAL50[1]
+            lines.append(f"| {_label(metric, precision)} | {m} | {int(r['n_test'])} | {int(r['n_cutoffs'])} | "
+                         f"{r['coverage90']:.0%} | {r['coverage50']:.0%} | {r['crps']:.3f} | {r['is90']:.2f} | "
+                         f"{r['median_abs_error']:.3f} | {excluded.get(m, 0)} | {'yes' if ok else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--report", action="store_true", help="only rewrite the report from the saved CSVs")
+    ap.add_argument("--jobs", type=int, default=1)
+    args = ap.parse_args(argv)
+    if not args.report:
+        run(args.jobs)
+    MD.write_text(report(), encoding="utf-8")
+    print(f"wrote {MD}")
+
+
+if __name__ == "__main__":
+    main()
