@@ -30,9 +30,59 @@ def _law_fit():
     return load_fit(FITS / "chinchilla_lsq.json")
 
 
+def _trend():
+    from scaling.hardware import load_trend
+
+    return load_trend(FITS / "trend_flops_per_watt_fp32.json")
+
+
+def _series_trend():
+    from scaling.hardware import load_trend
+
+    return load_trend(FITS / "trend_hyperscaler-on-demand.json")
+
+
+def _panel():
+    """A PanelFit with hand-made draws on the shipped prices (a real fit takes a minute)."""
+    from scaling.hardware.panel import PanelFit, panel_data
+
+    rng = np.random.default_rng(0)
+    data, n = panel_data(), 400
+    draws = pd.DataFrame({
+        "intercept": 17.5 + 0.01 * rng.standard_normal(n), "slope_per_year": 0.06 + 0.005 * rng.standard_normal(n),
+        "age_slope": -0.05 + 0.01 * rng.standard_normal(n), "sigma": 0.05 + 0.005 * rng.random(n),
+        "nu": 5.0 + rng.random(n), "tau_chip": 0.2 + 0.01 * rng.random(n), "tau_provider": 0.1 + 0.01 * rng.random(n),
+        "kind[gpu_cloud]": 0.3 + 0.02 * rng.standard_normal(n), "kind[marketplace]": 0.6 + 0.02 * rng.standard_normal(n),
+        "tier[1yr]": 0.2 + 0.02 * rng.standard_normal(n), "tier[3yr]": 0.5 + 0.02 * rng.standard_normal(n),
+        "rw_scale": 0.05 + 0.01 * rng.random(n)})
+    d = data.data
+    return PanelFit(data=data, t0=2023.0, age_ref=2.0, draws=draws, chips=tuple(sorted(d["name"].unique())),
+                    providers=tuple(sorted(d["provider"].unique())),
+                    diagnostics={"r_hat": {"intercept": 1.001}, "ess_bulk": {"intercept": 900.0}, "divergences": 0},
+                    seed=0, settings={**data.settings, "model": "panel", "horizon_origin_year": 2025.5})
+
+
+def _evaluation():
+    from scaling.hardware.evaluation import evaluate
+
+    return evaluate(metric="flops_per_watt", precision="fp32", cutoffs=["2022-01-01"], models="ols,nochange",
+                    n_draws=500)
+
+
+def _backtest():
+    from scaling.hardware import backtest
+
+    return backtest("2022-01-01", "flops_per_watt", "fp32", method="ols", draws=200)
+
+
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
+    "hardware trend (chips)": _trend,
+    "hardware trend (price series)": _series_trend,
+    "price panel": _panel,
+    "forecast evaluation": _evaluation,
+    "hardware trend backtest": _backtest,
 }
 
 

@@ -153,11 +153,11 @@ def test_rows_have_the_promised_columns_and_split_by_date(fast_eval):
     n_pop = rows.groupby(["cutoff", "model"]).size()
     assert n_pop.nunique() == 1
     assert (rows["tier"] == "on_demand").all()
-    s = fast_eval.summary()
+    s = fast_eval.scores()
     assert set(s.index) == set(BASELINES.split(",")) and (s["excluded"] == 0).all()
     assert {"Amazon Web Services", "Google Cloud"} <= set(rows["provider"])
-    assert fast_eval.metadata["versions"]["scaling"]
-    assert "nutpie" in fast_eval.metadata["versions"]
+    assert fast_eval.versions["scaling"]
+    assert "nutpie" in fast_eval.versions
 
 
 def test_paired_differences_and_pit(fast_eval):
@@ -173,8 +173,8 @@ def test_save_and_load_round_trip(fast_eval, tmp_path):
     path = fast_eval.save(tmp_path / "ev.csv")
     assert path.read_text().startswith("# {")
     back = load_evaluation(path)
-    pd.testing.assert_frame_equal(back.summary(), fast_eval.summary(), atol=1e-4)
-    assert back.metadata["versions"] == fast_eval.metadata["versions"]
+    pd.testing.assert_frame_equal(back.scores(), fast_eval.scores(), atol=1e-4)
+    assert back.versions == fast_eval.versions
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
     with pytest.raises(ScalingError):
         load_evaluation(tmp_path / "bad.csv")
@@ -228,7 +228,7 @@ def test_cloud_metric_is_the_pooled_series():
 def test_chip_trend_rows_have_no_provider():
     res = evaluate(metric="flops_per_usd", precision="fp32", cutoffs=["2016-01-01"], models="ols,nochange")
     assert (res.rows["provider"] == "").all() and (res.rows["tier"] == "").all()
-    assert res.summary().loc["ols", "n_test"] > 0
+    assert res.scores().loc["ols", "n_test"] > 0
 
 
 @pytest.mark.slow
@@ -243,4 +243,4 @@ def test_panel_at_one_cutoff():
     # 150 draws x 2 chains cannot reach a bulk ESS of 400: flagged, left out of the default summary
     assert not bool(fits.loc["panel", "converged"])
     assert res.n_excluded()["panel"] == int((rows["model"] == "panel").sum())
-    assert "panel" not in res.summary().index and "panel" in res.summary(include_unconverged=True).index
+    assert "panel" not in res.scores().index and "panel" in res.scores(include_unconverged=True).index

@@ -270,7 +270,7 @@ def test_save_load_roundtrip(tmp_path, synth):
     # metadata of scaling.results.metadata first, then the trend's fields
     assert list(payload)[:7] == ["schema", "schema_version", "scaling_version", "created", "data_sha256",
                                  "settings", "seed"]
-    assert payload["schema"] == "scaling.hardware.trend" and payload["schema_version"] == 3
+    assert payload["schema"] == "scaling.hardware.trend" and payload["schema_version"] == 4
     assert payload["data_sha256"] == fit.data_sha256 and payload["law"] == "log-linear"
     # the headline stored is that of the draws stored
     assert payload["headline"]["doubling_time_years"]["median"] == back.doubling_time_years["median"]
@@ -475,8 +475,9 @@ def test_bayes_same_seed_same_draws(bayes_fast, synth):
 def test_bayes_contract(bayes_fast, tmp_path):
     b = bayes_fast
     assert b.diagnostics["sampler"] == "nutpie NUTS" and b.settings["sampler"] == "nutpie"
+    # the level's walk (issue 20): rw_scale, the horizon discrepancy's scale
     assert len(b.draws) == 2 * FAST["draws"] and list(b.draws.columns) == ["intercept", "slope_per_year", "sigma",
-                                                                            "nu"]
+                                                                            "nu", "rw_scale"]
     s = b.summary()
     assert s.index.name == "parameter"
     assert s.loc[["intercept", "slope_per_year", "sigma", "nu"], "r_hat"].notna().all()

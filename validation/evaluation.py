@@ -20,6 +20,7 @@ versions and each fit's diagnostics in its header) and ``validation/results/eval
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -44,9 +45,9 @@ def main(argv=None) -> None:
     if not args.report:
         t = time.perf_counter()
         res = evaluate("hyperscaler-on-demand", cutoffs=CUTOFFS, models=MODELS, seed=0, jobs=args.jobs)
-        res.metadata["wall_seconds"] = round(time.perf_counter() - t, 1)
+        res = dataclasses.replace(res, timings={"wall_seconds": round(time.perf_counter() - t, 1)})
         res.save(CSV)
-        print(f"wrote {CSV} in {res.metadata['wall_seconds']} s")
+        print(f"wrote {CSV} in {res.timings['wall_seconds']} s")
     MD.write_text(evaluation_markdown(load_evaluation(CSV), title="Scored against baselines: hyperscaler "
                                       "on-demand prices, cut-offs 2019-2023", heading="#"), encoding="utf-8")
     print(f"wrote {MD}")

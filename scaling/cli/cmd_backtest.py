@@ -51,7 +51,7 @@ def backtest(series, metric, precision, cutoffs, models, jobs, seed, draws, tune
                    models=models, seed=seed, jobs=jobs, draws=draws, tune=tune)
     if output:
         res.save(output)
-    summary = res.summary(include_unconverged=all_fits)
+    summary = res.scores(include_unconverged=all_fits)
     try:
         best = res.best_baseline()
         paired = res.paired("crps", [best], include_unconverged=all_fits)
@@ -61,9 +61,9 @@ def backtest(series, metric, precision, cutoffs, models, jobs, seed, draws, tune
     if as_json:
         echo_json({"settings": res.settings, "summary": summary.reset_index().to_dict("records"),
                    "best_baseline": best, "paired_crps": None if paired is None else paired.to_dict("records"),
-                   "excluded_unconverged": excluded, "notes": res.metadata.get("notes", []), "saved": output})
+                   "excluded_unconverged": excluded, "notes": res.notes, "saved": output})
         return
-    for note in res.metadata.get("notes", []):
+    for note in res.notes:
         click.echo(f"note: {note}", err=True)
     if excluded and not all_fits:
         click.echo("warning: unconverged fits left out of the scores (--all-fits to include): "

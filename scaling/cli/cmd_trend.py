@@ -73,7 +73,7 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
         if output:
             fit.save(output)
         if as_json:
-            echo_json({"series": name, "trend": fit.to_dict(), "saved": output})
+            echo_json({"series": name, "trend": fit.headline(), "saved": output})
             return
         click.echo(f"series {name}: {SERIES[name][2]}")
         click.echo(fit.report())
@@ -98,8 +98,8 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
         main.save(output)
     pub = published_table(metric_key)
     if as_json:
-        echo_json({"trends": {k: v.to_dict() for k, v in fits.items()},
-                   "published": pub.to_dict("records"), "backtests": [b.to_dict() for b in bts],
+        echo_json({"trends": {k: v.headline() for k, v in fits.items()},
+                   "published": pub.to_dict("records"), "backtests": [b.headline() for b in bts],
                    "saved": output})
         return
     click.echo(main.report().splitlines()[0])

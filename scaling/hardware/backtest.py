@@ -13,6 +13,7 @@ For each held-out chip :math:`j` (released at or after the cut-off) with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,13 @@ import pandas as pd
 from .._checks import check_int, check_level
 from .._dates import to_datetimes
 from .._format import plural
-from ..errors import ScalingError
-from ..results import DEFAULT_LEVEL
+from .._io import utc_now
+from ..errors import ScalingError, ScalingWarning
+from ..result_base import ResultBase
+from ..results import DEFAULT_LEVEL, check_metadata, decode_draws
 from .data import MIN_CHIPS, TrendData, trend_data
-from .trend import TrendResult, fit_prepared
+from .trend import fit_prepared
+from .trend_result import TrendResult
 
 __all__ = ["BacktestResult", "backtest", "interval_score", "score_draws", "coverage_under_model", "COVERAGE_GOAL"]
 
@@ -32,8 +36,14 @@ COVERAGE_GOAL = (0.80, 0.97)
 
 
 @dataclass(frozen=True)
-class BacktestResult:
-    """Scores of a trend fitted before ``cutoff`` on the points from ``cutoff`` on."""
+class BacktestResult(ResultBase):
+    """Scores of a trend fitted before ``cutoff`` on the points from ``cutoff`` on.
+
+    A :class:`scaling.result_base.ResultBase`: ``params`` (and :meth:`summary`) are the
+    ``coverage`` of the ``level`` predictive intervals, the median absolute error and the
+    median bias (dex); :meth:`scores` is the one-row table of the backtest; the file
+    (schema ``scaling.hardware.backtest``) holds the trend fitted before the cut-off too.
+    """
 
     cutoff: pd.Timestamp
     level: float
@@ -45,14 +55,32 @@ class BacktestResult:
     median_abs_error_log10: float
     bias_log10: float
     settings: dict = field(default_factory=dict)
+    data_sha256: str = ""
+    seed: int = 0
+    created: str = ""
+
+    SCHEMA: ClassVar[str] = "scaling.hardware.backtest"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    KIND: ClassVar[str] = "hardware trend backtest"
+    REMEDY: ClassVar[str] = "rerun the backtest (`scaling trend --backtest DATE`)"
+    draws: ClassVar[None] = None  # scores of held-out points: no draws of their own
+
+    @property
+    def params(self) -> dict[str, float]:
+        """``coverage``, ``median_abs_error_log10`` and ``bias_log10``."""
+        return {"coverage": float(self.coverage), "median_abs_error_log10": float(self.median_abs_error_log10),
+                "bias_log10": float(self.bias_log10)}
 
     @property
     def median_abs_error_factor(self) -> float:
         """Median absolute error as a multiplicative factor, :math:`10^{\\mathrm{MAE}}`."""
         return float(10.0 ** self.median_abs_error_log10)
 
-    def summary(self) -> pd.DataFrame:
-        """One row: cutoff, n_train, n_test, coverage, errors, doubling time of the fit."""
+    def scores(self) -> pd.DataFrame:
+        """One row: cutoff, n_train, n_test, coverage, errors, doubling time of the fit.
+
+        (Before version 0.2 this was ``summary()``; :meth:`summary` is now the contract's.)
+        """
         d = self.trend.doubling_time_years
         return pd.DataFrame([{
             "cutoff": self.cutoff.date().isoformat(), "metric": self.trend.metric,
@@ -63,28 +91,61 @@ class BacktestResult:
             "train_doubling_years": d["median"],
         }])
 
-    def to_dict(self) -> dict:
-        row = self.summary().iloc[0].to_dict()
+    def headline(self) -> dict:
+        """:meth:`scores`'s row and the scored points, JSON-ready (``scaling trend --backtest --json``)."""
+        row = self.scores().iloc[0].to_dict()
         row["points"] = self.points.assign(date=self.points["date"].dt.strftime("%Y-%m-%d")).to_dict("records")
         return row
 
-    def report(self) -> str:
-        lines = [
-            f"Backtest {self.trend.metric} ({self.trend.precision}, {self.trend.method}): fit on {self.n_train} "
-            f"points before {self.cutoff:%Y-%m-%d}, scored on {self.n_test} from then on",
+    def _summary_draws(self):
+        return None
+
+    def _report_title(self) -> str:
+        return (f"Backtest {self.trend.metric} ({self.trend.precision}, {self.trend.method}): fit on {self.n_train} "
+                f"points before {self.cutoff:%Y-%m-%d}, scored on {self.n_test} from then on")
+
+    def _report_lines(self, level: float) -> list[str]:
+        return [
             f"coverage of {self.level:.0%} predictive intervals: {self.coverage:.0%} "
             f"({int(round(self.coverage * self.n_test))}/{self.n_test})",
             f"median absolute error: {self.median_abs_error_log10:.3f} dex (x{self.median_abs_error_factor:.2f}); "
             f"median bias {self.bias_log10:+.3f} dex ({'chips beat' if self.bias_log10 > 0 else 'chips fall short of'} "
             "the trend)",
         ]
+
+    def _warnings(self, level: float) -> list[ScalingWarning]:
+        out = []
         if self.n_test < 5:
-            lines.append(f"warning: only {self.n_test} held-out points: the coverage is a rough estimate")
+            out.append(ScalingWarning("few_chips", f"only {self.n_test} held-out points: the coverage is a rough "
+                                                   "estimate"))
         lo = self.level - 1.645 * np.sqrt(self.level * (1 - self.level) / max(self.n_test, 1))
         if self.coverage < lo:
-            lines.append(f"warning: coverage {self.coverage:.0%} is well below {self.level:.0%}: the intervals are "
-                         "too narrow for later chips")
-        return "\n".join(lines)
+            out.append(ScalingWarning("backtest", f"coverage {self.coverage:.0%} is well below {self.level:.0%}: the "
+                                                  "intervals are too narrow for later chips"))
+        return out
+
+    def _fields(self) -> dict[str, Any]:
+        pts = self.points.assign(date=self.points["date"].dt.strftime("%Y-%m-%d"))
+        return {"params": self.params, "cutoff": self.cutoff.date().isoformat(), "level": float(self.level),
+                "n_train": int(self.n_train), "n_test": int(self.n_test),
+                "points": {c: pts[c].tolist() for c in pts.columns}, "trend": self.trend.to_dict()}
+
+    def _saved_draws(self):
+        return None
+
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, draws, path) -> BacktestResult:
+        t = TrendResult._upgrade(payload["trend"])
+        block = t.get("draws")
+        trend = TrendResult._from_saved(t, check_metadata(t, path), decode_draws(block, path) if block else None, path)
+        pts = pd.DataFrame(payload["points"])
+        pts["date"] = pd.to_datetime(pts["date"])
+        p = payload["params"]
+        return cls(cutoff=pd.Timestamp(payload["cutoff"]), level=check_level(payload["level"]), trend=trend,
+                   points=pts, n_train=int(payload["n_train"]), n_test=int(payload["n_test"]),
+                   coverage=float(p["coverage"]), median_abs_error_log10=float(p["median_abs_error_log10"]),
+                   bias_log10=float(p["bias_log10"]), settings=dict(meta["settings"]),
+                   data_sha256=meta["data_sha256"], seed=meta["seed"], created=str(meta["created"]))
 
 
 def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tensor16", method: str = "bayes",
@@ -150,7 +211,8 @@ def backtest(cutoff="2022-01-01", metric: str = "flops_per_usd", precision="tens
         coverage=float(pts["covered"].mean()), median_abs_error_log10=float(np.median(np.abs(pts["error_log10"]))),
         bias_log10=float(np.median(pts["error_log10"])),
         settings={"metric": metric, "precision": precision, "method": method, "seed": seed, "sampler": sampler,
-                  **filters},
+                  **{k: v for k, v in filters.items() if not isinstance(v, pd.DataFrame)}},
+        data_sha256=full.sha256, seed=seed, created=utc_now(),
     )
 
 

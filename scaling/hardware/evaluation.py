@@ -58,34 +58,26 @@ scored summary unless asked.
 
 from __future__ import annotations
 
-import io
 import json
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .._checks import ESS_MIN, R_HAT_MAX, check_int, check_level
+from .._checks import ESS_MIN, R_HAT_MAX, check_int
 from .._dates import decimal_year, to_datetimes
-from .._io import atomic_write_text, utc_now
+from .._io import utc_now
 from ..errors import ScalingError
 from .evaluation_report import evaluation_markdown
-from .scores import cluster_bootstrap, score_rows
+from .evaluation_result import (_DIGITS, BASELINES, HORIZON_BUCKETS, QUANTILES, ROW_COLUMNS, SCHEMA, SCHEMA_VERSION,
+                                EvaluationResult, load_evaluation, rows_population_sha256)
+from .scores import score_rows
 
 __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "evaluation_markdown", "MODELS", "BASELINES", "QUANTILES",
-           "HORIZON_BUCKETS", "package_versions"]
+           "HORIZON_BUCKETS", "package_versions", "ROW_COLUMNS", "SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA = "scaling.hardware.evaluation"
-SCHEMA_VERSION = 1
-#: Predictive quantile levels written for every test row.
-QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
 MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static")
 BAYES = ("panel", "panel-forecast", "trend", "trend-static")
-BASELINES = ("ols", "rw", "nochange", "epoch", "rw-seen")
-#: Horizon buckets (years after the cut-off) of the PIT tables.
-HORIZON_BUCKETS = ((0.0, 1.0, "<1 yr"), (1.0, 2.0, "1-2 yr"), (2.0, np.inf, "2+ yr"))
 #: Largest share of divergent transitions of a converged fit.
 DIVERGENT_MAX = 0.01
 #: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
@@ -94,9 +86,6 @@ MIN_SPREAD = 0.01
 EPOCH_DOUBLING = (2.1, 2.46)
 #: Cut-offs of the default rolling origins: quarterly from this date.
 FIRST_CUTOFF = "2018-01-01"
-ROW_COLUMNS = ["cutoff", "date", "hardware", "provider", "tier", "split", "observed", "model", "obs",
-               "horizon_years", *(f"q{round(100 * t):02d}" for t in QUANTILES),
-               "pit", "crps", "log_score", "is50", "is90", "covered50", "covered90", "converged"]
 LOG10_2 = float(np.log10(2.0))
 
 
@@ -461,141 +450,7 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
                 "precision": target.precision, "models": list(models),
                 "cutoffs": [c.strftime("%Y-%m-%d") for c in cuts], **opts, "jobs": jobs,
                 "quantiles": list(QUANTILES)}
-    meta = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "created": utc_now(), "versions": package_versions(),
-            "settings": settings, "notes": notes, "fits": json.loads(fits.to_json(orient="records"))}
-    return EvaluationResult(rows=rows, fits=fits, metadata=meta)
-
-
-# --------------------------------------------------------------------------- the result
-def _bucket(h: pd.Series) -> pd.Series:
-    out = pd.Series("", index=h.index, dtype=object)
-    for lo, hi, name in HORIZON_BUCKETS:
-        out[(h >= lo) & (h < hi)] = name
-    return out
-
-
-@dataclass(frozen=True)
-class EvaluationResult:
-    """Rows (one per observation, cut-off and model), the fits' diagnostics and the metadata."""
-
-    rows: pd.DataFrame
-    fits: pd.DataFrame
-    metadata: dict = field(default_factory=dict)
-
-    @property
-    def settings(self) -> dict:
-        return self.metadata.get("settings", {})
-
-    @property
-    def models(self) -> list[str]:
-        return list(dict.fromkeys(self.rows["model"]))
-
-    def test_rows(self, include_unconverged: bool = False) -> pd.DataFrame:
-        t = self.rows.loc[self.rows["split"] == "test"]
-        return t if include_unconverged else t.loc[t["converged"].astype(bool)]
-
-    def n_excluded(self) -> dict:
-        """Test rows left out of the scored summary per model (their fit did not converge)."""
-        t = self.rows.loc[self.rows["split"] == "test"]
-        bad = t.loc[~t["converged"].astype(bool)]
-        return {m: int((bad["model"] == m).sum()) for m in self.models}
-
-    def summary(self, include_unconverged: bool = False, by: str | None = None) -> pd.DataFrame:
-        """Mean scores per model (``by="cutoff"``: per model and cut-off), pooled over test rows.
-
-        Columns ``n_test, n_cutoffs, crps, log_score, is50, is90, coverage50, coverage90,
-        median_abs_error, excluded`` (test rows of unconverged fits left out), sorted by CRPS.
-        """
-        t = self.test_rows(include_unconverged)
-        keys = ["model"] + ([by] if by else [])
-        if by not in (None, "cutoff"):
-            raise ScalingError(f"unknown grouping {by!r}; allowed: None, 'cutoff'")
-        t = t.assign(abs_err=(t["observed"] - t["q50"]).abs(), covered50=t["covered50"].astype(float),
-                     covered90=t["covered90"].astype(float))
-        g = t.groupby(keys, sort=False)
-        out = g.agg(n_test=("crps", "size"), n_cutoffs=("cutoff", "nunique"), crps=("crps", "mean"),
-                    log_score=("log_score", "mean"), is50=("is50", "mean"), is90=("is90", "mean"),
-                    coverage50=("covered50", "mean"), coverage90=("covered90", "mean"),
-                    median_abs_error=("abs_err", "median"))
-        ex = self.n_excluded()
-        out["excluded"] = [ex.get(k[0] if isinstance(k, tuple) else k, 0) for k in out.index]
-        return out.sort_values(keys[1:] + ["crps"]) if by else out.sort_values("crps")
-
-    def best_baseline(self, score: str = "crps") -> str:
-        """The baseline with the lowest mean ``score`` in :meth:`summary`."""
-        s = self.summary()
-        s = s.loc[[m for m in s.index if m in BASELINES]]
-        if s.empty:
-            raise ScalingError("no baseline in this evaluation")
-        return str(s[score].idxmin())
-
-    def paired(self, score: str = "crps", baselines=None, *, n_boot: int = 2000, level: float = 0.9,
-               seed: int = 0, include_unconverged: bool = False) -> pd.DataFrame:
-        """Mean paired difference ``score(model) - score(baseline)`` (< 0: the model is better)
-        over the test rows both scored, with a cluster bootstrap over chip x provider
-        (:func:`scaling.hardware.scores.cluster_bootstrap`, seeded, ``level`` interval)."""
-        if score not in ("crps", "log_score", "is50", "is90"):
-            raise ScalingError(f"unknown score {score!r}; allowed: crps, log_score, is50, is90")
-        level = check_level(level)
-        t = self.test_rows(include_unconverged)
-        wide = t.pivot_table(index=["cutoff", "obs"], columns="model", values=score, aggfunc="first")
-        ident = t.drop_duplicates(["cutoff", "obs"]).set_index(["cutoff", "obs"])
-        cluster = (ident["hardware"] + " @ " + ident["provider"].fillna("")).reindex(wide.index)
-        bases = [b for b in (BASELINES if baselines is None else baselines) if b in wide.columns]
-        rows = []
-        for m in [m for m in self.models if m in wide.columns]:
-            for b in bases:
-                if b == m:
-                    continue
-                both = wide[[m, b]].dropna()
-                r = cluster_bootstrap(both[m] - both[b], cluster.loc[both.index], n_boot=n_boot, level=level,
-                                      seed=seed)
-                rows.append({"model": m, "baseline": b, "score": score, **r})
-        return pd.DataFrame(rows)
-
-    def pit_counts(self, bins: int = 10, include_unconverged: bool = False) -> pd.DataFrame:
-        """Counts of test rows per model, horizon bucket and PIT bin (``bins`` equal bins of [0, 1])."""
-        bins = check_int("bins", bins, 2, 100)
-        t = self.test_rows(include_unconverged)
-        b = np.minimum((t["pit"].to_numpy(dtype=float) * bins).astype(int), bins - 1)
-        lab = [f"{k / bins:.1f}-{(k + 1) / bins:.1f}" for k in range(bins)]
-        horizon = pd.Categorical(_bucket(t["horizon_years"]), categories=[h[2] for h in HORIZON_BUCKETS])
-        tab = pd.crosstab([t["model"].to_numpy(), horizon], pd.Categorical([lab[k] for k in b], categories=lab),
-                          rownames=["model", "horizon"], dropna=False)
-        tab.columns = lab
-        order = [m for m in self.models if m in tab.index.get_level_values(0)]
-        return tab.reindex(order, level=0)
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """The rows as CSV (atomic), after ``# ``-prefixed lines holding the metadata as JSON
-        (schema, versions of numpy, pymc, nutpie and scaling, settings, each fit's diagnostics)."""
-        head = "".join(f"# {line}\n" for line in json.dumps(self.metadata, indent=1, default=str).splitlines())
-        digits = {c: 5 for c in ROW_COLUMNS if c == "observed" or c.startswith("q") or c == "horizon_years"}
-        digits.update({c: 6 for c in ("pit", "crps", "log_score", "is50", "is90")})
-        body = self.rows.round(digits).to_csv(index=False, lineterminator="\n")
-        return atomic_write_text(path, head + body)
-
-
-def load_evaluation(path: str | os.PathLike) -> EvaluationResult:
-    """Read a file written by :meth:`EvaluationResult.save`."""
-    text = Path(path).read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    n = 0
-    while n < len(lines) and lines[n].startswith("# "):
-        n += 1
-    try:
-        meta = json.loads("".join(line[2:] for line in lines[:n]))
-        if meta.get("schema") != SCHEMA:
-            raise ScalingError(f"{path}: schema {meta.get('schema')!r}, expected {SCHEMA!r}")
-        rows = pd.read_csv(io.StringIO("".join(lines[n:])), keep_default_na=False,
-                           na_values={c: [""] for c in ROW_COLUMNS if c not in ("hardware", "provider", "tier")})
-    except (json.JSONDecodeError, pd.errors.ParserError) as exc:
-        raise ScalingError(f"{path} is not an evaluation file written by scaling ({exc})") from None
-    missing = sorted(set(ROW_COLUMNS) - set(rows.columns))
-    if missing:
-        raise ScalingError(f"{path}: rows lack {', '.join(missing)}")
-    rows["converged"] = rows["converged"].astype(str).str.lower().eq("true")
-    for c in ("covered50", "covered90"):
-        rows[c] = rows[c].astype(str).str.lower().map({"true": True, "false": False}).astype("boolean")
-    return EvaluationResult(rows=rows, fits=pd.DataFrame(meta.get("fits", [])), metadata=meta)
-
+    rows = rows.round(_DIGITS)  # as saved: a loaded evaluation reports what this one does
+    return EvaluationResult(rows=rows, fits=pd.DataFrame(json.loads(fits.to_json(orient="records"))),
+                            settings=settings, notes=notes, versions=package_versions(),
+                            data_sha256=rows_population_sha256(rows), seed=opts["seed"], created=utc_now())

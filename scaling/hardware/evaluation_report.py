@@ -13,7 +13,7 @@ _MODELS_TEXT = (
     "predicting each later price with the posterior effect of its chip and provider where they were priced "
     "before the cut-off (a new one: a draw from the population of effects); `panel-forecast`, the same fit "
     "as the cost forecast draws the series (the segment's line, the walk and a new buyer's scatter, whoever "
-    "the chip and provider); `trend`, the Bayesian robust line of a chip trend; `ols`, least squares on the "
+    "the chip and provider); `trend`, the Bayesian robust line of a chip trend with the level's walk over yearly periods (the horizon discrepancy), `trend-static` the same line without it; `ols`, least squares on the "
     "population's own points before the cut-off (t predictive interval); `nochange`, the median and sd of "
     "the last year's log prices, at every horizon; `rw`, a random walk with drift from there (drift: the "
     "panel's purchase-price slope prior for a price series, the least-squares slope for a chip trend; "
@@ -29,7 +29,7 @@ def _f(x, digits=3) -> str:
 
 
 def _scores_table(res, include_unconverged: bool) -> list[str]:
-    s = res.summary(include_unconverged)
+    s = res.scores(include_unconverged)
     lines = ["| model | test rows | cut-offs | CRPS (dex) | log score | interval score 50% | interval score 90% "
              "| coverage 50% | coverage 90% | median abs. error (dex) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for m, r in s.iterrows():
@@ -68,7 +68,7 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
     baseline, PIT counts by horizon and the Bayesian fits' diagnostics, every number computed
     from ``res`` (a result of :func:`evaluate` or :func:`load_evaluation`)."""
     st = res.settings
-    v = res.metadata.get("versions", {})
+    v = res.versions
     ex = {m: n for m, n in res.n_excluded().items() if n}
     lines = [f"{heading} {title or 'Scored against baselines: ' + st.get('target', '')}", "",
              f"Every model fitted on the data dated before each cut-off ({', '.join(st.get('cutoffs', []))}) and "
@@ -90,12 +90,12 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
         lines += paired + [""]
         if verdict:
             lines += [f"**Verdict** (every fit): {verdict}." if ex else f"**Verdict**: {verdict}.", ""]
-        fits = res.fits.loc[res.fits["model"].isin(["panel", "panel-forecast", "trend"])] if len(res.fits) else res.fits
+        fits = res.fits.loc[res.fits["model"].isin(["panel", "panel-forecast", "trend", "trend-static"])] if len(res.fits) else res.fits
         if ex and len(fits) and not fits["converged"].astype(bool).any():
             lines += ["None of the Bayesian fits passes the convergence thresholds, so the Bayesian models' "
                       "scores come from unconverged fits: confirm them with longer chains (``--draws``, "
                       "``--tune``) before relying on the verdict.", ""]
-    by = res.summary(include_unconverged=True, by="cutoff")["crps"].unstack("model")
+    by = res.scores(include_unconverged=True, by="cutoff")["crps"].unstack("model")
     cols = [m for m in res.models if m in by.columns]
     lines += ["CRPS (dex) per cut-off, every fit:", "", "| cut-off | " + " | ".join(cols) + " |",
               "|---|" + "---|" * len(cols)]
@@ -108,7 +108,7 @@ def evaluation_markdown(res, title: str | None = None, heading: str = "##") -> s
               "| model | horizon | " + " | ".join(pit.columns) + " |", "|---|---|" + "---|" * len(pit.columns)]
     for (m, h), r in pit.iterrows():
         lines.append(f"| {m} | {h} | " + " | ".join(str(int(x)) for x in r) + " |")
-    bayes = res.fits.loc[res.fits["model"].isin(["panel", "trend"])] if len(res.fits) else res.fits
+    bayes = res.fits.loc[res.fits["model"].isin(["panel", "trend", "trend-static"])] if len(res.fits) else res.fits
     if len(bayes):
         lines += ["", "Bayesian fits:", "", "| cut-off | model | series prices before | max R-hat | min bulk ESS | "
                   "divergences | seconds | converged |", "|---|---|---|---|---|---|---|---|"]

@@ -65,7 +65,6 @@ from __future__ import annotations
 import dataclasses
 import time
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,7 +74,9 @@ from .._io import utc_now
 from ..bayes.diagnostics import count_divergences, diagnose
 from ..errors import ScalingError
 from .data import KINDS, PRICINGS, TrendData, trend_data
-from .trend import PROVIDER_PREFIX, WALK, TrendResult, horizon_walk
+from .panel_result import TIERS, WIDE_PROVIDERS, WIDE_TIERS, PanelFit, _age_years
+from .predictive import PROVIDER_PREFIX, WALK
+from .trend_result import TrendResult
 
 __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
            "WIDE_PROVIDERS", "series_names", "save_series", "purchase_slope_prior", "SLOPE_PRIOR_SD"]
@@ -94,21 +95,6 @@ SERIES: dict[str, tuple[str | None, str | None, str]] = {
 #: :func:`fit_panel` for why 1,000 tuning steps).
 DRAWS = 800
 TUNE = 1000
-#: A segment (provider kind, tier) offered by at least this many providers is widely available.
-WIDE_PROVIDERS = 3
-#: Tiers a training run can buy: on demand or a commitment of up to one year (a 3-year
-#: commitment binds the buyer long after the run).
-WIDE_TIERS = ("on_demand", "1yr")
-TIERS = tuple(PRICINGS)
-
-
-def _age_years(points: pd.DataFrame) -> np.ndarray:
-    """Age of the chip at the price's date, years (0 where its release date is unknown)."""
-    rel = pd.to_datetime(points["hardware_release_date"], errors="coerce")
-    age = (pd.to_datetime(points["date"]) - rel).dt.days.to_numpy(dtype=float) / 365.25
-    return np.where(np.isfinite(age), age, 0.0)
-
-
 def series_names() -> list[str]:
     """The names :func:`fit_series` accepts."""
     return list(SERIES)
@@ -289,70 +275,6 @@ def build_panel_model(y, x, age, kind_idx, tier_idx, chip_idx, prov_idx, n_chips
     return model, y_ref
 
 
-@dataclass(frozen=True)
-class PanelFit:
-    """Posterior of the panel model: draws of every parameter and the levels they index."""
-
-    data: TrendData
-    t0: float
-    age_ref: float
-    draws: pd.DataFrame
-    chips: tuple
-    providers: tuple
-    diagnostics: dict
-    seed: int
-    settings: dict
-
-    def segment_offset(self, kind: str, tier: str) -> np.ndarray:
-        """Draws of :math:`\\kappa_k + \\rho_r` (0 for hyperscaler on-demand)."""
-        k = np.zeros(len(self.draws)) if kind == KINDS[0] else self.draws[f"kind[{kind}]"].to_numpy()
-        r = np.zeros(len(self.draws)) if tier == TIERS[0] else self.draws[f"tier[{tier}]"].to_numpy()
-        return k + r
-
-    def segments(self) -> pd.DataFrame:
-        """Each (kind, tier) with its providers and points in the data and its median offset."""
-        d = self.data.data
-        g = d.groupby(["provider_kind", "pricing_tier"]).agg(n_points=("name", "size"),
-                                                             n_providers=("provider", "nunique")).reset_index()
-        g["offset_median"] = [float(np.median(self.segment_offset(k, r)))
-                              for k, r in zip(g["provider_kind"], g["pricing_tier"])]
-        g["wide"] = ((g["n_providers"] >= WIDE_PROVIDERS) & (g["provider_kind"] != "marketplace")
-                     & g["pricing_tier"].isin(WIDE_TIERS))
-        return g
-
-    def lowest_segment(self) -> tuple[str, str]:
-        """The widely available segment with the lowest median price: the highest FLOP per $."""
-        seg = self.segments()
-        wide = seg.loc[seg["wide"]]
-        if wide.empty:
-            wide = seg
-        row = wide.sort_values("offset_median", ascending=False).iloc[0]
-        return str(row["provider_kind"]), str(row["pricing_tier"])
-
-    def predict_points(self, points: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-        """Predictive draws (log10) for observations: known chips and providers use their
-        effect, unseen ones a draw from :math:`N(0, \\tau^2)`; plus Student-t residuals."""
-        n = len(self.draws)
-        d = self.draws
-        x = points["year"].to_numpy(dtype=float) - self.t0
-        age = _age_years(points) - self.age_ref
-        out = (d["intercept"].to_numpy()[:, None] + d["slope_per_year"].to_numpy()[:, None] * x[None, :]
-               + d["age_slope"].to_numpy()[:, None] * age[None, :])
-        for j, (kind, tier, chip, prov) in enumerate(zip(points["provider_kind"], points["pricing_tier"],
-                                                          points["name"], points["provider"])):
-            out[:, j] += self.segment_offset(kind, tier)
-            col = f"chip[{chip}]"
-            out[:, j] += d[col].to_numpy() if col in d else d["tau_chip"].to_numpy() * rng.standard_normal(n)
-            col = f"provider[{prov}]"
-            out[:, j] += d[col].to_numpy() if col in d else d["tau_provider"].to_numpy() * rng.standard_normal(n)
-        nu = d["nu"].to_numpy()[:, None]
-        out += d["sigma"].to_numpy()[:, None] * rng.standard_t(nu, size=out.shape)
-        if WALK in d and "horizon_origin_year" in self.settings:
-            out += horizon_walk(points["year"].to_numpy(dtype=float), self.settings["horizon_origin_year"],
-                                d[WALK].to_numpy(), rng)
-        return out
-
-
 def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAWS, chains: int = 2, tune: int = TUNE,
               target_accept: float = 0.9, sampler: str = "nutpie", t0: float | None = None,
               slope_prior="purchase") -> PanelFit:
@@ -438,7 +360,7 @@ def fit_panel(data: TrendData | None = None, *, seed: int = 0, draws: int = DRAW
                 "horizon_origin_year": round(t_last, 4), "walk_bin_years": WALK_BIN_YEARS,
                 "walk_prior": f"HalfNormal({WALK_PRIOR})", "slope_prior": prior_text, **model_settings(slope_prior)}
     return PanelFit(data=data, t0=t0, age_ref=age_ref, draws=pd.DataFrame({k: v.ravel() for k, v in arrays.items()}),
-                    chips=chips, providers=provs, diagnostics=diag, seed=seed, settings=settings)
+                    chips=chips, providers=provs, diagnostics=diag, seed=seed, settings=settings, created=utc_now())
 
 
 def series_trend(panel: PanelFit, name: str) -> TrendResult:
