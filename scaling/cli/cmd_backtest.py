@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import ScalingError
+from ..hardware.series import PRICE_SERIES, series_help, series_names
 from ._util import echo_json, print_table
 
 _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
@@ -13,7 +14,7 @@ _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt"
 
 @click.command("backtest")
 @click.option("--series", default=None, metavar="NAME",
-              help="A cloud-price series: hyperscaler-on-demand, hyperscaler-3yr, gpu-cloud-on-demand, pooled.")
+              help="A cloud-price series: " + series_help([n for n in series_names("cloud") if PRICE_SERIES[n].rows_fixed]) + ".")
 @click.option("--metric", default=None,
               help="A trend instead, as `scaling trend` names it: flops-per-usd | flops-per-watt | "
                    "flops-per-usd-cloud (= --series pooled).")

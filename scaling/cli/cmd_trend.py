@@ -8,6 +8,7 @@ import click
 
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
+from ..hardware.series import series_help, series_names
 from ._util import check_outputs, echo_json, force_option, print_table
 
 _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
@@ -49,8 +50,8 @@ def _dt_row(label: str, t) -> list:
 @click.option("--backtest", "cutoffs", multiple=True, metavar="DATE",
               help="Fit before DATE, score chips from DATE on (repeatable).")
 @click.option("--series", default=None, metavar="NAME",
-              help="A named cloud-price series instead of --metric: hyperscaler-on-demand, hyperscaler-3yr, "
-                   "gpu-cloud-on-demand, lowest-available, pooled (panel model; see docs/hardware-trends.md).")
+              help="A named cloud-price series instead of --metric: " + series_help(series_names("cloud"))
+                   + " (panel model; see docs/hardware-trends.md).")
 @click.option("--draws", default=1000, show_default=True, type=int, help="Posterior draws per chain.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -64,7 +65,7 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
     from scaling.hardware import backtest, fit_trend, published_table
 
     if series is not None:
-        from scaling.hardware import SERIES, fit_series
+        from scaling.hardware import fit_series
 
         name = series.strip().lower()
         if name not in SERIES:

@@ -135,8 +135,9 @@ def _target(series, metric, precision) -> _Target:
         else:
             kind, tier, _ = SERIES[name]
             if kind is None:
+                fixed = ", ".join(n for n, (k, _, _) in SERIES.items() if k)
                 raise ScalingError(f"series {name!r} picks its segment from the data at each cut-off; evaluate a "
-                                   "segment by name: hyperscaler-on-demand, hyperscaler-3yr, gpu-cloud-on-demand")
+                                   f"segment by name: {fixed}")
             d = panel_data().data
             pop = d.loc[(d["provider_kind"] == kind) & (d["pricing_tier"] == tier)]
         return _Target(name, name, "flops_per_usd_cloud", "tensor16", pop.reset_index(drop=True))
@@ -346,7 +347,7 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
                        settings={"metric": target.metric, "before": str(cutoff.date())})
         out, diags = {}, []
         for m in (m for m in ("trend", "trend-static") if m in models):
-            fit = fit_prepared(td, "bayes", walk=m == "trend", **kw)
+            fit = fit_prepared(td, "bayes", dynamic=m == "trend", **kw)
             out[m] = fit.predictive_draws(test["date"], rng_for(m))
             diags.append(_converged(fit.diagnostics, opts["draws"], opts["chains"]))
         return out, {**diags[0][1], "converged": all(ok for ok, _ in diags)}

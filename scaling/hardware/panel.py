@@ -76,21 +76,17 @@ from ..errors import ScalingError
 from .data import KINDS, PRICINGS, TrendData, trend_data
 from .panel_result import TIERS, WIDE_PROVIDERS, WIDE_TIERS, PanelFit, _age_years
 from .predictive import PROVIDER_PREFIX, WALK
+from .series import PRICE_SERIES
 from .trend_result import TrendResult
 
 __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit_series", "build_panel_model",
            "WIDE_PROVIDERS", "series_names", "save_series", "purchase_slope_prior", "SLOPE_PRIOR_SD"]
 
-#: Named cloud-price series: name -> (provider kind, pricing tier, description). ``None``
+#: Named cloud-price series: name -> (provider kind, pricing tier, description), derived from
+#: the one registry :data:`scaling.hardware.series.PRICE_SERIES` (its cloud series). ``None``
 #: marks a series chosen from the data (``lowest-available``) or the pooled baseline.
 SERIES: dict[str, tuple[str | None, str | None, str]] = {
-    "hyperscaler-on-demand": ("hyperscaler", "on_demand",
-                              "typical on-demand price at AWS, Azure, GCP and Oracle (hierarchical model)"),
-    "hyperscaler-3yr": ("hyperscaler", "3yr", "typical 3-year-commitment price at the hyperscalers"),
-    "gpu-cloud-on-demand": ("gpu_cloud", "on_demand", "typical on-demand price at specialised GPU clouds"),
-    "lowest-available": (None, None, "the lowest widely available segment (>= 3 providers, no marketplaces)"),
-    "pooled": (None, None, "baseline: every on-demand price pooled, one line (robust regression)"),
-}
+    s.name: (s.provider_kind, s.pricing, s.description) for s in PRICE_SERIES.values() if s.basis == "cloud"}
 #: Default sampler settings of :func:`fit_panel`: draws per chain and tuning steps (see
 #: :func:`fit_panel` for why 1,000 tuning steps).
 DRAWS = 800

@@ -67,13 +67,14 @@ MAX_CHAINS = 16
 
 def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws: int = 1000, chains: int = 2,
                  tune: int = 500, target_accept: float = 0.9, sampler: str = "nutpie", progress: bool = False,
-                 t0: float | None = None, walk: bool = True) -> TrendResult:
+                 t0: float | None = None, dynamic: bool = True) -> TrendResult:
     """Fit a trend to points already selected by :func:`scaling.hardware.data.trend_data`.
 
-    Parameters are those of :func:`fit_trend`; ``t0`` fixes the centring year (default:
-    the mean year of the points, or with the walk the last point's year, rounded to 0.01); ``walk`` (Bayes only) lets the level wander
-    over yearly periods (:func:`scaling.hardware.trend_model.build_model`), which gives the
-    trend its horizon discrepancy (``rw_scale``).
+    Parameters are those of :func:`fit_trend`; ``t0`` fixes the centring year (default: the
+    mean year of the points, or for a dynamic trend the last point's year, rounded to 0.01);
+    ``dynamic`` (Bayes only; issue 20) lets the level wander over yearly periods and the
+    scatter change with time (:func:`scaling.hardware.trend_model.build_model`): the trend's
+    horizon discrepancy (``rw_scale``) and a new chip's scatter at the end of the data (``sigma``).
     """
     if method not in METHODS:
         raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -87,11 +88,11 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
     data = prep.data
     y = data["log10_value"].to_numpy(dtype=float)
     year = data["year"].to_numpy(dtype=float)
-    walk = bool(walk) and method == "bayes"
-    # With the walk the line is the level at the last point: centred there, intercept and slope
-    # are nearly uncorrelated (the walk is anchored there, w_0 = 0); else at the mean year.
+    dynamic = bool(dynamic) and method == "bayes"
+    # A dynamic trend's line is the level at the last point, and sigma the scatter there:
+    # centred there (the walk is anchored there, w_0 = 0); else at the mean year.
     if t0 is None:
-        t0 = round(float(np.max(year) if walk else np.mean(year)), 2)
+        t0 = round(float(np.max(year) if dynamic else np.mean(year)), 2)
     t0 = check_number("t0", t0, low=None)
     x = year - t0
     groups: tuple = ()
@@ -106,15 +107,15 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
     else:
         d, diag = fit_bayes(y, x, group_idx, groups, seed=seed, draws=draws, chains=chains, tune=tune,
                             target_accept=target_accept, sampler=sampler, progress=bool(progress),
-                            period=walk_periods(year) if walk else None)
+                            period=walk_periods(year) if dynamic else None)
     settings = {**prep.settings, "method": method, "draws": draws, "chains": chains,
                 "tune": tune if method == "bayes" else None,
                 "sampler": sampler if method == "bayes" else None,
                 "target_accept": target_accept if method == "bayes" else None,
                 "hierarchical": prep.settings.get("group_by"), "seed": seed}
     if method == "bayes":
-        settings["walk"] = walk and WALK in d.columns
-        if settings["walk"]:
+        settings["dynamic"] = dynamic and WALK in d.columns
+        if settings["dynamic"]:
             settings.update(walk_bin_years=WALK_BIN_YEARS, walk_prior=f"HalfNormal({WALK_PRIOR})")
     return TrendResult(
         metric=prep.metric, precision=prep.precision, method=method, n_chips=prep.n_chips, n_points=len(data),

@@ -10,6 +10,7 @@ diagnostics of :mod:`scaling.bayes.diagnostics`. PyMC is imported inside the fun
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 
@@ -24,6 +25,11 @@ __all__ = ["build_model", "fit_bayes", "walk_periods", "PRIORS", "WALK_PRIOR", "
 WALK_BIN_YEARS = 1.0
 #: Prior scale of the walk, dex per square-root year: HalfNormal(0.1), as the price panel's.
 WALK_PRIOR = 0.1
+#: Draw column of the scatter's trend :math:`\gamma` (per year: the scatter's scale is
+#: :math:`\sigma e^{\gamma (t - t_0)}`), and its prior sd: N(0, 0.2) puts 90% of its mass
+#: within a factor e^(+-0.33) per year.
+SIGMA_TREND = "sigma_trend"
+SIGMA_TREND_PRIOR = 0.2
 
 PRIORS = {
     "intercept": "Normal(median(log10 y), 1)",
@@ -31,7 +37,8 @@ PRIORS = {
     "sigma": "HalfNormal(1)",
     "nu": "Gamma(alpha=2, beta=0.1)",
     "tau": "HalfNormal(0.5) (hierarchical only)",
-    "rw_scale": f"HalfNormal({WALK_PRIOR}) dex per sqrt(year) (with the walk)",
+    "rw_scale": f"HalfNormal({WALK_PRIOR}) dex per sqrt(year) (dynamic trends)",
+    "sigma_trend": "Normal(0, 0.2) per year (dynamic trends)",
 }
 
 
@@ -82,14 +89,22 @@ def build_model(y: np.ndarray, x: np.ndarray, group_idx: np.ndarray | None = Non
             z = pm.Normal("z", 0.0, 1.0, shape=len(groups))
             pm.Deterministic("offset", tau * z)
             mu = mu + tau * z[gd]
+        scale = sigma
         if period is not None and int(np.max(period)) >= 1:
             import pytensor.tensor as pt
 
             omega = pm.HalfNormal("rw_scale", WALK_PRIOR)
-            z_walk = pm.Normal("walk_z", 0.0, 1.0, shape=int(np.max(period)))
-            walk = pt.concatenate([pt.zeros(1), pt.cumsum(omega * np.sqrt(WALK_BIN_YEARS) * z_walk)])
+            n_steps = int(np.max(period))
+            if os.environ.get("SCALING_WALK_CENTRED"):
+                steps = pm.Normal("walk_step", 0.0, omega * np.sqrt(WALK_BIN_YEARS), shape=n_steps)
+            else:
+                steps = omega * np.sqrt(WALK_BIN_YEARS) * pm.Normal("walk_z", 0.0, 1.0, shape=n_steps)
+            walk = pt.concatenate([pt.zeros(1), pt.cumsum(steps)])
             mu = mu + walk[pm.Data("period", np.asarray(period, dtype=int))]
-        pm.StudentT("obs", nu=nu, mu=mu, sigma=sigma, observed=yd)
+            # the scatter's trend: sigma is the scale at t0 (the last point), exp(gamma x) before it
+            gamma = pm.Normal(SIGMA_TREND, 0.0, SIGMA_TREND_PRIOR)
+            scale = sigma * pt.exp(gamma * xd)
+        pm.StudentT("obs", nu=nu, mu=mu, sigma=scale, observed=yd)
     return model, y_ref
 
 
@@ -114,8 +129,9 @@ def fit_bayes(y, x, group_idx, groups, *, seed, draws, chains, tune, target_acce
         off = np.asarray(post["offset"].values, dtype=float)  # (chain, draw, group)
         for k, gname in enumerate(groups):
             arrays[f"offset[{gname}]"] = off[..., k]
-    if "rw_scale" in post:
-        arrays["rw_scale"] = np.asarray(post["rw_scale"].values, dtype=float)
+    for name in ("rw_scale", SIGMA_TREND):
+        if name in post:
+            arrays[name] = np.asarray(post[name].values, dtype=float)
     table = diagnose(arrays)
     diag = {"sampler": f"{sampler} NUTS", "chains": chains, "draws": draws, "tune": tune,
             "target_accept": target_accept,

@@ -36,7 +36,7 @@ from ..results import DEFAULT_LEVEL, MAX_SAVED_DRAWS, decode_draws, interval, pr
 from .data import METRICS
 from .predictive import WALK, horizon_walk, scatter_draws
 from .record import record_warning
-from .trend_model import PRIORS
+from .trend_model import PRIORS, SIGMA_TREND
 
 __all__ = ["TrendResult", "load_trend", "SCHEMA", "SCHEMA_VERSION", "READABLE_VERSIONS", "LAW", "PARAMS", "METHODS",
            "INTERVALS", "LOG10_2"]
@@ -456,7 +456,8 @@ class TrendResult(ResultBase):
             "method": self.method, "n_chips": self.n_chips, "n_points": self.n_points,
             "n_dropped": self.n_dropped, "dropped": self.dropped, "t0": self.t0, "groups": list(self.groups),
             "filters": [list(f) for f in self.filters], "notes": list(self.notes),
-            "priors": {k: v for k, v in PRIORS.items() if k != WALK or self.has_walk} if self.method == "bayes" else None,
+            "priors": ({k: v for k, v in PRIORS.items() if k not in (WALK, SIGMA_TREND) or self.has_walk}
+                       if self.method == "bayes" else None),
             "diagnostics": self.diagnostics,
             "params": None, "headline": None,  # of the draws saved: filled in by to_dict
             "data": _data_columns(self.data),
