@@ -1,6 +1,6 @@
 """Calibration of the chip trends the forecasts use (issue 20): before and after the level's walk.
 
-Run from the repository root (about 30 minutes on 2 shared cores: two Bayesian fits per
+Run from the repository root (about 40 minutes on 2 shared cores: two Bayesian fits per
 trend and cut-off)::
 
     python validation/trend_calibration.py            # fit and score, then write the report
@@ -19,7 +19,7 @@ released before it, and scores their predictive distributions of every later chi
 - the baselines ``ols``, ``rw`` and ``nochange``.
 
 The same numbers come from ``scaling backtest --metric flops-per-watt --precision fp32
---cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange --draws 500 --tune 1000
+--cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange --draws 1000 --tune 1000
 -o FILE.csv``. Coverage and scores are pooled over the cut-offs (every later chip of every
 cut-off is one row). Unconverged fits are scored too (``include_unconverged``) and counted.
 
@@ -48,7 +48,7 @@ TRENDS = [("flops_per_watt", "fp32"), ("flops_per_watt", "tensor16"), ("flops_pe
 #: and 2024 added; a cut-off that leaves fewer than 3 chips before it is skipped.
 CUTOFFS = ["2016-01-01", "2018-01-01", "2020-01-01", "2022-01-01", "2024-01-01"]
 MODELS = "trend,trend-static,ols,rw,nochange"
-DRAWS, TUNE = 500, 1000
+DRAWS, TUNE = 1000, 1000
 GOAL90, GOAL50 = (0.80, 0.97), (0.40, 0.60)
 
 
