@@ -475,9 +475,10 @@ def test_bayes_same_seed_same_draws(bayes_fast, synth):
 def test_bayes_contract(bayes_fast, tmp_path):
     b = bayes_fast
     assert b.diagnostics["sampler"] == "nutpie NUTS" and b.settings["sampler"] == "nutpie"
-    # the level's walk (issue 20): rw_scale, the horizon discrepancy's scale
+    # a dynamic trend (issue 20): the level's walk (rw_scale, the horizon discrepancy's scale)
+    # and the scatter's trend (sigma_trend)
     assert len(b.draws) == 2 * FAST["draws"] and list(b.draws.columns) == ["intercept", "slope_per_year", "sigma",
-                                                                            "nu", "rw_scale"]
+                                                                            "nu", "rw_scale", "sigma_trend"]
     s = b.summary()
     assert s.index.name == "parameter"
     assert s.loc[["intercept", "slope_per_year", "sigma", "nu"], "r_hat"].notna().all()

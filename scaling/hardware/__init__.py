@@ -12,7 +12,8 @@ True
 
 Cloud prices also have a panel model (:mod:`scaling.hardware.panel`): chip, provider,
 provider-kind and pricing-tier effects, and named series (:data:`SERIES`, e.g.
-``hyperscaler-on-demand``, ``lowest-available``) a forecast chooses between.
+``hyperscaler-on-demand``, ``lowest-available``) a forecast chooses between; every named
+price series, cloud and purchase, is declared once in :mod:`scaling.hardware.series`.
 
 Forecast evaluation (:func:`evaluate`, ``scaling backtest``): a model and naive baselines
 fitted before cut-offs and scored on later prices or chips with proper scores.
@@ -29,6 +30,7 @@ from ..cost.energy import USD_PER_FLOP_DEFAULTS as ECONOMICS_DEFAULTS
 from ..cost.energy import usd_per_flop_cloud, usd_per_flop_purchase
 from .panel import SERIES, fit_panel, fit_series, panel_data, save_series, series_trend
 from .published import PUBLISHED, published_table, render_markdown, seed_growth_per_year
+from .series import PriceSeriesSpec, series_spec
 from .trend import SCHEMA, SCHEMA_VERSION, TrendResult, fit_trend, load_trend
 
 __all__ = [
@@ -36,5 +38,5 @@ __all__ = [
     "usd_per_flop_purchase", "usd_per_flop_cloud", "ECONOMICS_DEFAULTS", "render_markdown", "published_table",
     "PUBLISHED", "seed_growth_per_year", "METRICS", "PRECISIONS", "PRICINGS", "decimal_year", "SCHEMA",
     "SCHEMA_VERSION", "SERIES", "fit_series", "fit_panel", "panel_data", "series_trend", "save_series",
-    "evaluate", "EvaluationResult", "load_evaluation",
+    "evaluate", "EvaluationResult", "load_evaluation", "PriceSeriesSpec", "series_spec",
 ]

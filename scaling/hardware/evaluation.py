@@ -19,7 +19,9 @@ Models (``models=``; each gives predictive draws per later observation):
 ``trend``
     A chip trend's (or the pooled series') Bayesian robust line with the level's walk
     (:func:`scaling.hardware.trend.fit_prepared`): the line, the walk beyond the last point and a
-    new chip's scatter. ``trend-static``: the same without the walk (the trend before issue 20).
+    new chip's scatter; the scatter's scale may change with time (a dynamic trend,
+    :func:`scaling.hardware.trend_model.build_model`; the pooled price series keeps the static
+    line). ``trend-static``: the static line (the chip trends before issue 20).
 ``ols``
     Least squares of log10 value on date over the population before the cut-off alone
     (statsmodels); the predictive t distribution of a new observation
@@ -347,7 +349,7 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
                        settings={"metric": target.metric, "before": str(cutoff.date())})
         out, diags = {}, []
         for m in (m for m in ("trend", "trend-static") if m in models):
-            fit = fit_prepared(td, "bayes", dynamic=m == "trend", **kw)
+            fit = fit_prepared(td, "bayes", dynamic=m == "trend" and not target.is_price, **kw)
             out[m] = fit.predictive_draws(test["date"], rng_for(m))
             diags.append(_converged(fit.diagnostics, opts["draws"], opts["chains"]))
         return out, {**diags[0][1], "converged": all(ok for ok, _ in diags)}

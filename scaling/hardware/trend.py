@@ -57,24 +57,28 @@ from .trend_result import (INTERVALS, LAW, LOG10_2, METHODS, PARAMS, READABLE_VE
 __all__ = ["TrendResult", "fit_trend", "load_trend", "fit_prepared", "build_model", "SCHEMA", "SCHEMA_VERSION",
            "LAW", "PARAMS", "METHODS", "INTERVALS", "WALK", "horizon_walk", "scatter_draws", "SCATTER_PARTS",
            "PROVIDER_PREFIX", "segment_providers", "READABLE_VERSIONS", "LOG10_2", "PRIORS", "MAX_DRAWS",
-           "MAX_CHAINS"]
+           "MAX_CHAINS", "DYNAMIC_METRICS"]
 
 #: The most draws per chain (and tuning steps) and chains a trend accepts: more would only
 #: exhaust memory (1e8 OLS draws need about 10 GB) without changing an interval visibly.
 MAX_DRAWS = 100_000
 MAX_CHAINS = 16
+#: Metrics fitted as dynamic trends by default (issue 20): the chip trends. The pooled cloud
+#: trend (a baseline; the panel models the cloud market) keeps the static line.
+DYNAMIC_METRICS = ("flops_per_usd", "flops_per_watt")
 
 
 def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws: int = 1000, chains: int = 2,
                  tune: int = 500, target_accept: float = 0.9, sampler: str = "nutpie", progress: bool = False,
-                 t0: float | None = None, dynamic: bool = True) -> TrendResult:
+                 t0: float | None = None, dynamic: bool | None = None) -> TrendResult:
     """Fit a trend to points already selected by :func:`scaling.hardware.data.trend_data`.
 
     Parameters are those of :func:`fit_trend`; ``t0`` fixes the centring year (default: the
     mean year of the points, or for a dynamic trend the last point's year, rounded to 0.01);
-    ``dynamic`` (Bayes only; issue 20) lets the level wander over yearly periods and the
-    scatter change with time (:func:`scaling.hardware.trend_model.build_model`): the trend's
-    horizon discrepancy (``rw_scale``) and a new chip's scatter at the end of the data (``sigma``).
+    ``dynamic`` (Bayes only; issue 20; default: for the chip metrics, not for cloud prices) lets
+    the level wander over yearly periods and the scatter change with time
+    (:func:`scaling.hardware.trend_model.build_model`): the trend's horizon discrepancy
+    (``rw_scale``) and a new chip's scatter at the end of the data (``sigma``).
     """
     if method not in METHODS:
         raise ScalingError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -88,6 +92,8 @@ def fit_prepared(prep: TrendData, method: str = "bayes", *, seed: int = 0, draws
     data = prep.data
     y = data["log10_value"].to_numpy(dtype=float)
     year = data["year"].to_numpy(dtype=float)
+    if dynamic is None:
+        dynamic = prep.metric in DYNAMIC_METRICS
     dynamic = bool(dynamic) and method == "bayes"
     # A dynamic trend's line is the level at the last point, and sigma the scatter there:
     # centred there (the walk is anchored there, w_0 = 0); else at the mean year.
@@ -150,6 +156,7 @@ def fit_trend(
     progress: bool = False,
     cloud_prices: pd.DataFrame | None = None,
     price_index: pd.DataFrame | None = None,
+    dynamic: bool | None = None,
 ) -> TrendResult:
     r"""Fit :math:`\log_{10} y = c_0 + c_1 (t - t_0)` to accelerator price-performance.
 
@@ -183,6 +190,14 @@ def fit_trend(
         The NUTS implementation, through :func:`scaling.bayes.samplers.sample`.
     progress : bool
         Show the sampler's progress bar.
+    dynamic : bool, optional
+        Default: True for the chip metrics (:data:`DYNAMIC_METRICS`), False for cloud prices.
+        Bayes only: the level wanders over yearly periods (the horizon discrepancy a
+        prediction adds beyond the last point, ``rw_scale``) and the scatter changes with
+        time (``sigma_trend``; ``sigma`` is the scatter at the last point), anchored at the
+        last point (:func:`scaling.hardware.trend_model.build_model`; issue 20: the static
+        line's 90% intervals covered 49% of later FP32 FLOP/s-per-W chips). ``False``: the
+        static line of versions before 0.2.
 
     Returns
     -------
@@ -208,4 +223,4 @@ def fit_trend(
                       before=before, dollars=dollars, base_year=base_year, frontier=frontier, pricing=pricing,
                       cloud_prices=cloud_prices, price_index=price_index, group_by=hierarchical)
     return fit_prepared(prep, method, seed=seed, draws=draws, chains=chains, tune=tune,
-                        target_accept=target_accept, sampler=sampler, progress=progress)
+                        target_accept=target_accept, sampler=sampler, progress=progress, dynamic=dynamic)

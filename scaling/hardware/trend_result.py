@@ -418,6 +418,13 @@ class TrendResult(ResultBase):
             f"growth: x{g['median']:.3f} per year (90% interval x{g['lower']:.3f}-x{g['upper']:.3f})",
             f"t0 = {self.t0:.2f}; seed {self.seed}; data sha256 {self.data_sha256[:12]}",
         ]
+        if self.has_walk:
+            text = (f"dynamic: the level wanders by {_median(self.draws[WALK].to_numpy(dtype=float)):.3f} dex per "
+                    f"sqrt(year), beyond {self.horizon_origin:.1f} too")
+            if SIGMA_TREND in self.draws:
+                gamma = _median(self.draws[SIGMA_TREND].to_numpy(dtype=float))
+                text += f"; the scatter changes x{math.exp(gamma):.3f} per year (sigma: its scale at {self.t0:.2f})"
+            lines.append(text)
         diag = self.diagnostics
         if self.method == "bayes":
             table = self._diagnostic_table()
@@ -456,7 +463,8 @@ class TrendResult(ResultBase):
             "method": self.method, "n_chips": self.n_chips, "n_points": self.n_points,
             "n_dropped": self.n_dropped, "dropped": self.dropped, "t0": self.t0, "groups": list(self.groups),
             "filters": [list(f) for f in self.filters], "notes": list(self.notes),
-            "priors": ({k: v for k, v in PRIORS.items() if k not in (WALK, SIGMA_TREND) or self.has_walk}
+            # a dynamic trend's priors name its walk and scatter trend (a panel series: the panel's)
+            "priors": ({k: v for k, v in PRIORS.items() if k not in (WALK, SIGMA_TREND) or self.settings.get("dynamic")}
                        if self.method == "bayes" else None),
             "diagnostics": self.diagnostics,
             "params": None, "headline": None,  # of the draws saved: filled in by to_dict
