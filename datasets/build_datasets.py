@@ -478,45 +478,31 @@ def build_cloud_prices(raw: Path) -> pd.DataFrame:
 
 
 #: Pricing tiers of the cloud table, in the order spells are listed: tier -> price column.
-SPELL_TIERS = {
-    "on_demand": "usd_per_chip_hour_on_demand",
-    "1yr": "usd_per_chip_hour_1yr",
-    "3yr": "usd_per_chip_hour_3yr",
-}
+SPELL_TIERS = {"on_demand": "usd_per_chip_hour_on_demand", "1yr": "usd_per_chip_hour_1yr",
+               "3yr": "usd_per_chip_hour_3yr"}
 SPELLS_SOURCE = PRICES_SOURCE + "; one row per chip x provider x tier x price of cloud_prices.csv"
 
 
-def _on_demand_reference(spells: pd.DataFrame, obs: pd.DataFrame) -> pd.Series:
-    """On-demand $/chip-hour a committed-use spell is a discount of (NaN where none or ambiguous).
-
-    The on-demand price quoted in the same observation rows (the same listing); where those
-    rows quote none, the on-demand spell of the same chip x provider seen over the
-    committed spell's dates. NaN unless exactly one price qualifies.
-    """
+def _on_demand_reference(spells: pd.DataFrame, obs: pd.DataFrame) -> list[float]:
+    """On-demand $/chip-hour each committed-use spell is a discount of: the one quoted in the same
+    observations (the same listing), else the on-demand spells of the same chip x provider seen
+    over the spell's dates; NaN unless exactly one price qualifies (and for on-demand spells)."""
     od = spells.loc[spells["pricing_tier"] == "on_demand"]
     ref = []
     for row in spells.itertuples():
-        if row.pricing_tier == "on_demand":
-            ref.append(np.nan)
-            continue
         same = obs.loc[obs["_spell"] == row.Index, "_od"].dropna().unique()
         if len(same) == 0:
-            cover = od.loc[(od["hardware"] == row.hardware) & (od["provider"] == row.provider)
-                           & (od["first_seen_date"] <= row.last_seen_date)
-                           & (od["last_seen_date"] >= row.first_seen_date), "usd_per_chip_hour"].unique()
-            same = cover
-        ref.append(float(same[0]) if len(same) == 1 else np.nan)
-    return pd.Series(ref, index=spells.index, dtype=float)
+            same = od.loc[(od["hardware"] == row.hardware) & (od["provider"] == row.provider)
+                          & (od["first_seen_date"] <= row.last_seen_date)
+                          & (od["last_seen_date"] >= row.first_seen_date), "usd_per_chip_hour"].unique()
+        ref.append(float(same[0]) if len(same) == 1 and row.pricing_tier != "on_demand" else np.nan)
+    return ref
 
 
 def build_price_spells(raw: Path) -> pd.DataFrame:
-    """Cloud prices counted once: one row per chip x provider x pricing tier x price.
-
-    A price repeated across dates, instance sizes or regions is one spell with the dates it
-    was first and last seen and the number of observations (rows of ``cloud_prices``) quoting
-    it. Committed-use spells (1-year, 3-year) carry their discount against the on-demand
-    price of the same listing (:func:`_on_demand_reference`).
-    """
+    """Cloud prices counted once: one row per chip x provider x pricing tier x price, with the
+    dates it was first and last seen, the observations (rows of ``cloud_prices``) quoting it,
+    and for 1-year and 3-year spells the discount against the on-demand price (rules in README)."""
     prices = build_cloud_prices(raw)
     rental = prices.loc[prices["provider"].str.len() > 0]
     frames = []
@@ -532,20 +518,15 @@ def build_price_spells(raw: Path) -> pd.DataFrame:
     obs = obs.sort_values([*keys, "date", "source_url"], kind="stable").reset_index(drop=True)
     grouped = obs.groupby(keys, sort=True)
     spells = grouped.agg(
-        manufacturer=("manufacturer", "first"),
-        pricing_tier=("pricing_tier", "first"),
-        first_seen_date=("date", "min"),
-        last_seen_date=("date", "max"),
-        n_observations=("date", "size"),
-        n_dates=("date", "nunique"),
-        source_urls=("source_url", lambda u: " ".join(dict.fromkeys(x for x in u if x))),
+        manufacturer=("manufacturer", "first"), pricing_tier=("pricing_tier", "first"),
+        first_seen_date=("date", "min"), last_seen_date=("date", "max"), n_observations=("date", "size"),
+        n_dates=("date", "nunique"), source_urls=("source_url", lambda u: " ".join(dict.fromkeys(x for x in u if x))),
     ).reset_index()
     obs["_spell"] = grouped.ngroup()
     spells = spells.sort_values(["hardware", "provider", "_tier", "first_seen_date", "usd_per_chip_hour"],
                                 kind="stable")
-    ref = _on_demand_reference(spells, obs)
-    spells["on_demand_usd_per_chip_hour"] = ref
-    spells["discount_vs_on_demand"] = (1.0 - spells["usd_per_chip_hour"] / ref).round(6)
+    spells["on_demand_usd_per_chip_hour"] = _on_demand_reference(spells, obs)
+    spells["discount_vs_on_demand"] = (1.0 - spells["usd_per_chip_hour"] / spells["on_demand_usd_per_chip_hour"]).round(6)
     spells["source"] = SPELLS_SOURCE
     cols = ["hardware", "manufacturer", "provider", "pricing_tier", "usd_per_chip_hour", "first_seen_date",
             "last_seen_date", "n_observations", "n_dates", "on_demand_usd_per_chip_hour",
