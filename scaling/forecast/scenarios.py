@@ -36,7 +36,8 @@ from .targets import parse_target
 
 __all__ = ["PRICE_SERIES", "PriceSeries", "SCENARIO_KEYS", "BASES", "DEFAULT_SERIES", "LAW_MIXTURE_DEFAULT", "load_scenarios",
            "run_scenarios", "wide_table", "resolve_law", "DEFAULT_LAW", "TCO_KEYS", "check_label", "LABEL_RULE",
-           "scenario_notes", "key_table", "scenario_specs"]
+           "scenario_notes", "key_table", "scenario_specs",
+           "canonical_keys", "DEPRECATED_KEYS"]
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,26 @@ def _key_lines(text: str) -> dict[tuple[str, str], int]:
     return lines
 
 
+#: Deprecated scenario keys -> their names now (a file may still use them; they read as the new key).
+DEPRECATED_KEYS = {"utilisation": "mfu", "inference_utilisation": "inference_mfu"}
+
+
+def canonical_keys(scenario: Mapping[str, Any], where: str = "scenario") -> dict[str, Any]:
+    """``scenario`` with the deprecated keys of :data:`DEPRECATED_KEYS` renamed; both names set is an error."""
+    out = {}
+    for key, value in scenario.items():
+        new = DEPRECATED_KEYS.get(key, key)
+        if new in out:
+            raise ScalingError(f"{where}: give {new} once ({key} is its old name)")
+        out[new] = value
+    return out
+
+
 def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
-    """Read a TOML scenario file: one table per scenario; unknown keys name the key and its line."""
+    """Read a TOML scenario file: one table per scenario; unknown keys name the key and its line.
+
+    Deprecated keys (``utilisation``) come back under their names now (``mfu``: :func:`canonical_keys`).
+    """
     import tomllib
 
     path = Path(path)
@@ -222,7 +241,7 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
             if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise ScalingError(f"{path}:{line}: {key} = {value!r} in scenario [{name}] must be "
                                    f"{' or '.join(t.__name__ for t in types)}")
-        out[name] = dict(spec)
+        out[name] = canonical_keys(spec, f"{path}: scenario [{name}]")
     try:
         _labels(out)
     except ScalingError as exc:

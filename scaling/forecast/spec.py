@@ -392,7 +392,7 @@ class ForecastSpec:
         given = [k for k in (*TCO_FIELDS, "overhead_factor", "tco") if getattr(self, k) is not None]
         if given and self.basis == "cloud":
             raise ScalingError(f"{', '.join(given)} set(s) the total cost of owned hardware, which applies to the "
-                               "purchase basis only; this forecast is on the cloud basis (rental prices include "
+                               "purchase basis only; this scenario is on the cloud basis (rental prices include "
                                "it): add basis = \"purchase\" (--basis purchase) or leave "
                                f"{', '.join(given)} out")
 
