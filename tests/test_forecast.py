@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -405,3 +407,93 @@ def test_forecast_backtest_refuses_a_past_fit_of_another_cutoff():
     with pytest.raises(ScalingError, match="unknown price series 'nope'"):
         forecast_backtest(_fit(), series="nope", past=dataclasses.replace(_trend(), settings={"before": "2021-01-01"}),
                           prices=_population_prices(np.random.default_rng(0)))
+
+
+# ----------------------------------------------------------------------------- the spec (issue 19)
+def test_spec_is_validated_once_and_shared_by_keywords():
+    from scaling.forecast import ForecastSpec
+
+    spec = ForecastSpec(dates=["2024-01-01", "2025-01-01"], mfu="0.3:0.5", target="175e9,300e9", n_draws=50,
+                        price_scatter=False, seed=4)
+    assert spec.mfu == (0.3, 0.5) and spec.target == (175e9, 300e9) and len(spec.dates) == 2
+    assert spec.inference_range == (0.1, 0.3)
+    a = equivalent_cost(_fit(), _trend(), spec=spec)
+    b = equivalent_cost(_fit(), _trend(), dates=["2024-01-01", "2025-01-01"], mfu=(0.3, 0.5),
+                        target=(175e9, 300e9), n_draws=50, price_scatter=False, seed=4)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.data_sha256 == b.data_sha256 and len(a.data_sha256) == 64 and a.seed == 4
+    assert a.settings["mfu"] == [0.3, 0.5] and a.assumptions["utilisation"] == [0.3, 0.5]
+    # keywords change a spec given; the data hash follows the inputs
+    c = equivalent_cost(_fit(), _trend(), spec=spec, seed=5)
+    assert c.seed == 5 and c.data_sha256 != a.data_sha256
+    assert ForecastSpec(**a.settings) == spec  # the saved settings read back as the spec
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    (dict(mfu=0), r"mfu must be a finite number in \(0.001, 1\]"),
+    (dict(inference_mfu="0.5:0.2"), "inference_mfu: LOW 0.5 is above HIGH 0.2"),
+    (dict(max_mfu=1.5), "max_mfu"),
+    (dict(basis="rent"), "unknown basis 'rent'"),
+    (dict(dollars="euros"), "unknown dollars"),
+    (dict(algorithmic_halving_months="fast"), "algorithmic_halving_months"),
+    (dict(algorithmic_slowdown_per_year="fast"), "algorithmic_slowdown"),
+    (dict(algorithmic_banked="no"), "algorithmic_banked"),
+    (dict(basis="cloud", pue=1.2), "purchase basis only"),
+    (dict(price_doubling_years=0.01), "price_doubling_years"),
+    (dict(levels=(0.5, 1.0)), "level"),
+])
+def test_spec_refuses_bad_values_naming_them(kwargs, pattern):
+    from scaling.forecast import ForecastSpec
+
+    with pytest.raises(ScalingError, match=pattern):
+        ForecastSpec(**kwargs)
+
+
+def test_utilisation_keyword_is_a_deprecated_alias_of_mfu():
+    kw = dict(dates=["2024-01-01"], n_draws=20, price_scatter=False)
+    with pytest.warns(DeprecationWarning, match="use mfu="):
+        old = equivalent_cost(_fit(), _trend(), utilisation=0.4, **kw)
+    new = equivalent_cost(_fit(), _trend(), mfu=0.4, **kw)
+    pd.testing.assert_frame_equal(old.table, new.table)
+    with pytest.raises(ScalingError, match="not both"):
+        equivalent_cost(_fit(), _trend(), utilisation=0.4, mfu=0.4, **kw)
+
+
+def test_scenario_mapping_builds_the_spec():
+    from scaling.forecast import ForecastSpec
+
+    spec = ForecastSpec.from_mapping({"utilisation": "0.2:0.4", "algorithmic": "off", "basis": "purchase",
+                                      "lifetime_years": "3:6"}, name="own", n_draws=30)
+    assert spec.mfu == (0.2, 0.4) and spec.price_series == "purchase" and spec.label == "own"
+    assert spec.lifetime_years == (3.0, 6.0) and spec.algorithmic_halving_months is None
+    with pytest.raises(ScalingError, match="scenario 'own': unknown key"):
+        ForecastSpec.from_mapping({"mfus": 0.3}, name="own")
+
+
+def test_saved_forecast_has_metadata_and_refuses_edits(tmp_path):
+    fc = equivalent_cost(_fit(spread=0.03), _trend(spread=0.02), dates=["2024-01-01", "2025-01-01"], n_draws=50,
+                         seed=7)
+    path = fc.save(tmp_path / "f.csv")
+    with pytest.warns(DeprecationWarning, match="path.with_suffix"):
+        csv, meta_path = path  # the old two-path form still unpacks
+    assert csv == path and meta_path == path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    assert meta["schema_version"] == 2 and meta["seed"] == 7 and meta["data_sha256"] == fc.data_sha256
+    back = load_forecast(path)
+    assert back.metadata | {"created": ""} == fc.metadata | {"created": ""}
+    meta["assumptions"]["basis"] = "purchase"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ScalingError, match="changed after scaling wrote it"):
+        load_forecast(path)
+
+
+def test_version_1_forecast_files_still_load(tmp_path):
+    fc = equivalent_cost(_fit(), _trend(), dates=["2024-01-01", "2025-01-01"], n_draws=20, seed=2)
+    path = fc.save(tmp_path / "f.csv")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    old = {"schema": "scaling.forecast", "schema_version": 1, "scaling_version": "0.1.0", "created": meta["created"],
+           "table": "f.csv", "n_rows": meta["n_rows"], "label": meta["label"], "assumptions": meta["assumptions"]}
+    path.with_suffix(".json").write_text(json.dumps(old))
+    back = load_forecast(path)
+    assert back.data_sha256 == "" and back.seed == 2 and back.settings == {}
+    assert back.summary().shape == fc.summary().shape
