@@ -307,7 +307,7 @@ def test_format_si():
     assert cost.format_si(3.15e23) == "3.15e+23"
 
 
-@pytest.mark.parametrize("module", [cost, cost.accelerators, cost.training, cost.inference, cost.energy,
+@pytest.mark.parametrize("module", [cost, cost.accelerators, cost.rates, cost.training, cost.inference, cost.energy,
                                     cost.queries, _format], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

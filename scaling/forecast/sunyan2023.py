@@ -1,6 +1,7 @@
 r"""The seed article's decomposition (Sunyan 2023), recomputed like for like.
 
-The seed explains the fall of the GPT-3-equivalent cost, mid-2020 to early 2023, with its
+Sunyan (2023), "The Economics of Large Language Models" (:mod:`scaling.sunyan2023`, whose
+numbers this module reads; formerly ``scaling.forecast.seed``). The seed explains the fall of the GPT-3-equivalent cost, mid-2020 to early 2023, with its
 own factors:
 
 * **training** = $ per FLOP x utilisation: :math:`0.419 \times 0.461 = 0.193` (-81%);
@@ -21,18 +22,20 @@ import numpy as np
 import pandas as pd
 
 from .._dates import decimal_year
+from ..cost import training_flops
 from ..laws import get_law
 from ..sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
+from ..sunyan2023 import ARTICLE_INPUTS, PERIOD, factors
 
 __all__ = ["seed_decomposition", "SEED_FACTORS"]
 
-#: The seed article's own factors (see :mod:`scaling.seed`, row 20).
-SEED_FACTORS = {"params": 0.40, "usd_per_flop": 0.4195, "utilisation": 0.213 / 0.462,
-                "training": 0.4195 * (0.213 / 0.462), "inference": 0.40 * 0.4195}
+#: The seed article's own factors (:func:`scaling.sunyan2023.factors`, row 20).
+SEED_FACTORS = factors()
 
 
-def seed_decomposition(loss_fit, cloud_trend, start="2020-07-01", end="2023-01-01", *,
-                       mfu_start: float = 0.213, mfu_end: float = 0.462, level: float = 0.9) -> dict:
+def seed_decomposition(loss_fit, cloud_trend, start=PERIOD[0], end=PERIOD[1], *,
+                       mfu_start: float = ARTICLE_INPUTS["mfu_gpt3"], mfu_end: float = ARTICLE_INPUTS["mfu_palm"],
+                       level: float = 0.9) -> dict:
     r"""The seed's factors with our fits, training and inference each with its own factors.
 
     .. math::
@@ -58,7 +61,7 @@ def seed_decomposition(loss_fit, cloud_trend, start="2020-07-01", end="2023-01-0
     params = loss_fit.params
     loss = law.predict(params, GPT3_N_PARAMS, GPT3_N_TOKENS)
     c_opt, n_opt, d_opt = (float(np.asarray(x)) for x in law.compute_for_loss(params, loss))
-    c_gpt3 = 6.0 * GPT3_N_PARAMS * GPT3_N_TOKENS
+    c_gpt3 = training_flops(GPT3_N_PARAMS, GPT3_N_TOKENS)
     lines = np.asarray(cloud_trend.line_draws(pd.to_datetime([start, end])), dtype=float)
     per_draw = 10.0 ** (lines[:, 0] - lines[:, 1])
     hw = float(np.median(per_draw))
