@@ -56,7 +56,7 @@ _SECTIONS = {
                "ComputeCost", "check_mfu", "chip_hours_of", "compute_cost_usd", "flops_per_chip_hour"),
     ".queries": ("WORDS_PER_TOKEN", "QueryCost", "apply_reductions", "provider_usd_per_1k_tokens", "query_cost",
                  "revenue_per_query", "searches_per_year", "tokens_to_words", "usd_per_1k_tokens_from_words",
-                 "words_to_tokens"),
+                 "words_to_tokens", "SearchEconomics", "search_economics"),
     ".tco": ("TCOAssumptions", "Range", "dollar_factor", "usd_per_peak_flop_tco"),
     ".training": ("ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "TrainingCost", "TrainingMemory", "chips_for_memory",
                   "inference_flops_per_token", "training_cost", "training_flops", "training_flops_per_token",
@@ -99,5 +99,6 @@ __all__ = [
     "usd_per_flop_purchase", "usd_per_flop_cloud", "USD_PER_FLOP_DEFAULTS",
     "words_to_tokens", "tokens_to_words", "usd_per_1k_tokens_from_words", "provider_usd_per_1k_tokens",
     "QueryCost", "query_cost", "searches_per_year", "revenue_per_query", "apply_reductions",
+    "SearchEconomics", "search_economics",
     "format_usd", "format_si",
 ]
