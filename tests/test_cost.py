@@ -385,7 +385,7 @@ def test_cli_seed_table_json_and_write(runner, tmp_path):
     target = tmp_path / "doc" / "seed.md"
     r = runner.invoke(main, ["cost", "seed", "--write", str(target)])
     assert r.exit_code == 0, r.output
-    from scaling import seed
+    from scaling import sunyan2023 as seed
     assert target.read_text() == seed.render_markdown()
 
 
@@ -613,7 +613,7 @@ def test_cli_seed_write_to_unusable_paths_is_one_error_line(runner, tmp_path):
 
 
 def test_seed_document_is_written_with_ordinary_permissions(tmp_path):
-    from scaling import seed
+    from scaling import sunyan2023 as seed
     umask = os.umask(0o022)
     try:
         path = seed.write_markdown(tmp_path / "seed.md")
