@@ -1,8 +1,9 @@
 r"""The seed article's decomposition (Sunyan 2023), recomputed like for like.
 
 Sunyan (2023), "The Economics of Large Language Models" (:mod:`scaling.sunyan2023`, whose
-numbers this module reads; formerly ``scaling.forecast.seed``). The seed explains the fall of the GPT-3-equivalent cost, mid-2020 to early 2023, with its
-own factors:
+numbers this module reads; formerly ``scaling.forecast.seed``). The seed explains the fall of
+the GPT-3-equivalent cost, mid-2020 to early 2023, with its own factors
+(:func:`scaling.sunyan2023.factors`):
 
 * **training** = $ per FLOP x utilisation: :math:`0.419 \times 0.461 = 0.193` (-81%);
   GPT-3's compute is kept (the seed does not multiply training by the parameter ratio);
