@@ -63,7 +63,7 @@ def cost_group():
 @click.option("--tokens", "n_tokens", type=float, required=True, help="Training tokens D (e.g. 300e9).")
 @_HARDWARE
 @_PEAK
-@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in (0, 1] (PaLM: 0.462).")
+@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in [1e-6, 1] (PaLM: 0.462).")
 @click.option("--usd-per-chip-hour", type=float, required=True, help="Price per chip-hour (TPU v4 1-year: 2.03).")
 @click.option("--chips", "n_chips", type=int, default=None, help="Chips in parallel, for wall-clock days.")
 @_ARCH
@@ -102,7 +102,7 @@ def train_cmd(n_params, n_tokens, hardware, peak_flops, mfu, usd_per_chip_hour, 
 @click.option("--params", "n_params", type=float, required=True, help="Parameters N (e.g. 175e9).")
 @_HARDWARE
 @_PEAK
-@click.option("--mfu", type=float, required=True, help="Utilisation in (0, 1] (GPT-3: 0.213).")
+@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in [1e-6, 1] (GPT-3: 0.213).")
 @click.option("--chips-per-instance", type=int, default=1, show_default=True,
               help="Chips per rented instance (AWS p4d: 8 x A100).")
 @click.option("--usd-per-instance-hour", type=float, default=None, help="Instance price per hour (p4d 1-year: 19.22).")

@@ -37,7 +37,7 @@ def _bytes_sha(path: Path) -> str | None:
 
 
 def _key(step: str, datasets: list[str], settings: dict) -> str:
-    from .results import DRAW_DIGITS, MAX_SAVED_DRAWS
+    from ..results import DRAW_DIGITS, MAX_SAVED_DRAWS
 
     payload = {
         "step": step,
