@@ -91,7 +91,7 @@ API_MODULES = [
     ("scaling.cost", None),
     ("scaling.forecast", None),
     ("scaling.plot", None),
-    ("scaling.seed", None),
+    ("scaling.sunyan2023", None),
     ("scaling.pipeline", None),
 ]
 
@@ -150,9 +150,9 @@ def render_api() -> str:
 # --------------------------------------------------------------------------- reports
 def render_reports() -> dict[str, str]:
     pages = {}
-    from scaling import seed
+    from scaling import sunyan2023
 
-    pages["seed-reproduction.md"] = seed.render_markdown()
+    pages["seed-reproduction.md"] = sunyan2023.render_markdown()
     fits = ROOT / "fits"
     lsq_path = fits / "chinchilla_lsq.json"
     if lsq_path.exists():

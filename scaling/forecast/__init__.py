@@ -8,7 +8,8 @@ Modules: :mod:`~scaling.forecast.spec` (:class:`ForecastSpec`: every scenario in
 :mod:`~scaling.forecast.draws` (the sources of uncertainty as per-draw arrays),
 :mod:`~scaling.forecast.algorithmic` (what the algorithmic-progress model implies: its gain, a
 cap's binding share, the evidence beside it),
-:mod:`~scaling.forecast.seed` (the seed article's decomposition, like for like),
+:mod:`~scaling.forecast.sunyan2023` (the seed article's decomposition, like for like; formerly
+``scaling.forecast.seed``),
 :mod:`~scaling.forecast.scenarios` (named price series, scenario files, wide tables),
 :mod:`~scaling.forecast.files` (the one writer of ``scaling forecast -o`` and the one reader of
 every forecast file) and
@@ -25,7 +26,7 @@ from .spec import DEFAULT_INFERENCE_MFU, DEFAULT_MFU, DEFAULTS, MFU_BOUNDS, YEAR
 from .targets import MAX_TARGET_LOSS, reference_models
 from .files import load_forecast, load_forecasts, save_forecasts
 from .draws import HALVING_PRESETS, LawMixture, law_mixture
-from .seed import seed_decomposition
+from .sunyan2023 import seed_decomposition
 
 __all__ = [
     "Forecast", "equivalent_cost", "default_dates", "decimal_year", "DEFAULTS", "load_forecast", "load_forecasts",
