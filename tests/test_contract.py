@@ -73,6 +73,20 @@ def _backtest():
     from scaling.hardware import backtest
 
     return backtest("2022-01-01", "flops_per_watt", "fp32", method="ols", draws=200)
+def _forecast():
+    from scaling.forecast import ForecastSpec, equivalent_cost
+    from scaling.hardware import load_trend
+
+    spec = ForecastSpec(dates=["2024-01-01", "2026-01-01", "2028-01-01"], n_draws=200, seed=3, label="contract")
+    return equivalent_cost(_law_fit(), load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"), spec=spec)
+
+
+def _capability_forecast():
+    from scaling.forecast.capability_cost import capability_equivalent_cost
+    from scaling.hardware import load_trend
+
+    return capability_equivalent_cost(load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"),
+                                      dates=["2022-01-01", "2026-01-01"], n_draws=200, seed=1, label="capability")
 
 
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
@@ -83,6 +97,8 @@ KINDS = {
     "price panel": _panel,
     "forecast evaluation": _evaluation,
     "hardware trend backtest": _backtest,
+    "cost forecast": _forecast,
+    "cost forecast (capability target)": _capability_forecast,
 }
 
 

@@ -92,13 +92,15 @@ LOG10_2 = float(np.log10(2.0))
 
 
 def package_versions() -> dict:
-    """Versions of numpy, pymc, nutpie and scaling (from the installed metadata; nothing imported)."""
+    """Versions of Python, scaling and the numerical and sampler stack, from the installed
+    metadata (nothing imported); CI pins them in ``.ci/constraints.txt``."""
+    import platform
     from importlib.metadata import PackageNotFoundError, version
 
     from .. import __version__
 
-    out = {"scaling": __version__}
-    for name in ("numpy", "pandas", "pymc", "nutpie", "statsmodels"):
+    out = {"python": platform.python_version(), "scaling": __version__}
+    for name in ("numpy", "scipy", "pandas", "statsmodels", "pymc", "pytensor", "arviz", "nutpie", "numba"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
