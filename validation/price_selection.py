@@ -67,7 +67,7 @@ def _restrict(result, models, before=None):
 
 
 def _table(result) -> str:
-    s = result.summary(include_unconverged=True)
+    s = result.scores(include_unconverged=True)
     lines = ["| model | test rows | cut-offs | CRPS (dex) | interval score 50% | interval score 90% | "
              "coverage 50% | coverage 90% |", "|---|---|---|---|---|---|---|---|"]
     for m, r in s.iterrows():
@@ -87,7 +87,7 @@ def _paired(result, base: str) -> tuple[str, pd.DataFrame]:
 
 def choose(selection) -> tuple[str, str]:
     """The rule of step 4: the default model and why."""
-    s = selection.summary(include_unconverged=True)
+    s = selection.scores(include_unconverged=True)
     base = str(s.loc[[m for m in s.index if m in BASELINES]]["crps"].idxmin())
     _, p = _paired(selection, base)
     for m in BAYESIAN:
@@ -100,7 +100,7 @@ def choose(selection) -> tuple[str, str]:
 
 def report(selection, locked) -> str:
     default, why = choose(selection)
-    s_base = str(selection.summary(include_unconverged=True).loc[[m for m in CANDIDATES if m in BASELINES]]
+    s_base = str(selection.scores(include_unconverged=True).loc[[m for m in CANDIDATES if m in BASELINES]]
                  ["crps"].idxmin())
     sel_pair, _ = _paired(selection, s_base)
     lk_pair, _ = _paired(locked, default) if default in set(locked.rows["model"]) else ("", None)
@@ -109,8 +109,7 @@ def report(selection, locked) -> str:
     if len(fits) and "converged" in fits:
         conv = ", ".join(f"{r['model']}: {'converged' if r['converged'] else 'NOT converged'}"
                          for _, r in fits.iterrows() if "model" in r)
-    meta = locked.metadata if isinstance(locked.metadata, dict) else {}
-    versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
+    versions = ", ".join(f"{k} {v}" for k, v in locked.versions.items())
     return "\n".join([
         "# Choosing the headline price model, then one locked score",
         "",
