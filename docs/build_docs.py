@@ -828,6 +828,10 @@ def render_hardware_page() -> str:
 
         section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
         lines += [section.rstrip(), ""]
+    # The chip trends' calibration before and after the dynamic trend: validation/trend_calibration.py.
+    calibration = ROOT / "validation" / "results" / "trend_calibration.md"
+    if calibration.exists():
+        lines += [calibration.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -24,7 +24,8 @@ The same numbers come from ``scaling backtest --metric flops-per-watt --precisio
 cut-off is one row). Unconverged fits are scored too (``include_unconverged``) and counted.
 
 Writes ``validation/results/trend_calibration_<metric>_<precision>.csv`` (every row) and
-``validation/results/trend_calibration.md`` (the report).
+``validation/results/trend_calibration.md`` (the report; ``docs/build_docs.py`` puts it in
+``docs/hardware-trends.md``).
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def _cutoffs(metric: str, precision: str) -> list[str]:
     return [c for c in CUTOFFS if d.loc[d["date"] < c, "name"].nunique() >= MIN_CHIPS and (d["date"] >= c).any()]
 
 
-def run(jobs: int) -> None:
+def run(jobs: int, only=None) -> None:
     for metric, precision in TRENDS:
+        if only and f"{metric}:{precision}" not in only:
+            continue
         t = time.perf_counter()
         res = evaluate(metric=metric, precision=precision, cutoffs=_cutoffs(metric, precision), models=MODELS,
                        seed=0, jobs=jobs, draws=DRAWS, tune=TUNE)
@@ -77,7 +80,7 @@ def _label(metric: str, precision: str) -> str:
 
 
 def report() -> str:
-    lines = ["# Calibration of the chip trends (issue 20)", "",
+    lines = ["## Calibration of the chip trends (issue 20)", "",
              "Written by `python validation/trend_calibration.py`. Each model fitted on the chips released before "
              f"each cut-off ({', '.join(CUTOFFS)}, where at least 3 chips precede it) and scored on every later "
              "chip, pooled over the cut-offs; log10 units (dex). `trend-static`: the robust line and a new chip's "
@@ -112,9 +115,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", action="store_true", help="only rewrite the report from the saved CSVs")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--only", action="append", metavar="METRIC:PRECISION",
+                    help="run only these trends (e.g. flops_per_usd:fp32; repeatable)")
     args = ap.parse_args(argv)
     if not args.report:
-        run(args.jobs)
+        run(args.jobs, args.only)
     MD.write_text(report(), encoding="utf-8")
     print(f"wrote {MD}")
 
