@@ -52,7 +52,8 @@ def _panel():
         "intercept": 17.5 + 0.01 * rng.standard_normal(n), "slope_per_year": 0.06 + 0.005 * rng.standard_normal(n),
         "age_slope": -0.05 + 0.01 * rng.standard_normal(n), "sigma": 0.05 + 0.005 * rng.random(n),
         "nu": 5.0 + rng.random(n), "tau_chip": 0.2 + 0.01 * rng.random(n), "tau_provider": 0.1 + 0.01 * rng.random(n),
-        "kind[gpu_cloud]": 0.3 + 0.02 * rng.standard_normal(n), "kind[marketplace]": 0.6 + 0.02 * rng.standard_normal(n),
+        "kind[gpu_cloud]": 0.3 + 0.02 * rng.standard_normal(n),
+        "kind[marketplace]": 0.6 + 0.02 * rng.standard_normal(n),
         "tier[1yr]": 0.2 + 0.02 * rng.standard_normal(n), "tier[3yr]": 0.5 + 0.02 * rng.standard_normal(n),
         "rw_scale": 0.05 + 0.01 * rng.random(n)})
     d = data.data

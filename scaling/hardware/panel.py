@@ -73,8 +73,8 @@ from .._checks import check_int, check_number
 from .._io import utc_now
 from ..bayes.diagnostics import count_divergences, diagnose
 from ..errors import ScalingError
-from .data import KINDS, PRICINGS, TrendData, trend_data
-from .panel_result import TIERS, WIDE_PROVIDERS, WIDE_TIERS, PanelFit, _age_years
+from .data import KINDS, TrendData, trend_data
+from .panel_result import TIERS, WIDE_PROVIDERS, WIDE_TIERS, PanelFit, _age_years  # noqa: F401 (re-exported)
 from .predictive import PROVIDER_PREFIX, WALK
 from .series import PRICE_SERIES
 from .trend_result import TrendResult
