@@ -246,3 +246,25 @@ def test_panel_at_one_cutoff():
     assert not bool(fits.loc["panel", "converged"])
     assert res.n_excluded()["panel"] == int((rows["model"] == "panel").sum())
     assert "panel" not in res.scores().index and "panel" in res.scores(include_unconverged=True).index
+
+
+def test_version_1_file_loads_and_edited_rows_are_refused(tmp_path):
+    """The shipped evaluation (schema version 1) loads with a data hash and seed; a saved one is hashed."""
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parent.parent / "validation" / "results" / "evaluation_hyperscaler.csv"
+    old = load_evaluation(shipped)
+    assert old.metadata["schema_version"] == 2 and len(old.data_sha256) == 64 and old.seed == 0
+    assert old.settings["series"] == "hyperscaler-on-demand" and "rw" in old.scores().index
+    res = evaluate(metric="flops_per_watt", precision="fp32", cutoffs=["2022-01-01"], models="ols,nochange",
+                   n_draws=300)
+    path = res.save(tmp_path / "ev.csv")
+    assert load_evaluation(path).params == pytest.approx(res.params, rel=1e-12)
+    text = path.read_text().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(text) if ",test," in line)
+    cells = text[i].split(",")
+    cells[6] = str(float(cells[6]) + 0.5)  # the observed value of one later chip
+    text[i] = ",".join(cells)
+    path.write_text("".join(text))
+    with pytest.raises(ScalingError, match="changed after scaling wrote it"):
+        load_evaluation(path)

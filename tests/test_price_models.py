@@ -438,3 +438,52 @@ def test_pooled_trend_warns_of_its_backtest_and_the_headline_does_not():
     codes = lambda stem: [w.code for w in load_trend(SHIPPED_FITS / f"{stem}.json").warnings()]  # noqa: E731
     assert "backtest" in codes("trend_flops_per_usd_cloud_tensor16")  # the pooled trend
     assert "backtest" not in codes("trend_hyperscaler-on-demand")
+
+
+# ----------------------------------------------------------------------------- the trend's predictive (issue 19)
+def test_predictive_log10_is_the_trends_own():
+    """The forecast asks the trend (TrendResult.predictive_log10): draws, walk, scatter, in that order."""
+    from scaling._dates import decimal_year
+    from scaling.forecast.draws import price_log10_draws
+    from scaling.hardware.predictive import horizon_walk, scatter_draws
+
+    trend = load_trend(SHIPPED_FITS / "trend_hyperscaler-on-demand.json")
+    dates = ["2026-01-01", "2029-06-01"]
+    line, noise = trend.predictive_log10(dates, 300, np.random.default_rng(5))
+    assert line.shape == (300, 2) and noise.shape == (300, 1)
+    # assembled by hand from the same generator: the same numbers
+    rng = np.random.default_rng(5)
+    d, years = trend.draws, decimal_year(dates)
+    idx = rng.integers(0, len(d), size=300)
+    want = d["intercept"].to_numpy()[idx][:, None] + d["slope_per_year"].to_numpy()[idx][:, None] * (years - trend.t0)
+    want = want + horizon_walk(years, trend.horizon_origin, d["rw_scale"].to_numpy()[idx], rng)
+    np.testing.assert_allclose(line, want, rtol=1e-12)
+    np.testing.assert_allclose(noise, scatter_draws(d, rng, (300, 1), idx), rtol=1e-12)
+    # a fixed slope replaces every draw's; without scatter the noise is zero
+    flat, zero = trend.predictive_log10(dates, 300, np.random.default_rng(5), scatter=False, slope_per_year=0.0)
+    assert (zero == 0).all()
+    np.testing.assert_allclose(flat[:, 0], want[:, 0] - d["slope_per_year"].to_numpy()[idx] * (years[0] - trend.t0))
+    # the forecast's price draws are the trend's, with its own walk sampler (one number from rng)
+    f_line, f_noise = price_log10_draws(trend, dates, 300, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, len(d), size=300)
+    rng.integers(2 ** 63)
+    np.testing.assert_allclose(f_noise, scatter_draws(d, rng, (300, 1), idx), rtol=1e-12)
+    assert f_line.shape == (300, 2) and not np.allclose(f_line, line)
+
+
+def test_one_price_series_registry():
+    from scaling.forecast.scenarios import PRICE_SERIES as FORECAST_SERIES
+    from scaling.hardware import SERIES, series_spec
+    from scaling.hardware.series import PRICE_SERIES, panel_series, series_names
+
+    assert list(SERIES) == series_names("cloud")
+    for name, (kind, tier, text) in SERIES.items():
+        spec = series_spec(name)
+        assert (spec.provider_kind, spec.pricing, spec.description) == (kind, tier, text) and spec.rows
+    assert series_spec("Cloud").name == "pooled" and set(panel_series()) < set(SERIES)
+    # the forecasts' table names the same series on the same bases and files (until it reads this one)
+    for name, spec in PRICE_SERIES.items():
+        assert FORECAST_SERIES[name].basis == spec.basis and FORECAST_SERIES[name].price_file == spec.price_file
+    with pytest.raises(ScalingError, match="hyperscaler-on-demand"):
+        series_spec("cheapest")
