@@ -527,7 +527,9 @@ def test_unknown_sampler(synth):
 
 @pytest.fixture(scope="module")
 def bayes_synth(synth):
-    return fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500)
+    # the static line's sampler checks: on a synthetic line without a walk the dynamic trend's walk
+    # scale sits at its boundary (bulk ESS ~130 of rw_scale at 2 x 500 draws; issue 20's known limit)
+    return fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500, dynamic=False)
 
 
 @pytest.mark.slow
@@ -548,7 +550,8 @@ def test_bayes_synthetic(bayes_synth, synth):
 @pytest.mark.slow
 def test_bayes_samplers_agree(bayes_synth, synth):
     """PyMC's NUTS and nutpie sample the same posterior (within Monte Carlo error)."""
-    p = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500, sampler="pymc")
+    p = fit_trend(synth, "flops_per_watt", "fp32", method="bayes", seed=1, draws=500, tune=500, sampler="pymc",
+                  dynamic=False)
     assert p.diagnostics["sampler"] == "pymc NUTS"
     for col in ("intercept", "slope_per_year"):
         a, b = p.draws[col], bayes_synth.draws[col]

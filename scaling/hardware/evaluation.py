@@ -339,8 +339,8 @@ def _trend_draws(trend, test: pd.DataFrame, rng) -> np.ndarray:
 
 
 def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[dict, dict]:
-    """``{model: draws}`` of the Bayesian models of one cut-off (one fit; ``rng_for(model)`` each
-    model's generator of predictive draws) and the fit's diagnostics."""
+    """``{model: draws}`` of the Bayesian models of one cut-off (one panel fit, or one trend fit per
+    model; ``rng_for(model)`` each model's generator of predictive draws) and ``{model: diagnostics}``."""
     kw = dict(seed=opts["seed"], draws=opts["draws"], chains=opts["chains"], tune=opts["tune"],
               target_accept=opts["target_accept"])
     if "trend" in models or "trend-static" in models:
@@ -349,12 +349,13 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
 
         td = TrendData(metric=target.metric, precision=target.precision, data=train.reset_index(drop=True),
                        settings={"metric": target.metric, "before": str(cutoff.date())})
-        out, diags = {}, []
-        for m in (m for m in ("trend", "trend-static") if m in models):
+        out, infos = {}, {}
+        for m in (m for m in ("trend", "trend-static") if m in models):  # one fit each, each its own diagnostics
             fit = fit_prepared(td, "bayes", dynamic=m == "trend" and not target.is_price, **kw)
             out[m] = fit.predictive_draws(test["date"], rng_for(m))
-            diags.append(_converged(fit.diagnostics, opts["draws"], opts["chains"]))
-        return out, {**diags[0][1], "converged": all(ok for ok, _ in diags)}
+            ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
+            infos[m] = {**info, "converged": ok}
+        return out, infos
     else:
         from .panel import fit_panel, panel_data, series_trend
 
@@ -366,7 +367,7 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
             series = series_trend(fit, target.series)
             out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
     ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
-    return out, {**info, "converged": ok}
+    return out, {m: {**info, "converged": ok} for m in out}
 
 
 # --------------------------------------------------------------------------- one task, all tasks
@@ -379,8 +380,7 @@ def _task(target: _Target, cutoff: pd.Timestamp, models: tuple, opts: dict) -> t
         return np.random.default_rng([opts["seed"], int(cutoff.strftime("%Y%m%d")), MODELS.index(model)])
 
     if models[0] in BAYES:
-        draws, info = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
-        infos = {m: info for m in draws}
+        draws, infos = _bayes_draws(models, target, train, test, cutoff, rng_for, opts)
     else:
         d, info = _baseline_draws(models[0], target, train, test, cutoff, rng_for(models[0]), opts["n_draws"])
         draws, infos = {models[0]: d}, {models[0]: {**info, "converged": True}}
