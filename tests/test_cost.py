@@ -586,9 +586,9 @@ def test_cli_bad_or_huge_values_give_one_error_line(runner, args, needle):
 
 def test_cli_extreme_values_in_range_print_finite_answers(runner):
     for args in (
-        ["cost", "infer", "--params", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6", "--usd-per-chip-hour", "1e6",
+        ["cost", "infer", "--params", "1e18", "--peak-flops", "1e3", "--mfu", "1e-3", "--usd-per-chip-hour", "1e6",
          "--chips-per-instance", "1000000000"],
-        ["cost", "train", "--params", "1e18", "--tokens", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6",
+        ["cost", "train", "--params", "1e18", "--tokens", "1e18", "--peak-flops", "1e3", "--mfu", "1e-3",
          "--usd-per-chip-hour", "1e6", "--chips", "1"],
         ["cost", "memory", "--params", "1e18", "--bytes-per-param", "1000", "--memory-per-chip", "1000"],
         ["cost", "search", "--prompt-words", "1e15", "--revenue-usd", "1", "--searches-per-year", "1e18"],
@@ -648,7 +648,7 @@ def test_compute_cost_usd_is_what_every_caller_uses():
 def test_one_mfu_default_and_range():
     from scaling import budget
 
-    assert budget.DEFAULT_MFU == cost.DEFAULT_MFU == 0.4 and cost.MFU_BOUNDS == (1e-6, 1.0)
+    assert budget.DEFAULT_MFU == cost.DEFAULT_MFU == 0.4 and cost.MFU_BOUNDS == (1e-3, 1.0)
     low, high = cost.MFU_BOUNDS
     assert cost.DEFAULT_MFU_RANGE[0] < cost.DEFAULT_MFU < cost.DEFAULT_MFU_RANGE[1]
     for mfu in (low, high):  # both ends allowed, by the cost API and by budgets
