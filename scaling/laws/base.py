@@ -190,8 +190,8 @@ class Law:
 
         ``get_law("data_constrained").at(n_unique_tokens=U)`` is the loss surface for a
         pool of ``U`` unique tokens, so every question of a two-variable law (allocation,
-        least compute, tokens for a loss, ...) is answered by the generic numerics of this
-        module. An array (one value per run) binds per-run values, as
+        least compute, tokens for a loss, ...) is answered by the generic numerics
+        (:mod:`scaling.laws.numerics`). An array (one value per run) binds per-run values, as
         :func:`scaling.fitting.fit` does for the log-prediction.
         """
         if not self.covariates:

@@ -42,7 +42,8 @@ MAX_ITER = 400
 def query_array(name: str, value) -> np.ndarray:
     """A query input as a float array; ``ScalingError`` for what is not a number (a string, None, a dict).
 
-    Values are not range-checked here: answers a draw cannot give are NaN (module docstring).
+    Values are not range-checked here: answers a draw cannot give are NaN
+    (:mod:`scaling.laws`).
     """
     try:
         return np.asarray(value, dtype=float)
