@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._io import sha256_arrays
-from ..datasets import CAPABILITY_BENCHMARKS
 from ..errors import ScalingError
 
 __all__ = ["CHANCE", "BENCHMARK_NAMES", "TERMS", "REFERENCE_YEAR", "benchmark_column", "Design", "prepare",

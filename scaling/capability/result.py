@@ -13,7 +13,6 @@ residual scatter is added per draw; ``interval="curve"`` leaves it out.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from .._io import atomic_write_text, check_content_sha256, dumps_json, read_vers
 from ..errors import ScalingError, ScalingWarning
 from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, decode_draws, draw_arrays,
                        encode_draws, metadata, predict_frame, summary_frame)
+from ..results import _quantiles_linear
 from ..results import interval as interval_of
-from . import observational, sigmoid
 from .data import compute_of, covariates, family_of
 
 __all__ = ["CapabilityFit", "load", "SCHEMA", "SCHEMA_VERSION", "LAWS", "METHODS", "INTERVALS", "NEW_FAMILY"]
@@ -48,7 +47,13 @@ NEW_FAMILY = "(new family)"
 _NOISE_SEED = 7919
 #: A query this many decades beyond the fitted compute gets an ``extrapolation`` warning.
 EXTRAPOLATION_DECADES = 0.5
-ENGINES = {"sigmoid": sigmoid, "observational": observational}
+#: The module of each law holding its engine (``curve``, ``new_model``, ``log10_compute``), imported when used.
+ENGINES = {"sigmoid": "scaling.capability.sigmoid", "observational": "scaling.capability.observational"}
+
+
+def _median(values):
+    """``np.quantile(values, 0.5, axis=0)`` without NumPy 2's import of ``numpy.ma`` (a query's time)."""
+    return _quantiles_linear(values, (0.5,), axis=0)[0]
 
 
 def _offset_key(family: str) -> str:
@@ -100,7 +105,9 @@ class CapabilityFit:
     # -- parameters per draw ------------------------------------------------------------
     @property
     def engine(self):
-        return ENGINES[self.law]
+        from importlib import import_module
+
+        return import_module(ENGINES[self.law])
 
     def _columns(self):
         """Per-draw parameter arrays ``{name: (n_draws,)}``; the point estimate as one draw without draws."""
@@ -185,7 +192,7 @@ class CapabilityFit:
         per_draw = self._per_draw(x, w, fams, interval)
         lo, hi, _ = interval_of(per_draw, level, axis=0)
         return {"compute_flops": 10.0 ** x, "point": self._point(x, w, fams),
-                "median": np.quantile(per_draw, 0.5, axis=0), "lower": np.atleast_1d(lo), "upper": np.atleast_1d(hi),
+                "median": _median(per_draw), "lower": np.atleast_1d(lo), "upper": np.atleast_1d(hi),
                 "seen_family": fam is not None and _offset_key(fam) in self.params}
 
     def predict(self, models, level: float | None = None, interval: str = "model"):
@@ -248,7 +255,7 @@ class CapabilityFit:
         for j, label in enumerate(wanted):
             lo, hi, n_nan = interval_of(x[:, j], level)
             with np.errstate(invalid="ignore"):
-                med = float(np.quantile(np.where(np.isnan(x[:, j]), np.inf, x[:, j]), 0.5))
+                med = float(_median(np.where(np.isnan(x[:, j]), np.inf, x[:, j])))
             rows.append({"family": label, "seen": label != NEW_FAMILY and _offset_key(label) in self.params,
                          "median": 10.0 ** med if not math.isnan(med) else math.inf,
                          "lower": 10.0 ** lo, "upper": 10.0 ** hi,
