@@ -297,3 +297,34 @@ def test_plot_capability_curve_and_cli(in_tmp, shipped_fit):
     r = CliRunner().invoke(main, ["plot", "capability-curve", "--fit", str(path), "-o", "cap.png"])
     assert r.exit_code == 0, r.output
     assert (in_tmp / "cap.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("options", [{}, {"terms": ("tokens_per_param",)}, {"family_effects": False}])
+def test_batched_bootstrap_equals_one_at_a_time_refits(options):
+    """The batched refits (scaling.capability.bootstrap) minimise what one scipy refit per resample
+    did: same resamples, draws within a small fraction of their spread, same failures."""
+    from scaling.capability import sigmoid
+    from scaling.capability.data import CHANCE, prepare
+
+    models = capability._observed(load_capability())
+    terms = options.get("terms", ())
+    effects = options.get("family_effects", True)
+    d = prepare(models, "mmlu", terms, companions=capability.COMPANIONS if effects else ())
+    chance = [CHANCE[b] for b in d.benchmarks]
+    point, batched, info = sigmoid.fit_lsq(d, chance, 40, 5, family_effects=effects)
+    # the reference: the same picks, one scipy least_squares refit at a time
+    p = sigmoid._Problem(d, np.asarray(chance), np.arange(d.accuracy.size))
+    sigma0 = np.array([max(float(np.std(d.accuracy[d.bench_index == b])), 0.01) for b in range(p.B)])
+    fix = None if effects else 1e-6
+    theta, sigma, tau, _ = sigmoid._solve(p, sigmoid._start(d, np.asarray(chance)), sigma0,
+                                          0.5 if effects else sigmoid.TAU_FLOOR, sigmoid.MAX_OUTER, fix)
+    rng = np.random.default_rng(5)
+    picks = np.stack([rng.integers(0, d.n_models, size=d.n_models) for _ in range(40)])
+    ref_info = {}
+    ref = sigmoid.refit_one_by_one(d, chance, (sigmoid.PRIOR_MEAN, sigmoid.PRIOR_SD), theta, sigma, tau, picks,
+                                   fix, ref_info)
+    assert set(batched) == set(ref) == set(point)
+    for k in ref:
+        spread = max(float(np.std(ref[k])), 1e-9)
+        assert np.max(np.abs(batched[k] - ref[k])) <= 0.05 * spread, k
+    assert info["bootstrap_failed"] <= ref_info["bootstrap_failed"] + 1

@@ -30,9 +30,16 @@ def _law_fit():
     return load_fit(FITS / "chinchilla_lsq.json")
 
 
+def _capability_fit():
+    from scaling.capability import load
+
+    return load(FITS / "capability_mmlu.json")
+
+
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
+    "capability fit": _capability_fit,
 }
 
 

@@ -16,17 +16,15 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .._checks import check_level, check_number
 from .._format import fmt_num
-from .._io import atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now, with_content_sha256
 from ..errors import ScalingError, ScalingWarning
-from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, decode_draws, draw_arrays,
-                       encode_draws, metadata, predict_frame, summary_frame)
+from ..result_base import ResultBase
+from ..results import DEFAULT_LEVEL, FrameField, draw_arrays, predict_frame
 from ..results import _quantiles_linear
 from ..results import interval as interval_of
 from .data import compute_of, covariates, family_of
@@ -61,8 +59,12 @@ def _offset_key(family: str) -> str:
 
 
 @dataclass(frozen=True)
-class CapabilityFit:
+class CapabilityFit(ResultBase):
     """A fitted capability law for one benchmark (see :mod:`scaling.capability`).
+
+    A :class:`scaling.result_base.ResultBase`: ``summary``, ``report``, ``warnings``,
+    ``metadata``, ``to_dict``, ``save`` and ``load`` are the base's; this class declares its
+    schema, saved fields, report and warnings.
 
     Attributes
     ----------
@@ -101,6 +103,12 @@ class CapabilityFit:
     seed: int = 0
     created: str = ""
     diagnostics: dict = field(default_factory=dict)
+
+    SCHEMA: ClassVar[str] = SCHEMA
+    SCHEMA_VERSION: ClassVar[int] = SCHEMA_VERSION
+    READABLE_VERSIONS: ClassVar[tuple[int, ...]] = READABLE_VERSIONS
+    KIND: ClassVar[str] = "capability fit"
+    REMEDY: ClassVar[str] = "refit (`scaling capability fit`, or `scaling run --force`)"
 
     # -- parameters per draw ------------------------------------------------------------
     @property
@@ -295,22 +303,24 @@ class CapabilityFit:
         out.attrs.update({"level": check_level(level), "score": float(score), "benchmark": self.benchmark})
         return out
 
-    def summary(self, level: float = DEFAULT_LEVEL):
-        """Point estimate and interval of the benchmark's law, ``tau``, the terms and every family offset."""
-        level = check_level(level)
-        names = [k for k in self.params if "@" not in k]
-        cols, has = self._columns()
-        return summary_frame({k: self.params[k] for k in names}, cols if has else None, level)
+    def _summary_values(self) -> dict[str, float]:
+        """The benchmark's law, ``tau``, the terms and every family offset (companions' parameters live in their own fits)."""
+        return {k: float(v) for k, v in self.params.items() if "@" not in k}
 
-    def warnings(self, compute_flops=None, level: float = DEFAULT_LEVEL) -> list[ScalingWarning]:
-        """Doubts about the fit (and, given ``compute_flops``, about answers at that compute).
+    def warnings(self, level: float = DEFAULT_LEVEL, *, compute_flops=None) -> list[ScalingWarning]:
+        """Doubts about the fit (:meth:`_warnings`) and, given ``compute_flops``, about answers at that compute
+        (:meth:`extrapolation_warnings`)."""
+        out = super().warnings(level)
+        if compute_flops is not None:
+            out += self.extrapolation_warnings(compute_flops)
+        return out
 
-        ``few_family_models``: families with one model (their offsets rest on one score);
-        ``extrapolation``: a compute more than half a decade beyond the fitted range, saying how far;
+    def _warnings(self, level: float) -> list[ScalingWarning]:
+        """``few_family_models``: families with one model (their offsets rest on one score);
         ``param_at_bound``: a ceiling at 1; ``bootstrap_failed``, ``few_draws``; and the sampler's
         diagnostics for Bayesian fits.
         """
-        from ..fitting import few_draws_warning
+        from ..runs import few_draws_warning
 
         out = []
         single = sorted(f for f, n in self.families.items() if n == 1)
@@ -331,10 +341,8 @@ class CapabilityFit:
             out.append(ScalingWarning(w["code"], w["message"]))
         cols, has = self._columns()
         if has:
-            out += few_draws_warning(len(next(iter(cols.values()))), check_level(level),
+            out += few_draws_warning(len(next(iter(cols.values()))), level,
                                      "posterior draws" if self.method == "bayes" else "bootstrap resamples")
-        if compute_flops is not None:
-            out += self.extrapolation_warnings(compute_flops)
         return out
 
     def extrapolation_warnings(self, compute_flops) -> list[ScalingWarning]:
@@ -354,90 +362,61 @@ class CapabilityFit:
                 f"model fitted ({fmt_num(10 ** lo)} FLOPs)"))
         return out
 
-    # -- files ----------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(), data_sha256=self.data_sha256,
-                           settings=self.settings, seed=self.seed)
-        cols, has = self._columns()
-        payload.update({
-            "law": self.law, "benchmark": self.benchmark, "method": self.method, "chance": float(self.chance),
-            "terms": list(self.terms), "params": {k: float(v) for k, v in self.params.items()},
-            "families": {k: int(v) for k, v in self.families.items()}, "data_range": dict(self.data_range),
-            "diagnostics": dict(self.diagnostics),
-            "draws": encode_draws(cols) if has else None,
-        })
-        return payload
+    # -- files (written by ResultBase: to_dict, save, load) --------------------------------
+    def _fields(self) -> dict[str, Any]:
+        return {"law": self.law, "benchmark": self.benchmark, "method": self.method, "chance": float(self.chance),
+                "terms": list(self.terms), "params": {k: float(v) for k, v in self.params.items()},
+                "families": {k: int(v) for k, v in self.families.items()}, "data_range": dict(self.data_range),
+                "diagnostics": dict(self.diagnostics)}
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the fit as versioned JSON (schema ``scaling.capability``), atomically."""
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            raise ScalingError(f"a capability fit is saved as .json, got {path.name!r}")
-        return atomic_write_text(path, dumps_json(with_content_sha256(self.to_dict()), compact=True))
+    def _report_title(self) -> str:
+        r = self.data_range
+        return (f"{self.law} capability law for {self.benchmark} ({self.method}; {r.get('n_models', '?')} models in "
+                f"{len(self.families)} families, compute {fmt_num(10 ** r['log10_compute_min'])}"
+                f"-{fmt_num(10 ** r['log10_compute_max'])} FLOPs)")
 
-    def report(self, level: float = DEFAULT_LEVEL) -> str:
-        """A few lines for people: the law, the data, the benchmark's parameters."""
+    def _report_lines(self, level: float) -> list[str]:
+        """The benchmark's parameters with their intervals (family offsets: :meth:`summary`)."""
         s = self.summary(level)
-        lines = [f"{self.law} capability law for {self.benchmark} ({self.method}; {self.data_range.get('n_models', '?')} "
-                 f"models in {len(self.families)} families, compute {fmt_num(10 ** self.data_range['log10_compute_min'])}"
-                 f"-{fmt_num(10 ** self.data_range['log10_compute_max'])} FLOPs)"]
-        for name in [k for k in s.index if not k.startswith("offset[")]:
-            r = s.loc[name]
-            lines.append(f"  {name:<22} {r['value']:.4g}  [{r['lower']:.4g}, {r['upper']:.4g}]")
-        return "\n".join(lines)
+        return [f"  {name:<22} {s.loc[name, 'value']:.4g}  [{s.loc[name, 'lower']:.4g}, {s.loc[name, 'upper']:.4g}]"
+                for name in s.index if not name.startswith("offset[")]
 
-
-def _check_payload(payload: dict, path) -> dict:
-    meta = check_metadata(payload, path)
-    for key in ("law", "benchmark", "method", "params", "families", "data_range"):
-        if key not in payload:
-            raise ScalingError(f"{path}: lacks {key!r}; not a complete capability fit")
-    if payload["law"] not in LAWS:
-        raise ScalingError(f"{path}: unknown law {payload['law']!r}; known laws: {', '.join(LAWS)}")
-    if payload["method"] not in METHODS:
-        raise ScalingError(f"{path}: unknown method {payload['method']!r}; known methods: {', '.join(METHODS)}")
-    for name, v in payload["params"].items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ScalingError(f"{path}: parameter {name} is {v!r}, not a finite number")
-    draws = payload.get("draws")
-    if draws is not None:
-        columns = decode_draws(draws, path)
-        draws = payload["draws"] = {k: columns[k] for k in columns}
-        if set(draws) != set(payload["params"]):
-            raise ScalingError(f"{path}: draws must have one column per parameter")
-        lengths = {len(v) for v in draws.values()}
-        if len(lengths) != 1:
-            raise ScalingError(f"{path}: draw columns differ in length")
-        for name, v in draws.items():
-            if not np.isfinite(np.asarray(v, dtype=float)).all():
-                raise ScalingError(f"{path}: draws of {name} are not all finite numbers")
-    return meta
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, draws, path) -> CapabilityFit:
+        for key in ("law", "benchmark", "method", "params", "families", "data_range"):
+            if key not in payload:
+                raise ScalingError(f"{path}: lacks {key!r}; not a complete capability fit")
+        if payload["law"] not in LAWS:
+            raise ScalingError(f"{path}: unknown law {payload['law']!r}; known laws: {', '.join(LAWS)}")
+        if payload["method"] not in METHODS:
+            raise ScalingError(f"{path}: unknown method {payload['method']!r}; known methods: {', '.join(METHODS)}")
+        for name, v in payload["params"].items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ScalingError(f"{path}: parameter {name} is {v!r}, not a finite number")
+        if draws is not None:
+            if set(draws) != set(payload["params"]):
+                raise ScalingError(f"{path}: draws must have one column per parameter")
+            for name in draws:
+                if not np.isfinite(np.asarray(draws[name], dtype=float)).all():
+                    raise ScalingError(f"{path}: draws of {name} are not all finite numbers")
+        return cls(law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
+                   params={k: float(v) for k, v in payload["params"].items()}, draws=draws,
+                   chance=float(payload.get("chance", 0.0)),
+                   families={k: int(v) for k, v in payload["families"].items()},
+                   data_range=dict(payload["data_range"]), terms=tuple(payload.get("terms", ())),
+                   data_sha256=meta["data_sha256"], settings=dict(meta["settings"]), seed=meta["seed"],
+                   created=meta["created"], diagnostics=dict(payload.get("diagnostics", {})))
 
 
 def load(path: str | os.PathLike) -> CapabilityFit:
-    """Load a capability fit saved by :meth:`CapabilityFit.save`.
+    """Load a capability fit saved by :meth:`CapabilityFit.save` (:meth:`CapabilityFit.load`).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ScalingError
-        Not JSON, another schema or version, or invalid values (non-finite parameters,
-        unknown law or method, a seed that is not an integer).
+        Not JSON, another schema or version, invalid values (non-finite parameters, unknown
+        law or method, a seed that is not an integer), or content edited after it was written.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "capability fit file does not exist", str(path))
-    raw = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
-    payload = dict(raw)
-    meta = _check_payload(payload, path)  # values first (a specific message), then the content hash
-    check_content_sha256(raw, path, remedy="refit (`scaling capability fit`, or `scaling run --force`)")
-    draws = payload.get("draws")
-    return CapabilityFit(
-        law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
-        params={k: float(v) for k, v in payload["params"].items()},
-        draws=DrawColumns({k: np.asarray(v, dtype=float) for k, v in draws.items()}) if draws else None,
-        chance=float(payload.get("chance", 0.0)), families={k: int(v) for k, v in payload["families"].items()},
-        data_range=dict(payload["data_range"]), terms=tuple(payload.get("terms", ())),
-        data_sha256=meta["data_sha256"], settings=dict(meta["settings"]), seed=meta["seed"],
-        created=meta["created"], diagnostics=dict(payload.get("diagnostics", {})))
+    return CapabilityFit.load(path)

@@ -162,7 +162,8 @@ def fit_cmd(benchmark, law, method, bootstrap, terms, seed, draws, output, as_js
                    "warnings": [w.to_dict() for w in warnings]})
         return
     echo_warnings(warnings)
-    click.echo(fit.report())
+    # the report's warnings went to stderr
+    click.echo("\n".join(line for line in fit.report().splitlines() if not line.strip().startswith("warning:")))
     click.echo(f"\nsaved {path}")
 
 
