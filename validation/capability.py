@@ -22,6 +22,12 @@ round's law (``base``) and the baseline, one pooled sigmoid in log compute (no f
 2. **Leave one family out**: fit on all other families, predict the held-out family's models
    as a new family.
 
+Third round (``--round3``; protocol in docs/capability.md, "Third round", written before any score):
+the variants ``obs-family`` (observational law, family-specific intercepts and slopes shrunk to the
+population) and ``era`` (sigmoid law whose family offsets have a release-era mean) are each scored
+once on the same compute split against the pooled baseline and ``base``; leave-one-family-out is
+reported alongside. A variant becomes the default only if it meets all three goals on the split.
+
 Metrics: mean absolute error of the predictive median in accuracy points, and the share of
 held-out scores inside the 90% predictive interval (``interval="model"``: a new model's score,
 residual scatter included). Writes ``validation/results/capability.md`` and ``.json``, and the
