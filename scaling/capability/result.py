@@ -130,21 +130,29 @@ class CapabilityFit(ResultBase):
             raise ScalingError("this fit has no draws; refit with bootstrap > 0 (lsq) or method='bayes' for intervals")
         return cols
 
-    def _offsets(self, cols: dict, families: list, rng: np.random.Generator | None) -> np.ndarray:
+    def _offsets(self, cols: dict, families: list, rng: np.random.Generator | None, prefix: str = "offset",
+                 tau: str = "tau") -> np.ndarray:
         """Offsets per draw and row: a seen family's own; else a draw from N(0, tau^2) (0 without rng)."""
         n = len(next(iter(cols.values())))
         out = np.zeros((n, len(families)))
         # common random numbers: rows of one unseen family share its draw (smooth bands; marginals unchanged)
         unseen: dict = {}
         for j, fam in enumerate(families):
-            key = _offset_key(fam) if fam is not None else None
+            key = f"{prefix}[{fam}]" if fam is not None else None
             if key is not None and key in cols:
                 out[:, j] = cols[key]
             elif rng is not None:
                 if fam not in unseen:
                     unseen[fam] = rng.standard_normal(n)
-                out[:, j] = cols["tau"] * unseen[fam]
+                out[:, j] = cols[tau] * unseen[fam]
         return out
+
+    def _effects(self, cols: dict, families: list, rng: np.random.Generator | None):
+        """Family offsets per draw and row, and the engine's further random effects (family slopes)."""
+        u = self._offsets(cols, families, rng)
+        if "tau_slope" not in cols:
+            return u, {}
+        return u, {"slope_u": self._offsets(cols, families, rng, "slope_offset", "tau_slope")}
 
     def _shift(self, cols: dict, w: np.ndarray) -> np.ndarray:
         """Sum of the optional terms, beta . w, per draw and row (log10 compute)."""
@@ -160,7 +168,8 @@ class CapabilityFit(ResultBase):
         if isinstance(models, dict):
             models = pd.DataFrame(models)
         compute = compute_of(models, what, required=True)
-        w = covariates(models, self.terms, what, required=True) if self.terms else np.zeros((len(models), 0))
+        w = (covariates(models, self.terms, what, required=True, family_dates=self.settings.get("family_dates", {}))
+             if self.terms else np.zeros((len(models), 0)))
         if not np.isfinite(w).all():
             row = int(np.flatnonzero(~np.isfinite(w).all(axis=1))[0])
             raise ScalingError(f"{what}: row {row} lacks a value the terms {', '.join(self.terms)} need "
@@ -174,16 +183,16 @@ class CapabilityFit(ResultBase):
             raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
         cols = self._require_draws()
         rng = np.random.default_rng(self.seed + _NOISE_SEED)
-        u = self._offsets(cols, fams, rng)
+        u, more = self._effects(cols, fams, rng)
         shift = self._shift(cols, w)
         if interval == "model":
-            return self.engine.new_model(cols, self.chance, x[None, :], u, shift, rng)
-        return self.engine.curve(cols, self.chance, x[None, :], u, shift)
+            return self.engine.new_model(cols, self.chance, x[None, :], u, shift, rng, **more)
+        return self.engine.curve(cols, self.chance, x[None, :], u, shift, **more)
 
     def _point(self, x, w, fams):
         point = {k: np.array([v]) for k, v in self.params.items()}
-        return self.engine.curve(point, self.chance, x[None, :], self._offsets(point, fams, None),
-                                 self._shift(point, w))[0]
+        u, more = self._effects(point, fams, None)
+        return self.engine.curve(point, self.chance, x[None, :], u, self._shift(point, w), **more)[0]
 
     def predict_compute(self, compute_flops, family=None, level: float = DEFAULT_LEVEL, interval: str = "model"):
         """:meth:`predict` for compute values alone (no pandas): ``{"median", "lower", "upper", "point"}`` arrays.
@@ -245,20 +254,23 @@ class CapabilityFit(ResultBase):
             wanted = [NEW_FAMILY, *sorted(self.families)]
         else:
             wanted = [family] if isinstance(family, str) else list(family)
-        w = np.zeros((1, len(self.terms)))
+        fams = [None if f == NEW_FAMILY else f for f in wanted]
+        w = np.zeros((len(fams), len(self.terms)))
+        eras = self.settings.get("family_dates", {})
         for k, term in enumerate(self.terms):
             if term == "tokens_per_param" and tokens_per_param is not None:
-                w[0, k] = math.log10(check_number("tokens_per_param", tokens_per_param) / 20.0)
-            elif term == "date" and release_date is not None:
+                w[:, k] = math.log10(check_number("tokens_per_param", tokens_per_param) / 20.0)
+            elif term in ("date", "family_date") and release_date is not None:
                 from .._dates import decimal_year
                 from .data import REFERENCE_YEAR
 
-                w[0, k] = float(decimal_year(release_date)[0]) - REFERENCE_YEAR
+                w[:, k] = float(decimal_year(release_date)[0]) - REFERENCE_YEAR
+            if term == "family_date":  # a fitted family is at its own era
+                w[:, k] = [eras.get(f, w[j, k]) if f is not None else w[j, k] for j, f in enumerate(fams)]
         rng = np.random.default_rng(self.seed + _NOISE_SEED)
-        fams = [None if f == NEW_FAMILY else f for f in wanted]
-        u = self._offsets(cols, fams, rng)
-        shift = self._shift(cols, np.repeat(w, len(fams), axis=0))
-        x = self.engine.log10_compute(cols, self.chance, score, u, shift)
+        u, more = self._effects(cols, fams, rng)
+        shift = self._shift(cols, w)
+        x = self.engine.log10_compute(cols, self.chance, score, u, shift, **more)
         rows = []
         for j, label in enumerate(wanted):
             lo, hi, n_nan = interval_of(x[:, j], level)
