@@ -12,9 +12,11 @@ the paper's:
 2. **Compute -> capability**, log-linear with a family intercept (random effect, shrunk as in
    :mod:`scaling.capability.sigmoid`) and a common slope:
    :math:`P_i = \alpha + \beta(\log_{10} C_i - 22) + u_f + e_i`, :math:`u_f \sim N(0, \tau^2)`,
-   :math:`e_i \sim N(0, \sigma_P^2)`. The paper fits each family's own line; we shrink family
-   intercepts and share the slope (families hold 1-8 models here), and use PC1 only (the paper
-   uses up to three components).
+   :math:`e_i \sim N(0, \sigma_P^2)`. The paper fits each family's own line; by default we shrink
+   family intercepts and share the slope (families hold 1-8 models here). With
+   ``family_slopes=True`` each family also has its own slope, :math:`+\,b_f(\log_{10} C_i - 22)`,
+   :math:`b_f \sim N(0, \tau_b^2)`, shrunk to the population's (:func:`_mixed_lines`). PC1 only
+   (the paper uses up to three components).
 3. **Capability -> benchmark**: :math:`\mathrm{acc} = \chi + (\kappa - \chi)\,\sigma(s (P - m))
    + \varepsilon`, fitted on every model with a score (compute not needed).
 
