@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._checks import check_level, check_number
+from .._checks import check_level, check_number, few_draws_warning
 from .._format import fmt_num
 from ..errors import ScalingError, ScalingWarning
 from ..result_base import ResultBase
@@ -332,8 +332,6 @@ class CapabilityFit(ResultBase):
         ``param_at_bound``: a ceiling at 1; ``bootstrap_failed``, ``few_draws``; and the sampler's
         diagnostics for Bayesian fits.
         """
-        from ..runs import few_draws_warning
-
         out = []
         single = sorted(f for f, n in self.families.items() if n == 1)
         if single:
