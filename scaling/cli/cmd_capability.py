@@ -138,7 +138,7 @@ def target(score, family, benchmark, level, fit_path, as_json):
 @click.option("--law", default="sigmoid", show_default=True, help="sigmoid | observational")
 @click.option("--method", default="lsq", show_default=True, help="lsq | bayes")
 @click.option("--bootstrap", default=200, show_default=True, type=int, help="Resamples (lsq).")
-@click.option("--term", "terms", multiple=True, help="Optional term of the sigmoid law: tokens_per_param | date.")
+@click.option("--term", "terms", multiple=True, help="Optional term of the sigmoid law: tokens_per_param | date | family_date.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--draws", default=1000, show_default=True, type=int, help="Posterior draws per chain (bayes).")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
@@ -162,7 +162,8 @@ def fit_cmd(benchmark, law, method, bootstrap, terms, seed, draws, output, as_js
                    "warnings": [w.to_dict() for w in warnings]})
         return
     echo_warnings(warnings)
-    click.echo(fit.report())
+    # the report's warnings went to stderr
+    click.echo("\n".join(line for line in fit.report().splitlines() if not line.strip().startswith("warning:")))
     click.echo(f"\nsaved {path}")
 
 
