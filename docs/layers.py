@@ -27,7 +27,7 @@ BEGIN, END = "<!-- layers:begin (python docs/layers.py) -->", "<!-- layers:end -
 GROUPS = {
     "foundations": ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_dates", "_style", "paths",
                     "_tables"],
-    "the contract": ["results"],
+    "the contract": ["results", "result_base"],
     "data and maths": ["datasets", "laws", "objective", "runs"],
     "fitting": ["fitting", "groups", "library", "bayes", "compare"],
     "answers": ["cost", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability"],

@@ -37,21 +37,20 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 import numpy as np
 
 from ._checks import check_int, check_number, chunk_rows, units_warnings
 from ._format import format_sig, plain_formula, plural
-from ._io import (atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now,
-                  with_content_sha256)
+from ._io import utc_now
 from .datasets import runs_sha256
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
+from .result_base import ResultBase
 from .objective import block_rows, huber_objective, make_objective
 from .optim import MAX_ITER, NONFINITE, STATUS_NAMES, batched_lbfgs, polish
-from .results import (DEFAULT_LEVEL, MAX_SAVED_DRAWS, FrameField, check_level, check_metadata, check_predict_memory,
-                      decode_draws, draw_arrays, encode_draws, metadata, predict_frame, summary_frame)
+from .results import MAX_SAVED_DRAWS, FrameField, check_level, check_predict_memory, draw_arrays, predict_frame
 # The run table and the shared checks live below this module (scaling.runs), so that the
 # Bayesian and per-group fits use them without importing this one; the names stay importable
 # from here (public ones unchanged; the private ones are deprecated aliases).
@@ -97,8 +96,8 @@ def _cell(x: float) -> str:
 
 
 @dataclass(frozen=True)
-class FitResult:
-    """An immutable least-squares fit of a scaling law (honours :mod:`scaling.results`).
+class FitResult(ResultBase):
+    """An immutable least-squares fit of a scaling law (a :class:`scaling.result_base.ResultBase`).
 
     Attributes
     ----------
@@ -155,6 +154,12 @@ class FitResult:
     created: str = ""
     data_path: str = ""
 
+    SCHEMA: ClassVar[str] = SCHEMA
+    SCHEMA_VERSION: ClassVar[int] = SCHEMA_VERSION
+    READABLE_VERSIONS: ClassVar[tuple[int, ...]] = READABLE_VERSIONS
+    KIND: ClassVar[str] = "least-squares fit"
+    REMEDY: ClassVar[str] = "refit (`scaling fit`, or `scaling run --force`)"
+
     # -- questions every fit answers ------------------------------------------------
     @property
     def law_object(self) -> Law:
@@ -164,24 +169,17 @@ class FitResult:
         """Derived quantities of the point estimate (chinchilla: a, b, G)."""
         return {k: float(v) for k, v in self.law_object.derived(self.params).items()}
 
-    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
-        """Point estimates and percentile bootstrap intervals (NaN without draws).
+    def _summary_values(self) -> dict[str, float]:
+        """Law parameters, derived quantities (chinchilla: a, b, G) and extras (``sigma``)."""
+        return {**{k: float(v) for k, v in self.params.items()}, **self.derived(),
+                **{k: float(v) for k, v in self.extras.items()}}
 
-        Returns
-        -------
-        pandas.DataFrame
-            Index ``parameter`` (law parameters, derived quantities, extras); columns
-            ``value``, ``lower``, ``upper``.
-        """
-        values = {**{k: float(v) for k, v in self.params.items()}, **self.derived(),
-                  **{k: float(v) for k, v in self.extras.items()}}
-        return summary_frame(values, draw_arrays(self), level)
+    def _report_title(self) -> str:
+        return f"{self.law_object.name} law fit ({self.method}), {self.n_runs} runs"
 
-    def report(self, level: float = DEFAULT_LEVEL) -> str:
-        """Readable report of the fit, with its warnings."""
+    def _report_lines(self, level: float) -> list[str]:
         law = self.law_object
         lines = [
-            f"{law.name} law fit ({self.method}), {self.n_runs} runs",
             f"  {plain_formula(law.formula)}",
             f"  objective: {self.objective:.10g}" if math.isfinite(self.objective) else "  objective: - (published)",
         ]
@@ -204,11 +202,9 @@ class FitResult:
             lines.append(f"  {name:<8}{_cell(row['value']):>14}{lo:>16}{hi:>16}")
         if self.draws is not None:
             lines.append(f"  bootstrap: {len(self.draws)} resamples (seed {self.seed}), percentile intervals")
-        for w in self.warnings(level):
-            lines.append(f"  warning: {w.message}")
-        return "\n".join(lines)
+        return lines
 
-    def warnings(self, level: float = DEFAULT_LEVEL) -> list[ScalingWarning]:
+    def _warnings(self, level: float) -> list[ScalingWarning]:
         """What may make this fit's numbers wrong: identifiability, bounds, convergence, too few draws."""
         law = self.law_object
         out = range_warnings(self.data_range)
@@ -242,7 +238,7 @@ class FitResult:
         columns = draw_arrays(self)
         out += draws_at_bound_warnings(law, columns, self.params)
         if columns is not None:
-            out += few_draws_warning(columns.n_rows, check_level(level))
+            out += few_draws_warning(columns.n_rows, level)
         return out
 
     def predict(self, n_params, n_tokens, level: float | None = None, **covariates):
@@ -277,18 +273,9 @@ class FitResult:
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level,
                              median=np.ravel(point) * np.ones(flat[0].size))
 
-    # -- files ----------------------------------------------------------------------
-    def to_dict(self, max_draws: int | None = MAX_SAVED_DRAWS) -> dict:
-        """The saved form: :func:`scaling.results.metadata` followed by the fit's fields.
-
-        The draws (law parameters and extras; derived quantities are recomputed on load) are
-        in the one store of :mod:`scaling.results`: thinned evenly to at most ``max_draws``
-        (None: all) and rounded to 6 significant digits (:func:`scaling.results.encode_draws`).
-        """
-        law = self.law_object
-        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
-                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
-        payload.update({
+    # -- files (written by ResultBase: to_dict, save, load) ----------------------------
+    def _fields(self) -> dict[str, Any]:
+        return {
             "law": self.law,
             "method": self.method,
             "params": {k: float(v) for k, v in self.params.items()},
@@ -300,28 +287,68 @@ class FitResult:
             "diagnostics": dict(self.diagnostics),
             "starts": self.starts,
             "data_path": self.data_path,
-            "draws": None,
-        })
+        }
+
+    def _saved_draws(self):
+        """Law parameters and extras (derived quantities are recomputed on load)."""
         columns = draw_arrays(self)
-        if columns is not None:
-            cols = [c for c in (*law.param_names, *self.extras) if c in columns]
-            payload["draws"] = encode_draws({c: columns[c] for c in cols}, max_draws)
-        return payload
+        if columns is None:
+            return None
+        return {c: columns[c] for c in (*self.law_object.param_names, *self.extras) if c in columns}
 
-    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
-        """Write the fit as versioned JSON (schema ``scaling.fit``), atomically.
-
-        At most ``max_draws`` bootstrap draws are kept, evenly thinned, at 6 significant
-        digits (:meth:`to_dict`); None keeps them all. The loaded fit answers from them.
-        """
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            raise ScalingError(f"a least-squares fit is saved as .json, got {path.name!r}")
+    def _check_savable(self, path: Path) -> None:
         bad = {k: float(v) for k, v in {**self.params, **self.extras}.items() if not math.isfinite(float(v))}
         if bad:  # every loader refuses such a file: never write one
             name, v = next(iter(bad.items()))
             raise ScalingError(f"not saving {path.name}: {_not_finite_text(self.law_object, name, v)}")
-        return atomic_write_text(path, dumps_json(with_content_sha256(self.to_dict(max_draws)), compact=True))
+
+    @classmethod
+    def _upgrade(cls, payload: dict) -> dict:
+        version = payload["schema_version"]
+        if version == 1:
+            # version 1 (scaling 0.0.x) kept the parameters under "estimates" and
+            # no starts summary or extras
+            payload = {**payload, "params": payload["estimates"], "extras": {}, "starts": {},
+                       "created": payload.get("time", "")}
+        if version < 3:  # versions 1-2 named the package version differently
+            payload = {**payload, "scaling_version": payload.get("package_version", ""),
+                       "created": payload.get("created", ""), "settings": payload.get("settings", {})}
+        return payload
+
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, values, path) -> FitResult:
+        law = get_law(payload["law"])
+        method = payload["method"]
+        if method not in SAVED_METHODS:
+            raise ScalingError(f"{path}: unknown method {method!r}; a fit file has one of "
+                               f"{', '.join(SAVED_METHODS)}")
+        params = _check_values(path, "parameter", {p: payload["params"][p] for p in law.param_names}, law)
+        extras = {k: float(v) for k, v in payload.get("extras", {}).items()}
+        # counts of how the starts ended (the grid is a name): whole numbers, or the report breaks
+        starts = {k: str(v) if k == "grid" else check_int(f"{path}: starts[{k!r}]", v, 0)
+                  for k, v in dict(payload.get("starts", {})).items()}
+        draws = None
+        if values is not None:
+            # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
+            draws = draw_columns(law, values, {k: values[k] for k in extras if k in values})
+            if not draws.n_rows:
+                raise ScalingError(f"{path}: the draws are empty")
+            if not all(np.isfinite(draws[p]).any() for p in law.param_names):
+                raise ScalingError(f"{path}: a parameter has no finite draw")
+        # a published fit has no objective (NaN); a fitted one a finite, non-negative value
+        objective = (float(payload["objective"]) if method == "published"
+                     else check_number(f"{path}: objective", payload["objective"], low=0.0, low_open=False))
+        n_runs = check_int("n_runs", payload["n_runs"], 0 if method == "published" else 1)
+        return cls(
+            law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
+            n_excluded=int(payload.get("n_excluded", 0)), data_sha256=meta["data_sha256"],
+            seed=meta["seed"], settings=dict(meta["settings"]), draws=draws,
+            starts=dict(starts), extras=extras,
+            data_range=_check_numbers(path, "data_range", payload.get("data_range") or {}, allow_inf=False),
+            diagnostics=_check_numbers(path, "diagnostics", payload.get("diagnostics") or {}, allow_inf=True),
+            created=meta["created"],
+            data_path=str(payload.get("data_path") or ""),
+        )
 
 
 def _not_finite_text(law: Law, name: str, value: float) -> str:
@@ -363,62 +390,6 @@ def _check_numbers(path, what: str, values, *, allow_inf: bool) -> dict:
     return out
 
 
-def _from_payload(payload: dict, path) -> FitResult:
-    version = payload["schema_version"]
-    try:
-        law = get_law(payload["law"])
-        if version == 1:
-            # version 1 (scaling 0.0.x) kept the parameters under "estimates" and
-            # no starts summary or extras
-            params = payload["estimates"]
-            extras, starts = {}, {}
-            created = payload.get("time", "")
-        else:
-            params, extras, starts = payload["params"], payload.get("extras", {}), payload.get("starts", {})
-            created = payload.get("created", "")
-        if version < 3:  # versions 1-2 named the package version differently
-            payload = {**payload, "scaling_version": payload.get("package_version", ""), "created": created,
-                       "settings": payload.get("settings", {})}
-        meta = check_metadata(payload, path)
-        method = payload["method"]
-        if method not in SAVED_METHODS:
-            raise ScalingError(f"{path}: unknown method {method!r}; a fit file has one of "
-                               f"{', '.join(SAVED_METHODS)}")
-        params = _check_values(path, "parameter", {p: params[p] for p in law.param_names}, law)
-        extras = {k: float(v) for k, v in extras.items()}
-        # counts of how the starts ended (the grid is a name): whole numbers, or the report breaks
-        starts = {k: str(v) if k == "grid" else check_int(f"{path}: starts[{k!r}]", v, 0)
-                  for k, v in dict(starts).items()}
-        draws = None
-        if payload.get("draws"):
-            values = decode_draws(payload["draws"], path)
-            # held as arrays: the DataFrame is built when fit.draws is first read (sizing needs none)
-            draws = draw_columns(law, values, {k: values[k] for k in extras if k in values})
-            if not draws.n_rows:
-                raise ScalingError(f"{path}: the draws are empty")
-            if not all(np.isfinite(draws[p]).any() for p in law.param_names):
-                raise ScalingError(f"{path}: a parameter has no finite draw")
-        # a published fit has no objective (NaN); a fitted one a finite, non-negative value
-        objective = (float(payload["objective"]) if method == "published"
-                     else check_number(f"{path}: objective", payload["objective"], low=0.0, low_open=False))
-        n_runs = check_int("n_runs", payload["n_runs"], 0 if method == "published" else 1)
-        return FitResult(
-            law=law.name, method=method, params=params, objective=objective, n_runs=n_runs,
-            n_excluded=int(payload.get("n_excluded", 0)), data_sha256=meta["data_sha256"],
-            seed=meta["seed"], settings=dict(meta["settings"]), draws=draws,
-            starts=dict(starts), extras=extras,
-            data_range=_check_numbers(path, "data_range", payload.get("data_range") or {}, allow_inf=False),
-            diagnostics=_check_numbers(path, "diagnostics", payload.get("diagnostics") or {}, allow_inf=True),
-            created=created,
-            data_path=str(payload.get("data_path") or ""),
-        )
-    except ScalingError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ScalingError(f"{path}: a 'scaling.fit' file missing or with a malformed field "
-                           f"({type(exc).__name__}: {exc})") from None
-
-
 def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
     """Load a saved fit: ``.json`` -> :class:`FitResult`, ``.nc`` -> :func:`scaling.bayes.load`.
 
@@ -442,11 +413,7 @@ def load_fit(path: str | os.PathLike, runs: pd.DataFrame | None = None):
 
         result = bayes.load(path)
     elif suffix == ".json":
-        if not path.exists():
-            raise FileNotFoundError(2, "fit file does not exist", str(path))
-        payload = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
-        result = _from_payload(payload, path)  # names a malformed value first
-        check_content_sha256(payload, path)  # then refuses valid values that are not the ones written
+        result = FitResult.load(path)
     else:
         raise ScalingError(f"unknown fit file type {path.name!r}; expected .json (least squares) "
                            "or .nc (Bayesian)")

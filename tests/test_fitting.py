@@ -258,7 +258,7 @@ def test_unsupported_version_fails_clearly():
 @pytest.mark.parametrize("text,match", [
     ('{"schema": "scaling.hardware", "schema_version": 1}', "schema 'scaling.hardware'"),
     ("not json {", "not a JSON file"),
-    ('{"schema": "scaling.fit", "schema_version": 2, "law": "chinchilla"}', "malformed"),
+    ('{"schema": "scaling.fit", "schema_version": 2, "law": "chinchilla"}', "metadata lacks|malformed"),
 ])
 def test_foreign_or_corrupt_file(tmp_path, text, match):
     path = tmp_path / "x.json"

@@ -1,0 +1,155 @@
+"""One contract test for every result kind (issue 19): written once, parametrised over the kinds.
+
+Each kind in :data:`KINDS` is built from shipped artefacts or a small, fast fit, and must
+honour :class:`scaling.result_base.ResultBase`: ``summary``, ``report``, ``warnings``,
+``metadata`` (with a data hash and a seed), ``to_dict``, and a ``save``/``load`` round trip
+that keeps what the result reports. A kind added to the package is added here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scaling.errors import ScalingError, ScalingWarning
+from scaling.result_base import ResultBase
+from scaling.results import METADATA_KEYS, SUMMARY_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+FITS = ROOT / "fits"
+
+
+def _law_fit():
+    from scaling.fitting import load_fit
+
+    return load_fit(FITS / "chinchilla_lsq.json")
+
+
+def _forecast():
+    from scaling.forecast import ForecastSpec, equivalent_cost
+    from scaling.hardware import load_trend
+
+    spec = ForecastSpec(dates=["2024-01-01", "2026-01-01", "2028-01-01"], n_draws=200, seed=3, label="contract")
+    return equivalent_cost(_law_fit(), load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"), spec=spec)
+
+
+def _capability_forecast():
+    from scaling.forecast.capability_cost import capability_equivalent_cost
+    from scaling.hardware import load_trend
+
+    return capability_equivalent_cost(load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"),
+                                      dates=["2022-01-01", "2026-01-01"], n_draws=200, seed=1, label="capability")
+
+
+#: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
+KINDS = {
+    "law fit (least squares)": _law_fit,
+    "cost forecast": _forecast,
+    "cost forecast (capability target)": _capability_forecast,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(KINDS))
+def result(request):
+    return KINDS[request.param]()
+
+
+def test_is_a_result_base(result):
+    assert isinstance(result, ResultBase)
+    assert result.SCHEMA.startswith("scaling.") and result.SUFFIX.startswith(".")
+
+
+def test_summary_frame(result):
+    for level in (0.9, 0.5):
+        summ = result.summary(level)
+        assert isinstance(summ, pd.DataFrame) and len(summ) >= 1
+        assert summ.index.name == "parameter"
+        assert tuple(summ.columns[:3]) == SUMMARY_COLUMNS
+        assert summ.attrs["level"] == level
+        finite = summ.dropna(subset=["lower", "upper"])
+        assert (finite["lower"] <= finite["upper"]).all()
+    wide, narrow = result.summary(0.9), result.summary(0.5)
+    both = wide.dropna(subset=["lower"]).index
+    assert ((wide.loc[both, "upper"] - wide.loc[both, "lower"])
+            >= (narrow.loc[both, "upper"] - narrow.loc[both, "lower"]) - 1e-12).all()
+    with pytest.raises(ScalingError, match="level"):
+        result.summary(1.5)
+
+
+def test_warnings_and_report(result):
+    for level in (0.9, 0.5):
+        warns = result.warnings(level)
+        assert isinstance(warns, list) and all(isinstance(w, ScalingWarning) for w in warns)
+    text = result.report()
+    assert isinstance(text, str) and text.strip()
+    for w in result.warnings():
+        assert w.message in text
+
+
+def test_metadata_has_data_hash_and_seed(result):
+    meta = result.metadata
+    assert tuple(meta) == METADATA_KEYS
+    assert meta["schema"] == result.SCHEMA and meta["schema_version"] == result.SCHEMA_VERSION
+    assert len(meta["data_sha256"]) == 64 and int(meta["data_sha256"], 16) >= 0
+    assert isinstance(meta["seed"], int) and not isinstance(meta["seed"], bool)
+    assert isinstance(meta["settings"], dict)
+
+
+def test_to_dict_is_json_and_starts_with_metadata(result):
+    payload = result.to_dict()
+    assert tuple(payload)[:len(METADATA_KEYS)] == METADATA_KEYS
+    assert "draws" in payload
+    json.dumps(payload, allow_nan=True)  # JSON-ready: no numpy scalars, no frames
+
+
+def test_save_load_round_trip(result, tmp_path):
+    path = result.save(tmp_path / f"result{result.SUFFIX}")
+    back = type(result).load(path)
+    assert type(back) is type(result)
+    assert back.metadata | {"created": ""} == result.metadata | {"created": ""}
+    a, b = result.summary(), back.summary()
+    assert list(a.index) == list(b.index)
+    # saved draws keep 6 significant digits and at most 1,000 draws: what is reported survives
+    np.testing.assert_allclose(a["value"].to_numpy(float), b["value"].to_numpy(float), rtol=1e-5, atol=0)
+    ends = a[["lower", "upper"]].to_numpy(float), b[["lower", "upper"]].to_numpy(float)
+    finite = np.isfinite(ends[0])
+    assert (np.isfinite(ends[1]) == finite).all()
+    spread = np.abs(a["upper"] - a["lower"]).to_numpy(float)[:, None] * np.ones((1, 2))
+    assert (np.abs(ends[0] - ends[1])[finite] <= 0.05 * spread[finite] + 1e-9 * np.abs(ends[0][finite])).all()
+    assert [w.code for w in back.warnings()] == [w.code for w in result.warnings()]
+    # a second save of the loaded result writes the same content (the format is a fixed point)
+    again = type(back).load(back.save(tmp_path / f"again{result.SUFFIX}"))
+    assert again.to_dict() | {"created": ""} == back.to_dict() | {"created": ""}
+
+
+def test_wrong_suffix_and_missing_file(result, tmp_path):
+    with pytest.raises(ScalingError, match=result.SUFFIX.replace(".", r"\.")):
+        result.save(tmp_path / "result.txt")
+    with pytest.raises(FileNotFoundError):
+        type(result).load(tmp_path / f"missing{result.SUFFIX}")
+
+
+def test_foreign_schema_is_refused(result, tmp_path):
+    if result.SUFFIX != ".json":
+        pytest.skip("JSON kinds only")
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps({"schema": "scaling.other", "schema_version": 1}))
+    with pytest.raises(ScalingError, match="schema"):
+        type(result).load(path)
+
+
+def test_edited_file_is_refused(result, tmp_path):
+    if result.SUFFIX != ".json":
+        pytest.skip("JSON kinds only (a netCDF posterior is checked by its own tests)")
+    path = result.save(tmp_path / "result.json")
+    payload = json.loads(path.read_text())
+    name, value = next((k, v) for k, v in payload["params"].items() if isinstance(v, float) and math.isfinite(v))
+    payload["params"][name] = value * 1.01 if value else 1.0
+    path.write_text(json.dumps(payload))
+    with pytest.raises(ScalingError, match="changed after scaling wrote it"):
+        type(result).load(path)
