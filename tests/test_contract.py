@@ -74,6 +74,12 @@ def _backtest():
     from scaling.hardware import backtest
 
     return backtest("2022-01-01", "flops_per_watt", "fp32", method="ols", draws=200)
+def _capability_fit():
+    from scaling.capability import load
+
+    return load(FITS / "capability_mmlu.json")
+
+
 def _forecast():
     from scaling.forecast import ForecastSpec, equivalent_cost
     from scaling.hardware import load_trend
@@ -98,6 +104,7 @@ KINDS = {
     "price panel": _panel,
     "forecast evaluation": _evaluation,
     "hardware trend backtest": _backtest,
+    "capability fit": _capability_fit,
     "cost forecast": _forecast,
     "cost forecast (capability target)": _capability_forecast,
 }
