@@ -30,9 +30,16 @@ def _law_fit():
     return load_fit(FITS / "chinchilla_lsq.json")
 
 
+def _bayes_fit():
+    from scaling import bayes
+
+    return bayes.load(FITS / "chinchilla_bayes.nc")
+
+
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
+    "law fit (Bayesian posterior)": _bayes_fit,
 }
 
 
