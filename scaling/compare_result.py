@@ -186,8 +186,10 @@ class CompareResult(_ComparisonBase):
     def _from_fields(cls, payload: dict, meta: dict, path) -> CompareResult:
         scores = pd.DataFrame(payload["scores"], columns=["law", "kind", "scheme", *SCORE_COLUMNS])
         in_sample = pd.DataFrame(payload["in_sample"]).set_index("law")
-        if list(in_sample.columns) != ["kind", "n_free", "rms_in_sample", "fitted_on_these_runs"]:
-            raise ScalingError(f"{path}: in_sample has columns {list(in_sample.columns)}")
+        # files written before the in-sample share was recorded lack fitted_on_these_runs
+        if list(in_sample.columns)[:3] != ["kind", "n_free", "rms_in_sample"]:
+            raise ScalingError(f"{path}: in_sample has columns {list(in_sample.columns)}; expected kind, n_free, "
+                               "rms_in_sample, fitted_on_these_runs")
         return cls(scores=scores, predictions=pd.DataFrame(payload["predictions"]), in_sample=in_sample,
                    data_sha256=meta["data_sha256"], seed=meta["seed"], settings=dict(meta["settings"]),
                    loo=dict(payload["loo"]), folds=list(payload["folds"]), created=meta["created"])
