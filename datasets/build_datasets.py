@@ -477,6 +477,63 @@ def build_cloud_prices(raw: Path) -> pd.DataFrame:
     return out.sort_values(["date", "hardware", "provider"], kind="stable").reset_index(drop=True)
 
 
+#: Pricing tiers of the cloud table, in the order spells are listed: tier -> price column.
+SPELL_TIERS = {"on_demand": "usd_per_chip_hour_on_demand", "1yr": "usd_per_chip_hour_1yr",
+               "3yr": "usd_per_chip_hour_3yr"}
+SPELLS_SOURCE = PRICES_SOURCE + "; one row per chip x provider x tier x price of cloud_prices.csv"
+
+
+def _on_demand_reference(spells: pd.DataFrame, obs: pd.DataFrame) -> list[float]:
+    """On-demand $/chip-hour each committed-use spell is a discount of: the one quoted in the same
+    observations (the same listing), else the on-demand spells of the same chip x provider seen
+    over the spell's dates; NaN unless exactly one price qualifies (and for on-demand spells)."""
+    od = spells.loc[spells["pricing_tier"] == "on_demand"]
+    ref = []
+    for row in spells.itertuples():
+        same = obs.loc[obs["_spell"] == row.Index, "_od"].dropna().unique()
+        if len(same) == 0:
+            same = od.loc[(od["hardware"] == row.hardware) & (od["provider"] == row.provider)
+                          & (od["first_seen_date"] <= row.last_seen_date)
+                          & (od["last_seen_date"] >= row.first_seen_date), "usd_per_chip_hour"].unique()
+        ref.append(float(same[0]) if len(same) == 1 and row.pricing_tier != "on_demand" else np.nan)
+    return ref
+
+
+def build_price_spells(raw: Path) -> pd.DataFrame:
+    """Cloud prices counted once: one row per chip x provider x pricing tier x price, with the
+    dates it was first and last seen, the observations (rows of ``cloud_prices``) quoting it,
+    and for 1-year and 3-year spells the discount against the on-demand price (rules in README)."""
+    prices = build_cloud_prices(raw)
+    rental = prices.loc[prices["provider"].str.len() > 0]
+    frames = []
+    for tier, col in SPELL_TIERS.items():
+        f = rental.loc[rental[col].notna(), ["date", "hardware", "manufacturer", "provider", "source_url"]].copy()
+        f["pricing_tier"] = tier
+        f["usd_per_chip_hour"] = rental.loc[f.index, col].astype(float).round(6)
+        f["_od"] = rental.loc[f.index, SPELL_TIERS["on_demand"]].astype(float).round(6)
+        frames.append(f)
+    obs = pd.concat(frames, ignore_index=True)
+    obs["_tier"] = obs["pricing_tier"].map({t: i for i, t in enumerate(SPELL_TIERS)})
+    keys = ["hardware", "provider", "_tier", "usd_per_chip_hour"]
+    obs = obs.sort_values([*keys, "date", "source_url"], kind="stable").reset_index(drop=True)
+    grouped = obs.groupby(keys, sort=True)
+    spells = grouped.agg(
+        manufacturer=("manufacturer", "first"), pricing_tier=("pricing_tier", "first"),
+        first_seen_date=("date", "min"), last_seen_date=("date", "max"), n_observations=("date", "size"),
+        n_dates=("date", "nunique"), source_urls=("source_url", lambda u: " ".join(dict.fromkeys(x for x in u if x))),
+    ).reset_index()
+    obs["_spell"] = grouped.ngroup()
+    spells = spells.sort_values(["hardware", "provider", "_tier", "first_seen_date", "usd_per_chip_hour"],
+                                kind="stable")
+    spells["on_demand_usd_per_chip_hour"] = _on_demand_reference(spells, obs)
+    spells["discount_vs_on_demand"] = (1.0 - spells["usd_per_chip_hour"] / spells["on_demand_usd_per_chip_hour"]).round(6)
+    spells["source"] = SPELLS_SOURCE
+    cols = ["hardware", "manufacturer", "provider", "pricing_tier", "usd_per_chip_hour", "first_seen_date",
+            "last_seen_date", "n_observations", "n_dates", "on_demand_usd_per_chip_hour",
+            "discount_vs_on_demand", "source_urls", "source"]
+    return spells[cols].reset_index(drop=True)
+
+
 def build_price_index(raw: Path) -> pd.DataFrame:
     df = pd.read_csv(raw / "hardware" / "PCU518210518210.csv")
     return pd.DataFrame(
@@ -499,6 +556,7 @@ BUILDERS = {
     "muennighoff_runs": build_muennighoff,
     "accelerators": build_accelerators,
     "cloud_prices": build_cloud_prices,
+    "price_spells": build_price_spells,
     "price_index": build_price_index,
     "reference_models": lambda raw: build_reference_models(),
     "epoch_training_costs": build_epoch_training_costs,

@@ -91,7 +91,7 @@ API_MODULES = [
     ("scaling.cost", None),
     ("scaling.forecast", None),
     ("scaling.plot", None),
-    ("scaling.seed", None),
+    ("scaling.sunyan2023", None),
     ("scaling.pipeline", None),
 ]
 
@@ -150,9 +150,9 @@ def render_api() -> str:
 # --------------------------------------------------------------------------- reports
 def render_reports() -> dict[str, str]:
     pages = {}
-    from scaling import seed
+    from scaling import sunyan2023
 
-    pages["seed-reproduction.md"] = seed.render_markdown()
+    pages["seed-reproduction.md"] = sunyan2023.render_markdown()
     fits = ROOT / "fits"
     lsq_path = fits / "chinchilla_lsq.json"
     if lsq_path.exists():
@@ -709,6 +709,8 @@ def render_hardware_page() -> str:
     seed's figures, backtests at two cut-offs, and the reasons for the differences, every number
     computed here."""
     from scaling.hardware import backtest, fit_trend, load_trend, published_table, render_markdown
+    from scaling.hardware.data import trend_data
+    from scaling.hardware.trend import fit_prepared
 
     fits = ROOT / "fits"
     saved = {stem: load_trend(fits / f"{stem}.json") for stem in (
@@ -717,12 +719,14 @@ def render_hardware_page() -> str:
     ols = {stem: fit_trend(metric=t.metric, precision=t.precision, method="ols", seed=0)
            for stem, t in saved.items()}
     dc = fit_trend(metric="flops_per_usd", precision="fp32", segment="datacenter", seed=0)
+    # the purchase basis leaves consumer cards out (datasets/README.md); Epoch's sample is mostly consumer cards
+    with_consumer = fit_prepared(trend_data(None, "flops_per_usd", "fp32", consumer=True), seed=0)
     real = fit_trend(metric="flops_per_usd", precision="fp32", dollars="real", seed=0)
     fp16 = fit_trend(metric="flops_per_usd", precision="fp16", seed=0)
     trends = []
     for stem in saved:
         trends += [saved[stem], ols[stem]]
-    trends += [dc, real, fp16]
+    trends += [dc, with_consumer, real, fp16]
     cuts = ("2020-01-01", "2022-01-01")
     combos = [("flops_per_usd", "tensor16"), ("flops_per_usd", "fp32"), ("flops_per_watt", "tensor16"),
               ("flops_per_watt", "fp32"), ("flops_per_usd_cloud", "tensor16")]
@@ -763,8 +767,10 @@ def render_hardware_page() -> str:
         "",
         f"- **FLOP/s per $, FP32: {_dt(usd32)} vs Epoch's {ep_fp32['doubling_years']:.2f} yr "
         f"[{ep_fp32['lower']:.2f}, {ep_fp32['upper']:.2f}]** ({slower:+.0%}). *Sample*: only "
-        f"{usd32.n_chips} chips in our table have both a release price and an FP32 figure (Epoch used "
-        "470 GPUs with prices, mostly consumer cards, 2006-2021); ours run later and include expensive "
+        f"{usd32.n_chips} chips in our table have a release price and an FP32 figure and are not consumer "
+        "cards, which the purchase basis leaves out (a datacenter run cannot buy them; `datasets/README.md`). "
+        "Epoch used 470 GPUs with prices, mostly consumer cards, 2006-2021; with our consumer cards: "
+        f"{_dt(with_consumer)} ({with_consumer.n_chips} chips). Ours run later and include expensive "
         "data-centre chips whose FP32 throughput has grown little since Volta, because vendors put the "
         f"transistors into tensor units. Data-centre chips alone: {_dt(dc)} ({dc.n_chips} chips). "
         f"*Price basis*: nominal release prices; in constant dollars (PPI for data processing): {_dt(real)}.",
@@ -775,7 +781,7 @@ def render_hardware_page() -> str:
         "precision, so the switches from FP32 to tensor FP16 and to INT8/FP8 count as progress; we keep one "
         "precision per trend.",
         f"- **Plain FP16 per $: {_dt(fp16)}** is an artefact, not a finding: the table's `fp16` column mixes "
-        "1/64-rate half precision on consumer Pascal cards with matrix-engine rates on recent chips. Use `tensor16`.",
+        "1/64-rate half precision on Pascal cards (P40, Quadro P-series) with matrix-engine rates on recent chips. Use `tensor16`.",
         f"- **FLOP/s per W: tensor16 {_dt(w16)} ({_gr(w16)}), FP32 {_dt(w32)} ({_gr(w32)})**, vs Epoch's "
         "about 3 yr and the seed's x1.8 per ~2-year generation (+34%/yr). The seed quotes flagship steps "
         f"and assumes two-year generations; from the shipped table the NVIDIA flagship steps "

@@ -30,7 +30,7 @@ GROUPS = {
     "the contract": ["results", "result_base"],
     "data and maths": ["datasets", "laws", "objective", "runs"],
     "fitting": ["fit_starts", "fit_result", "fitting", "groups", "library", "bayes", "compare_result", "compare"],
-    "answers": ["cost", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability"],
+    "answers": ["cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability"],
     "outputs": ["plot", "forecast", "pipeline", "cli", "__main__"],
 }
 

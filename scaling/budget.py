@@ -19,7 +19,12 @@ Modeling with Pathways", Appendix B (https://arxiv.org/abs/2204.02311):
   ``cloud_prices`` table;
 - :class:`Budget`: ``compute_flops``, ``chip_hours``, ``days`` (wall clock), ``usd`` and the
   ``assumptions`` that made them; built by :func:`from_compute`, :func:`from_chips` and
-  :func:`from_usd`.
+  :func:`from_usd`, or by :func:`from_options` from whichever of them a caller gives.
+
+FLOPs become chip-hours and dollars through :func:`scaling.cost.compute_cost_usd`, the one
+conversion of the package; the MFU's default and allowed range are those of
+:mod:`scaling.cost.rates` (:data:`DEFAULT_MFU`, :data:`~scaling.cost.MFU_BOUNDS`). The options of
+``scaling optimal`` (``--hardware``, ``--chips``, ...) are read in :mod:`scaling.cli._budget_options`.
 
 :func:`scaling.sizing.optimal` takes a :class:`Budget` (``budget=``) and answers in FLOPs,
 chip-hours, days and dollars.
@@ -48,6 +53,7 @@ from dataclasses import dataclass, field, replace
 
 from ._checks import check_number
 from ._format import plural
+from .cost.rates import DEFAULT_MFU, INFERENCE_MFU_FACTOR, check_mfu, compute_cost_usd, flops_per_chip_hour
 from .errors import ScalingError
 
 __all__ = [
@@ -58,13 +64,8 @@ __all__ = [
 SECONDS_PER_DAY = 86400.0
 #: Observations within this many days of the price date enter the median cloud price.
 PRICE_WINDOW_DAYS = 182
-#: Default training MFU: large dense runs reach 0.3-0.5 (Chowdhery et al. 2022, Table 3:
-#: GPT-3 0.213, Gopher 0.323, MT-NLG 0.30, PaLM 0.462).
-DEFAULT_MFU = 0.4
-#: Default inference MFU = this factor x the training MFU: autoregressive decoding is
-#: memory-bandwidth bound and reaches a lower utilisation than training (Pope et al. 2022,
-#: "Efficiently Scaling Transformer Inference", https://arxiv.org/abs/2211.05102).
-INFERENCE_MFU_FACTOR = 0.5
+# DEFAULT_MFU (training) and INFERENCE_MFU_FACTOR (inference MFU = factor x training MFU) are
+# those of scaling.cost.rates, re-exported here.
 
 _CHIPS_MAX = 1e8        # chips in one budget
 _DAYS_MAX = 36500.0     # a century of wall clock
@@ -95,7 +96,7 @@ class ChipRate:
     peak_flops_per_s : float
         Dense peak FLOP/s per chip at ``precision``.
     mfu : float
-        Model FLOPs utilisation in (0, 1].
+        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([1e-6, 1]).
     precision : str
         Which peak (see :data:`scaling.datasets.PRECISIONS`).
     usd_per_chip_hour : float
@@ -118,8 +119,8 @@ class ChipRate:
 
     @property
     def flops_per_chip_hour(self) -> float:
-        """Useful FLOPs per chip-hour: ``3600 x peak x MFU``."""
-        return 3600.0 * self.peak_flops_per_s * self.mfu
+        """Useful FLOPs per chip-hour: ``3600 x peak x MFU`` (:func:`scaling.cost.flops_per_chip_hour`)."""
+        return flops_per_chip_hour(self.peak_flops_per_s, self.mfu)
 
     @property
     def usd_per_flop(self) -> float:
@@ -320,7 +321,7 @@ def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
         A chip alias or full name, or a peak FLOP/s per chip (then ``usd_per_chip_hour`` is
         the only price). A ``ChipRate`` is returned unchanged.
     mfu : float
-        Model FLOPs utilisation in (0, 1].
+        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([1e-6, 1]).
     precision : str
         Which peak of the chip (default dense tensor FP16/BF16).
     usd_per_chip_hour : float, optional
@@ -332,7 +333,7 @@ def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
     """
     if isinstance(hardware, ChipRate):
         return hardware
-    mfu = check_number("mfu", mfu, low=0.0, high=1.0)
+    mfu = check_mfu(mfu)
     if usd_per_chip_hour is not None:
         usd_per_chip_hour = check_number("usd_per_chip_hour", usd_per_chip_hour, low=0.0, high=_PRICE_MAX)
         if price_date is not None:
@@ -369,8 +370,7 @@ def inference_rate(training: ChipRate, hardware=None, mfu: float | None = None,
     """The chips that serve the model: by default the training chip and price at
     :data:`INFERENCE_MFU_FACTOR` (0.5) x its MFU; any of chip, MFU and price may differ."""
     if hardware is None and usd_per_chip_hour is None and price_date is None:
-        m = training.mfu * INFERENCE_MFU_FACTOR if mfu is None else check_number("inference mfu", mfu,
-                                                                                 low=0.0, high=1.0)
+        m = training.mfu * INFERENCE_MFU_FACTOR if mfu is None else check_mfu(mfu, "inference mfu")
         rule = training.price_rule + ("" if mfu is not None else "; inference MFU = "
                                       f"{INFERENCE_MFU_FACTOR:g} x training MFU")
         return replace(training, mfu=float(m), price_rule=rule)
@@ -404,9 +404,10 @@ def price_warnings(rates: dict) -> list:
 def _budget(compute_flops: float, rate: ChipRate | None, chips: float | None) -> Budget:
     if rate is None:
         return Budget(compute_flops, assumptions={})
-    hours = compute_flops / rate.flops_per_chip_hour
+    hours, usd = compute_cost_usd(compute_flops, rate.peak_flops_per_s, rate.mfu,
+                                  rate.usd_per_chip_hour if rate.priced else 0.0)
+    usd = usd if rate.priced else math.nan
     days = hours / 24.0 / chips if chips else math.nan
-    usd = hours * rate.usd_per_chip_hour
     assumptions = {**rate.to_dict(), "chips": chips,
                    "formula": "FLOPs = chip-hours x 3600 x peak FLOP/s x MFU"}
     return Budget(compute_flops, hours, days, usd, assumptions, rate, chips)
@@ -431,7 +432,7 @@ def from_chips(hardware, chips: float, days: float, mfu: float = DEFAULT_MFU, pr
 
     Dollars use ``usd_per_chip_hour``, else the shipped cloud price (NaN where the chip has
     none). Raises :class:`ScalingError` for ``chips`` or ``days`` not positive, an unknown
-    chip or precision, an MFU outside (0, 1].
+    chip or precision, an MFU outside :data:`scaling.cost.MFU_BOUNDS`.
     """
     chips = check_number("chips", chips, low=0.0, high=_CHIPS_MAX)
     days = check_number("days", days, low=0.0, high=_DAYS_MAX)
@@ -466,12 +467,14 @@ def from_options(*, compute_flops: float | None = None, hardware=None, chips: fl
                  days: float | None = None, usd: float | None = None, mfu: float | None = None,
                  precision: str | None = None, usd_per_chip_hour: float | None = None, price_date=None,
                  query: str = "budget") -> dict:
-    """The keyword arguments of :func:`scaling.sizing.optimal` for budget options as people give them.
+    """The keyword arguments of :func:`scaling.sizing.optimal` for a budget given any of the ways people give it.
 
     One budget at most: FLOPs (``compute_flops``), chip time (``hardware``, ``chips``,
     ``days``) or dollars (``usd``, ``hardware`` and a price). ``hardware`` alone (with a FLOP
     budget or a target loss) adds chip-hours and dollars; ``chips`` with a target loss adds
-    wall-clock days. ``query`` names the other query for messages (``"--loss"``).
+    wall-clock days. ``query`` names the other query when there is one (e.g.
+    ``"target_loss"``); ``"budget"`` when the budget is the query. ``scaling optimal`` reads
+    its options in :func:`scaling.cli._budget_options.budget_options`, whose messages name them.
 
     Returns
     -------
@@ -481,41 +484,39 @@ def from_options(*, compute_flops: float | None = None, hardware=None, chips: fl
     Raises
     ------
     ScalingError
-        Conflicting or incomplete options, one line naming them: ``compute_flops`` with
+        Conflicting or incomplete arguments, one line naming them: ``compute_flops`` with
         ``chips``/``days``/``usd``; ``days`` and ``usd`` together; ``days`` without
         ``chips``; ``chips`` without ``days`` or ``usd`` (for a budget); ``usd`` without
-        hardware; hardware options without ``hardware``.
+        ``hardware``; hardware arguments without ``hardware``.
     """
     rate_opts = {k: v for k, v in (("mfu", mfu), ("precision", precision),
                                    ("usd_per_chip_hour", usd_per_chip_hour), ("price_date", price_date))
                  if v is not None}
-    given = [f"--{k.replace('_', '-')}" for k, v in (("compute", compute_flops), ("chips", chips),
-                                                     ("days", days), ("usd", usd)) if v is not None]
+    given = [k for k, v in (("compute_flops", compute_flops), ("chips", chips), ("days", days), ("usd", usd))
+             if v is not None]
     if compute_flops is not None and len(given) > 1:
-        raise ScalingError(f"conflicting budget options {', '.join(given)}: give the budget once, in FLOPs "
-                           "(--compute), chip time (--hardware --chips --days) or dollars (--hardware --usd)")
+        raise ScalingError(f"conflicting budget arguments {', '.join(given)}: give the budget once, in FLOPs "
+                           "(compute_flops), chip time (hardware, chips, days) or dollars (hardware, usd)")
     if days is not None and usd is not None:
-        raise ScalingError(f"conflicting budget options --days {days:g} and --usd {usd:g}: give chip time "
-                           "(--chips --days) or dollars (--usd), not both")
+        raise ScalingError(f"conflicting budget arguments days={days:g} and usd={usd:g}: give chip time "
+                           "(chips, days) or dollars (usd), not both")
     if query != "budget" and (days is not None or usd is not None):
-        raise ScalingError(f"{query} is a query of its own: --days and --usd set a budget; drop one")
+        raise ScalingError(f"{query} is a query of its own: days and usd set a budget; drop one")
     if hardware is None:
-        extra = [f"--{k.replace('_', '-')}" for k in rate_opts] + \
-                [o for o, v in (("--chips", chips), ("--days", days), ("--usd", usd)) if v is not None]
+        extra = list(rate_opts) + [k for k, v in (("chips", chips), ("days", days), ("usd", usd)) if v is not None]
         if extra:
-            price = (" and a price (--usd-per-chip-hour, or the chip's shipped cloud price)"
-                     if usd is not None else "")
-            raise ScalingError(f"{', '.join(extra)} need{'s' if len(extra) == 1 else ''} --hardware "
-                               f"(a chip name, e.g. h100){price}")
+            price = " and a price (usd_per_chip_hour, or the chip's shipped cloud price)" if usd is not None else ""
+            raise ScalingError(f"{', '.join(extra)} need{'s' if len(extra) == 1 else ''} hardware "
+                               f"(a chip name, e.g. 'h100'){price}")
         return {} if compute_flops is None else {"budget": from_compute(compute_flops)}
     if days is not None:
         if chips is None:
-            raise ScalingError(f"--days {days:g} needs --chips (how many chips run for that time)")
+            raise ScalingError(f"days={days:g} needs chips (how many chips run for that time)")
         return {"budget": from_chips(hardware, chips, days, **rate_opts)}
     if usd is not None:
         return {"budget": from_usd(usd, hardware, chips=chips, **rate_opts)}
     if chips is not None and query == "budget" and compute_flops is None:
-        raise ScalingError(f"--chips {chips:g} needs --days (a chip-time budget) or --usd (a dollar budget)")
+        raise ScalingError(f"chips={chips:g} needs days (a chip-time budget) or usd (a dollar budget)")
     out: dict = {}
     if compute_flops is not None:
         out["budget"] = from_compute(compute_flops, hardware, **rate_opts)

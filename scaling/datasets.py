@@ -18,6 +18,8 @@ licences in ``datasets/README.md``):
     FLOP/s per precision, TDP, memory.
 ``cloud_prices``
     Dated cloud $ per chip-hour (on-demand, 1-year, 3-year) and purchase prices.
+``price_spells``
+    The cloud prices counted once (chip x provider x tier x price); :func:`load_price_spells`.
 ``price_index``
     US producer price index for data processing services (for constant dollars).
 ``reference_models``
@@ -56,7 +58,7 @@ from .errors import ScalingError
 if TYPE_CHECKING:  # pandas loads inside the functions that read tables (a sizing query needs none)
     import pandas as pd
 
-__all__ = ["load", "load_capability", "CAPABILITY_BENCHMARKS", "read_runs", "validate_runs", "runs_sha256", "size_groups", "names", "datasets_dir", "parse_excluded",
+__all__ = ["load", "load_capability", "load_price_spells", "PRICING_TIERS", "CAPABILITY_BENCHMARKS", "read_runs", "validate_runs", "runs_sha256", "size_groups", "names", "datasets_dir", "parse_excluded",
            "PRECISIONS"]
 
 #: Precision name -> column of the ``accelerators`` table (peak dense throughput). The one
@@ -105,6 +107,13 @@ _SCHEMAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("date",),
     ),
     "price_index": (("date", "ppi_data_processing", "source"), ("ppi_data_processing",), ("date",)),
+    "price_spells": (
+        ("hardware", "provider", "pricing_tier", "usd_per_chip_hour", "first_seen_date", "last_seen_date",
+         "n_observations", "n_dates", "on_demand_usd_per_chip_hour", "discount_vs_on_demand", "source_urls",
+         "source"),
+        ("usd_per_chip_hour", "n_observations", "n_dates", "on_demand_usd_per_chip_hour"),
+        ("first_seen_date", "last_seen_date"),
+    ),
     "capability": (
         ("model", "family", "role", "n_params", "n_tokens", "compute_flops", "release_date", "date_source",
          "mmlu", "arc_c", "hellaswag", "winogrande", "truthfulqa", "gsm8k", "xwinograd", "humaneval", "note",
@@ -200,11 +209,13 @@ def load(name: str) -> pd.DataFrame:
     if name in ("chinchilla_runs", "muennighoff_runs"):
         df = validate_runs(df, source=str(path))
         df["exclusion_reason"] = df["exclusion_reason"].fillna("").astype(str)
-    for col in ("alias", "exclusion_reason"):
+    for col in ("alias", "exclusion_reason", "source_urls"):
         if col in df.columns:
             df[col] = df[col].fillna("").astype(str)
     if name == "capability":
         _check_capability(df, path)
+    if name == "price_spells":
+        _check_price_spells(df, path)
     return df
 
 
@@ -263,6 +274,69 @@ def load_capability(include_reference: bool = False) -> pd.DataFrame:
     df = load("capability")
     if not include_reference:
         df = df[df["role"] == "observed"].reset_index(drop=True)
+    return df
+
+
+#: Pricing tiers of the cloud tables: on-demand, 1-year and 3-year committed use.
+PRICING_TIERS: tuple[str, ...] = ("on_demand", "1yr", "3yr")
+
+
+def _check_price_spells(df: pd.DataFrame, path) -> None:
+    tiers = set(df["pricing_tier"]) - set(PRICING_TIERS)
+    implied = 1.0 - df["usd_per_chip_hour"] / df["on_demand_usd_per_chip_hour"]
+    disc = df["discount_vs_on_demand"]
+    for bad, what in (
+        (df["pricing_tier"].isin(tiers), f"has an unknown pricing tier (allowed: {', '.join(PRICING_TIERS)})"),
+        (df["first_seen_date"].isna() | df["last_seen_date"].isna(), "has no first or last seen date"),
+        (df["first_seen_date"] > df["last_seen_date"], "was first seen after it was last seen"),
+        (df["n_dates"] > df["n_observations"], "has more dates than observations"),
+        (((implied - disc).abs() > 1e-6) | (implied.isna() != disc.isna()) | ((df["pricing_tier"] == "on_demand")
+         & implied.notna()), "has a discount_vs_on_demand other than 1 - usd_per_chip_hour / "
+         "on_demand_usd_per_chip_hour (blank for on-demand spells)")):
+        if bad.any():
+            raise ScalingError(f"dataset 'price_spells' ({path}): row {int(np.flatnonzero(bad.to_numpy())[0])} {what}")
+
+
+def load_price_spells(pricing_tier: str | None = None) -> pd.DataFrame:
+    r"""The cloud prices counted once: one row per chip x provider x pricing tier x price.
+
+    ``cloud_prices`` repeats a price at every date, instance size and region quoting it; a
+    spell counts it once, first and last seen dates. Committed-use tiers are discounts,
+    :math:`d = 1 - p_{\mathrm{tier}} / p_{\mathrm{on\,demand}}`, with the on-demand price
+    of the same listing (rules in ``datasets/README.md``). Source: Epoch AI, *Hardware prices*
+    (``epoch-research/training-cost-trends``; Cottier et al. 2024, arXiv:2405.21015).
+
+    Parameters
+    ----------
+    pricing_tier : str, optional
+        Keep one tier of :data:`PRICING_TIERS` (``"on_demand"``, ``"1yr"``, ``"3yr"``);
+        default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hardware``, ``manufacturer``, ``provider``, ``pricing_tier``, ``usd_per_chip_hour``,
+        ``first_seen_date``, ``last_seen_date``, ``n_observations`` (rows of ``cloud_prices``
+        quoting the price), ``n_dates``, ``on_demand_usd_per_chip_hour`` and
+        ``discount_vs_on_demand`` (committed tiers, else NaN), ``source_urls``, ``source``.
+
+    Raises
+    ------
+    ScalingError
+        An unknown ``pricing_tier``, or a table breaking the rules (dates, discounts).
+
+    Examples
+    --------
+    >>> from scaling.datasets import load_price_spells
+    >>> spells = load_price_spells("3yr")
+    >>> bool((spells["discount_vs_on_demand"].dropna() > 0).all())
+    True
+    """
+    if pricing_tier is not None and pricing_tier not in PRICING_TIERS:
+        raise ScalingError(f"unknown pricing tier {pricing_tier!r}; allowed: {', '.join(PRICING_TIERS)}")
+    df = load("price_spells")
+    if pricing_tier is not None:
+        df = df[df["pricing_tier"] == pricing_tier].reset_index(drop=True)
     return df
 
 

@@ -84,7 +84,7 @@ def test_inference_rate_defaults_to_half_the_training_mfu():
     (lambda: budget.from_chips("h100", chips=0, days=30), r"chips .*\(0, 1e\+08\], got 0"),
     (lambda: budget.from_chips("h100", chips=8, days=-1), "days"),
     (lambda: budget.from_chips("h1000", chips=8, days=1), "unknown hardware 'h1000'; known aliases: .*h100"),
-    (lambda: budget.from_chips("h100", chips=8, days=1, mfu=1.5), r"mfu .*\(0, 1\]"),
+    (lambda: budget.from_chips("h100", chips=8, days=1, mfu=1.5), r"mfu .*\[1e-06, 1\]"),  # cost.MFU_BOUNDS
     (lambda: budget.from_chips("h100", chips=8, days=1, precision="fp4"), "unknown precision"),
     (lambda: budget.from_usd(1e6, "gb200"), "no on-demand price for NVIDIA GB200"),
     (lambda: budget.from_usd(-5, "h100"), "usd"),
@@ -109,8 +109,39 @@ def test_bad_budgets(call, match):
     (dict(hardware="h100", usd=1e6, query="--loss"), "--loss is a query of its own"),
 ])
 def test_conflicting_options(kwargs, match):
+    """The command line's budget options: its messages name the options as typed."""
+    from scaling.cli._budget_options import budget_options
+
     with pytest.raises(ScalingError, match=match):
+        budget_options(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(compute_flops=1e24, chips=10, hardware="h100"), "conflicting budget arguments compute_flops, chips"),
+    (dict(compute_flops=1e24, usd=1e6, hardware="h100"), "conflicting"),
+    (dict(hardware="h100", chips=8, days=3, usd=1e6), "days=3 and usd=1e"),
+    (dict(hardware="h100", days=3), "days=3 needs chips"),
+    (dict(hardware="h100", chips=3), "chips=3 needs days"),
+    (dict(usd=1e6), "usd needs hardware .* and a price"),
+    (dict(mfu=0.3, compute_flops=1e23), "mfu needs hardware"),
+    (dict(hardware="h100", usd=1e6, query="target_loss"), "target_loss is a query of its own"),
+])
+def test_conflicting_arguments_name_the_python_arguments(kwargs, match):
+    """The library's messages name its Python arguments, never a command-line option."""
+    with pytest.raises(ScalingError, match=match) as info:
         budget.from_options(**kwargs)
+    assert "--" not in str(info.value)
+
+
+def test_cli_options_give_what_the_library_gives():
+    from scaling.cli._budget_options import budget_options
+
+    for kwargs in (dict(), dict(compute_flops=1e23), dict(hardware="h100", chips=64, days=2),
+                   dict(hardware="h100", usd=1e6, usd_per_chip_hour=2.0), dict(hardware="h100", chips=64, query="--loss")):
+        cli, lib = budget_options(**kwargs), budget.from_options(**kwargs)
+        assert cli.keys() == lib.keys()
+        for key in cli:
+            assert getattr(cli[key], "to_dict", lambda: cli[key])() == getattr(lib[key], "to_dict", lambda: lib[key])()
 
 
 def test_options_for_each_kind_of_query():

@@ -61,12 +61,30 @@ def _grouped_comparison():
     return compare.compare(runs, laws=("kaplan",), bootstrap=0, seed=2)
 
 
+def _forecast():
+    from scaling.forecast import ForecastSpec, equivalent_cost
+    from scaling.hardware import load_trend
+
+    spec = ForecastSpec(dates=["2024-01-01", "2026-01-01", "2028-01-01"], n_draws=200, seed=3, label="contract")
+    return equivalent_cost(_law_fit(), load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"), spec=spec)
+
+
+def _capability_forecast():
+    from scaling.forecast.capability_cost import capability_equivalent_cost
+    from scaling.hardware import load_trend
+
+    return capability_equivalent_cost(load_trend(FITS / "trend_flops_per_usd_cloud_tensor16.json"),
+                                      dates=["2022-01-01", "2026-01-01"], n_draws=200, seed=1, label="capability")
+
+
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
     "law fit (Bayesian posterior)": _bayes_fit,
     "held-out comparison": _comparison,
     "held-out comparison per group": _grouped_comparison,
+    "cost forecast": _forecast,
+    "cost forecast (capability target)": _capability_forecast,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
+import inspect
 import json
 import math
 import os
@@ -307,7 +308,7 @@ def test_format_si():
     assert cost.format_si(3.15e23) == "3.15e+23"
 
 
-@pytest.mark.parametrize("module", [cost, cost.accelerators, cost.training, cost.inference, cost.energy,
+@pytest.mark.parametrize("module", [cost, cost.accelerators, cost.rates, cost.training, cost.inference, cost.energy,
                                     cost.queries, _format], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -385,7 +386,7 @@ def test_cli_seed_table_json_and_write(runner, tmp_path):
     target = tmp_path / "doc" / "seed.md"
     r = runner.invoke(main, ["cost", "seed", "--write", str(target)])
     assert r.exit_code == 0, r.output
-    from scaling import seed
+    from scaling import sunyan2023 as seed
     assert target.read_text() == seed.render_markdown()
 
 
@@ -613,10 +614,77 @@ def test_cli_seed_write_to_unusable_paths_is_one_error_line(runner, tmp_path):
 
 
 def test_seed_document_is_written_with_ordinary_permissions(tmp_path):
-    from scaling import seed
+    from scaling import sunyan2023 as seed
     umask = os.umask(0o022)
     try:
         path = seed.write_markdown(tmp_path / "seed.md")
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+# --------------------------------------------------------------------------------------
+# One conversion FLOPs -> chip-hours -> dollars; one MFU default and range (issue 19)
+# --------------------------------------------------------------------------------------
+
+
+def test_compute_cost_usd_is_what_every_caller_uses():
+    hours, usd = cost.compute_cost_usd(3.15e23, 275e12, 0.462, 2.03)
+    assert hours == pytest.approx(3.15e23 / (3600 * 275e12 * 0.462), rel=1e-12)
+    assert usd == pytest.approx(hours * 2.03, rel=1e-12)
+    run = cost.training_cost(175e9, 300e9, hardware="tpu-v4", mfu=0.462, usd_per_chip_hour=2.03)
+    assert (run.chip_hours, run.cost_usd) == pytest.approx((hours, usd), rel=1e-12)
+    assert cost.chip_hours(3.15e23, "tpu-v4", 0.462) == pytest.approx(hours, rel=1e-12)
+    grid = cost.compute_cost_usd(np.array([1e23, 2e23]), 275e12, np.array([0.4, 0.4]), 2.0)
+    assert grid.cost_usd.shape == (2,) and grid.cost_usd[1] == pytest.approx(2 * grid.cost_usd[0])
+    # inference: 1K tokens at 2N FLOPs each, priced per chip of the instance
+    r = cost.inference_cost(175e9, hardware="a100", mfu=0.213, chips_per_instance=8, usd_per_instance_hour=19.22)
+    per_1k = cost.compute_cost_usd(1000 * cost.inference_flops_per_token(175e9), 312e12, 0.213, 19.22 / 8).cost_usd
+    assert r.usd_per_1k_tokens == pytest.approx(per_1k, rel=1e-12)
+    with pytest.raises(ScalingError, match=r"mfu must be a finite number in \[1e-06, 1\], got 1.5"):
+        cost.compute_cost_usd(1e23, 275e12, 1.5, 2.0)
+
+
+def test_one_mfu_default_and_range():
+    from scaling import budget
+
+    assert budget.DEFAULT_MFU == cost.DEFAULT_MFU == 0.4 and cost.MFU_BOUNDS == (1e-6, 1.0)
+    low, high = cost.MFU_BOUNDS
+    assert cost.DEFAULT_MFU_RANGE[0] < cost.DEFAULT_MFU < cost.DEFAULT_MFU_RANGE[1]
+    for mfu in (low, high):  # both ends allowed, by the cost API and by budgets
+        assert cost.check_mfu(mfu) == mfu
+        assert budget.chip_rate("h100", mfu=mfu, usd_per_chip_hour=2.0).mfu == mfu
+    for bad in (low / 2, high * 1.01, 0.0):
+        with pytest.raises(ScalingError, match=r"\[1e-06, 1\]"):
+            cost.check_mfu(bad)
+        with pytest.raises(ScalingError, match=r"\[1e-06, 1\]"):
+            budget.chip_rate("h100", mfu=bad, usd_per_chip_hour=2.0)
+    assert inspect.signature(budget.from_chips).parameters["mfu"].default == cost.DEFAULT_MFU
+    assert inspect.signature(cost.usd_per_flop_cloud).parameters["mfu"].default == cost.DEFAULT_MFU
+
+
+def test_usd_per_flop_utilisation_keyword_is_a_deprecated_alias():
+    new = cost.usd_per_flop_cloud(312e12, 2.4, mfu=0.3)
+    with pytest.warns(DeprecationWarning, match="called mfu"):
+        assert cost.usd_per_flop_cloud(312e12, 2.4, utilisation=0.3) == new
+    with pytest.warns(DeprecationWarning, match="called mfu"):
+        assert cost.usd_per_flop_purchase(1e15, 3e4, 700, utilisation=0.3) == cost.usd_per_flop_purchase(1e15, 3e4, 700, mfu=0.3)
+
+
+def test_search_economics_is_the_cli_arithmetic():
+    q = cost.query_cost(50, 400, usd_per_1k_tokens=0.02, n_samples=10, n_results=10, words_per_result=1000,
+                        cache_hit_rate=0.3, gross_margin=0.75)
+    s = cost.search_economics(q, revenue_usd=100e9, searches_per_month=100e9, penetration_then=0.34,
+                              penetration_now=0.60, reductions=(4, 2))
+    assert s.searches_per_year == pytest.approx(12 * 100e9 * 0.60 / 0.34)
+    assert s.revenue_per_query_usd == pytest.approx(100e9 / s.searches_per_year)
+    assert s.cost_over_revenue == pytest.approx(q.cost_usd / s.revenue_per_query_usd)
+    assert s.optimised_share_of_revenue == pytest.approx(q.cost_usd / 8 / s.revenue_per_query_usd)
+    given = cost.search_economics(q, revenue_usd=100e9, queries_per_year=2.1e12)
+    assert given.revenue_per_query_usd == pytest.approx(0.0476, abs=5e-5) and given.optimised_cost_usd == q.cost_usd
+    assert set(s.to_dict()) >= {"searches_per_year", "revenue_per_query_usd", "cost_over_revenue", "reductions",
+                                "optimised_cost_usd", "optimised_share_of_revenue", "cost_usd"}
+    with pytest.raises(ScalingError, match="missing: penetration_then, penetration_now"):
+        cost.search_economics(q, revenue_usd=100e9, searches_per_month=1e11)
+    with pytest.raises(ScalingError, match="QueryCost"):
+        cost.search_economics(0.01, revenue_usd=100e9, queries_per_year=2e12)

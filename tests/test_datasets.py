@@ -252,3 +252,70 @@ def test_capability_dating_rule_names_existing_epoch_rows(root, raw_data_dir):
     names = set(epoch["Model"].astype(str).str.strip())
     assert {name for name, _ in build.EPOCH_MATCH.values()} <= names
     assert not set(build.EPOCH_MATCH) & set(build.OTHER_DATES)
+
+
+def _cloud_observations() -> pd.DataFrame:
+    prices = datasets.load("cloud_prices")
+    prices = prices[prices["provider"].notna()]
+    cols = {"on_demand": "usd_per_chip_hour_on_demand", "1yr": "usd_per_chip_hour_1yr",
+            "3yr": "usd_per_chip_hour_3yr"}
+    return pd.concat([prices.loc[prices[c].notna(), ["date", "hardware", "provider"]]
+                      .assign(pricing_tier=t, usd_per_chip_hour=prices[c].round(6)) for t, c in cols.items()])
+
+
+def test_price_spells_count_each_cloud_price_once():
+    spells = datasets.load_price_spells()
+    key = ["hardware", "provider", "pricing_tier", "usd_per_chip_hour"]
+    assert not spells.duplicated(key).any()
+    obs = _cloud_observations()
+    # every observation belongs to exactly one spell, which spans its dates
+    expect = obs.groupby(key).agg(first=("date", "min"), last=("date", "max"), n=("date", "size"),
+                                  n_dates=("date", "nunique"))
+    got = spells.set_index(key).sort_index()
+    assert len(got) == len(expect) < len(obs)
+    assert (got["first_seen_date"] == expect["first"]).all() and (got["last_seen_date"] == expect["last"]).all()
+    assert (got["n_observations"] == expect["n"]).all() and (got["n_dates"] == expect["n_dates"]).all()
+    assert spells.groupby("pricing_tier")["n_observations"].sum().to_dict() == obs.groupby("pricing_tier").size().to_dict()
+    assert set(spells["pricing_tier"]) == set(datasets.PRICING_TIERS)
+    assert spells["source_urls"].str.startswith("http").mean() > 0.9
+    assert spells["source"].str.contains("Epoch AI").all()
+
+
+def test_price_spells_commitments_are_discounts_of_the_same_listing():
+    spells = datasets.load_price_spells()
+    on_demand = spells["pricing_tier"] == "on_demand"
+    assert spells.loc[on_demand, ["on_demand_usd_per_chip_hour", "discount_vs_on_demand"]].isna().all().all()
+    committed = spells.loc[~on_demand]
+    disc = committed["discount_vs_on_demand"]
+    assert disc.notna().mean() > 0.9
+    assert ((disc.dropna() > 0) & (disc.dropna() < 1)).all()
+    assert np.allclose(disc, 1 - committed["usd_per_chip_hour"] / committed["on_demand_usd_per_chip_hour"],
+                       equal_nan=True)
+    # a 3-year commitment is cheaper than a 1-year one on the same listing
+    med = committed.groupby("pricing_tier")["discount_vs_on_demand"].median()
+    assert 0.2 < med["1yr"] < med["3yr"] < 0.7
+    # the reference is an on-demand spell of the same chip x provider, seen during the commitment
+    od = spells.loc[on_demand].set_index(["hardware", "provider", "usd_per_chip_hour"])
+    for row in committed.dropna(subset=["discount_vs_on_demand"]).itertuples():
+        ref = od.loc[(row.hardware, row.provider, row.on_demand_usd_per_chip_hour)]
+        assert ref["first_seen_date"] <= row.last_seen_date and ref["last_seen_date"] >= row.first_seen_date
+
+
+def test_price_spells_by_tier_and_bad_input(monkeypatch, tmp_path):
+    three = datasets.load_price_spells("3yr")
+    assert len(three) > 0 and (three["pricing_tier"] == "3yr").all()
+    with pytest.raises(ScalingError, match="unknown pricing tier '2yr'.*on_demand, 1yr, 3yr"):
+        datasets.load_price_spells("2yr")
+    table = datasets.load_price_spells()
+    bad = table.copy()
+    i = int(np.flatnonzero(bad["pricing_tier"] == "1yr")[0])
+    bad.loc[i, "discount_vs_on_demand"] = 0.99
+    bad.to_csv(tmp_path / "price_spells.csv", index=False)
+    monkeypatch.setenv("SCALING_DATASETS", str(tmp_path))
+    with pytest.raises(ScalingError, match=f"row {i} has a discount_vs_on_demand"):
+        datasets.load_price_spells()
+    bad = table.copy()
+    bad.loc[3, "first_seen_date"] = pd.Timestamp("2030-01-01")
+    bad.to_csv(tmp_path / "price_spells.csv", index=False)
+    with pytest.raises(ScalingError, match="row 3 was first seen after it was last seen"):
+        datasets.load_price_spells()

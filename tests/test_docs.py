@@ -63,3 +63,31 @@ def test_layers_diagram_is_current():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert mod.updated(text) == text, "docs/architecture.md's layers diagram is stale: run python docs/layers.py"
     assert "runs --> datasets" in text and "fitting -.->|lazy dispatch| bayes" in text
+
+
+def test_ci_installs_the_pinned_versions_then_runs_the_readme_command():
+    """.ci/run installs with .ci/constraints.txt, which pins every dependency of pyproject.toml
+    (at a version its specifier allows) and the sampler stack (docs/reproducibility.md)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    run = (ROOT / ".ci" / "run").read_text().splitlines()
+    install = [line for line in run if "pip install" in line]
+    assert install and all("-c .ci/constraints.txt" in line for line in install)
+    assert "python -m pytest" in run and "python -m pytest" in (ROOT / "README.md").read_text()
+    assert run.index("python -m pytest") > run.index(install[0])
+    pins = {}
+    for line in (ROOT / ".ci" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version.strip()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{name} is not pinned in .ci/constraints.txt"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} breaks {spec}"
+    assert {"pymc", "pytensor", "arviz", "nutpie", "numba", "llvmlite", "numpy", "scipy"} <= set(pins)
+    assert "setuptools" not in pins  # build tools stay free (pyproject's build-system needs setuptools>=68)

@@ -158,6 +158,8 @@ def test_rows_have_the_promised_columns_and_split_by_date(fast_eval):
     assert {"Amazon Web Services", "Google Cloud"} <= set(rows["provider"])
     assert fast_eval.metadata["versions"]["scaling"]
     assert "nutpie" in fast_eval.metadata["versions"]
+    # the sampler stack CI pins (.ci/constraints.txt), recorded with every run
+    assert {"python", "numpy", "scipy", "pymc", "pytensor", "arviz"} <= set(fast_eval.metadata["versions"])
 
 
 def test_paired_differences_and_pit(fast_eval):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,7 +41,7 @@ def _trend(metric="flops_per_usd_cloud", intercept=17.0, slope=0.12, n=100, spre
 def test_point_forecast_matches_hand_computation():
     fit, trend = _fit(), _trend()
     dates = pd.to_datetime(["2020-01-01", "2025-01-01"])
-    fc = equivalent_cost(fit, trend, dates=dates, utilisation=0.5, inference_utilisation=0.5, price_scatter=False,
+    fc = equivalent_cost(fit, trend, dates=dates, mfu=0.5, inference_mfu=0.5, price_scatter=False,
                          n_draws=50)
     c, n, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
     for date, year in zip(dates, (2020.0, 2025.0)):
@@ -75,7 +77,7 @@ def test_purchase_basis_adds_amortised_price_and_energy():
     usd = _trend("flops_per_usd", intercept=9.0, slope=0.1)
     watt = _trend("flops_per_watt", intercept=11.0, slope=0.1)
     dates = pd.to_datetime(["2020-01-01"])
-    fc = equivalent_cost(fit, usd, watt, dates=dates, utilisation=0.4, lifetime_years=4, usd_per_kwh=0.1,
+    fc = equivalent_cost(fit, usd, watt, dates=dates, mfu=0.4, lifetime_years=4, usd_per_kwh=0.1,
                          pue=1.2, n_draws=20, tco=TCOAssumptions.chip_only(), price_scatter=False)
     c, _, _ = compute_for_loss(EPOCH, gpt3_loss(EPOCH))
     per_flop = 1 / (1e9 * 4 * 365.25 * 86400) + 1.2 * 0.1 / (3.6e6 * 1e11)
@@ -86,7 +88,7 @@ def test_purchase_basis_adds_amortised_price_and_energy():
 def test_algorithmic_progress_halves_compute_every_h_months():
     fit, trend = _fit(), _trend(slope=0.0)
     dates = pd.to_datetime(["2020-06-01", "2021-06-01"])
-    kw = dict(dates=dates, utilisation=0.4, price_scatter=False, algorithmic_banked=1.0)
+    kw = dict(dates=dates, mfu=0.4, price_scatter=False, algorithmic_banked=1.0)
     base = equivalent_cost(fit, trend, n_draws=20, **kw)
     algo = equivalent_cost(fit, trend, n_draws=20, algorithmic_halving_months=6, **kw)
     ratio = algo.at("2021-06-01")["median"] / base.at("2021-06-01")["median"]
@@ -112,8 +114,8 @@ def test_targets_loss_and_model():
         (dict(dates=["2024-01-01", "2023-01-01"]), "strictly increasing"),
         (dict(target=1.5), "unreachable"),
         (dict(target="gpt4"), "unknown target 'gpt4'"),
-        (dict(utilisation=1.5), "utilisation must be"),
-        (dict(utilisation=0), "utilisation must be"),
+        (dict(mfu=1.5), "mfu must be"),
+        (dict(mfu=0), "mfu must be"),
         (dict(usd_per_kwh=-0.1), "usd_per_kwh must be"),
         (dict(pue=0.9), "pue must be >= 1"),
         (dict(algorithmic_halving_months="fast"), "algorithmic_halving_months"),
@@ -172,7 +174,7 @@ def test_save_and_load_roundtrip_atomic(tmp_path, monkeypatch):
         fc.save(path)
     assert path.read_bytes() == before  # the old file survives an interrupted save
     assert not list(tmp_path.glob(".*tmp*"))
-    with pytest.raises(ValueError, match="must end in .csv"):
+    with pytest.raises(ValueError, match=r"saved as \.csv"):
         fc.save(tmp_path / "f.txt")
 
 
@@ -187,7 +189,7 @@ def test_law_mixture_draws_each_law_by_its_weight_and_widens_the_fan():
     from scaling.forecast import law_mixture
 
     fit, trend = _fit(spread=0.01), _trend()
-    kw = dict(dates=["2024-01-01"], utilisation=0.4, price_scatter=False, n_draws=3000, seed=2)
+    kw = dict(dates=["2024-01-01"], mfu=0.4, price_scatter=False, n_draws=3000, seed=2)
     one = equivalent_cost(fit, trend, **kw)
     mix = equivalent_cost(law_mixture({"epoch": fit, "hoffmann2022": _hoffmann()}, {"epoch": 3, "hoffmann2022": 1}),
                           trend, **kw)
@@ -206,9 +208,9 @@ def test_law_mixture_draws_each_law_by_its_weight_and_widens_the_fan():
 def test_price_scatter_and_utilisation_range_widen_the_interval():
     fit, trend = _fit(), _trend(spread=0.0)
     kw = dict(dates=["2024-01-01"], n_draws=3000, seed=1)
-    line = equivalent_cost(fit, trend, utilisation=0.4, price_scatter=False, **kw).at("2024-01-01")
-    scat = equivalent_cost(fit, trend, utilisation=0.4, price_scatter=True, **kw).at("2024-01-01")
-    util = equivalent_cost(fit, trend, utilisation=(0.3, 0.5), price_scatter=False, **kw).at("2024-01-01")
+    line = equivalent_cost(fit, trend, mfu=0.4, price_scatter=False, **kw).at("2024-01-01")
+    scat = equivalent_cost(fit, trend, mfu=0.4, price_scatter=True, **kw).at("2024-01-01")
+    util = equivalent_cost(fit, trend, mfu=(0.3, 0.5), price_scatter=False, **kw).at("2024-01-01")
     assert line["upper"] / line["lower"] == pytest.approx(1.0, abs=1e-9)
     # sigma 0.1 dex, Gaussian: the 90% band spans 2 x 1.645 x 0.1 dex
     assert np.log10(scat["upper"] / scat["lower"]) == pytest.approx(0.329, rel=0.08)
@@ -223,10 +225,10 @@ def test_inference_utilisation_is_separate_and_lower_by_default():
 
 def test_variance_decomposition_attributes_the_sources():
     fc = equivalent_cost(_fit(spread=0.0), _trend(spread=0.0), dates=["2024-01-01", "2030-01-01"],
-                         utilisation=0.4, n_draws=3000)
+                         mfu=0.4, n_draws=3000)
     w = fc.width_by_source(yearly=False)
     assert w.loc["2024-01-01", "price_scatter"] == pytest.approx(1.0, abs=1e-6)  # the only source left
-    fc2 = equivalent_cost(_fit(spread=0.05), _trend(spread=0.02), utilisation=(0.2, 0.6), n_draws=3000)
+    fc2 = equivalent_cost(_fit(spread=0.05), _trend(spread=0.02), mfu=(0.2, 0.6), n_draws=3000)
     w2 = fc2.width_by_source()
     assert np.allclose(w2.drop(columns="sd_log10").sum(axis=1), 1.0)
     assert (w2["utilisation"] > 0.05).all() and (w2["law_parameters"] > 0.01).all()
@@ -247,7 +249,7 @@ def test_algorithmic_multiplier_keeps_6nd_equal_to_c_and_caps():
 
 def test_algorithmic_banked_gain_absorbs_the_reallocation_first():
     fit, trend = _fit(), _trend(slope=0.0)
-    kw = dict(dates=["2020-06-01", "2020-09-01", "2023-06-01"], utilisation=0.4, price_scatter=False, n_draws=20,
+    kw = dict(dates=["2020-06-01", "2020-09-01", "2023-06-01"], mfu=0.4, price_scatter=False, n_draws=20,
               algorithmic_halving_months=8)
     auto = equivalent_cost(fit, trend, **kw)
     off = equivalent_cost(fit, trend, algorithmic_banked=1.0, **kw)
@@ -275,15 +277,15 @@ def test_target_below_e_is_refused_before_any_sampling(monkeypatch):
 
 def test_reference_model_targets():
     fit, trend = _fit(), _trend()
-    chin = equivalent_cost(fit, trend, target="Chinchilla", n_draws=20, price_scatter=False, utilisation=0.4)
-    by_nd = equivalent_cost(fit, trend, target=(70e9, 1.4e12), n_draws=20, price_scatter=False, utilisation=0.4)
+    chin = equivalent_cost(fit, trend, target="Chinchilla", n_draws=20, price_scatter=False, mfu=0.4)
+    by_nd = equivalent_cost(fit, trend, target=(70e9, 1.4e12), n_draws=20, price_scatter=False, mfu=0.4)
     assert chin.at("2024-01-01")["median"] == pytest.approx(by_nd.at("2024-01-01")["median"], rel=1e-9)
     assert "Chinchilla's loss" in chin.assumptions["target_description"]
 
 
 def test_real_dollars_deflate_later_costs():
     fit, trend = _fit(), _trend()
-    kw = dict(dates=["2024-07-01", "2030-01-01"], n_draws=50, price_scatter=False, utilisation=0.4)
+    kw = dict(dates=["2024-07-01", "2030-01-01"], n_draws=50, price_scatter=False, mfu=0.4)
     nom = equivalent_cost(fit, trend, **kw)
     real = equivalent_cost(fit, trend, dollars="real", base_year=2024, **kw)
     assert real.at("2024-07-01")["median"] == pytest.approx(nom.at("2024-07-01")["median"], rel=0.03)
@@ -297,7 +299,7 @@ def test_purchase_basis_default_is_tco_above_chip_only():
     fit = _fit()
     usd = _trend("flops_per_usd", intercept=9.0, slope=0.1)
     watt = _trend("flops_per_watt", intercept=11.0, slope=0.1)
-    kw = dict(dates=["2024-01-01"], utilisation=0.4, price_scatter=False, n_draws=2000)
+    kw = dict(dates=["2024-01-01"], mfu=0.4, price_scatter=False, n_draws=2000)
     tco = equivalent_cost(fit, usd, watt, **kw)
     chip = equivalent_cost(fit, usd, watt, tco=TCOAssumptions.chip_only(), **kw)
     r = tco.at("2024-01-01")["median"] / chip.at("2024-01-01")["median"]
@@ -327,13 +329,13 @@ def test_seed_decomposition_like_for_like():
 def test_truncated_forecast_table_is_refused(tmp_path, keep):
     """Issue 11, case 7: a truncated forecast CSV used to load and plot; now it is refused."""
     fc = equivalent_cost(_fit(spread=0.03), _trend(spread=0.02), n_draws=200)
-    path, _ = fc.save(tmp_path / "f.csv")
+    path = fc.save(tmp_path / "f.csv")
     text = path.read_text()
     cut = len(text) // 2 if keep == "half" else text.index("\n", len(text) // 2) + 1
     path.write_text(text[:cut])
     with pytest.raises(ScalingError, match="truncated|damaged"):
         load_forecast(path)
-    assert load_forecast(fc.save(tmp_path / "g.csv")[0]).table.shape == fc.table.shape
+    assert load_forecast(fc.save(tmp_path / "g.csv")).table.shape == fc.table.shape
 
 
 # ----------------------------------------------------------------------------- speed helpers
@@ -405,3 +407,93 @@ def test_forecast_backtest_refuses_a_past_fit_of_another_cutoff():
     with pytest.raises(ScalingError, match="unknown price series 'nope'"):
         forecast_backtest(_fit(), series="nope", past=dataclasses.replace(_trend(), settings={"before": "2021-01-01"}),
                           prices=_population_prices(np.random.default_rng(0)))
+
+
+# ----------------------------------------------------------------------------- the spec (issue 19)
+def test_spec_is_validated_once_and_shared_by_keywords():
+    from scaling.forecast import ForecastSpec
+
+    spec = ForecastSpec(dates=["2024-01-01", "2025-01-01"], mfu="0.3:0.5", target="175e9,300e9", n_draws=50,
+                        price_scatter=False, seed=4)
+    assert spec.mfu == (0.3, 0.5) and spec.target == (175e9, 300e9) and len(spec.dates) == 2
+    assert spec.inference_range == (0.1, 0.3)
+    a = equivalent_cost(_fit(), _trend(), spec=spec)
+    b = equivalent_cost(_fit(), _trend(), dates=["2024-01-01", "2025-01-01"], mfu=(0.3, 0.5),
+                        target=(175e9, 300e9), n_draws=50, price_scatter=False, seed=4)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.data_sha256 == b.data_sha256 and len(a.data_sha256) == 64 and a.seed == 4
+    assert a.settings["mfu"] == [0.3, 0.5] and a.assumptions["utilisation"] == [0.3, 0.5]
+    # keywords change a spec given; the data hash follows the inputs
+    c = equivalent_cost(_fit(), _trend(), spec=spec, seed=5)
+    assert c.seed == 5 and c.data_sha256 != a.data_sha256
+    assert ForecastSpec(**a.settings) == spec  # the saved settings read back as the spec
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    (dict(mfu=0), r"mfu must be a finite number in \(0.001, 1\]"),
+    (dict(inference_mfu="0.5:0.2"), "inference_mfu: LOW 0.5 is above HIGH 0.2"),
+    (dict(max_mfu=1.5), "max_mfu"),
+    (dict(basis="rent"), "unknown basis 'rent'"),
+    (dict(dollars="euros"), "unknown dollars"),
+    (dict(algorithmic_halving_months="fast"), "algorithmic_halving_months"),
+    (dict(algorithmic_slowdown_per_year="fast"), "algorithmic_slowdown"),
+    (dict(algorithmic_banked="no"), "algorithmic_banked"),
+    (dict(basis="cloud", pue=1.2), "purchase basis only"),
+    (dict(price_doubling_years=0.01), "price_doubling_years"),
+    (dict(levels=(0.5, 1.0)), "level"),
+])
+def test_spec_refuses_bad_values_naming_them(kwargs, pattern):
+    from scaling.forecast import ForecastSpec
+
+    with pytest.raises(ScalingError, match=pattern):
+        ForecastSpec(**kwargs)
+
+
+def test_utilisation_keyword_is_a_deprecated_alias_of_mfu():
+    kw = dict(dates=["2024-01-01"], n_draws=20, price_scatter=False)
+    with pytest.warns(DeprecationWarning, match="use mfu="):
+        old = equivalent_cost(_fit(), _trend(), utilisation=0.4, **kw)
+    new = equivalent_cost(_fit(), _trend(), mfu=0.4, **kw)
+    pd.testing.assert_frame_equal(old.table, new.table)
+    with pytest.raises(ScalingError, match="not both"):
+        equivalent_cost(_fit(), _trend(), utilisation=0.4, mfu=0.4, **kw)
+
+
+def test_scenario_mapping_builds_the_spec():
+    from scaling.forecast import ForecastSpec
+
+    spec = ForecastSpec.from_mapping({"utilisation": "0.2:0.4", "algorithmic": "off", "basis": "purchase",
+                                      "lifetime_years": "3:6"}, name="own", n_draws=30)
+    assert spec.mfu == (0.2, 0.4) and spec.price_series == "purchase" and spec.label == "own"
+    assert spec.lifetime_years == (3.0, 6.0) and spec.algorithmic_halving_months is None
+    with pytest.raises(ScalingError, match="scenario 'own': unknown key"):
+        ForecastSpec.from_mapping({"mfus": 0.3}, name="own")
+
+
+def test_saved_forecast_has_metadata_and_refuses_edits(tmp_path):
+    fc = equivalent_cost(_fit(spread=0.03), _trend(spread=0.02), dates=["2024-01-01", "2025-01-01"], n_draws=50,
+                         seed=7)
+    path = fc.save(tmp_path / "f.csv")
+    with pytest.warns(DeprecationWarning, match="path.with_suffix"):
+        csv, meta_path = path  # the old two-path form still unpacks
+    assert csv == path and meta_path == path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    assert meta["schema_version"] == 2 and meta["seed"] == 7 and meta["data_sha256"] == fc.data_sha256
+    back = load_forecast(path)
+    assert back.metadata | {"created": ""} == fc.metadata | {"created": ""}
+    meta["assumptions"]["basis"] = "purchase"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ScalingError, match="changed after scaling wrote it"):
+        load_forecast(path)
+
+
+def test_version_1_forecast_files_still_load(tmp_path):
+    fc = equivalent_cost(_fit(), _trend(), dates=["2024-01-01", "2025-01-01"], n_draws=20, seed=2)
+    path = fc.save(tmp_path / "f.csv")
+    meta = json.loads(path.with_suffix(".json").read_text())
+    old = {"schema": "scaling.forecast", "schema_version": 1, "scaling_version": "0.1.0", "created": meta["created"],
+           "table": "f.csv", "n_rows": meta["n_rows"], "label": meta["label"], "assumptions": meta["assumptions"]}
+    path.with_suffix(".json").write_text(json.dumps(old))
+    back = load_forecast(path)
+    assert back.data_sha256 == "" and back.seed == 2 and back.settings == {}
+    assert back.summary().shape == fc.summary().shape

@@ -112,9 +112,10 @@ def test_json_output_gives_each_scenario_its_own_columns(tmp_path):
 
 
 @needs_fits
-def test_command_line_options_are_the_default_of_scenarios_that_do_not_set_them(tmp_path):
-    p = _toml(tmp_path, '[own]\nlaw = "hoffmann2022"\nutilisation = 0.2\n\n[plain]\nlaw = "hoffmann2022"\n')
-    res = _run("forecast", "--scenarios", p, "--utilisation", "0.4", *QUICK)
+@pytest.mark.parametrize("key, option", [("mfu", "--mfu"), ("utilisation", "--utilisation")])  # old names still read
+def test_command_line_options_are_the_default_of_scenarios_that_do_not_set_them(tmp_path, key, option):
+    p = _toml(tmp_path, f'[own]\nlaw = "hoffmann2022"\n{key} = 0.2\n\n[plain]\nlaw = "hoffmann2022"\n')
+    res = _run("forecast", "--scenarios", p, option, "0.4", *QUICK)
     assert res.exit_code == 0, res.output
     headers = {m.group(1): m.group(2) for m in re.finditer(r"\[(\w+)\] cost.*\n  (.*)", res.stdout)}
     assert "utilisation: training 20%," in headers["own"]
@@ -381,7 +382,9 @@ def test_tco_keys_in_a_scenario_file(tmp_path):
 def test_the_example_uses_every_key_and_the_docs_list_them():
     scenarios = load_scenarios(EXAMPLE)
     used = set().union(*scenarios.values())
-    assert used == set(SCENARIO_KEYS), sorted(set(SCENARIO_KEYS) - used)
+    from scaling.forecast.scenarios import DEPRECATED_KEYS
+
+    assert used == set(SCENARIO_KEYS) - set(DEPRECATED_KEYS), sorted(set(SCENARIO_KEYS) - used)
     tutorial = (ROOT / "docs" / "tutorial.md").read_text()
     block = re.search(r"<!-- generated: scenario-keys -->\n(.*?)<!-- /generated -->", tutorial, re.S).group(1)
     assert block == key_table() + "\n", "run python docs/build_docs.py examples"

@@ -464,7 +464,7 @@ def test_fuzz_equivalent_cost(data, shipped_fit, trends, fuzz_counts):
     outcome, fc = attempt(equivalent_cost, shipped_fit, price if purchase else cloud,
                           energy if purchase else None, **kwargs)
     if outcome == "result":
-        s = fc.summary(level=0.9)
+        s = fc.by_date(level=0.9)
         medians = s[[c for c in s.columns if c.endswith("_median")]].to_numpy(dtype=float)
         assert np.all(np.isfinite(medians)), f"equivalent_cost({kwargs}): non-finite medians\n{s}"
         assert np.all(medians > 0), f"equivalent_cost({kwargs}): a cost of zero is no answer\n{s}"

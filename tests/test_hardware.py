@@ -73,8 +73,26 @@ def test_shipped_counts_match_table(acc):
     td = trend_data(None, "flops_per_usd", "tensor16")
     usable = acc["release_price_usd"].notna() & acc["tensor16_flops_per_s"].notna() & acc["release_date"].notna()
     limited = acc["name"].str.contains(r"\b(?:A800|H800|H20|L20|L2)\b")  # export-limited: a filter, not a drop
+    limited |= acc["segment"] == "consumer"  # the purchase basis leaves consumer cards out: a filter too
     assert len(td.data) == int((usable & ~limited).sum())
     assert len(td.data) + td.n_dropped + int(limited.sum()) == len(acc)
+
+
+def test_purchase_basis_leaves_consumer_cards_out_by_default(acc):
+    consumer = set(acc.loc[acc["segment"] == "consumer", "name"])
+    assert {"NVIDIA GeForce RTX 4090", "NVIDIA TITAN Xp", "AMD Radeon RX 7900 XTX"} <= consumer
+    for precision in ("tensor16", "fp32"):
+        kept = trend_data(None, "flops_per_usd", precision, consumer=True)
+        default = trend_data(None, "flops_per_usd", precision)
+        n_consumer = int(kept.data["name"].isin(consumer).sum())
+        assert n_consumer >= 3 and not default.data["name"].isin(consumer).any()
+        assert len(default.data) == len(kept.data) - n_consumer
+        assert default.filters[-1] == ("consumer=False", len(default.data))
+        assert default.settings["consumer"] is False and kept.settings["consumer"] is True
+    # per watt and cloud prices keep them unless asked
+    assert trend_data(None, "flops_per_watt", "tensor16").data["name"].isin(consumer).any()
+    assert not trend_data(None, "flops_per_watt", "tensor16", consumer=False).data["name"].isin(consumer).any()
+    assert trend_data(None, "flops_per_usd_cloud", "tensor16").data["name"].isin(consumer).any()
 
 
 @pytest.mark.parametrize("kw, word", [

@@ -612,7 +612,7 @@ def test_figure_is_redrawn_only_when_its_inputs_change(tmp_path, monkeypatch):
         ax.plot([0, 1], [0, float(source.read_text())])
         return ax
 
-    monkeypatch.setattr(pipeline, "figure_jobs", lambda *a, **k: {"a.png": draw})
+    monkeypatch.setattr(pipeline.figures, "figure_jobs", lambda *a, **k: {"a.png": draw})  # where _figures reads it
     source = tmp_path / "fit.json"
     source.write_text("1")
     fig_dir = tmp_path / "figures"

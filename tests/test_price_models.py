@@ -18,7 +18,7 @@ from scaling.hardware.panel import SERIES, PanelFit, fit_series, panel_data, ser
 
 # ----------------------------------------------------------------------------- data rules
 def test_geforce_tensor16_is_fp32_accumulate_rate():
-    td = trend_data(None, "flops_per_usd", "tensor16")
+    td = trend_data(None, "flops_per_usd", "tensor16", consumer=True)
     row = td.data.loc[td.data["name"] == "NVIDIA GeForce RTX 4090"].iloc[0]
     assert row["value"] * 1599.0 == pytest.approx(165e12, rel=1e-6)  # listed 330 TFLOP/s FP16-accumulate
     h100 = td.data.loc[td.data["name"] == "NVIDIA H100 SXM5 80GB"].iloc[0]
@@ -29,7 +29,7 @@ def test_geforce_tensor16_is_fp32_accumulate_rate():
 def test_export_limited_parts_left_out_unless_asked():
     default = trend_data(None, "flops_per_usd", "tensor16")
     assert not default.data["name"].str.contains("H20|L20").any()
-    assert ("export_limited=False", len(default.data)) in default.filters
+    assert ("export_limited=False", len(default.data) + 3) in default.filters  # then consumer=False: 3 GeForce
     kept = trend_data(None, "flops_per_usd", "tensor16", export_limited=True)
     assert kept.data["name"].str.contains("H20").any() and len(kept.data) == len(default.data) + 2
 
@@ -330,7 +330,7 @@ def test_purchase_slope_prior_is_the_purchase_trend_before_the_date():
     from scaling.hardware.panel import SLOPE_PRIOR_SD, purchase_slope_prior
 
     mean, sd, text = purchase_slope_prior("2022-01-01")
-    d = trend_data(None, "flops_per_usd", "fp32", before="2022-01-01").data
+    d = trend_data(None, "flops_per_usd", "fp32", before="2022-01-01", consumer=True).data  # consumer cards too
     assert (pd.to_datetime(d["date"]) < "2022-01-01").all()
     assert mean == pytest.approx(np.polyfit(d["year"], d["log10_value"], 1)[0], rel=1e-9)
     assert SLOPE_PRIOR_SD < sd < SLOPE_PRIOR_SD * 1.5

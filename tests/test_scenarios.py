@@ -97,7 +97,7 @@ def test_two_scenarios_make_one_wide_table():
     (["--price-series", "foo"], "unknown price series 'foo'; allowed"),
     (["--law", "foo"], "unknown law 'foo'; allowed: mixture"),
     (["--basis", "rent"], "unknown basis 'rent'; allowed"),
-    (["--utilisation", "0.5:0.3"], "LOW 0.5 is above HIGH 0.3"),
+    (["--mfu", "0.5:0.3"], "LOW 0.5 is above HIGH 0.3"),
     (["--target", "1.5"], "at or below the irreducible loss E = 1.69"),
     (["--target", "GPT-5"], "reference model: gpt3"),
 ])

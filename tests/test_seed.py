@@ -1,6 +1,6 @@
 """The seed article's 20 numbers (Sunyan 2023), one test per row, and the generated document.
 
-Published figures and their rounding are written here independently of ``scaling.seed``
+Published figures and their rounding are written here independently of ``scaling.sunyan2023``
 (from the article, Sunyan 2023, "The Economics of Large Language Models",
 https://sunyan.substack.com/p/the-economics-of-large-language-models, and an independent
 recomputation from its stated inputs), so a change in the code that moves a number cannot
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scaling import cost, datasets, seed
+from scaling import cost, datasets
+from scaling import sunyan2023 as seed
 from scaling.errors import ScalingError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,9 +111,8 @@ def test_row_18_law_is_computed_inline_with_rounded_hoffmann_parameters(all_rows
 
 
 def test_seed_does_not_import_fitting_modules():
-    tree = ast.parse((ROOT / "scaling" / "seed.py").read_text())
     imported = set()
-    for node in ast.walk(tree):
+    for node in (n for p in (ROOT / "scaling" / "sunyan2023").glob("*.py") for n in ast.walk(ast.parse(p.read_text()))):
         if isinstance(node, ast.ImportFrom):
             imported.update(a.name for a in node.names)
             imported.add(node.module or "")
@@ -159,16 +159,16 @@ def test_row_lookup():
 
 def test_markdown_has_header_and_notes():
     text = seed.render_markdown()
-    assert "python -m scaling.seed" in text and "scaling cost seed --write docs/seed-reproduction.md" in text
+    assert "python -m scaling.sunyan2023" in text and "scaling cost seed --write docs/seed-reproduction.md" in text
     section = text.split("## Rows that do not reproduce")[1].split("##")[0]
     assert "Row 6" in section and "Row 19" in section and "1.78x" in section and "17.2%" in section
 
 
 def test_doc_is_up_to_date():
     doc = ROOT / "docs" / "seed-reproduction.md"
-    assert doc.exists(), "run: python -m scaling.seed --write docs/seed-reproduction.md"
+    assert doc.exists(), "run: python -m scaling.sunyan2023 --write docs/seed-reproduction.md"
     assert doc.read_text(encoding="utf-8") == seed.render_markdown(), (
-        "docs/seed-reproduction.md is stale; run: python -m scaling.seed --write docs/seed-reproduction.md"
+        "docs/seed-reproduction.md is stale; run: python -m scaling.sunyan2023 --write docs/seed-reproduction.md"
     )
 
 
@@ -178,3 +178,84 @@ def test_module_main_writes_and_prints(tmp_path, capsys):
     target = tmp_path / "x.md"
     assert seed.main(["--write", str(target)]) == 0
     assert target.read_text() == seed.render_markdown()
+
+
+# --- one home for the article's numbers (issue 19) ------------------------------------------
+
+
+def test_every_check_reads_the_published_table(all_rows):
+    """Each row's published figures are entries of PUBLISHED, in order, none left unused."""
+    published = [(c.published, c.published_text, c.tolerance) for r in all_rows.values() for c in r.checks]
+    table = [(c.value, c.text, c.tolerance) for c in seed.PUBLISHED.values()]
+    assert published == table
+    with pytest.raises(KeyError, match="known: chat_query_usd"):
+        seed.claim("gpt4_training_usd")
+
+
+def test_factors_are_row_20s_decomposition(all_rows):
+    f = seed.factors()
+    assert f["params"] == pytest.approx(0.40) and f["utilisation"] == pytest.approx(0.213 / 0.462)
+    assert f["training"] == pytest.approx(0.193, abs=5e-4) and f["inference"] == pytest.approx(0.168, abs=5e-4)
+    details = dict(all_rows[20].details)
+    assert details["training factor ($/FLOP x utilisation)"] == f"x{f['training']:.3f}"
+
+
+#: Distinctive numbers of the article: typed anywhere outside scaling/sunyan2023/ they are a copy.
+ARTICLE_LITERALS = {0.213, 0.462, 0.302, 1.4e6, 1.40e6, 312e3, 744e3, 0.419, 0.4195, 0.461, 0.168, 0.193, 2.24e6,
+                    11.2e6, 3.55e6}
+#: Modules that quote the article (they must read scaling.sunyan2023).
+QUOTING = ["scaling/pipeline", "scaling/forecast/sunyan2023.py", "scaling/cli/cmd_cost.py", "scaling/budget.py",
+           "scaling/cost/rates.py"]
+
+
+def _float_literals(path: Path) -> set[float]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+            found.add(node.value)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+                and isinstance(node.operand.value, float):
+            found.add(-node.operand.value)
+    return found
+
+
+def test_article_numbers_live_only_in_the_article_module():
+    copies = {}
+    for entry in QUOTING:
+        for path in sorted((ROOT / entry).rglob("*.py")) if (ROOT / entry).is_dir() else [ROOT / entry]:
+            hits = {abs(x) for x in _float_literals(path)} & ARTICLE_LITERALS
+            if hits:
+                copies[str(path.relative_to(ROOT))] = sorted(hits)
+    assert not copies, f"the article's numbers typed again (read scaling.sunyan2023 instead): {copies}"
+    # the scan can fail: the article module itself holds them
+    assert {0.213, 0.462, 1.4e6} <= set().union(*map(_float_literals, (ROOT / "scaling" / "sunyan2023").glob("*.py")))
+
+
+def test_seed_module_is_a_deprecated_alias():
+    import importlib
+    import warnings
+
+    old = importlib.import_module("scaling.seed")
+    for name in ("rows", "ARTICLE_INPUTS", "render_markdown", "SeedRow"):
+        with pytest.warns(DeprecationWarning, match=f"scaling.sunyan2023.{name}"):
+            assert getattr(old, name) is getattr(seed, name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError):
+            old.no_such_name  # noqa: B018
+    forecast_old = importlib.import_module("scaling.forecast.seed")
+    from scaling.forecast import sunyan2023 as forecast_new
+
+    with pytest.warns(DeprecationWarning, match="scaling.forecast.sunyan2023.seed_decomposition"):
+        assert forecast_old.seed_decomposition is forecast_new.seed_decomposition
+    assert forecast_new.SEED_FACTORS == seed.factors()
+
+
+def test_python_m_seed_still_prints(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-W", "always", "-m", "scaling.seed", "--write", str(tmp_path / "x.md")],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "deprecated" in out.stderr and (tmp_path / "x.md").read_text() == seed.render_markdown()

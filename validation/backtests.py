@@ -543,9 +543,11 @@ def main(argv=None) -> None:
         full_fits["spec:hierarchical"] = series_trend(panel, "hyperscaler-on-demand")
         full_fits["pooled"] = fit_prepared(trend_data(None, "flops_per_usd_cloud", "tensor16"), "bayes", **SAMPLER)
     spec = specification_curve(bt, full_fits)
+    from scaling.hardware.evaluation import package_versions
+
     payload = {"specification_curve": spec.to_dict("records"),
                "backtests": None if bt is None else bt.to_dict("records"), "sampler": SAMPLER,
-               "panel_full_fit": timing}
+               "panel_full_fit": timing, "versions": package_versions()}
     (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
     (OUT / "price_backtests.md").write_text(render(spec, bt, timing))
     figure(spec, OUT / "specification_curve.png")

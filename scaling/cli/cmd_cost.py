@@ -1,4 +1,8 @@
-"""``scaling cost``: training, inference, search-query and memory arithmetic; the seed table."""
+"""``scaling cost``: training, inference, search-query and memory arithmetic; the seed article's table.
+
+Parses, calls :mod:`scaling.cost` and :mod:`scaling.sunyan2023` (the seed article, Sunyan 2023,
+whose stated inputs are the defaults of ``scaling cost search``), prints. No maths here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import click
 
 from scaling import cost
 from scaling._format import format_bytes, format_si, format_usd
+from scaling.sunyan2023 import ARTICLE_INPUTS as ARTICLE
 from scaling.cli._util import check_outputs, echo_json, echo_warnings, force_option, print_table
 from scaling.errors import ScalingError
 
@@ -58,7 +63,7 @@ def cost_group():
 @click.option("--tokens", "n_tokens", type=float, required=True, help="Training tokens D (e.g. 300e9).")
 @_HARDWARE
 @_PEAK
-@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in (0, 1] (PaLM: 0.462).")
+@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in [1e-6, 1] (PaLM: 0.462).")
 @click.option("--usd-per-chip-hour", type=float, required=True, help="Price per chip-hour (TPU v4 1-year: 2.03).")
 @click.option("--chips", "n_chips", type=int, default=None, help="Chips in parallel, for wall-clock days.")
 @_ARCH
@@ -97,7 +102,7 @@ def train_cmd(n_params, n_tokens, hardware, peak_flops, mfu, usd_per_chip_hour, 
 @click.option("--params", "n_params", type=float, required=True, help="Parameters N (e.g. 175e9).")
 @_HARDWARE
 @_PEAK
-@click.option("--mfu", type=float, required=True, help="Utilisation in (0, 1] (GPT-3: 0.213).")
+@click.option("--mfu", type=float, required=True, help="Model FLOPs utilisation in [1e-6, 1] (GPT-3: 0.213).")
 @click.option("--chips-per-instance", type=int, default=1, show_default=True,
               help="Chips per rented instance (AWS p4d: 8 x A100).")
 @click.option("--usd-per-instance-hour", type=float, default=None, help="Instance price per hour (p4d 1-year: 19.22).")
@@ -133,28 +138,38 @@ def infer_cmd(n_params, hardware, peak_flops, mfu, chips_per_instance, usd_per_i
 
 
 @cost_group.command("search")
-@click.option("--prompt-words", type=float, default=50, show_default=True, help="Words in the query/prompt.")
-@click.option("--response-words", type=float, default=400, show_default=True, help="Words per response.")
-@click.option("--samples", "n_samples", type=int, default=5, show_default=True,
+@click.option("--prompt-words", type=float, default=ARTICLE["prompt_words"], show_default=True,
+              help="Words in the query/prompt.")
+@click.option("--response-words", type=float, default=ARTICLE["response_words"], show_default=True,
+              help="Words per response.")
+@click.option("--samples", "n_samples", type=int, default=ARTICLE["n_samples"], show_default=True,
               help="Responses generated (2-stage summariser: one per result, so equal to --results).")
 @click.option("--results", "n_results", type=int, default=0, show_default=True,
-              help="Retrieved results the model reads (2-stage summariser: 10).")
-@click.option("--words-per-result", type=float, default=1000, show_default=True, help="Words per retrieved result.")
+              help=f"Retrieved results the model reads (2-stage summariser: {ARTICLE['n_results']:g}).")
+@click.option("--words-per-result", type=float, default=ARTICLE["words_per_result"], show_default=True,
+              help="Words per retrieved result.")
 @click.option("--prompt-per-sample/--prompt-once", default=False, show_default=True,
               help="Count the prompt with every sample, or once.")
-@click.option("--usd-per-1k-tokens", type=float, default=cost.price_point("openai-davinci-api").value,
+@click.option("--usd-per-1k-tokens", type=float, default=ARTICLE["usd_per_1k_tokens"],
               show_default=True, help="List price per 1K tokens (GPT-3 davinci, 2022).")
-@click.option("--cache-hit-rate", type=float, default=0.30, show_default=True, help="Share served from cache, [0, 1).")
-@click.option("--gross-margin", type=float, default=0.75, show_default=True, help="Provider gross margin, [0, 1).")
-@click.option("--words-per-token", type=float, default=cost.WORDS_PER_TOKEN, show_default=True,
+@click.option("--cache-hit-rate", type=float, default=ARTICLE["cache_hit_rate"], show_default=True,
+              help="Share served from cache, [0, 1).")
+@click.option("--gross-margin", type=float, default=ARTICLE["gross_margin"], show_default=True,
+              help="Provider gross margin, [0, 1).")
+@click.option("--words-per-token", type=float, default=ARTICLE["words_per_token"], show_default=True,
               help="Words per token (1K tokens = 750 words).")
-@click.option("--revenue-usd", type=float, default=100e9, show_default=True, help="Yearly search revenue.")
+@click.option("--revenue-usd", type=float, default=ARTICLE["search_revenue_usd"], show_default=True,
+              help="Yearly search revenue.")
 @click.option("--searches-per-year", type=float, default=None,
               help="Queries per year; default: --searches-per-month x 12 scaled by internet penetration.")
-@click.option("--searches-per-month", type=float, default=100e9, show_default=True, help="Monthly searches (2012).")
-@click.option("--penetration-then", type=float, default=0.34, show_default=True, help="Internet penetration (2012).")
-@click.option("--penetration-now", type=float, default=0.60, show_default=True, help="Internet penetration (2020).")
-@click.option("--reduction", "reductions", type=float, multiple=True, default=(4.0, 2.0), show_default=True,
+@click.option("--searches-per-month", type=float, default=ARTICLE["searches_per_month_2012"], show_default=True,
+              help="Monthly searches (2012).")
+@click.option("--penetration-then", type=float, default=ARTICLE["internet_penetration_2012"], show_default=True,
+              help="Internet penetration (2012).")
+@click.option("--penetration-now", type=float, default=ARTICLE["internet_penetration_2020"], show_default=True,
+              help="Internet penetration (2020).")
+@click.option("--reduction", "reductions", type=float, multiple=True,
+              default=(ARTICLE["reduction_model"], ARTICLE["reduction_in_house"]), show_default=True,
               help="Cost reduction factors applied in turn (repeat the option).")
 @_JSON
 def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_result, prompt_per_sample,
@@ -162,8 +177,8 @@ def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_res
                searches_per_year, searches_per_month, penetration_then, penetration_now, reductions, as_json):
     """Cost of an LLM-answered search query against search revenue per query.
 
-    Defaults are the seed article's chat estimate (50-word prompt, 5 x 400-word responses,
-    $0.02/1K tokens, 30% cache hits, 75% margin); the 2-stage summariser is
+    Defaults are the seed article's chat estimate (Sunyan 2023: 50-word prompt, 5 x 400-word
+    responses, $0.02/1K tokens, 30% cache hits, 75% margin); the 2-stage summariser is
     --results 10 --samples 10.
     """
     q = cost.query_cost(prompt_words, response_words, usd_per_1k_tokens=usd_per_1k_tokens,
@@ -171,28 +186,22 @@ def search_cmd(prompt_words, response_words, n_samples, n_results, words_per_res
                         words_per_result=words_per_result if n_results else 0.0,
                         cache_hit_rate=cache_hit_rate, gross_margin=gross_margin,
                         words_per_token=words_per_token, prompt_per_sample=prompt_per_sample)
-    if searches_per_year is None:
-        searches_per_year = cost.searches_per_year(searches_per_month, penetration_then, penetration_now)
-    revenue = cost.revenue_per_query(revenue_usd, searches_per_year)
-    optimised = cost.apply_reductions(q.cost_usd, reductions)
-    out = {
-        **q.to_dict(), "searches_per_year": searches_per_year, "revenue_per_query_usd": revenue,
-        "cost_over_revenue": q.cost_usd / revenue, "reductions": list(reductions),
-        "optimised_cost_usd": optimised, "optimised_share_of_revenue": optimised / revenue,
-    }
+    s = cost.search_economics(q, revenue_usd=revenue_usd, queries_per_year=searches_per_year,
+                              searches_per_month=searches_per_month, penetration_then=penetration_then,
+                              penetration_now=penetration_now, reductions=reductions)
     if as_json:
-        echo_json(out)
+        echo_json(s.to_dict())
         return
     chain = " / ".join(f"{f:g}" for f in reductions) or "none"
     _print_pairs([
         ("words / tokens", f"{q.n_words:,.0f} / {q.n_tokens:,.0f}"),
         ("list price per query", format_usd(q.list_price_usd)),
         ("cost per query", format_usd(q.cost_usd)),
-        ("searches per year", format_si(searches_per_year)),
-        ("revenue per query", format_usd(revenue)),
-        ("cost / revenue", f"{q.cost_usd / revenue:.3g}x"),
-        (f"cost after reductions ({chain})", format_usd(optimised)),
-        ("share of revenue after reductions", f"{optimised / revenue:.1%}"),
+        ("searches per year", format_si(s.searches_per_year)),
+        ("revenue per query", format_usd(s.revenue_per_query_usd)),
+        ("cost / revenue", f"{s.cost_over_revenue:.3g}x"),
+        (f"cost after reductions ({chain})", format_usd(s.optimised_cost_usd)),
+        ("share of revenue after reductions", f"{s.optimised_share_of_revenue:.1%}"),
     ])
 
 
@@ -226,15 +235,19 @@ def memory_cmd(n_params, bytes_per_param, hardware, memory_per_chip, as_json):
 @_JSON
 @force_option
 def seed_cmd(write_path, as_json, force):
-    """Reproduce the 20 numbers of Sunyan (2023), "The Economics of Large Language Models"."""
-    from scaling import seed
+    """Reproduce the 20 numbers of Sunyan (2023), "The Economics of Large Language Models".
+
+    The seed article of this toolkit (scaling.sunyan2023): each published figure is
+    recomputed from the article's stated inputs and compared within its rounding.
+    """
+    from scaling import sunyan2023
 
     if write_path:
         check_outputs(write_path, force=force)
-        path = seed.write_markdown(write_path)
+        path = sunyan2023.write_markdown(write_path)
         click.echo(f"wrote {path}")
         return
-    table = seed.reproduction_table()
+    table = sunyan2023.reproduction_table()
     if as_json:
         echo_json(table.to_dict(orient="records"))
         return

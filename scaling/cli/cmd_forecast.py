@@ -22,23 +22,42 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 #: Options that set a scenario key (option name -> key). Given on the command line with
 #: --scenarios, each is the default of the scenarios that do not set that key.
 _SCENARIO_OPTIONS = {"target": "target", "law": "law", "basis": "basis", "price_series": "price_series",
-                     "price_doubling_years": "price_doubling_years", "utilisation": "utilisation",
-                     "inference_utilisation": "inference_utilisation", "dollars": "dollars",
+                     "price_doubling_years": "price_doubling_years", "mfu": "mfu",
+                     "inference_mfu": "inference_mfu", "dollars": "dollars",
                      "halving": "algorithmic", "algorithmic_cap": "algorithmic_cap",
                      "algorithmic_slowdown": "algorithmic_slowdown",
                      "lifetime_years": "lifetime_years", "pue": "pue", "usd_per_kwh": "usd_per_kwh"}
 
 
-def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) -> dict:
-    """The scenarios to run: the file's, each over the options given on the command line; else one."""
+#: Deprecated options -> the option they are an old name of.
+_ALIASES = {"utilisation": "mfu", "inference_utilisation": "inference_mfu"}
+
+
+def _explicit(ctx: click.Context, options: dict) -> set[str]:
+    """The scenario options given on the command line; a deprecated alias given counts as its option."""
     from click.core import ParameterSource
 
     from scaling.errors import ScalingError
-    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, series_for
 
     explicit = {opt for opt in _SCENARIO_OPTIONS if ctx.get_parameter_source(opt) != ParameterSource.DEFAULT}
+    for old, new in _ALIASES.items():
+        if options.get(old) is not None:
+            if new in explicit:
+                raise ScalingError(f"give --{new.replace('_', '-')} or its old name --{old.replace('_', '-')}, "
+                                   "not both")
+            options[new] = options[old]
+            explicit.add(new)
     if options["fit_path"] is not None:  # --fit FILE is --law FILE
         explicit.add("law")
+    return explicit
+
+
+def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict, run: dict) -> dict:
+    """The scenarios to run, as ForecastSpecs: the file's, each over the options given on the command line; else one."""
+    from scaling.errors import ScalingError
+    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, scenario_specs, series_for
+
+    explicit = _explicit(ctx, options)
     given = {key: options[opt] for opt, key in _SCENARIO_OPTIONS.items()
              if opt in explicit and options[opt] is not None}
     if scenario_file is not None:
@@ -52,10 +71,11 @@ def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict) ->
         if tco and not any(series_for(spec)[1].basis == "purchase" for spec in scenarios.values()):
             raise ScalingError(f"--{tco[0].replace('_', '-')} sets the total cost of owned hardware, which applies "
                                "to the purchase basis only, and no scenario of the file is on it")
-        return scenarios
-    spec = {"law": DEFAULT_LAW, "target": options["target"], "utilisation": options["utilisation"],
-            "dollars": options["dollars"], "algorithmic": options["halving"]}
-    return {"forecast": {**spec, **given}}
+    else:
+        spec = {"law": DEFAULT_LAW, "target": options["target"], "mfu": options["mfu"],
+                "dollars": options["dollars"], "algorithmic": options["halving"]}
+        scenarios = {"forecast": {**spec, **given}}
+    return scenario_specs(scenarios, **run)
 
 
 def _range_help(what: str, default: str) -> str:
@@ -80,8 +100,13 @@ def _range_help(what: str, default: str) -> str:
                    "gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias cloud), purchase, "
                    "purchase-fp32.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
-@click.option("--utilisation", default="0.3:0.5", show_default=True, help="Training MFU, a number or LOW:HIGH.")
-@click.option("--inference-utilisation", default=None, help="Serving MFU, a number or LOW:HIGH [default: 0.1:0.3].")
+@click.option("--mfu", default="0.3:0.5", show_default=True,
+              help="Training model-FLOPs utilisation, a number or LOW:HIGH in (0.001, 1].")
+@click.option("--inference-mfu", default=None,
+              help="Serving model-FLOPs utilisation, a number or LOW:HIGH [default: 0.1:0.3].")
+@click.option("--utilisation", default=None, deprecated="use --mfu", hidden=True, help="Old name of --mfu.")
+@click.option("--inference-utilisation", default=None, deprecated="use --inference-mfu", hidden=True,
+              help="Old name of --inference-mfu.")
 @click.option("--lifetime-years", default=None, help=_range_help("amortisation period in years", "3:5"))
 @click.option("--pue", default=None, help=_range_help("power usage effectiveness (facility / IT power)", "1.1:1.56"))
 @click.option("--usd-per-kwh", default=None, help=_range_help("electricity price in $ per kWh", "0.067:0.083"))
@@ -108,8 +133,8 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @force_option
 @click.pass_context
-def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, utilisation,
-                     inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_slowdown,
+def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, mfu,
+                     inference_mfu, utilisation, inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_slowdown,
                      algorithmic_cap, scenario_file, fits_dir, seed, draws, output, as_json, force):
     """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty.
 
@@ -130,14 +155,14 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         raise ScalingError(f"output must end in {' or '.join(FORMATS)}, got {output.name!r}")
     options = {"target": target, "law": law or (str(fit_path) if fit_path else None), "fit_path": fit_path,
                "basis": basis, "price_series": price_series, "price_doubling_years": price_doubling_years,
-               "utilisation": utilisation, "inference_utilisation": inference_utilisation, "dollars": dollars,
+               "mfu": mfu, "inference_mfu": inference_mfu, "utilisation": utilisation,
+               "inference_utilisation": inference_utilisation, "dollars": dollars,
                "halving": halving, "algorithmic_slowdown": algorithmic_slowdown, "algorithmic_cap": algorithmic_cap,
                "lifetime_years": lifetime_years, "pue": pue,
                "usd_per_kwh": usd_per_kwh}
-    scenarios = _scenarios(ctx, scenario_file, options)
-    dates = default_dates(since, until)
-    forecasts = run_scenarios(scenarios, fits_dir=folder, dates=dates, n_draws=draws, seed=seed,
-                              on_warning=lambda w: echo_warnings([w]))
+    specs = _scenarios(ctx, scenario_file, options, {"dates": default_dates(since, until), "n_draws": draws,
+                                                      "seed": seed})
+    forecasts = run_scenarios(specs, fits_dir=folder, on_warning=lambda w: echo_warnings([w]))
     notes = scenario_notes(forecasts)
     if output is not None:
         save_forecasts(forecasts, output, level=0.9, notes=notes)
@@ -154,7 +179,7 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         binding = cap_binding_text(fc)
         if binding:
             click.echo(f"  algorithmic progress: {binding}")
-        yearly = fc.summary(level=0.9)
+        yearly = fc.by_date(level=0.9)
         yearly = yearly[yearly.index.month == 1]
         infer = "inference_usd_per_1k_tokens_median" in yearly.columns  # none for a capability target
         rows = [[d.date().isoformat(), _money(r["training_cost_usd_median"]),

@@ -1,6 +1,6 @@
 """``scaling optimal``: compute-optimal N and D for a budget (FLOPs, chip time or dollars) or a loss.
 
-Parses, calls :func:`scaling.budget.from_options`, :func:`scaling.budget.inference_rate` and
+Parses, calls :func:`scaling.cli._budget_options.budget_options`, :func:`scaling.budget.inference_rate` and
 :func:`scaling.sizing.optimal`, prints. No maths here.
 """
 
@@ -96,6 +96,7 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
       scaling optimal --law muennighoff2023 --compute 1e22 --unique-tokens 25e9
     """
     from scaling import budget, sizing
+    from scaling.cli._budget_options import budget_options
     from scaling.errors import ScalingError
 
     targets = [o for o, v in (("--loss", target_loss), ("--target", target)) if v is not None]
@@ -104,9 +105,9 @@ def optimal_command(law, fit_path, compute, target_loss, target, hardware, chips
                  "--loss or --target")
     if len(targets) > 1 or (targets and budgets):
         raise ScalingError(f"{one_query} (got {', '.join(targets + budgets)})")
-    options = budget.from_options(compute_flops=compute, hardware=hardware, chips=chips, days=days, usd=usd,
-                                  mfu=mfu, precision=precision, usd_per_chip_hour=usd_per_chip_hour,
-                                  price_date=price_date, query=targets[0] if targets else "budget")
+    options = budget_options(compute_flops=compute, hardware=hardware, chips=chips, days=days, usd=usd,
+                             mfu=mfu, precision=precision, usd_per_chip_hour=usd_per_chip_hour,
+                             price_date=price_date, query=targets[0] if targets else "budget")
     if not (targets or budgets):
         raise ScalingError(one_query)
     inference_given = [o for o, v in (("--inference-hardware", inference_hardware), ("--inference-mfu", inference_mfu),

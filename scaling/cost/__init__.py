@@ -12,6 +12,8 @@ decoder-only transformers (Kaplan et al. 2020, Section 2.1):
 
 Modules, one per section: :mod:`~scaling.cost.prices` (dated price points),
 :mod:`~scaling.cost.accelerators` (chips, peak FLOP/s, chip time),
+:mod:`~scaling.cost.rates` (FLOPs -> chip-hours -> dollars, :func:`compute_cost_usd`, and the MFU's
+one default and range, :data:`DEFAULT_MFU` and :data:`MFU_BOUNDS`),
 :mod:`~scaling.cost.training` (FLOPs, training cost, memory),
 :mod:`~scaling.cost.inference` (throughput, $ per 1K tokens),
 :mod:`~scaling.cost.energy` (energy, amortisation, hardware generations, $ per FLOP) and
@@ -50,9 +52,11 @@ _SECTIONS = {
                 "usd_per_flop_purchase"),
     ".inference": ("InferenceCost", "inference_cost", "inference_tokens_per_s"),
     ".prices": ("PRICE_POINTS", "PricePoint", "price_point"),
+    ".rates": ("SECONDS_PER_HOUR", "DEFAULT_MFU", "DEFAULT_MFU_RANGE", "MFU_BOUNDS", "INFERENCE_MFU_FACTOR",
+               "ComputeCost", "check_mfu", "chip_hours_of", "compute_cost_usd", "flops_per_chip_hour"),
     ".queries": ("WORDS_PER_TOKEN", "QueryCost", "apply_reductions", "provider_usd_per_1k_tokens", "query_cost",
                  "revenue_per_query", "searches_per_year", "tokens_to_words", "usd_per_1k_tokens_from_words",
-                 "words_to_tokens"),
+                 "words_to_tokens", "SearchEconomics", "search_economics"),
     ".tco": ("TCOAssumptions", "Range", "dollar_factor", "usd_per_peak_flop_tco"),
     ".training": ("ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "TrainingCost", "TrainingMemory", "chips_for_memory",
                   "inference_flops_per_token", "training_cost", "training_flops", "training_flops_per_token",
@@ -61,7 +65,7 @@ _SECTIONS = {
 _LAZY = {name: module for module, names in _SECTIONS.items() for name in names}
 
 
-_SUBMODULES = ("accelerators", "energy", "inference", "prices", "queries", "tco", "training")
+_SUBMODULES = ("accelerators", "energy", "inference", "prices", "queries", "rates", "tco", "training")
 
 
 def __getattr__(name: str):
@@ -86,6 +90,8 @@ __all__ = [
     "training_flops", "training_flops_per_token", "inference_flops_per_token",
     "Accelerator", "resolve_accelerator", "known_accelerators", "peak_flops_per_s",
     "chip_seconds", "chip_hours", "implied_mfu", "TrainingCost", "training_cost",
+    "SECONDS_PER_HOUR", "DEFAULT_MFU", "DEFAULT_MFU_RANGE", "MFU_BOUNDS", "INFERENCE_MFU_FACTOR",
+    "ComputeCost", "check_mfu", "chip_hours_of", "compute_cost_usd", "flops_per_chip_hour",
     "inference_tokens_per_s", "InferenceCost", "inference_cost",
     "training_memory_bytes", "chips_for_memory", "TrainingMemory", "training_memory", "format_bytes",
     "energy_kwh", "energy_cost_usd", "amortised_usd_per_chip_hour",
@@ -93,5 +99,6 @@ __all__ = [
     "usd_per_flop_purchase", "usd_per_flop_cloud", "USD_PER_FLOP_DEFAULTS",
     "words_to_tokens", "tokens_to_words", "usd_per_1k_tokens_from_words", "provider_usd_per_1k_tokens",
     "QueryCost", "query_cost", "searches_per_year", "revenue_per_query", "apply_reductions",
+    "SearchEconomics", "search_economics",
     "format_usd", "format_si",
 ]

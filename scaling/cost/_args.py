@@ -21,6 +21,10 @@ from ..errors import ScalingError
 if TYPE_CHECKING:
     import pandas as pd  # loaded in frame(): the checks need none (a sizing query with --hardware)
 
+#: Allowed model FLOPs utilisation (MFU), both ends included: a millionth of the peak to all of
+#: it. The one range of the package (:mod:`scaling.cost.rates`, :mod:`scaling.budget`).
+MFU_BOUNDS: tuple[float, float] = (1e-6, 1.0)
+
 #: Argument name -> (low, high, low_open): allowed values are ``low < x <= high`` when
 #: ``low_open`` else ``low <= x <= high``. Shares that must stay below 1 are listed in
 #: :data:`_HIGH_OPEN`.
@@ -42,8 +46,8 @@ RANGES: Mapping[str, tuple[float, float, bool]] = MappingProxyType({
     "tdp_w": (1e-3, 1e6, False),
     "chip_hours": (0.0, 1e40, False),
     # utilisation: a millionth of the peak to all of it
-    "mfu": (1e-6, 1.0, False),
-    "utilisation": (1e-6, 1.0, False),
+    "mfu": (*MFU_BOUNDS, False),
+    "utilisation": (*MFU_BOUNDS, False),
     # prices and money: up to a thousand trillion dollars (about ten times world GDP)
     "usd_per_chip_hour": (0.0, 1e6, False),
     "usd_per_instance_hour": (0.0, 1e9, False),

@@ -26,6 +26,7 @@ import numpy as np
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
 from ._args import arg, out
+from .rates import SECONDS_PER_HOUR, chip_hours_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -235,8 +236,9 @@ def chip_seconds(compute_flops, hardware, mfu, precision: str = "tensor16"):
 
 
 def chip_hours(compute_flops, hardware, mfu, precision: str = "tensor16"):
-    """Chip-hours to execute ``compute_flops``: :func:`chip_seconds` / 3600."""
-    return out(np.asarray(chip_seconds(compute_flops, hardware, mfu, precision)) / 3600.0)
+    """Chip-hours to execute ``compute_flops``: :func:`chip_seconds` / 3600
+    (:func:`scaling.cost.compute_cost_usd`)."""
+    return chip_hours_of(compute_flops, peak_flops_per_s(hardware, precision), mfu)
 
 
 def implied_mfu(compute_flops, chip_hours, hardware, precision: str = "tensor16"):
@@ -251,7 +253,7 @@ def implied_mfu(compute_flops, chip_hours, hardware, precision: str = "tensor16"
     h = arg("chip_hours", chip_hours, positive=True)
     peak = np.asarray(peak_flops_per_s(hardware, precision))
     with np.errstate(over="ignore"):
-        mfu = c / (3600.0 * h * peak)
+        mfu = c / (SECONDS_PER_HOUR * h * peak)
     bad = ~np.isfinite(mfu) | (mfu > 1e6)
     if np.any(bad):
         first = float(np.broadcast_to(h, np.shape(mfu)).ravel()[np.flatnonzero(np.ravel(bad))[0]])

@@ -12,8 +12,8 @@ Defaults of :func:`usd_per_flop_purchase` and :func:`usd_per_flop_cloud`
     Amortisation period of a purchased accelerator: the usual depreciation life of
     data-centre servers and GPUs (hyperscalers use 4-6 years; ``scaling.forecast`` uses
     the same value).
-``utilisation = 0.4``
-    Model FLOP utilisation between GPT-3's 21.3% (2020) and PaLM's 46.2% (2022), near
+``mfu = 0.4``
+    Model FLOPs utilisation (:data:`scaling.cost.DEFAULT_MFU`) between GPT-3's 21.3% (2020) and PaLM's 46.2% (2022), near
     MT-NLG's 30.2% and Gopher's 32.5% (Chowdhery et al. 2022, "PaLM: Scaling Language
     Modeling with Pathways", Table 3, https://arxiv.org/abs/2204.02311).
 ``usd_per_kwh = 0.08``
@@ -40,10 +40,13 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
+import warnings
+
 import numpy as np
 
 from ._args import arg, out
 from .accelerators import chip_value
+from .rates import DEFAULT_MFU, flops_per_chip_hour
 
 __all__ = ["HOURS_PER_YEAR", "USD_PER_FLOP_DEFAULTS", "energy_kwh", "energy_cost_usd",
            "amortised_usd_per_chip_hour", "factor_per_year", "factor_over_years", "cost_after_generations",
@@ -55,7 +58,7 @@ HOURS_PER_YEAR = 365.25 * 24.0
 #: Defaults of :func:`usd_per_flop_purchase` / :func:`usd_per_flop_cloud`: name -> (value, why).
 USD_PER_FLOP_DEFAULTS: Mapping[str, tuple[float, str]] = MappingProxyType({
     "lifetime_years": (4.0, "amortisation period of a purchased accelerator (server depreciation, 4-6 years)"),
-    "utilisation": (0.4, "MFU between GPT-3 21.3% (2020) and PaLM 46.2% (2022), Chowdhery et al. 2022"),
+    "mfu": (DEFAULT_MFU, "MFU between GPT-3 21.3% (2020) and PaLM 46.2% (2022), Chowdhery et al. 2022"),
     "usd_per_kwh": (0.08, "US industrial electricity $0.067-0.083/kWh (2020-23), US EIA Electric Power Monthly"),
     "pue": (1.1, "hyperscaler PUE ~1.1 (industry average ~1.56, Uptime Institute 2024)"),
 })
@@ -153,8 +156,17 @@ def cost_after_generations(hardware_cost_usd, energy_cost_usd, n_generations, *,
 # --------------------------------------------------------------------------------------
 
 
-def usd_per_flop_purchase(flops_per_s, price_usd, tdp_w, lifetime_years=4.0, utilisation=0.4,
-                          usd_per_kwh=0.08, pue=1.1):
+def _mfu(mfu, utilisation, where: str):
+    """``mfu``, or the deprecated keyword ``utilisation`` (one release) when given."""
+    if utilisation is None:
+        return mfu
+    warnings.warn(f"{where}(utilisation=...) is deprecated: the argument is called mfu",
+                  DeprecationWarning, stacklevel=3)
+    return utilisation
+
+
+def usd_per_flop_purchase(flops_per_s, price_usd, tdp_w, lifetime_years=4.0, mfu=DEFAULT_MFU,
+                          usd_per_kwh=0.08, pue=1.1, *, utilisation=None):
     r"""US$ per delivered FLOP of an owned accelerator: amortised price plus energy.
 
     .. math::
@@ -163,7 +175,8 @@ def usd_per_flop_purchase(flops_per_s, price_usd, tdp_w, lifetime_years=4.0, uti
                                          {3600\, F\, u}
 
     with price :math:`P` ($), lifetime :math:`L` (years), TDP :math:`W` (watts),
-    electricity :math:`e` ($/kWh), peak :math:`F` (FLOP/s) and utilisation :math:`u`: the
+    electricity :math:`e` ($/kWh), peak :math:`F` (FLOP/s) and MFU :math:`u` (``mfu``; the
+    keyword ``utilisation`` is a deprecated alias): the
     hourly cost is :func:`amortised_usd_per_chip_hour` (at full use) plus
     :func:`energy_cost_usd` of one chip-hour (:func:`energy_kwh`). All arguments broadcast
     (NumPy rules); scalars in, float out. Defaults: :data:`USD_PER_FLOP_DEFAULTS`.
@@ -176,17 +189,19 @@ def usd_per_flop_purchase(flops_per_s, price_usd, tdp_w, lifetime_years=4.0, uti
     f = arg("flops_per_s", flops_per_s)
     p = arg("price_usd", price_usd)
     w = arg("tdp_w", tdp_w)
-    u = arg("utilisation", utilisation)
+    u = arg("mfu", _mfu(mfu, utilisation, "usd_per_flop_purchase"))
     e = arg("usd_per_kwh", usd_per_kwh, positive=True)
     usd_per_hour = (np.asarray(amortised_usd_per_chip_hour(p, lifetime_years))
                     + np.asarray(energy_cost_usd(energy_kwh(1.0, w, pue), e)))
-    return out(usd_per_hour / (3600.0 * f * u))
+    return out(usd_per_hour / np.asarray(flops_per_chip_hour(f, u)))
 
 
-def usd_per_flop_cloud(flops_per_s, usd_per_chip_hour, utilisation=0.4):
+def usd_per_flop_cloud(flops_per_s, usd_per_chip_hour, mfu=DEFAULT_MFU, *, utilisation=None):
     r"""US$ per delivered FLOP of a rented accelerator.
 
     .. math:: \frac{\$}{\mathrm{FLOP}} = \frac{p_h}{3600\, F\, u}
+
+    with :math:`u` the MFU (``mfu``; the keyword ``utilisation`` is a deprecated alias).
 
     Examples
     --------
@@ -195,5 +210,5 @@ def usd_per_flop_cloud(flops_per_s, usd_per_chip_hour, utilisation=0.4):
     """
     f = arg("flops_per_s", flops_per_s)
     p = arg("usd_per_chip_hour", usd_per_chip_hour, positive=True)
-    u = arg("utilisation", utilisation)
-    return out(p / (3600.0 * f * u))
+    u = arg("mfu", _mfu(mfu, utilisation, "usd_per_flop_cloud"))
+    return out(p / np.asarray(flops_per_chip_hour(f, u)))

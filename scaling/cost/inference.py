@@ -19,6 +19,7 @@ from .._format import format_si
 from ..errors import ScalingError, ScalingWarning
 from ._args import arg, frame, out
 from .accelerators import hardware_name, peak_flops_per_s
+from .rates import chip_hours_of
 from .training import inference_flops_per_token
 
 __all__ = ["inference_tokens_per_s", "InferenceCost", "inference_cost"]
@@ -116,10 +117,12 @@ def inference_cost(n_params, *, hardware, mfu, usd_per_chip_hour=None, usd_per_i
     peak = peak_flops_per_s(hardware, precision)
     per_chip = np.asarray(inference_tokens_per_s(n_params, peak, mfu, architecture=architecture))
     per_inst = per_chip * chips
+    # chip-hours of 1K tokens (FLOPs -> chip-hours, scaling.cost.rates), priced per chip of the instance
+    hours_per_1k = chip_hours_of(1000.0 * np.asarray(inference_flops_per_token(n_params, architecture)), peak, mfu)
     return InferenceCost(
         n_params=out(n_params), architecture=architecture, hardware=hardware_name(hardware),
         peak_flops_per_s=peak, mfu=out(mfu), chips_per_instance=out(chips),
         usd_per_instance_hour=out(per_instance), tokens_per_s_per_chip=out(per_chip),
         tokens_per_s_per_instance=out(per_inst),
-        usd_per_1k_tokens=out(per_instance / 3600.0 / per_inst * 1000.0),
+        usd_per_1k_tokens=out(np.asarray(hours_per_1k) * per_instance / chips),
     )

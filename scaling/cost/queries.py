@@ -20,7 +20,7 @@ from ._args import arg, frame, out
 
 __all__ = ["WORDS_PER_TOKEN", "words_to_tokens", "tokens_to_words", "usd_per_1k_tokens_from_words",
            "provider_usd_per_1k_tokens", "QueryCost", "query_cost", "searches_per_year",
-           "revenue_per_query", "apply_reductions"]
+           "revenue_per_query", "apply_reductions", "SearchEconomics", "search_economics"]
 
 #: Words per token (1K tokens = 750 words, OpenAI's rule of thumb for English).
 WORDS_PER_TOKEN = 0.75
@@ -203,3 +203,72 @@ def apply_reductions(cost_usd, factors):
         raise ScalingError(f"the product of the reduction factors {factors!r} is beyond the float range; "
                            "give fewer or smaller factors")
     return out(reduced)
+
+
+@dataclass(frozen=True)
+class SearchEconomics:
+    """An LLM-answered search query against search revenue per query, before and after reductions."""
+
+    query: QueryCost
+    searches_per_year: Any
+    revenue_per_query_usd: Any
+    reductions: tuple
+    optimised_cost_usd: Any
+
+    @property
+    def cost_over_revenue(self):
+        """Cost of the query / revenue per query."""
+        return out(np.asarray(self.query.cost_usd) / self.revenue_per_query_usd)
+
+    @property
+    def optimised_share_of_revenue(self):
+        """Cost after the reductions / revenue per query."""
+        return out(np.asarray(self.optimised_cost_usd) / self.revenue_per_query_usd)
+
+    def to_dict(self) -> dict:
+        """The query's fields, then the search figures (what ``scaling cost search --json`` prints)."""
+        return {**self.query.to_dict(), "searches_per_year": self.searches_per_year,
+                "revenue_per_query_usd": self.revenue_per_query_usd, "cost_over_revenue": self.cost_over_revenue,
+                "reductions": list(self.reductions), "optimised_cost_usd": self.optimised_cost_usd,
+                "optimised_share_of_revenue": self.optimised_share_of_revenue}
+
+
+def search_economics(query: QueryCost, *, revenue_usd, queries_per_year=None, searches_per_month=None,
+                     penetration_then=None, penetration_now=None, reductions=()) -> SearchEconomics:
+    """A query's cost (:func:`query_cost`) against search revenue per query, and after reductions.
+
+    .. math:: \\frac{c}{R / Q}, \\qquad \\frac{c / \\prod_i f_i}{R / Q}
+
+    Parameters
+    ----------
+    query : QueryCost
+        The query's cost (:func:`query_cost`).
+    revenue_usd : float
+        Yearly search revenue :math:`R`, in [1, 1e15].
+    queries_per_year : float, optional
+        Searches per year :math:`Q`, in [1, 1e18]; else :func:`searches_per_year` of
+        ``searches_per_month``, ``penetration_then`` and ``penetration_now`` (give all three).
+    reductions : sequence of float
+        Cost reduction factors applied in turn (:func:`apply_reductions`).
+
+    References
+    ----------
+    Sunyan (2023), "The Economics of Large Language Models", "LLM-powered search" (rows 4-6 of
+    :mod:`scaling.sunyan2023`).
+    """
+    if not isinstance(query, QueryCost):
+        raise ScalingError(f"query must be a QueryCost (scaling.cost.query_cost), got {query!r}")
+    if queries_per_year is None:
+        missing = [k for k, v in (("searches_per_month", searches_per_month), ("penetration_then", penetration_then),
+                                  ("penetration_now", penetration_now)) if v is None]
+        if missing:
+            raise ScalingError(f"give queries_per_year, or searches_per_month, penetration_then and penetration_now "
+                               f"(missing: {', '.join(missing)})")
+        queries_per_year = searches_per_year(searches_per_month, penetration_then, penetration_now)
+    else:
+        queries_per_year = out(arg("queries_per_year", queries_per_year))
+    revenue = revenue_per_query(revenue_usd, queries_per_year)
+    optimised = apply_reductions(query.cost_usd, reductions)
+    return SearchEconomics(query=query, searches_per_year=queries_per_year, revenue_per_query_usd=revenue,
+                           reductions=tuple(float(f) for f in reductions), optimised_cost_usd=optimised)
+

@@ -20,7 +20,8 @@ from .._checks import units_warnings
 from .._format import format_bytes, format_si, format_usd
 from ..errors import ScalingError, ScalingWarning
 from ._args import arg, frame, out
-from .accelerators import chip_hours, chip_value, hardware_name, peak_flops_per_s
+from .accelerators import chip_value, hardware_name, peak_flops_per_s
+from .rates import compute_cost_usd
 
 __all__ = ["ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "training_flops", "training_flops_per_token",
            "inference_flops_per_token", "TrainingCost", "training_cost", "training_memory_bytes",
@@ -201,7 +202,7 @@ def training_cost(n_params, n_tokens, *, hardware, mfu, usd_per_chip_hour, n_chi
     """
     flops = training_flops(n_params, n_tokens, architecture)
     peak = peak_flops_per_s(hardware, precision)
-    hours = chip_hours(flops, peak, mfu)
+    hours, usd = compute_cost_usd(flops, peak, mfu, usd_per_chip_hour)
     price = arg("usd_per_chip_hour", usd_per_chip_hour)
     days = None
     if n_chips is not None:
@@ -212,7 +213,7 @@ def training_cost(n_params, n_tokens, *, hardware, mfu, usd_per_chip_hour, n_chi
         n_params=out(n_params), n_tokens=out(n_tokens), architecture=architecture,
         hardware=hardware_name(hardware), peak_flops_per_s=peak, mfu=out(mfu),
         usd_per_chip_hour=out(price), compute_flops=flops, chip_hours=hours,
-        cost_usd=out(np.asarray(hours) * price), n_chips=n_chips, wall_clock_days=days,
+        cost_usd=usd, n_chips=n_chips, wall_clock_days=days,
     )
 
 

@@ -1,10 +1,15 @@
 """Cost forecasts: what reaching a given performance costs, date by date, with every uncertainty.
 
-Modules: :mod:`~scaling.forecast.core` (:func:`equivalent_cost`, :class:`Forecast`),
+Modules: :mod:`~scaling.forecast.spec` (:class:`ForecastSpec`: every scenario input, validated once),
+:mod:`~scaling.forecast.core` (:func:`equivalent_cost`: the draws composed into costs),
+:mod:`~scaling.forecast.result` (the :class:`Forecast` result and its files),
+:mod:`~scaling.forecast.decompose` (the spread by source; the tidy table),
+:mod:`~scaling.forecast.targets` (what a forecast reaches),
 :mod:`~scaling.forecast.draws` (the sources of uncertainty as per-draw arrays),
 :mod:`~scaling.forecast.algorithmic` (what the algorithmic-progress model implies: its gain, a
 cap's binding share, the evidence beside it),
-:mod:`~scaling.forecast.seed` (the seed article's decomposition, like for like),
+:mod:`~scaling.forecast.sunyan2023` (the seed article's decomposition, like for like; formerly
+``scaling.forecast.seed``),
 :mod:`~scaling.forecast.scenarios` (named price series, scenario files, wide tables),
 :mod:`~scaling.forecast.files` (the one writer of ``scaling forecast -o`` and the one reader of
 every forecast file) and
@@ -13,17 +18,20 @@ every forecast file) and
 
 from __future__ import annotations
 
-from .core import (
-    DEFAULTS, MAX_TARGET_LOSS, SCHEMA, SCHEMA_VERSION, SOURCES, YEAR_RANGE, Forecast, check_target, decimal_year,
-    default_dates, equivalent_cost, reference_models,
-)
+from .._dates import decimal_year
+from .core import check_target, equivalent_cost
+from .decompose import SOURCES
+from .result import SCHEMA, SCHEMA_VERSION, Forecast
+from .spec import DEFAULT_INFERENCE_MFU, DEFAULT_MFU, DEFAULTS, MFU_BOUNDS, YEAR_RANGE, ForecastSpec, default_dates
+from .targets import MAX_TARGET_LOSS, reference_models
 from .files import load_forecast, load_forecasts, save_forecasts
 from .draws import HALVING_PRESETS, LawMixture, law_mixture
-from .seed import seed_decomposition
+from .sunyan2023 import seed_decomposition
 
 __all__ = [
     "Forecast", "equivalent_cost", "default_dates", "decimal_year", "DEFAULTS", "load_forecast", "load_forecasts",
     "save_forecasts", "LawMixture",
     "law_mixture", "HALVING_PRESETS", "SOURCES", "seed_decomposition", "check_target", "reference_models",
-    "YEAR_RANGE", "MAX_TARGET_LOSS", "SCHEMA", "SCHEMA_VERSION",
+    "YEAR_RANGE", "MAX_TARGET_LOSS", "SCHEMA", "SCHEMA_VERSION", "ForecastSpec", "DEFAULT_MFU", "DEFAULT_INFERENCE_MFU",
+    "MFU_BOUNDS",
 ]

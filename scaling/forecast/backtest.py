@@ -25,6 +25,8 @@ is better: the width plus 20 times each miss).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,7 @@ def series_population(series: str, trend=None) -> tuple[str | None, str]:
         return None, "on_demand"
     if series not in SERIES:
         raise ScalingError(f"unknown price series {series!r}; allowed: {', '.join(SERIES)}")
-    settings = getattr(trend, "settings", None) or {}
+    settings = {} if trend is None else trend.settings
     kind = settings.get("provider_kind") or SERIES[series][0]
     tier = settings.get("pricing") or SERIES[series][1]
     if kind is None or tier is None:
@@ -72,9 +74,10 @@ def _score(implied: np.ndarray, lo90: float, hi90: float) -> float:
 
 
 def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff: str = "2021-01-01",
-                      years=(2022, 2023, 2024, 2025), method: str = "bayes", utilisation: float = 0.4,
+                      years=(2022, 2023, 2024, 2025), method: str = "bayes", mfu: float = 0.4,
                       n_draws: int = 4000, seed: int = 0, price_scatter: bool = True, draws: int | None = None,
-                      past=None, panel=None, prices: pd.DataFrame | None = None, reference=None) -> pd.DataFrame:
+                      past=None, panel=None, prices: pd.DataFrame | None = None, reference=None,
+                      utilisation: float | None = None) -> pd.DataFrame:
     """Coverage and error of the cut-off forecast against later prices of the series' population.
 
     Parameters
@@ -87,6 +90,8 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
         Only prices observed before it are fitted.
     method : {"bayes", "ols"}
         Pooled baseline only (the panel series are Bayesian).
+    mfu : float
+        Training model-FLOPs utilisation, fixed (``utilisation=``: its deprecated name).
     past : TrendResult, optional
         The series already fitted before ``cutoff`` (its settings must record that cut-off);
         else :func:`scaling.hardware.fit_series` fits it (``draws`` posterior draws per chain;
@@ -110,6 +115,9 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
     from ..hardware import fit_series, panel_data
     from .core import _quantiles, equivalent_cost
 
+    if utilisation is not None:
+        warnings.warn("utilisation= is deprecated; use mfu=", DeprecationWarning, stacklevel=2)
+        mfu = utilisation
     name = "pooled" if series == "cloud" else series
     cut = to_datetimes(cutoff)[0]  # a ScalingError for a date pandas cannot hold
     if past is None:
@@ -130,11 +138,11 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
     population = observed_prices(prices, kind, tier)
 
     dates = pd.to_datetime([f"{y}-07-01" for y in years])
-    kw = dict(dates=dates, utilisation=utilisation, n_draws=n_draws, seed=seed, levels=(0.5, 0.9), decompose=False)
+    kw = dict(dates=dates, mfu=mfu, n_draws=n_draws, seed=seed, levels=(0.5, 0.9), decompose=False)
     fc = equivalent_cost(loss_fit, past, price_scatter=price_scatter, price_series=name, **kw)
     ref = None if reference is None else equivalent_cost(loss_fit, reference, price_scatter=False, **kw)
     x = fc.samples["training_cost_usd"]
-    compute_per_u = np.median(fc.samples["compute_flops"][:, 0]) / utilisation
+    compute_per_u = np.median(fc.samples["compute_flops"][:, 0]) / mfu
     rows = []
     for i, y in enumerate(years):
         obs = population[(population["year"] >= y) & (population["year"] < y + 1)]
@@ -158,7 +166,7 @@ def forecast_backtest(loss_fit, *, series: str = "hyperscaler-on-demand", cutoff
                      cutoff=str(cutoff), method=past.method, n_past=int(past.n_points),
                      doubling_past=past.doubling(0.9),
                      doubling_full=None if reference is None else reference.doubling(0.9),
-                     price_scatter=bool(price_scatter), utilisation=utilisation)
+                     price_scatter=bool(price_scatter), utilisation=mfu)
     return out
 
 

@@ -8,6 +8,9 @@ summary entry is written (:func:`summary_entry`, :func:`summary_lines`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +26,7 @@ __all__ = ["capability_equivalent_cost", "compute_path", "summary_entry", "summa
 #: equivalent_cost options that do not apply: the frontier trend *is* the algorithmic progress.
 _NOT_HERE = ("algorithmic_halving_months", "algorithmic_cap", "algorithmic_slowdown_per_year",
              "algorithmic_slowdown_date", "algorithmic_reference_date", "algorithmic_banked", "target", "decompose",
-             "inference_utilisation")
+             "inference_mfu")
 
 
 def compute_path(trend: FrontierTrend, dates, trend_compute: np.ndarray) -> np.ndarray:
@@ -52,7 +55,7 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
                                table: pd.DataFrame | None = None, trend: FrontierTrend | None = None,
                                points: str = "frontier", tolerance: float = DEFAULT_TOLERANCE,
                                compute_scatter: bool = True, dates=None, n_draws: int = 4000, seed: int = 0,
-                               label: str | None = None, **pricing):
+                               label: str | None = None, spec=None, **pricing):
     r"""The training cost of reaching a benchmark score at each date: the frontier trend's compute, priced.
 
     For each joint draw :math:`i` and date :math:`t`,
@@ -87,8 +90,11 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
         Add the residual scatter around the trend (``False``: the trend line alone).
     dates, n_draws, seed, label
         As for :func:`scaling.forecast.equivalent_cost`.
+    spec : ForecastSpec, optional
+        Every input at once (its target a capability target); then ``target``, ``dates``,
+        ``n_draws``, ``seed`` and ``label`` are the spec's.
     **pricing
-        Any other pricing option of :func:`scaling.forecast.equivalent_cost` (``utilisation``,
+        Any other pricing option of :func:`scaling.forecast.equivalent_cost` (``mfu``,
         ``dollars``, ``price_scatter``, ``price_doubling_years``, ``tco``, ``price_series``, ...).
 
     Returns
@@ -99,21 +105,32 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
         one would serve).
     """
     from .. import library
-    from .core import Forecast, _TRAIN, _tidy, equivalent_cost
+    from .._io import round_floats
+    from .core import SIGNIFICANT_DIGITS, Forecast, _TRAIN, _tidy, equivalent_cost
+    from .spec import ForecastSpec, rename_deprecated
 
+    pricing = rename_deprecated(pricing, stacklevel=3)
     bad = sorted(k for k in pricing if k in _NOT_HERE)
+    if spec is not None:
+        bad += [k for k, v in (("inference_mfu", spec.inference_mfu), ("algorithmic_halving_months", spec.algorithmic_halving_months),
+                               ("algorithmic_cap", spec.algorithmic_cap)) if v is not None]
     if bad:
         raise ScalingError(f"{', '.join(bad)} does not apply to a capability target: the frontier trend is the "
                            "algorithmic progress, and the table gives no model size to serve")
-    target = _as_target(target)
+    if spec is None:
+        spec = ForecastSpec(target=target.spec if isinstance(target, CapabilityTarget) else target, dates=dates,
+                            n_draws=n_draws, seed=seed, label=label, **pricing)
+    elif pricing:
+        spec = spec.replace(**pricing)
+    target, seed, label = _as_target(spec.target), spec.seed, spec.label
     if trend is None:
         trend = frontier_trend(target, table, points=points, tolerance=tolerance, seed=seed)
     elif trend.target != target:
         raise ScalingError(f"the trend given is for {trend.target.spec}, not {target.spec}")
     # Prices per useful FLOP, per joint draw and date: the forecast's own composition (any law
     # serves; its compute divides out).
-    base = equivalent_cost(library.published_fit("hoffmann2022"), price_trend, energy_trend, target="gpt3",
-                           dates=dates, n_draws=n_draws, seed=seed, decompose=False, **pricing)
+    base = equivalent_cost(library.published_fit("hoffmann2022"), price_trend, energy_trend,
+                           spec.replace(target="gpt3", decompose=False))
     usd_per_flop = base.samples[_TRAIN] / base.samples["compute_flops"]
     rng = np.random.default_rng([seed, 7])  # its own stream: the pricing draws are those of the other variants
     idx = rng.integers(0, len(trend.draws), size=usd_per_flop.shape[0])
@@ -124,8 +141,14 @@ def capability_equivalent_cost(price_trend, energy_trend=None, *, target="capabi
                "usd_per_peak_flop": base.samples["usd_per_peak_flop"]}
     levels = base.assumptions["levels"]
     table_out = _tidy(samples, base.dates, levels)
+    digest = hashlib.sha256(json.dumps({"pricing": base.data_sha256, "frontier": trend.data_sha256,
+                                        "trend": {k: float(v) for k, v in trend.params.items()},
+                                        "settings": trend.settings, "spec": spec.to_dict(),
+                                        "compute_scatter": bool(compute_scatter)},
+                                       sort_keys=True, default=str).encode()).hexdigest()
     return Forecast(table=table_out, assumptions=_assumptions(base, trend, target, compute_scatter, label),
-                    dates=base.dates, samples=samples, label=label or f"{target.describe()} (capability frontier)")
+                    dates=base.dates, samples=samples, label=label or f"{target.describe()} (capability frontier)",
+                    data_sha256=digest, seed=seed, settings=round_floats(spec.to_dict(), SIGNIFICANT_DIGITS))
 
 
 def _finite_or_none(d: dict) -> dict:

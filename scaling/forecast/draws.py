@@ -30,7 +30,7 @@ from ..results import require_result
 
 __all__ = ["LawMixture", "law_mixture", "law_draws", "price_log10_draws", "pinned_horizon_walk", "utilisation_draws",
            "halving_draws", "algorithmic_log2_gain", "HALVING_PRESETS", "check_range", "SLOWDOWN_PRIOR",
-           "slowdown_draws", "cap_binding_share"]
+           "slowdown_draws", "cap_binding_share", "check_halving", "check_slowdown"]
 
 LOG10_2 = float(np.log10(2.0))
 #: Allowed override of the price trend's doubling time, in years. Measured price-performance
@@ -322,23 +322,31 @@ def halving_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray | None:
     lower and upper interval ends at the published ones (the NeurIPS interval is skewed:
     8 months is not the geometric middle of 2 and 22).
     """
+    spec = check_halving(spec)
     if spec is None:
         return None
     if isinstance(spec, str):
-        key = spec.lower()
-        if key not in HALVING_PRESETS:
-            raise ScalingError(f"algorithmic_halving_months must be None, a number of months or one of "
-                               f"{', '.join(HALVING_PRESETS)}; got {spec!r}")
-        med, lo, hi, level, _ = HALVING_PRESETS[key]
+        med, lo, hi, level, _ = HALVING_PRESETS[spec.lower()]
         from statistics import NormalDist
 
         zq = NormalDist().inv_cdf(0.5 + level / 2)
         z = rng.standard_normal(n)
         sd = np.where(z < 0, (np.log(med) - np.log(lo)) / zq, (np.log(hi) - np.log(med)) / zq)
         return np.exp(np.log(med) + sd * z) / 12.0
+    return np.full(n, spec / 12.0)
+
+
+def check_halving(spec) -> float | str | None:
+    """``algorithmic_halving_months`` checked: None (off), a preset of :data:`HALVING_PRESETS`, or months in [1, 1200]."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        if spec.lower() not in HALVING_PRESETS:
+            raise ScalingError(f"algorithmic_halving_months must be None, a number of months or one of "
+                               f"{', '.join(HALVING_PRESETS)}; got {spec!r}")
+        return spec
     # at least a month: faster halving (1e-300 months) makes every cost $0 (4096x per year at 1 month)
-    months = float(check_number("algorithmic_halving_months", spec, low=1.0, high=1200.0, low_open=False))
-    return np.full(n, months / 12.0)
+    return float(check_number("algorithmic_halving_months", spec, low=1.0, high=1200.0, low_open=False))
 
 
 #: Prior of the slowdown of algorithmic progress (``algorithmic_slowdown="prior"``): the halving
@@ -361,16 +369,23 @@ def slowdown_draws(spec, n: int, rng: np.random.Generator) -> np.ndarray:
 
     A number uses no random numbers (so ``0`` reproduces a constant rate draw for draw).
     """
+    spec = check_slowdown(spec)
     if isinstance(spec, str):
-        if spec.lower() != "prior":
-            raise ScalingError(f"algorithmic_slowdown_per_year must be a number in [0, 10] or 'prior', got {spec!r}")
         from statistics import NormalDist
 
         med, lo, hi, level = SLOWDOWN_PRIOR
         sd = (np.log(hi) - np.log(lo)) / (2 * NormalDist().inv_cdf(0.5 + level / 2))
         return np.exp(np.log(med) + sd * rng.standard_normal(n))
-    s = float(check_number("algorithmic_slowdown_per_year", spec, low=0.0, low_open=False, high=10.0))
-    return np.full(n, s)
+    return np.full(n, spec)
+
+
+def check_slowdown(spec) -> float | str:
+    """``algorithmic_slowdown_per_year`` checked: ``"prior"`` or a number in [0, 10]."""
+    if isinstance(spec, str):
+        if spec.lower() != "prior":
+            raise ScalingError(f"algorithmic_slowdown_per_year must be a number in [0, 10] or 'prior', got {spec!r}")
+        return spec
+    return float(check_number("algorithmic_slowdown_per_year", spec, low=0.0, low_open=False, high=10.0))
 
 
 def algorithmic_log2_gain(years: np.ndarray, reference_year: float, halving_years: np.ndarray, *,

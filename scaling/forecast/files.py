@@ -21,6 +21,7 @@ unique in a file, so no two scenarios share a column.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -34,8 +35,8 @@ import pandas as pd
 from .._io import atomic_write_text, dumps_json, read_json, read_versioned_json, utc_now
 from ..errors import ScalingError
 from ..results import check_metadata, metadata
-from .core import SCHEMA as TIDY_SCHEMA
-from .core import Forecast, load_forecast as _load_tidy
+from .result import SCHEMA as TIDY_SCHEMA
+from .result import Forecast, load_forecast as _load_tidy
 
 __all__ = ["save_forecasts", "load_forecasts", "load_forecast", "WIDE_SCHEMA", "SET_SCHEMA", "SCHEMA_VERSION",
            "FORMATS"]
@@ -63,9 +64,11 @@ def _checked(forecasts: Mapping[str, Forecast]) -> list[tuple[str, Forecast]]:
 
 
 def _meta(schema: str, items: list[tuple[str, Forecast]], level: float, notes: Sequence[str]) -> dict:
-    seeds = {int(fc.assumptions.get("seed", 0)) for _, fc in items}
+    seeds = {int(fc.seed) for _, fc in items}
     n_draws = {fc.assumptions.get("n_draws") for _, fc in items}
-    meta = metadata(schema, SCHEMA_VERSION, created=utc_now(), data_sha256="",
+    hashes = [fc.data_sha256 for _, fc in items]
+    digest = hashlib.sha256("".join(hashes).encode()).hexdigest() if all(hashes) else ""
+    meta = metadata(schema, SCHEMA_VERSION, created=utc_now(), data_sha256=digest,
                     settings={"level": float(level), "n_draws": n_draws.pop() if len(n_draws) == 1 else None},
                     seed=seeds.pop() if len(seeds) == 1 else 0)
     meta["level"] = float(level)
@@ -92,8 +95,8 @@ def save_forecasts(forecasts: Mapping[str, Forecast], path: str | os.PathLike, *
         for label, fc in items:
             table = fc.to_frame()
             table["date"] = table["date"].dt.strftime("%Y-%m-%d")
-            scenarios.append({"label": label, "header": fc.header, "assumptions": fc.assumptions,
-                              "table": {c: table[c].tolist() for c in _TIDY_COLUMNS}})
+            scenarios.append({"label": label, "header": fc.header, "data_sha256": fc.data_sha256, "seed": fc.seed,
+                              "assumptions": fc.assumptions, "table": {c: table[c].tolist() for c in _TIDY_COLUMNS}})
         return atomic_write_text(path, dumps_json({**meta, "scenarios": scenarios}))
     from .scenarios import wide_table
 
@@ -102,7 +105,8 @@ def save_forecasts(forecasts: Mapping[str, Forecast], path: str | os.PathLike, *
         raise ScalingError(f"the forecast's dates ({items[0][1].dates[0].date()} .. {items[0][1].dates[-1].date()}) "
                            "hold no 1 January, and the wide table is yearly: widen the range or write .json")
     meta = _meta(WIDE_SCHEMA, items, level, notes)
-    meta["scenarios"] = [{"label": label, "header": fc.header, "assumptions": fc.assumptions} for label, fc in items]
+    meta["scenarios"] = [{"label": label, "header": fc.header, "data_sha256": fc.data_sha256, "seed": fc.seed,
+                          "assumptions": fc.assumptions} for label, fc in items]
     first = items[0][1].assumptions
     lines = [f"# scaling forecast: cost of reaching {first.get('target_description', 'the target')}; yearly medians "
              f"and {level:.0%} intervals (equal-tailed), one column group per scenario",
@@ -118,7 +122,7 @@ def save_forecasts(forecasts: Mapping[str, Forecast], path: str | os.PathLike, *
 
 
 def _frame(table: pd.DataFrame, path) -> pd.DataFrame:
-    """A tidy table checked like :func:`scaling.forecast.core.load_forecast` checks its own."""
+    """A tidy table checked like :func:`scaling.forecast.result.load_forecast` checks its own."""
     table = table.copy()
     table["date"] = pd.to_datetime(table["date"], errors="coerce")
     values = table[["median", "lower", "upper", "level"]].apply(pd.to_numeric, errors="coerce")
@@ -128,13 +132,18 @@ def _frame(table: pd.DataFrame, path) -> pd.DataFrame:
     return table
 
 
-def _forecast(table: pd.DataFrame, assumptions: dict, label: str, path) -> Forecast:
+def _forecast(table: pd.DataFrame, scenario: dict, label: str, path) -> Forecast:
+    """One scenario of a wide or JSON file: its table, assumptions, data hash and seed."""
     table = _frame(table, path)
     dates = pd.DatetimeIndex(sorted(table["date"].unique()))
     if (table.groupby(["quantity", "level"]).size() != len(dates)).any():
         raise ScalingError(f"{path}: scenario {label!r} does not have every quantity and level at every date: "
                            "the file is truncated or was edited; rerun the forecast")
-    return Forecast(table=table, assumptions=dict(assumptions or {}), dates=dates, label=label)
+    sha, seed = scenario.get("data_sha256") or "", scenario.get("seed", 0)
+    if not isinstance(sha, str) or isinstance(seed, bool) or not isinstance(seed, int):
+        raise ScalingError(f"{path}: scenario {label!r} has a malformed data_sha256 or seed; rerun the forecast")
+    return Forecast(table=table, assumptions=dict(scenario.get("assumptions") or {}), dates=dates, label=label,
+                    data_sha256=sha, seed=seed)
 
 
 def _read_meta(line: str, path) -> dict:
@@ -185,7 +194,7 @@ def _load_wide(path: Path, text: str) -> dict[str, Forecast]:
                                    f"{', '.join(s for s in _STATS if s not in got)}")
             rows.append(pd.DataFrame({"date": wide["date"], "quantity": quantity,
                                       **{s: wide[got[s]] for s in _STATS}, "level": level}))
-        out[label] = _forecast(pd.concat(rows, ignore_index=True), described[label].get("assumptions"), label, path)
+        out[label] = _forecast(pd.concat(rows, ignore_index=True), described[label], label, path)
     return out
 
 
@@ -214,7 +223,7 @@ def _load_json(path: Path) -> dict[str, Forecast]:
         except ValueError as exc:
             raise ScalingError(f"{path}: a scenario's table is damaged ({exc})") from None
         label = str(s.get("label") or "forecast")
-        out[label] = _forecast(frame, s.get("assumptions"), label, path)
+        out[label] = _forecast(frame, s, label, path)
     if not out:
         raise ScalingError(f"{path} holds no scenarios")
     return out

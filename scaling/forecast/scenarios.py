@@ -7,7 +7,7 @@ lists them with their meaning, unit, default and allowed values)::
     [cloud-mixture]
     law = "mixture"
     price_series = "hyperscaler-on-demand"
-    utilisation = "0.3:0.5"
+    mfu = "0.3:0.5"
 
     [purchase-slow]
     basis = "purchase"
@@ -28,14 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ScalingError
+from .spec import BASES, TCO_FIELDS, ForecastSpec, _halving, _slowdown, _tco_value  # noqa: F401 (old names)
+from .targets import parse_target
 
 __all__ = ["PRICE_SERIES", "PriceSeries", "SCENARIO_KEYS", "BASES", "DEFAULT_SERIES", "LAW_MIXTURE_DEFAULT", "load_scenarios",
            "run_scenarios", "wide_table", "resolve_law", "DEFAULT_LAW", "TCO_KEYS", "check_label", "LABEL_RULE",
-           "scenario_notes", "key_table"]
+           "scenario_notes", "key_table", "scenario_specs",
+           "canonical_keys", "DEPRECATED_KEYS"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,6 @@ PRICE_SERIES: dict[str, PriceSeries] = {
     "purchase-fp32": PriceSeries("purchase", "trend_flops_per_usd_fp32.json", "trend_flops_per_watt_fp32.json",
                                  "release prices and TDP of accelerators (FP32)"),
 }
-BASES = ("cloud", "purchase")
 #: The default series of each basis. Cloud: the typical hyperscaler on-demand price of the
 #: hierarchical panel model (hardware progress, ~5.6-year doubling), not the pooled regression,
 #: whose ~2.4-year doubling is mostly the arrival of cheaper GPU clouds and marketplaces
@@ -89,7 +90,7 @@ _OPTIONAL_MEMBERS = ("chinchilla_bayes.nc",)
 DEFAULT_LAW = "mixture"
 #: The TCO inputs a scenario may set (purchase basis): :data:`scaling.cost.tco.TCO_SOURCES`
 #: gives each one's limits and the source of its default range.
-TCO_KEYS = ("lifetime_years", "pue", "usd_per_kwh")
+TCO_KEYS = TCO_FIELDS
 
 #: Keys a scenario may set: (types its value may have, meaning, unit, default, allowed values).
 #: ``docs/tutorial.md`` prints this table (:func:`key_table`; ``docs/build_docs.py`` fills it in).
@@ -107,10 +108,10 @@ SCENARIO_KEYS: dict[str, tuple] = {
     "price_doubling_years": ((int, float), "override the price trend's slope", "years", "the trend's own",
                              "0 < T <= 100"),
     "price_scatter": ((bool,), "add the spread of prices a buyer meets at a date", "-", "true", "true or false"),
-    "utilisation": ((str, int, float, list), "training model-FLOPs utilisation (uniform over LOW:HIGH)",
-                    "share of peak", "0.3:0.5", "a number or \"LOW:HIGH\" or [LOW, HIGH] in (0.001, 1]"),
-    "inference_utilisation": ((str, int, float, list), "serving model-FLOPs utilisation", "share of peak",
-                              "0.1:0.3", "as utilisation"),
+    "mfu": ((str, int, float, list), "training model-FLOPs utilisation (MFU; uniform over LOW:HIGH)",
+            "share of peak", "0.3:0.5", "a number or \"LOW:HIGH\" or [LOW, HIGH] in (0.001, 1]"),
+    "inference_mfu": ((str, int, float, list), "serving model-FLOPs utilisation (MFU)", "share of peak",
+                      "0.1:0.3", "as mfu"),
     "dollars": ((str,), "nominal or constant dollars", "-", "nominal", "nominal or real"),
     "base_year": ((int,), "year of constant (real) dollars", "year", "2024", "a year of the price index"),
     "algorithmic": ((str, int, float), "algorithmic progress: compute halving time", "months", "off",
@@ -125,6 +126,10 @@ SCENARIO_KEYS: dict[str, tuple] = {
             "1.1:1.56", "[1, 3]; purchase basis only"),
     "usd_per_kwh": ((str, int, float, list), "purchase basis: electricity price", "$ per kWh", "0.067:0.083",
                     "[0, 1]; purchase basis only"),
+    "utilisation": ((str, int, float, list), "deprecated: the old name of mfu", "share of peak", "0.3:0.5",
+                    "as mfu"),
+    "inference_utilisation": ((str, int, float, list), "deprecated: the old name of inference_mfu",
+                              "share of peak", "0.1:0.3", "as mfu"),
 }
 
 #: What a label may hold (:func:`check_label`), in words.
@@ -182,8 +187,26 @@ def _key_lines(text: str) -> dict[tuple[str, str], int]:
     return lines
 
 
+#: Deprecated scenario keys -> their names now (a file may still use them; they read as the new key).
+DEPRECATED_KEYS = {"utilisation": "mfu", "inference_utilisation": "inference_mfu"}
+
+
+def canonical_keys(scenario: Mapping[str, Any], where: str = "scenario") -> dict[str, Any]:
+    """``scenario`` with the deprecated keys of :data:`DEPRECATED_KEYS` renamed; both names set is an error."""
+    out = {}
+    for key, value in scenario.items():
+        new = DEPRECATED_KEYS.get(key, key)
+        if new in out:
+            raise ScalingError(f"{where}: give {new} once ({key} is its old name)")
+        out[new] = value
+    return out
+
+
 def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
-    """Read a TOML scenario file: one table per scenario; unknown keys name the key and its line."""
+    """Read a TOML scenario file: one table per scenario; unknown keys name the key and its line.
+
+    Deprecated keys (``utilisation``) come back under their names now (``mfu``: :func:`canonical_keys`).
+    """
     import tomllib
 
     path = Path(path)
@@ -218,7 +241,7 @@ def load_scenarios(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
             if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise ScalingError(f"{path}:{line}: {key} = {value!r} in scenario [{name}] must be "
                                    f"{' or '.join(t.__name__ for t in types)}")
-        out[name] = dict(spec)
+        out[name] = canonical_keys(spec, f"{path}: scenario [{name}]")
     try:
         _labels(out)
     except ScalingError as exc:
@@ -265,132 +288,73 @@ def series_for(spec: Mapping[str, Any]) -> tuple[str, PriceSeries]:
     return name, series
 
 
-def _target(value):
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise ScalingError(f"target {value!r}: a list target is [n_params, n_tokens], two numbers "
-                               "(e.g. [175e9, 300e9])")
-        return tuple(float(v) for v in value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    v = str(value).strip()
-    if "," in v:
-        parts = v.split(",")
-        try:
-            if len(parts) == 2:
-                return (float(parts[0]), float(parts[1]))
-        except ValueError:
-            pass
-        raise ScalingError(f"target {value!r}: give a loss (2.0), N,D (175e9,300e9) or a reference model name")
-    try:
-        return float(v)
-    except ValueError:
-        return v
+# Readers of scenario values, now the spec's (kept under their old names).
+_target = parse_target
 
 
 def _algorithmic(value):
-    if value is None or (isinstance(value, str) and value.lower() == "off"):
-        return None
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return float(value)
+    """``algorithmic``: None for off, else the halving time as written (checked by the spec)."""
+    return _halving(value)
 
 
-def _slowdown(value):
-    """``algorithmic_slowdown``: ``"prior"`` or a number (a numeric string from the command line)."""
-    if isinstance(value, str) and value.strip().lower() != "prior":
-        try:
-            return float(value)
-        except ValueError:
-            raise ScalingError(f"algorithmic_slowdown {value!r}: give 'prior' or a number in [0, 10]") from None
-    return value
+def _as_spec(name: str, scenario, label: str, run: dict) -> ForecastSpec:
+    """A scenario as a :class:`ForecastSpec`: one given, or built from its keys (:meth:`ForecastSpec.from_mapping`)."""
+    if isinstance(scenario, ForecastSpec):
+        return scenario if scenario.label == label else scenario.replace(label=label)
+    return ForecastSpec.from_mapping(scenario, name=name, **{**run, "label": label})
 
 
-def _tco_value(name: str, value):
-    """A TCO input of a scenario: a number, ``"LOW:HIGH"`` or ``[LOW, HIGH]``, checked against its limits."""
-    from ..cost.tco import TCOAssumptions
+def scenario_specs(scenarios: Mapping[str, Any], *, dates=None, n_draws: int = 4000,
+                   seed: int = 0) -> dict[str, ForecastSpec]:
+    """Name -> :class:`ForecastSpec` of each scenario (a mapping of :data:`SCENARIO_KEYS`, or a spec).
 
-    if isinstance(value, str):
-        try:
-            parts = [float(x) for x in value.split(":")]
-        except ValueError:
-            parts = []
-        if len(parts) not in (1, 2):
-            raise ScalingError(f"{name} {value!r}: give a number or LOW:HIGH (e.g. 3:5)")
-        value = parts[0] if len(parts) == 1 else tuple(parts)
-    if isinstance(value, (list, tuple)) and len(value) != 2:
-        raise ScalingError(f"{name} must be a number or [LOW, HIGH], got {value!r}")
-    rng = getattr(TCOAssumptions.make(**{name: value}), name)  # the limits of TCO_SOURCES
-    return rng.low if rng.low == rng.high else (rng.low, rng.high)
+    Every scenario is checked, and labels are unique (:data:`LABEL_RULE`), before any file is read.
+    """
+    labels = _labels({name: ({"label": s.label} if s.label else {}) if isinstance(s, ForecastSpec) else s
+                      for name, s in scenarios.items()})
+    run = {"dates": dates, "n_draws": n_draws, "seed": seed}
+    specs = {name: _as_spec(name, s, labels[name], run) for name, s in scenarios.items()}
+    for name, spec in specs.items():
+        _check_capability(name, spec)
+    return specs
 
 
-def _check_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Cheap checks of one scenario before any file is read; returns its TCO inputs, checked."""
-    from ..cost.tco import DOLLARS
-    from .core import MIN_UTILISATION
-    from .draws import check_range
-
-    unknown = sorted(set(spec) - set(SCENARIO_KEYS))
-    if unknown:
-        raise ScalingError(f"scenario {name!r}: unknown key(s) {', '.join(unknown)}; allowed: "
-                           f"{', '.join(SCENARIO_KEYS)}")
-    _, series = series_for(spec)
-    check_range("utilisation", spec.get("utilisation", (0.3, 0.5)), low=MIN_UTILISATION)
-    if spec.get("inference_utilisation") is not None:
-        check_range("inference_utilisation", spec["inference_utilisation"], low=MIN_UTILISATION)
-    if spec.get("dollars", "nominal") not in DOLLARS:
-        raise ScalingError(f"unknown dollars {spec['dollars']!r}; allowed: {', '.join(DOLLARS)}")
-    tco = {k: spec[k] for k in TCO_KEYS if spec.get(k) is not None}
-    if tco and series.basis != "purchase":
-        raise ScalingError(f"scenario {name!r}: {', '.join(tco)} set(s) the total cost of owned hardware, which "
-                           f"applies to the purchase basis only; this scenario is on the {series.basis} basis "
-                           "(rental prices include it): add basis = \"purchase\" (--basis purchase) or leave "
-                           f"{', '.join(tco)} out")
-    return {k: _tco_value(k, v) for k, v in tco.items()}
-
-
-def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path, dates, n_draws: int = 4000,
+def run_scenarios(scenarios: Mapping[str, Any], *, fits_dir: Path, dates=None, n_draws: int = 4000,
                   seed: int = 0, load_trend: Callable | None = None, load_fit: Callable | None = None,
                   on_warning: Callable | None = None) -> dict:
     """One forecast per scenario (fits and trends loaded once each). Checks every scenario first.
 
-    A scenario without ``law`` uses :data:`DEFAULT_LAW` (the headline's mixture). Labels
-    must be unique and follow :data:`LABEL_RULE`. ``on_warning(w)`` is called once for each
-    warning of every law and trend loaded (the CLI prints them before the forecast).
+    ``scenarios``: name -> a mapping of :data:`SCENARIO_KEYS` (a scenario file's table) or a
+    :class:`ForecastSpec` (:func:`scenario_specs`; ``dates``, ``n_draws`` and ``seed`` apply to
+    the mappings). A scenario without ``law`` uses :data:`DEFAULT_LAW` (the headline's
+    mixture). ``on_warning(w)`` is called once for each warning of every law and trend
+    loaded (the CLI prints them before the forecast).
     """
     from .capability import is_capability_target
-    from .core import check_forecast_memory, check_target, default_dates, equivalent_cost, target_warnings
+    from .core import check_forecast_memory, check_target, equivalent_cost
+    from .targets import target_warnings
 
     fits_dir = Path(fits_dir)
     if load_trend is None:
         from ..hardware import load_trend
-    labels = _labels(scenarios)
-    # Cheap checks of every scenario before any file is read (one error line, no warnings first).
-    tco = {name: _check_spec(name, spec) for name, spec in scenarios.items()}
-    for name, spec in scenarios.items():
-        _check_capability(name, spec)
-    if isinstance(n_draws, int) and not isinstance(n_draws, bool):  # else equivalent_cost says what is wrong
-        check_forecast_memory(n_draws, len(default_dates() if dates is None else np.atleast_1d(dates)),
-                              len(scenarios))
+    specs = scenario_specs(scenarios, dates=dates, n_draws=n_draws, seed=seed)
+    first = next(iter(specs.values()))
+    check_forecast_memory(max(s.n_draws for s in specs.values()), len(first.dates), len(specs))
     laws, trends, out = {}, {}, {}
-    for name, spec in scenarios.items():
-        if is_capability_target(spec.get("target")):
+    for spec in specs.values():
+        if is_capability_target(spec.target):
             continue  # priced from the capability frontier: no law
-        law_spec = str(spec.get("law", DEFAULT_LAW))
+        law_spec = spec.law or DEFAULT_LAW
         if law_spec not in laws:
             laws[law_spec] = resolve_law(law_spec, fits_dir, load_fit)
             for w in (laws[law_spec].warnings() if on_warning else ()):
                 on_warning(w)
-        check_target(laws[law_spec], _target(spec.get("target", "gpt3")))
-        for w in (target_warnings(_target(spec.get("target", "gpt3"))) if on_warning else ()):
+        check_target(laws[law_spec], spec.target)
+        for w in (target_warnings(spec.target) if on_warning else ()):
             on_warning(w)
-    for name, spec in scenarios.items():
-        series_name, series = series_for(spec)
-        files = [series.price_file] + ([series.energy_file] if series.energy_file else [])
-        for f in files:
+    for name, spec in specs.items():
+        series = PRICE_SERIES[spec.price_series]
+        for f in [series.price_file] + ([series.energy_file] if series.energy_file else []):
             if f not in trends:
                 path = fits_dir / f
                 if not path.exists():
@@ -398,26 +362,11 @@ def run_scenarios(scenarios: Mapping[str, Mapping[str, Any]], *, fits_dir: Path,
                 trends[f] = load_trend(path)
                 for w in (trends[f].warnings() if on_warning else ()):
                     on_warning(w)
-        if is_capability_target(spec.get("target")):
-            out[name] = _capability(labels[name], spec, trends[series.price_file],
-                                    trends[series.energy_file] if series.energy_file else None,
-                                    series_name=series_name, dates=dates, n_draws=n_draws, seed=seed,
-                                    on_warning=on_warning, tco=tco[name])
-            continue
-        out[name] = equivalent_cost(
-            laws[str(spec.get("law", DEFAULT_LAW))], trends[series.price_file],
-            trends[series.energy_file] if series.energy_file else None,
-            target=_target(spec.get("target", "gpt3")), dates=dates,
-            utilisation=spec.get("utilisation", (0.3, 0.5)),
-            inference_utilisation=spec.get("inference_utilisation"),
-            price_doubling_years=spec.get("price_doubling_years"),
-            price_scatter=spec.get("price_scatter", True),
-            dollars=spec.get("dollars", "nominal"), base_year=spec.get("base_year", 2024),
-            algorithmic_halving_months=_algorithmic(spec.get("algorithmic")),
-            algorithmic_cap=spec.get("algorithmic_cap"),
-            algorithmic_slowdown_per_year=_slowdown(spec.get("algorithmic_slowdown", "prior")),
-            price_series=series_name, label=labels[name], n_draws=n_draws, seed=seed, **tco[name],
-        )
+        energy = trends[series.energy_file] if series.energy_file else None
+        if is_capability_target(spec.target):
+            out[name] = _capability(spec, trends[series.price_file], energy, on_warning=on_warning)
+        else:
+            out[name] = equivalent_cost(laws[spec.law or DEFAULT_LAW], trends[series.price_file], energy, spec)
     return out
 
 
@@ -441,35 +390,27 @@ def scenario_notes(forecasts: Mapping[str, Any]) -> list[str]:
             "(docs/hardware-trends.md)"]
 
 
-def _check_capability(name: str, spec: Mapping[str, Any]) -> None:
-    """A capability target's own checks (its form; no law options, no algorithmic progress)."""
-    from .capability import is_capability_target, parse_capability_target
+def _check_capability(name: str, spec: ForecastSpec) -> None:
+    """A capability target's own checks: no inference cost, no algorithmic progress."""
+    from .capability import is_capability_target
 
-    if not is_capability_target(spec.get("target")):
+    if not is_capability_target(spec.target):
         return
-    parse_capability_target(spec["target"])
-    if spec.get("inference_utilisation") is not None:
+    if spec.inference_mfu is not None:
         raise ScalingError(f"scenario {name!r}: a capability target has no inference cost (the table gives no "
-                           "model size to serve); drop --inference-utilisation")
-    if _algorithmic(spec.get("algorithmic")) is not None or spec.get("algorithmic_cap") is not None:
+                           "model size to serve); drop --inference-mfu")
+    if spec.algorithmic_halving_months is not None or spec.algorithmic_cap is not None:
         raise ScalingError(f"scenario {name!r}: algorithmic progress does not apply to a capability target (the "
                            "frontier trend is the algorithmic progress); drop --algorithmic")
 
 
-def _capability(name: str, spec: Mapping[str, Any], price_trend, energy_trend, *, series_name: str, dates,
-                n_draws: int, seed: int, on_warning: Callable | None, tco: Mapping[str, Any] | None = None):
+def _capability(spec: ForecastSpec, price_trend, energy_trend, *, on_warning: Callable | None):
     """A scenario whose target is ``capability:BENCH=SCORE`` (:mod:`scaling.forecast.capability`)."""
-    from .. import errors
     from .capability_cost import capability_equivalent_cost
 
-    fc = capability_equivalent_cost(
-        price_trend, energy_trend, target=spec["target"], dates=dates,
-        utilisation=spec.get("utilisation", (0.3, 0.5)), price_doubling_years=spec.get("price_doubling_years"),
-        price_scatter=spec.get("price_scatter", True), dollars=spec.get("dollars", "nominal"),
-        base_year=spec.get("base_year", 2024), price_series=series_name, label=name,
-        n_draws=n_draws, seed=seed, **(tco or {}))
-    for w in (fc.assumptions["warnings"] if on_warning else ()):
-        on_warning(errors.ScalingWarning(w["code"], w["message"]))
+    fc = capability_equivalent_cost(price_trend, energy_trend, spec=spec)
+    for w in (fc.warnings() if on_warning else ()):
+        on_warning(w)
     return fc
 
 

@@ -3,7 +3,9 @@
 Three metrics, each one point per chip (or per dated cloud price observation):
 
 ``flops_per_usd``
-    peak FLOP/s at a precision / release price in US$ (FLOP/s per $), dated by release.
+    peak FLOP/s at a precision / release price in US$ (FLOP/s per $), dated by release: the
+    purchase basis, datacenter and workstation chips only by default
+    (:data:`CONSUMER_DEFAULT`).
 ``flops_per_watt``
     peak FLOP/s / thermal design power (FLOP/s per W), dated by release.
 ``flops_per_usd_cloud``
@@ -34,7 +36,7 @@ from ..errors import ScalingError
 
 __all__ = ["METRICS", "PRECISIONS", "PRICINGS", "TrendData", "trend_data", "decimal_year", "to_datetimes",
            "MIN_CHIPS", "PROVIDER_KINDS", "KINDS", "kind_of_provider", "is_export_limited", "fp32_accumulate_tensor16",
-           "EXPORT_LIMITED", "GEFORCE_HALF_RATE"]
+           "EXPORT_LIMITED", "GEFORCE_HALF_RATE", "CONSUMER_DEFAULT"]
 
 METRICS: dict[str, str] = {
     "flops_per_usd": "peak FLOP/s per US$ of release price",
@@ -77,6 +79,16 @@ EXPORT_LIMITED = re.compile(r"\b(?:A800|H800|H20|L20|L2)\b", re.IGNORECASE)
 #: listed as their tensor FP16 peak (NVIDIA Turing, GA102 and Ada architecture whitepapers;
 #: e.g. RTX 4090 330 -> 165 TFLOP/s dense). Workstation and datacenter parts run both at full rate.
 GEFORCE_HALF_RATE = re.compile(r"GeForce RTX", re.IGNORECASE)
+
+
+#: Whether consumer cards (accelerators ``segment == "consumer"``: GeForce, Radeon RX/VII, TITAN)
+#: count by default, per metric. The purchase basis (release prices, ``flops_per_usd``) is what a
+#: datacenter run pays for its chips, so consumer cards are left out: a datacenter cannot run
+#: them (NVIDIA's GeForce driver licence excludes datacenter deployment,
+#: https://www.nvidia.com/en-us/drivers/geforce-license/) and their list prices
+#: are far below datacenter parts of the same throughput. Per watt and cloud prices keep them
+#: (cloud prices have their own rule: provider kind ``marketplace``). ``consumer=`` overrides.
+CONSUMER_DEFAULT: dict[str, bool] = {"flops_per_usd": False, "flops_per_watt": True, "flops_per_usd_cloud": True}
 
 
 def kind_of_provider(provider: str) -> str:
@@ -195,7 +207,7 @@ def trend_data(
     cloud_prices: pd.DataFrame | None = None,
     price_index: pd.DataFrame | None = None,
     group_by: str | None = None,
-    consumer: bool = True,
+    consumer: bool | None = None,
     export_limited: bool = False,
     provider_kind=None,
 ) -> TrendData:
@@ -204,7 +216,8 @@ def trend_data(
     Parameters are those of :func:`scaling.hardware.fit_trend`; ``group_by`` is
     ``None``, ``"vendor"`` or ``"precision"`` (then ``precision`` may be a list and
     each chip contributes one row per precision it has). ``consumer=False`` leaves out
-    consumer cards (segment ``consumer``); ``export_limited=True`` keeps the export-limited
+    consumer cards (segment ``consumer``), ``True`` keeps them; the default (``None``) is
+    :data:`CONSUMER_DEFAULT` (left out of ``flops_per_usd``, the purchase basis); ``export_limited=True`` keeps the export-limited
     parts of :data:`EXPORT_LIMITED`; ``provider_kind`` (cloud prices) keeps these kinds of
     provider; ``pricing="all"`` gives one row per observation and tier it has. Tensor FP16
     rates of GeForce RTX cards are always their FP32-accumulate rates
@@ -217,6 +230,7 @@ def trend_data(
         data leaving fewer than 3 chips (naming the filter).
     """
     _check_choice("metric", metric, METRICS)
+    consumer = CONSUMER_DEFAULT[metric] if consumer is None else bool(consumer)
     _check_choice("dollars", dollars, DOLLARS)
     _check_choice("pricing", pricing, (*PRICINGS, PRICING_ALL))
     if pricing == PRICING_ALL and metric != "flops_per_usd_cloud":
@@ -409,8 +423,8 @@ def trend_data(
                     group_by=group_by)
     # New options enter the settings only when not at their default, so the settings (and
     # caches keyed by them) of trends fitted before the options existed are unchanged.
-    if not consumer:
-        settings["consumer"] = False
+    if not consumer or consumer != CONSUMER_DEFAULT[metric]:
+        settings["consumer"] = consumer
     if export_limited:
         settings["export_limited"] = True
     if kinds is not None:

@@ -99,13 +99,15 @@ LOG10_2 = float(np.log10(2.0))
 
 
 def package_versions() -> dict:
-    """Versions of numpy, pymc, nutpie and scaling (from the installed metadata; nothing imported)."""
+    """Versions of Python, scaling and the numerical and sampler stack, from the installed
+    metadata (nothing imported); CI pins them in ``.ci/constraints.txt``."""
+    import platform
     from importlib.metadata import PackageNotFoundError, version
 
     from .. import __version__
 
-    out = {"scaling": __version__}
-    for name in ("numpy", "pandas", "pymc", "nutpie", "statsmodels"):
+    out = {"python": platform.python_version(), "scaling": __version__}
+    for name in ("numpy", "scipy", "pandas", "statsmodels", "pymc", "pytensor", "arviz", "nutpie", "numba"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -565,7 +567,7 @@ class EvaluationResult:
 
     def save(self, path: str | os.PathLike) -> Path:
         """The rows as CSV (atomic), after ``# ``-prefixed lines holding the metadata as JSON
-        (schema, versions of numpy, pymc, nutpie and scaling, settings, each fit's diagnostics)."""
+        (schema, package versions (:func:`package_versions`), settings, each fit's diagnostics)."""
         head = "".join(f"# {line}\n" for line in json.dumps(self.metadata, indent=1, default=str).splitlines())
         digits = {c: 5 for c in ROW_COLUMNS if c == "observed" or c.startswith("q") or c == "horizon_years"}
         digits.update({c: 6 for c in ("pit", "crps", "log_score", "is50", "is90")})

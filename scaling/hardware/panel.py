@@ -219,7 +219,8 @@ def purchase_slope_prior(before=None, accelerators: pd.DataFrame | None = None) 
     """
     from .data import trend_data
 
-    td = trend_data(accelerators, "flops_per_usd", "fp32", before=before)
+    # consumer=True: the prior keeps its long record (consumer cards from 2008), not the purchase basis's default.
+    td = trend_data(accelerators, "flops_per_usd", "fp32", before=before, consumer=True)
     d = td.data
     x = d["year"].to_numpy(dtype=float)
     y = d["log10_value"].to_numpy(dtype=float)

@@ -82,6 +82,8 @@ def _sample(settings: dict) -> str:
         parts.append("frontier")
     if settings.get("pricing"):
         parts.append(str(settings["pricing"]).replace("_", "-"))
+    if "consumer" in settings:
+        parts.append("with consumer cards" if settings["consumer"] else "no consumer cards")
     return ", ".join(parts) or "all"
 
 
