@@ -195,8 +195,8 @@ class CompareResult(_ComparisonBase):
                    loo=dict(payload["loo"]), folds=list(payload["folds"]), created=meta["created"])
 
     def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result; saved to ``path`` (.png, .svg, .pdf) if given."""
-        from .compare import _figure  # lazy: the figure is drawn by the layer above (matplotlib)
+        """Deprecated: :func:`scaling.plot.held_out_errors` of this result (saved with :func:`scaling.plot.savefig`)."""
+        from .compare import _figure  # lazy, upward: the deprecated alias lives there (LAZY_UP)
 
         return _figure(self, path)
 
@@ -306,8 +306,8 @@ class GroupedCompareResult(_ComparisonBase):
                    settings=dict(meta["settings"]), created=meta["created"])
 
     def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result (one panel per group); saved to ``path`` if given."""
-        from .compare import _figure  # lazy: the figure is drawn by the layer above (matplotlib)
+        """Deprecated: :func:`scaling.plot.held_out_errors` of this result (saved with :func:`scaling.plot.savefig`)."""
+        from .compare import _figure  # lazy, upward: the deprecated alias lives there (LAZY_UP)
 
         return _figure(self, path)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 import numpy as np
 
 from ._checks import check_int, check_number
-from ._format import fmt_num, plain_formula
+from ._format import format_sig, plain_formula
 from .errors import ScalingError, ScalingWarning
 from .laws import Law, get_law
 from .result_base import ResultBase
@@ -47,7 +47,7 @@ MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which 
 
 def _cell(x: float) -> str:
     """A report cell: 6 significant figures; NaN as '-' and inf as 'unbounded' (scaling._format)."""
-    return f"{x:.6g}" if math.isfinite(x) else fmt_num(float(x))
+    return format_sig(x, 6)
 
 
 @dataclass(frozen=True)

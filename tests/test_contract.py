@@ -61,6 +61,12 @@ def _grouped_comparison():
     return compare.compare(runs, laws=("kaplan",), bootstrap=0, seed=2)
 
 
+def _capability_fit():
+    from scaling.capability import load
+
+    return load(FITS / "capability_mmlu.json")
+
+
 def _forecast():
     from scaling.forecast import ForecastSpec, equivalent_cost
     from scaling.hardware import load_trend
@@ -83,6 +89,7 @@ KINDS = {
     "law fit (Bayesian posterior)": _bayes_fit,
     "held-out comparison": _comparison,
     "held-out comparison per group": _grouped_comparison,
+    "capability fit": _capability_fit,
     "cost forecast": _forecast,
     "cost forecast (capability target)": _capability_forecast,
 }

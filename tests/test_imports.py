@@ -70,9 +70,9 @@ LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks
           "_tables", "datasets", "laws", "objective", "runs", "fit_starts", "fit_result", "fitting", "groups", "library", "bayes", "compare_result", "compare",
           "cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability", "plot", "forecast", "pipeline", "cli", "__main__"]
 # Lazy dispatches inside a function, documented in docs/architecture.md: fit(method="bayes")
-# and fit(groups=...) call the higher layer that does that fit; a comparison's figure() calls
-# the layer that draws it.
-LAZY_UP = {("fitting", "bayes"), ("fitting", "groups"), ("compare_result", "compare")}
+# and fit(groups=...) call the higher layer that does that fit; the deprecated compare.plot_compare
+# and CompareResult.figure forward to scaling.plot (for one release), the latter through compare.
+LAZY_UP = {("fitting", "bayes"), ("fitting", "groups"), ("compare", "plot"), ("compare_result", "compare")}
 
 
 def test_every_module_is_ranked():
