@@ -62,7 +62,8 @@ from ..errors import ScalingError
 from .trend import TrendResult, load_trend
 
 __all__ = ["RandomWalkTrend", "fit_random_walk", "load_random_walk", "segment_points", "last_year", "start_level",
-           "walk_scale", "price_drift", "random_walk_params", "points_sha256", "LAW", "MIN_SPREAD", "N_DRAWS", "RULE", "SELECTION"]
+           "walk_scale", "price_drift", "random_walk_params", "points_sha256", "LAW", "MIN_SPREAD", "N_DRAWS", "RULE",
+           "SELECTION"]
 
 LAW = "random-walk"
 #: Smallest spread (dex) of the last year's prices about their median (the evaluation's
