@@ -96,7 +96,7 @@ class ChipRate:
     peak_flops_per_s : float
         Dense peak FLOP/s per chip at ``precision``.
     mfu : float
-        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([1e-6, 1]).
+        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([0.001, 1]).
     precision : str
         Which peak (see :data:`scaling.datasets.PRECISIONS`).
     usd_per_chip_hour : float
@@ -321,7 +321,7 @@ def chip_rate(hardware, mfu: float = DEFAULT_MFU, precision: str = "tensor16",
         A chip alias or full name, or a peak FLOP/s per chip (then ``usd_per_chip_hour`` is
         the only price). A ``ChipRate`` is returned unchanged.
     mfu : float
-        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([1e-6, 1]).
+        Model FLOPs utilisation in :data:`scaling.cost.MFU_BOUNDS` ([0.001, 1]).
     precision : str
         Which peak of the chip (default dense tensor FP16/BF16).
     usd_per_chip_hour : float, optional

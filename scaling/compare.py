@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -70,7 +71,7 @@ from .errors import ScalingError, ScalingWarning
 from .laws import get_law
 from .results import DEFAULT_LEVEL, metadata
 
-__all__ = ["compare", "CompareResult", "GroupedCompareResult", "size_groups", "plot_compare", "SCHEMES",
+__all__ = ["compare", "CompareResult", "GroupedCompareResult", "size_groups", "SCHEMES",
            "DEFAULT_LAWS", "GROUP_MODES", "SCHEMA", "SCHEMA_VERSION"]
 
 SCHEMA = "scaling.compare"
@@ -202,7 +203,7 @@ class CompareResult:
         return _save(self, path)
 
     def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result; saved to ``path`` (.png, .svg, .pdf) if given."""
+        """Deprecated: :func:`scaling.plot.held_out_errors` of this result (saved with :func:`scaling.plot.savefig`)."""
         return _figure(self, path)
 
 
@@ -214,19 +215,15 @@ def _save(result, path) -> Path:
 
 
 def _figure(result, path):
-    fig = plot_compare(result)
+    """The deprecated ``figure`` methods: :func:`_plot_compare`, saved to ``path`` if given."""
+    warnings.warn("CompareResult.figure() is deprecated and will be removed in the next release: use "
+                  "scaling.plot.held_out_errors(result) and scaling.plot.savefig(ax, path)", DeprecationWarning,
+                  stacklevel=3)
+    fig = _plot_compare(result)
     if path is not None:
-        path = Path(path)
-        if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
-        from ._io import atomic_write_with
+        from .plot import savefig  # upward, for the deprecated aliases only (tests/test_imports.py LAZY_UP)
 
-        from . import __version__
-
-        fmt = path.suffix[1:].lower()
-        mark = {"png": {"Software": f"scaling {__version__} / matplotlib"}}.get(fmt, {"Creator": f"scaling {__version__}"})
-        atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, metadata=mark,
-                                                        bbox_inches="tight"))
+        savefig(fig, path)
     return fig
 
 
@@ -320,55 +317,24 @@ class GroupedCompareResult:
         return _save(self, path)
 
     def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result (one panel per group); saved to ``path`` if given."""
+        """Deprecated: :func:`scaling.plot.held_out_errors` of this result (saved with :func:`scaling.plot.savefig`)."""
         return _figure(self, path)
 
 
-def plot_compare(result: CompareResult | GroupedCompareResult):
-    """Held-out RMS of log(predicted / observed) per law and scheme (bars), coverage as labels.
+def _plot_compare(result):
+    """The Figure of :func:`scaling.plot.held_out_errors` (the deprecated ``plot_compare``)."""
+    from .plot import _base, held_out_errors  # upward, for the deprecated aliases only (LAZY_UP)
 
-    Published fits are hatched: their authors fitted them to runs that include the held-out ones.
-    A grouped result gets one panel per group (same y axis).
-
-    Returns the matplotlib ``Figure``.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    panels = (list(result.by_group.items()) if isinstance(result, GroupedCompareResult) else [(None, result)])
-    n_laws = max(len(r.summary()) for _, r in panels)
-    fig, axes = plt.subplots(1, len(panels), figsize=((1.6 + 1.1 * n_laws) * len(panels), 3.6), sharey=True,
-                             squeeze=False)
-    for ax, (group, res) in zip(axes[0], panels):
-        _bars(ax, res, group)
-    fig.tight_layout()
-    return fig
+    return _base._figure_of(held_out_errors(result))
 
 
-def _bars(ax, result: CompareResult, group: str | None) -> None:
-    summ = result.summary()
-    schemes = list(result.settings["schemes"])
-    laws = list(summ.index)
-    width = 0.8 / len(schemes)
-    x = np.arange(len(laws))
-    for j, scheme in enumerate(schemes):
-        rms = summ[f"{scheme}_rms"].to_numpy(dtype=float)
-        cov = summ[f"{scheme}_coverage"].to_numpy(dtype=float)
-        bars = ax.bar(x + (j - (len(schemes) - 1) / 2) * width, 100 * rms, width,
-                      label={"loso": "leave one size out", "extrapolate": "predict the largest sizes"}[scheme])
-        for bar, c, kind in zip(bars, cov, summ["kind"]):
-            if kind == "published":
-                bar.set_hatch("//")  # fitted to these runs by their authors: not held out
-            if np.isfinite(c):
-                ax.annotate(f"{c:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(x, laws, rotation=20, ha="right")
-    ax.set_ylabel("held-out RMS of log(pred / obs), %")
-    where = "" if group is None else f"group {group}: "
-    ax.set_title(f"{where}Held-out error per law (labels: {result.level:.0%} interval coverage)", fontsize=9)
-    ax.legend(fontsize=8, frameon=False)
+def __getattr__(name: str):
+    """``plot_compare``, deprecated: :func:`scaling.plot.held_out_errors` draws a comparison."""
+    if name == "plot_compare":
+        warnings.warn("scaling.compare.plot_compare is deprecated and will be removed in the next release: use "
+                      "scaling.plot.held_out_errors(result)", DeprecationWarning, stacklevel=2)
+        return _plot_compare
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ======================================================================================

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 import numpy as np
 
 from ._checks import check_int, check_number, chunk_rows, units_warnings
-from ._format import fmt_num, plain_formula, plural
+from ._format import format_sig, plain_formula, plural
 from ._io import utc_now
 from .datasets import runs_sha256
 from .errors import ScalingError, ScalingWarning
@@ -92,7 +92,7 @@ MAX_RMS_LOG_RESIDUAL = 0.1  # RMS of log(predicted / observed loss) above which 
 # ======================================================================================
 def _cell(x: float) -> str:
     """A report cell: 6 significant figures; NaN as '-' and inf as 'unbounded' (scaling._format)."""
-    return f"{x:.6g}" if math.isfinite(x) else fmt_num(float(x))
+    return format_sig(x, 6)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from .errors import ScalingError
 
-__all__ = ["PUBLISHED", "ABOUT", "names", "published_fit", "resolve", "fitted_on", "describe", "in_sample_share"]
+__all__ = ["PUBLISHED", "ABOUT", "LOSS_MEANING", "names", "published_fit", "resolve", "fitted_on", "describe",
+           "in_sample_share"]
 
 #: name -> (law, parameters, source)
 PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
@@ -70,6 +71,21 @@ PUBLISHED: dict[str, tuple[str, dict[str, float], str]] = {
 }
 
 
+#: What a published fit's loss is (``ABOUT[name]["loss"]`` -> its meaning, for answers:
+#: :func:`scaling.sizing.fit_context`). Hoffmann et al. (2022) train and evaluate on
+#: MassiveText (Rae et al. 2021) with a SentencePiece tokenizer of 32,000 tokens; Kaplan et al.
+#: (2020) report test loss on WebText2 with GPT-2's byte-pair tokenizer, N without embeddings;
+#: Muennighoff et al. (2023) the final validation loss on C4 (GPT-2's tokenizer).
+LOSS_MEANING: dict[str, str] = {
+    "massivetext": ("nats per token on MassiveText (Chinchilla's data and SentencePiece tokenizer, Hoffmann "
+                    "et al. 2022); not comparable across datasets or tokenizers"),
+    "webtext2": ("nats per token on WebText2 (GPT-2's byte-pair tokenizer, Kaplan et al. 2020), with N "
+                 "counting non-embedding parameters; not comparable with MassiveText losses or across "
+                 "datasets or tokenizers"),
+    "c4": ("nats per token on the C4 validation set (GPT-2's byte-pair tokenizer, Muennighoff et al. 2023); "
+           "not comparable with MassiveText losses or across tokenizers"),
+}
+
 #: Kaplan et al. (2020), Section 1.1: 768 to 1.5e9 non-embedding parameters, 22e6 to 23e9
 #: tokens (C = 6ND of the corners); no table of their runs is shipped.
 _KAPLAN_SPAN = {"n_params_min": 768.0, "n_params_max": 1.5e9, "n_tokens_min": 22e6, "n_tokens_max": 23e9,
@@ -79,7 +95,7 @@ _CHINCHILLA_RUNS = "Chinchilla runs, Hoffmann et al. Fig. 4 (chinchilla_runs)"
 #: name -> what each published fit is: ``paper`` (short citation), ``data`` (the runs it was
 #: fitted on, in words), ``fitted_on`` (the shipped runs table of those runs, or their span
 #: as the paper states it), ``loss`` (``massivetext``, ``webtext2`` or ``c4``: what its loss
-#: is, see :func:`scaling.sizing.fit_context`) and ``rounded`` (whether the parameters are
+#: is, a key of :data:`LOSS_MEANING`) and ``rounded`` (whether the parameters are
 #: the paper's rounded values).
 ABOUT: dict[str, dict] = {
     "hoffmann2022": dict(paper="Hoffmann et al. 2022, arXiv:2203.15556, Eq. 10", data=_CHINCHILLA_RUNS,

@@ -40,6 +40,7 @@ import numpy as np
 
 from . import library
 from ._checks import check_level, check_number
+from ._format import format_sig
 from .errors import ScalingError, ScalingWarning
 from .laws import (COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law,
                    get_law)
@@ -112,11 +113,8 @@ def min_cost_for_loss(params: Mapping[str, Any], loss, inference_tokens, n_steps
 
 # ======================================================================================
 def _fmt(value: float) -> str:
-    if math.isinf(value):
-        return "unbounded" if value > 0 else "-unbounded"
-    if math.isnan(value):
-        return "n/a"
-    return f"{value:.5g}"
+    """A report number: 5 significant figures; inf as 'unbounded', NaN as 'n/a' (scaling._format)."""
+    return format_sig(value, 5, nan="n/a")
 
 
 @dataclass(frozen=True)

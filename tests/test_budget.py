@@ -84,7 +84,7 @@ def test_inference_rate_defaults_to_half_the_training_mfu():
     (lambda: budget.from_chips("h100", chips=0, days=30), r"chips .*\(0, 1e\+08\], got 0"),
     (lambda: budget.from_chips("h100", chips=8, days=-1), "days"),
     (lambda: budget.from_chips("h1000", chips=8, days=1), "unknown hardware 'h1000'; known aliases: .*h100"),
-    (lambda: budget.from_chips("h100", chips=8, days=1, mfu=1.5), r"mfu .*\[1e-06, 1\]"),  # cost.MFU_BOUNDS
+    (lambda: budget.from_chips("h100", chips=8, days=1, mfu=1.5), r"mfu .*\[0.001, 1\]"),  # cost.MFU_BOUNDS
     (lambda: budget.from_chips("h100", chips=8, days=1, precision="fp4"), "unknown precision"),
     (lambda: budget.from_usd(1e6, "gb200"), "no on-demand price for NVIDIA GB200"),
     (lambda: budget.from_usd(-5, "h100"), "usd"),

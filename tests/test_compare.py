@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scaling import compare, fitting, laws
+from PIL import Image
+
+from scaling import compare, fitting, laws, plot
+from scaling._style import SAVE_DPI
 from scaling.cli import main
 from scaling.errors import ScalingError
 
@@ -77,10 +80,33 @@ def test_save_and_figure(result, tmp_path):
     assert payload["schema"] == "scaling.compare" and payload["data_sha256"] == result.data_sha256
     assert [r["law"] for r in payload["summary"]] == list(result.summary().index)
     assert len(payload["predictions"]["law"]) == len(result.predictions)
-    fig = result.figure(tmp_path / "cmp.png")
-    assert (tmp_path / "cmp.png").stat().st_size > 1000 and len(fig.axes) == 1
+    ax = plot.held_out_errors(result, **plot.CAPTIONS)
+    plot.savefig(ax, tmp_path / "cmp.png")
+    assert (tmp_path / "cmp.png").stat().st_size > 1000 and len(ax.figure.axes) == 1
+    # a preset of the package (page: 7 in wide), saved by the one figure-saving path at its dpi
+    assert tuple(ax.figure.get_size_inches()) == plot.SIZES["page"]
+    with Image.open(tmp_path / "cmp.png") as im:
+        assert im.size == (round(7.0 * SAVE_DPI), round(4.4 * SAVE_DPI))
+    texts = [t.get_text() for t in ax.figure.texts]
+    assert "Held-out error of each law" in texts and any("hatched: published fits" in t for t in texts)
+    hatched = [b for b in ax.patches if b.get_hatch()]
+    assert len(hatched) == 2  # hoffmann2022, in both schemes
     with pytest.raises(ScalingError, match="saved as .json"):
         result.save(tmp_path / "cmp.csv")
+    with pytest.raises(ScalingError, match="CompareResult"):
+        plot.held_out_errors({"summary": 1})
+
+
+def test_deprecated_figure_aliases(result, tmp_path):
+    with pytest.warns(DeprecationWarning, match="held_out_errors"):
+        fig = result.figure(tmp_path / "old.png")
+    assert (tmp_path / "old.png").stat().st_size > 1000 and len(fig.axes) == 1
+    with pytest.warns(DeprecationWarning, match="held_out_errors"):
+        plot_compare = compare.plot_compare
+    assert len(plot_compare(result).axes) == 1
+    with pytest.raises(AttributeError):
+        compare.no_such_name
+    assert "plot_compare" not in compare.__all__
 
 
 def test_bad_input():
@@ -101,9 +127,12 @@ def test_cli(tmp_path):
     path = tmp_path / "runs.csv"
     _synthetic(seed=5).to_csv(path, index=False)
     r = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "chinchilla_tied",
-                                  "--bootstrap", "8", "-o", str(tmp_path / "c.json")])
+                                  "--bootstrap", "8", "-o", str(tmp_path / "c.json"), "--figure",
+                                  str(tmp_path / "c.svg")])
     assert r.exit_code == 0, r.output
     assert "chinchilla_tied" in r.output and "loso rms" in r.output and (tmp_path / "c.json").exists()
+    svg = (tmp_path / "c.svg").read_text()
+    assert 'width="504pt"' in svg and "Held-out error of each law" in svg  # the page preset, with captions
     bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "nolaw"])
     assert bad.exit_code == 2 and bad.output.strip().startswith("error: unknown law 'nolaw'")
 
@@ -199,8 +228,11 @@ def test_grouped_save_figure_and_warnings(grouped, tmp_path):
     assert payload["schema"] == "scaling.compare" and set(payload["groups"]) == {"a", "b"}
     assert payload["groups"]["b"]["data_sha256"] != payload["data_sha256"]
     assert [r["law"] for r in payload["combined"]] == list(grouped.combined().index)
-    fig = grouped.figure(tmp_path / "g.png")
-    assert len(fig.axes) == 2 and "group b" in fig.axes[1].get_title()
+    axes = plot.held_out_errors(grouped)
+    assert len(axes) == 2 and "group b" in axes[1].get_title(loc="left") and axes[0].figure is axes[1].figure
+    assert plot.savefig(axes, tmp_path / "g.png").stat().st_size > 1000
+    with pytest.raises(ScalingError, match="got 1 Axes for 2 panel"):
+        plot.held_out_errors(grouped, ax=axes[0])
     assert all(w.message.startswith(("group 'a'", "group 'b'")) for w in grouped.warnings())
 
 

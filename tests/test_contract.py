@@ -30,6 +30,12 @@ def _law_fit():
     return load_fit(FITS / "chinchilla_lsq.json")
 
 
+def _capability_fit():
+    from scaling.capability import load
+
+    return load(FITS / "capability_mmlu.json")
+
+
 def _forecast():
     from scaling.forecast import ForecastSpec, equivalent_cost
     from scaling.hardware import load_trend
@@ -49,6 +55,7 @@ def _capability_forecast():
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
+    "capability fit": _capability_fit,
     "cost forecast": _forecast,
     "cost forecast (capability target)": _capability_forecast,
 }

@@ -586,9 +586,9 @@ def test_cli_bad_or_huge_values_give_one_error_line(runner, args, needle):
 
 def test_cli_extreme_values_in_range_print_finite_answers(runner):
     for args in (
-        ["cost", "infer", "--params", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6", "--usd-per-chip-hour", "1e6",
+        ["cost", "infer", "--params", "1e18", "--peak-flops", "1e3", "--mfu", "1e-3", "--usd-per-chip-hour", "1e6",
          "--chips-per-instance", "1000000000"],
-        ["cost", "train", "--params", "1e18", "--tokens", "1e18", "--peak-flops", "1e3", "--mfu", "1e-6",
+        ["cost", "train", "--params", "1e18", "--tokens", "1e18", "--peak-flops", "1e3", "--mfu", "1e-3",
          "--usd-per-chip-hour", "1e6", "--chips", "1"],
         ["cost", "memory", "--params", "1e18", "--bytes-per-param", "1000", "--memory-per-chip", "1000"],
         ["cost", "search", "--prompt-words", "1e15", "--revenue-usd", "1", "--searches-per-year", "1e18"],
@@ -641,23 +641,29 @@ def test_compute_cost_usd_is_what_every_caller_uses():
     r = cost.inference_cost(175e9, hardware="a100", mfu=0.213, chips_per_instance=8, usd_per_instance_hour=19.22)
     per_1k = cost.compute_cost_usd(1000 * cost.inference_flops_per_token(175e9), 312e12, 0.213, 19.22 / 8).cost_usd
     assert r.usd_per_1k_tokens == pytest.approx(per_1k, rel=1e-12)
-    with pytest.raises(ScalingError, match=r"mfu must be a finite number in \[1e-06, 1\], got 1.5"):
+    with pytest.raises(ScalingError, match=r"mfu must be a finite number in \[0.001, 1\], got 1.5"):
         cost.compute_cost_usd(1e23, 275e12, 1.5, 2.0)
 
 
 def test_one_mfu_default_and_range():
     from scaling import budget
 
-    assert budget.DEFAULT_MFU == cost.DEFAULT_MFU == 0.4 and cost.MFU_BOUNDS == (1e-6, 1.0)
+    assert budget.DEFAULT_MFU == cost.DEFAULT_MFU == 0.4 and cost.MFU_BOUNDS == (1e-3, 1.0)
+    from scaling import forecast  # the forecast draws MFU from the same range, within the same bounds
+
+    assert forecast.MFU_BOUNDS == cost.MFU_BOUNDS and forecast.DEFAULT_MFU_RANGE == cost.DEFAULT_MFU_RANGE
+    assert forecast.DEFAULTS["mfu"]["value"] == cost.DEFAULT_MFU_RANGE
+    mid = sum(cost.DEFAULT_INFERENCE_MFU_RANGE) / 2
+    assert mid == pytest.approx(cost.INFERENCE_MFU_FACTOR * cost.DEFAULT_MFU)
     low, high = cost.MFU_BOUNDS
     assert cost.DEFAULT_MFU_RANGE[0] < cost.DEFAULT_MFU < cost.DEFAULT_MFU_RANGE[1]
     for mfu in (low, high):  # both ends allowed, by the cost API and by budgets
         assert cost.check_mfu(mfu) == mfu
         assert budget.chip_rate("h100", mfu=mfu, usd_per_chip_hour=2.0).mfu == mfu
     for bad in (low / 2, high * 1.01, 0.0):
-        with pytest.raises(ScalingError, match=r"\[1e-06, 1\]"):
+        with pytest.raises(ScalingError, match=r"\[0.001, 1\]"):
             cost.check_mfu(bad)
-        with pytest.raises(ScalingError, match=r"\[1e-06, 1\]"):
+        with pytest.raises(ScalingError, match=r"\[0.001, 1\]"):
             budget.chip_rate("h100", mfu=bad, usd_per_chip_hour=2.0)
     assert inspect.signature(budget.from_chips).parameters["mfu"].default == cost.DEFAULT_MFU
     assert inspect.signature(cost.usd_per_flop_cloud).parameters["mfu"].default == cost.DEFAULT_MFU

@@ -70,8 +70,9 @@ LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks
           "_tables", "datasets", "laws", "objective", "runs", "fitting", "groups", "library", "bayes", "compare",
           "cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability", "plot", "forecast", "pipeline", "cli", "__main__"]
 # Lazy dispatches inside a function, documented in docs/architecture.md: fit(method="bayes")
-# and fit(groups=...) call the higher layer that does that fit.
-LAZY_UP = {("fitting", "bayes"), ("fitting", "groups")}
+# and fit(groups=...) call the higher layer that does that fit; the deprecated compare.plot_compare
+# and CompareResult.figure forward to scaling.plot (for one release).
+LAZY_UP = {("fitting", "bayes"), ("fitting", "groups"), ("compare", "plot")}
 
 
 def test_every_module_is_ranked():

@@ -151,3 +151,37 @@ def test_bad_params_type():
         laws.get_law("chinchilla").allocate([1, 2, 3], 1e20)
     with pytest.raises(ScalingError, match="unknown grid"):
         laws.get_law("kaplan").grid("fine")
+
+
+def test_registry_is_built_once_from_the_family_modules():
+    from scaling.laws import chinchilla, data_constrained, kaplan, registry
+
+    assert [law.name for fam in registry.FAMILIES for law in fam.LAWS] == laws.names()
+    assert {chinchilla, kaplan, data_constrained} == set(registry.FAMILIES)
+    with pytest.raises(TypeError):  # read-only: no law is added after the registry is built
+        registry.REGISTRY["mine"] = laws.get_law("chinchilla")
+    for name in laws.names():
+        assert laws.get_law(name) is getattr(laws, name.upper())
+
+
+def test_a_family_registering_a_name_twice_is_refused():
+    from types import SimpleNamespace
+
+    from scaling.laws import registry
+
+    twice = SimpleNamespace(__name__="twice", LAWS=(laws.KAPLAN,))
+    with pytest.raises(ScalingError, match="'kaplan' is registered twice"):
+        registry._build((*registry.FAMILIES, twice))
+
+
+def test_law_functions_are_the_public_protocol():
+    fns = laws.get_law("chinchilla").functions
+    assert isinstance(fns, laws.LawFunctions) and fns.allocate is not None
+    assert laws.get_law("kaplan").functions.allocate is None  # generic numerics answer
+    assert float(fns.predict(1.69, 406.4, 410.7, 0.34, 0.28, 70e9, 1.4e12)) == pytest.approx(
+        float(laws.get_law("chinchilla").predict(HOFFMANN, 70e9, 1.4e12)), rel=1e-15)
+    with pytest.raises(ScalingError, match="LawFunctions.grid must be a function"):
+        laws.LawFunctions(predict=fns.predict, to_params=fns.to_params, from_params=fns.from_params,
+                          log_predict_vjp=fns.log_predict_vjp, grid=None)
+    bound = laws.get_law("data_constrained").at(n_unique_tokens=1e10)
+    assert bound.covariates == () and bound.functions.check_inputs is None

@@ -48,3 +48,17 @@ def test_resolve_names_files_and_errors(tmp_path):
         library.resolve("gpt5")
     with pytest.raises(ScalingError, match="unknown published law"):
         library.published_fit("nope")
+
+
+def test_library_is_the_one_home_of_published_fits():
+    """Sizing reads what a published fit is (its runs and its loss) from the library, not a copy."""
+    assert set(library.ABOUT) == set(library.PUBLISHED)
+    for name in library.names():
+        fitted_on, loss = library.ABOUT[name]["fitted_on"], library.ABOUT[name]["loss"]
+        assert loss in library.LOSS_MEANING
+        span, meaning = sizing.fit_context(library.published_fit(name))
+        assert meaning == library.LOSS_MEANING[loss]
+        if isinstance(fitted_on, dict):
+            assert span == fitted_on
+    assert sizing.LOSS_WEBTEXT2 is library.LOSS_MEANING["webtext2"]
+    assert sizing.DATASET_LOSS["chinchilla_runs"] is library.LOSS_MEANING["massivetext"]

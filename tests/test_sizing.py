@@ -515,7 +515,7 @@ def test_shipped_runs_read_without_pandas_hash_as_the_validated_table(name):
     from scaling import datasets
 
     runs = datasets.load(name)
-    cols, sha = sizing._shipped_runs(name)
+    cols, sha = sizing.context._shipped_runs(name)
     assert sha == datasets.runs_sha256(runs)
     np.testing.assert_array_equal(cols["excluded"], runs["excluded"].to_numpy(bool))
     np.testing.assert_array_equal(cols["n_tokens"], runs["n_tokens"].to_numpy(float))

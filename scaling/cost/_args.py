@@ -21,9 +21,10 @@ from ..errors import ScalingError
 if TYPE_CHECKING:
     import pandas as pd  # loaded in frame(): the checks need none (a sizing query with --hardware)
 
-#: Allowed model FLOPs utilisation (MFU), both ends included: a millionth of the peak to all of
-#: it. The one range of the package (:mod:`scaling.cost.rates`, :mod:`scaling.budget`).
-MFU_BOUNDS: tuple[float, float] = (1e-6, 1.0)
+#: Allowed model FLOPs utilisation (MFU), both ends included: a thousandth of the peak to all of
+#: it (below 0.1% an answer is no estimate, and an MFU near 0 makes every cost infinite). The one
+#: range of the package (:mod:`scaling.cost.rates`, :mod:`scaling.budget`, :mod:`scaling.forecast`).
+MFU_BOUNDS: tuple[float, float] = (1e-3, 1.0)
 
 #: Argument name -> (low, high, low_open): allowed values are ``low < x <= high`` when
 #: ``low_open`` else ``low <= x <= high``. Shares that must stay below 1 are listed in
@@ -45,7 +46,7 @@ RANGES: Mapping[str, tuple[float, float, bool]] = MappingProxyType({
     "chips_per_instance": (1.0, 1e9, False),
     "tdp_w": (1e-3, 1e6, False),
     "chip_hours": (0.0, 1e40, False),
-    # utilisation: a millionth of the peak to all of it
+    # utilisation: a thousandth of the peak to all of it
     "mfu": (*MFU_BOUNDS, False),
     "utilisation": (*MFU_BOUNDS, False),
     # prices and money: up to a thousand trillion dollars (about ten times world GDP)

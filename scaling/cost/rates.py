@@ -25,7 +25,7 @@ import numpy as np
 
 from ._args import MFU_BOUNDS, arg, out
 
-__all__ = ["SECONDS_PER_HOUR", "DEFAULT_MFU", "DEFAULT_MFU_RANGE", "MFU_BOUNDS", "INFERENCE_MFU_FACTOR",
+__all__ = ["SECONDS_PER_HOUR", "DEFAULT_MFU", "DEFAULT_MFU_RANGE", "DEFAULT_INFERENCE_MFU_RANGE", "MFU_BOUNDS", "INFERENCE_MFU_FACTOR",
            "ComputeCost", "flops_per_chip_hour", "chip_hours_of", "compute_cost_usd", "check_mfu"]
 
 SECONDS_PER_HOUR = 3600.0
@@ -40,6 +40,10 @@ DEFAULT_MFU_RANGE: tuple[float, float] = (0.3, 0.5)
 #: memory-bandwidth bound and reaches a lower utilisation than training (Pope et al. 2022,
 #: "Efficiently Scaling Transformer Inference", https://arxiv.org/abs/2211.05102).
 INFERENCE_MFU_FACTOR = 0.5
+#: Serving MFU drawn by a forecast: uniform over 10-30%, centred on
+#: ``INFERENCE_MFU_FACTOR * DEFAULT_MFU`` (Pope et al. 2022 reach high MFU only for large-batch
+#: prefill, far lower for low-latency decoding).
+DEFAULT_INFERENCE_MFU_RANGE: tuple[float, float] = (0.1, 0.3)
 
 
 class ComputeCost(NamedTuple):

@@ -22,7 +22,7 @@ from .._dates import decimal_year
 from .core import check_target, equivalent_cost
 from .decompose import SOURCES
 from .result import SCHEMA, SCHEMA_VERSION, Forecast
-from .spec import DEFAULT_INFERENCE_MFU, DEFAULT_MFU, DEFAULTS, MFU_BOUNDS, YEAR_RANGE, ForecastSpec, default_dates
+from .spec import DEFAULT_INFERENCE_MFU_RANGE, DEFAULT_MFU_RANGE, DEFAULTS, MFU_BOUNDS, YEAR_RANGE, ForecastSpec, default_dates
 from .targets import MAX_TARGET_LOSS, reference_models
 from .files import load_forecast, load_forecasts, save_forecasts
 from .draws import HALVING_PRESETS, LawMixture, law_mixture
@@ -32,6 +32,6 @@ __all__ = [
     "Forecast", "equivalent_cost", "default_dates", "decimal_year", "DEFAULTS", "load_forecast", "load_forecasts",
     "save_forecasts", "LawMixture",
     "law_mixture", "HALVING_PRESETS", "SOURCES", "seed_decomposition", "check_target", "reference_models",
-    "YEAR_RANGE", "MAX_TARGET_LOSS", "SCHEMA", "SCHEMA_VERSION", "ForecastSpec", "DEFAULT_MFU", "DEFAULT_INFERENCE_MFU",
+    "YEAR_RANGE", "MAX_TARGET_LOSS", "SCHEMA", "SCHEMA_VERSION", "ForecastSpec", "DEFAULT_MFU_RANGE", "DEFAULT_INFERENCE_MFU_RANGE",
     "MFU_BOUNDS",
 ]

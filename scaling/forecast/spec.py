@@ -10,8 +10,8 @@ value is checked once, in :meth:`ForecastSpec.__post_init__`, with a
 
 **Utilisation (MFU) has one name, one set of defaults and one bound**: ``mfu`` (training
 model-FLOPs utilisation, a share of peak), ``inference_mfu`` (serving), with defaults
-:data:`DEFAULT_MFU` and :data:`DEFAULT_INFERENCE_MFU` and bounds :data:`MFU_BOUNDS`
-(:math:`0.001 < \text{mfu} \le 1`). ``utilisation=`` (and ``inference_utilisation=``,
+:data:`DEFAULT_MFU_RANGE` and :data:`DEFAULT_INFERENCE_MFU_RANGE` and bounds :data:`MFU_BOUNDS`
+(:math:`0.001 \le \text{mfu} \le 1`, from :mod:`scaling.cost.rates`, the one home of both). ``utilisation=`` (and ``inference_utilisation=``,
 ``utilisation_growth_per_year=``, ``max_utilisation=``, ``utilisation_reference_date=``) are
 deprecated keyword aliases (:data:`DEPRECATED_NAMES`). The saved ``assumptions`` keep the key
 names of schema version 1 (``utilisation``, ...) so that readers of older files read both.
@@ -30,23 +30,19 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_int, check_level, check_number
+from ..cost.rates import DEFAULT_INFERENCE_MFU_RANGE, DEFAULT_MFU_RANGE, MFU_BOUNDS
 from .._dates import decimal_year, iso_date, to_datetimes
 from ..cost.tco import DOLLARS, TCOAssumptions
 from ..errors import ScalingError
 from .draws import PRICE_DOUBLING_YEARS_RANGE, SLOWDOWN_PRIOR_NOTE, check_halving, check_range, check_slowdown
 from .targets import parse_target, target_spec
 
-__all__ = ["ForecastSpec", "DEFAULTS", "DEFAULT_MFU", "DEFAULT_INFERENCE_MFU", "MFU_BOUNDS", "DEFAULT_MAX_MFU",
+__all__ = ["ForecastSpec", "DEFAULTS", "DEFAULT_MFU_RANGE", "DEFAULT_INFERENCE_MFU_RANGE", "MFU_BOUNDS", "DEFAULT_MAX_MFU",
            "MIN_UTILISATION", "YEAR_RANGE", "BASES", "SCENARIO_FIELDS", "DEPRECATED_NAMES", "default_dates",
            "check_dates", "rename_deprecated"]
 
-#: Training model-FLOPs utilisation (MFU) by default: uniform per draw over 30-50% (:data:`DEFAULTS`).
-DEFAULT_MFU = (0.3, 0.5)
-#: Serving MFU by default: uniform over 10-30%, below training (decoding is memory-bandwidth bound).
-DEFAULT_INFERENCE_MFU = (0.1, 0.3)
-#: Allowed MFU, training and serving: ``low < mfu <= high``. At 0.1% of peak a forecast is no
-#: forecast, and an MFU near 0 (5e-324) would make every cost infinite.
-MFU_BOUNDS = (1e-3, 1.0)
+# The MFU's defaults and bounds have one home, scaling.cost.rates: training MFU uniform per draw
+# over DEFAULT_MFU_RANGE (30-50%), serving over DEFAULT_INFERENCE_MFU_RANGE (10-30%), allowed MFU_BOUNDS.
 #: Old name of the lower bound (kept for callers of ``scaling.forecast.core.MIN_UTILISATION``).
 MIN_UTILISATION = MFU_BOUNDS[0]
 #: Cap on MFU when it grows (``mfu_growth_per_year``).
@@ -60,10 +56,10 @@ BASES = ("cloud", "purchase")
 #: Documented defaults of :func:`scaling.forecast.equivalent_cost` (see each entry's note).
 DEFAULTS: dict[str, dict[str, Any]] = {
     "mfu": {
-        "value": DEFAULT_MFU,
+        "value": DEFAULT_MFU_RANGE,
         "note": "training model-FLOPs utilisation, uniform per draw over 30-50%: GPT-3 21.3% (2020), "
         "MT-NLG 30.2%, Gopher 32.5%, PaLM 46.2% (Chowdhery et al. 2022, Table 3), Llama 3.1 405B 38-43% "
-        "(Grattafiori et al. 2024); a well-run large job today sits in 30-50%. Allowed: 0.001 < mfu <= 1",
+        "(Grattafiori et al. 2024); a well-run large job today sits in 30-50%. Allowed: 0.001 <= mfu <= 1",
     },
     "mfu_growth_per_year": {
         "value": 0.0,
@@ -73,7 +69,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "mfu_reference_date": {"value": "2023-01-01", "note": "date at which mfu applies"},
     "inference_mfu": {
         "value": None,
-        "default_range": DEFAULT_INFERENCE_MFU,
+        "default_range": DEFAULT_INFERENCE_MFU_RANGE,
         "note": "MFU when serving; None: uniform 10-30%, below training: autoregressive decoding is "
         "memory-bandwidth bound, and Pope et al. (2022), Efficiently Scaling Transformer Inference "
         "(arXiv:2211.05102), reach high MFU only for large-batch prefill, far lower for low-latency decoding; "
@@ -281,7 +277,7 @@ class ForecastSpec:
         Strictly increasing, within :data:`YEAR_RANGE`; default quarterly 2020-2032.
     mfu, inference_mfu : float or (low, high)
         Training and serving model-FLOPs utilisation, fixed or uniform per draw; in
-        :data:`MFU_BOUNDS`; defaults :data:`DEFAULT_MFU`, :data:`DEFAULT_INFERENCE_MFU`.
+        :data:`MFU_BOUNDS`; defaults :data:`DEFAULT_MFU_RANGE`, :data:`DEFAULT_INFERENCE_MFU_RANGE`.
     mfu_growth_per_year, max_mfu, mfu_reference_date
         :math:`u(t) = \min(u_\max, u_i (1 + g)^{t - t_\text{ref}})`; :math:`-1 \le g \le 10`,
         :math:`0 < u_\max \le 1`.
@@ -310,7 +306,7 @@ class ForecastSpec:
     price_doubling_years: float | None = None
     dollars: str = DEFAULTS["dollars"]["value"]
     base_year: int = DEFAULTS["base_year"]["value"]
-    mfu: Any = DEFAULT_MFU
+    mfu: Any = DEFAULT_MFU_RANGE
     inference_mfu: Any = None
     mfu_growth_per_year: float = 0.0
     max_mfu: float = DEFAULT_MAX_MFU
@@ -457,8 +453,8 @@ class ForecastSpec:
 
     @property
     def inference_range(self) -> tuple[float, float]:
-        """Serving MFU as (low, high): ``inference_mfu``, else :data:`DEFAULT_INFERENCE_MFU`."""
-        return DEFAULT_INFERENCE_MFU if self.inference_mfu is None else self.inference_mfu
+        """Serving MFU as (low, high): ``inference_mfu``, else :data:`DEFAULT_INFERENCE_MFU_RANGE`."""
+        return DEFAULT_INFERENCE_MFU_RANGE if self.inference_mfu is None else self.inference_mfu
 
     def tco_assumptions(self) -> TCOAssumptions:
         """The purchase basis's TCO inputs: ``tco`` (default Cottier et al. 2024) with the overrides set."""
