@@ -44,8 +44,13 @@ def test_size_groups_agree_with_distinct_count():
 
 
 def test_true_law_wins_and_intervals_cover(result):
-    s = result.summary()
+    s = result.ranking()
     assert list(s.columns[:3]) == ["kind", "n_free", "rms_in_sample"]
+    # the contract's summary: the first scheme's held-out RMS as value (no draws), then the ranking
+    summ = result.summary()
+    assert list(summ.index) == list(s.index) and summ["lower"].isna().all()
+    np.testing.assert_array_equal(summ["value"], s["loso_rms"])
+    assert result.params == dict(s["loso_rms"])
     assert s.loc["chinchilla", "loso_rms"] < s.loc["kaplan", "loso_rms"]
     assert s.loc["chinchilla", "loso_rank"] == 1
     # the data are the law plus noise of scale 0.0075: held-out error near that, not far below
@@ -218,7 +223,7 @@ def test_combined_is_the_mean_of_the_groups(grouped):
         assert comb.loc[law, "loso_mean_rank"] == (a.loc[law, "loso_rank"] + b.loc[law, "loso_rank"]) / 2
     assert comb.index[0] == "chinchilla" and comb.loc["chinchilla", "loso_rank"] == 1
     assert (comb["n_groups"] == 2).all() and comb.loc["hoffmann2022", "kind"] == "published"
-    summ = grouped.summary()
+    summ = grouped.ranking()
     assert summ.index.names == ["group", "law"]
     assert list(dict.fromkeys(summ.index.get_level_values("group"))) == ["a", "b", compare.COMBINED]
 
@@ -258,3 +263,34 @@ def test_cli_groups(tmp_path):
     assert set(payload["groups"]) == {"a", "b"} and "predictions" not in payload["groups"]["a"]
     bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--groups", "pool"])
     assert bad.exit_code == 2 and bad.output.strip().startswith("error: the runs hold 2 group(s)")
+
+
+# -- files: the result contract (scaling.result_base), and version 1 files ------------------
+DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
+
+
+def test_save_load_round_trip_keeps_the_ranking(result, grouped, tmp_path):
+    for res in (result, grouped):
+        back = compare.load(res.save(tmp_path / f"{type(res).__name__}.json"))
+        assert type(back) is type(res)
+        pd.testing.assert_frame_equal(back.ranking(), res.ranking(), check_dtype=False)
+        pd.testing.assert_frame_equal(back.summary(), res.summary(), check_dtype=False)
+        assert back.params == res.params and back.settings == res.settings
+    with pytest.raises(ScalingError, match="schema"):
+        compare.CompareResult.load(DATA / "fit_v3_chinchilla.json")
+
+
+def test_version_1_file_still_loads(tmp_path):
+    """A comparison saved by scaling before the result contract (schema version 1, no content hash)."""
+    raw = json.loads((DATA / "compare_v1.json").read_text())
+    assert raw["schema_version"] == 1 and "content_sha256" not in raw
+    old = compare.load(DATA / "compare_v1.json")
+    assert isinstance(old, compare.CompareResult) and old.seed == 1
+    # what version 1 saved as its ranking is what the loaded result ranks
+    assert [r["law"] for r in raw["summary"]] == list(old.ranking().index)
+    for rec in raw["summary"]:
+        assert old.params[rec["law"]] == rec["extrapolate_rms"]
+    # saved again: today's version, with its content hash, and the same scores
+    again = compare.load(old.save(tmp_path / "v2.json"))
+    assert json.loads((tmp_path / "v2.json").read_text())["schema_version"] == compare.SCHEMA_VERSION
+    pd.testing.assert_frame_equal(again.scores, old.scores)
