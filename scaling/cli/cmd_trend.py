@@ -7,7 +7,7 @@ import click
 from .._format import format_fixed, format_interval
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
-from ..hardware.series import series_help, series_names
+from ..hardware.series import PRICE_SERIES, series_help, series_names
 from ._util import check_outputs, echo_json, force_option, print_table
 
 _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt",
@@ -49,7 +49,8 @@ def _dt_row(label: str, t) -> list:
 @click.option("--backtest", "cutoffs", multiple=True, metavar="DATE",
               help="Fit before DATE, score chips from DATE on (repeatable).")
 @click.option("--series", default=None, metavar="NAME",
-              help="A named cloud-price series instead of --metric: " + series_help(series_names("cloud"))
+              help="A named cloud-price series instead of --metric: "
+                   + series_help([n for n in series_names("cloud") if PRICE_SERIES[n].model != "random-walk"])
                    + " (panel model; see docs/hardware-trends.md).")
 @click.option("--draws", default=1000, show_default=True, type=int, help="Posterior draws per chain.")
 @click.option("--seed", default=0, show_default=True, type=int)

@@ -60,7 +60,6 @@ scored summary unless asked.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -456,6 +455,6 @@ def evaluate(series: str | None = None, *, metric: str | None = None, precision:
                 "cutoffs": [c.strftime("%Y-%m-%d") for c in cuts], **opts, "jobs": jobs,
                 "quantiles": list(QUANTILES)}
     rows = rows.round(_DIGITS)  # as saved: a loaded evaluation reports what this one does
-    return EvaluationResult(rows=rows, fits=pd.DataFrame(json.loads(fits.to_json(orient="records"))),
+    return EvaluationResult(rows=rows, fits=fits,
                             settings=settings, notes=notes, versions=package_versions(),
                             data_sha256=rows_population_sha256(rows), seed=opts["seed"], created=utc_now())

@@ -227,7 +227,9 @@ class EvaluationResult(ResultBase):
 
     def _fields(self) -> dict[str, Any]:
         return {"params": self.params, "versions": dict(self.versions), "notes": list(self.notes),
-                "timings": dict(self.timings), "fits": json.loads(self.fits.to_json(orient="records")),
+                "timings": dict(self.timings),
+                # full precision (pandas' to_json keeps 10 digits)
+                "fits": json.loads(dumps_json({"f": self.fits.to_dict("records")}))["f"],
                 "rows_sha256": hashlib.sha256(self._body().encode()).hexdigest()}
 
     def _saved_draws(self):

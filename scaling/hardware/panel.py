@@ -83,10 +83,12 @@ __all__ = ["SERIES", "PanelFit", "panel_data", "fit_panel", "series_trend", "fit
            "WIDE_PROVIDERS", "series_names", "save_series", "purchase_slope_prior", "SLOPE_PRIOR_SD"]
 
 #: Named cloud-price series: name -> (provider kind, pricing tier, description), derived from
-#: the one registry :data:`scaling.hardware.series.PRICE_SERIES` (its cloud series). ``None``
+#: the one registry :data:`scaling.hardware.series.PRICE_SERIES` (its cloud series of the panel
+#: and the pooled trend; the random walk is :mod:`scaling.hardware.random_walk`'s). ``None``
 #: marks a series chosen from the data (``lowest-available``) or the pooled baseline.
 SERIES: dict[str, tuple[str | None, str | None, str]] = {
-    s.name: (s.provider_kind, s.pricing, s.description) for s in PRICE_SERIES.values() if s.basis == "cloud"}
+    s.name: (s.provider_kind, s.pricing, s.description) for s in PRICE_SERIES.values()
+    if s.basis == "cloud" and s.model in ("panel", "trend")}
 #: Default sampler settings of :func:`fit_panel`: draws per chain and tuning steps (see
 #: :func:`fit_panel` for why 1,000 tuning steps).
 DRAWS = 800

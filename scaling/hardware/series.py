@@ -7,7 +7,8 @@ prices and TDP (:func:`scaling.hardware.fit_trend`). Each name is declared once 
 
 - ``basis``: ``"cloud"`` (rental) or ``"purchase"`` (total cost of ownership);
 - ``description``: what it is, in words;
-- ``model``: ``"panel"`` (a segment of the panel model), ``"trend"`` (a log-linear trend);
+- ``model``: ``"panel"`` (a segment of the panel model), ``"trend"`` (a log-linear trend),
+  ``"random-walk"`` (the random walk with drift of a segment, :mod:`scaling.hardware.random_walk`);
 - ``rows``: which rows of the data it is fitted to (the panel segment's provider kind and
   pricing tier; ``None`` where the segment is chosen from the data, ``lowest-available``),
   or the metric and precision of a trend;
@@ -52,7 +53,7 @@ class PriceSeriesSpec:
     @property
     def rows(self) -> str:
         """Which rows of the data the series is fitted to, in words."""
-        if self.model == "panel":
+        if self.model in ("panel", "random-walk"):
             if self.provider_kind is None:
                 return "cloud prices of the lowest widely available segment (chosen from the data)"
             return f"cloud prices, provider kind {self.provider_kind}, pricing {self.pricing}"
@@ -72,6 +73,9 @@ PRICE_SERIES: dict[str, PriceSeriesSpec] = {s.name: s for s in (
     _panel("hyperscaler-3yr", "hyperscaler", "3yr", "typical 3-year-commitment price at the hyperscalers"),
     _panel("gpu-cloud-on-demand", "gpu_cloud", "on_demand", "typical on-demand price at specialised GPU clouds"),
     _panel("lowest-available", None, None, "the lowest widely available segment (>= 3 providers, no marketplaces)"),
+    PriceSeriesSpec("hyperscaler-on-demand-rw", "cloud", "typical hyperscaler on-demand price, random walk with drift "
+                    "(the model the pre-registered selection chose)", "random-walk", "hyperscaler", "on_demand",
+                    price_file="trend_hyperscaler-on-demand-rw.json"),
     PriceSeriesSpec("pooled", "cloud", "baseline: every on-demand price pooled, one line (robust regression)",
                     "trend", price_file="trend_flops_per_usd_cloud_tensor16.json"),
     PriceSeriesSpec("purchase", "purchase", "release prices and TDP of accelerators (tensor16)", "trend",
