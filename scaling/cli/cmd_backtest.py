@@ -15,7 +15,8 @@ _METRICS = {"flops-per-usd": "flops_per_usd", "flops-per-watt": "flops_per_watt"
 @click.command("backtest")
 @click.option("--series", default=None, metavar="NAME",
               help="A cloud-price series: "
-                   + series_help([n for n in series_names("cloud") if PRICE_SERIES[n].rows_fixed]) + ".")
+                   + series_help([n for n in series_names("cloud") if PRICE_SERIES[n].rows_fixed
+                                  and PRICE_SERIES[n].model != "random-walk"]) + ".")
 @click.option("--metric", default=None,
               help="A trend instead, as `scaling trend` names it: flops-per-usd | flops-per-watt | "
                    "flops-per-usd-cloud (= --series pooled).")
