@@ -66,7 +66,7 @@ def _imports_of(path: Path) -> set[str]:
 
 # Lower layers must never import higher ones (docs/architecture.md): foundations at the bottom,
 # cli on top. Every module of the package is ranked; a new module must be added here.
-LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_dates", "_style", "paths", "results", "result_base",
+LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_flops", "_dates", "_style", "paths", "results", "result_base",
           "_tables", "datasets", "laws", "objective", "runs", "fitting", "groups", "library", "bayes", "compare",
           "cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability", "plot", "forecast", "pipeline", "cli", "__main__"]
 # Lazy dispatches inside a function, documented in docs/architecture.md: fit(method="bayes")
