@@ -215,22 +215,33 @@ def _seed_article(c: dict) -> dict[str, str]:
 def render_forecast_report(summary_path: Path) -> str:
     import json
 
+    from price_choice import price_choice_section
+
     s = json.loads(summary_path.read_text())
     c = s["seed_comparison"]
     dec = c["decomposition"]
     sa = _seed_article(c)  # the seed's column: read, never typed
     ch, chi = c["forecast_training_change"], c["forecast_inference_change"]
     g = s["gpt3_equivalent"]
+    head = str(s.get("headline_series") or "hyperscaler-on-demand")
+    seed_series = c.get("price_series") or head  # the series the seed comparison used
     lines = [
         "# What GPT-3-equivalent performance costs, 2020 onwards",
         "",
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
-        "**Headline price series: `" + str(s.get("headline_series") or "hyperscaler-on-demand") + "`**, the "
-        "typical on-demand price at AWS, Azure, GCP and Oracle from the hierarchical cloud-price model "
-        "(chip, provider, provider-kind and pricing-tier effects; [hardware trends](hardware-trends.md)). "
-        "It measures hardware progress at a given kind of seller. `gpt3_equivalent_cost_lowest` uses the "
+        "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and "
+        + ("Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
+           "selection chose over the hierarchical cloud-price model ([why](#which-price-model-the-headline-uses-"
+           "and-why)). `gpt3_equivalent_cost_panel` uses that model's series of the same prices "
+           "(`hyperscaler-on-demand`: chip, provider, provider-kind and pricing-tier effects; [hardware "
+           "trends](hardware-trends.md)), which measures hardware progress at a given kind of seller. "
+           if head.endswith("-rw") else
+           "Oracle from the hierarchical cloud-price model (chip, provider, provider-kind and pricing-tier "
+           "effects; [hardware trends](hardware-trends.md)). It measures hardware progress at a given kind of "
+           "seller. ")
+        + "`gpt3_equivalent_cost_lowest` uses the "
         "lowest widely available price (`lowest-available`); `gpt3_equivalent_cost_pooled` keeps the "
         "pooled regression over every on-demand price as the baseline, whose faster fall is mostly the "
         "arrival of cheaper GPU clouds and marketplaces from 2022 on (market composition). Every "
@@ -271,6 +282,10 @@ def render_forecast_report(summary_path: Path) -> str:
         *_algorithmic_section(s),
         "## Against the seed article (Sunyan 2023)",
         "",
+        f"Priced with `{seed_series}`"
+        + (" (the hierarchical panel: 2020-2023 is a retrospective, which the panel fits; the headline's random "
+           "walk starts from the last year's prices)." if seed_series != head else ", the headline series."),
+        "",
         "| | seed article | this toolkit |",
         "|---|---|---|",
         f"| cost change mid-2020 to early 2023, compute-optimal model at both dates (hardware trend only) | "
@@ -278,12 +293,12 @@ def render_forecast_report(summary_path: Path) -> str:
         f"inference {chi['median']:+.0%} [{chi['lower']:+.0%}, {chi['upper']:+.0%}] |",
         f"| parameters of the GPT-3 equivalent vs {sa['gpt3_params']} | {sa['params']} ({sa['chinchilla']}) | x{dec['params_ratio_vs_gpt3']:.2f} |",
         f"| training compute vs GPT-3's {sa['gpt3_flops']} | (not used) | x{dec['compute_ratio_vs_gpt3']:.2f} |",
-        f"| $ per FLOP, 2.5 years of hardware | {sa['usd_per_flop']} ({sa['usd_per_flop_how']}) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (headline cloud series) |",
+        f"| $ per FLOP, 2.5 years of hardware | {sa['usd_per_flop']} ({sa['usd_per_flop_how']}) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (`{seed_series}`) |",
         f"| utilisation {sa['mfu_gpt3']} -> {sa['mfu_palm']} | {sa['utilisation']} | x{dec['utilisation_ratio']:.3f} (same input) |",
         f"| training cost, product of the factors | {sa['training']} | x{dec['training_cost_ratio']:.3f} ({dec['training_cost_ratio'] - 1:+.0%}) |",
         f"| inference cost, product of the factors | {sa['inference']} | x{dec['inference_cost_ratio']:.3f} ({dec['inference_cost_ratio'] - 1:+.0%}) |",
         f"| GPT-3 as built ({sa['gpt3_flops']} FLOPs) at {sa['mfu_palm']} utilisation, early 2023 | {sa['tpu_v4_usd']} (TPU v4, {sa['tpu_v4_price']}/chip-hour) | "
-        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (headline cloud series at 2023-01) |",
+        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (`{seed_series}` at 2023-01) |",
         f"| GPT-3 equivalent, early 2023, forecast (utilisation 30-50%, law mixture) | - | "
         f"{_money(c['gpt3_equivalent_2023_forecast_usd']['median'])} "
         f"[{_money(c['gpt3_equivalent_2023_forecast_usd']['lower'])}, {_money(c['gpt3_equivalent_2023_forecast_usd']['upper'])}] |",
@@ -306,7 +321,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "utilisation, inference is parameters x $ per FLOP (the training utilisation gain does not "
         "enter inference; an earlier version multiplied it in and printed -95%).",
         f"- **{sa['tpu_v4_usd_text']}.** The seed's {sa['tpu_v4_usd_text']} is GPT-3 *as built* on TPU v4 at the 1-year committed price. "
-        "Our row prices the same FLOPs with the headline series' line (a typical hyperscaler "
+        f"Our row prices the same FLOPs with the `{seed_series}` line (a typical hyperscaler "
         "on-demand price for a chip of typical age at that date), a broader and, being on demand, "
         "dearer price basis than one chip at a committed price.",
         "",
@@ -324,6 +339,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "- **Law mixture vs one law.** The headline mixes three laws; `_lsq` (the refit alone) and "
         "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
         "",
+        *price_choice_section(),
     ]
     wb = s.get("width_by_source")
     if wb and wb.get("rows"):
@@ -749,6 +765,7 @@ def render_hardware_page() -> str:
     """``docs/hardware-trends.md``: our trends (saved fits + OLS + variants), Epoch's and the
     seed's figures, backtests at two cut-offs, and the reasons for the differences, every number
     computed here."""
+    from price_choice import price_choice_section
     from scaling.hardware import backtest, fit_trend, load_trend, published_table, render_markdown
     from scaling.hardware.data import trend_data
     from scaling.hardware.trend import fit_prepared
@@ -869,6 +886,7 @@ def render_hardware_page() -> str:
 
         section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
         lines += [section.rstrip(), ""]
+    lines += price_choice_section()
     return "\n".join(lines)
 
 

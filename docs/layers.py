@@ -29,7 +29,7 @@ GROUPS = {
                     "_tables"],
     "the contract": ["results", "result_base"],
     "data and maths": ["datasets", "laws", "objective", "runs"],
-    "fitting": ["fitting", "groups", "library", "bayes", "compare"],
+    "fitting": ["fit_starts", "fit_result", "fitting", "groups", "library", "bayes", "compare_result", "compare"],
     "answers": ["cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability"],
     "outputs": ["plot", "forecast", "pipeline", "cli", "__main__"],
 }

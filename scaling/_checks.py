@@ -7,6 +7,7 @@ sampler-diagnostic thresholds.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 
@@ -145,3 +146,18 @@ def units_warnings(n_params, tokens_per_param=None, what: str = "the runs") -> l
                      f"{MAX_PLAUSIBLE_TOKENS_PER_PARAM:,.0f}: are N or D in other units (millions, billions)? "
                      "n_params and n_tokens are plain counts (GPT-3: 175e9 and 300e9)"))
     return out
+
+
+#: Draws beyond each interval end needed for a stable percentile (:func:`few_draws_warning`).
+MIN_TAIL_DRAWS = 10
+
+
+def few_draws_warning(n_draws: int, level: float, what: str = "bootstrap resamples") -> list[ScalingWarning]:
+    """``few_draws`` when fewer than ``MIN_TAIL_DRAWS`` draws fall beyond each end of a ``level`` interval."""
+    if not n_draws:
+        return []
+    need = int(math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9))
+    if n_draws < need:
+        return [ScalingWarning("few_draws", f"{n_draws} {what} are too few for a {level:.0%} interval "
+                                            f"(need at least {need:,}); its ends are unreliable")]
+    return []

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from ._checks import units_warnings
+from ._checks import MIN_TAIL_DRAWS, few_draws_warning, units_warnings  # noqa: F401 (re-exported)
 from ._flops import training_flops
 from .datasets import SIZE_REL_GAP, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
@@ -39,7 +39,6 @@ INCLUDE = ("kept", "all")
 # Identifiability thresholds of every fit's warnings()
 MIN_DISTINCT_SIZES = 3  # distinct N (and D) values below which the law is not identified
 DRAWS_AT_BOUND_SHARE = 0.05  # share of draws at a bound that is reported
-MIN_TAIL_DRAWS = 10  # draws beyond each interval end needed for a stable percentile
 
 
 def prepare_runs(runs, include):
@@ -146,17 +145,6 @@ def draws_at_bound_warnings(law: Law, draws, params: Mapping[str, float],
                 f"{share:.0%} of the {what} put {name} at a bound of [{lo:g}, {hi:g}]: its interval is "
                 "cut off by the bound and the data do not determine it"))
     return out
-
-
-def few_draws_warning(n_draws: int, level: float, what: str = "bootstrap resamples") -> list[ScalingWarning]:
-    """``few_draws`` when fewer than ``MIN_TAIL_DRAWS`` draws fall beyond each end of a ``level`` interval."""
-    if not n_draws:
-        return []
-    need = int(math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9))
-    if n_draws < need:
-        return [ScalingWarning("few_draws", f"{n_draws} {what} are too few for a {level:.0%} interval "
-                                            f"(need at least {need:,}); its ends are unreliable")]
-    return []
 
 
 def condition_number(law: Law, theta: np.ndarray, log_n, log_d, log_l, delta: float) -> float:

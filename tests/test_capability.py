@@ -297,3 +297,83 @@ def test_plot_capability_curve_and_cli(in_tmp, shipped_fit):
     r = CliRunner().invoke(main, ["plot", "capability-curve", "--fit", str(path), "-o", "cap.png"])
     assert r.exit_code == 0, r.output
     assert (in_tmp / "cap.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("options", [{}, {"terms": ("tokens_per_param",)}, {"family_effects": False}])
+def test_batched_bootstrap_equals_one_at_a_time_refits(options):
+    """The batched refits (scaling.capability.bootstrap) minimise what one scipy refit per resample
+    did: same resamples, draws within a small fraction of their spread, same failures."""
+    from scaling.capability import sigmoid
+    from scaling.capability.data import CHANCE, prepare
+
+    models = capability._observed(load_capability())
+    terms = options.get("terms", ())
+    effects = options.get("family_effects", True)
+    d = prepare(models, "mmlu", terms, companions=capability.COMPANIONS if effects else ())
+    chance = [CHANCE[b] for b in d.benchmarks]
+    point, batched, info = sigmoid.fit_lsq(d, chance, 40, 5, family_effects=effects)
+    # the reference: the same picks, one scipy least_squares refit at a time
+    p = sigmoid._Problem(d, np.asarray(chance), np.arange(d.accuracy.size))
+    sigma0 = np.array([max(float(np.std(d.accuracy[d.bench_index == b])), 0.01) for b in range(p.B)])
+    fix = None if effects else 1e-6
+    theta, sigma, tau, _ = sigmoid._solve(p, sigmoid._start(d, np.asarray(chance)), sigma0,
+                                          0.5 if effects else sigmoid.TAU_FLOOR, sigmoid.MAX_OUTER, fix)
+    rng = np.random.default_rng(5)
+    picks = np.stack([rng.integers(0, d.n_models, size=d.n_models) for _ in range(40)])
+    ref_info = {}
+    ref = sigmoid.refit_one_by_one(d, chance, (sigmoid.PRIOR_MEAN, sigmoid.PRIOR_SD), theta, sigma, tau, picks,
+                                   fix, ref_info)
+    assert set(batched) == set(ref) == set(point)
+    for k in ref:
+        spread = max(float(np.std(ref[k])), 1e-9)
+        assert np.max(np.abs(batched[k] - ref[k])) <= 0.05 * spread, k
+    assert info["bootstrap_failed"] <= ref_info["bootstrap_failed"] + 1
+
+
+def test_family_date_term_moves_the_offsets_mean_with_the_era(tmp_path):
+    """Third round (ii): u_f ~ N(gamma (t_f - 2023), tau^2); a fitted family is at its own era, a new
+    family at the model's own date."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for k in range(14):
+        year = 2019 + 0.4 * k
+        u = 0.5 * (year - 2023) + rng.normal(0, 0.1)
+        for x in rng.uniform(20.5, 24.5, 5):
+            acc = mean_accuracy(x, 0.25, TRUE["midpoint"], TRUE["slope"], TRUE["ceiling"], u)
+            rows.append({"model": f"f{k}-{x:.2f}", "family": f"f{k}", "compute_flops": 10**x,
+                         "release_date": f"{int(year)}-{1 + int(12 * (year % 1)):02d}-15",
+                         "mmlu": float(np.clip(acc + rng.normal(0, 0.01), 0, 1))})
+    models = pd.DataFrame(rows)
+    fit = capability.fit(models, "MMLU", companions=(), terms=("family_date",), bootstrap=20, seed=1)
+    assert fit.params["beta_family_date"] == pytest.approx(0.5, abs=0.15)
+    assert set(fit.settings["family_dates"]) == set(models["family"])
+    late = pd.DataFrame({"compute_flops": [1e22, 1e22], "family": ["", ""], "release_date": ["2019-01-01", "2024-06-01"]})
+    p = fit.predict(late)
+    assert p[1] > p[0]  # a new family of a later era is more efficient
+    seen = pd.DataFrame({"compute_flops": [1e22, 1e22], "family": ["f3", "f3"],
+                         "release_date": ["2019-01-01", "2024-06-01"]})
+    a, b = fit.predict(seen)
+    assert a == pytest.approx(b)  # a fitted family is at its own era, whatever the row's date
+    back = capability.load(fit.save(tmp_path / "era.json"))
+    assert back.settings["family_dates"] == pytest.approx(fit.settings["family_dates"])
+    t = back.target(0.5, family=[capability.NEW_FAMILY, "f3"], release_date="2024-01-01")
+    assert np.isfinite(t["median"]).all()
+
+
+def test_observational_family_slopes():
+    """Third round (i): each family's own line of capability, shrunk to the population's."""
+    models = load_capability()
+    fit = capability.fit(models, "MMLU", law="observational", family_slopes=True, bootstrap=10, seed=0)
+    assert fit.settings["family_slopes"] and fit.params["tau_slope"] > 0
+    fams = [k for k in fit.params if k.startswith("offset[")]
+    assert len([k for k in fit.params if k.startswith("slope_offset[")]) == len(fams)
+    single = [f for f, n in fit.families.items() if n == 1]
+    # one model says nothing about a family's slope: it stays near the population's
+    assert all(abs(fit.params[f"slope_offset[{f}]"]) < fit.params["tau_slope"] for f in single)
+    p = fit.predict(pd.DataFrame({"compute_flops": [1e21, 1e22, 1e22], "family": ["Llama-2", "Llama-2", ""]}),
+                    level=0.9)
+    assert p["median"][1] > p["median"][0] and not p["seen_family"][2]
+    t = fit.target(0.439, family=[capability.NEW_FAMILY, "Llama-2"])
+    assert t["lower"].iloc[1] <= t["median"].iloc[1]
+    with pytest.raises(ScalingError, match="observational"):
+        capability.fit(models, "MMLU", family_slopes=True, bootstrap=0)

@@ -22,6 +22,12 @@ round's law (``base``) and the baseline, one pooled sigmoid in log compute (no f
 2. **Leave one family out**: fit on all other families, predict the held-out family's models
    as a new family.
 
+Third round (``--round3``; protocol in docs/capability.md, "Third round", written before any score):
+the variants ``obs-family`` (observational law, family-specific intercepts and slopes shrunk to the
+population) and ``era`` (sigmoid law whose family offsets have a release-era mean) are each scored
+once on the same compute split against the pooled baseline and ``base``; leave-one-family-out is
+reported alongside. A variant becomes the default only if it meets all three goals on the split.
+
 Metrics: mean absolute error of the predictive median in accuracy points, and the share of
 held-out scores inside the 90% predictive interval (``interval="model"``: a new model's score,
 residual scatter included). Writes ``validation/results/capability.md`` and ``.json``, and the
@@ -57,6 +63,11 @@ CANDIDATES = {
     "date+tpp": {"law": "sigmoid", "terms": ("date", "tokens_per_param"), "ceiling_prior": None},
     "ceiling1+date": {"law": "sigmoid", "terms": ("date",), "ceiling_prior": (4.0, 0.5)},
 }
+#: The third round's variants (docs/capability.md, "Third round"; fixed before any score of them).
+ROUND3 = {
+    "obs-family": {"law": "observational", "terms": (), "ceiling_prior": None, "family_slopes": True},
+    "era": {"law": "sigmoid", "terms": ("family_date",), "ceiling_prior": None},
+}
 #: Changes from ``base`` (the simplicity order of the selection rule).
 COMPLEXITY = {"base": 0, "date": 1, "tpp": 1, "observational": 1, "ceiling1": 1, "date+tpp": 2, "ceiling1+date": 2}
 TIE = 0.02
@@ -76,9 +87,11 @@ def candidate_fits(train: pd.DataFrame, name: str, bootstrap: int, seed: int) ->
     """One candidate's fit per benchmark on a training table (``pooled``: the baseline)."""
     if name == "pooled":
         return {b: capability.fit(train, b, family_effects=False, bootstrap=bootstrap, seed=seed) for b in BENCHMARKS}
-    spec = CANDIDATES[name]
+    spec = CANDIDATES[name] if name in CANDIDATES else ROUND3[name]
     if spec["law"] == "observational":
-        return {b: capability.fit(train, b, law="observational", bootstrap=bootstrap, seed=seed) for b in BENCHMARKS}
+        slopes = spec.get("family_slopes", False)
+        return {b: capability.fit(train, b, law="observational", bootstrap=bootstrap, seed=seed, family_slopes=slopes)
+                for b in BENCHMARKS}
     return capability.fit_benchmarks(train, BENCHMARKS, bootstrap=bootstrap, seed=seed, terms=spec["terms"],
                                      ceiling_prior=spec["ceiling_prior"])
 
@@ -272,7 +285,11 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-lofo", action="store_true")
     ap.add_argument("--select-only", action="store_true", help="Only score the candidates on the training models.")
     ap.add_argument("--docs-only", action="store_true", help="Only copy results/capability.md into docs/capability.md.")
+    ap.add_argument("--round3", action="store_true", help="Only the third round (docs/capability.md), added to the results.")
     args = ap.parse_args(argv)
+    if args.round3:
+        main_round3(args)
+        return
     if args.docs_only:
         update_docs(OUT_MD.read_text())
         return
@@ -321,6 +338,68 @@ def held_out(args, models, best: str, md: list[str], result: dict):
         result["lofo"] = m_lofo.reset_index().to_dict("records")
     md += ["", "## GPT-3", "", gpt3_line(args.seed)]
     return md, result
+
+
+ROUND3_TITLE = "## Third round: family-specific efficiency and a release-era prior"
+
+
+def _goal_cells(sig: pd.DataFrame, pool: pd.DataFrame) -> dict:
+    ratio = float(sig["mae_points"].mean() / pool["mae_points"].mean())
+    cover = float(sig["coverage"].mean())
+    mmlu = float(sig.loc["mmlu", "mae_points"])
+    return {"mae_ratio_to_pooled": ratio, "mmlu_mae_points": mmlu, "coverage_mean": cover,
+            "meets_all": bool(ratio <= 0.7 and mmlu <= 6 and 0.8 <= cover <= 0.97)}
+
+
+def round3(args, models: pd.DataFrame) -> tuple[list[str], dict]:
+    """The third round (docs/capability.md): each variant scored once on the compute split, LOFO alongside."""
+    names = {v: v for v in ROUND3} | {"base": "base", "pooled": "pooled"}
+    lab = {"obs-family": "obs-family", "era": "era", "base": "base (shipped)", "pooled": "pooled sigmoid (baseline)"}
+    t0 = time.time()
+    pred, n_train, n_test = split_check(models, args.cut, names, args.bootstrap, args.seed)
+    m_split = metrics(pred)
+    print(f"round 3: compute split done in {time.time() - t0:.0f} s", flush=True)
+    pool = m_split.xs("pooled", level="law")
+    goals_by = {v: _goal_cells(m_split.xs(v, level="law"), pool) for v in (*ROUND3, "base")}
+    md = [ROUND3_TITLE, "", "Protocol: docs/capability.md, \"Third round\" (written before any score). "
+          f"Compute split: fit below {args.cut:.0e} FLOPs ({n_train} models), predict the {n_test} above; "
+          f"{args.bootstrap} bootstrap resamples, seed {args.seed}.", ""]
+    md += _table(m_split, lab) + ["", "| variant | ratio to pooled | MMLU MAE (pts) | mean coverage | all three goals |",
+                                  "|---|---|---|---|---|"]
+    for v, g in goals_by.items():
+        md.append(f"| {lab[v]} | {g['mae_ratio_to_pooled']:.2f} | {g['mmlu_mae_points']:.1f} | "
+                  f"{g['coverage_mean']:.0%} | {'yes' if g['meets_all'] else 'no'} |")
+    winners = [v for v in ROUND3 if goals_by[v]["meets_all"]]
+    adopted = min(winners, key=lambda v: goals_by[v]["mae_ratio_to_pooled"]) if winners else None
+    md += ["", f"By the rule: {'**' + adopted + '** replaces base as the default' if adopted else 'no variant meets all three goals; **base** stays the default'}."]
+    out = {"split": m_split.reset_index().to_dict("records"), "goals": goals_by, "adopted": adopted,
+           "n_train": n_train, "n_test": n_test}
+    md += ["", "By whether the test model's family was in the training set (MAE in points):", ""]
+    for v in ROUND3:
+        sub = pred[pred["law"].isin([v, "pooled"])].replace({"law": {v: "chosen"}})
+        md += [f"- {lab[v]} against the baseline:"] + ["  " + line for line in seen_split(sub, {"chosen": lab[v], "pooled": lab["pooled"]})]
+    if not args.skip_lofo:
+        t0 = time.time()
+        m_lofo = metrics(lofo_check(models, names, args.lofo_bootstrap, args.seed))
+        print(f"round 3: leave-one-family-out done in {time.time() - t0:.0f} s", flush=True)
+        md += ["", f"Leave one family out ({models['family'].nunique()} families, {args.lofo_bootstrap} resamples; "
+               "reported, not deciding):", ""] + _table(m_lofo, lab)
+        out["lofo"] = m_lofo.reset_index().to_dict("records")
+    return md, out
+
+
+def main_round3(args) -> None:
+    """Run the third round and add it to validation/results/capability.md and .json (the earlier rounds kept)."""
+    models = load_capability()
+    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")].reset_index(drop=True)
+    md, out = round3(args, models)
+    text = OUT_MD.read_text().split("\n" + ROUND3_TITLE)[0].rstrip("\n") + "\n\n" + "\n".join(md) + "\n"
+    result = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else {}
+    result["round3"] = out
+    atomic_write_text(OUT_MD, text)
+    atomic_write_text(OUT_JSON, dumps_json(round_floats(result, 6)))
+    update_docs(text)
+    print("\n".join(md))
 
 
 def update_docs(text: str) -> None:

@@ -69,7 +69,7 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
         seed: int = 0, terms=(), family_effects: bool = True, companions=COMPANIONS, include_reference: bool = False,
         ceiling_prior=None, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie",
         target_accept: float = 0.9,
-        progress: bool = False) -> CapabilityFit:
+        progress: bool = False, family_slopes: bool = False) -> CapabilityFit:
     r"""Fit a capability law to a table of models.
 
     Parameters
@@ -91,7 +91,8 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
     seed : int
         Seed of the bootstrap, the sampler and the predictive noise.
     terms : tuple of str
-        Optional terms of the sigmoid law: ``"tokens_per_param"``, ``"date"``.
+        Optional terms of the sigmoid law: ``"tokens_per_param"``, ``"date"``, ``"family_date"``
+        (:data:`scaling.capability.data.TERMS`; the families' eras are kept in ``settings["family_dates"]``).
     family_effects : bool
         ``False``: one pooled curve, no family offsets (the validation's baseline).
     companions : tuple of str
@@ -102,6 +103,9 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
         benchmark fitted (sigmoid law); default ``(2, 1)`` (:data:`sigmoid.PRIOR_MEAN`).
     draws, tune, chains, sampler, target_accept, progress
         For ``method="bayes"`` (see :func:`scaling.bayes.samplers.sample`).
+    family_slopes : bool
+        Observational law only: each family's own line of capability in log compute (intercept and
+        slope shrunk to the population's, after Ruan et al. 2024) instead of intercepts alone.
 
     Raises
     ------
@@ -132,13 +136,19 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
             raise ScalingError("the observational law takes no terms and no ceiling_prior; use law='sigmoid'")
         from .observational import fit_observational
 
-        point, cols, info, counts, rng, pca, sha = fit_observational(models, col, bootstrap, seed)
+        point, cols, info, counts, rng, pca, sha = fit_observational(models, col, bootstrap, seed, family_slopes)
         settings["pca"] = pca
+        if family_slopes:
+            settings["family_slopes"] = True
         return CapabilityFit(law=law, benchmark=col, method=method, params=point, draws=_frame(cols),
                              chance=CHANCE[col], families=counts, data_range=rng, terms=(), data_sha256=sha,
                              settings=settings, seed=seed, created=utc_now(), diagnostics=info)
+    if family_slopes:
+        raise ScalingError("family_slopes is an option of the observational law (law='observational')")
     d = prepare(models, col, terms, companions=companions if family_effects else ())
     settings["companions"] = list(d.benchmarks[1:])
+    if d.family_dates:
+        settings["family_dates"] = d.family_dates
     point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, draws=draws,
                                     tune=tune, chains=chains, sampler=sampler, target_accept=target_accept,
                                     progress=progress)
@@ -239,6 +249,8 @@ def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootst
     d = prepare(models, benchmarks[0], terms, companions=benchmarks[1:])
     settings = {"bootstrap": bootstrap if method == "lsq" else 0, "family_effects": True, "resample": "models",
                 "terms": list(d.terms)}
+    if d.family_dates:
+        settings["family_dates"] = d.family_dates
     prior = _prior(ceiling_prior, settings)
     defaults = {"draws": 1000, "tune": 1000, "chains": 2, "sampler": "nutpie", "target_accept": 0.9, "progress": False}
     point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, prior, **{**defaults, **bayes})

@@ -9,16 +9,15 @@ A table of models has the columns ``model``, ``family``, ``n_params``, ``n_token
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._io import sha256_arrays
-from ..datasets import CAPABILITY_BENCHMARKS
 from ..errors import ScalingError
 
 __all__ = ["CHANCE", "BENCHMARK_NAMES", "TERMS", "REFERENCE_YEAR", "benchmark_column", "Design", "prepare",
-           "compute_of", "family_of", "covariates"]
+           "compute_of", "family_of", "covariates", "family_years"]
 
 #: Accuracy of random guessing per benchmark (the sigmoid's floor). MMLU, ARC-Challenge and
 #: HellaSwag have four choices; WinoGrande and XWinograd two; GSM8K and HumanEval are generated
@@ -41,9 +40,12 @@ BENCHMARK_NAMES: dict[str, str] = {
 }
 
 #: Optional terms of the sigmoid law, each a shift in log10 compute per unit of its covariate:
-#: ``tokens_per_param`` (log10 of D/N, centred on 20, Hoffmann et al.'s compute-optimal ratio) and
-#: ``date`` (years since :data:`REFERENCE_YEAR`).
-TERMS = ("tokens_per_param", "date")
+#: ``tokens_per_param`` (log10 of D/N, centred on 20, Hoffmann et al.'s compute-optimal ratio),
+#: ``date`` (the model's release, years since :data:`REFERENCE_YEAR`) and ``family_date`` (the
+#: family's era: the median release year of its fitted models; a family not fitted is at the
+#: model's own date), which makes the family offsets' population mean move with the era,
+#: :math:`u_f \sim N(\gamma (t_f - 2023), \tau^2)`.
+TERMS = ("tokens_per_param", "date", "family_date")
 REFERENCE_YEAR = 2023.0
 REFERENCE_TOKENS_PER_PARAM = 20.0
 
@@ -121,10 +123,43 @@ def family_of(models) -> list[str | None]:
     return out
 
 
-def covariates(models, terms: tuple[str, ...], what: str, *, required: bool = True) -> np.ndarray:
-    """The optional terms' covariates, shape ``(n, len(terms))`` (see :data:`TERMS`)."""
+def _years(models, what: str, required: bool) -> np.ndarray:
+    """Release dates as years since :data:`REFERENCE_YEAR` (NaN where missing)."""
     import pandas as pd
 
+    if "release_date" not in models.columns:
+        if required:
+            raise ScalingError(f"{what}: the date terms need a 'release_date' column")
+        return np.full(len(models), np.nan)
+    from .._dates import decimal_year
+
+    dates = pd.to_datetime(models["release_date"], errors="coerce")
+    ok = dates.notna().to_numpy()
+    out = np.full(len(models), np.nan)
+    if ok.any():
+        out[ok] = decimal_year(dates[ok]) - REFERENCE_YEAR
+    return out
+
+
+def family_years(models, what: str = "models") -> dict[str, float]:
+    """Each family's era for the ``family_date`` term: the median release year of its dated rows, minus 2023."""
+    years = _years(models, what, required=True)
+    fams = family_of(models)
+    out: dict[str, list] = {}
+    for f, y in zip(fams, years):
+        if f is not None and not np.isnan(y):
+            out.setdefault(f, []).append(y)
+    return {f: float(np.median(v)) for f, v in out.items()}
+
+
+def covariates(models, terms: tuple[str, ...], what: str, *, required: bool = True,
+               family_dates: dict | None = None) -> np.ndarray:
+    """The optional terms' covariates, shape ``(n, len(terms))`` (see :data:`TERMS`).
+
+    ``family_dates``: the eras of the fitted families (``settings["family_dates"]`` of a fit) for
+    ``family_date``; a family not in it is at the row's own date. Without it, each family's era is
+    computed from ``models`` (:func:`family_years`).
+    """
     out = np.zeros((len(models), len(terms)))
     for k, term in enumerate(terms):
         if term == "tokens_per_param":
@@ -133,18 +168,11 @@ def covariates(models, terms: tuple[str, ...], what: str, *, required: bool = Tr
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[:, k] = np.log10(d / n / REFERENCE_TOKENS_PER_PARAM)
         elif term == "date":
-            if "release_date" not in models.columns:
-                if required:
-                    raise ScalingError(f"{what}: the 'date' term needs a 'release_date' column")
-                out[:, k] = np.nan
-                continue
-            from .._dates import decimal_year
-
-            dates = pd.to_datetime(models["release_date"], errors="coerce")
-            ok = dates.notna().to_numpy()
-            out[:, k] = np.nan
-            if ok.any():
-                out[ok, k] = decimal_year(dates[ok]) - REFERENCE_YEAR
+            out[:, k] = _years(models, what, required)
+        elif term == "family_date":
+            own = _years(models, what, required)
+            eras = family_years(models, what) if family_dates is None else family_dates
+            out[:, k] = [eras.get(f, y) if f is not None else y for f, y in zip(family_of(models), own)]
         else:
             raise ScalingError(f"unknown term {term!r}; known terms: {', '.join(TERMS)}")
     return out
@@ -185,6 +213,7 @@ class Design:
     models: tuple[str, ...]
     n_dropped: int
     sha256: str
+    family_dates: dict = field(default_factory=dict)  # the ``family_date`` term's eras (years since 2023)
 
     @property
     def benchmark(self) -> str:
@@ -247,7 +276,11 @@ def prepare(models, benchmark: str, terms=(), what: str = "models", companions=(
                        if c != col and c in models.columns]
     scores = np.column_stack([_scores(models, b, what) for b in benches])
     compute = compute_of(models, what, required=False)
-    cov = covariates(models, terms, what, required=True)
+    eras = None
+    if "family_date" in terms:  # the eras of the models fitted: a compute and a score
+        fitted = ~np.isnan(compute) & ~np.isnan(scores).all(axis=1)
+        eras = family_years(models[fitted], what)
+    cov = covariates(models, terms, what, required=True, family_dates=eras)
     usable = ~np.isnan(compute) & np.isfinite(cov).all(axis=1)
     n_target = int(np.sum(usable & ~np.isnan(scores[:, 0])))
     if n_target < 5:
@@ -270,4 +303,5 @@ def prepare(models, benchmark: str, terms=(), what: str = "models", companions=(
     return Design(benchmarks=tuple(benches), log10_compute=x, accuracy=y, family_index=fi, bench_index=obs_bench,
                   model_index=obs_model, families=families, covariates=cov[rows], terms=terms,
                   models=tuple(names[i] for i in kept), n_dropped=int(len(models) - n_target),
-                  sha256=sha256_arrays(x, y, cov[rows], fi, obs_bench))
+                  sha256=sha256_arrays(x, y, cov[rows], fi, obs_bench),
+                  family_dates={f: v for f, v in (eras or {}).items() if f in index})

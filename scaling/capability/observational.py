@@ -12,9 +12,11 @@ the paper's:
 2. **Compute -> capability**, log-linear with a family intercept (random effect, shrunk as in
    :mod:`scaling.capability.sigmoid`) and a common slope:
    :math:`P_i = \alpha + \beta(\log_{10} C_i - 22) + u_f + e_i`, :math:`u_f \sim N(0, \tau^2)`,
-   :math:`e_i \sim N(0, \sigma_P^2)`. The paper fits each family's own line; we shrink family
-   intercepts and share the slope (families hold 1-8 models here), and use PC1 only (the paper
-   uses up to three components).
+   :math:`e_i \sim N(0, \sigma_P^2)`. The paper fits each family's own line; by default we shrink
+   family intercepts and share the slope (families hold 1-8 models here). With
+   ``family_slopes=True`` each family also has its own slope, :math:`+\,b_f(\log_{10} C_i - 22)`,
+   :math:`b_f \sim N(0, \tau_b^2)`, shrunk to the population's (:func:`_mixed_lines`). PC1 only
+   (the paper uses up to three components).
 3. **Capability -> benchmark**: :math:`\mathrm{acc} = \chi + (\kappa - \chi)\,\sigma(s (P - m))
    + \varepsilon`, fitted on every model with a score (compute not needed).
 
@@ -40,6 +42,7 @@ __all__ = ["PC_BENCHMARKS", "capability_axis", "fit_observational", "curve", "ne
 PC_BENCHMARKS = ("mmlu", "arc_c", "hellaswag", "winogrande", "gsm8k")
 X0 = 22.0  # log10 compute the line is centred on
 EM_STEPS = 60
+TAU_MIN = 1e-4  # floor of the family spreads with family slopes (docs/capability.md, third round)
 
 
 def capability_axis(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -74,6 +77,46 @@ def _mixed_line(pc, x, fam, n_fam):
     return coef, math.sqrt(sig2), tau, present
 
 
+def _mixed_lines(pc, x, fam, n_fam):
+    r"""Family lines with random intercepts and slopes by EM (exact: the model is linear).
+
+    :math:`P_i = \alpha + \beta (x_i - 22) + a_f + b_f (x_i - 22) + e_i`, :math:`a_f \sim N(0, \tau^2)`,
+    :math:`b_f \sim N(0, \tau_b^2)`: the posterior of :math:`(a, b)` given the spreads is the ridge
+    solution, and each EM step sets :math:`\tau^2 = \overline{\hat a_f^2 + V(a_f)}` (likewise
+    :math:`\tau_b^2`) over the families present and :math:`\sigma^2 = \mathrm{RSS}/(n - \mathrm{df})`
+    with df the trace of the hat matrix. A family with one model leaves its slope at the population's.
+    Returns ``(coef, sigma, tau, tau_b, present)``; ``coef = [alpha, beta, a (F), b (F)]``.
+    """
+    n = pc.size
+    dx = x - X0
+    X = np.zeros((n, 2 + 2 * n_fam))
+    X[:, 0] = 1.0
+    X[:, 1] = dx
+    X[np.arange(n), 2 + fam] = 1.0
+    X[np.arange(n), 2 + n_fam + fam] = dx
+    present = np.bincount(fam, minlength=n_fam) > 0
+    sig2, tau, tau_b = float(np.var(pc)) + 1e-6, 0.1, 0.1
+    XtX, Xty = X.T @ X, X.T @ pc
+    for _ in range(EM_STEPS):
+        P = np.diag([0.0, 0.0] + [sig2 / tau**2] * n_fam + [sig2 / tau_b**2] * n_fam)
+        inv = np.linalg.inv(XtX + P + 1e-12 * np.eye(2 + 2 * n_fam))
+        coef = inv @ Xty
+        r = pc - X @ coef
+        df = float(np.sum(inv * XtX))  # trace of the hat matrix X inv X'
+        new_sig2 = max(float(r @ r) / max(n - df, 1.0), 1e-8)
+        var = sig2 * np.diag(inv)
+        a, va = coef[2:2 + n_fam][present], var[2:2 + n_fam][present]
+        b, vb = coef[2 + n_fam:][present], var[2 + n_fam:][present]
+        new_tau = max(math.sqrt(float(np.mean(a**2 + va))), TAU_MIN)
+        new_tau_b = max(math.sqrt(float(np.mean(b**2 + vb))), TAU_MIN)
+        done = (abs(new_tau - tau) < 1e-5 and abs(new_tau_b - tau_b) < 1e-5
+                and abs(new_sig2 - sig2) < 1e-6 * sig2)
+        sig2, tau, tau_b = new_sig2, new_tau, new_tau_b
+        if done:
+            break
+    return coef, math.sqrt(sig2), tau, tau_b, present
+
+
 def _mapping(pc, acc, chance, start):
     """Sigmoid of capability -> accuracy by least squares with the sigmoid law's weak ceiling prior."""
     from scipy.optimize import least_squares
@@ -87,22 +130,29 @@ def _mapping(pc, acc, chance, start):
     return res.x, math.sqrt(float(r @ r) / max(r.size - 3, 1)), bool(res.status > 0)
 
 
-def _one_fit(pc, x, fam, n_fam, acc, chance, start):
+def _one_fit(pc, x, fam, n_fam, acc, chance, start, family_slopes=False):
     has_x = ~np.isnan(x)
-    coef, sig_p, tau, present = _mixed_line(pc[has_x], x[has_x], fam[has_x], n_fam)
+    if family_slopes:
+        coef, sig_p, tau, tau_b, present = _mixed_lines(pc[has_x], x[has_x], fam[has_x], n_fam)
+    else:
+        coef, sig_p, tau, present = _mixed_line(pc[has_x], x[has_x], fam[has_x], n_fam)
     has_a = ~np.isnan(acc)
     t, sig_a, ok = _mapping(pc[has_a], acc[has_a], chance, start)
     out = {"midpoint": float(t[1]), "slope": float(np.exp(np.clip(t[0], -10.0, 10.0))),
            "ceiling": float(chance + (1 - chance) * _sig(t[2])), "sigma": sig_a,
            "pc_intercept": float(coef[0]), "pc_slope": float(coef[1]), "pc_sigma": sig_p, "tau": tau}
+    if family_slopes:
+        out["tau_slope"] = tau_b
     return out, coef[2:], present, t, ok
 
 
-def fit_observational(models, benchmark: str, bootstrap: int, seed: int):
+def fit_observational(models, benchmark: str, bootstrap: int, seed: int, family_slopes: bool = False):
     """Fit the observational law; returns ``(point, draws, info, families, counts, range, sha)``.
 
     Models need scores on every :data:`PC_BENCHMARKS` benchmark (others are left out); the
-    line of step 2 uses those with a training compute.
+    line of step 2 uses those with a training compute. ``family_slopes``: each family's own line,
+    intercept and slope shrunk to the population's (:func:`_mixed_lines`; parameters
+    ``slope_offset[<family>]`` and ``tau_slope``), as Ruan et al. fit each family's line.
     """
     from .._io import sha256_arrays
 
@@ -132,9 +182,14 @@ def fit_observational(models, benchmark: str, bootstrap: int, seed: int):
     fam_x = np.where(fam < 0, 0, fam)
     chance = CHANCE[col]
     start = np.array([math.log(5.0), float(np.median(pc)), PRIOR_MEAN[1]])
-    point, u, present, t0, ok = _one_fit(pc, np.where(fam < 0, np.nan, x), fam_x, len(families), acc, chance, start)
+    F = len(families)
+    point, u, present, t0, ok = _one_fit(pc, np.where(fam < 0, np.nan, x), fam_x, F, acc, chance, start,
+                                         family_slopes)
     for j, f in enumerate(families):
         point[f"offset[{f}]"] = float(u[j])
+    if family_slopes:
+        for j, f in enumerate(families):
+            point[f"slope_offset[{f}]"] = float(u[F + j])
     info = {"converged": ok, "bootstrap_failed": 0, "pc1_variance_share": share}
     draws = None
     if bootstrap:
@@ -144,12 +199,15 @@ def fit_observational(models, benchmark: str, bootstrap: int, seed: int):
         xx = np.where(fam < 0, np.nan, x)
         for b in range(bootstrap):
             rows = rng.integers(0, pc.size, size=pc.size)
-            pb, ub, pres, _, okb = _one_fit(pc[rows], xx[rows], fam_x[rows], len(families), acc[rows], chance, t0)
+            pb, ub, pres, _, okb = _one_fit(pc[rows], xx[rows], fam_x[rows], F, acc[rows], chance, t0, family_slopes)
             failed += not okb
-            for k in ("midpoint", "slope", "ceiling", "sigma", "pc_intercept", "pc_slope", "pc_sigma", "tau"):
+            for k in pb:
                 draws[k][b] = pb[k]
             for j, f in enumerate(families):
                 draws[f"offset[{f}]"][b] = ub[j] if pres[j] else point[f"offset[{f}]"]
+                if family_slopes:
+                    key = f"slope_offset[{f}]"
+                    draws[key][b] = ub[F + j] if pres[j] else point[key]
         info["bootstrap_failed"] = failed
     counts = {f: int(np.sum((fam == index[f]) & ~np.isnan(acc))) for f in families}
     has = ~np.isnan(x) & ~np.isnan(acc)
@@ -161,33 +219,36 @@ def fit_observational(models, benchmark: str, bootstrap: int, seed: int):
     return point, draws, info, counts, rng_info, pca, sha
 
 
-def _pc(cols, x, u):
-    return cols["pc_intercept"][:, None] + cols["pc_slope"][:, None] * (x - X0) + u
+def _pc(cols, x, u, v=None):
+    slope = cols["pc_slope"][:, None] + (0.0 if v is None else v)
+    return cols["pc_intercept"][:, None] + slope * (x - X0) + u
 
 
 def _map(cols, chance, pc):
     return chance + (cols["ceiling"][:, None] - chance) * _sig(cols["slope"][:, None] * (pc - cols["midpoint"][:, None]))
 
 
-def curve(cols, chance: float, x, u, shift):
-    """Expected accuracy per draw and row (``shift`` is unused: this law has no terms)."""
-    return _map(cols, chance, _pc(cols, x, u))
+def curve(cols, chance: float, x, u, shift, slope_u=None):
+    """Expected accuracy per draw and row (``shift`` is unused: this law has no terms; ``slope_u``:
+    the family slope offsets per draw and row, with family slopes)."""
+    return _map(cols, chance, _pc(cols, x, u, slope_u))
 
 
-def new_model(cols, chance: float, x, u, shift, rng: np.random.Generator):
+def new_model(cols, chance: float, x, u, shift, rng: np.random.Generator, slope_u=None):
     """A new model's score: capability scatter, then the benchmark's scatter, kept within [0, 1]."""
-    pc = _pc(cols, x, u)
+    pc = _pc(cols, x, u, slope_u)
     # one draw of each scatter per parameter draw, shared by the rows (smooth bands; marginals unchanged)
     pc = pc + cols["pc_sigma"][:, None] * rng.standard_normal((pc.shape[0], 1))
     mu = _map(cols, chance, pc)
     return np.clip(mu + cols["sigma"][:, None] * rng.standard_normal((mu.shape[0], 1)), 0.0, 1.0)
 
 
-def log10_compute(cols, chance: float, score: float, u, shift):
+def log10_compute(cols, chance: float, score: float, u, shift, slope_u=None):
     """Least log10 compute whose expected capability maps to ``score`` (NaN: never reached)."""
+    slope = cols["pc_slope"][:, None] + (0.0 if slope_u is None else slope_u)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = (score - chance) / (cols["ceiling"][:, None] - chance)
         pc_star = cols["midpoint"][:, None] + (np.log(q) - np.log1p(-q)) / cols["slope"][:, None]
-        x = X0 + (pc_star - cols["pc_intercept"][:, None] - u) / cols["pc_slope"][:, None]
-    bad = (q >= 1) | (cols["pc_slope"][:, None] <= 0)
+        x = X0 + (pc_star - cols["pc_intercept"][:, None] - u) / slope
+    bad = (q >= 1) | (slope <= 0)
     return np.where(bad, np.nan, np.where(q <= 0, -np.inf, x))

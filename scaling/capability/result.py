@@ -13,23 +13,20 @@ residual scatter is added per draw; ``interval="curve"`` leaves it out.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .._checks import check_level, check_number
+from .._checks import check_level, check_number, few_draws_warning
 from .._format import fmt_num
-from .._io import atomic_write_text, check_content_sha256, dumps_json, read_versioned_json, utc_now, with_content_sha256
 from ..errors import ScalingError, ScalingWarning
-from ..results import (DEFAULT_LEVEL, DrawColumns, FrameField, check_metadata, decode_draws, draw_arrays,
-                       encode_draws, metadata, predict_frame, summary_frame)
+from ..result_base import ResultBase
+from ..results import DEFAULT_LEVEL, FrameField, draw_arrays, predict_frame
+from ..results import _quantiles_linear
 from ..results import interval as interval_of
-from . import observational, sigmoid
 from .data import compute_of, covariates, family_of
 
 __all__ = ["CapabilityFit", "load", "SCHEMA", "SCHEMA_VERSION", "LAWS", "METHODS", "INTERVALS", "NEW_FAMILY"]
@@ -48,7 +45,13 @@ NEW_FAMILY = "(new family)"
 _NOISE_SEED = 7919
 #: A query this many decades beyond the fitted compute gets an ``extrapolation`` warning.
 EXTRAPOLATION_DECADES = 0.5
-ENGINES = {"sigmoid": sigmoid, "observational": observational}
+#: The module of each law holding its engine (``curve``, ``new_model``, ``log10_compute``), imported when used.
+ENGINES = {"sigmoid": "scaling.capability.sigmoid", "observational": "scaling.capability.observational"}
+
+
+def _median(values):
+    """``np.quantile(values, 0.5, axis=0)`` without NumPy 2's import of ``numpy.ma`` (a query's time)."""
+    return _quantiles_linear(values, (0.5,), axis=0)[0]
 
 
 def _offset_key(family: str) -> str:
@@ -56,8 +59,12 @@ def _offset_key(family: str) -> str:
 
 
 @dataclass(frozen=True)
-class CapabilityFit:
+class CapabilityFit(ResultBase):
     """A fitted capability law for one benchmark (see :mod:`scaling.capability`).
+
+    A :class:`scaling.result_base.ResultBase`: ``summary``, ``report``, ``warnings``,
+    ``metadata``, ``to_dict``, ``save`` and ``load`` are the base's; this class declares its
+    schema, saved fields, report and warnings.
 
     Attributes
     ----------
@@ -97,10 +104,18 @@ class CapabilityFit:
     created: str = ""
     diagnostics: dict = field(default_factory=dict)
 
+    SCHEMA: ClassVar[str] = SCHEMA
+    SCHEMA_VERSION: ClassVar[int] = SCHEMA_VERSION
+    READABLE_VERSIONS: ClassVar[tuple[int, ...]] = READABLE_VERSIONS
+    KIND: ClassVar[str] = "capability fit"
+    REMEDY: ClassVar[str] = "refit (`scaling capability fit`, or `scaling run --force`)"
+
     # -- parameters per draw ------------------------------------------------------------
     @property
     def engine(self):
-        return ENGINES[self.law]
+        from importlib import import_module
+
+        return import_module(ENGINES[self.law])
 
     def _columns(self):
         """Per-draw parameter arrays ``{name: (n_draws,)}``; the point estimate as one draw without draws."""
@@ -115,21 +130,29 @@ class CapabilityFit:
             raise ScalingError("this fit has no draws; refit with bootstrap > 0 (lsq) or method='bayes' for intervals")
         return cols
 
-    def _offsets(self, cols: dict, families: list, rng: np.random.Generator | None) -> np.ndarray:
+    def _offsets(self, cols: dict, families: list, rng: np.random.Generator | None, prefix: str = "offset",
+                 tau: str = "tau") -> np.ndarray:
         """Offsets per draw and row: a seen family's own; else a draw from N(0, tau^2) (0 without rng)."""
         n = len(next(iter(cols.values())))
         out = np.zeros((n, len(families)))
         # common random numbers: rows of one unseen family share its draw (smooth bands; marginals unchanged)
         unseen: dict = {}
         for j, fam in enumerate(families):
-            key = _offset_key(fam) if fam is not None else None
+            key = f"{prefix}[{fam}]" if fam is not None else None
             if key is not None and key in cols:
                 out[:, j] = cols[key]
             elif rng is not None:
                 if fam not in unseen:
                     unseen[fam] = rng.standard_normal(n)
-                out[:, j] = cols["tau"] * unseen[fam]
+                out[:, j] = cols[tau] * unseen[fam]
         return out
+
+    def _effects(self, cols: dict, families: list, rng: np.random.Generator | None):
+        """Family offsets per draw and row, and the engine's further random effects (family slopes)."""
+        u = self._offsets(cols, families, rng)
+        if "tau_slope" not in cols:
+            return u, {}
+        return u, {"slope_u": self._offsets(cols, families, rng, "slope_offset", "tau_slope")}
 
     def _shift(self, cols: dict, w: np.ndarray) -> np.ndarray:
         """Sum of the optional terms, beta . w, per draw and row (log10 compute)."""
@@ -145,7 +168,8 @@ class CapabilityFit:
         if isinstance(models, dict):
             models = pd.DataFrame(models)
         compute = compute_of(models, what, required=True)
-        w = covariates(models, self.terms, what, required=True) if self.terms else np.zeros((len(models), 0))
+        w = (covariates(models, self.terms, what, required=True, family_dates=self.settings.get("family_dates", {}))
+             if self.terms else np.zeros((len(models), 0)))
         if not np.isfinite(w).all():
             row = int(np.flatnonzero(~np.isfinite(w).all(axis=1))[0])
             raise ScalingError(f"{what}: row {row} lacks a value the terms {', '.join(self.terms)} need "
@@ -159,16 +183,16 @@ class CapabilityFit:
             raise ScalingError(f"unknown interval {interval!r}; allowed: {', '.join(INTERVALS)}")
         cols = self._require_draws()
         rng = np.random.default_rng(self.seed + _NOISE_SEED)
-        u = self._offsets(cols, fams, rng)
+        u, more = self._effects(cols, fams, rng)
         shift = self._shift(cols, w)
         if interval == "model":
-            return self.engine.new_model(cols, self.chance, x[None, :], u, shift, rng)
-        return self.engine.curve(cols, self.chance, x[None, :], u, shift)
+            return self.engine.new_model(cols, self.chance, x[None, :], u, shift, rng, **more)
+        return self.engine.curve(cols, self.chance, x[None, :], u, shift, **more)
 
     def _point(self, x, w, fams):
         point = {k: np.array([v]) for k, v in self.params.items()}
-        return self.engine.curve(point, self.chance, x[None, :], self._offsets(point, fams, None),
-                                 self._shift(point, w))[0]
+        u, more = self._effects(point, fams, None)
+        return self.engine.curve(point, self.chance, x[None, :], u, self._shift(point, w), **more)[0]
 
     def predict_compute(self, compute_flops, family=None, level: float = DEFAULT_LEVEL, interval: str = "model"):
         """:meth:`predict` for compute values alone (no pandas): ``{"median", "lower", "upper", "point"}`` arrays.
@@ -185,7 +209,7 @@ class CapabilityFit:
         per_draw = self._per_draw(x, w, fams, interval)
         lo, hi, _ = interval_of(per_draw, level, axis=0)
         return {"compute_flops": 10.0 ** x, "point": self._point(x, w, fams),
-                "median": np.quantile(per_draw, 0.5, axis=0), "lower": np.atleast_1d(lo), "upper": np.atleast_1d(hi),
+                "median": _median(per_draw), "lower": np.atleast_1d(lo), "upper": np.atleast_1d(hi),
                 "seen_family": fam is not None and _offset_key(fam) in self.params}
 
     def predict(self, models, level: float | None = None, interval: str = "model"):
@@ -230,25 +254,28 @@ class CapabilityFit:
             wanted = [NEW_FAMILY, *sorted(self.families)]
         else:
             wanted = [family] if isinstance(family, str) else list(family)
-        w = np.zeros((1, len(self.terms)))
+        fams = [None if f == NEW_FAMILY else f for f in wanted]
+        w = np.zeros((len(fams), len(self.terms)))
+        eras = self.settings.get("family_dates", {})
         for k, term in enumerate(self.terms):
             if term == "tokens_per_param" and tokens_per_param is not None:
-                w[0, k] = math.log10(check_number("tokens_per_param", tokens_per_param) / 20.0)
-            elif term == "date" and release_date is not None:
+                w[:, k] = math.log10(check_number("tokens_per_param", tokens_per_param) / 20.0)
+            elif term in ("date", "family_date") and release_date is not None:
                 from .._dates import decimal_year
                 from .data import REFERENCE_YEAR
 
-                w[0, k] = float(decimal_year(release_date)[0]) - REFERENCE_YEAR
+                w[:, k] = float(decimal_year(release_date)[0]) - REFERENCE_YEAR
+            if term == "family_date":  # a fitted family is at its own era
+                w[:, k] = [eras.get(f, w[j, k]) if f is not None else w[j, k] for j, f in enumerate(fams)]
         rng = np.random.default_rng(self.seed + _NOISE_SEED)
-        fams = [None if f == NEW_FAMILY else f for f in wanted]
-        u = self._offsets(cols, fams, rng)
-        shift = self._shift(cols, np.repeat(w, len(fams), axis=0))
-        x = self.engine.log10_compute(cols, self.chance, score, u, shift)
+        u, more = self._effects(cols, fams, rng)
+        shift = self._shift(cols, w)
+        x = self.engine.log10_compute(cols, self.chance, score, u, shift, **more)
         rows = []
         for j, label in enumerate(wanted):
             lo, hi, n_nan = interval_of(x[:, j], level)
             with np.errstate(invalid="ignore"):
-                med = float(np.quantile(np.where(np.isnan(x[:, j]), np.inf, x[:, j]), 0.5))
+                med = float(_median(np.where(np.isnan(x[:, j]), np.inf, x[:, j])))
             rows.append({"family": label, "seen": label != NEW_FAMILY and _offset_key(label) in self.params,
                          "median": 10.0 ** med if not math.isnan(med) else math.inf,
                          "lower": 10.0 ** lo, "upper": 10.0 ** hi,
@@ -288,23 +315,23 @@ class CapabilityFit:
         out.attrs.update({"level": check_level(level), "score": float(score), "benchmark": self.benchmark})
         return out
 
-    def summary(self, level: float = DEFAULT_LEVEL):
-        """Point estimate and interval of the benchmark's law, ``tau``, the terms and every family offset."""
-        level = check_level(level)
-        names = [k for k in self.params if "@" not in k]
-        cols, has = self._columns()
-        return summary_frame({k: self.params[k] for k in names}, cols if has else None, level)
+    def _summary_values(self) -> dict[str, float]:
+        """The benchmark's law, ``tau``, the terms and every family offset (companions' parameters live in their own fits)."""
+        return {k: float(v) for k, v in self.params.items() if "@" not in k}
 
-    def warnings(self, compute_flops=None, level: float = DEFAULT_LEVEL) -> list[ScalingWarning]:
-        """Doubts about the fit (and, given ``compute_flops``, about answers at that compute).
+    def warnings(self, level: float = DEFAULT_LEVEL, *, compute_flops=None) -> list[ScalingWarning]:
+        """Doubts about the fit (:meth:`_warnings`) and, given ``compute_flops``, about answers at that compute
+        (:meth:`extrapolation_warnings`)."""
+        out = super().warnings(level)
+        if compute_flops is not None:
+            out += self.extrapolation_warnings(compute_flops)
+        return out
 
-        ``few_family_models``: families with one model (their offsets rest on one score);
-        ``extrapolation``: a compute more than half a decade beyond the fitted range, saying how far;
+    def _warnings(self, level: float) -> list[ScalingWarning]:
+        """``few_family_models``: families with one model (their offsets rest on one score);
         ``param_at_bound``: a ceiling at 1; ``bootstrap_failed``, ``few_draws``; and the sampler's
         diagnostics for Bayesian fits.
         """
-        from ..fitting import few_draws_warning
-
         out = []
         single = sorted(f for f, n in self.families.items() if n == 1)
         if single:
@@ -324,10 +351,8 @@ class CapabilityFit:
             out.append(ScalingWarning(w["code"], w["message"]))
         cols, has = self._columns()
         if has:
-            out += few_draws_warning(len(next(iter(cols.values()))), check_level(level),
+            out += few_draws_warning(len(next(iter(cols.values()))), level,
                                      "posterior draws" if self.method == "bayes" else "bootstrap resamples")
-        if compute_flops is not None:
-            out += self.extrapolation_warnings(compute_flops)
         return out
 
     def extrapolation_warnings(self, compute_flops) -> list[ScalingWarning]:
@@ -347,90 +372,61 @@ class CapabilityFit:
                 f"model fitted ({fmt_num(10 ** lo)} FLOPs)"))
         return out
 
-    # -- files ----------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(), data_sha256=self.data_sha256,
-                           settings=self.settings, seed=self.seed)
-        cols, has = self._columns()
-        payload.update({
-            "law": self.law, "benchmark": self.benchmark, "method": self.method, "chance": float(self.chance),
-            "terms": list(self.terms), "params": {k: float(v) for k, v in self.params.items()},
-            "families": {k: int(v) for k, v in self.families.items()}, "data_range": dict(self.data_range),
-            "diagnostics": dict(self.diagnostics),
-            "draws": encode_draws(cols) if has else None,
-        })
-        return payload
+    # -- files (written by ResultBase: to_dict, save, load) --------------------------------
+    def _fields(self) -> dict[str, Any]:
+        return {"law": self.law, "benchmark": self.benchmark, "method": self.method, "chance": float(self.chance),
+                "terms": list(self.terms), "params": {k: float(v) for k, v in self.params.items()},
+                "families": {k: int(v) for k, v in self.families.items()}, "data_range": dict(self.data_range),
+                "diagnostics": dict(self.diagnostics)}
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the fit as versioned JSON (schema ``scaling.capability``), atomically."""
-        path = Path(path)
-        if path.suffix.lower() != ".json":
-            raise ScalingError(f"a capability fit is saved as .json, got {path.name!r}")
-        return atomic_write_text(path, dumps_json(with_content_sha256(self.to_dict()), compact=True))
+    def _report_title(self) -> str:
+        r = self.data_range
+        return (f"{self.law} capability law for {self.benchmark} ({self.method}; {r.get('n_models', '?')} models in "
+                f"{len(self.families)} families, compute {fmt_num(10 ** r['log10_compute_min'])}"
+                f"-{fmt_num(10 ** r['log10_compute_max'])} FLOPs)")
 
-    def report(self, level: float = DEFAULT_LEVEL) -> str:
-        """A few lines for people: the law, the data, the benchmark's parameters."""
+    def _report_lines(self, level: float) -> list[str]:
+        """The benchmark's parameters with their intervals (family offsets: :meth:`summary`)."""
         s = self.summary(level)
-        lines = [f"{self.law} capability law for {self.benchmark} ({self.method}; {self.data_range.get('n_models', '?')} "
-                 f"models in {len(self.families)} families, compute {fmt_num(10 ** self.data_range['log10_compute_min'])}"
-                 f"-{fmt_num(10 ** self.data_range['log10_compute_max'])} FLOPs)"]
-        for name in [k for k in s.index if not k.startswith("offset[")]:
-            r = s.loc[name]
-            lines.append(f"  {name:<22} {r['value']:.4g}  [{r['lower']:.4g}, {r['upper']:.4g}]")
-        return "\n".join(lines)
+        return [f"  {name:<22} {s.loc[name, 'value']:.4g}  [{s.loc[name, 'lower']:.4g}, {s.loc[name, 'upper']:.4g}]"
+                for name in s.index if not name.startswith("offset[")]
 
-
-def _check_payload(payload: dict, path) -> dict:
-    meta = check_metadata(payload, path)
-    for key in ("law", "benchmark", "method", "params", "families", "data_range"):
-        if key not in payload:
-            raise ScalingError(f"{path}: lacks {key!r}; not a complete capability fit")
-    if payload["law"] not in LAWS:
-        raise ScalingError(f"{path}: unknown law {payload['law']!r}; known laws: {', '.join(LAWS)}")
-    if payload["method"] not in METHODS:
-        raise ScalingError(f"{path}: unknown method {payload['method']!r}; known methods: {', '.join(METHODS)}")
-    for name, v in payload["params"].items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ScalingError(f"{path}: parameter {name} is {v!r}, not a finite number")
-    draws = payload.get("draws")
-    if draws is not None:
-        columns = decode_draws(draws, path)
-        draws = payload["draws"] = {k: columns[k] for k in columns}
-        if set(draws) != set(payload["params"]):
-            raise ScalingError(f"{path}: draws must have one column per parameter")
-        lengths = {len(v) for v in draws.values()}
-        if len(lengths) != 1:
-            raise ScalingError(f"{path}: draw columns differ in length")
-        for name, v in draws.items():
-            if not np.isfinite(np.asarray(v, dtype=float)).all():
-                raise ScalingError(f"{path}: draws of {name} are not all finite numbers")
-    return meta
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, draws, path) -> CapabilityFit:
+        for key in ("law", "benchmark", "method", "params", "families", "data_range"):
+            if key not in payload:
+                raise ScalingError(f"{path}: lacks {key!r}; not a complete capability fit")
+        if payload["law"] not in LAWS:
+            raise ScalingError(f"{path}: unknown law {payload['law']!r}; known laws: {', '.join(LAWS)}")
+        if payload["method"] not in METHODS:
+            raise ScalingError(f"{path}: unknown method {payload['method']!r}; known methods: {', '.join(METHODS)}")
+        for name, v in payload["params"].items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ScalingError(f"{path}: parameter {name} is {v!r}, not a finite number")
+        if draws is not None:
+            if set(draws) != set(payload["params"]):
+                raise ScalingError(f"{path}: draws must have one column per parameter")
+            for name in draws:
+                if not np.isfinite(np.asarray(draws[name], dtype=float)).all():
+                    raise ScalingError(f"{path}: draws of {name} are not all finite numbers")
+        return cls(law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
+                   params={k: float(v) for k, v in payload["params"].items()}, draws=draws,
+                   chance=float(payload.get("chance", 0.0)),
+                   families={k: int(v) for k, v in payload["families"].items()},
+                   data_range=dict(payload["data_range"]), terms=tuple(payload.get("terms", ())),
+                   data_sha256=meta["data_sha256"], settings=dict(meta["settings"]), seed=meta["seed"],
+                   created=meta["created"], diagnostics=dict(payload.get("diagnostics", {})))
 
 
 def load(path: str | os.PathLike) -> CapabilityFit:
-    """Load a capability fit saved by :meth:`CapabilityFit.save`.
+    """Load a capability fit saved by :meth:`CapabilityFit.save` (:meth:`CapabilityFit.load`).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ScalingError
-        Not JSON, another schema or version, or invalid values (non-finite parameters,
-        unknown law or method, a seed that is not an integer).
+        Not JSON, another schema or version, invalid values (non-finite parameters, unknown
+        law or method, a seed that is not an integer), or content edited after it was written.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "capability fit file does not exist", str(path))
-    raw = read_versioned_json(path, SCHEMA, READABLE_VERSIONS)
-    payload = dict(raw)
-    meta = _check_payload(payload, path)  # values first (a specific message), then the content hash
-    check_content_sha256(raw, path, remedy="refit (`scaling capability fit`, or `scaling run --force`)")
-    draws = payload.get("draws")
-    return CapabilityFit(
-        law=payload["law"], benchmark=payload["benchmark"], method=payload["method"],
-        params={k: float(v) for k, v in payload["params"].items()},
-        draws=DrawColumns({k: np.asarray(v, dtype=float) for k, v in draws.items()}) if draws else None,
-        chance=float(payload.get("chance", 0.0)), families={k: int(v) for k, v in payload["families"].items()},
-        data_range=dict(payload["data_range"]), terms=tuple(payload.get("terms", ())),
-        data_sha256=meta["data_sha256"], settings=dict(meta["settings"]), seed=meta["seed"],
-        created=meta["created"], diagnostics=dict(payload.get("diagnostics", {})))
+    return CapabilityFit.load(path)

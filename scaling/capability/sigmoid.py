@@ -37,7 +37,8 @@ model, :math:`\tau^2 = \frac{1}{F}\sum_f (\hat u_f^2 + v_f)` with :math:`v_f = (
 and :math:`h_f = \sum_{i\in f} (\partial \mu_i/\partial u_f)^2/\sigma_{b(i)}^2`, and
 :math:`\sigma_b^2 = \mathrm{RSS}_b/(n_b - p_b)`. The bootstrap resamples models with
 replacement (seeded) and refits each resample from the full-data optimum, with one EM step of
-:math:`\sigma_b` and :math:`\tau`.
+:math:`\sigma_b` and :math:`\tau`; the resamples are refitted together
+(:mod:`scaling.capability.bootstrap`: the same minimiser, batched normal equations).
 """
 
 from __future__ import annotations
@@ -257,21 +258,35 @@ def fit_lsq(d: Design, chance, bootstrap: int, seed: int, family_effects: bool =
     if not bootstrap:
         return point, None, info
     rng = np.random.default_rng(seed)
-    cols = {k: np.empty(bootstrap) for k in point}
+    picks = np.stack([rng.integers(0, d.n_models, size=d.n_models) for _ in range(bootstrap)])
+    from .bootstrap import named_columns, refit_resamples
+
+    th, sg, ta, present, ok = refit_resamples(d, chance, theta, sigma, tau, picks, prior, fix, TAU_FLOOR)
+    first = 3 * p.B + p.K
+    th[:, first:] = np.where(present, th[:, first:], theta[first:][None, :])
+    info["bootstrap_failed"] = int(np.sum(~ok))
+    return point, named_columns(th, sg, ta, d, chance), info
+
+
+def refit_one_by_one(d: Design, chance, prior, theta, sigma, tau, picks, fix, info):
+    """The bootstrap refits one resample at a time with ``scipy.optimize.least_squares`` (the route
+    before :mod:`scaling.capability.bootstrap`; kept as the reference its tests compare with)."""
+    chance = np.asarray(chance, dtype=float)
+    p = _Problem(d, chance, np.arange(d.accuracy.size), prior)
+    cols = {}
     first = 3 * p.B + p.K
     by_model = [np.flatnonzero(d.model_index == i) for i in range(d.n_models)]
     failed = 0
-    for b in range(bootstrap):
-        pick = rng.integers(0, d.n_models, size=d.n_models)
+    for b, pick in enumerate(picks):
         pb = _Problem(d, chance, np.concatenate([by_model[i] for i in pick]), prior)
         th, sg, ta, okb = _solve(pb, theta, sigma, tau, BOOT_OUTER, fix)
         failed += not okb
         th = th.copy()
         th[first:][~pb.present] = theta[first:][~pb.present]
         for k, v in _named(th, sg, ta, d, chance).items():
-            cols[k][b] = v
+            cols.setdefault(k, np.empty(len(picks)))[b] = v
     info["bootstrap_failed"] = failed
-    return point, cols, info
+    return cols
 
 
 # -- the engine of CapabilityFit (per-draw arrays: parameters (n_draws,), x and offsets (n_draws, n_rows)) --

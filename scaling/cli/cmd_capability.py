@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .._format import format_pct
 from ..errors import ScalingError
 from ._util import check_outputs, echo_json, echo_warnings, fmt_num, force_option, print_table
 
@@ -49,11 +50,13 @@ def _get_fit(benchmark: str, fit_path):
 
 
 def _pct(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{100 * x:.1f}%"
+    """A score as a percentage, one decimal; not finite: '-' (scaling._format)."""
+    return format_pct(x, 1, inf=None)
 
 
 def _flops(x: float) -> str:
-    return "unbounded" if math.isinf(x) else fmt_num(x)
+    """Training compute in a table: fmt_num (inf prints 'unbounded')."""
+    return fmt_num(x)
 
 
 @click.group("capability")
@@ -138,7 +141,7 @@ def target(score, family, benchmark, level, fit_path, as_json):
 @click.option("--law", default="sigmoid", show_default=True, help="sigmoid | observational")
 @click.option("--method", default="lsq", show_default=True, help="lsq | bayes")
 @click.option("--bootstrap", default=200, show_default=True, type=int, help="Resamples (lsq).")
-@click.option("--term", "terms", multiple=True, help="Optional term of the sigmoid law: tokens_per_param | date.")
+@click.option("--term", "terms", multiple=True, help="Optional term of the sigmoid law: tokens_per_param | date | family_date.")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--draws", default=1000, show_default=True, type=int, help="Posterior draws per chain (bayes).")
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
@@ -162,7 +165,8 @@ def fit_cmd(benchmark, law, method, bootstrap, terms, seed, draws, output, as_js
                    "warnings": [w.to_dict() for w in warnings]})
         return
     echo_warnings(warnings)
-    click.echo(fit.report())
+    # the report's warnings went to stderr
+    click.echo("\n".join(line for line in fit.report().splitlines() if not line.strip().startswith("warning:")))
     click.echo(f"\nsaved {path}")
 
 

@@ -11,7 +11,7 @@ value is checked once, in :meth:`ForecastSpec.__post_init__`, with a
 **Utilisation (MFU) has one name, one set of defaults and one bound**: ``mfu`` (training
 model-FLOPs utilisation, a share of peak), ``inference_mfu`` (serving), with defaults
 :data:`DEFAULT_MFU_RANGE` and :data:`DEFAULT_INFERENCE_MFU_RANGE` and bounds :data:`MFU_BOUNDS`
-(:math:`0.001 < \text{mfu} \le 1`). ``utilisation=`` (and ``inference_utilisation=``,
+(:math:`0.001 \le \text{mfu} \le 1`, from :mod:`scaling.cost.rates`, the one home of both). ``utilisation=`` (and ``inference_utilisation=``,
 ``utilisation_growth_per_year=``, ``max_utilisation=``, ``utilisation_reference_date=``) are
 deprecated keyword aliases (:data:`DEPRECATED_NAMES`). The saved ``assumptions`` keep the key
 names of schema version 1 (``utilisation``, ...) so that readers of older files read both.
