@@ -190,47 +190,9 @@ def _deflator(dates: pd.Series, price_index: pd.DataFrame, base_year: int, notes
     return float(base.mean()) / level
 
 
-def trend_data(
-    accelerators: pd.DataFrame | None = None,
-    metric: str = "flops_per_usd",
-    precision: str | Sequence[str] = "tensor16",
-    *,
-    vendor=None,
-    type=None,  # noqa: A002 - the column is called 'type'
-    segment=None,
-    since=None,
-    before=None,
-    dollars: str = "nominal",
-    base_year: int = 2024,
-    frontier: bool = False,
-    pricing: str = "on_demand",
-    cloud_prices: pd.DataFrame | None = None,
-    price_index: pd.DataFrame | None = None,
-    group_by: str | None = None,
-    consumer: bool | None = None,
-    export_limited: bool = False,
-    provider_kind=None,
-) -> TrendData:
-    """Select and compute the points of a hardware trend.
-
-    Parameters are those of :func:`scaling.hardware.fit_trend`; ``group_by`` is
-    ``None``, ``"vendor"`` or ``"precision"`` (then ``precision`` may be a list and
-    each chip contributes one row per precision it has). ``consumer=False`` leaves out
-    consumer cards (segment ``consumer``), ``True`` keeps them; the default (``None``) is
-    :data:`CONSUMER_DEFAULT` (left out of ``flops_per_usd``, the purchase basis); ``export_limited=True`` keeps the export-limited
-    parts of :data:`EXPORT_LIMITED`; ``provider_kind`` (cloud prices) keeps these kinds of
-    provider; ``pricing="all"`` gives one row per observation and tier it has. Tensor FP16
-    rates of GeForce RTX cards are always their FP32-accumulate rates
-    (:func:`fp32_accumulate_tensor16`).
-
-    Raises
-    ------
-    ScalingError
-        For an unknown metric, precision, pricing or dollars; a filter or the missing
-        data leaving fewer than 3 chips (naming the filter).
-    """
+def _check_options(metric, dollars, pricing, provider_kind, group_by, precision) -> tuple[list, list | None]:
+    """Validate :func:`trend_data`'s options; the precisions and provider kinds asked for."""
     _check_choice("metric", metric, METRICS)
-    consumer = CONSUMER_DEFAULT[metric] if consumer is None else bool(consumer)
     _check_choice("dollars", dollars, DOLLARS)
     _check_choice("pricing", pricing, (*PRICINGS, PRICING_ALL))
     if pricing == PRICING_ALL and metric != "flops_per_usd_cloud":
@@ -252,6 +214,12 @@ def trend_data(
     if dollars == "real" and metric == "flops_per_watt":
         raise ScalingError("dollars='real' applies to the per-$ metrics, not 'flops_per_watt'")
 
+    return precisions, kinds
+
+
+def _rows(accelerators, metric, precisions, pricing, cloud_prices, notes) -> tuple[pd.DataFrame, list]:
+    """One row per chip (or price observation, and tier) and precision, with ``_flops``; and the
+    reasons a row is unusable, ``[(reason, mask)]``, in order."""
     acc = datasets.load("accelerators") if accelerators is None else accelerators.copy()
     need = {"name", "vendor", "type", "segment", "release_date", *(PRECISIONS[p] for p in precisions)}
     need |= {"release_price_usd"} if metric == "flops_per_usd" else set()
@@ -260,7 +228,6 @@ def trend_data(
     if missing_cols:
         raise ScalingError(f"accelerators table lacks column(s): {', '.join(missing_cols)}")
     acc["release_date"] = pd.to_datetime(acc["release_date"], errors="coerce")
-    notes: list[str] = []
     if any(PRECISIONS[p] == PRECISIONS["tensor16"] for p in precisions):  # tensor16 or its alias bf16
         acc, n_half = fp32_accumulate_tensor16(acc)
         if n_half:
@@ -315,6 +282,14 @@ def trend_data(
     reasons = [(r, pd.concat([m] * len(precisions), ignore_index=True)) for r, m in reasons]
     reasons.append((f"no {'/'.join(precisions)} FLOP/s", df["_flops"].isna()))
 
+    return df, reasons
+
+
+def _filter(df, reasons, metric, precisions, *, export_limited, consumer, kinds, provider_kind, vendor, type,  # noqa: A002
+            segment, since, before) -> tuple[pd.Series, pd.Series, pd.Series, list]:
+    """Each row's usability (and the first reason it is not) and the filters: ``usable``,
+    ``reason_of``, ``keep`` and ``filters`` (label, usable rows left), refusing a filter that
+    leaves fewer than :data:`MIN_CHIPS`."""
     usable = pd.Series(True, index=df.index)
     reason_of = pd.Series("", index=df.index, dtype=object)
     for r, mask in reasons:
@@ -360,6 +335,13 @@ def trend_data(
         t = to_datetimes(before)[0]
         apply(f"before={t:%Y-%m-%d}", df["date"] < t)
 
+    return usable, reason_of, keep, filters
+
+
+def _values(df, usable, reason_of, keep, filters, metric, *, dollars, base_year, price_index, frontier,
+            notes) -> tuple[pd.DataFrame, dict]:
+    """The kept rows with their ``value`` (FLOP/s per $ or per W, FLOP per $ of rental), sorted by
+    date; and the rows dropped, reason -> count."""
     dropped_rows = reason_of[keep & ~usable]
     dropped = {str(k): int(v) for k, v in dropped_rows.value_counts().items()}
     out = df.loc[keep & usable].copy()
@@ -397,6 +379,12 @@ def trend_data(
         raise ScalingError(f"only {out['name'].nunique()} distinct chips have a {metric} value after the filters "
                          f"{', '.join(f for f, _ in filters)}; at least {MIN_CHIPS} are needed")
 
+    return out, dropped
+
+
+def _finish(out, filters, notes, dropped, metric, precisions, *, group_by, consumer, export_limited, kinds,
+            provider_kind, settings_in) -> TrendData:
+    """Years, log10 values, groups, the columns kept, and the settings of the points."""
     out["year"] = decimal_year(out["date"])
     out["log10_value"] = np.log10(out["value"].astype(float))
     if group_by == "vendor":
@@ -414,13 +402,7 @@ def trend_data(
     cloud_cols = ("provider", "provider_kind", "pricing_tier") if "provider" in cols else ()
     for c in ("name", "vendor", "segment", "precision", "group") + cloud_cols:
         out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
-    settings = dict(metric=metric, precision=precisions[0] if len(precisions) == 1 else tuple(precisions),
-                    vendor=vendor, type=type, segment=segment,
-                    since=None if since is None else str(to_datetimes(since)[0].date()),
-                    before=None if before is None else str(to_datetimes(before)[0].date()),
-                    dollars=dollars, base_year=base_year if dollars == "real" else None,
-                    frontier=bool(frontier), pricing=pricing if metric == "flops_per_usd_cloud" else None,
-                    group_by=group_by)
+    settings = dict(settings_in)
     # New options enter the settings only when not at their default, so the settings (and
     # caches keyed by them) of trends fitted before the options existed are unchanged.
     if not consumer or consumer != CONSUMER_DEFAULT[metric]:
@@ -431,3 +413,62 @@ def trend_data(
         settings["provider_kind"] = kinds[0] if len(kinds) == 1 else tuple(kinds)
     return TrendData(metric=metric, precision=settings["precision"], data=out, dropped=dropped,
                      filters=filters, notes=notes, settings=settings)
+
+
+def trend_data(
+    accelerators: pd.DataFrame | None = None,
+    metric: str = "flops_per_usd",
+    precision: str | Sequence[str] = "tensor16",
+    *,
+    vendor=None,
+    type=None,  # noqa: A002 - the column is called 'type'
+    segment=None,
+    since=None,
+    before=None,
+    dollars: str = "nominal",
+    base_year: int = 2024,
+    frontier: bool = False,
+    pricing: str = "on_demand",
+    cloud_prices: pd.DataFrame | None = None,
+    price_index: pd.DataFrame | None = None,
+    group_by: str | None = None,
+    consumer: bool | None = None,
+    export_limited: bool = False,
+    provider_kind=None,
+) -> TrendData:
+    """Select and compute the points of a hardware trend.
+
+    Parameters are those of :func:`scaling.hardware.fit_trend`; ``group_by`` is
+    ``None``, ``"vendor"`` or ``"precision"`` (then ``precision`` may be a list and
+    each chip contributes one row per precision it has). ``consumer=False`` leaves out
+    consumer cards (segment ``consumer``), ``True`` keeps them; the default (``None``) is
+    :data:`CONSUMER_DEFAULT` (left out of ``flops_per_usd``, the purchase basis); ``export_limited=True`` keeps the export-limited
+    parts of :data:`EXPORT_LIMITED`; ``provider_kind`` (cloud prices) keeps these kinds of
+    provider; ``pricing="all"`` gives one row per observation and tier it has. Tensor FP16
+    rates of GeForce RTX cards are always their FP32-accumulate rates
+    (:func:`fp32_accumulate_tensor16`).
+
+    Raises
+    ------
+    ScalingError
+        For an unknown metric, precision, pricing or dollars; a filter or the missing
+        data leaving fewer than 3 chips (naming the filter).
+    """
+    precisions, kinds = _check_options(metric, dollars, pricing, provider_kind, group_by, precision)
+    consumer = CONSUMER_DEFAULT[metric] if consumer is None else bool(consumer)
+    notes: list[str] = []
+    df, reasons = _rows(accelerators, metric, precisions, pricing, cloud_prices, notes)
+    usable, reason_of, keep, filters = _filter(
+        df, reasons, metric, precisions, export_limited=export_limited, consumer=consumer, kinds=kinds,
+        provider_kind=provider_kind, vendor=vendor, type=type, segment=segment, since=since, before=before)
+    out, dropped = _values(df, usable, reason_of, keep, filters, metric, dollars=dollars, base_year=base_year,
+                           price_index=price_index, frontier=frontier, notes=notes)
+    settings = dict(metric=metric, precision=precisions[0] if len(precisions) == 1 else tuple(precisions),
+                    vendor=vendor, type=type, segment=segment,
+                    since=None if since is None else str(to_datetimes(since)[0].date()),
+                    before=None if before is None else str(to_datetimes(before)[0].date()),
+                    dollars=dollars, base_year=base_year if dollars == "real" else None,
+                    frontier=bool(frontier), pricing=pricing if metric == "flops_per_usd_cloud" else None,
+                    group_by=group_by)
+    return _finish(out, filters, notes, dropped, metric, precisions, group_by=group_by, consumer=consumer,
+                   export_limited=export_limited, kinds=kinds, provider_kind=provider_kind, settings_in=settings)
