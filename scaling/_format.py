@@ -1,6 +1,13 @@
-"""Numbers, dollars and bytes for people: the one home of the package's formatters.
+"""Numbers, dollars, bytes, intervals and durations for people: the one home of the package's formatters.
 
-Every formatter accepts any float and returns a string without raising:
+- :func:`format_sig` (significant figures), :func:`format_fixed` (decimals), :func:`format_pct`
+  (a share as a percentage), :func:`format_interval` (``[lower, upper]``), :func:`fmt_num`
+  (a table cell): plain numbers;
+- :func:`format_si` (``688.7k``), :func:`format_usd` (``$1.40M``), :func:`format_bytes`
+  (``3.5 TB``): numbers with units;
+- :func:`format_clock` (``1:02:05``): durations.
+
+Every number formatter accepts any float and returns a string without raising:
 
 - ``NaN`` (no answer) prints as ``"-"``;
 - ``inf`` prints as ``"unbounded"`` and ``-inf`` as ``"-unbounded"`` (the contract's rule
@@ -23,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_si", "format_usd", "format_bytes", "fmt_num", "plain_formula", "plural", "NAN_TEXT", "INF_TEXT"]
+__all__ = ["format_sig", "format_fixed", "format_pct", "format_interval", "format_clock", "format_si", "format_usd",
+           "format_bytes", "fmt_num", "plain_formula", "plural", "NAN_TEXT", "INF_TEXT"]
 
 #: How a missing answer (NaN) prints.
 NAN_TEXT = "-"
@@ -49,6 +57,84 @@ def _non_finite(x: float) -> str | None:
 
 def _digits(digits: int) -> int:
     return max(int(digits), 1)
+
+
+def _missing(x, nan: str, inf: str | None) -> str | None:
+    """The text of a missing (None, NaN) or infinite ``x``, or None for a finite one.
+
+    ``inf`` prints for +inf, ``"-" + inf`` for -inf; ``inf=None`` prints infinities as ``nan``.
+    """
+    if x is None:
+        return nan
+    x = float(x)
+    if math.isnan(x):
+        return nan
+    if math.isinf(x):
+        return nan if inf is None else (inf if x > 0 else "-" + inf)
+    return None
+
+
+def format_sig(x, digits: int = 4, *, nan: str = NAN_TEXT, inf: str | None = INF_TEXT) -> str:
+    """``x`` to ``digits`` significant figures (``f"{x:.{digits}g}"``): ``3.14159 -> '3.142'``.
+
+    None and NaN print as ``nan`` (``"-"``), +-inf as ``inf`` (``"unbounded"``, with a minus
+    sign for -inf); ``inf=None`` prints infinities as ``nan``.
+
+    >>> format_sig(1234.5678), format_sig(0.000123456, 3), format_sig(float("inf")), format_sig(None, nan="n/a")
+    ('1235', '0.000123', 'unbounded', 'n/a')
+    """
+    special = _missing(x, nan, inf)
+    return special if special is not None else f"{float(x):.{_digits(digits)}g}"
+
+
+def format_fixed(x, decimals: int = 2, *, nan: str = NAN_TEXT, inf: str | None = INF_TEXT) -> str:
+    """``x`` with ``decimals`` decimals (``f"{x:.{decimals}f}"``): ``1.2345 -> '1.23'``; missing and
+    infinite values as in :func:`format_sig`.
+
+    >>> format_fixed(1.2345), format_fixed(2.5, 0), format_fixed(float("nan")), format_fixed(float("-inf"), inf="inf")
+    ('1.23', '2', '-', '-inf')
+    """
+    special = _missing(x, nan, inf)
+    return special if special is not None else f"{float(x):.{max(int(decimals), 0)}f}"
+
+
+def format_pct(x, decimals: int = 1, *, nan: str = NAN_TEXT, inf: str | None = INF_TEXT) -> str:
+    """A share as a percentage with ``decimals`` decimals: ``0.1234 -> '12.3%'``; missing and infinite
+    values as in :func:`format_sig`.
+
+    >>> format_pct(0.1234), format_pct(0.5, 0), format_pct(float("nan"))
+    ('12.3%', '50%', '-')
+    """
+    special = _missing(x, nan, inf)
+    return special if special is not None else f"{100 * float(x):.{max(int(decimals), 0)}f}%"
+
+
+def format_interval(lower, upper, fmt=format_sig, *args, **kwargs) -> str:
+    """``[lower, upper]``, each end printed by ``fmt(end, *args, **kwargs)`` (default :func:`format_sig`).
+
+    An end among draws that cannot answer is infinite and prints ``"unbounded"`` (the
+    contract's rule, :mod:`scaling.results`) unless ``fmt``'s ``inf`` says otherwise.
+
+    >>> format_interval(1.5, float("inf")), format_interval(0.1, 0.25, format_pct, 0)
+    ('[1.5, unbounded]', '[10%, 25%]')
+    """
+    return f"[{fmt(lower, *args, **kwargs)}, {fmt(upper, *args, **kwargs)}]"
+
+
+def format_clock(seconds) -> str:
+    """A duration as a clock: ``75 -> '1:15'``, ``3725 -> '1:02:05'`` (rounded to whole seconds;
+    negative durations print as ``0:00``, missing or infinite ones as ``"-"``).
+
+    >>> format_clock(75), format_clock(3725), format_clock(-3)
+    ('1:15', '1:02:05', '0:00')
+    """
+    special = _missing(seconds, NAN_TEXT, None)
+    if special is not None:
+        return special
+    seconds = int(round(max(float(seconds), 0.0)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def format_si(x, digits: int = 4) -> str:

@@ -23,6 +23,8 @@ import sys
 import threading
 import time
 
+from ._format import format_clock
+
 #: Updates and seconds before an ETA is shown.
 MIN_UPDATES = 3
 MIN_SECONDS = 1.0
@@ -35,14 +37,6 @@ def _enabled(file, enabled: bool | None) -> bool:
         return bool(enabled)
     isatty = getattr(file, "isatty", None)
     return bool(isatty and isatty())
-
-
-def _clock(seconds: float) -> str:
-    """``75`` -> ``1:15``; ``3725`` -> ``1:02:05``."""
-    seconds = int(round(max(seconds, 0.0)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def eta_seconds(done: float, total: float, elapsed: float, updates: int) -> float | None:
@@ -120,10 +114,10 @@ class Progress:
         frac = self.done / self.total if self.total else 0.0
         filled = int(round(frac * self.width))
         text = (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%}  "
-                f"{self.done}/{self.total}  {_clock(elapsed)}")
+                f"{self.done}/{self.total}  {format_clock(elapsed)}")
         eta = eta_seconds(self.done, self.total, elapsed, self.updates)
         if eta is not None and self.done < self.total:
-            text += f" ETA {_clock(eta)}"
+            text += f" ETA {format_clock(eta)}"
         return text
 
     def _draw(self, force: bool = False) -> None:
@@ -171,7 +165,7 @@ class Activity:
         elapsed = time.perf_counter() - self.start
         text = f"{self.label} ... {elapsed:.0f} s"
         if self.expected_s and elapsed >= MIN_SECONDS and elapsed < self.expected_s:
-            text += f" (ETA {_clock(self.expected_s - elapsed)})"
+            text += f" (ETA {format_clock(self.expected_s - elapsed)})"
         return text
 
     def _run(self):

@@ -55,8 +55,7 @@ Examples
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -64,28 +63,25 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_int, check_level, check_number, chunk_rows
-from ._io import atomic_write_text, dumps_json, utc_now
+from ._io import utc_now
+# The result kinds live in scaling.compare_result; their names stay importable from here.
+from .compare_result import (COMBINED, READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION, SCHEMES,  # noqa: F401
+                             SCORE_COLUMNS, CompareResult, GroupedCompareResult, load)
 from .datasets import runs_sha256, size_groups, validate_runs
-from .errors import ScalingError, ScalingWarning
+from .errors import ScalingError
 from .laws import get_law
-from .results import DEFAULT_LEVEL, metadata
+from .results import DEFAULT_LEVEL
 
-__all__ = ["compare", "CompareResult", "GroupedCompareResult", "size_groups", "plot_compare", "SCHEMES",
+__all__ = ["compare", "load", "CompareResult", "GroupedCompareResult", "size_groups", "SCHEMES",
            "DEFAULT_LAWS", "GROUP_MODES", "SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA = "scaling.compare"
-SCHEMA_VERSION = 1
-SCHEMES = ("loso", "extrapolate")
 DEFAULT_LAWS = ("chinchilla", "chinchilla_tied", "kaplan")
 #: Predictive draws per held-out run (bootstrap resample x residual pairs).
 N_PREDICTIVE = 4000
 #: Fewest distinct model sizes for a held-out comparison (one held out, three to fit).
 MIN_SIZES = 4
-SCORE_COLUMNS = ("n_heldout", "rms", "median_abs", "bias", "coverage", "width")
 #: How runs with a ``group`` column are compared: ``"separate"`` per group; ``"pool"`` is refused.
 GROUP_MODES = ("separate", "pool")
-#: The label of the combined rows of a grouped summary.
-COMBINED = "(mean of groups)"
 
 
 def _folds(sizes: np.ndarray, schemes: Sequence[str], extrapolate_share: float) -> list[tuple[str, int, np.ndarray]]:
@@ -105,270 +101,36 @@ def _folds(sizes: np.ndarray, schemes: Sequence[str], extrapolate_share: float) 
 
 
 # ======================================================================================
-# Result
+# Figures: the deprecated CompareResult.figure and plot_compare (scaling.plot.held_out_errors)
 # ======================================================================================
-@dataclass(frozen=True)
-class CompareResult:
-    """Held-out scores of several laws on one table of runs.
-
-    Attributes
-    ----------
-    scores : pandas.DataFrame
-        One row per (law, scheme): ``law, kind, scheme`` and :data:`SCORE_COLUMNS`
-        (``width``: mean width of the predictive interval in log-loss).
-    predictions : pandas.DataFrame
-        One row per held-out run, law and scheme: ``law, scheme, fold, n_params, n_tokens,
-        loss, predicted, lower, upper``.
-    in_sample : pandas.DataFrame
-        One row per law: ``kind``, ``n_free`` (parameters), ``rms_in_sample`` on every run,
-        ``fitted_on_these_runs``: the share of the compared runs that a published fit was
-        itself fitted on (:func:`scaling.library.in_sample_share`; 0 for the laws fitted
-        here, which never see their held-out runs). A published fit with a share above 0
-        is scored partly in sample: its "held-out" errors flatter it.
-    loo : dict
-        PSIS-LOO of the Bayesian fit (``elpd_loo``, ``se``, ``p_loo``, ``n_pareto_k_bad``,
-        ``seconds``), empty without ``loo=True``.
-    folds : list of dict
-        The held-out sizes: scheme, fold, n_params range, runs.
-    data_sha256, seed, settings, created
-        Provenance (:func:`scaling.results.metadata`).
-    """
-
-    scores: pd.DataFrame
-    predictions: pd.DataFrame
-    in_sample: pd.DataFrame
-    data_sha256: str
-    seed: int
-    settings: dict
-    loo: dict = field(default_factory=dict)
-    folds: list = field(default_factory=list)
-    created: str = ""
-
-    @property
-    def level(self) -> float:
-        return float(self.settings["level"])
-
-    def summary(self) -> pd.DataFrame:
-        """One row per law, ranked by leave-one-size-out RMS error.
-
-        Columns ``kind`` (fitted or published), ``n_free``, ``rms_in_sample``,
-        ``fitted_on_these_runs`` (see :attr:`in_sample`), then for each
-        scheme ``<scheme>_rms``, ``<scheme>_median_abs``, ``<scheme>_bias``,
-        ``<scheme>_coverage``, and ``<scheme>_rank`` (1 = smallest RMS); ``elpd_loo`` where
-        a Bayesian fit was scored.
-        """
-        out = self.in_sample.copy()
-        for scheme in self.settings["schemes"]:
-            s = self.scores[self.scores["scheme"] == scheme].set_index("law")
-            for col in ("rms", "median_abs", "bias", "coverage"):
-                out[f"{scheme}_{col}"] = s[col].reindex(out.index)
-            out[f"{scheme}_rank"] = out[f"{scheme}_rms"].rank(method="min").astype("Int64")
-        if self.loo:
-            out["elpd_loo"] = [self.loo.get("elpd_loo") if law == self.loo.get("law") else np.nan
-                               for law in out.index]
-        first = f"{self.settings['schemes'][0]}_rms"
-        return out.sort_values(first, kind="stable")
-
-    def warnings(self) -> list[ScalingWarning]:
-        """Laws whose held-out coverage is far from the nominal level; fitted laws that fit badly."""
-        out = []
-        for _, row in self.scores.iterrows():
-            n, cov = int(row["n_heldout"]), float(row["coverage"])
-            if n and np.isfinite(cov):
-                # a 3-standard-error band of a binomial share around the nominal level
-                se = math.sqrt(self.level * (1 - self.level) / n)
-                if abs(cov - self.level) > 3 * se:
-                    out.append(ScalingWarning(
-                        "poor_fit", f"{row['law']}: {cov:.0%} of the {n} held-out runs ({row['scheme']}) fall "
-                                    f"inside its {self.level:.0%} predictive intervals"))
-        return out
-
-    def to_dict(self) -> dict:
-        """The saved form: metadata, then summary, scores, in-sample scores, predictions, folds, LOO."""
-        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
-                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
-        payload.update({
-            "summary": _records(self.summary().reset_index()),
-            "scores": _records(self.scores),
-            "in_sample": _records(self.in_sample.reset_index()),
-            "predictions": {c: self.predictions[c].tolist() for c in self.predictions.columns},
-            "folds": self.folds,
-            "loo": self.loo,
-        })
-        return payload
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the comparison as versioned JSON (schema ``scaling.compare``), atomically."""
-        return _save(self, path)
-
-    def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result; saved to ``path`` (.png, .svg, .pdf) if given."""
-        return _figure(self, path)
-
-
-def _save(result, path) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != ".json":
-        raise ScalingError(f"a comparison is saved as .json, got {path.name!r}")
-    return atomic_write_text(path, dumps_json(result.to_dict()))
-
-
 def _figure(result, path):
-    fig = plot_compare(result)
+    """The deprecated ``figure`` methods: :func:`_plot_compare`, saved to ``path`` if given."""
+    warnings.warn("CompareResult.figure() is deprecated and will be removed in the next release: use "
+                  "scaling.plot.held_out_errors(result) and scaling.plot.savefig(ax, path)", DeprecationWarning,
+                  stacklevel=3)
+    fig = _plot_compare(result)
     if path is not None:
-        path = Path(path)
-        if path.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise ScalingError(f"a figure is saved as .png, .svg or .pdf, got {path.name!r}")
-        from ._io import atomic_write_with
+        from .plot import savefig  # upward, for the deprecated aliases only (tests/test_imports.py LAZY_UP)
 
-        from . import __version__
-
-        fmt = path.suffix[1:].lower()
-        mark = {"png": {"Software": f"scaling {__version__} / matplotlib"}}.get(fmt, {"Creator": f"scaling {__version__}"})
-        atomic_write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, metadata=mark,
-                                                        bbox_inches="tight"))
+        savefig(fig, path)
     return fig
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    out = []
-    for rec in df.to_dict(orient="records"):
-        row = {}
-        for k, v in rec.items():
-            if isinstance(v, (np.generic,)):
-                v = v.item()
-            if v is pd.NA:
-                v = None
-            row[str(k)] = v
-        out.append(row)
-    return out
+def _plot_compare(result):
+    """The Figure of :func:`scaling.plot.held_out_errors` (the deprecated ``plot_compare``)."""
+    from .plot import _base, held_out_errors  # upward, for the deprecated aliases only (LAZY_UP)
+
+    return _base._figure_of(held_out_errors(result))
 
 
-@dataclass(frozen=True)
-class GroupedCompareResult:
-    """Held-out scores of several laws on runs from several groups, compared per group.
+def __getattr__(name: str):
+    """``plot_compare``, deprecated: :func:`scaling.plot.held_out_errors` draws a comparison."""
+    if name == "plot_compare":
+        warnings.warn("scaling.compare.plot_compare is deprecated and will be removed in the next release: use "
+                      "scaling.plot.held_out_errors(result)", DeprecationWarning, stacklevel=2)
+        return _plot_compare
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    Attributes
-    ----------
-    by_group : dict
-        ``{group: CompareResult}`` in the order the groups first appear in the runs: every
-        law fitted and scored on that group's runs alone.
-    data_sha256, seed, settings, created
-        Provenance of the whole table (:func:`scaling.results.metadata`); ``settings`` has
-        ``groups`` (``"separate"``) and ``group_labels``.
-    """
-
-    by_group: dict
-    data_sha256: str
-    seed: int
-    settings: dict
-    created: str = ""
-
-    @property
-    def level(self) -> float:
-        return float(self.settings["level"])
-
-    def combined(self) -> pd.DataFrame:
-        """One row per law: the mean over groups of its per-group scores, every group weighing the same.
-
-        Columns as :meth:`CompareResult.summary` (``kind``, ``n_free``, ``rms_in_sample``,
-        ``<scheme>_rms`` ...), plus ``n_groups``; ``<scheme>_rank`` ranks the mean RMS and
-        ``<scheme>_mean_rank`` is the mean of the per-group ranks. Ranked by the first scheme.
-        """
-        frames = [r.summary() for r in self.by_group.values()]
-        laws = list(frames[0].index)
-        numeric = [c for c in frames[0].columns if c not in ("kind",) and not c.endswith("_rank")]
-        out = pd.DataFrame(index=pd.Index(laws, name="law"))
-        out["kind"] = frames[0]["kind"].reindex(laws)
-        for col in numeric:
-            out[col] = np.mean([f[col].reindex(laws).to_numpy(dtype=float) for f in frames], axis=0)
-        out["n_free"] = out["n_free"].astype(int)
-        for scheme in self.settings["schemes"]:
-            out[f"{scheme}_rank"] = out[f"{scheme}_rms"].rank(method="min").astype("Int64")
-            out[f"{scheme}_mean_rank"] = np.mean([f[f"{scheme}_rank"].reindex(laws).to_numpy(dtype=float)
-                                                  for f in frames], axis=0)
-        out["n_groups"] = len(frames)
-        return out.sort_values(f"{self.settings['schemes'][0]}_rms", kind="stable")
-
-    def summary(self) -> pd.DataFrame:
-        """Every group's ranking, then the combined one: indexed by (``group``, ``law``).
-
-        The rows of group ``g`` are ``by_group[g].summary()``; the last rows, group
-        :data:`COMBINED`, are :meth:`combined`.
-        """
-        parts = [r.summary().assign(group=g) for g, r in self.by_group.items()]
-        parts.append(self.combined().assign(group=COMBINED))
-        return pd.concat(parts).reset_index().set_index(["group", "law"])
-
-    def warnings(self) -> list[ScalingWarning]:
-        """Every group's warnings, each naming its group."""
-        return [ScalingWarning(w.code, f"group {g!r}: {w.message}")
-                for g, r in self.by_group.items() for w in r.warnings()]
-
-    def to_dict(self) -> dict:
-        """The saved form: metadata, the combined ranking, then each group's :meth:`CompareResult.to_dict`."""
-        payload = metadata(SCHEMA, SCHEMA_VERSION, created=self.created or utc_now(),
-                           data_sha256=self.data_sha256, settings=self.settings, seed=self.seed)
-        payload.update({
-            "combined": _records(self.combined().reset_index()),
-            "groups": {g: r.to_dict() for g, r in self.by_group.items()},
-        })
-        return payload
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the comparison as versioned JSON (schema ``scaling.compare``), atomically."""
-        return _save(self, path)
-
-    def figure(self, path: str | os.PathLike | None = None):
-        """:func:`plot_compare` of this result (one panel per group); saved to ``path`` if given."""
-        return _figure(self, path)
-
-
-def plot_compare(result: CompareResult | GroupedCompareResult):
-    """Held-out RMS of log(predicted / observed) per law and scheme (bars), coverage as labels.
-
-    Published fits are hatched: their authors fitted them to runs that include the held-out ones.
-    A grouped result gets one panel per group (same y axis).
-
-    Returns the matplotlib ``Figure``.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    panels = (list(result.by_group.items()) if isinstance(result, GroupedCompareResult) else [(None, result)])
-    n_laws = max(len(r.summary()) for _, r in panels)
-    fig, axes = plt.subplots(1, len(panels), figsize=((1.6 + 1.1 * n_laws) * len(panels), 3.6), sharey=True,
-                             squeeze=False)
-    for ax, (group, res) in zip(axes[0], panels):
-        _bars(ax, res, group)
-    fig.tight_layout()
-    return fig
-
-
-def _bars(ax, result: CompareResult, group: str | None) -> None:
-    summ = result.summary()
-    schemes = list(result.settings["schemes"])
-    laws = list(summ.index)
-    width = 0.8 / len(schemes)
-    x = np.arange(len(laws))
-    for j, scheme in enumerate(schemes):
-        rms = summ[f"{scheme}_rms"].to_numpy(dtype=float)
-        cov = summ[f"{scheme}_coverage"].to_numpy(dtype=float)
-        bars = ax.bar(x + (j - (len(schemes) - 1) / 2) * width, 100 * rms, width,
-                      label={"loso": "leave one size out", "extrapolate": "predict the largest sizes"}[scheme])
-        for bar, c, kind in zip(bars, cov, summ["kind"]):
-            if kind == "published":
-                bar.set_hatch("//")  # fitted to these runs by their authors: not held out
-            if np.isfinite(c):
-                ax.annotate(f"{c:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(x, laws, rotation=20, ha="right")
-    ax.set_ylabel("held-out RMS of log(pred / obs), %")
-    where = "" if group is None else f"group {group}: "
-    ax.set_title(f"{where}Held-out error per law (labels: {result.level:.0%} interval coverage)", fontsize=9)
-    ax.legend(fontsize=8, frameon=False)
 
 
 # ======================================================================================
@@ -636,13 +398,18 @@ def _compare_table(clean: pd.DataFrame, *, laws, published, schemes, method, gri
                          seed=seed, settings=settings, loo=loo_out, folds=folds, created=utc_now())
 
 
-def bayes_loo(runs: pd.DataFrame, seed: int = 0, draws: int = 500, tune: int = 500, chains: int = 2) -> dict:
+def bayes_loo(runs: pd.DataFrame, seed: int = 0, draws: int | None = None, tune: int | None = None,
+              chains: int | None = None, sampler=None) -> dict:
     r"""PSIS-LOO of the Bayesian chinchilla fit (:func:`scaling.bayes.fit`) on ``runs``.
 
     The pointwise log-likelihood, absent from the sampler's output, is computed from the
     posterior draws: :math:`\log p(\log L_i \mid \theta) = \log t_\nu\big((\log L_i - \mu_i)/\sigma\big)
     - \log\sigma`, with :math:`\mu_i = \log(E + A N_i^{-\alpha} + B D_i^{-\beta})`.
     The ELPD is on the log-loss scale.
+
+    The sampler runs with ``sampler=SamplerSettings(...)``
+    (:class:`scaling.bayes.samplers.SamplerSettings`) or the keywords ``draws``, ``tune``,
+    ``chains`` (default: 500 draws and 500 tuning steps per chain, 2 chains, nutpie).
 
     Returns
     -------
@@ -657,10 +424,13 @@ def bayes_loo(runs: pd.DataFrame, seed: int = 0, draws: int = 500, tune: int = 5
 
     from . import bayes
     from .bayes.diagnostics import import_arviz
+    from .bayes.samplers import SamplerSettings
 
+    settings = SamplerSettings.resolve(sampler, SamplerSettings(draws=500, tune=500, chains=2), draws=draws, tune=tune,
+                                       chains=chains)
     az = import_arviz()
     t0 = time.perf_counter()
-    res = bayes.fit(runs, seed=seed, draws=draws, tune=tune, chains=chains, include="all")
+    res = bayes.fit(runs, seed=seed, sampler=settings, include="all")
     post = res.idata.posterior
     law = get_law("chinchilla")
     p = {k: np.asarray(post[k].values)[..., None] for k in (*law.param_names, "sigma", "nu")}
@@ -679,5 +449,5 @@ def bayes_loo(runs: pd.DataFrame, seed: int = 0, draws: int = 500, tune: int = 5
     k = np.asarray(loo.pareto_k)
     return {"law": "chinchilla (bayes)", "elpd_loo": float(loo.elpd_loo), "se": float(loo.se),
             "p_loo": float(loo.p_loo), "n_pareto_k_bad": int(np.sum(k > 0.7)), "n_runs": int(len(runs)),
-            "draws": int(draws), "chains": int(chains), "seconds": round(time.perf_counter() - t0, 1),
+            "draws": settings.draws, "chains": settings.chains, "seconds": round(time.perf_counter() - t0, 1),
             "warnings": [w.message for w in res.warnings()]}

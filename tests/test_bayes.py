@@ -6,6 +6,7 @@ Fast tests build results from synthetic posteriors (no sampling); the tests mark
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -100,6 +101,37 @@ def test_unknown_law_sampler_and_arguments_raise():
         bayes.fit(runs, seed=1.5)
     with pytest.raises(ValueError, match="target_accept"):
         bayes.fit(runs, target_accept=1.2)
+
+
+def test_sampler_settings_one_description_of_a_run():
+    """SamplerSettings: checked on construction; taken as sampler=... or as the old keywords, not both."""
+    from scaling import bayes, fitting
+    from scaling.bayes.samplers import SamplerSettings, sample
+
+    default = SamplerSettings()
+    assert default.as_dict() == {"sampler": "nutpie", "draws": 1000, "tune": 1000, "chains": 2, "target_accept": 0.9}
+    assert SamplerSettings.resolve(None) == default
+    assert SamplerSettings.resolve("pymc", draws=50) == SamplerSettings(sampler="pymc", draws=50)
+    mine = SamplerSettings(draws=10, tune=5, chains=1, target_accept=0.8)
+    assert SamplerSettings.resolve(mine) is mine
+    assert SamplerSettings.resolve(None, SamplerSettings(draws=500), chains=4) == SamplerSettings(draws=500, chains=4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        mine.draws = 3
+    for bad, match in ((dict(sampler="metropolis"), "unknown sampler 'metropolis'"), (dict(draws=0), "draws"),
+                       (dict(tune=-1), "tune"), (dict(chains=2.0), "chains must be an integer"),
+                       (dict(target_accept=1.0), "target_accept")):
+        with pytest.raises(ScalingError, match=match):
+            SamplerSettings(**bad)
+    runs = datasets.load("chinchilla_runs")
+    # settings given twice are refused before any model is built or sampled
+    with pytest.raises(ScalingError, match="either as SamplerSettings or as keywords, not both"):
+        bayes.fit(runs, sampler=mine, draws=20)
+    with pytest.raises(ScalingError, match="not both"):
+        fitting.fit(runs, method="bayes", sampler=mine, chains=3)
+    with pytest.raises(ScalingError, match="not both"):
+        sample(None, sampler=mine, tune=3, seed=0)
+    with pytest.raises(ScalingError, match="unknown sampler"):
+        bayes.fit(runs, sampler="gibbs")
 
 
 def test_select_runs_drops_flagged_runs_only(tmp_path):

@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from scaling import compare, fitting, laws
+from PIL import Image
+
+from scaling import compare, fitting, laws, plot
+from scaling._style import SAVE_DPI
 from scaling.cli import main
 from scaling.errors import ScalingError
 
@@ -41,8 +44,13 @@ def test_size_groups_agree_with_distinct_count():
 
 
 def test_true_law_wins_and_intervals_cover(result):
-    s = result.summary()
+    s = result.ranking()
     assert list(s.columns[:3]) == ["kind", "n_free", "rms_in_sample"]
+    # the contract's summary: the first scheme's held-out RMS as value (no draws), then the ranking
+    summ = result.summary()
+    assert list(summ.index) == list(s.index) and summ["lower"].isna().all()
+    np.testing.assert_array_equal(summ["value"], s["loso_rms"])
+    assert result.params == dict(s["loso_rms"])
     assert s.loc["chinchilla", "loso_rms"] < s.loc["kaplan", "loso_rms"]
     assert s.loc["chinchilla", "loso_rank"] == 1
     # the data are the law plus noise of scale 0.0075: held-out error near that, not far below
@@ -77,10 +85,33 @@ def test_save_and_figure(result, tmp_path):
     assert payload["schema"] == "scaling.compare" and payload["data_sha256"] == result.data_sha256
     assert [r["law"] for r in payload["summary"]] == list(result.summary().index)
     assert len(payload["predictions"]["law"]) == len(result.predictions)
-    fig = result.figure(tmp_path / "cmp.png")
-    assert (tmp_path / "cmp.png").stat().st_size > 1000 and len(fig.axes) == 1
+    ax = plot.held_out_errors(result, **plot.CAPTIONS)
+    plot.savefig(ax, tmp_path / "cmp.png")
+    assert (tmp_path / "cmp.png").stat().st_size > 1000 and len(ax.figure.axes) == 1
+    # a preset of the package (page: 7 in wide), saved by the one figure-saving path at its dpi
+    assert tuple(ax.figure.get_size_inches()) == plot.SIZES["page"]
+    with Image.open(tmp_path / "cmp.png") as im:
+        assert im.size == (round(7.0 * SAVE_DPI), round(4.4 * SAVE_DPI))
+    texts = [t.get_text() for t in ax.figure.texts]
+    assert "Held-out error of each law" in texts and any("hatched: published fits" in t for t in texts)
+    hatched = [b for b in ax.patches if b.get_hatch()]
+    assert len(hatched) == 2  # hoffmann2022, in both schemes
     with pytest.raises(ScalingError, match="saved as .json"):
         result.save(tmp_path / "cmp.csv")
+    with pytest.raises(ScalingError, match="CompareResult"):
+        plot.held_out_errors({"summary": 1})
+
+
+def test_deprecated_figure_aliases(result, tmp_path):
+    with pytest.warns(DeprecationWarning, match="held_out_errors"):
+        fig = result.figure(tmp_path / "old.png")
+    assert (tmp_path / "old.png").stat().st_size > 1000 and len(fig.axes) == 1
+    with pytest.warns(DeprecationWarning, match="held_out_errors"):
+        plot_compare = compare.plot_compare
+    assert len(plot_compare(result).axes) == 1
+    with pytest.raises(AttributeError):
+        compare.no_such_name
+    assert "plot_compare" not in compare.__all__
 
 
 def test_bad_input():
@@ -101,9 +132,12 @@ def test_cli(tmp_path):
     path = tmp_path / "runs.csv"
     _synthetic(seed=5).to_csv(path, index=False)
     r = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "chinchilla_tied",
-                                  "--bootstrap", "8", "-o", str(tmp_path / "c.json")])
+                                  "--bootstrap", "8", "-o", str(tmp_path / "c.json"), "--figure",
+                                  str(tmp_path / "c.svg")])
     assert r.exit_code == 0, r.output
     assert "chinchilla_tied" in r.output and "loso rms" in r.output and (tmp_path / "c.json").exists()
+    svg = (tmp_path / "c.svg").read_text()
+    assert 'width="504pt"' in svg and "Held-out error of each law" in svg  # the page preset, with captions
     bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--laws", "nolaw"])
     assert bad.exit_code == 2 and bad.output.strip().startswith("error: unknown law 'nolaw'")
 
@@ -189,7 +223,7 @@ def test_combined_is_the_mean_of_the_groups(grouped):
         assert comb.loc[law, "loso_mean_rank"] == (a.loc[law, "loso_rank"] + b.loc[law, "loso_rank"]) / 2
     assert comb.index[0] == "chinchilla" and comb.loc["chinchilla", "loso_rank"] == 1
     assert (comb["n_groups"] == 2).all() and comb.loc["hoffmann2022", "kind"] == "published"
-    summ = grouped.summary()
+    summ = grouped.ranking()
     assert summ.index.names == ["group", "law"]
     assert list(dict.fromkeys(summ.index.get_level_values("group"))) == ["a", "b", compare.COMBINED]
 
@@ -199,8 +233,11 @@ def test_grouped_save_figure_and_warnings(grouped, tmp_path):
     assert payload["schema"] == "scaling.compare" and set(payload["groups"]) == {"a", "b"}
     assert payload["groups"]["b"]["data_sha256"] != payload["data_sha256"]
     assert [r["law"] for r in payload["combined"]] == list(grouped.combined().index)
-    fig = grouped.figure(tmp_path / "g.png")
-    assert len(fig.axes) == 2 and "group b" in fig.axes[1].get_title()
+    axes = plot.held_out_errors(grouped)
+    assert len(axes) == 2 and "group b" in axes[1].get_title(loc="left") and axes[0].figure is axes[1].figure
+    assert plot.savefig(axes, tmp_path / "g.png").stat().st_size > 1000
+    with pytest.raises(ScalingError, match="got 1 Axes for 2 panel"):
+        plot.held_out_errors(grouped, ax=axes[0])
     assert all(w.message.startswith(("group 'a'", "group 'b'")) for w in grouped.warnings())
 
 
@@ -226,3 +263,34 @@ def test_cli_groups(tmp_path):
     assert set(payload["groups"]) == {"a", "b"} and "predictions" not in payload["groups"]["a"]
     bad = CliRunner().invoke(main, ["compare", "--data", str(path), "--groups", "pool"])
     assert bad.exit_code == 2 and bad.output.strip().startswith("error: the runs hold 2 group(s)")
+
+
+# -- files: the result contract (scaling.result_base), and version 1 files ------------------
+DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
+
+
+def test_save_load_round_trip_keeps_the_ranking(result, grouped, tmp_path):
+    for res in (result, grouped):
+        back = compare.load(res.save(tmp_path / f"{type(res).__name__}.json"))
+        assert type(back) is type(res)
+        pd.testing.assert_frame_equal(back.ranking(), res.ranking(), check_dtype=False)
+        pd.testing.assert_frame_equal(back.summary(), res.summary(), check_dtype=False)
+        assert back.params == res.params and back.settings == res.settings
+    with pytest.raises(ScalingError, match="schema"):
+        compare.CompareResult.load(DATA / "fit_v3_chinchilla.json")
+
+
+def test_version_1_file_still_loads(tmp_path):
+    """A comparison saved by scaling before the result contract (schema version 1, no content hash)."""
+    raw = json.loads((DATA / "compare_v1.json").read_text())
+    assert raw["schema_version"] == 1 and "content_sha256" not in raw
+    old = compare.load(DATA / "compare_v1.json")
+    assert isinstance(old, compare.CompareResult) and old.seed == 1
+    # what version 1 saved as its ranking is what the loaded result ranks
+    assert [r["law"] for r in raw["summary"]] == list(old.ranking().index)
+    for rec in raw["summary"]:
+        assert old.params[rec["law"]] == rec["extrapolate_rms"]
+    # saved again: today's version, with its content hash, and the same scores
+    again = compare.load(old.save(tmp_path / "v2.json"))
+    assert json.loads((tmp_path / "v2.json").read_text())["schema_version"] == compare.SCHEMA_VERSION
+    pd.testing.assert_frame_equal(again.scores, old.scores)

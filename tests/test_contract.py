@@ -30,6 +30,37 @@ def _law_fit():
     return load_fit(FITS / "chinchilla_lsq.json")
 
 
+def _bayes_fit():
+    from scaling import bayes
+
+    return bayes.load(FITS / "chinchilla_bayes.nc")
+
+
+def _runs(seed: int, scale: float = 1.0, sizes: int = 5, per_size: int = 4) -> pd.DataFrame:
+    """A small table of a Chinchilla-like law (Hoffmann et al. 2022's estimates) with 1% log-normal noise."""
+    from scaling.laws import get_law
+
+    rng = np.random.default_rng(seed)
+    n = np.repeat(np.geomspace(1e8, 3e9, sizes), per_size)
+    d = n * np.tile(np.geomspace(5, 80, per_size), sizes)
+    params = dict(E=1.69 * scale, A=406.4 * scale, B=410.7 * scale, alpha=0.34, beta=0.28)
+    loss = get_law("chinchilla").predict(params, n, d) * np.exp(0.01 * rng.standard_normal(n.size))
+    return pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss})
+
+
+def _comparison():
+    from scaling import compare
+
+    return compare.compare(_runs(0), laws=("kaplan",), published=("hoffmann2022",), bootstrap=3, seed=1)
+
+
+def _grouped_comparison():
+    from scaling import compare
+
+    runs = pd.concat([_runs(0).assign(group="a"), _runs(1, scale=1.5).assign(group="b")], ignore_index=True)
+    return compare.compare(runs, laws=("kaplan",), bootstrap=0, seed=2)
+
+
 def _capability_fit():
     from scaling.capability import load
 
@@ -55,6 +86,9 @@ def _capability_forecast():
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
+    "law fit (Bayesian posterior)": _bayes_fit,
+    "held-out comparison": _comparison,
+    "held-out comparison per group": _grouped_comparison,
     "capability fit": _capability_fit,
     "cost forecast": _forecast,
     "cost forecast (capability target)": _capability_forecast,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import types
@@ -169,6 +170,9 @@ def test_bayes_dispatch(monkeypatch, runs):
     calls = {}
     fake = types.ModuleType("scaling.bayes")
     fake.fit = lambda r, **kw: calls.setdefault("kw", kw) or "posterior"
+    # the real module first: monkeypatch reads scaling.bayes to restore it, and the package's lazy
+    # __getattr__ would otherwise import (and keep) the fake found in sys.modules
+    importlib.import_module("scaling.bayes")
     monkeypatch.setitem(sys.modules, "scaling.bayes", fake)
     monkeypatch.setattr(scaling, "bayes", fake, raising=False)
     fitting.fit(runs, method="bayes", seed=7, draws=10, chains=2)

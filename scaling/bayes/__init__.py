@@ -27,5 +27,7 @@ ensure_cache_dirs()  # before PyTensor or ArviZ is imported: writable caches eve
 from .core import SUPPORTED_LAWS, fit  # noqa: E402
 from .plots import plot_ppc  # noqa: E402
 from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, load  # noqa: E402
+from .samplers import SamplerSettings  # noqa: E402
 
-__all__ = ["fit", "load", "plot_ppc", "BayesFitResult", "SUPPORTED_LAWS", "SCHEMA", "SCHEMA_VERSION"]
+__all__ = ["fit", "load", "plot_ppc", "BayesFitResult", "SamplerSettings", "SUPPORTED_LAWS", "SCHEMA",
+           "SCHEMA_VERSION"]

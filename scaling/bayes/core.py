@@ -7,15 +7,15 @@ import time
 import numpy as np
 import pandas as pd
 
-from .._checks import check_int, check_number
+from .._checks import check_int
 from .._io import utc_now
 from ..errors import ScalingError
-from ..results import metadata
 from ..datasets import runs_sha256, validate_runs
 from ..runs import data_path as source_path
 from ..laws import get_law
 from .diagnostics import import_arviz
-from .result import SCHEMA, SCHEMA_VERSION, BayesFitResult, stamp
+from .result import BayesFitResult, stamp
+from .samplers import SamplerSettings
 
 SUPPORTED_LAWS = ("chinchilla", "data_constrained", "data_constrained_untied")
 INCLUDE_OPTIONS = (None, "kept", "all")
@@ -46,9 +46,9 @@ def select_runs(runs: pd.DataFrame, include: str | None) -> tuple[pd.DataFrame, 
     return kept, int(excluded.sum())
 
 
-def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str = "nutpie",
-        draws: int = 1000, tune: int = 1000, chains: int = 2, include: str | None = None,
-        target_accept: float = 0.9, progress: bool = False) -> BayesFitResult:
+def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str | SamplerSettings = "nutpie",
+        draws: int | None = None, tune: int | None = None, chains: int | None = None, include: str | None = None,
+        target_accept: float | None = None, progress: bool = False) -> BayesFitResult:
     """Fit a scaling law to training runs as a Bayesian model (PyMC) and sample it with NUTS.
 
     .. math::
@@ -77,16 +77,19 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     seed : int
         Seeds the sampler, the initial points and the predictive draws; the same seed
         gives the same draws.
-    sampler : {"nutpie", "pymc"}
-        ``"nutpie"`` (default, the faster: see ``benchmarks/bench_bayes.py``) or PyMC's
-        own NUTS.
-    draws, tune, chains : int
-        Posterior draws and tuning steps per chain, and the number of chains.
+    sampler : SamplerSettings or {"nutpie", "pymc"}
+        The sampler's settings, ``SamplerSettings(sampler, draws, tune, chains,
+        target_accept)`` (:class:`scaling.bayes.samplers.SamplerSettings`; defaults nutpie,
+        1,000, 1,000, 2, 0.9); or the sampler's name, ``"nutpie"`` (default, the faster: see
+        ``benchmarks/bench_bayes.py``) or PyMC's own NUTS, with the other settings as keywords.
+    draws, tune, chains : int, optional
+        Posterior draws and tuning steps per chain, and the number of chains (left out:
+        the defaults above; not with ``SamplerSettings``).
     include : None, "kept" or "all"
         None or ``"kept"`` drops runs flagged ``excluded``; ``"all"`` fits every run.
-    target_accept : float
+    target_accept : float, optional
         NUTS target acceptance rate, in (0, 1); higher means smaller steps and fewer
-        divergences.
+        divergences (not with ``SamplerSettings``).
     progress : bool
         Show the sampler's progress bar.
 
@@ -103,19 +106,14 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     >>> res = bayes.fit(datasets.load("chinchilla_runs"))        # doctest: +SKIP
     >>> print(res.report())                                       # doctest: +SKIP
     """
-    from .model import ModelData, build_law_model, prior_settings
-    from .samplers import SAMPLERS, sample_nutpie, sample_pymc
+    from .model import ModelData, build_law_model
+    from .samplers import sample_nutpie, sample_pymc
 
     if law not in SUPPORTED_LAWS:
         raise ScalingError(f"law {law!r} is not supported by scaling.bayes; supported laws: "
                          f"{', '.join(SUPPORTED_LAWS)}")
-    if sampler not in SAMPLERS:
-        raise ScalingError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+    sampling = SamplerSettings.resolve(sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
     seed = check_int("seed", seed, 0)
-    draws = check_int("draws", draws, 1)
-    tune = check_int("tune", tune, 0)
-    chains = check_int("chains", chains, 1)
-    target_accept = check_number("target_accept", target_accept, low=0.0, high=1.0, high_open=True)
     fitted, n_excluded = select_runs(runs, include)
     # a law with covariates (data_constrained: n_unique_tokens) reads them from the runs, checked
     covariates = get_law(law).covariate_values(fitted)
@@ -124,19 +122,25 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
     data = ModelData.from_arrays(fitted["n_params"], fitted["n_tokens"], fitted["loss"], **covariates)
     model = build_law_model(data, law, "centred")
     t1 = time.perf_counter()
-    run = sample_nutpie if sampler == "nutpie" else sample_pymc
-    idata, sampler_timings = run(model, draws=draws, tune=tune, chains=chains, seed=seed,
-                target_accept=target_accept, progress=bool(progress))
+    run = sample_nutpie if sampling.sampler == "nutpie" else sample_pymc
+    idata, sampler_timings = run(model, draws=sampling.draws, tune=sampling.tune, chains=sampling.chains, seed=seed,
+                                 target_accept=sampling.target_accept, progress=bool(progress))
     t2 = time.perf_counter()
     idata = add_predictive(idata, model, fitted, seed, covariates)
     t3 = time.perf_counter()
+    timings = {"build": round(t1 - t0, 3), "compile_and_sample": round(t2 - t1, 3),
+               **{k.removesuffix("_s"): round(v, 3) for k, v in sampler_timings.items()},
+               "predictive": round(t3 - t2, 3)}
+    settings = _fit_settings(sampling, include, data, law, timings)
+    return _stamped_result(idata, runs, law, len(fitted), n_excluded, seed, settings)
 
-    settings = {
-        "sampler": sampler,
-        "draws": draws,
-        "tune": tune,
-        "chains": chains,
-        "target_accept": target_accept,
+
+def _fit_settings(sampling: SamplerSettings, include, data, law: str, timings: dict) -> dict:
+    """The settings a posterior records: the sampler's, the runs kept, the model and the timings."""
+    from .model import prior_settings
+
+    return {
+        **sampling.as_dict(),
         "include": include,
         "parameterisation": "centred",
         "likelihood": "StudentT on log-loss",
@@ -144,28 +148,23 @@ def fit(runs: pd.DataFrame, law: str = "chinchilla", seed: int = 0, sampler: str
         "centre_log_d": data.centre_log_d,
         "centre_loss": data.centre_loss,
         "priors": prior_settings(data, law),
-        "mass_matrix": "low-rank modified (nutpie)" if sampler == "nutpie" else "dense (PyMC adapt_full)",
-        "timings_s": {"build": round(t1 - t0, 3), "compile_and_sample": round(t2 - t1, 3),
-                      **{k.removesuffix("_s"): round(v, 3) for k, v in sampler_timings.items()},
-                      "predictive": round(t3 - t2, 3)},
+        "mass_matrix": "low-rank modified (nutpie)" if sampling.sampler == "nutpie" else "dense (PyMC adapt_full)",
+        "timings_s": timings,
     }
-    # The hash of the whole table passed in (as the least-squares fit records it), so that a
-    # saved fit can be checked against the table it was made from, whatever `include` kept.
-    sha = runs_sha256(validate_runs(runs))
-    data_path = source_path(runs)
-    created = utc_now()
-    stamp(idata, {
-        **metadata(SCHEMA, SCHEMA_VERSION, created=created, data_sha256=sha, settings=settings, seed=seed),
-        "law": law,
-        "method": "bayes",
-        "sampler": sampler,
-        "n_runs": len(fitted),
-        "n_excluded": n_excluded,
-        "data_path": data_path,
-    })
-    return BayesFitResult.from_idata(idata, law=law, n_runs=len(fitted), n_excluded=n_excluded,
-                                     data_sha256=sha, seed=seed, settings=settings, created=created,
-                                     data_path=data_path)
+
+
+def _stamped_result(idata, runs: pd.DataFrame, law: str, n_runs: int, n_excluded: int, seed: int,
+                    settings: dict) -> BayesFitResult:
+    """The result, with its metadata written on the posterior (what :func:`scaling.bayes.load` reads back).
+
+    The hash is of the whole table passed in (as the least-squares fit records it), so that a
+    saved fit can be checked against the table it was made from, whatever ``include`` kept.
+    """
+    result = BayesFitResult.from_idata(idata, law=law, n_runs=n_runs, n_excluded=n_excluded,
+                                       data_sha256=runs_sha256(validate_runs(runs)), seed=seed, settings=settings,
+                                       created=utc_now(), data_path=source_path(runs))
+    stamp(idata, result.posterior_attrs())
+    return result
 
 
 def add_predictive(idata, model, runs: pd.DataFrame, seed: int, covariates: dict | None = None):

@@ -16,7 +16,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -25,10 +25,11 @@ from .._checks import ESS_MIN, R_HAT_MAX, check_number
 from .._format import plain_formula
 from .._io import atomic_write_with
 from ..errors import ScalingError, ScalingWarning
+from ..result_base import MALFORMED, ResultBase
 from ..runs import data_range, draws_at_bound_warnings, range_warnings
 from ..laws import get_law
-from ..results import (DEFAULT_LEVEL, DRAW_DIGITS, MAX_SAVED_DRAWS, check_level, check_metadata,
-                       check_predict_memory, predict_frame, round_significant, summary_frame, thin_index)
+from ..results import (DRAW_DIGITS, MAX_SAVED_DRAWS, check_level, check_metadata, check_predict_memory,
+                       predict_frame, round_significant, thin_index)
 from .diagnostics import count_divergences, diagnose, diagnostic_warnings, import_arviz
 
 __all__ = ["BayesFitResult", "load", "stamp", "derived_draws", "import_arviz", "compact_idata", "SCHEMA",
@@ -57,11 +58,13 @@ def derived_draws(posterior, law: str = "chinchilla") -> dict[str, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class BayesFitResult:
+class BayesFitResult(ResultBase):
     """A Bayesian fit of a scaling law: posterior draws, diagnostics and provenance.
 
-    Honours the result contract (:mod:`scaling.results`), like the least-squares
-    ``FitResult``; ``scaling.optimal``, the forecasts and the plots accept either.
+    A :class:`scaling.result_base.ResultBase` kind, like the least-squares ``FitResult``;
+    ``scaling.optimal``, the forecasts and the plots accept either. Its file is netCDF (the
+    module docstring), not JSON: it declares :meth:`_write` and :meth:`_read` only; its
+    :meth:`to_dict` (metadata, fields, draws thinned to 1,000) is the base's.
 
     Attributes
     ----------
@@ -113,6 +116,13 @@ class BayesFitResult:
     method: str = "bayes"
     data_path: str = ""
 
+    SCHEMA: ClassVar[str] = SCHEMA
+    SCHEMA_VERSION: ClassVar[int] = SCHEMA_VERSION
+    READABLE_VERSIONS: ClassVar[tuple[int, ...]] = READABLE_VERSIONS
+    KIND: ClassVar[str] = "Bayesian fit"
+    SUFFIX: ClassVar[str] = ".nc"
+    REMEDY: ClassVar[str] = "refit (`scaling fit --method bayes`, or `scaling run --force`)"
+
     # -- construction -----------------------------------------------------------------
     @classmethod
     def from_idata(cls, idata, *, law: str, n_runs: int, n_excluded: int, data_sha256: str,
@@ -153,34 +163,31 @@ class BayesFitResult:
             "n_draws": int(len(self.draws)),
         }
 
-    def warnings(self) -> list[ScalingWarning]:
+    def _warnings(self, level: float) -> list[ScalingWarning]:
         """Failed convergence checks, identifiability and bound warnings (empty when all pass)."""
         out = diagnostic_warnings(self.diagnostics_table, count_divergences(self.idata))
         out += range_warnings(self.data_range)
         out += draws_at_bound_warnings(get_law(self.law), self.draws, self.params, "posterior draws")
         return out
 
-    # -- tables and text ----------------------------------------------------------------
-    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
-        """Posterior median and equal-tailed ``level`` interval, with R-hat and ESS.
+    # -- tables and text (summary, report: ResultBase) ------------------------------------
+    def _summary_values(self) -> dict[str, float]:
+        """Posterior medians of the law's parameters, derived quantities, ``sigma`` and ``nu``."""
+        return {c: float(np.median(self.draws[c].to_numpy(dtype=float))) for c in self.draws.columns}
 
-        Returns
-        -------
-        pandas.DataFrame
-            Index ``parameter`` (the law's parameters, derived quantities, ``sigma``, ``nu``);
-            columns ``value`` (median), ``lower``, ``upper``, ``r_hat``, ``ess_bulk``, ``ess_tail``.
-        """
-        level = check_level(level)
-        medians = {c: float(np.median(self.draws[c].to_numpy(dtype=float))) for c in self.draws.columns}
-        return summary_frame(medians, self.draws, level, extra=self.diagnostics_table)
+    def _summary_extra(self, level: float) -> pd.DataFrame:
+        """R-hat and bulk/tail ESS per quantity (the summary's last columns)."""
+        return self.diagnostics_table
 
-    def report(self, level: float = DEFAULT_LEVEL) -> str:
-        """A human-readable fit report; warnings first when any check fails."""
+    def _report_title(self) -> str:
+        return f"Bayesian fit of the {self.law} law: {plain_formula(get_law(self.law).formula)}"
+
+    def _report_lines(self, level: float) -> list[str]:
+        """Runs, sampler, the summary with R-hat and ESS, the diagnostics (the warnings follow)."""
         s = self.summary(level)
         d = self.diagnostics
         width = max(6, *(len(str(name)) for name in s.index))  # R_D_star is 8 characters
         lines = [
-            f"Bayesian fit of the {self.law} law: {plain_formula(get_law(self.law).formula)}",
             f"runs fitted: {self.n_runs} (excluded: {self.n_excluded}); data sha256 {self.data_sha256[:12]}...",
             f"sampler: {self.settings.get('sampler')}, {self.settings.get('chains')} chains x "
             f"{self.settings.get('draws')} draws (tune {self.settings.get('tune')}), seed {self.seed}",
@@ -197,12 +204,9 @@ class BayesFitResult:
             f"diagnostics: max R-hat {d['max_r_hat']:.4f} ({d['max_r_hat_param']}), min bulk ESS "
             f"{d['min_ess_bulk']:.0f} ({d['min_ess_bulk_param']}), divergences {d['divergences']}"
         )
-        warns = self.warnings()
-        if warns:
-            lines = [f"warning: {w.message}" for w in warns] + [""] + lines
-        else:
+        if not self.warnings(level):
             lines.append(f"all checks passed (R-hat <= {R_HAT_MAX}, ESS >= {ESS_MIN}, no divergences)")
-        return "\n".join(lines)
+        return lines
 
     # -- prediction ---------------------------------------------------------------------
     def predict(self, n_params, n_tokens, level: float | None = None, interval: str = "line", **covariates):
@@ -252,24 +256,98 @@ class BayesFitResult:
                 per_draw = per_draw * np.exp(noise)
         return predict_frame(dict(zip(["n_params", "n_tokens", *names], flat)), per_draw, level)
 
-    # -- files --------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike, max_draws: int | None = MAX_SAVED_DRAWS) -> Path:
+    # -- files (to_dict, save, load: ResultBase; the netCDF file: _write, _read) -----------
+    def posterior_attrs(self) -> dict:
+        """The attributes of the saved ``posterior`` group: the metadata, then ``law``, ``method``,
+        ``sampler``, ``n_runs``, ``n_excluded``, ``data_path`` (see the module docstring)."""
+        return {**self.metadata, "law": self.law, "method": self.method, "sampler": self.settings.get("sampler", ""),
+                "n_runs": int(self.n_runs), "n_excluded": int(self.n_excluded), "data_path": self.data_path}
+
+    def _fields(self) -> dict[str, Any]:
+        """The fields of :meth:`to_dict` beyond the metadata and the draws (every draw column)."""
+        return {
+            "law": self.law,
+            "method": self.method,
+            "params": {k: float(v) for k, v in self.params.items()},
+            "n_runs": int(self.n_runs),
+            "n_excluded": int(self.n_excluded),
+            "data_range": dict(self.data_range),
+            "diagnostics": self.diagnostics,
+            "data_path": self.data_path,
+        }
+
+    def _write(self, path: Path, max_draws: int | None) -> Path:
         """Write the posterior to netCDF atomically (temporary file, then rename).
 
         The metadata attributes are on the ``posterior`` group (see the module
         docstring); :func:`scaling.bayes.load` checks them. The draws are those of
         :func:`compact_idata`: at most ``max_draws`` in all (None: all), the posterior at 6
-        significant digits, the simulated log-losses packed in 16 bits.
+        significant digits, the simulated log-losses packed in 16 bits. A posterior read from
+        an older version is written with today's metadata attributes.
         """
-        path = Path(path)
-        if path.suffix.lower() != ".nc":
-            raise ScalingError(f"a Bayesian fit is saved as .nc (netCDF), got {path.name!r}")
         idata = compact_idata(self.idata, max_draws)
+        if _attr(self.idata.posterior.attrs, "schema_version") != SCHEMA_VERSION:
+            stamp(idata, self.posterior_attrs())
 
         def write(tmp: str) -> None:
             idata.to_netcdf(tmp)
 
         return atomic_write_with(path, write)
+
+    @classmethod
+    def _upgrade(cls, payload: dict) -> dict:
+        """Version 1 named the settings ``settings_json`` and the time ``created_at``."""
+        if payload["schema_version"] == 1:
+            payload = {**payload, "settings": payload.get("settings_json", "{}"),
+                       "created": payload.get("created_at", "")}
+        return payload
+
+    @classmethod
+    def _read(cls, path: Path) -> BayesFitResult:
+        """Read a posterior written by :meth:`save` (see :func:`load`)."""
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a directory, expected a netCDF file", str(path))
+        _check_declared_size(path)  # before ArviZ is imported: refusing a file costs no import
+        az = import_arviz()
+        try:
+            idata = az.from_netcdf(str(path))
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise ScalingError(f"{path} is not a readable netCDF posterior ({type(exc).__name__}: {exc})") from None
+        if "posterior" not in idata.groups():
+            raise ScalingError(f"{path} has no 'posterior' group: not a posterior written by scaling.bayes")
+        attrs = {key: _attr(idata.posterior.attrs, key) for key in idata.posterior.attrs}
+        _check_schema(attrs, path)
+        try:
+            payload = cls._upgrade(attrs)
+            meta = check_metadata({**payload, "settings": json.loads(payload.get("settings", "{}")),
+                                   "created": str(payload.get("created", ""))}, path)
+            return cls._from_saved(payload, meta, idata, path)
+        except ScalingError:
+            raise
+        except (*MALFORMED, json.JSONDecodeError) as exc:
+            raise ScalingError(f"{path}: a 'scaling.bayes' file missing or with a malformed attribute "
+                               f"({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, idata, path) -> BayesFitResult:
+        """The result from a loaded posterior (``idata``) and its checked metadata."""
+        law = get_law(str(payload["law"]))
+        posterior = idata.posterior
+        missing = [p for p in (*law.param_names, *NOISE) if p not in posterior]
+        if missing:
+            raise ScalingError(f"{path}: posterior lacks variable(s) {', '.join(missing)}")
+        for p in (*law.param_names, *NOISE):
+            values = np.asarray(posterior[p].values, dtype=float)
+            if values.size == 0 or not np.isfinite(values).all():
+                raise ScalingError(f"{path}: the posterior draws of {p} are empty or not finite")
+        method = payload.get("method", "bayes")
+        if method != "bayes":
+            raise ScalingError(f"{path}: unknown method {method!r}; a posterior file has method 'bayes'")
+        return cls.from_idata(
+            idata, law=law.name, n_runs=int(payload["n_runs"]), n_excluded=int(payload["n_excluded"]),
+            data_sha256=meta["data_sha256"], seed=meta["seed"], settings=meta["settings"], created=meta["created"],
+            data_path=str(payload.get("data_path") or ""),
+        )
 
 
 #: Groups with one entry per posterior draw, thinned together (so draw i of each matches).
@@ -377,72 +455,33 @@ def _check_declared_size(path: Path) -> None:
                            f"{MAX_POSTERIOR_BYTES / 2 ** 30:g} GiB a posterior of scaling.bayes holds: not loading it")
 
 
-def load(path: str | os.PathLike) -> BayesFitResult:
-    """Read a posterior written by :meth:`BayesFitResult.save`.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``path`` does not exist.
-    ScalingError
-        If the file is not readable netCDF-4, declares more than :data:`MAX_POSTERIOR_BYTES`
-        of arrays (checked before loading), was not written by ``scaling.bayes`` (no or
-        another ``schema`` attribute), has another ``schema_version``, or holds invalid values.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "posterior file does not exist", str(path))
-    if path.is_dir():
-        raise IsADirectoryError(21, "is a directory, expected a netCDF file", str(path))
-    _check_declared_size(path)  # before ArviZ is imported: refusing a file costs no import
-    az = import_arviz()
-    try:
-        idata = az.from_netcdf(str(path))
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise ScalingError(f"{path} is not a readable netCDF posterior ({type(exc).__name__}: {exc})") from None
-    if "posterior" not in idata.groups():
-        raise ScalingError(f"{path} has no 'posterior' group: not a posterior written by scaling.bayes")
-    posterior = idata.posterior
-    attrs = dict(posterior.attrs)
+def _check_schema(attrs: dict, path: Path) -> None:
+    """Refuse a posterior of another schema, or of a version this package does not read."""
     schema = attrs.get("schema")
     if schema is None:
         raise ScalingError(f"{path} has no 'schema' attribute: not a posterior written by scaling.bayes")
     if schema != SCHEMA:
         raise ScalingError(f"{path} holds schema {schema!r}, expected {SCHEMA!r}")
-    version = _attr(attrs, "schema_version")
+    version = attrs.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or int(version) not in READABLE_VERSIONS:
         raise ScalingError(
             f"{path} has schema version {version!r}; this version of scaling reads versions "
             f"{', '.join(map(str, READABLE_VERSIONS))} of {SCHEMA!r}. Refit, or install the scaling "
             "version that wrote it."
         )
-    try:
-        if int(version) == 1:
-            settings_text, created = attrs.get("settings_json", "{}"), attrs.get("created_at", "")
-        else:
-            settings_text, created = attrs.get("settings", "{}"), attrs.get("created", "")
-        meta = check_metadata({
-            "schema": schema, "schema_version": int(version), "scaling_version": attrs.get("scaling_version", ""),
-            "created": created, "data_sha256": attrs.get("data_sha256"), "settings": json.loads(settings_text),
-            "seed": _attr(attrs, "seed")}, path)
-        law = get_law(str(attrs["law"]))
-        missing = [p for p in (*law.param_names, *NOISE) if p not in posterior]
-        if missing:
-            raise ScalingError(f"{path}: posterior lacks variable(s) {', '.join(missing)}")
-        for p in (*law.param_names, *NOISE):
-            values = np.asarray(posterior[p].values, dtype=float)
-            if values.size == 0 or not np.isfinite(values).all():
-                raise ScalingError(f"{path}: the posterior draws of {p} are empty or not finite")
-        method = attrs.get("method", "bayes")
-        if method != "bayes":
-            raise ScalingError(f"{path}: unknown method {method!r}; a posterior file has method 'bayes'")
-        return BayesFitResult.from_idata(
-            idata, law=law.name, n_runs=int(_attr(attrs, "n_runs")), n_excluded=int(_attr(attrs, "n_excluded")),
-            data_sha256=meta["data_sha256"], seed=meta["seed"], settings=meta["settings"], created=str(created),
-            data_path=str(attrs.get("data_path") or ""),
-        )
-    except ScalingError:
-        raise
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-        raise ScalingError(f"{path}: a 'scaling.bayes' file missing or with a malformed attribute "
-                           f"({type(exc).__name__}: {exc})") from None
+
+
+def load(path: str | os.PathLike) -> BayesFitResult:
+    """Read a posterior written by :meth:`BayesFitResult.save` (:meth:`BayesFitResult.load`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ScalingError
+        If the file is not named ``.nc``, is not readable netCDF-4, declares more than
+        :data:`MAX_POSTERIOR_BYTES` of arrays (checked before loading), was not written by
+        ``scaling.bayes`` (no or another ``schema`` attribute), has another ``schema_version``,
+        or holds invalid values.
+    """
+    return BayesFitResult.load(path)

@@ -21,22 +21,108 @@ its term's intercept (about -0.98) and between ``log E`` and both exponents (abo
 the reducible terms are determined mostly at the small-N / small-D end of the data.
 A diagonal mass matrix then needs ~50 leapfrog steps per draw; a low-rank or dense one
 needs ~6.
+
+:class:`SamplerSettings` is the one description of a NUTS run (sampler, draws, tune, chains,
+target_accept) that every MCMC fit of the package takes, as ``sampler=SamplerSettings(...)``
+or as the separate keywords it replaces (:meth:`SamplerSettings.resolve`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_int, check_number
 from ..errors import ScalingError
 
-__all__ = ["SAMPLERS", "sample", "sample_nutpie", "sample_pymc", "sample_nutpie_numba"]
+__all__ = ["SAMPLERS", "SamplerSettings", "sample", "sample_nutpie", "sample_pymc", "sample_nutpie_numba"]
 
 SAMPLERS = ("nutpie", "pymc")
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How NUTS samples a model: which sampler, how many draws and chains, how careful a step.
+
+    Attributes
+    ----------
+    sampler : {"nutpie", "pymc"}
+        :func:`sample_nutpie` (PyTensor-compiled density, low-rank mass matrix) or
+        :func:`sample_pymc` (PyMC's NUTS, dense mass matrix).
+    draws, tune : int
+        Posterior draws (>= 1) and tuning steps (>= 0) per chain.
+    chains : int
+        Independent chains (>= 1; R-hat needs 2 or more).
+    target_accept : float
+        NUTS target acceptance rate, in (0, 1) (Hoffman & Gelman 2014, "The No-U-Turn
+        Sampler", JMLR 15): higher means smaller steps and fewer divergences.
+
+    The seed is not a setting: it is the result's own metadata, passed to every fit beside
+    these settings. Values are checked on construction.
+
+    Raises
+    ------
+    ScalingError
+        An unknown sampler, or a count or rate out of its range.
+    """
+
+    sampler: str = "nutpie"
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 2
+    target_accept: float = 0.9
+
+    def __post_init__(self):
+        if not isinstance(self.sampler, str) or self.sampler not in SAMPLERS:
+            raise ScalingError(f"unknown sampler {self.sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+        object.__setattr__(self, "draws", check_int("draws", self.draws, 1))
+        object.__setattr__(self, "tune", check_int("tune", self.tune, 0))
+        object.__setattr__(self, "chains", check_int("chains", self.chains, 1))
+        object.__setattr__(self, "target_accept", check_number("target_accept", self.target_accept, low=0.0,
+                                                               high=1.0, high_open=True))
+
+    def as_dict(self) -> dict:
+        """``{"sampler", "draws", "tune", "chains", "target_accept"}`` (the order of a result's settings)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def resolve(cls, sampler: str | SamplerSettings | None = None, defaults: SamplerSettings | None = None,
+                **keywords) -> SamplerSettings:
+        """The settings of a call that takes ``sampler=SamplerSettings(...)`` or the old keywords.
+
+        Parameters
+        ----------
+        sampler : SamplerSettings, str or None
+            Settings (then no keyword may be given), or a sampler's name, or None (the default's).
+        defaults : SamplerSettings, optional
+            What a keyword left out (None) takes; ``SamplerSettings()`` when not given.
+        **keywords
+            ``draws``, ``tune``, ``chains``, ``target_accept`` (None: the default).
+
+        Raises
+        ------
+        ScalingError
+            Settings and keywords both given, an unknown keyword, or an invalid value.
+        """
+        unknown = sorted(set(keywords) - {f.name for f in dataclasses.fields(cls)} - {"sampler"})
+        if unknown:
+            raise ScalingError(f"unknown sampler setting(s) {', '.join(unknown)}; allowed: draws, tune, chains, "
+                               "target_accept")
+        given = {k: v for k, v in keywords.items() if v is not None}
+        if isinstance(sampler, cls):
+            if given:
+                raise ScalingError(f"sampler=SamplerSettings(...) already says {', '.join(sorted(given))}: give "
+                                   "the settings either as SamplerSettings or as keywords, not both")
+            return sampler
+        if sampler is not None:
+            given["sampler"] = sampler
+        return dataclasses.replace(defaults if defaults is not None else cls(), **given)
 
 
 def _cores(chains: int) -> int:
@@ -249,8 +335,8 @@ def sample_pymc(model, *, draws: int, tune: int, chains: int, seed: int,
     return idata, {"compile_and_sample_s": time.perf_counter() - t0}
 
 
-def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int, seed: int,
-           target_accept: float, progress: bool = False):
+def sample(model, *, sampler: str | SamplerSettings = "nutpie", draws: int | None = None, tune: int | None = None,
+           chains: int | None = None, seed: int, target_accept: float | None = None, progress: bool = False):
     """Sample any PyMC ``model`` with NUTS: the one sampling entry point of ``scaling``.
 
     Every MCMC fit in the package (scaling laws, hardware trends) samples through here,
@@ -260,14 +346,17 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     Parameters
     ----------
     model : pymc.Model
-    sampler : {"nutpie", "pymc"}
-        ``"nutpie"``: :func:`sample_nutpie` (PyTensor-compiled density, low-rank mass
-        matrix); ``"pymc"``: :func:`sample_pymc` (PyMC's NUTS, dense mass matrix).
-    draws, tune, chains : int
-        Draws and tuning steps per chain, and the number of chains.
+    sampler : SamplerSettings or {"nutpie", "pymc"}
+        The settings of the run (:class:`SamplerSettings`); or the sampler's name, with
+        the other settings as keywords: ``"nutpie"``: :func:`sample_nutpie`
+        (PyTensor-compiled density, low-rank mass matrix); ``"pymc"``: :func:`sample_pymc`
+        (PyMC's NUTS, dense mass matrix).
+    draws, tune, chains : int, optional
+        Draws and tuning steps per chain, and the number of chains (without
+        ``SamplerSettings``; left out: the defaults of :class:`SamplerSettings`).
     seed : int
-    target_accept : float
-        NUTS target acceptance rate, in (0, 1).
+    target_accept : float, optional
+        NUTS target acceptance rate, in (0, 1) (without ``SamplerSettings``).
     progress : bool
         Show on stderr, only when it is a terminal, an elapsed-time line while the model
         compiles (:class:`scaling._progress.Activity`) and then a bar of the draws done,
@@ -288,20 +377,19 @@ def sample(model, *, sampler: str = "nutpie", draws: int, tune: int, chains: int
     Raises
     ------
     ScalingError
-        An unknown sampler name.
+        An unknown sampler name, an invalid setting, or settings given twice.
     """
-    if sampler not in SAMPLERS:
-        raise ScalingError(f"unknown sampler {sampler!r}; known samplers: {', '.join(SAMPLERS)}")
+    settings = SamplerSettings.resolve(sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
     import logging
 
-    run = sample_nutpie if sampler == "nutpie" else sample_pymc
+    run = sample_nutpie if settings.sampler == "nutpie" else sample_pymc
     logger = logging.getLogger("pymc")
     level = logger.level
     if not progress:
         # PyMC logs "Auto-assigning NUTS sampler...", "Sampling 2 chains..." at INFO.
         logger.setLevel(logging.WARNING)
     try:
-        return run(model, draws=int(draws), tune=int(tune), chains=int(chains), seed=int(seed),
-                   target_accept=float(target_accept), progress=bool(progress))
+        return run(model, draws=settings.draws, tune=settings.tune, chains=settings.chains, seed=int(seed),
+                   target_accept=settings.target_accept, progress=bool(progress))
     finally:
         logger.setLevel(level)

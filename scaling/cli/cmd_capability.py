@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .._format import format_pct
 from ..errors import ScalingError
 from ._util import check_outputs, echo_json, echo_warnings, fmt_num, force_option, print_table
 
@@ -49,11 +50,13 @@ def _get_fit(benchmark: str, fit_path):
 
 
 def _pct(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{100 * x:.1f}%"
+    """A score as a percentage, one decimal; not finite: '-' (scaling._format)."""
+    return format_pct(x, 1, inf=None)
 
 
 def _flops(x: float) -> str:
-    return "unbounded" if math.isinf(x) else fmt_num(x)
+    """Training compute in a table: fmt_num (inf prints 'unbounded')."""
+    return fmt_num(x)
 
 
 @click.group("capability")

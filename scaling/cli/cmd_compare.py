@@ -58,7 +58,7 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
     if output:
         result.save(output)
     if figure:
-        result.figure(figure)
+        _save_figure(result, figure)
     echo_warnings(result.warnings())
     grouped = isinstance(result, compare.GroupedCompareResult)
     if as_json:
@@ -85,6 +85,24 @@ def compare_command(data, dataset, laws, published, schemes, bootstrap, grid, le
     for path in (output, figure):
         if path:
             click.echo(f"saved {path}")
+
+
+def _save_figure(result, path) -> None:
+    """The held-out error figure (scaling.plot.held_out_errors, page preset, with captions), saved like
+    every figure of 'scaling plot' (scaling.plot.savefig)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # never open a window from the command line
+    import matplotlib.pyplot as plt
+
+    from scaling import plot
+
+    before = set(plt.get_fignums())
+    try:
+        plot.savefig(plot.held_out_errors(result, **plot.CAPTIONS), path)
+    finally:
+        for num in set(plt.get_fignums()) - before:
+            plt.close(num)
 
 
 def _print_ranking(summ, schemes, level) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from scaling._format import format_sig
 from scaling.cli._util import echo_json
 
 
@@ -26,7 +27,7 @@ def published_names_help() -> str:
 
 
 def _params_text(params: dict) -> str:
-    return ", ".join(f"{k} {v:.6g}" for k, v in params.items())
+    return ", ".join(f"{k} {format_sig(v, 6)}" for k, v in params.items())
 
 
 @click.command("laws")

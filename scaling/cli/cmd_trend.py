@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
+from .._format import format_fixed, format_interval
 from ..datasets import PRECISIONS
 from ..errors import ScalingError
 from ._util import check_outputs, echo_json, force_option, print_table
@@ -27,10 +26,10 @@ def _choice(name: str, value: str, table: dict) -> str:
 def _dt_row(label: str, t) -> list:
     d, g = t.doubling_time_years, t.growth_per_year
     rhat = float(t.summary()["r_hat"].max())  # NaN for OLS
-    hi = "inf" if math.isinf(d["upper"]) else f"{d['upper']:.2f}"
-    return [label, t.n_chips, f"{d['median']:.2f}", f"[{d['lower']:.2f}, {hi}]", f"x{g['median']:.3f}",
-            f"[{g['lower']:.3f}, {g['upper']:.3f}]", f"{d['prob_no_improvement']:.3f}",
-            "-" if math.isnan(rhat) else f"{rhat:.3f}"]
+    return [label, t.n_chips, f"{d['median']:.2f}", format_interval(d["lower"], d["upper"], format_fixed, 2, nan="nan",
+                                                                    inf="inf"),
+            f"x{g['median']:.3f}", f"[{g['lower']:.3f}, {g['upper']:.3f}]", f"{d['prob_no_improvement']:.3f}",
+            format_fixed(rhat, 3, inf="inf")]
 
 
 @click.command("trend")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from .._format import format_fixed
 from ..errors import ScalingError
 
 __all__ = ["evaluation_markdown"]
@@ -25,7 +24,8 @@ _MODELS_TEXT = (
     "provider a price belongs to; a chip trend has one point per chip, so there is nothing to condition on."
 )
 def _f(x, digits=3) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
+    """A score with ``digits`` decimals; None or not finite: '-' (scaling._format)."""
+    return format_fixed(x, digits, inf=None)
 
 
 def _scores_table(res, include_unconverged: bool) -> list[str]:

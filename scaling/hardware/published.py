@@ -21,6 +21,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from .._format import format_fixed, format_interval
+
 __all__ = ["PUBLISHED", "published_table", "render_markdown", "seed_growth_per_year"]
 
 
@@ -67,10 +69,10 @@ def published_table(metric: str | None = None) -> pd.DataFrame:
 
 
 def _fmt_interval(lo, hi) -> str:
+    """``[lo, hi]`` with 2 decimals, an infinite end as 'inf'; no interval (None, NaN lower end): ''."""
     if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
         return ""
-    hi_s = "inf" if math.isinf(hi) else f"{hi:.2f}"
-    return f"[{lo:.2f}, {hi_s}]"
+    return format_interval(lo, hi, format_fixed, 2, nan="nan", inf="inf")
 
 
 def _sample(settings: dict) -> str:

@@ -21,6 +21,7 @@ from ._base import (CAPTIONS, PALETTE, RC, SAVE_FORMATS, SIZES, SOURCES, U_MATCH
                     style)
 from .capability import capability_curve, capability_frontier
 from .checks import predictive_check
+from .compare import held_out_errors
 from .fits import (HOFFMANN_BUDGETS, fit_residuals, isoflop, isoflop_budgets, loss_contours, optimal_allocation,
                    param_pairs, residual_warnings)
 from .trends import fan_chart, hardware_trend
@@ -30,5 +31,5 @@ __all__ = [
     "optimal_allocation", "hardware_trend", "fan_chart", "predictive_check", "savefig", "SAVE_FORMATS",
     "HOFFMANN_BUDGETS", "runs_of", "FitRuns", "isoflop_budgets", "residual_warnings", "U_MATCH_RTOL",
     "capability_frontier",
-    "capability_curve",
+    "capability_curve", "held_out_errors",
 ]

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 
-#: Suffixes of counts and dollars: thousand, million, billion, trillion, quadrillion.
-_SUFFIXES = ((1e15, "P"), (1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+from .._format import format_si, format_sig
 
 
 def _short(x: float) -> str:
     """``1.5`` -> ``1.5``, ``100.0`` -> ``100``: at most 3 significant digits, no trailing zeros."""
-    return f"{x:.3g}"
+    return format_sig(x, 3)
 
 
 def count_label(x: float) -> str:
@@ -31,10 +30,9 @@ def count_label(x: float) -> str:
         return "0"
     if abs(x) >= 1e18:
         return power_label(x)
-    for scale, suffix in _SUFFIXES:
-        if abs(x) >= scale:
-            return f"{_short(x / scale)}{suffix}"
-    return _short(x)
+    if abs(x) >= 1e15:  # quadrillions: P, where scaling._format turns to scientific notation
+        return f"{_short(x / 1e15)}P"
+    return format_si(x, 3)  # k, M, B, T
 
 
 def usd_label(x: float) -> str:

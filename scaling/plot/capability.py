@@ -8,6 +8,7 @@ import pandas as pd
 
 from .._checks import check_int, check_level
 from .._dates import decimal_year
+from .._format import INF_TEXT, format_fixed
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL
 from .. import _style
@@ -75,7 +76,7 @@ def capability_frontier(trend, ax=None, *, level=DEFAULT_LEVEL, until: int = 203
         grid = pd.date_range(t_first, end, periods=160)
         band = trend.predict(grid, level=level)
         h = trend.halving(level)
-        upper = "unbounded" if not np.isfinite(h["upper"]) else f"{h['upper']:.0f}"
+        upper = format_fixed(h["upper"], 0, nan=INF_TEXT)  # not finite: unbounded
         ax.fill_between(grid, band["lower"], band["upper"], color=PALETTE[0], alpha=0.2, lw=0,
                         label=f"{level:.0%} credible interval (trend)")
         ax.plot(grid, band["median"], color=PALETTE[0],

@@ -1,4 +1,9 @@
-"""Loss-law figures: IsoFLOP profiles, loss contours, residuals, parameter pairs, allocation."""
+"""Figures of a loss law over model size, tokens and compute: IsoFLOP profiles, loss contours,
+compute-optimal allocation.
+
+The fit against its runs is drawn by :mod:`.residuals`, parameter uncertainty by :mod:`.params`
+(their functions are importable from here too, as before the split).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,14 @@ from .._checks import check_level
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL, interval
 from .. import _style
-from ..errors import ScalingWarning
-from ._base import (PALETTE, _data_range, _draws, _draws_label, _finish, _fit_label, _fit_source,
-                    _fonts, _grid_law, _law_params, _law_title, _loss_name, _method, _mpl, _new_ax, _param_label,
-                    _predict_runs, _reference_models, _runs, _source_of, _tag, _u_text, _unique_match, style)
+from ._base import (PALETTE, _data_range, _draws, _finish, _fit_label, _fit_source, _fonts, _grid_law, _law_params,
+                    _law_title, _loss_name, _method, _mpl, _new_ax, _reference_models, _runs, _source_of, _tag,
+                    _u_text, _unique_match, style)
+from ._docs import fill_doc
 from ._layout import defer_labels, optional, over, readable_on, set_legend
-from ._units import MIN_LABELLED_TICKS, count_label, flops_label, log_axis
-
-_U_DOC = """n_unique_tokens : float, optional
-        Unique tokens :math:`U` to draw a law with covariates at (the data-constrained laws
-        of Muennighoff et al. 2023, arXiv:2305.16264: a pool of :math:`U` unique tokens;
-        :meth:`scaling.laws.Law.at`); required for those laws (``--unique-tokens`` in the
-        CLI), refused for the others. Written in the subtitle (and the corner note)."""
-
-_CAPTION_DOC = """size : {"column", "page", "slide"}, optional
-        Size preset of a new figure (3.5 in wide, 7 in wide, 13.33 x 7.5 in); default
-        ``"page"``. Ignored when ``ax`` is given.
-    title, subtitle, source : str, True or None
-        Title, assumptions line and data-source line; ``True`` writes the automatic
-        text, ``None`` (default) leaves the line out (pass ``**scaling.plot.CAPTIONS``
-        for all three)."""
+from ._units import count_label, flops_label, log_axis
+from .params import param_pairs  # noqa: F401  (scaling.plot.fits.param_pairs, as before the split)
+from .residuals import fit_residuals, residual_warnings  # noqa: F401  (likewise)
 
 #: The nine IsoFLOP budgets of Hoffmann et al. (2022), Figure 3 (FLOPs).
 HOFFMANN_BUDGETS = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
@@ -85,44 +78,31 @@ def isoflop_budgets(runs, *, band_decades: float = 0.15) -> np.ndarray:
     return budgets
 
 
-def residual_warnings(fit, runs) -> list[ScalingWarning]:
-    r"""A ``poor_fit`` warning when the RMS log residual of the kept runs under the fit exceeds
-    :data:`scaling.fitting.MAX_RMS_LOG_RESIDUAL` (0.1), :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`
-    (a law with covariates at each run's own: data_constrained, :math:`\hat L(N_i, D_i, U_i)`).
-
-    Parameters
-    ----------
-    fit : FitResult, BayesFitResult or dict
-    runs : DataFrame or None
-        The runs drawn (``excluded`` runs are left out); None: the fit's own.
-
-    Returns
-    -------
-    list of ScalingWarning
-        Empty when the law describes the runs, or there are no kept runs.
-    """
-    from ..fitting import MAX_RMS_LOG_RESIDUAL
-
-    r = _runs(runs, fit)
-    keep = np.zeros(0, dtype=bool) if r is None else ~r["excluded"].to_numpy(dtype=bool)
-    if not keep.any():
-        return []
-    fitted = _predict_runs(fit, r[keep])
-    rms = float(np.sqrt(np.mean((np.log(r["loss"].to_numpy()[keep]) - np.log(fitted)) ** 2)))
-    if np.isfinite(rms) and rms <= MAX_RMS_LOG_RESIDUAL:
-        return []
-    return [ScalingWarning("poor_fit", f"RMS log residual of the {int(keep.sum())} runs drawn is {rms:.3g} > "
-                                       f"{MAX_RMS_LOG_RESIDUAL}: the fit does not describe these runs (were they "
-                                       "its data?)")]
+def _isoflop_runs_and_budgets(fit, runs, budgets, u, band_decades):
+    """The runs an IsoFLOP figure draws (those on the unique data ``u`` for a law with covariates;
+    an empty table for none), its checked budgets (FLOPs), and ``(matching runs, all runs)``
+    when drawn at ``u`` (else None)."""
+    matched = None
+    if runs is not None and u is not None:
+        match = _unique_match(_law_params(fit)[0], runs, u)
+        matched = (int(match.sum()), len(runs))
+        if budgets is None and not match.any():  # no run on this unique data: budgets from all of them
+            budgets = isoflop_budgets(runs, band_decades=band_decades)
+        runs = runs[match]
+    try:
+        budgets = np.asarray(isoflop_budgets(runs, band_decades=band_decades) if budgets is None else budgets,
+                             dtype=float)
+    except (TypeError, ValueError):
+        raise ScalingError(f"budgets must be a sequence of positive FLOP counts, got {budgets!r}") from None
+    if budgets.ndim != 1 or budgets.size == 0 or not np.all(np.isfinite(budgets) & (budgets > 0)):
+        raise ScalingError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
+    if runs is None:
+        runs = pd.DataFrame({c: np.zeros(0) for c in ("n_params", "n_tokens", "compute_flops", "loss")}
+                            ).assign(excluded=np.zeros(0, dtype=bool))
+    return runs, budgets, matched
 
 
-def _runs_note(fit) -> str:
-    """Why the fit's runs cannot be found, without the leading 'no runs drawn: '."""
-    from ._base import runs_of
-
-    return (runs_of(fit).note or "").removeprefix("no runs drawn: ")
-
-
+@fill_doc
 def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15, n_unique_tokens=None,
             size=None, title=None, subtitle=None, source=None):
     r"""IsoFLOP profiles: loss against parameters at fixed compute (Hoffmann et al. 2022, Fig. 3/4).
@@ -164,23 +144,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
     law, params, u = _grid_law(fit, n_unique_tokens)
     runs = _runs(runs, fit)
     loss_name = _loss_name(runs, fit)
-    matched = None  # (runs on this unique data, all runs) for a law drawn at U
-    if runs is not None and u is not None:
-        match = _unique_match(_law_params(fit)[0], runs, u)
-        matched = (int(match.sum()), len(runs))
-        if budgets is None and not match.any():  # no run on this unique data: budgets from all of them
-            budgets = isoflop_budgets(runs, band_decades=band_decades)
-        runs = runs[match]
-    try:
-        budgets = np.asarray(isoflop_budgets(runs, band_decades=band_decades) if budgets is None else budgets,
-                             dtype=float)
-    except (TypeError, ValueError):
-        raise ScalingError(f"budgets must be a sequence of positive FLOP counts, got {budgets!r}") from None
-    if budgets.ndim != 1 or budgets.size == 0 or not np.all(np.isfinite(budgets) & (budgets > 0)):
-        raise ScalingError(f"budgets must be a non-empty sequence of positive FLOP counts, got {budgets!r}")
-    if runs is None:
-        runs = pd.DataFrame({c: np.zeros(0) for c in ("n_params", "n_tokens", "compute_flops", "loss")}
-                            ).assign(excluded=np.zeros(0, dtype=bool))
+    runs, budgets, matched = _isoflop_runs_and_budgets(fit, runs, budgets, u, band_decades)
     matplotlib, _ = _mpl()
     with style(size):
         ax = _new_ax(ax, size)
@@ -225,7 +189,7 @@ def isoflop(fit, runs=None, budgets=None, ax=None, *, band_decades: float = 0.15
                 auto_source=_source_of(runs if len(runs) else None))
     return ax
 
-
+@fill_doc
 def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=None,
                   d_range=None, iso_compute=(1e18, 1e20, 1e22, 1e24, 1e26), data_range=None, n_unique_tokens=None,
                   size=None, title=None, subtitle=None, source=None):
@@ -273,53 +237,16 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
     floor = float(law.irreducible_loss(params))
     extent = _data_range(fit, data_range)
     r = _runs(runs, fit)
-    if n_range is None:
-        n_range = (1e7, 1e13) if r is None or not len(r) else (
-            min(1e7, float(r["n_params"].min()) / 2), max(1e13, float(r["n_params"].max()) * 2))
-    if d_range is None:
-        d_range = (1e8, 1e14) if r is None or not len(r) else (
-            min(1e8, float(r["n_tokens"].min()) / 2), max(1e14, float(r["n_tokens"].max()) * 2))
+    n_range, d_range = _grid_ranges(r, n_range, d_range)
     from matplotlib.patches import Rectangle
-    from matplotlib.ticker import MaxNLocator
 
     with style(size):
         ax = _new_ax(ax, size, height={"column": 3.3}.get(size))
         fonts = _fonts(ax)
         area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 8)
         n = np.geomspace(*n_range, 160)
-        d = np.geomspace(*d_range, 160)
-        nn, dd = np.meshgrid(n, d)
-        loss = law.predict(params, nn, dd)
-        # Levels evenly spaced in log(L - E): the reducible loss spans decades, the loss does not.
-        top = min(float(loss.max()), floor + 4.0)
-        levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
-        fill_alpha = 0.7
-        filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=fill_alpha, extend="both")
-        lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
-        for t in ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=fonts["note"]):
-            # Black or white, whichever reads on the band the label sits in (white on yellow does not).
-            t.set_color(readable_on(over((*filled.to_rgba(float(t.get_text()))[:3], fill_alpha))))
-            optional(t, 8)
-        # Proportional colorbar: equal lengths are equal losses, so round ticks are evenly spaced.
-        cbar = ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)", spacing="proportional")
-        cbar.locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
-        cbar.update_ticks()
-
-        c = np.geomspace(1e15, 1e30, 200)
-        n_opt, d_opt = law.allocate(params, c)
-        ax.plot(n_opt, d_opt, color=PALETTE[1], lw=2.2 * fonts["base"] / 9, label="efficient frontier")
-        for k, budget in enumerate(iso_compute):
-            ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
-                    label="iso-compute $D = C/6N$" if k == 0 else None)
-            # Label near the upper edge, else further along its line: off the runs and other texts.
-            x = max(budget / (6 * d_range[1] / 4), n_range[0] * 2)
-            along = [(xi, budget / (6 * xi)) for xi in np.geomspace(x, n_range[1] / 2, 16)[1:]
-                     if d_range[0] * 1.2 < budget / (6 * xi) < d_range[1]]
-            if n_range[0] < x < n_range[1] / 2 and d_range[0] < budget / (6 * x) < d_range[1]:
-                optional(ax.annotate(f"{flops_label(budget)} FLOPs", (x, budget / (6 * x)), fontsize=fonts["note"],
-                                     color="0.15", xytext=(3, 3), textcoords="offset points", zorder=5,
-                                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6,
-                         candidates=along)
+        _loss_field(ax, law, params, n, np.geomspace(*d_range, 160), floor, fonts)
+        _frontier_and_iso_compute(ax, law, params, n, iso_compute, n_range, d_range, fonts)
         if {"n_params_min", "n_params_max", "n_tokens_min", "n_tokens_max"} <= set(extent):
             x0, x1 = extent["n_params_min"], extent["n_params_max"]
             y0, y1 = extent["n_tokens_min"], extent["n_tokens_max"]
@@ -328,14 +255,7 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
         if u is not None:
             ax.axhline(u, color=PALETTE[2], lw=1.2, ls="-.", label=f"D = U = {count_label(u)}: one epoch", zorder=3)
         if r is not None:
-            keep = ~r["excluded"].to_numpy(dtype=bool)
-            same = _unique_match(_law_params(fit)[0], r, u)
-            ax.scatter(r["n_params"][keep & same], r["n_tokens"][keep & same], s=area, color="white",
-                       edgecolors="0.2", linewidths=0.4, zorder=3,
-                       label="training runs" if u is None else "runs on these unique tokens")
-            if (keep & ~same).any():
-                ax.scatter(r["n_params"][keep & ~same], r["n_tokens"][keep & ~same], s=area, facecolors="none",
-                           edgecolors="0.25", linewidths=0.4, label="runs on other unique tokens", zorder=3)
+            _grid_runs(ax, fit, r, u, area)
         log_axis(ax.xaxis, "count")
         log_axis(ax.yaxis, "count")
         ax.set_xlim(*n_range)
@@ -361,255 +281,89 @@ def loss_contours(fit, runs=None, ax=None, reference_models=True, *, n_range=Non
     return ax
 
 
-def fit_residuals(fit, runs=None, ax=None, *, axes=None, panel=None, size=None, title=None, subtitle=None,
-                  source=None):
-    r"""Fitted against observed loss, and log residuals against compute.
-
-    Residuals are :math:`r_i = \log L_i - \log \hat L(N_i, D_i)`, the quantity the
-    Huber objective of Hoffmann et al. (2022, App. D.2) acts on. Runs the fit
-    excluded are drawn hollow and left out of the RMS in the note. A law with covariates
-    is evaluated at each run's own (data_constrained: its ``n_unique_tokens`` column,
-    :math:`\hat L(N_i, D_i, U_i)`; a ScalingError names the column when the runs lack it).
-
-    Parameters
-    ----------
-    fit : FitResult, BayesFitResult or dict
-        A fitted result (its ``predict(n_params, n_tokens)``) or a dict of a law's parameters.
-    runs : DataFrame, optional
-        Default the fit's own runs (:func:`scaling.plot.runs_of`); a ScalingError when
-        they cannot be found. :func:`residual_warnings` says when the RMS is large.
-    ax : matplotlib Axes, optional
-        Draw one panel on it (``panel`` defaults to ``"fitted"`` then).
-    axes : pair of Axes, optional
-        Draw both panels on these.
-    panel : {"both", "fitted", "compute"}, optional
-        Default ``"both"`` unless ``ax`` is given.
-    {captions}
-        In a column (3.5 in) the two panels are stacked.
-
-    Returns
-    -------
-    matplotlib.axes.Axes or numpy.ndarray of 2 Axes
-        One Axes for a single panel; for ``"both"`` an array ``[fitted_vs_observed,
-        residuals_vs_compute]``.
-    """
-    panel = panel or ("fitted" if ax is not None else "both")
-    allowed = ("both", "fitted", "compute")
-    if panel not in allowed:
-        raise ScalingError(f"unknown panel {panel!r}; allowed: {', '.join(allowed)}")
-    if panel == "both" and ax is not None:
-        raise ScalingError("panel='both' draws two panels: pass axes=(ax1, ax2) instead of ax=, or choose panel='fitted' or 'compute'")
-    r = _runs(runs, fit)
-    if r is None:
-        raise ScalingError(f"no runs to draw the residuals of: {_runs_note(fit)}")
-    observed = r["loss"].to_numpy()
-    fitted = _predict_runs(fit, r)
-    resid = np.log(observed) - np.log(fitted)
-    keep = ~r["excluded"].to_numpy(dtype=bool)
-    rms = float(np.sqrt(np.mean(resid[keep] ** 2)))
-    with style(size):
-        if panel == "both":
-            if axes is None:
-                stacked = size == "column"
-                _, axes = _style.new_figure(size, nrows=2 if stacked else 1, ncols=1 if stacked else 2,
-                                            height=5.2 if stacked else None)
-            axes = np.asarray(axes, dtype=object).ravel()
-            if axes.size != 2:
-                raise ScalingError(f"axes must hold 2 Axes for panel='both', got {axes.size}")
-            targets = {"fitted": axes[0], "compute": axes[1]}
-        else:
-            targets = {panel: _new_ax(ax if ax is not None else (axes[0] if axes is not None else None), size)}
-        color = PALETTE[0]
-        area = _style.marker_area(next(iter(targets.values())).figure.__dict__.get("_scaling_size"), 12)
-        scaled = keep if keep.any() else np.ones_like(keep)  # the scale is the kept runs'
-        off = 0
-        if "fitted" in targets:
-            a = targets["fitted"]
-            a.scatter(fitted[keep], observed[keep], s=area, color=color, alpha=0.8, label="runs used")
-            lim = (min(fitted[scaled].min(), observed[scaled].min()) * 0.97,
-                   max(fitted[scaled].max(), observed[scaled].max()) * 1.03)
-            off = max(off, _excluded_at_edge(a, fitted[~keep], observed[~keep], lim, lim, area))
-            a.plot(lim, lim, color="0.3", lw=1, ls="--", label="y = x")
-            a.set_xlabel("fitted loss (nats per token)")
-            a.set_ylabel("observed loss (nats per token)")
-            if set_legend(a) is not None:
-                a.legend(loc="upper left")
-            if not subtitle:
-                _tag(a, _fit_label(fit))
-        if "compute" in targets:
-            a = targets["compute"]
-            c = r["compute_flops"].to_numpy()
-            a.axhline(0, color="0.3", lw=1, ls="--")
-            a.scatter(c[keep], resid[keep], s=area, color=color, alpha=0.8, label="runs used")
-            lo, hi = min(resid[scaled].min(), 0.0), max(resid[scaled].max(), 0.0)
-            pad = 0.08 * max(hi - lo, 1e-3)
-            log_axis(a.xaxis, "power")
-            span = (c.min() / 1.5, c.max() * 1.5)
-            a.set_xlim(*span)
-            off = max(off, _excluded_at_edge(a, c[~keep], resid[~keep], span, (lo - pad, hi + pad), area))
-            a.set_xlabel("training compute C (FLOPs)")
-            a.set_ylabel(r"log residual $\log L - \log \hat L$")
-            if set_legend(a) is not None:
-                a.legend(loc="upper right")
-            if not subtitle:
-                _tag(a, f"RMS log residual {rms:.4f} ({int(keep.sum())} runs)")
-        fig = next(iter(targets.values())).figure
-        _finish(fig, title, subtitle, source, auto_title="Fitted against observed loss",
-                auto_subtitle=f"{_law_title(fit)}; RMS log residual {rms:.4f} over {int(keep.sum())} runs "
-                              "(excluded runs hollow"
-                              + (f"; {off} off the scale, as triangles at its edge)" if off else ")"),
-                auto_source=_source_of(r))
-    if panel == "both":
-        return axes
-    return targets[panel]
+def _grid_ranges(runs, n_range, d_range):
+    """Axis ranges in parameters and tokens: those given, else 1e7-1e13 and 1e8-1e14 widened to hold the runs."""
+    if n_range is None:
+        n_range = (1e7, 1e13) if runs is None or not len(runs) else (
+            min(1e7, float(runs["n_params"].min()) / 2), max(1e13, float(runs["n_params"].max()) * 2))
+    if d_range is None:
+        d_range = (1e8, 1e14) if runs is None or not len(runs) else (
+            min(1e8, float(runs["n_tokens"].min()) / 2), max(1e14, float(runs["n_tokens"].max()) * 2))
+    return n_range, d_range
 
 
-def _excluded_at_edge(ax, x, y, xlim, ylim, area) -> int:
-    """Draw excluded runs hollow within limits set by the kept runs; those beyond drawn at the
-    edge they pass, as a triangle pointing out. Sets the limits; returns how many are beyond."""
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    if not len(x):
-        return 0
-    cx, cy = np.clip(x, *xlim), np.clip(y, *ylim)
-    side = np.select([y > ylim[1], y < ylim[0], x > xlim[1], x < xlim[0]], ["^", "v", ">", "<"], "o")
-    for marker in ("o", "^", "v", ">", "<"):
-        m = side == marker
-        if m.any():
-            ax.scatter(cx[m], cy[m], s=area * (1 if marker == "o" else 1.6), marker=marker, facecolors="none",
-                       edgecolors=PALETTE[1], clip_on=False, zorder=4,
-                       label="excluded runs" if marker == "o" else "excluded runs off the scale")
-    return int((side != "o").sum())
-
-
-def param_pairs(*fits, params=None, labels=None, fig=None, max_points: int = 2000,
-                seed: int = 0, size=None, title=None, subtitle=None, source=None):
-    """Pair plot of parameter uncertainty: bootstrap draws and posterior draws side by side.
-
-    Diagonal: density histograms of each parameter, one per fit; lower triangle:
-    scatter of the draws (at most ``max_points`` per fit, thinned at random with
-    ``seed``); the point estimates (``fit.params``) are crosses. Fits without draws
-    show their point estimate only.
-
-    Parameters
-    ----------
-    *fits : FitResult or BayesFitResult
-        One or more fitted results of the same law.
-    params : sequence of str, optional
-        Parameters to compare, from the law's parameters and derived quantities (chinchilla:
-        E, A, B, alpha, beta, a, b, G). Default: the law's parameters with a bounded range
-        (chinchilla: E, alpha, beta; the scale constants span decades).
-    labels : sequence of str, optional
-        Legend labels; default from each fit's ``method``.
-    fig : matplotlib Figure, optional
-        Figure to draw on (cleared of nothing: it should be empty).
-    max_points, seed : int
-        Thinning of the scatter, reproducible.
-    {captions}
-
-    Returns
-    -------
-    numpy.ndarray of Axes, shape (k, k)
-        ``axes[i, j]`` shows parameter j (x) against parameter i (y); the upper
-        triangle is hidden. ``axes[0, 0].figure`` is the Figure.
-    """
-    if not fits:
-        raise ScalingError("param_pairs needs at least one fit")
-    fitted = [_law_params(f) for f in fits]
-    law = fitted[0][0]
-    others = sorted({lw.name for lw, _ in fitted} - {law.name})
-    if others:
-        raise ScalingError(f"param_pairs compares fits of one law; got {law.name} and {', '.join(others)}")
-    allowed = (*law.param_names, *law.derived_names)
-    if params is None:
-        params = tuple(p for p in law.param_names if np.isfinite(law.bounds[p][1]))
-    params = tuple(params)
-    bad = [p for p in params if p not in allowed]
-    if bad or not params:
-        raise ScalingError(f"unknown parameter(s) {bad or params!r}; allowed: {', '.join(allowed)}")
-    if labels is None:
-        labels = [_draws_label(f, f"fit {i + 1}") for i, f in enumerate(fits)]
-    labels = list(labels)
-    if len(labels) != len(fits):
-        raise ScalingError(f"got {len(labels)} labels for {len(fits)} fits")
-    rng = np.random.default_rng(seed)
-    points, samples = [], []
-    for f, (_, p) in zip(fits, fitted):
-        p = {**p, **{k: float(v) for k, v in law.derived(p).items()}}
-        points.append(p)
-        d = _draws(f)
-        if d is not None:
-            missing = [q for q in params if q not in d.columns]
-            if missing:
-                raise ScalingError(f"draws of {_fit_label(f)} lack column(s) {', '.join(missing)}")
-            d = d[list(params)].astype(float)
-            d = d[np.isfinite(d.to_numpy()).all(axis=1)]
-        samples.append(d)
-    k = len(params)
+def _loss_field(ax, law, params, n, d, floor, fonts) -> None:
+    """Filled contours of the predicted loss over the grid ``n`` x ``d``, labelled, with a colorbar."""
     from matplotlib.ticker import MaxNLocator
 
-    with style(size):
-        if fig is None:
-            fig, axes = _style.new_figure(size, nrows=k, ncols=k, squeeze=False,
-                                          height={"column": 3.9, "page": 6.2}.get(_style.check_size(size)))
-        else:
-            axes = fig.subplots(k, k, squeeze=False)
-        axes = np.asarray(axes, dtype=object)
-        area = _style.marker_area(fig.__dict__.get("_scaling_size"), 3)
-        for i in range(k):
-            for j in range(k):
-                a = axes[i, j]
-                if j > i:
-                    a.set_visible(False)
-                    continue
-                for m, (p, d) in enumerate(zip(points, samples)):
-                    color = PALETTE[m % len(PALETTE)]
-                    if i == j:
-                        if d is not None and len(d) > 1:
-                            a.hist(d[params[i]], bins=30, density=True, histtype="stepfilled", alpha=0.35,
-                                   color=color, label=labels[m])
-                            a.hist(d[params[i]], bins=30, density=True, histtype="step", color=color)
-                        a.axvline(p[params[i]], color=color, lw=1, ls="--",
-                                  label=None if d is not None else labels[m])
-                        continue
-                    if d is not None and len(d):
-                        take = d if len(d) <= max_points else d.iloc[rng.choice(len(d), max_points, replace=False)]
-                        a.scatter(take[params[j]], take[params[i]], s=area, alpha=0.25, color=color,
-                                  rasterized=True, linewidths=0)
-                    a.scatter([p[params[j]]], [p[params[i]]], marker="X", s=area * 13, color=color,
-                              edgecolors="black", linewidths=0.5, zorder=3)
-                for axis in (a.xaxis, a.yaxis):
-                    # 3 in 0.29-0.39 is 0.30, 0.33, 0.36 (step 3), not 0.300, 0.325, ... (2.5), too wide in a column
-                    axis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 3, 5, 10],
-                                                       min_n_ticks=MIN_LABELLED_TICKS))
-                if i == j:
-                    a.set_yticks([])
-                    a.grid(False)
-                if i == k - 1:
-                    a.set_xlabel(_param_label(params[j]))
-                else:
-                    a.tick_params(labelbottom=False)
-                if j == 0 and i > 0:
-                    a.set_ylabel(_param_label(params[i]))
-                elif i != j:
-                    a.tick_params(labelleft=False)
-        for i in range(k):  # a column shares its x range, a row (below the diagonal) its y range
-            for j in range(i + 1):
-                if i != k - 1:
-                    axes[i, j].sharex(axes[k - 1, j])
-                if 0 < j < i:
-                    axes[i, j].sharey(axes[i, 0])
-        handles, labs = axes[0, 0].get_legend_handles_labels()
-        if handles and set_legend(axes[0, 0], title="uncertainty from") is not None:
-            axes[0, 0].get_legend().remove()  # a user's figure: one legend for the figure, top right
-            fig.legend(handles, labs, loc="upper right", title="uncertainty from")
-        law_name = law.name.replace("_", "-").capitalize()
-        _finish(fig, title, subtitle, source, auto_title=f"Uncertainty of the {law_name} parameters",
-                auto_subtitle=f"{' and '.join(labels)} draws; crosses: point estimates",
-                auto_source=_fit_source(fits))
-    return axes
+    nn, dd = np.meshgrid(n, d)
+    loss = law.predict(params, nn, dd)
+    # Levels evenly spaced in log(L - E): the reducible loss spans decades, the loss does not.
+    top = min(float(loss.max()), floor + 4.0)
+    levels = np.unique(np.round(floor + np.geomspace(0.03, top - floor, 12), 2))
+    fill_alpha = 0.7
+    filled = ax.contourf(nn, dd, loss, levels=levels, cmap="viridis_r", alpha=fill_alpha, extend="both")
+    lines = ax.contour(nn, dd, loss, levels=levels, colors="white", linewidths=0.5)
+    for t in ax.clabel(lines, levels[::2], fmt="%.2f", fontsize=fonts["note"]):
+        # Black or white, whichever reads on the band the label sits in (white on yellow does not).
+        t.set_color(readable_on(over((*filled.to_rgba(float(t.get_text()))[:3], fill_alpha))))
+        optional(t, 8)
+    # Proportional colorbar: equal lengths are equal losses, so round ticks are evenly spaced.
+    cbar = ax.figure.colorbar(filled, ax=ax, label="predicted loss (nats per token)", spacing="proportional")
+    cbar.locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
+    cbar.update_ticks()
 
 
+def _frontier_and_iso_compute(ax, law, params, n, iso_compute, n_range, d_range, fonts) -> None:
+    """The efficient frontier :math:`(N_{opt}(C), D_{opt}(C))` and dashed lines :math:`D = C/6N`, labelled
+    where a label fits."""
+    c = np.geomspace(1e15, 1e30, 200)
+    n_opt, d_opt = law.allocate(params, c)
+    ax.plot(n_opt, d_opt, color=PALETTE[1], lw=2.2 * fonts["base"] / 9, label="efficient frontier")
+    for k, budget in enumerate(iso_compute):
+        ax.plot(n, budget / (6 * n), color="0.15", lw=0.8, ls="--",
+                label="iso-compute $D = C/6N$" if k == 0 else None)
+        # Label near the upper edge, else further along its line: off the runs and other texts.
+        x = max(budget / (6 * d_range[1] / 4), n_range[0] * 2)
+        along = [(xi, budget / (6 * xi)) for xi in np.geomspace(x, n_range[1] / 2, 16)[1:]
+                 if d_range[0] * 1.2 < budget / (6 * xi) < d_range[1]]
+        if n_range[0] < x < n_range[1] / 2 and d_range[0] < budget / (6 * x) < d_range[1]:
+            optional(ax.annotate(f"{flops_label(budget)} FLOPs", (x, budget / (6 * x)), fontsize=fonts["note"],
+                                 color="0.15", xytext=(3, 3), textcoords="offset points", zorder=5,
+                                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6)), 6,
+                     candidates=along)
+
+
+def _grid_runs(ax, fit, runs, u, area) -> None:
+    """The kept runs over (N, D): filled when on the unique data ``u`` (or for a law without covariates),
+    hollow otherwise."""
+    keep = ~runs["excluded"].to_numpy(dtype=bool)
+    same = _unique_match(_law_params(fit)[0], runs, u)
+    ax.scatter(runs["n_params"][keep & same], runs["n_tokens"][keep & same], s=area, color="white",
+               edgecolors="0.2", linewidths=0.4, zorder=3,
+               label="training runs" if u is None else "runs on these unique tokens")
+    if (keep & ~same).any():
+        ax.scatter(runs["n_params"][keep & ~same], runs["n_tokens"][keep & ~same], s=area, facecolors="none",
+                   edgecolors="0.25", linewidths=0.4, label="runs on other unique tokens", zorder=3)
+
+
+def _allocation_refs(ax, reference_models, lo_c, hi_c, area):
+    """Mark the reference models within compute ``lo_c``-``hi_c`` at their N and D against compute
+    :math:`6ND`, labelled where there is room; returns those drawn (None or empty for none)."""
+    refs = _reference_models(reference_models)
+    if refs is not None and len(refs):
+        cr = 6 * refs["n_params"] * refs["n_tokens"]
+        inside = (cr >= lo_c) & (cr <= hi_c)
+        refs, cr = refs[inside], cr[inside]
+    if refs is not None and len(refs):
+        ax.scatter(cr, refs["n_params"], marker="D", s=area, color=PALETTE[0], edgecolors="black", zorder=4,
+                   label="reference models (N and D)")
+        ax.scatter(cr, refs["n_tokens"], marker="D", s=area, color=PALETTE[1], edgecolors="black", zorder=4)
+        defer_labels(ax, cr, refs["n_params"], refs["name"], marker_pt=np.sqrt(area), avoid=(cr, refs["n_tokens"]))
+    return refs
+
+
+@fill_doc
 def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=None, *, tokens_per_param: float = 20.0,
                        reference_models=True, data_range=None, n_unique_tokens=None, size=None, title=None,
                        subtitle=None, source=None):
@@ -691,17 +445,7 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
         log_axis(ax.xaxis, "power")
         log_axis(ax.yaxis, "count")
         ax.set_xlim(lo_c, hi_c)
-        refs = _reference_models(reference_models)
-        if refs is not None and len(refs):
-            cr = 6 * refs["n_params"] * refs["n_tokens"]
-            inside = (cr >= lo_c) & (cr <= hi_c)
-            refs, cr = refs[inside], cr[inside]
-        if refs is not None and len(refs):
-            ax.scatter(cr, refs["n_params"], marker="D", s=area, color=PALETTE[0], edgecolors="black", zorder=4,
-                       label="reference models (N and D)")
-            ax.scatter(cr, refs["n_tokens"], marker="D", s=area, color=PALETTE[1], edgecolors="black", zorder=4)
-            defer_labels(ax, cr, refs["n_params"], refs["name"], marker_pt=np.sqrt(area),
-                         avoid=(cr, refs["n_tokens"]))
+        refs = _allocation_refs(ax, reference_models, lo_c, hi_c, area)
         ax.set_xlabel("training compute C (FLOPs)")
         ax.set_ylabel("parameters N, training tokens D")
         if set_legend(ax) is not None:
@@ -715,6 +459,3 @@ def optimal_allocation(fit, compute_range=(1e18, 1e26), level=DEFAULT_LEVEL, ax=
                 auto_source=_fit_source([fit], *sources))
     return ax
 
-
-for _f in (isoflop, loss_contours, fit_residuals, param_pairs, optimal_allocation):
-    _f.__doc__ = _f.__doc__.replace("{captions}", _CAPTION_DOC).replace("{unique}", _U_DOC)
