@@ -198,7 +198,7 @@ def mixture_price_draws(mix: PriceMixture, spec, dates, n: int, rng: np.random.G
 
 
 def mixture_log_price(component: np.ndarray, parts: list, n_dates: int, pricing, decompose: bool):
-    """log10 $ per peak FLOP of every draw and date, and the price sources' changes for the decomposition.
+    r"""log10 $ per peak FLOP of every draw and date, and the price sources' changes for the decomposition.
 
     ``pricing(part)`` gives ``(basis, log_usd_per_flop)`` of a series (see
     :func:`scaling.forecast.core._pricing`). The changes of ``price_trend``, ``price_scatter``
