@@ -97,8 +97,9 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
 
         out["algorithmic"] = algorithmic_entry(forecasts["gpt3_equivalent_cost_algorithmic"])
     if SERIES_MIXTURE_VARIANT in forecasts:
-        out["series_mixture"] = {stem: _mixture_entry(forecasts[stem])
-                                 for stem in ("gpt3_equivalent_cost", SERIES_MIXTURE_VARIANT)}
+        out["series_mixture"] = {stem: _mixture_entry(forecasts[stem]) for stem in
+                                 ("gpt3_equivalent_cost", "gpt3_equivalent_cost_hyperscaler", SERIES_MIXTURE_VARIANT)
+                                 if stem in forecasts}
     # How much of the headline fan's width each source of uncertainty contributes, year by year
     # (each source's own 90% width of log10 cost over the sum of the sources' widths:
     # Forecast.width_by_source).
@@ -155,7 +156,8 @@ def _summary_lines(s: dict) -> list[str]:
             val = _money(r["median"]) if q == "training_cost_usd" else f"${r['median']:.3g}"
             lo = _money(r["lower"]) if q == "training_cost_usd" else f"${r['lower']:.3g}"
             hi = _money(r["upper"]) if q == "training_cost_usd" else f"${r['upper']:.3g}"
-            lines.append(f"GPT-3-equivalent {q} (cloud, {s.get('headline_series') or 'cloud'}) {d}: "
+            basis = "" if s.get("headline_series") == "mixture" else "cloud, "
+            lines.append(f"GPT-3-equivalent {q} ({basis}{s.get('headline_series') or 'cloud'}) {d}: "
                          f"{val} [{lo}, {hi}] ({r['level']:.0%})")
     for stem, e in s.get("series_mixture", {}).items():
         costs = ", ".join(f"{d[:4]} {_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
