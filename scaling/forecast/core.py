@@ -338,9 +338,15 @@ def _prices(price_trend, spec: ForecastSpec, basis: str, dates, src: dict) -> tu
     return log_price, changes, dollar_note
 
 
-def _mixture_spec(mix: PriceMixture, energy_trend, spec: ForecastSpec) -> ForecastSpec:
-    """The spec of a forecast on a price mixture: each series' basis checked, ``price_mixture`` filled in
-    (or checked against the mixture's weights), no single basis nor series."""
+def _spec_and_basis(price_trend, energy_trend, spec: ForecastSpec) -> tuple[ForecastSpec, str]:
+    """The trends checked, and the basis they price (cloud, purchase or mixture); a :class:`PriceMixture`'s
+    spec has ``price_mixture`` filled in (or checked against the mixture's weights), no single basis nor series."""
+    if energy_trend is not None:
+        require_result(energy_trend, "a hardware TrendResult")
+    if not isinstance(price_trend, PriceMixture):
+        require_result(price_trend, "a hardware TrendResult")
+        return spec, _check_basis(price_trend, energy_trend, spec.basis)
+    mix = price_trend
     if energy_trend is not None:
         raise ScalingError("a price mixture carries its own energy trends; give energy_trend=None")
     if spec.basis is not None or spec.price_series is not None:
@@ -353,7 +359,7 @@ def _mixture_spec(mix: PriceMixture, energy_trend, spec: ForecastSpec) -> Foreca
         if set(given) != set(mix.weights) or any(abs(given[k] - mix.weights[k]) > 1e-9 for k in given):
             raise ScalingError(f"the spec's price_mixture {spec.price_mixture!r} is not the mixture's weights "
                                f"{mix.text()!r}")
-    return spec.replace(price_mixture=mix.text())
+    return spec.replace(price_mixture=mix.text()), "mixture"
 
 
 def _derived(loss_fit, price_trend, energy_trend, spec: ForecastSpec, basis: str, dollar_note: str, series: str,
@@ -448,15 +454,7 @@ def equivalent_cost(loss_fit, price_trend, energy_trend=None, spec: ForecastSpec
     """
     if not isinstance(loss_fit, LawMixture):
         require_result(loss_fit, "a fitted scaling law")
-    if not isinstance(price_trend, PriceMixture):
-        require_result(price_trend, "a hardware TrendResult")
-    if energy_trend is not None:
-        require_result(energy_trend, "a hardware TrendResult")
-    spec = _spec(spec, options)
-    if isinstance(price_trend, PriceMixture):
-        spec, basis = _mixture_spec(price_trend, energy_trend, spec), "mixture"
-    else:
-        basis = _check_basis(price_trend, energy_trend, spec.basis)
+    spec, basis = _spec_and_basis(price_trend, energy_trend, _spec(spec, options))
     check_target(loss_fit, spec.target)  # before any sampling
     dates, n_draws = spec.date_index, spec.n_draws
     years = decimal_year(dates)
