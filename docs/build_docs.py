@@ -216,6 +216,7 @@ def render_forecast_report(summary_path: Path) -> str:
     import json
 
     from price_choice import price_choice_section
+    from series_mixture import series_mixture_section
 
     s = json.loads(summary_path.read_text())
     c = s["seed_comparison"]
@@ -340,6 +341,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
         "",
         *price_choice_section(),
+        *series_mixture_section(s),
     ]
     wb = s.get("width_by_source")
     if wb and wb.get("rows"):

@@ -163,6 +163,23 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert change["lower"] <= change["median"] <= change["upper"] < 0  # cheaper over 2020-23
 
 
+def test_job_writes_the_series_mixture_variant(first_run):
+    """Equal thirds of hyperscaler on-demand, lowest available and purchase in one fan, in the summary."""
+    tmp, lines, summary = first_run
+    meta = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost_series_mixture.json").read_text())["assumptions"]
+    assert meta["basis"] == "mixture" and set(meta["price_mixture_weights"]) == {
+        "hyperscaler-on-demand-rw", "lowest-available", "purchase"}
+    assert meta["price_mixture_bases"]["purchase"] == "purchase" and "equal thirds" in meta["header"]
+    entry = summary["series_mixture"]
+    assert set(entry) == {"gpt3_equivalent_cost", "gpt3_equivalent_cost_series_mixture"}  # the switch is off
+    mix, head = entry["gpt3_equivalent_cost_series_mixture"], entry["gpt3_equivalent_cost"]
+    for d in ("2025-01-01", "2030-01-01"):
+        assert head["price_series_share"][d] == 0 and 0 < mix["price_series_share"][d] < 1
+        r = mix["training_cost_usd"][d]
+        assert r["lower"] < r["median"] < r["upper"]
+    assert any(line.startswith("gpt3_equivalent_cost_series_mixture (") for line in lines)
+
+
 def test_job_writes_the_capability_equivalent_variant(first_run):
     """GPT-3's MMLU priced from the least-compute frontier (scaling.forecast.capability), in the summary."""
     tmp, lines, summary = first_run

@@ -22,6 +22,7 @@ def _fits_dir(fits_dir: Path | None) -> Path:
 #: Options that set a scenario key (option name -> key). Given on the command line with
 #: --scenarios, each is the default of the scenarios that do not set that key.
 _SCENARIO_OPTIONS = {"target": "target", "law": "law", "basis": "basis", "price_series": "price_series",
+                     "price_mixture": "price_mixture",
                      "price_doubling_years": "price_doubling_years", "mfu": "mfu",
                      "inference_mfu": "inference_mfu", "dollars": "dollars",
                      "halving": "algorithmic", "algorithmic_cap": "algorithmic_cap",
@@ -100,6 +101,11 @@ def _range_help(what: str, default: str) -> str:
                    "chosen by the pre-registered selection), hyperscaler-on-demand (hierarchical panel), "
                    "lowest-available, gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias "
                    "cloud), purchase, purchase-fp32.")
+@click.option("--price-mixture", default=None,
+              help="A mixture of price series and bases, NAME:WEIGHT,... (weights > 0, normalised): each joint draw "
+                   "prices with one series, so the fan carries the choice; e.g. hyperscaler-on-demand-rw:1,"
+                   "lowest-available:1,purchase:1 (equal thirds, the main job's series_mixture). Not with --basis "
+                   "or --price-series.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
 @click.option("--mfu", default="0.3:0.5", show_default=True,
               help="Training model-FLOPs utilisation, a number or LOW:HIGH in (0.001, 1].")
@@ -134,7 +140,8 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @force_option
 @click.pass_context
-def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_doubling_years, mfu,
+def forecast_command(ctx, target, since, until, law, fit_path, basis, price_series, price_mixture, price_doubling_years,
+                     mfu,
                      inference_mfu, utilisation, inference_utilisation, lifetime_years, pue, usd_per_kwh, dollars, halving, algorithmic_slowdown,
                      algorithmic_cap, scenario_file, fits_dir, seed, draws, output, as_json, force):
     """Forecast the training and inference cost of reaching TARGET, year by year, with every uncertainty.
@@ -155,7 +162,8 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
     if output is not None and output.suffix.lower() not in FORMATS:
         raise ScalingError(f"output must end in {' or '.join(FORMATS)}, got {output.name!r}")
     options = {"target": target, "law": law or (str(fit_path) if fit_path else None), "fit_path": fit_path,
-               "basis": basis, "price_series": price_series, "price_doubling_years": price_doubling_years,
+               "basis": basis, "price_series": price_series, "price_mixture": price_mixture,
+               "price_doubling_years": price_doubling_years,
                "mfu": mfu, "inference_mfu": inference_mfu, "utilisation": utilisation,
                "inference_utilisation": inference_utilisation, "dollars": dollars,
                "halving": halving, "algorithmic_slowdown": algorithmic_slowdown, "algorithmic_cap": algorithmic_cap,

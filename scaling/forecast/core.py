@@ -68,10 +68,12 @@ from ..results import require_result
 from ..sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
 from .algorithmic import GPT3_AS_BUILT_FLOPS, algorithmic_text, gain_summary
 from .decompose import DECOMPOSITION_COLUMNS, INFER, SOURCES, SPREAD_LEVEL, TRAIN, _decompose, _median_by_date, _quantiles, _spread, _tidy
+from .decompose import price_changes
 from .draws import (
     LawMixture, algorithmic_log2_gain, cap_binding_share, halving_draws, law_draws, price_log10_draws,
     slowdown_draws, utilisation_draws,
 )
+from .price_mixture import PriceMixture, mixture_log_price, mixture_price_draws, parse_price_mixture
 from .result import SCHEMA, SCHEMA_VERSION, SIGNIFICANT_DIGITS, Forecast, load_forecast
 from .spec import (
     DEFAULTS, MIN_UTILISATION, YEAR_RANGE, ForecastSpec, _check_years, check_dates, default_dates, rename_deprecated,
@@ -222,13 +224,17 @@ def _sources(loss_fit, price_trend, energy_trend, spec: ForecastSpec, basis: str
     """Draws of every source, each its own stream of the one seeded generator (this order)."""
     n, dates = spec.n_draws, spec.date_index
     out = {"law": _law_compute(loss_fit, spec.target, n, rng)}
-    out["line"], out["noise"] = price_log10_draws(price_trend, dates, n, rng, scatter=spec.price_scatter,
-                                                  doubling_years=spec.price_doubling_years)
-    if basis == "purchase":
-        out["line_w"], out["noise_w"] = price_log10_draws(energy_trend, dates, n, rng, scatter=spec.price_scatter)
-        out["tco_draws"] = spec.tco_assumptions().draw(n, rng)
+    if isinstance(price_trend, PriceMixture):
+        out["component"], out["parts"] = mixture_price_draws(price_trend, spec, dates, n, rng)
+        out["line"] = out["noise"] = out["line_w"] = out["noise_w"] = out["tco_draws"] = None
     else:
-        out["line_w"] = out["noise_w"] = out["tco_draws"] = None
+        out["line"], out["noise"] = price_log10_draws(price_trend, dates, n, rng, scatter=spec.price_scatter,
+                                                      doubling_years=spec.price_doubling_years)
+        if basis == "purchase":
+            out["line_w"], out["noise_w"] = price_log10_draws(energy_trend, dates, n, rng, scatter=spec.price_scatter)
+            out["tco_draws"] = spec.tco_assumptions().draw(n, rng)
+        else:
+            out["line_w"] = out["noise_w"] = out["tco_draws"] = None
     out["u_train"] = utilisation_draws("mfu", spec.mfu, n, rng)
     out["u_inf"] = utilisation_draws("inference_mfu", spec.inference_range, n, rng)
     out["halving"] = halving_draws(spec.algorithmic_halving_months, n, rng)
@@ -262,19 +268,35 @@ def _header(loss_fit, price_trend, spec: ForecastSpec, basis: str, dollar_note: 
     """One line naming the law, price series, basis, dollars, MFU and algorithmic progress."""
     mix = loss_fit if isinstance(loss_fit, LawMixture) else None
     law_text = mix.describe() if mix else _fit_name(loss_fit)
-    dt = price_trend.doubling(0.9)
-    slope_text = (f"doubling {spec.price_doubling_years:g} yr (override)" if spec.price_doubling_years is not None
-                  else f"doubling {dt['median']:.2f} yr [{dt['lower']:.2f}, {dt['upper']:.2f}]")
     g = spec.mfu_growth_per_year
-    return (f"law: {law_text}; price series: {series} ({slope_text}"
-            f"{', with buyer scatter' if spec.price_scatter else ', line only'}); basis: {basis}"
-            f"{' (TCO: ' + spec.tco_assumptions().describe() + ')' if basis == 'purchase' else ''}; "
+    return (f"law: {law_text}; {_price_text(price_trend, spec, basis, series)}; "
             f"dollars: {dollar_note}; "
             f"utilisation: training {_fmt_range(*spec.mfu)}, inference {_fmt_range(*spec.inference_range)}"
             + (f" growing {g:.0%}/yr" if g else "")
             + "; algorithmic progress: "
             + algorithmic_text(spec.algorithmic_halving_months, spec.algorithmic_slowdown_per_year,
                                spec.algorithmic_cap))
+
+
+def _price_text(price_trend, spec: ForecastSpec, basis: str, series: str) -> str:
+    """``price series: NAME (doubling ...); basis: BASIS``; a mixture names each series, its weight and basis."""
+    scatter = ", with buyer scatter" if spec.price_scatter else ", line only"
+    tco = " (TCO: " + spec.tco_assumptions().describe() + ")"
+
+    def slope(trend):
+        if spec.price_doubling_years is not None:
+            return f"doubling {spec.price_doubling_years:g} yr (override)"
+        dt = trend.doubling(0.9)
+        return f"doubling {dt['median']:.2f} yr [{dt['lower']:.2f}, {dt['upper']:.2f}]"
+
+    if isinstance(price_trend, PriceMixture):
+        parts = [f"{name} {price_trend.weights[name]:.2g} ({'purchase' if energy is not None else 'cloud'}, "
+                 f"{slope(price)})" for name, (price, energy) in price_trend.trends.items()]
+        has_tco = any(energy is not None for _, energy in price_trend.trends.values())
+        return (f"price series: mixture of {', '.join(parts)}{scatter}; {price_trend.rule}; basis: mixture"
+                + (tco if has_tco else ""))
+    return (f"price series: {series} ({slope(price_trend)}{scatter}); basis: {basis}"
+            + (tco if basis == "purchase" else ""))
 
 
 def _pricing(price_trend, spec: ForecastSpec, basis: str, dates):
@@ -294,6 +316,53 @@ def _pricing(price_trend, spec: ForecastSpec, basis: str, dates):
     return log_usd_per_flop, dollar_note
 
 
+def _prices(price_trend, spec: ForecastSpec, basis: str, dates, src: dict) -> tuple[np.ndarray, dict, str]:
+    """log10 $ per peak FLOP of every draw and date, the price sources' changes (for the decomposition,
+    :func:`~scaling.forecast.decompose.price_changes`) and the dollars' note; a :class:`PriceMixture`
+    prices each draw with its own series (:func:`~scaling.forecast.price_mixture.mixture_log_price`)."""
+    if basis != "mixture":
+        log_usd_per_flop, dollar_note = _pricing(price_trend, spec, basis, dates)
+        args = tuple(src[k] for k in ("line", "noise", "line_w", "noise_w", "tco_draws"))
+        log_price = log_usd_per_flop(*args)
+        return log_price, price_changes(basis, *args, log_price, log_usd_per_flop) if spec.decompose else {}, \
+            dollar_note
+    notes = {}
+
+    def pricing(part):
+        part_basis = _check_basis(part["price_trend"], part["energy_trend"])
+        log_usd_per_flop, notes[part["name"]] = _pricing(part["price_trend"], spec, part_basis, dates)
+        return part_basis, log_usd_per_flop
+
+    log_price, changes, _ = mixture_log_price(src["component"], src["parts"], len(dates), pricing, spec.decompose)
+    distinct = set(notes.values())
+    dollar_note = distinct.pop() if len(distinct) == 1 else "; ".join(f"{k}: {v}" for k, v in notes.items())
+    return log_price, changes, dollar_note
+
+
+def _spec_and_basis(price_trend, energy_trend, spec: ForecastSpec) -> tuple[ForecastSpec, str]:
+    """The trends checked, and the basis they price (cloud, purchase or mixture); a :class:`PriceMixture`'s
+    spec has ``price_mixture`` filled in (or checked against the mixture's weights), no single basis nor series."""
+    if energy_trend is not None:
+        require_result(energy_trend, "a hardware TrendResult")
+    if not isinstance(price_trend, PriceMixture):
+        require_result(price_trend, "a hardware TrendResult")
+        return spec, _check_basis(price_trend, energy_trend, spec.basis)
+    mix = price_trend
+    if energy_trend is not None:
+        raise ScalingError("a price mixture carries its own energy trends; give energy_trend=None")
+    if spec.basis is not None or spec.price_series is not None:
+        raise ScalingError(f"a price mixture prices with several series; leave basis ({spec.basis!r}) and "
+                           f"price_series ({spec.price_series!r}) unset")
+    for price, energy in mix.trends.values():
+        _check_basis(price, energy)
+    if spec.price_mixture is not None:
+        given = parse_price_mixture(spec.price_mixture)
+        if set(given) != set(mix.weights) or any(abs(given[k] - mix.weights[k]) > 1e-9 for k in given):
+            raise ScalingError(f"the spec's price_mixture {spec.price_mixture!r} is not the mixture's weights "
+                               f"{mix.text()!r}")
+    return spec.replace(price_mixture=mix.text()), "mixture"
+
+
 def _derived(loss_fit, price_trend, energy_trend, spec: ForecastSpec, basis: str, dollar_note: str, series: str,
              law: dict, algo: dict, halving_on: bool) -> dict:
     """What the run adds to the spec's assumptions (:meth:`ForecastSpec.assumptions`)."""
@@ -303,13 +372,26 @@ def _derived(loss_fit, price_trend, energy_trend, spec: ForecastSpec, basis: str
         "target_description": target_text(law["kind"], law["spec"]),
         "target_loss_median": float(np.median(law["target_loss"])), "basis": basis, "dollar_note": dollar_note,
         "law": mix.describe() if mix else _fit_name(loss_fit), "loss_fit": _fit_meta(loss_fit),
-        "price_series": series, "price_trend": _trend_meta(price_trend),
-        "energy_trend": None if energy_trend is None else _trend_meta(energy_trend),
-        "tco": spec.tco_assumptions().to_dict() if basis == "purchase" else None,
+        "price_series": series, **_price_meta(price_trend, energy_trend, spec, basis),
         "algorithmic_cap_binding": ({d.date().isoformat(): float(b) for d, b in zip(spec.date_index, algo["binding"])}
                                     if halving_on and spec.algorithmic_cap is not None else None),
         "algorithmic_gain": algo["gains"],
     }
+
+
+def _price_meta(price_trend, energy_trend, spec: ForecastSpec, basis: str) -> dict:
+    """``price_trend``, ``energy_trend`` and ``tco`` of the assumptions; a mixture's per series, with its weights."""
+    if not isinstance(price_trend, PriceMixture):
+        return {"price_trend": _trend_meta(price_trend),
+                "energy_trend": None if energy_trend is None else _trend_meta(energy_trend),
+                "tco": spec.tco_assumptions().to_dict() if basis == "purchase" else None}
+    pairs = price_trend.trends
+    has_tco = any(e is not None for _, e in pairs.values())
+    return {"price_mixture_weights": dict(price_trend.weights), "price_mixture_rule": price_trend.rule,
+            "price_mixture_bases": {k: "purchase" if e is not None else "cloud" for k, (_, e) in pairs.items()},
+            "price_trend": {k: _trend_meta(p) for k, (p, _) in pairs.items()},
+            "energy_trend": {k: _trend_meta(e) for k, (_, e) in pairs.items() if e is not None} or None,
+            "tco": spec.tco_assumptions().to_dict() if has_tco else None}
 
 
 def input_sha256(loss_fit, price_trend, energy_trend, spec: ForecastSpec) -> str:
@@ -321,7 +403,9 @@ def input_sha256(loss_fit, price_trend, energy_trend, spec: ForecastSpec) -> str
     fits = loss_fit.fits if isinstance(loss_fit, LawMixture) else {"fit": loss_fit}
     payload = {"law": _fit_meta(loss_fit),
                "params": {k: {p: float(v) for p, v in f.params.items()} for k, f in fits.items()},
-               "price_trend": trend(price_trend), "energy_trend": trend(energy_trend), "spec": spec.to_dict()}
+               "price_trend": ({k: [trend(p), trend(e)] for k, (p, e) in price_trend.trends.items()}
+                               if isinstance(price_trend, PriceMixture) else trend(price_trend)),
+               "energy_trend": trend(energy_trend), "spec": spec.to_dict()}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -371,11 +455,7 @@ def equivalent_cost(loss_fit, price_trend, energy_trend=None, spec: ForecastSpec
     """
     if not isinstance(loss_fit, LawMixture):
         require_result(loss_fit, "a fitted scaling law")
-    require_result(price_trend, "a hardware TrendResult")
-    if energy_trend is not None:
-        require_result(energy_trend, "a hardware TrendResult")
-    spec = _spec(spec, options)
-    basis = _check_basis(price_trend, energy_trend, spec.basis)
+    spec, basis = _spec_and_basis(price_trend, energy_trend, _spec(spec, options))
     check_target(loss_fit, spec.target)  # before any sampling
     dates, n_draws = spec.date_index, spec.n_draws
     years = decimal_year(dates)
@@ -393,9 +473,8 @@ def equivalent_cost(loss_fit, price_trend, energy_trend=None, spec: ForecastSpec
         n_params = np.broadcast_to(law["n_params"][:, None], (n_draws, n_t))
         n_tokens = np.broadcast_to(law["n_tokens"][:, None], (n_draws, n_t))
 
-    log_usd_per_flop, dollar_note = _pricing(price_trend, spec, basis, dates)
+    log_price, price_change, dollar_note = _prices(price_trend, spec, basis, dates, src)
     line, noise, line_w, noise_w, tco_draws = (src[k] for k in ("line", "noise", "line_w", "noise_w", "tco_draws"))
-    log_price = log_usd_per_flop(line, noise, line_w, noise_w, tco_draws)
     c_flop = 10.0 ** log_price
     growth = (1.0 + spec.mfu_growth_per_year) ** (years - decimal_year(spec.mfu_reference_date)[0])
     util = np.minimum(spec.max_mfu, src["u_train"][:, None] * growth[None, :])
@@ -407,10 +486,10 @@ def equivalent_cost(loss_fit, price_trend, energy_trend=None, spec: ForecastSpec
     if spec.decompose:
         decomposition = _decompose(
             dates=dates, law=law, log2_gain=algo["log2_gain"], n_params=n_params, compute=compute,
-            line=line, noise=noise, line_w=line_w, noise_w=noise_w, tco_draws=tco_draws,
-            util=util, util_inf=util_inf, log_price=log_price, log_usd_per_flop=log_usd_per_flop, basis=basis)
+            util=util, util_inf=util_inf, log_price=log_price, price_change=price_change)
 
-    series = spec.price_series or f"{price_trend.metric}/{price_trend.precision}"
+    series = (spec.price_series or ("mixture" if basis == "mixture" else
+                                    f"{price_trend.metric}/{price_trend.precision}"))
     derived = _derived(loss_fit, price_trend, energy_trend, spec, basis, dollar_note, series, law, algo,
                        halving_on=src["halving"] is not None)
     if basis == "purchase":

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCES", "SPREAD_LEVEL", "TRAIN", "INFER", "DECOMPOSITION_COLUMNS"]
+__all__ = ["SOURCES", "SPREAD_LEVEL", "TRAIN", "INFER", "DECOMPOSITION_COLUMNS", "price_changes"]
 
 #: The two cost quantities of a forecast (column names of its samples and table).
 TRAIN = "training_cost_usd"
@@ -25,8 +25,10 @@ DECOMPOSITION_COLUMNS = ["date", "quantity", "source", "share", "source_width_lo
                          "width_log10", "variance_removed_log10", "sd_log10"]
 
 
-#: Sources of the decomposition of the spread, in order.
-SOURCES = ("law_choice", "law_parameters", "price_trend", "price_scatter", "utilisation", "tco", "algorithmic")
+#: Sources of the decomposition of the spread, in order (``price_series``: the choice of price
+#: series and basis of a :class:`~scaling.forecast.price_mixture.PriceMixture`).
+SOURCES = ("law_choice", "law_parameters", "price_series", "price_trend", "price_scatter", "utilisation", "tco",
+           "algorithmic")
 
 
 def _quantiles(x: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -69,8 +71,25 @@ def _spread(x: np.ndarray) -> np.ndarray:
     return hi - lo
 
 
-def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w, noise_w, tco_draws, util, util_inf,
-               log_price, log_usd_per_flop, basis) -> pd.DataFrame:
+def price_changes(basis, line, noise, line_w, noise_w, tco_draws, log_price, log_usd_per_flop) -> dict:
+    """Change of log10 $ per FLOP when one price source is frozen at its median (per date), per draw.
+
+    ``price_trend`` and ``price_scatter`` (and ``tco`` on the purchase basis); ``log_price`` is
+    ``log_usd_per_flop(line, noise, line_w, noise_w, tco_draws)``, the unfrozen price.
+    """
+    if basis == "cloud":  # log price = -(line + noise) + log10(dollar factor)
+        return {"price_trend": line - _median_by_date(line), "price_scatter": noise - _median_by_date(noise)}
+    return {
+        "price_trend": log_usd_per_flop(_median_by_date(line), noise, _median_by_date(line_w), noise_w,
+                                        tco_draws) - log_price,
+        "price_scatter": log_usd_per_flop(line, _median_by_date(noise), line_w, _median_by_date(noise_w),
+                                          tco_draws) - log_price,
+        "tco": log_usd_per_flop(line, noise, line_w, noise_w,
+                                {k: _median_by_date(v) for k, v in tco_draws.items()}) - log_price,
+    }
+
+
+def _decompose(*, dates, law, log2_gain, n_params, compute, util, util_inf, log_price, price_change) -> pd.DataFrame:
     r"""Share of the spread of log10 cost, per date, that each source accounts for.
 
     Freezing one source (setting it to its median across draws, per date; for the law,
@@ -93,8 +112,10 @@ def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w,
     for reference.
 
     Each frozen variant is the full log cost plus the change of one term (``log_price`` is
-    log10 $ per peak FLOP of every draw and date, ``log_usd_per_flop`` recomputes it from
-    frozen price inputs), so a variant costs one addition, one variance and one sort.
+    log10 $ per peak FLOP of every draw and date; ``price_change`` the price sources' changes,
+    :func:`price_changes`, and for a mixture of price series ``price_series``, the change
+    when each draw's series mean is replaced by the mean over all draws), so a variant costs
+    one addition, one variance and one sort.
     """
     comp = law["component"]
     n_comp = int(comp.max()) + 1
@@ -109,18 +130,7 @@ def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w,
             return (x.mean() - means[comp])[:, None]
         return (means[comp] - x)[:, None]
 
-    # log price changes when a price source is frozen (the same for training and inference)
-    if basis == "cloud":  # log price = -(line + noise) + log10(dollar factor)
-        price_change = {"price_trend": line - _median_by_date(line), "price_scatter": noise - _median_by_date(noise)}
-    else:
-        price_change = {
-            "price_trend": log_usd_per_flop(_median_by_date(line), noise, _median_by_date(line_w), noise_w,
-                                            tco_draws) - log_price,
-            "price_scatter": log_usd_per_flop(line, _median_by_date(noise), line_w, _median_by_date(noise_w),
-                                              tco_draws) - log_price,
-            "tco": log_usd_per_flop(line, noise, line_w, noise_w,
-                                    {k: _median_by_date(v) for k, v in tco_draws.items()}) - log_price,
-        }
+    # price_change: log price changes when a price source is frozen (the same for training and inference)
     rows = []
     for quantity, log_law, algo_n_or_c, u in ((_TRAIN, log_c, compute, util), (_INFER, log_n, n_params, util_inf)):
         log_u = np.log10(u)
@@ -136,17 +146,14 @@ def _decompose(*, dates, law, log2_gain, n_params, compute, line, noise, line_w,
             return (_spread(np.broadcast_to(change, total.shape)), w_all - _spread(frozen),
                     v_all - np.var(frozen, axis=0))
 
-        removed = {}
+        changes = dict(price_change)
         if n_comp > 1:
-            removed["law_choice"] = removed_by(law_change(log_law, "law_choice"))
-        removed["law_parameters"] = removed_by(law_change(log_law, "law_parameters"))
-        removed["price_trend"] = removed_by(price_change["price_trend"])
-        removed["price_scatter"] = removed_by(price_change["price_scatter"])
-        removed["utilisation"] = removed_by(log_u - np.log10(_median_by_date(u)))
-        if "tco" in price_change:
-            removed["tco"] = removed_by(price_change["tco"])
+            changes["law_choice"] = law_change(log_law, "law_choice")
+        changes["law_parameters"] = law_change(log_law, "law_parameters")
+        changes["utilisation"] = log_u - np.log10(_median_by_date(u))
         if has_algo:
-            removed["algorithmic"] = removed_by(_median_by_date(algo) - algo)
+            changes["algorithmic"] = _median_by_date(algo) - algo
+        removed = {source: removed_by(changes[source]) for source in SOURCES if source in changes}
         norm = np.sum([w for w, _, _ in removed.values()], axis=0)
         for source, (w, w_removed, v_removed) in removed.items():
             with np.errstate(invalid="ignore", divide="ignore"):

@@ -113,6 +113,10 @@ SCENARIO_KEYS: dict[str, tuple] = {
     "basis": ((str,), "what a FLOP costs", "-", "cloud", "cloud (rental) or purchase (total cost of ownership)"),
     "price_series": ((str,), "the price trend", "-", "hyperscaler-on-demand-rw (cloud), purchase (purchase)",
                      "a name of PRICE_SERIES on the scenario's basis"),
+    "price_mixture": ((str,), "a mixture of price series and bases: each joint draw prices with one series, "
+                      "picked with these weights", "-", "none (one series)",
+                      "NAME:WEIGHT,... with names of PRICE_SERIES, weights > 0 (normalised to sum to 1); "
+                      "not with basis or price_series"),
     "price_doubling_years": ((int, float), "override the price trend's slope", "years", "the trend's own",
                              "0 < T <= 100"),
     "price_scatter": ((bool,), "add the spread of prices a buyer meets at a date", "-", "true", "true or false"),
@@ -360,22 +364,41 @@ def run_scenarios(scenarios: Mapping[str, Any], *, fits_dir: Path, dates=None, n
         check_target(laws[law_spec], spec.target)
         for w in (target_warnings(spec.target) if on_warning else ()):
             on_warning(w)
+    def load(f):
+        if f not in trends:
+            path = fits_dir / f
+            if not path.exists():
+                raise ScalingError(f"{path} not found: run 'scaling run' first (or pass --fits-dir)")
+            trends[f] = load_trend(path)
+            for w in (trends[f].warnings() if on_warning else ()):
+                on_warning(w)
+        return trends[f]
+
     for name, spec in specs.items():
+        if spec.price_mixture is not None:
+            out[name] = equivalent_cost(laws[spec.law or DEFAULT_LAW], _load_mixture(spec.price_mixture, load), None,
+                                        spec)
+            continue
         series = PRICE_SERIES[spec.price_series]
-        for f in [series.price_file] + ([series.energy_file] if series.energy_file else []):
-            if f not in trends:
-                path = fits_dir / f
-                if not path.exists():
-                    raise ScalingError(f"{path} not found: run 'scaling run' first (or pass --fits-dir)")
-                trends[f] = load_trend(path)
-                for w in (trends[f].warnings() if on_warning else ()):
-                    on_warning(w)
-        energy = trends[series.energy_file] if series.energy_file else None
+        price = load(series.price_file)
+        energy = load(series.energy_file) if series.energy_file else None
         if is_capability_target(spec.target):
-            out[name] = _capability(spec, trends[series.price_file], energy, on_warning=on_warning)
+            out[name] = _capability(spec, price, energy, on_warning=on_warning)
         else:
-            out[name] = equivalent_cost(laws[spec.law or DEFAULT_LAW], trends[series.price_file], energy, spec)
+            out[name] = equivalent_cost(laws[spec.law or DEFAULT_LAW], price, energy, spec)
     return out
+
+
+def _load_mixture(text: str, load: Callable):
+    """The :class:`~scaling.forecast.price_mixture.PriceMixture` of a scenario's ``price_mixture`` (trends via ``load``)."""
+    from .price_mixture import PRICE_MIXTURE_DEFAULT, PRICE_MIXTURE_RULE, parse_price_mixture, price_mixture
+
+    weights = parse_price_mixture(text)
+    pairs = {k: (load(PRICE_SERIES[k].price_file), load(PRICE_SERIES[k].energy_file) if PRICE_SERIES[k].energy_file
+                 else None) for k in weights}
+    default = parse_price_mixture(PRICE_MIXTURE_DEFAULT)
+    same = set(default) == set(weights) and all(abs(default[k] - weights[k]) < 1e-9 for k in weights)
+    return price_mixture(pairs, weights, PRICE_MIXTURE_RULE if same else "user weights")
 
 
 def scenario_notes(forecasts: Mapping[str, Any]) -> list[str]:
@@ -404,6 +427,8 @@ def _check_capability(name: str, spec: ForecastSpec) -> None:
 
     if not is_capability_target(spec.target):
         return
+    if spec.price_mixture is not None:
+        raise ScalingError(f"scenario {name!r}: a capability target prices with one series; drop price_mixture")
     if spec.inference_mfu is not None:
         raise ScalingError(f"scenario {name!r}: a capability target has no inference cost (the table gives no "
                            "model size to serve); drop --inference-mfu")

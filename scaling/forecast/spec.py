@@ -35,6 +35,7 @@ from .._dates import decimal_year, iso_date, to_datetimes
 from ..cost.tco import DOLLARS, TCOAssumptions
 from ..errors import ScalingError
 from .draws import PRICE_DOUBLING_YEARS_RANGE, SLOWDOWN_PRIOR_NOTE, check_halving, check_range, check_slowdown
+from .price_mixture import format_price_mixture, parse_price_mixture
 from .targets import parse_target, target_spec
 
 __all__ = ["ForecastSpec", "DEFAULTS", "DEFAULT_MFU_RANGE", "DEFAULT_INFERENCE_MFU_RANGE", "MFU_BOUNDS", "DEFAULT_MAX_MFU",
@@ -125,6 +126,7 @@ DEPRECATED_NAMES = {"utilisation": "mfu", "inference_utilisation": "inference_mf
 #: Scenario keys (a scenario file's, ``scaling forecast``'s options with underscores) -> spec field.
 SCENARIO_FIELDS = {
     "label": "label", "law": "law", "target": "target", "basis": "basis", "price_series": "price_series",
+    "price_mixture": "price_mixture",
     "price_doubling_years": "price_doubling_years", "price_scatter": "price_scatter", "mfu": "mfu",
     "utilisation": "mfu", "inference_mfu": "inference_mfu", "inference_utilisation": "inference_mfu",
     "dollars": "dollars", "base_year": "base_year", "algorithmic": "algorithmic_halving_months",
@@ -291,6 +293,11 @@ class ForecastSpec:
         Algorithmic progress (Ho et al. 2024; :data:`DEFAULTS` gives each one's meaning).
     label, law, basis, price_series
         The scenario's name and what its law and price series are called.
+    price_mixture : str or mapping, optional
+        A mixture of price series and bases (:mod:`scaling.forecast.price_mixture`):
+        ``"NAME:WEIGHT,..."`` with names of :data:`scaling.forecast.scenarios.PRICE_SERIES`
+        and positive weights, normalised to sum to 1 (kept as the normalised text); each
+        joint draw prices with one series. Excludes ``basis`` and ``price_series``.
     decompose, levels, n_draws, seed
         The decomposition of the spread on/off, interval levels, joint draws (10 to 1e6) and
         the seed of every draw (>= 0).
@@ -302,6 +309,7 @@ class ForecastSpec:
     law: str | None = None
     basis: str | None = None
     price_series: str | None = None
+    price_mixture: Any = None
     price_scatter: bool = DEFAULTS["price_scatter"]["value"]
     price_doubling_years: float | None = None
     dollars: str = DEFAULTS["dollars"]["value"]
@@ -338,6 +346,12 @@ class ForecastSpec:
         for name in ("label", "law", "price_series"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
                 raise ScalingError(f"{name} must be a string, got {getattr(self, name)!r}")
+        if self.price_mixture is not None:
+            put("price_mixture", format_price_mixture(parse_price_mixture(self.price_mixture)))
+            given = [k for k in ("basis", "price_series") if getattr(self, k) is not None]
+            if given:
+                raise ScalingError(f"price_mixture names its series and their bases; leave {' and '.join(given)} "
+                                   f"({', '.join(repr(getattr(self, k)) for k in given)}) unset")
         if self.basis is not None and self.basis not in BASES:
             raise ScalingError(f"unknown basis {self.basis!r}; allowed: {', '.join(BASES)}")
         if self.dollars not in DOLLARS:
@@ -436,8 +450,9 @@ class ForecastSpec:
             if value is not None or field_name not in values:
                 values[field_name] = value
         values = {k: v for k, v in values.items() if v is not None}
-        series_name, series = series_for(values)
-        values.update(basis=series.basis, price_series=series_name)
+        if "price_mixture" not in values:
+            series_name, series = series_for(values)
+            values.update(basis=series.basis, price_series=series_name)
         if name is not None:
             values.setdefault("label", name)
         try:
@@ -480,6 +495,8 @@ class ForecastSpec:
                 v = None if v is None else v.to_dict()
             elif isinstance(v, tuple):
                 v = list(v)
+            elif f.name == "price_mixture" and v is None:
+                continue  # absent when unset: the hashes of single-series forecasts stay as they were
             out[f.name] = v
         return out
 
@@ -500,6 +517,7 @@ class ForecastSpec:
             "label": self.label, "target": target, "dollars": self.dollars,
             "base_year": int(self.base_year) if self.dollars == "real" else None,
             "price_series": self.price_series, "price_scatter": self.price_scatter,
+            **({"price_mixture": self.price_mixture} if self.price_mixture is not None else {}),
             "price_doubling_years": self.price_doubling_years,
             "utilisation": _range_out(self.mfu), "utilisation_growth_per_year": self.mfu_growth_per_year,
             "max_utilisation": self.max_mfu, "utilisation_reference_date": self.mfu_reference_date,
@@ -514,7 +532,8 @@ class ForecastSpec:
             "flops_per_token_inference": "2N", "training_flops": "6ND",
         }
         order = ("label", "header", "target", "target_description", "target_loss_median", "basis", "dollars",
-                 "dollar_note", "base_year", "law", "loss_fit", "price_series", "price_trend", "energy_trend",
+                 "dollar_note", "base_year", "law", "loss_fit", "price_series", "price_mixture", "price_trend",
+                 "energy_trend",
                  "price_scatter", "price_doubling_years", "utilisation", "utilisation_growth_per_year",
                  "max_utilisation", "utilisation_reference_date", "inference_utilisation", "tco",
                  "algorithmic_halving_months", "algorithmic_reference_date", "algorithmic_slowdown_per_year",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 __all__ = ["RunConfig", "SIGNIFICANT_DIGITS", "LSQ_METHOD", "LSQ_DELTA", "LSQ_GRID", "LSQ_INCLUDE", "HEADLINE_SERIES",
            "PANEL_HEADLINE_SERIES", "LOWEST_SERIES", "PANEL_SERIES", "POOLED", "TRENDS", "ALGORITHMIC_OPTIONS",
-           "CAPABILITY_BOOTSTRAP", "CAPABILITY_VARIANT", "CAPABILITY_TARGET"]
+           "CAPABILITY_BOOTSTRAP", "CAPABILITY_VARIANT", "CAPABILITY_TARGET", "SERIES_MIXTURE_VARIANT",
+           "HEADLINE_IS_SERIES_MIXTURE"]
 
 #: Significant digits of the numbers in the forecast tables and ``summary.json``.
 SIGNIFICANT_DIGITS = 6
@@ -85,3 +86,12 @@ CAPABILITY_BOOTSTRAP = 200
 #: compute public models needed (scaling.forecast.capability).
 CAPABILITY_VARIANT = "gpt3_capability_equivalent_cost"
 CAPABILITY_TARGET = "capability:MMLU=0.439"
+
+
+#: The variant priced with a mixture of price series and bases (scaling.forecast.price_mixture,
+#: PRICE_MIXTURE_DEFAULT: equal thirds of hyperscaler on-demand, lowest available and purchase).
+SERIES_MIXTURE_VARIANT = "gpt3_equivalent_cost_series_mixture"
+#: True: the headline (``gpt3_equivalent_cost``) is the series mixture, and the hyperscaler-only
+#: forecast is saved as ``gpt3_equivalent_cost_hyperscaler``; False: the headline prices with
+#: HEADLINE_SERIES alone (the lead's choice; docs/forecast.md gives both).
+HEADLINE_IS_SERIES_MIXTURE = False

@@ -21,8 +21,9 @@ from ..datasets import runs_sha256
 from ._cache import MANIFEST, _cached, _key, _Manifest, _Request, _reusable, _say_warnings, _written
 from ._panel import _start_panel, _stop, panel_requests, panel_series
 from .config import (
-    ALGORITHMIC_OPTIONS, CAPABILITY_BOOTSTRAP, CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_SERIES, LOWEST_SERIES,
-    LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES, POOLED, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
+    ALGORITHMIC_OPTIONS, CAPABILITY_BOOTSTRAP, CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_IS_SERIES_MIXTURE,
+    HEADLINE_SERIES, LOWEST_SERIES, LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES, POOLED,
+    SERIES_MIXTURE_VARIANT, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
 )
 from .figures import _figures, figure_inputs
 from .summary import _summary, _summary_lines, seed_comparison
@@ -250,6 +251,11 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
     }
     if bayes is not None:
         variants["gpt3_equivalent_cost_bayes"] = dict(loss_fit=bayes, **head, label="Bayesian posterior")
+    variants[SERIES_MIXTURE_VARIANT] = dict(loss_fit=mixture, price_trend=_series_mixture(series, trends),
+                                            label="mixture of price series and bases")
+    if HEADLINE_IS_SERIES_MIXTURE:  # the lead's switch (config.py): the headline carries the series choice
+        variants["gpt3_equivalent_cost_hyperscaler"] = variants["gpt3_equivalent_cost"]
+        variants["gpt3_equivalent_cost"] = variants[SERIES_MIXTURE_VARIANT]
     forecasts = {}
     for stem, kwargs in variants.items():
         fc = equivalent_cost(dates=dates, n_draws=config.n_draws, seed=config.seed, **kwargs)
@@ -258,6 +264,21 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
         say(_written(f"{out_dir / stem}.csv/.json", changed))
     forecasts[CAPABILITY_VARIANT] = _capability_variant(cloud, dates, config, out_dir, say)
     return forecasts
+
+
+def _series_mixture(series: dict, trends: dict):
+    """The price mixture of :data:`~scaling.forecast.price_mixture.PRICE_MIXTURE_DEFAULT`, from the fitted trends."""
+    from ..forecast.price_mixture import PRICE_MIXTURE_DEFAULT, PRICE_MIXTURE_RULE, parse_price_mixture, price_mixture
+    from ..forecast.scenarios import PRICE_SERIES
+
+    def pair(name):
+        s = PRICE_SERIES[name]
+        if name in series:
+            return series[name], None
+        return trends[Path(s.price_file).stem], (trends[Path(s.energy_file).stem] if s.energy_file else None)
+
+    weights = parse_price_mixture(PRICE_MIXTURE_DEFAULT)
+    return price_mixture({k: pair(k) for k in weights}, weights, PRICE_MIXTURE_RULE)
 
 
 def _capability_fits(config: RunConfig, fits_dir: Path, manifest: _Manifest, say) -> dict:

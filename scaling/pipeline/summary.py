@@ -9,7 +9,7 @@ import pandas as pd
 from .. import sunyan2023
 from .._format import format_usd as _money
 from ..cost import price_point, training_flops
-from .config import CAPABILITY_VARIANT
+from .config import CAPABILITY_VARIANT, SERIES_MIXTURE_VARIANT
 
 __all__ = ["seed_comparison"]
 
@@ -96,6 +96,10 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         from ..forecast.algorithmic import summary_entry as algorithmic_entry
 
         out["algorithmic"] = algorithmic_entry(forecasts["gpt3_equivalent_cost_algorithmic"])
+    if SERIES_MIXTURE_VARIANT in forecasts:
+        out["series_mixture"] = {stem: _mixture_entry(forecasts[stem]) for stem in
+                                 ("gpt3_equivalent_cost", "gpt3_equivalent_cost_hyperscaler", SERIES_MIXTURE_VARIANT)
+                                 if stem in forecasts}
     # How much of the headline fan's width each source of uncertainty contributes, year by year
     # (each source's own 90% width of log10 cost over the sum of the sources' widths:
     # Forecast.width_by_source).
@@ -107,6 +111,22 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
     }
     return out
 
+
+
+#: Dates of the summary's series-mixture entry.
+MIXTURE_DATES = ("2025-01-01", "2030-01-01")
+
+
+def _mixture_entry(fc) -> dict:
+    """Training cost at :data:`MIXTURE_DATES` (median, 90% interval) and the share of the fan from the
+    choice of price series (``price_series``; 0 for a forecast on one series)."""
+    widths = fc.width_by_source("training_cost_usd", yearly=False)
+    share = widths["price_series"] if "price_series" in widths else pd.Series(0.0, index=widths.index)
+    return {"label": fc.label, "price_series": fc.assumptions.get("price_series"),
+            "price_mixture": fc.assumptions.get("price_mixture"),
+            "training_cost_usd": {d: _interval(fc.at(d, "training_cost_usd")) for d in MIXTURE_DATES},
+            "price_series_share": {d: float(share.iloc[int(np.argmin(np.abs(share.index - pd.Timestamp(d))))])
+                                   for d in MIXTURE_DATES}}
 
 
 def _summary_lines(s: dict) -> list[str]:
@@ -136,8 +156,14 @@ def _summary_lines(s: dict) -> list[str]:
             val = _money(r["median"]) if q == "training_cost_usd" else f"${r['median']:.3g}"
             lo = _money(r["lower"]) if q == "training_cost_usd" else f"${r['lower']:.3g}"
             hi = _money(r["upper"]) if q == "training_cost_usd" else f"${r['upper']:.3g}"
-            lines.append(f"GPT-3-equivalent {q} (cloud, {s.get('headline_series') or 'cloud'}) {d}: "
+            basis = "" if s.get("headline_series") == "mixture" else "cloud, "
+            lines.append(f"GPT-3-equivalent {q} ({basis}{s.get('headline_series') or 'cloud'}) {d}: "
                          f"{val} [{lo}, {hi}] ({r['level']:.0%})")
+    for stem, e in s.get("series_mixture", {}).items():
+        costs = ", ".join(f"{d[:4]} {_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
+                          for d, r in e["training_cost_usd"].items())
+        shares = ", ".join(f"{d[:4]} {v:.0%}" for d, v in e["price_series_share"].items())
+        lines.append(f"{stem} ({e['label']}): training {costs} (90%); price-series share of the fan {shares}")
     if "capability_equivalent" in s:
         from ..forecast.capability_cost import summary_lines
 

@@ -1,0 +1,76 @@
+"""The section "Pricing with a mixture of price series and bases" of ``docs/forecast.md``
+(``docs/build_docs.py reports``): the mixture's weights and why, and its numbers from
+``forecasts/summary.json`` (``series_mixture``, written by ``scaling run``) and
+``validation/results/fan_shares.md`` (``validation/fan_shares.py``); no number here is typed by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARES = ROOT / "validation" / "results" / "fan_shares.md"
+TITLE = "Pricing with a mixture of price series and bases"
+
+
+def _money(x: float) -> str:
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"${x / div:.3g}{unit}"
+    return f"${x:.3g}"
+
+
+def series_mixture_section(summary: dict) -> list[str]:
+    """The section's lines (the table only when ``summary`` has the ``series_mixture`` entry)."""
+    lines = [
+        f"## {TITLE}",
+        "",
+        "`gpt3_equivalent_cost_series_mixture` carries the choice of price series and basis in its fan: each "
+        "joint draw first picks one of three ways a buyer pays for compute, with stated weights, then prices "
+        "with that series' own trend, scatter and (for the purchase basis) energy trend and total cost of "
+        "ownership (`scaling.forecast.price_mixture`, built like the law mixture). The three, in equal thirds "
+        "(`PRICE_MIXTURE_DEFAULT`: `hyperscaler-on-demand-rw:1,lowest-available:1,purchase:1`, normalised):",
+        "",
+        "- **renting from a hyperscaler on demand** (`hyperscaler-on-demand-rw`): the list price of on-demand "
+        "rental at AWS, Azure, GCP and Oracle, the dearest way to rent; large buyers commit for years or "
+        "negotiate, and pay less;",
+        "- **renting at the lowest widely available price** (`lowest-available`): GPU clouds and marketplaces;",
+        "- **buying** (`purchase`): the accelerators' release prices with server, interconnect, capital, "
+        "occupancy and energy costs (Cottier et al. 2024 ranges), without the building, staff or margin.",
+        "",
+        "Why equal thirds: the repository holds no market shares of these three ways to pay (who trains on "
+        "rented on-demand, rented discounted or owned hardware), so the weights are a stated rule, as the law "
+        "mixture's are, and were not tuned to move the headline. Other weights are one option away: "
+        "`scaling forecast --price-mixture NAME:W,...` (any positive weights, normalised to sum to 1; names "
+        "from `PRICE_SERIES`). The share of the fan's width from the choice is the decomposition's source "
+        "`price_series` (the width of the change when each draw's series mean of log10 $ per FLOP is replaced "
+        "by the mean over all draws, date by date; the same quantile-width share as every other source).",
+        "",
+        "Whether the headline (`gpt3_equivalent_cost`) is this mixture is one constant, "
+        "`HEADLINE_IS_SERIES_MIXTURE` in `scaling/pipeline/config.py` (now "
+        f"{'on' if summary.get('headline_series') == 'mixture' else 'off'}: the headline prices with "
+        f"`{summary.get('headline_series') or 'hyperscaler-on-demand-rw'}`).",
+        "",
+    ]
+    entries = summary.get("series_mixture") or {}
+    if entries:
+        dates = list(next(iter(entries.values()))["training_cost_usd"])
+        lines += ["| forecast | price series | " + " | ".join(f"training cost {d[:4]} (90%)" for d in dates)
+                  + " | " + " | ".join(f"price-series share {d[:4]}" for d in dates) + " |",
+                  "|---|---|" + "---|" * (2 * len(dates))]
+        for stem, e in entries.items():
+            costs = [f"{_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
+                     for r in e["training_cost_usd"].values()]
+            shares = [f"{v:.0%}" for v in e["price_series_share"].values()]
+            lines.append(f"| `{stem}` | {e.get('price_series') or '-'} | " + " | ".join(costs + shares) + " |")
+        lines.append("")
+    if SHARES.exists():
+        text = SHARES.read_text(encoding="utf-8")
+        found = re.search(r"Largest difference over every source, date and quantity: ([0-9.]+) \(([^)]*)\)", text)
+        if found:
+            link = Path("..") / SHARES.relative_to(ROOT)
+            lines += [f"Stable across seeds: at seeds 0, 1 and 2 every source's share of the mixture's and the "
+                      f"headline's fan differs by at most {found.group(1)} between seeds ({found.group(2)}; "
+                      f"[fan shares]({link.as_posix()})).", ""]
+    return lines
