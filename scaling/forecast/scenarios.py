@@ -31,6 +31,8 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from ..errors import ScalingError
+from ..hardware.series import ALIASES as _ALIASES
+from ..hardware.series import PRICE_SERIES as _SERIES
 from .spec import BASES, TCO_FIELDS, ForecastSpec, _halving, _slowdown, _tco_value  # noqa: F401 (old names)
 from .targets import parse_target
 
@@ -50,34 +52,13 @@ class PriceSeries:
     description: str = ""
 
 
-#: Named price series -> saved trend files in the fits folder. A new series from the price
-#: side is one line here.
+#: Named price series -> saved trend files in the fits folder, derived from the one registry of
+#: series, :data:`scaling.hardware.series.PRICE_SERIES` (a new series is one entry there), plus
+#: its aliases (``cloud``, kept for old callers, is ``pooled``).
 PRICE_SERIES: dict[str, PriceSeries] = {
-    # The series of the hierarchical cloud-price model (scaling.hardware.panel; `scaling run` fits
-    # the panel once and saves each; `scaling trend --series NAME` refits one): hardware progress
-    # separated from market composition.
-    "hyperscaler-on-demand": PriceSeries("cloud", "trend_hyperscaler-on-demand.json", None,
-                                         "typical hyperscaler on-demand price (hierarchical panel model)"),
-    "lowest-available": PriceSeries("cloud", "trend_lowest-available.json", None,
-                                    "lowest widely available price (hierarchical panel model)"),
-    "gpu-cloud-on-demand": PriceSeries("cloud", "trend_gpu-cloud-on-demand.json", None,
-                                       "typical GPU-cloud on-demand price (hierarchical panel model)"),
-    "hyperscaler-3yr": PriceSeries("cloud", "trend_hyperscaler-3yr.json", None,
-                                   "hyperscaler 3-year committed price (hierarchical panel model)"),
-    # The random walk with drift on the hyperscaler on-demand prices (scaling.hardware.random_walk):
-    # the price model issue 20's pre-registered selection chose (validation/results/price_selection.md).
-    "hyperscaler-on-demand-rw": PriceSeries("cloud", "trend_hyperscaler-on-demand-rw.json", None,
-                                            "typical hyperscaler on-demand price, random walk with drift (the "
-                                            "model the pre-registered selection chose)"),
-    # The pooled regression over every on-demand price: the baseline ("cloud" kept for old callers).
-    "pooled": PriceSeries("cloud", "trend_flops_per_usd_cloud_tensor16.json", None,
-                          "baseline: pooled cloud on-demand prices, all providers (tensor16)"),
-    "cloud": PriceSeries("cloud", "trend_flops_per_usd_cloud_tensor16.json", None,
-                         "baseline: pooled cloud on-demand prices, all providers (same as 'pooled')"),
-    "purchase": PriceSeries("purchase", "trend_flops_per_usd_tensor16.json", "trend_flops_per_watt_tensor16.json",
-                            "release prices and TDP of accelerators (tensor16)"),
-    "purchase-fp32": PriceSeries("purchase", "trend_flops_per_usd_fp32.json", "trend_flops_per_watt_fp32.json",
-                                 "release prices and TDP of accelerators (FP32)"),
+    **{name: PriceSeries(s.basis, s.price_file, s.energy_file, s.description) for name, s in _SERIES.items()},
+    **{alias: PriceSeries(_SERIES[name].basis, _SERIES[name].price_file, _SERIES[name].energy_file,
+                          f"{_SERIES[name].description} (same as {name!r})") for alias, name in _ALIASES.items()},
 }
 #: The default series of each basis. Cloud: the typical hyperscaler on-demand price, forecast by
 #: the random walk with drift from the last year's prices (``hyperscaler-on-demand-rw``): in the

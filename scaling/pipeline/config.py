@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..hardware.series import panel_series
+
 __all__ = ["RunConfig", "SIGNIFICANT_DIGITS", "LSQ_METHOD", "LSQ_DELTA", "LSQ_GRID", "LSQ_INCLUDE", "HEADLINE_SERIES",
            "PANEL_HEADLINE_SERIES", "LOWEST_SERIES", "PANEL_SERIES", "POOLED", "TRENDS", "ALGORITHMIC_OPTIONS",
            "CAPABILITY_BOOTSTRAP", "CAPABILITY_VARIANT", "CAPABILITY_TARGET", "SERIES_MIXTURE_VARIANT",
@@ -57,7 +59,7 @@ PANEL_HEADLINE_SERIES = "hyperscaler-on-demand"
 #: The lowest-price variant's series (a panel series).
 LOWEST_SERIES = "lowest-available"
 #: Every panel series the main job saves (one panel fit serves them all).
-PANEL_SERIES = ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr")
+PANEL_SERIES = panel_series()  # from the one registry, scaling.hardware.series
 #: The pooled cloud trend (the baseline) in :data:`TRENDS`.
 POOLED = "trend_flops_per_usd_cloud_tensor16"
 
