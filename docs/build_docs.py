@@ -176,30 +176,78 @@ def _money(x: float) -> str:
     return format_usd(x)
 
 
+def _seed_article(c: dict) -> dict[str, str]:
+    """The seed article's side of the comparison with it, as the forecast page prints it.
+
+    Its factors, its claimed change and its $1.4M come from the summary (``seed_comparison.seed``:
+    :func:`scaling.sunyan2023.factors` and :data:`scaling.sunyan2023.PUBLISHED`), the inputs they rest
+    on from :data:`scaling.sunyan2023.ARTICLE_INPUTS`, GPT-3 from :mod:`scaling.sizing` and its FLOPs from
+    :func:`scaling.cost.training_flops`: the page types none of them, so it cannot drift from the package.
+    """
+    from scaling import cost, sunyan2023
+    from scaling.sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
+
+    art, seed = sunyan2023.ARTICLE_INPUTS, c["seed"]
+    f = seed["decomposition"]
+    v100 = art["gpt3_v100_total_usd"]
+    return {
+        "change": f"about {seed['change']:+.0%}",
+        "gpt3_params": f"{GPT3_N_PARAMS / 1e9:.0f}B",
+        "gpt3_nd": f"{GPT3_N_PARAMS / 1e9:g}e9, {GPT3_N_TOKENS / 1e9:g}e9",
+        "gpt3_flops": f"{cost.training_flops(GPT3_N_PARAMS, GPT3_N_TOKENS):.3g}".replace("e+", "e"),
+        "params": f"x{f['params']:.2f}",
+        "chinchilla": f"Chinchilla {art['chinchilla_n_params'] / 1e9:.0f}B",
+        "usd_per_flop": f"x{f['usd_per_flop']:.3f}",
+        "usd_per_flop_how": f"{_money(f['usd_per_flop'] * v100)} / {_money(v100)}",
+        "mfu_gpt3": f"{art['mfu_gpt3']:.1%}",
+        "mfu_palm": f"{art['mfu_palm']:.1%}",
+        "utilisation": f"x{f['utilisation']:.3f}",
+        "training": f"x{f['training']:.3f} ({f['training'] - 1:+.0%})",
+        "inference": f"x{f['inference']:.3f} ({f['inference'] - 1:+.0%})",
+        "tpu_v4_usd": _money(seed["training_cost_usd_2023_tpu_v4"]),
+        "tpu_v4_usd_text": sunyan2023.PUBLISHED["gpt3_training_usd_tpu_v4"].text.lstrip("~"),
+        "tpu_v4_price": f"${cost.price_point('gcp-tpu-v4-1yr').value:.2f}",
+        "per_usd": f"x{art['throughput_per_usd_per_generation']:g}",
+        "per_watt": f"x{art['throughput_per_watt_per_generation']:g}",
+    }
+
+
 def render_forecast_report(summary_path: Path) -> str:
     import json
+
+    from price_choice import price_choice_section
 
     s = json.loads(summary_path.read_text())
     c = s["seed_comparison"]
     dec = c["decomposition"]
+    sa = _seed_article(c)  # the seed's column: read, never typed
     ch, chi = c["forecast_training_change"], c["forecast_inference_change"]
     g = s["gpt3_equivalent"]
+    head = str(s.get("headline_series") or "hyperscaler-on-demand")
+    seed_series = c.get("price_series") or head  # the series the seed comparison used
     lines = [
         "# What GPT-3-equivalent performance costs, 2020 onwards",
         "",
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
-        "**Headline price series: `" + str(s.get("headline_series") or "hyperscaler-on-demand") + "`**, the "
-        "typical on-demand price at AWS, Azure, GCP and Oracle from the hierarchical cloud-price model "
-        "(chip, provider, provider-kind and pricing-tier effects; [hardware trends](hardware-trends.md)). "
-        "It measures hardware progress at a given kind of seller. `gpt3_equivalent_cost_lowest` uses the "
+        "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and "
+        + ("Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
+           "selection chose over the hierarchical cloud-price model ([why](#which-price-model-the-headline-uses-"
+           "and-why)). `gpt3_equivalent_cost_panel` uses that model's series of the same prices "
+           "(`hyperscaler-on-demand`: chip, provider, provider-kind and pricing-tier effects; [hardware "
+           "trends](hardware-trends.md)), which measures hardware progress at a given kind of seller. "
+           if head.endswith("-rw") else
+           "Oracle from the hierarchical cloud-price model (chip, provider, provider-kind and pricing-tier "
+           "effects; [hardware trends](hardware-trends.md)). It measures hardware progress at a given kind of "
+           "seller. ")
+        + "`gpt3_equivalent_cost_lowest` uses the "
         "lowest widely available price (`lowest-available`); `gpt3_equivalent_cost_pooled` keeps the "
         "pooled regression over every on-demand price as the baseline, whose faster fall is mostly the "
         "arrival of cheaper GPU clouds and marketplaces from 2022 on (market composition). Every "
         "forecast's header names its series; `scaling forecast --price-series NAME` chooses one.",
         "",
-        "GPT-3-equivalent means GPT-3's loss under the fitted Chinchilla law, L(175e9, 300e9). Each "
+        f"GPT-3-equivalent means GPT-3's loss under the fitted Chinchilla law, L({sa['gpt3_nd']}). Each "
         "forecast draw is a joint draw of every uncertainty the forecast carries: the law "
         "(`gpt3_equivalent_cost` mixes our least-squares refit, its Bayesian posterior and Hoffmann "
         "et al.'s published fit with equal weights; `_lsq` and `_bayes` use one law), the law's "
@@ -234,42 +282,46 @@ def render_forecast_report(summary_path: Path) -> str:
         *_algorithmic_section(s),
         "## Against the seed article (Sunyan 2023)",
         "",
+        f"Priced with `{seed_series}`"
+        + (" (the hierarchical panel: 2020-2023 is a retrospective, which the panel fits; the headline's random "
+           "walk starts from the last year's prices)." if seed_series != head else ", the headline series."),
+        "",
         "| | seed article | this toolkit |",
         "|---|---|---|",
         f"| cost change mid-2020 to early 2023, compute-optimal model at both dates (hardware trend only) | "
-        f"about -80% | training {ch['median']:+.0%} [{ch['lower']:+.0%}, {ch['upper']:+.0%}], "
+        f"{sa['change']} | training {ch['median']:+.0%} [{ch['lower']:+.0%}, {ch['upper']:+.0%}], "
         f"inference {chi['median']:+.0%} [{chi['lower']:+.0%}, {chi['upper']:+.0%}] |",
-        f"| parameters of the GPT-3 equivalent vs 175B | x0.40 (Chinchilla 70B) | x{dec['params_ratio_vs_gpt3']:.2f} |",
-        f"| training compute vs GPT-3's 3.15e23 | (not used) | x{dec['compute_ratio_vs_gpt3']:.2f} |",
-        f"| $ per FLOP, 2.5 years of hardware | x0.419 ($312k / $744k) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (headline cloud series) |",
-        f"| utilisation 21.3% -> 46.2% | x0.461 | x{dec['utilisation_ratio']:.3f} (same input) |",
-        f"| training cost, product of the factors | x0.193 (-81%) | x{dec['training_cost_ratio']:.3f} ({dec['training_cost_ratio'] - 1:+.0%}) |",
-        f"| inference cost, product of the factors | x0.168 (-83%) | x{dec['inference_cost_ratio']:.3f} ({dec['inference_cost_ratio'] - 1:+.0%}) |",
-        f"| GPT-3 as built (3.15e23 FLOPs) at 46.2% utilisation, early 2023 | $1.40M (TPU v4, $2.03/chip-hour) | "
-        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (headline cloud series at 2023-01) |",
+        f"| parameters of the GPT-3 equivalent vs {sa['gpt3_params']} | {sa['params']} ({sa['chinchilla']}) | x{dec['params_ratio_vs_gpt3']:.2f} |",
+        f"| training compute vs GPT-3's {sa['gpt3_flops']} | (not used) | x{dec['compute_ratio_vs_gpt3']:.2f} |",
+        f"| $ per FLOP, 2.5 years of hardware | {sa['usd_per_flop']} ({sa['usd_per_flop_how']}) | x{dec['usd_per_flop_ratio_hardware_trend']:.2f} (`{seed_series}`) |",
+        f"| utilisation {sa['mfu_gpt3']} -> {sa['mfu_palm']} | {sa['utilisation']} | x{dec['utilisation_ratio']:.3f} (same input) |",
+        f"| training cost, product of the factors | {sa['training']} | x{dec['training_cost_ratio']:.3f} ({dec['training_cost_ratio'] - 1:+.0%}) |",
+        f"| inference cost, product of the factors | {sa['inference']} | x{dec['inference_cost_ratio']:.3f} ({dec['inference_cost_ratio'] - 1:+.0%}) |",
+        f"| GPT-3 as built ({sa['gpt3_flops']} FLOPs) at {sa['mfu_palm']} utilisation, early 2023 | {sa['tpu_v4_usd']} (TPU v4, {sa['tpu_v4_price']}/chip-hour) | "
+        f"{_money(c['gpt3_as_built_2023_cloud_usd_at_46pct'])} (`{seed_series}` at 2023-01) |",
         f"| GPT-3 equivalent, early 2023, forecast (utilisation 30-50%, law mixture) | - | "
         f"{_money(c['gpt3_equivalent_2023_forecast_usd']['median'])} "
         f"[{_money(c['gpt3_equivalent_2023_forecast_usd']['lower'])}, {_money(c['gpt3_equivalent_2023_forecast_usd']['upper'])}] |",
         "",
         "### Why the figures differ",
         "",
-        "- **Parameter efficiency.** The seed takes Chinchilla-70B as the GPT-3 equivalent (x0.40 "
-        "parameters). Under the refitted law (Besiroglu et al. 2024) GPT-3's loss is reached by a "
+        f"- **Parameter efficiency.** The seed takes {sa['chinchilla'].replace(' ', '-')} as the GPT-3 equivalent "
+        f"({sa['params']} parameters). Under the refitted law (Besiroglu et al. 2024) GPT-3's loss is reached by a "
         "much smaller compute-optimal model: the parameter and compute factors above come from our "
         "fit, not from Chinchilla's size. A smaller equivalent makes both training and inference "
         "cheaper than the seed assumes.",
-        "- **Hardware.** The seed's x0.419 is its V100-to-H100 estimate (two generations at x1.5 "
-        "per dollar and x1.8 per watt) applied to 2.5 years; ours is the fitted cloud-price trend "
+        f"- **Hardware.** The seed's {sa['usd_per_flop']} is its V100-to-H100 estimate (two generations at {sa['per_usd']} "
+        f"per dollar and {sa['per_watt']} per watt) applied to 2.5 years; ours is the fitted cloud-price trend "
         "over the same 2.5 years, with its interval. The trend is an average over many chips and "
         "providers; the seed compares two specific systems.",
-        "- **Utilisation.** Both use GPT-3's 21.3% and PaLM's 46.2% for the decomposition; our "
+        f"- **Utilisation.** Both use GPT-3's {sa['mfu_gpt3']} and PaLM's {sa['mfu_palm']} for the decomposition; our "
         "forecasts otherwise draw utilisation from the same range at every date, so the forecast's "
         "own change over the period is the hardware trend alone (plus algorithmic progress in the "
         "`_algorithmic` variant). The decomposition is like for like: training is $ per FLOP x "
         "utilisation, inference is parameters x $ per FLOP (the training utilisation gain does not "
         "enter inference; an earlier version multiplied it in and printed -95%).",
-        "- **$1.4M.** The seed's $1.4M is GPT-3 *as built* on TPU v4 at the 1-year committed price. "
-        "Our row prices the same FLOPs with the headline series' line (a typical hyperscaler "
+        f"- **{sa['tpu_v4_usd_text']}.** The seed's {sa['tpu_v4_usd_text']} is GPT-3 *as built* on TPU v4 at the 1-year committed price. "
+        f"Our row prices the same FLOPs with the `{seed_series}` line (a typical hyperscaler "
         "on-demand price for a chip of typical age at that date), a broader and, being on demand, "
         "dearer price basis than one chip at a committed price.",
         "",
@@ -287,6 +339,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "- **Law mixture vs one law.** The headline mixes three laws; `_lsq` (the refit alone) and "
         "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
         "",
+        *price_choice_section(),
     ]
     wb = s.get("width_by_source")
     if wb and wb.get("rows"):
@@ -416,6 +469,9 @@ def _gain(x: float) -> str:
 
 def _algorithmic_section(s: dict) -> list[str]:
     """The algorithmic-progress variant: its model, its gain year by year, the evidence beside it."""
+    from scaling.forecast.algorithmic import GPT3_AS_BUILT_FLOPS
+    from scaling.sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
+
     a = s.get("algorithmic")
     if not a:
         return []
@@ -472,7 +528,8 @@ def _algorithmic_section(s: dict) -> list[str]:
         lines += [
             "",
             "**Against the evidence.** The compute the variant implies for GPT-3's loss, and its fall from "
-            "GPT-3 as built (6 x 175e9 x 300e9 = 3.15e+23 FLOPs), beside the least compute with which "
+            f"GPT-3 as built (6 x {GPT3_N_PARAMS / 1e9:g}e9 x {GPT3_N_TOKENS / 1e9:g}e9 = {GPT3_AS_BUILT_FLOPS:.3g} FLOPs), "
+            "beside the least compute with which "
             "a public model had reached GPT-3's MMLU by then (`scaling.forecast.capability`; with the "
             "0.0005 tolerance and without) and Ho et al.'s 8 months, 95% CI 5-14, run from GPT-3's "
             "release (`scaling.forecast.algorithmic.evidence_table`):",
@@ -708,6 +765,7 @@ def render_hardware_page() -> str:
     """``docs/hardware-trends.md``: our trends (saved fits + OLS + variants), Epoch's and the
     seed's figures, backtests at two cut-offs, and the reasons for the differences, every number
     computed here."""
+    from price_choice import price_choice_section
     from scaling.hardware import backtest, fit_trend, load_trend, published_table, render_markdown
     from scaling.hardware.data import trend_data
     from scaling.hardware.trend import fit_prepared
@@ -828,6 +886,7 @@ def render_hardware_page() -> str:
 
         section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
         lines += [section.rstrip(), ""]
+    lines += price_choice_section()
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ BEGIN, END = "<!-- layers:begin (python docs/layers.py) -->", "<!-- layers:end -
 
 #: The layers of docs/architecture.md, bottom first; every module of tests/test_imports.LAYERS is in one.
 GROUPS = {
-    "foundations": ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_dates", "_style", "paths",
+    "foundations": ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_flops", "_dates", "_style", "paths",
                     "_tables"],
     "the contract": ["results", "result_base"],
     "data and maths": ["datasets", "laws", "objective", "runs"],

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._flops import tokens_for_flops, training_flops
 from ._io import sha256_arrays
 from .errors import ScalingError
 
@@ -505,9 +506,9 @@ def validate_runs(df: pd.DataFrame, source: str = "runs") -> pd.DataFrame:
         raise ScalingError(f"{source}: column 'loss' row {row} is {float(df['loss'].iloc[row])!r}; a loss is in nats "
                            f"per token, in (0, {MAX_LOSS:g}] (a perplexity? give its logarithm)")
     if "n_tokens" not in df.columns:
-        df["n_tokens"] = df["compute_flops"] / (6.0 * df["n_params"])
+        df["n_tokens"] = tokens_for_flops(df["compute_flops"], df["n_params"])
     if "compute_flops" not in df.columns:
-        df["compute_flops"] = 6.0 * df["n_params"] * df["n_tokens"]
+        df["compute_flops"] = training_flops(df["n_params"], df["n_tokens"])
     if "group" in df.columns:
         # an optional group (dataset, tokenizer): a label per run; the same (N, D) may recur across groups
         raw = df["group"]

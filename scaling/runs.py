@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from ._checks import MIN_TAIL_DRAWS, few_draws_warning, units_warnings  # noqa: F401 (re-exported)
+from ._flops import training_flops
 from .datasets import SIZE_REL_GAP, size_groups, validate_runs
 from .errors import ScalingError, ScalingWarning
 from .laws import Law
@@ -87,9 +88,10 @@ def data_range(n_params, n_tokens) -> dict:
     """
     n = np.asarray(n_params, dtype=float)
     d = np.asarray(n_tokens, dtype=float)
+    c = training_flops(n, d)
     return {"n_params_min": float(n.min()), "n_params_max": float(n.max()),
             "n_tokens_min": float(d.min()), "n_tokens_max": float(d.max()),
-            "compute_flops_min": float((6 * n * d).min()), "compute_flops_max": float((6 * n * d).max()),
+            "compute_flops_min": float(c.min()), "compute_flops_max": float(c.max()),
             "n_distinct_params": n_distinct(n), "n_distinct_tokens": n_distinct(d),
             "tokens_per_param_median": float(np.median(d / n))}
 

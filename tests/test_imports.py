@@ -66,7 +66,7 @@ def _imports_of(path: Path) -> set[str]:
 
 # Lower layers must never import higher ones (docs/architecture.md): foundations at the bottom,
 # cli on top. Every module of the package is ranked; a new module must be added here.
-LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_dates", "_style", "paths", "results", "result_base",
+LAYERS = ["errors", "_io", "_format", "_progress", "_workers", "optim", "_checks", "_flops", "_dates", "_style", "paths", "results", "result_base",
           "_tables", "datasets", "laws", "objective", "runs", "fit_starts", "fit_result", "fitting", "groups", "library", "bayes", "compare_result", "compare",
           "cost", "sunyan2023", "seed", "budget", "sweep", "sizing", "prediction", "hardware", "capability", "plot", "forecast", "pipeline", "cli", "__main__"]
 # Lazy dispatches inside a function, documented in docs/architecture.md: fit(method="bayes")
@@ -194,3 +194,25 @@ def test_sizing_check_would_see_pandas():
              "fit.draws\nprint(before, 'pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PKG.parent, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+# Issue 19: small modules along their seams. A module over 600 lines or a function over 100 lines is
+# a sign that it does more than one thing; split it where it separates, not into pieces that only
+# make sense together.
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 100
+
+
+def test_no_module_above_600_lines_and_no_function_above_100():
+    too_long = []
+    for path in sorted(PKG.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(PKG.parent)
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            too_long.append(f"{rel}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    too_long.append(f"{rel}:{node.lineno} {node.name}(): {n} lines")
+    assert not too_long, "\n".join(too_long)

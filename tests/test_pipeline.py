@@ -130,27 +130,35 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert {"training_cost_usd", "inference_usd_per_1k_tokens"} <= set(table["quantity"])
     assert pd.to_datetime(table["date"]).min() == pd.Timestamp("2020-01-01")
     assert pd.to_datetime(table["date"]).max().year == 2032
-    # The hierarchical cloud-price series are saved, and the headline uses hyperscaler on-demand.
-    for name in ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr"):
+    # The hierarchical cloud-price series are saved, and the headline uses the random walk on the
+    # hyperscaler on-demand prices (issue 20's selection); the panel's series is the _panel variant.
+    for name in ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr",
+                 "hyperscaler-on-demand-rw"):
         assert (tmp / "fits" / f"trend_{name}.json").exists()
     headers = {stem: json.loads((tmp / "forecasts" / f"{stem}.json").read_text())["assumptions"]
-               for stem in ("gpt3_equivalent_cost", "gpt3_equivalent_cost_lowest", "gpt3_equivalent_cost_pooled",
-                            "gpt3_equivalent_cost_lsq", "gpt3_equivalent_cost_purchase",
-                            "gpt3_equivalent_cost_algorithmic")}
-    assert headers["gpt3_equivalent_cost"]["price_series"] == "hyperscaler-on-demand"
+               for stem in ("gpt3_equivalent_cost", "gpt3_equivalent_cost_panel", "gpt3_equivalent_cost_lowest",
+                            "gpt3_equivalent_cost_pooled", "gpt3_equivalent_cost_lsq",
+                            "gpt3_equivalent_cost_purchase", "gpt3_equivalent_cost_algorithmic")}
+    assert headers["gpt3_equivalent_cost"]["price_series"] == "hyperscaler-on-demand-rw"
+    assert headers["gpt3_equivalent_cost_panel"]["price_series"] == "hyperscaler-on-demand"
+    assert headers["gpt3_equivalent_cost_algorithmic"]["price_series"] == "hyperscaler-on-demand-rw"
     assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available"
     assert headers["gpt3_equivalent_cost_pooled"]["price_series"] == "pooled"
     for stem, a in headers.items():  # every header names its series
         assert f"price series: {a['price_series']} (" in a["header"], stem
-    assert summary["headline_series"] == "hyperscaler-on-demand"
-    # the lowest widely available price is at most the hyperscaler on-demand one
-    head, low = summary["forecast"]["gpt3_equivalent_cost"], summary["forecast"]["gpt3_equivalent_cost_lowest"]
+    assert summary["headline_series"] == "hyperscaler-on-demand-rw"
+    assert summary["trends"]["trend_hyperscaler-on-demand-rw"]["median"] > 0
+    # the panel's lowest widely available price is at most its hyperscaler on-demand one
+    head, low = summary["forecast"]["gpt3_equivalent_cost_panel"], summary["forecast"]["gpt3_equivalent_cost_lowest"]
     for d in ("2023-01-01", "2030-01-01"):
         assert low["training_cost_usd"][d]["median"] <= head["training_cost_usd"][d]["median"]
     saved = json.loads((tmp / "forecasts" / "summary.json").read_text())
     assert saved["seed_rows"] == 20
     text = "\n".join(lines)
     assert "seed: about -80%" in text and "$1.40M" in text  # printed beside the seed's claims
+    # the retrospective 2020-2023 comparison uses the panel, which fits those years' prices
+    assert summary["seed_comparison"]["price_series"] == "hyperscaler-on-demand"
+    assert "Change mid-2020 -> early 2023 (hyperscaler-on-demand)" in text
     change = summary["seed_comparison"]["forecast_training_change"]
     assert change["lower"] <= change["median"] <= change["upper"] < 0  # cheaper over 2020-23
 
@@ -162,7 +170,7 @@ def test_job_writes_the_capability_equivalent_variant(first_run):
     assert set(table["quantity"]) == {"training_cost_usd", "compute_flops", "usd_per_peak_flop"}
     meta = json.loads((tmp / "forecasts" / "gpt3_capability_equivalent_cost.json").read_text())
     assert meta["assumptions"]["target"] == "capability:MMLU=0.439"
-    assert meta["assumptions"]["price_series"] == "hyperscaler-on-demand"
+    assert meta["assumptions"]["price_series"] == "hyperscaler-on-demand-rw"
     entry = summary["capability_equivalent"]
     assert entry["frontier"][-1]["model"] == "microsoft/phi-1_5" and entry["ho2024_halving_months"]["median"] == 8
     cost = summary["forecast"]["gpt3_capability_equivalent_cost"]["training_cost_usd"]
@@ -178,11 +186,12 @@ def test_rerun_reuses_fits_and_refits_what_changed(first_run):
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
     reused = [line for line in lines if "reusing" in line]
-    assert len(reused) == 10 + N_CAPABILITY, lines  # the least-squares fit, 5 trends, 4 panel series, capability fits
+    assert len(reused) == 11 + N_CAPABILITY, lines  # the least-squares fit, 5 trends, 4 panel series, the random
+    # walk, capability fits
     lines.clear()
     run(_quick(tmp, bootstrap=60), echo=lines.append)  # another setting: that fit is redone
     assert any("wrote" in line and "chinchilla_lsq.json" in line for line in lines)
-    assert sum("reusing" in line for line in lines) == 9 + N_CAPABILITY
+    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY
 
 
 def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_run):
@@ -191,7 +200,7 @@ def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_ru
     PANEL_CALLS.clear()
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
-    assert PANEL_CALLS == [] and sum("reusing" in ln and "trend_" in ln for ln in lines) == 9, lines
+    assert PANEL_CALLS == [] and sum("reusing" in ln and "trend_" in ln for ln in lines) == 10, lines
     # other panel settings: the four series are refitted from ONE panel fit, with the reason
     run(_quick(tmp, panel_draws=120), echo=lines.append)
     assert PANEL_CALLS == [{"draws": 120, "chains": 1, "tune": 100, "seed": 0}]
@@ -262,7 +271,8 @@ def test_committed_forecasts_are_what_the_job_writes(tmp_path):
     result = CliRunner().invoke(main, ["run", "--fits-dir", str(tmp_path / "fits"),
                                        "--forecasts-dir", str(tmp_path / "out"), "--no-figures"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("reusing") == 11 + N_CAPABILITY  # 2 laws, 5 trends, 4 panel series, capability
+    assert result.output.count("reusing") == 12 + N_CAPABILITY  # 2 laws, 5 trends, 4 panel series, random walk,
+    # capability
     for committed in sorted((ROOT / "forecasts").glob("gpt3_equivalent_cost*.csv")):
         fresh = tmp_path / "out" / committed.name
         assert fresh.read_text() == committed.read_text(), f"forecasts/{committed.name} is stale"
@@ -281,7 +291,7 @@ def test_real_panel_fit_is_cached_like_the_trends(tmp_path, monkeypatch):
     lines.clear()
     run(_quick(tmp_path), echo=lines.append)
     assert not any("fitting the cloud-price panel" in ln for ln in lines)
-    assert sum("reusing" in ln for ln in lines) == 10 + N_CAPABILITY, lines
+    assert sum("reusing" in ln for ln in lines) == 11 + N_CAPABILITY, lines
     # jobs=2: the same panel fitted in a second process, beside steps 1-3: the same series.
     lines.clear()
     run(_quick(tmp_path / "two", jobs=2), echo=lines.append)
@@ -356,7 +366,8 @@ def test_fit_from_other_data_is_refitted_with_a_reason(first_run):
     assert not any("reusing" in line and "chinchilla_lsq" in line for line in lines)
     assert load_fit(out).data_sha256 == good.data_sha256
     assert summary["lsq"]["E"] == pytest.approx(good.params["E"], rel=1e-5)
-    assert sum("reusing" in line for line in lines) == 9 + N_CAPABILITY  # trends, panel series, capability fits
+    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY  # trends, panel series, random walk,
+    # capability fits
 
 
 def test_other_settings_in_the_file_are_refitted(first_run):
@@ -429,7 +440,7 @@ def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
     for path, bad in damaged.items():
         assert any(line.startswith(f"refitting {path}: it could not be read (") for line in refits), refits
         assert path.read_bytes() != bad and json.loads(path.read_text())  # a whole file again
-    assert sum("reusing" in line for line in result.output.splitlines()) == 7 + N_CAPABILITY
+    assert sum("reusing" in line for line in result.output.splitlines()) == 8 + N_CAPABILITY
 
 
 def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
@@ -469,7 +480,7 @@ def _second_run_changes_nothing(tmp: Path, figures: bool) -> None:
     assert len(before) >= 22 + 10 * figures
     lines.clear()
     run(_quick(tmp, figures=figures), echo=lines.append)
-    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY, lines
+    assert sum("reusing" in line for line in lines) == 11 + N_CAPABILITY, lines
     assert not any("wrote" in line and "figures" not in line for line in lines), lines
     after = _snapshot(tmp)
     assert after.keys() == before.keys()
@@ -503,7 +514,7 @@ def test_second_run_on_another_cpu_changes_nothing(tmp_path):
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("reusing") == 10 + N_CAPABILITY, done.stdout
+    assert done.stdout.count("reusing") == 11 + N_CAPABILITY, done.stdout
     after = _snapshot(tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in before if before[p] != after.get(p)] == []
 

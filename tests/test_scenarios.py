@@ -45,10 +45,12 @@ def test_series_and_basis_names_list_the_allowed_ones():
 
 def test_default_cloud_series_is_hyperscaler_on_demand_and_pooled_stays_by_name():
     # The headline separates hardware progress from market composition (issue 12): the cloud
-    # basis defaults to the panel model's hyperscaler on-demand series, not the pooled trend.
-    assert DEFAULT_SERIES["cloud"] == "hyperscaler-on-demand"
-    assert series_for({})[0] == "hyperscaler-on-demand"
-    assert series_for({"basis": "cloud"})[1].price_file == "trend_hyperscaler-on-demand.json"
+    # basis defaults to a hyperscaler on-demand series, not the pooled trend; since issue 20's
+    # pre-registered selection, the random walk with drift on those prices, not the panel's series.
+    assert DEFAULT_SERIES["cloud"] == "hyperscaler-on-demand-rw"
+    assert series_for({})[0] == "hyperscaler-on-demand-rw"
+    assert series_for({"basis": "cloud"})[1].price_file == "trend_hyperscaler-on-demand-rw.json"
+    assert series_for({"price_series": "hyperscaler-on-demand"})[1].price_file == "trend_hyperscaler-on-demand.json"
     assert series_for({"price_series": "lowest-available"})[1].price_file == "trend_lowest-available.json"
     # the pooled regression stays available as the baseline, by either name
     for name in ("pooled", "cloud"):
@@ -60,12 +62,12 @@ def test_default_cloud_series_is_hyperscaler_on_demand_and_pooled_stays_by_name(
 
 
 @needs_fits
-@pytest.mark.skipif(not (FITS / "trend_hyperscaler-on-demand.json").exists(), reason="no panel series in fits/")
+@pytest.mark.skipif(not (FITS / "trend_hyperscaler-on-demand-rw.json").exists(), reason="no rw series in fits/")
 def test_default_scenario_header_names_the_hyperscaler_series():
     dates = pd.date_range("2021-01-01", periods=5, freq="QS")
     fcs = run_scenarios({"a": {"law": "hoffmann2022"}, "b": {"law": "hoffmann2022", "price_series": "pooled"}},
                         fits_dir=FITS, dates=dates, n_draws=200)
-    assert "price series: hyperscaler-on-demand (doubling" in fcs["a"].header
+    assert "price series: hyperscaler-on-demand-rw (doubling" in fcs["a"].header
     assert "price series: pooled (doubling" in fcs["b"].header
     # the pooled trend falls faster (market composition) than the hyperscaler line
     ratio = {k: fc.at("2022-01-01")["median"] / fc.at("2021-01-01")["median"] for k, fc in fcs.items()}

@@ -96,9 +96,10 @@ def _range_help(what: str, default: str) -> str:
               help="Loss fit file (same as --law FILE).")
 @click.option("--basis", default=None, help="cloud or purchase (total cost of ownership) [default: cloud].")
 @click.option("--price-series", default=None,
-              help="A named price series: hyperscaler-on-demand (the cloud default), lowest-available, "
-                   "gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias cloud), purchase, "
-                   "purchase-fp32.")
+              help="A named price series: hyperscaler-on-demand-rw (the cloud default: random walk with drift, "
+                   "chosen by the pre-registered selection), hyperscaler-on-demand (hierarchical panel), "
+                   "lowest-available, gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias "
+                   "cloud), purchase, purchase-fp32.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
 @click.option("--mfu", default="0.3:0.5", show_default=True,
               help="Training model-FLOPs utilisation, a number or LOW:HIGH in (0.001, 1].")

@@ -165,23 +165,44 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
     check_outputs(out, force=force)
 
     # Load everything before importing matplotlib, so a missing file fails fast.
-    specs = [*law_specs, *fit_paths]
     if data_path is not None and kind not in RUN_KINDS:
         raise ScalingError(f"--data applies to {', '.join(RUN_KINDS)}, not to 'scaling plot {kind}'")
     if unique_tokens is not None and kind not in GRID_KINDS:
         own = " (residuals use each run's own n_unique_tokens)" if kind == "residuals" else ""
         raise ScalingError(f"--unique-tokens applies to {', '.join(GRID_KINDS)}, not to 'scaling plot {kind}'{own}")
+    inputs = _load_inputs(kind, [*law_specs, *fit_paths], data_path=data_path, unique_tokens=unique_tokens,
+                          trend_path=trend_path, forecast_path=forecast_path, benchmark=benchmark)
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # never open a window from the command line
+    import matplotlib.pyplot as plt
+
+    if kind == "residuals":
+        echo_warnings(plot.residual_warnings(inputs["fits"][0], inputs["runs"]))
+    kw = dict(size=size, title=title or captions or None, subtitle=captions or None, source=captions or None)
+    before = set(plt.get_fignums())
+    try:
+        plot.savefig(_draw(kind, inputs, unique_tokens=unique_tokens, quantity=quantity, level=level, **kw), out)
+    finally:
+        for num in set(plt.get_fignums()) - before:
+            plt.close(num)
+    click.echo(f"wrote {out}")
+
+
+def _load_inputs(kind: str, specs: list[str], *, data_path, unique_tokens, trend_path, forecast_path,
+                 benchmark) -> dict:
+    """What a plot of ``kind`` draws, loaded from its files (the fits and their runs, a posterior, the
+    capability frontier or fit, a trend or forecasts), by the input ``KINDS`` names for it."""
     source = KINDS[kind][1]
-    runs = None
     if source in ("fit", "fits"):
         fits = _load_fits(kind, specs)
         if kind in GRID_KINDS:
             from scaling.plot._base import _grid_law
 
             _grid_law(fits[0], unique_tokens, option="--unique-tokens")  # needed by a covariate law, else refused
-        if kind in RUN_KINDS:
-            runs = _plot_runs(kind, fits[0], data_path)
-    elif source == "posterior":
+        return {"fits": fits, "runs": _plot_runs(kind, fits[0], data_path) if kind in RUN_KINDS else None}
+    if source == "posterior":
         from scaling.bayes import load as load_posterior
         from scaling.library import names as published
 
@@ -190,37 +211,34 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         if specs and specs[0].lower() in published():
             raise ScalingError(f"'scaling plot {kind}' needs a Bayesian fit file (.nc), not the published law "
                                f"{specs[0]!r}")
-        posterior = load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
-                                             "posterior"))
-    elif source == "capability":
+        return {"posterior": load_posterior(_existing(specs[0] if specs else resolve_fit_path(None, DEFAULT_BAYES),
+                                                      "posterior"))}
+    if source == "capability":
         from scaling.forecast.capability import frontier_trend
 
-        frontier = frontier_trend()  # the shipped capability table, GPT-3's MMLU
-    elif source == "capability-curve":
+        return {"frontier": frontier_trend()}  # the shipped capability table, GPT-3's MMLU
+    if source == "capability-curve":
         from .cmd_capability import _get_fit
 
         if len(specs) > 1:
             raise ScalingError(f"'scaling plot capability-curve' draws one fit; got {len(specs)} (--law/--fit)")
-        cap_fit, _ = _get_fit(benchmark, specs[0] if specs else None)
-    elif source == "trend":
+        return {"cap_fit": _get_fit(benchmark, specs[0] if specs else None)[0]}
+    if source == "trend":
         from scaling.hardware import load_trend
 
-        trend = load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))
-    else:
-        from scaling.forecast import load_forecasts
+        return {"trend": load_trend(_existing(resolve_fit_path(trend_path, DEFAULT_TREND), "trend"))}
+    from scaling.forecast import load_forecasts
 
-        # any file scaling writes: scaling run's table, scaling forecast -o's .csv or .json
-        forecast = list(load_forecasts(_existing(forecast_path, "forecast")).values())
+    # any file scaling writes: scaling run's table, scaling forecast -o's .csv or .json
+    return {"forecast": list(load_forecasts(_existing(forecast_path, "forecast")).values())}
 
-    import matplotlib
 
-    matplotlib.use("Agg")  # never open a window from the command line
-    import matplotlib.pyplot as plt
+def _draw(kind: str, inputs: dict, *, unique_tokens, quantity, level, **kw):
+    """The figure of ``kind`` from the loaded ``inputs`` (:func:`_load_inputs`); ``kw``: size and captions."""
+    from scaling import plot
 
-    if kind == "residuals":
-        echo_warnings(plot.residual_warnings(fits[0], runs))
+    fits, runs = inputs.get("fits"), inputs.get("runs")
     drawn = runs if runs is not None else False
-    kw = dict(size=size, title=title or captions or None, subtitle=captions or None, source=captions or None)
     u = dict(n_unique_tokens=unique_tokens)
     draw = {
         "isoflop": lambda: plot.isoflop(fits[0], runs=drawn, **u, **kw),
@@ -228,20 +246,14 @@ def plot_cmd(kind, output, law_specs, fit_paths, data_path, unique_tokens, trend
         "residuals": lambda: plot.fit_residuals(fits[0], runs=runs, **kw),
         "params": lambda: plot.param_pairs(*fits, **kw),
         "optimal": lambda: plot.optimal_allocation(fits[0], level=level, data_range=runs, **u, **kw),
-        "trend": lambda: plot.hardware_trend(trend, level=level, **kw),
-        "fan": lambda: plot.fan_chart(forecast, quantity=quantity, **kw),
-        "prior-check": lambda: plot.predictive_check(posterior, "prior", level, **kw),
-        "posterior-check": lambda: plot.predictive_check(posterior, "posterior", level, **kw),
-        "capability": lambda: plot.capability_frontier(frontier, level=level, **kw),
-        "capability-curve": lambda: plot.capability_curve(cap_fit, level=level, **kw),
+        "trend": lambda: plot.hardware_trend(inputs["trend"], level=level, **kw),
+        "fan": lambda: plot.fan_chart(inputs["forecast"], quantity=quantity, **kw),
+        "prior-check": lambda: plot.predictive_check(inputs["posterior"], "prior", level, **kw),
+        "posterior-check": lambda: plot.predictive_check(inputs["posterior"], "posterior", level, **kw),
+        "capability": lambda: plot.capability_frontier(inputs["frontier"], level=level, **kw),
+        "capability-curve": lambda: plot.capability_curve(inputs["cap_fit"], level=level, **kw),
     }[kind]
-    before = set(plt.get_fignums())
-    try:
-        plot.savefig(draw(), out)
-    finally:
-        for num in set(plt.get_fignums()) - before:
-            plt.close(num)
-    click.echo(f"wrote {out}")
+    return draw()
 
 
 COMMANDS = [plot_cmd]

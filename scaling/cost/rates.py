@@ -14,7 +14,9 @@ chip-hours and dollars at :math:`p_h` dollars per chip-hour. Every caller of the
 :func:`compute_cost_usd` and :func:`flops_per_chip_hour`; the MFU's default and allowed
 range are :data:`DEFAULT_MFU` and :data:`MFU_BOUNDS`.
 
-This module needs numpy only (no pandas, no tables): a sizing query may use it.
+The arithmetic itself lives in :mod:`scaling._flops` (unchecked, for arrays of draws and the
+layers below this one); the functions here check their arguments and call it. This module needs
+numpy only (no pandas, no tables): a sizing query may use it.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import _flops as flops
+from .._flops import SECONDS_PER_HOUR
 from ._args import MFU_BOUNDS, arg, out
 
 __all__ = ["SECONDS_PER_HOUR", "DEFAULT_MFU", "DEFAULT_MFU_RANGE", "DEFAULT_INFERENCE_MFU_RANGE", "MFU_BOUNDS", "INFERENCE_MFU_FACTOR",
            "ComputeCost", "flops_per_chip_hour", "chip_hours_of", "compute_cost_usd", "check_mfu"]
-
-SECONDS_PER_HOUR = 3600.0
 
 #: Default training MFU: large dense runs reach 0.3-0.5 (Chowdhery et al. 2022, Table 3:
 #: GPT-3 0.213, Gopher 0.323, MT-NLG 0.302, PaLM 0.462; Llama 3.1 405B 0.38-0.43,
@@ -64,7 +66,7 @@ def flops_per_chip_hour(peak_flops_per_s, mfu):
 
     ``peak_flops_per_s`` in [1e3, 1e21]; ``mfu`` in :data:`MFU_BOUNDS`. Broadcasts.
     """
-    return out(SECONDS_PER_HOUR * arg("peak_flops_per_s", peak_flops_per_s) * arg("mfu", mfu))
+    return out(flops.flops_per_chip_hour(arg("peak_flops_per_s", peak_flops_per_s), arg("mfu", mfu)))
 
 
 def compute_cost_usd(compute_flops, peak_flops_per_s, mfu, usd_per_chip_hour) -> ComputeCost:
@@ -102,11 +104,14 @@ def compute_cost_usd(compute_flops, peak_flops_per_s, mfu, usd_per_chip_hour) ->
     >>> round(hours), round(usd / 1e6, 2)
     (688705, 1.4)
     """
-    hours = np.asarray(chip_hours_of(compute_flops, peak_flops_per_s, mfu))
-    return ComputeCost(out(hours), out(hours * arg("usd_per_chip_hour", usd_per_chip_hour)))
+    c = arg("compute_flops", compute_flops)
+    rate = np.asarray(flops_per_chip_hour(peak_flops_per_s, mfu))
+    hours, usd = flops.compute_cost(c, rate, arg("usd_per_chip_hour", usd_per_chip_hour))
+    return ComputeCost(out(hours), out(usd))
 
 
 def chip_hours_of(compute_flops, peak_flops_per_s, mfu):
     """Chip-hours of ``compute_flops`` FLOPs: :math:`C / (3600\\, F\\, u)` (the first half of
     :func:`compute_cost_usd`, for a job without a price). Broadcasts."""
-    return out(arg("compute_flops", compute_flops) / np.asarray(flops_per_chip_hour(peak_flops_per_s, mfu)))
+    return out(flops.chip_hours(arg("compute_flops", compute_flops),
+                                np.asarray(flops_per_chip_hour(peak_flops_per_s, mfu))))

@@ -10,12 +10,12 @@ memory about 20 bytes per parameter (mixed-precision Adam), activations excluded
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
+from .. import _flops as flops
 from .._checks import units_warnings
 from .._format import format_bytes, format_si, format_usd
 from ..errors import ScalingError, ScalingWarning
@@ -27,19 +27,18 @@ __all__ = ["ARCHITECTURES", "TRAINING_BYTES_PER_PARAM", "training_flops", "train
            "inference_flops_per_token", "TrainingCost", "training_cost", "training_memory_bytes",
            "chips_for_memory", "TrainingMemory", "training_memory"]
 
-#: FLOPs per parameter per token: (inference, training).
-ARCHITECTURES: Mapping[str, tuple[float, float]] = MappingProxyType({
-    "decoder": (2.0, 6.0),
-    "encoder-decoder": (1.0, 3.0),
-})
+#: FLOPs per parameter per token: (inference, training); the mapping of :mod:`scaling._flops`, the
+#: one home of the formulas that this module checks its arguments for.
+ARCHITECTURES: Mapping[str, tuple[float, float]] = flops.FLOPS_PER_PARAM_TOKEN
 #: Training memory per parameter in bytes: fp16 weights and gradients (2 + 2), fp32 master
 #: weights, Adam moments (4 + 4 + 4) and headroom: the ~20 bytes of Sunyan (2023).
 TRAINING_BYTES_PER_PARAM = 20.0
 
 
-def _arch(architecture: str) -> tuple[float, float]:
+def _check_architecture(architecture: str) -> None:
+    """``ScalingError`` for an architecture not in :data:`ARCHITECTURES`."""
     try:
-        return ARCHITECTURES[architecture]
+        ARCHITECTURES[architecture]
     except (KeyError, TypeError):
         raise ScalingError(
             f"unknown architecture {architecture!r}; known: {', '.join(ARCHITECTURES)}"
@@ -56,7 +55,8 @@ def training_flops_per_token(n_params, architecture: str = "decoder"):
 
     Forward pass :math:`2N`, backward pass about twice that (Kaplan et al. 2020, Sec. 2.1).
     """
-    return out(_arch(architecture)[1] * arg("n_params", n_params))
+    _check_architecture(architecture)
+    return out(flops.training_flops_per_token(arg("n_params", n_params), architecture))
 
 
 def training_flops(n_params, n_tokens, architecture: str = "decoder"):
@@ -91,7 +91,8 @@ def training_flops(n_params, n_tokens, architecture: str = "decoder"):
     """
     n = arg("n_params", n_params)
     d = arg("n_tokens", n_tokens)
-    return out(_arch(architecture)[1] * n * d)
+    _check_architecture(architecture)
+    return out(flops.training_flops(n, d, architecture))
 
 
 def inference_flops_per_token(n_params, architecture: str = "decoder"):
@@ -102,7 +103,8 @@ def inference_flops_per_token(n_params, architecture: str = "decoder"):
     Attention over the context adds :math:`2 n_{layer} n_{ctx} d_{attn}` per token, small
     next to :math:`2N` for large models and ignored here (Kaplan et al. 2020, Table 1).
     """
-    return out(_arch(architecture)[0] * arg("n_params", n_params))
+    _check_architecture(architecture)
+    return out(flops.inference_flops_per_token(arg("n_params", n_params), architecture))
 
 
 # --------------------------------------------------------------------------------------

@@ -22,11 +22,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..cost import training_flops
+from ..sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
+
 __all__ = ["algorithmic_text", "gain_summary", "cap_binding_text", "evidence_table", "summary_entry",
            "GPT3_AS_BUILT_FLOPS"]
 
 #: GPT-3's training compute as built, 6 x 175e9 x 300e9 FLOPs (Brown et al. 2020 report 3.14e23).
-GPT3_AS_BUILT_FLOPS = 6.0 * 175e9 * 300e9
+GPT3_AS_BUILT_FLOPS = training_flops(GPT3_N_PARAMS, GPT3_N_TOKENS)
 #: Multipliers whose exceedance :func:`gain_summary` reports: the old default cap (100x) and
 #: the capability frontier's observed fall by 2023-09 (GPT-3 to phi-1.5, 268x).
 THRESHOLDS = (100.0, 268.0)

@@ -59,13 +59,14 @@ import pandas as pd
 
 from .._checks import check_memory, max_memory_bytes
 from .._dates import decimal_year
+from .._flops import inference_flops
 from .._io import round_floats
 from ..cost.tco import cost_shares, dollar_factor, usd_per_peak_flop_tco
 from ..errors import ScalingError
 from ..laws import get_law
 from ..results import require_result
 from ..sizing import GPT3_N_PARAMS, GPT3_N_TOKENS
-from .algorithmic import algorithmic_text, gain_summary
+from .algorithmic import GPT3_AS_BUILT_FLOPS, algorithmic_text, gain_summary
 from .decompose import DECOMPOSITION_COLUMNS, INFER, SOURCES, SPREAD_LEVEL, TRAIN, _decompose, _median_by_date, _quantiles, _spread, _tidy
 from .draws import (
     LawMixture, algorithmic_log2_gain, cap_binding_share, halving_draws, law_draws, price_log10_draws,
@@ -241,7 +242,7 @@ def _algorithmic(spec: ForecastSpec, law: dict, halving, years: np.ndarray, rng)
     if halving is None:
         return out
     if spec.algorithmic_banked == "auto":
-        banked = np.maximum(6.0 * GPT3_N_PARAMS * GPT3_N_TOKENS / law["gpt3_compute"], 1.0)
+        banked = np.maximum(GPT3_AS_BUILT_FLOPS / law["gpt3_compute"], 1.0)
     else:
         banked = np.full(n, float(spec.algorithmic_banked))
     t_a = decimal_year(spec.algorithmic_reference_date)[0]
@@ -399,7 +400,7 @@ def equivalent_cost(loss_fit, price_trend, energy_trend=None, spec: ForecastSpec
     growth = (1.0 + spec.mfu_growth_per_year) ** (years - decimal_year(spec.mfu_reference_date)[0])
     util = np.minimum(spec.max_mfu, src["u_train"][:, None] * growth[None, :])
     util_inf = np.minimum(spec.max_mfu, src["u_inf"][:, None] * growth[None, :])
-    samples = {TRAIN: compute / util * c_flop, INFER: (2.0 * n_params * 1000.0) / util_inf * c_flop,
+    samples = {TRAIN: compute / util * c_flop, INFER: inference_flops(n_params, 1000.0) / util_inf * c_flop,
                "usd_per_peak_flop": c_flop, "compute_flops": compute, "n_params": n_params, "n_tokens": n_tokens}
 
     decomposition = pd.DataFrame(columns=DECOMPOSITION_COLUMNS)

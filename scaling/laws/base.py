@@ -18,6 +18,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .._checks import check_number
+from .._flops import (INFERENCE_FLOPS_PER_PARAM_TOKEN, TRAINING_FLOPS_PER_PARAM_TOKEN, inference_flops, tokens_for_flops,
+                      training_flops)
 from ..errors import ScalingError
 from .numerics import (COMPUTE_SEARCH, HALF_WIDTH, N_SEARCH, STEP, TOKENS_SEARCH, argmin_log, golden_min,
                        param_array, query_array, solve_decreasing, solve_log_newton)
@@ -261,17 +263,18 @@ class Law:
         shape = np.broadcast_shapes(total.shape, T.shape, *(v.shape for v in values))
         total, T = np.broadcast_to(total, shape), np.broadcast_to(T, shape)
         with np.errstate(all="ignore"):
-            centre = 0.5 * np.log(total / 6.0)
-            hi = np.minimum(centre + HALF_WIDTH, np.log(total / (2.0 * T)))
+            # N = D = sqrt(C/6) at the centre; serving alone spends the budget at N = C / 2T
+            centre = 0.5 * np.log(total / TRAINING_FLOPS_PER_PARAM_TOKEN)
+            hi = np.minimum(centre + HALF_WIDTH, np.log(total / (INFERENCE_FLOPS_PER_PARAM_TOKEN * T)))
             lo = centre - HALF_WIDTH
 
             def loss(x):
                 n = np.exp(x)
-                return self.functions.predict(*values, n, (total - 2.0 * n * T) / (6.0 * n))
+                return self.functions.predict(*values, n, tokens_for_flops(total - inference_flops(n, T), n))
 
             x = argmin_log(loss, lo, hi)
             n = np.exp(x)
-            return n, (total - 2.0 * n * T) / (6.0 * n)
+            return n, tokens_for_flops(total - inference_flops(n, T), n)
 
     def allocate(self, params: Mapping[str, Any], compute_flops) -> tuple[np.ndarray, np.ndarray]:
         r"""Compute-optimal parameters and tokens for budgets :math:`C = 6 N D`.
@@ -367,14 +370,14 @@ class Law:
 
             def cost(log_n):
                 n = np.exp(log_n)
-                out = 6.0 * n * self._tokens(values, n, loss) + 2.0 * n * T
+                out = training_flops(n, self._tokens(values, n, loss)) + inference_flops(n, T)
                 return np.where(np.isnan(out), np.inf, out)
 
             log_n = golden_min(cost, log_n_min + 1e-9, log_n_min + 40.0, n_steps)
             log_n = np.where(np.isfinite(log_n_min), log_n, np.nan)
             n = np.exp(log_n)
             d = self._tokens(values, n, loss)
-            return 6.0 * n * d + 2.0 * n * T, n, d
+            return training_flops(n, d) + inference_flops(n, T), n, d
 
     def allocate_total(self, params: Mapping[str, Any], total_flops, inference_tokens
                        ) -> tuple[np.ndarray, np.ndarray]:

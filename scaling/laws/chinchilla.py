@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._flops import TRAINING_FLOPS_PER_PARAM_TOKEN
 from ..errors import ScalingError
 from .base import Law, LawFunctions
 
@@ -36,7 +37,7 @@ def _chin_allocate(E, A, B, alpha, beta, compute_flops):
     r""":math:`N_{opt} = G (C/6)^a`, :math:`D_{opt} = G^{-1} (C/6)^b` (Hoffmann et al. 2022, Eq. 4)."""
     d = _chin_derived(E, A, B, alpha, beta)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        c6 = compute_flops / 6.0
+        c6 = compute_flops / TRAINING_FLOPS_PER_PARAM_TOKEN  # C/6 = N D
         return d["G"] * c6 ** d["a"], c6 ** d["b"] / d["G"]
 
 
@@ -48,7 +49,8 @@ def _chin_loss_at_optimum(E, A, B, alpha, beta, compute_flops):
     r""":math:`L_{opt}(C) = E + K (C/6)^{-\alpha\beta/(\alpha+\beta)}`, :math:`K = A G^{-\alpha} + B G^{\beta}`."""
     G = _chin_derived(E, A, B, alpha, beta)["G"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return E + _chin_k(A, B, alpha, beta, G) * (compute_flops / 6.0) ** (-alpha * beta / (alpha + beta))
+        c6 = compute_flops / TRAINING_FLOPS_PER_PARAM_TOKEN
+        return E + _chin_k(A, B, alpha, beta, G) * c6 ** (-alpha * beta / (alpha + beta))
 
 
 def _chin_compute_for_loss(E, A, B, alpha, beta, loss):
@@ -60,7 +62,7 @@ def _chin_compute_for_loss(E, A, B, alpha, beta, loss):
     gap = loss - E
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         c6 = np.where(gap > 0, (np.where(gap > 0, gap, 1.0) / K) ** (-(alpha + beta) / (alpha * beta)), np.nan)
-        return 6.0 * c6, G * c6**a, c6**b / G
+        return TRAINING_FLOPS_PER_PARAM_TOKEN * c6, G * c6**a, c6**b / G
 
 
 def _chin_tokens_for_loss(E, A, B, alpha, beta, n_params, loss):

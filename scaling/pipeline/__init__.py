@@ -8,12 +8,16 @@ Steps, each cached:
    and FP32), peak FLOP per dollar of cloud rental pooled over every provider (the
    baseline), and the hierarchical cloud-price panel (:mod:`scaling.hardware.panel`), fitted
    once and saved as its named series (``fits/trend_hyperscaler-on-demand.json``,
-   ``trend_lowest-available.json``, ...).
+   ``trend_lowest-available.json``, ...); and the headline's price model, the random walk with
+   drift on the hyperscaler on-demand prices (:mod:`scaling.hardware.random_walk`, no sampling;
+   ``fits/trend_hyperscaler-on-demand-rw.json``).
 4. The seed article's numbers (Sunyan 2023, :mod:`scaling.sunyan2023`), recomputed
    (``forecasts/seed_reproduction.csv``).
 5. GPT-3-equivalent cost forecasts in ``forecasts/``: the headline ``gpt3_equivalent_cost``
-   on the typical hyperscaler on-demand price (:data:`HEADLINE_SERIES`: hardware progress,
-   not the market composition the pooled trend mixes in), ``_lowest`` on the lowest widely
+   on the typical hyperscaler on-demand price forecast by the random walk with drift
+   (:data:`HEADLINE_SERIES`, the model issue 20's pre-registered selection chose,
+   ``validation/results/price_selection.md``), ``_panel`` on the hierarchical panel's series of
+   the same prices (:data:`PANEL_HEADLINE_SERIES`, also the seed comparison's), ``_lowest`` on the lowest widely
    available price, ``_pooled`` on the pooled baseline, the purchase basis (total cost of
    ownership), one law at a time (``_lsq``, ``_bayes``) and with algorithmic progress; and
    ``gpt3_capability_equivalent_cost``: GPT-3's MMLU priced from the least compute public
@@ -56,7 +60,8 @@ from ._cache import (
 from ._panel import _panel_job, _start_panel, _stop, panel_settings
 from .config import (
     ALGORITHMIC_OPTIONS, CAPABILITY_BOOTSTRAP, CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_SERIES, LOWEST_SERIES,
-    LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_SERIES, POOLED, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
+    LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES, PANEL_SERIES, POOLED, SIGNIFICANT_DIGITS,
+    TRENDS, RunConfig,
 )
 from .figures import _figures, _plot_code_sha, figure_inputs, figure_jobs, figure_key
 from .steps import _capability_fits, _capability_variant, _save_forecast, _with_bar, run

@@ -11,7 +11,7 @@ from .._format import plural
 from .._io import write_if_changed
 from ..datasets import datasets_dir
 from ._cache import MANIFEST, _Manifest
-from .config import CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_SERIES, POOLED
+from .config import CAPABILITY_TARGET, CAPABILITY_VARIANT, PANEL_HEADLINE_SERIES, POOLED
 
 __all__ = ["figure_jobs", "figure_inputs", "figure_key"]
 
@@ -30,8 +30,8 @@ def figure_jobs(lsq, bayes, runs, trends, forecasts) -> dict:
         "trend_flops_per_usd_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_tensor16"], **cap),
         "trend_flops_per_watt_tensor16.png": lambda: plot.hardware_trend(trends["trend_flops_per_watt_tensor16"], **cap),
         "trend_flops_per_usd_cloud.png": lambda: plot.hardware_trend(trends["trend_flops_per_usd_cloud_tensor16"], **cap),
-        f"trend_{HEADLINE_SERIES}.png": lambda: plot.hardware_trend(
-            trends[f"trend_{HEADLINE_SERIES}"], **{**cap, "subtitle": (
+        f"trend_{PANEL_HEADLINE_SERIES}.png": lambda: plot.hardware_trend(
+            trends[f"trend_{PANEL_HEADLINE_SERIES}"], **{**cap, "subtitle": (
                 "hyperscaler on-demand prices (AWS, Azure, GCP, Oracle), hierarchical panel model, tensor16")}),
         "gpt3_equivalent_training_cost.png": lambda: plot.fan_chart(fc, quantity="training_cost_usd", **cap),
         "gpt3_equivalent_inference_cost.png": lambda: plot.fan_chart(fc, quantity="inference_usd_per_1k_tokens", **cap),
@@ -59,7 +59,7 @@ def figure_inputs(fits_dir: Path, out_dir: Path, bayes: bool = True) -> dict[str
         "trend_flops_per_usd_tensor16.png": trend("trend_flops_per_usd_tensor16"),
         "trend_flops_per_watt_tensor16.png": trend("trend_flops_per_watt_tensor16"),
         "trend_flops_per_usd_cloud.png": trend(POOLED),
-        f"trend_{HEADLINE_SERIES}.png": trend(f"trend_{HEADLINE_SERIES}"),
+        f"trend_{PANEL_HEADLINE_SERIES}.png": trend(f"trend_{PANEL_HEADLINE_SERIES}"),
         "gpt3_equivalent_training_cost.png": fan, "gpt3_equivalent_inference_cost.png": fan,
     })
     if bayes:

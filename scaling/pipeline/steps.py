@@ -22,7 +22,7 @@ from ._cache import MANIFEST, _cached, _key, _Manifest, _Request, _reusable, _sa
 from ._panel import _start_panel, _stop, panel_requests, panel_series
 from .config import (
     ALGORITHMIC_OPTIONS, CAPABILITY_BOOTSTRAP, CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_SERIES, LOWEST_SERIES,
-    LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, POOLED, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
+    LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES, POOLED, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
 )
 from .figures import _figures, figure_inputs
 from .summary import _summary, _summary_lines, seed_comparison
@@ -73,7 +73,9 @@ def run(config: RunConfig = RunConfig(), echo: Callable[[str], None] = print) ->
         table = _seed_table(out_dir, step(4, "The seed article's numbers (Sunyan 2023), recomputed"))
         forecasts = _forecasts(config, step, lsq, bayes, trends, series)
         main_fc = forecasts["gpt3_equivalent_cost"]
-        comparison = seed_comparison(main_fc, lsq, series[HEADLINE_SERIES])
+        # The seed article's 2020-2023 is a retrospective: the panel fits those years' prices,
+        # while the headline's random walk starts from the last year's (config.PANEL_HEADLINE_SERIES).
+        comparison = seed_comparison(forecasts["gpt3_equivalent_cost_panel"], lsq, series[PANEL_HEADLINE_SERIES])
         figures = []
         if config.figures:
             figures = _figures(out_dir / "figures", lsq, bayes, runs, trends, forecasts, step(6, "Figures"),
@@ -111,6 +113,7 @@ def _fits(config: RunConfig, manifest: _Manifest, step, runs, panel: tuple):
     say = step(3, f"Hardware trends ({method_name}): FLOP/s per $, per W, cloud FLOP per $")
     trends = _fit_trends(config, manifest, say)
     series = panel_series(config, manifest, say, *panel)
+    series[HEADLINE_SERIES] = _fit_price_walk(config, manifest, say)
     trends.update({f"trend_{name}": t for name, t in series.items()})
     # 3c. Capability laws (benchmark accuracy against compute, by family; Ruan et al. 2024): one
     # joint least-squares fit, saved per benchmark, read by 'scaling capability'. Reused while
@@ -180,6 +183,25 @@ def _fit_trends(config: RunConfig, manifest: _Manifest, say) -> dict:
     return trends
 
 
+def _fit_price_walk(config: RunConfig, manifest: _Manifest, say):
+    """Step 3b: the headline's price model, the random walk with drift on the prices of
+    :data:`PANEL_HEADLINE_SERIES`'s segment (:mod:`scaling.hardware.random_walk`: closed form,
+    no sampling), saved as ``fits/trend_<HEADLINE_SERIES>.json`` and cached like the trends."""
+    from ..hardware.random_walk import LAW, fit_random_walk, load_random_walk, points_sha256, segment_points
+
+    settings = {"model": LAW, "series": PANEL_HEADLINE_SERIES, "name": HEADLINE_SERIES, "before": None}
+    request = _Request((points_sha256(segment_points(PANEL_HEADLINE_SERIES)),), {"law": LAW, "seed": config.seed},
+                       settings)
+    walk = _cached(
+        manifest, Path(config.fits_dir) / f"trend_{HEADLINE_SERIES}.json",
+        _key(f"{LAW}:{HEADLINE_SERIES}", ["accelerators", "cloud_prices", "price_index"],
+             {**settings, "seed": config.seed}), request, config.force,
+        lambda: fit_random_walk(PANEL_HEADLINE_SERIES, seed=config.seed, name=HEADLINE_SERIES), load_random_walk, say,
+    )
+    _say_warnings(walk, say)
+    return walk
+
+
 def _seed_table(out_dir: Path, say) -> pd.DataFrame:
     """Step 4: the seed article's reproduction (``forecasts/seed_reproduction.csv``)."""
     from ..sunyan2023 import reproduction_table
@@ -202,7 +224,7 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
     out_dir = Path(config.forecasts_dir)
     say = step(5, f"GPT-3-equivalent cost forecasts, 2020-{config.until}")
     dates = default_dates(until=config.until)
-    cloud = series[HEADLINE_SERIES]
+    cloud, panel = series[HEADLINE_SERIES], series[PANEL_HEADLINE_SERIES]
     lowest, pooled = series[LOWEST_SERIES], trends[POOLED]
     per_usd, per_w = trends["trend_flops_per_usd_tensor16"], trends["trend_flops_per_watt_tensor16"]
     # The headline carries the choice of law too: our refit, its posterior and Hoffmann's
@@ -212,7 +234,10 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
     mixture = law_mixture(laws, rule="equal weights (stated rule; no held-out score separates them)")
     head = dict(price_trend=cloud, price_series=HEADLINE_SERIES)
     variants = {
-        "gpt3_equivalent_cost": dict(loss_fit=mixture, **head, label="law mixture, hyperscaler on-demand"),
+        "gpt3_equivalent_cost": dict(loss_fit=mixture, **head,
+                                     label="law mixture, hyperscaler on-demand (random walk with drift)"),
+        "gpt3_equivalent_cost_panel": dict(loss_fit=mixture, price_trend=panel, price_series=PANEL_HEADLINE_SERIES,
+                                           label="hierarchical panel, hyperscaler on-demand"),
         "gpt3_equivalent_cost_lowest": dict(loss_fit=mixture, price_trend=lowest, price_series=LOWEST_SERIES,
                                             label="law mixture, lowest available price"),
         "gpt3_equivalent_cost_pooled": dict(loss_fit=mixture, price_trend=pooled, price_series="pooled",
@@ -268,7 +293,8 @@ def _capability_variant(cloud, dates, config: RunConfig, out_dir: Path, say):
 
     fc = capability_equivalent_cost(cloud, target=CAPABILITY_TARGET, price_series=HEADLINE_SERIES, dates=dates,
                                     n_draws=config.n_draws, seed=config.seed,
-                                    label="GPT-3's MMLU (capability frontier), hyperscaler on-demand")
+                                    label="GPT-3's MMLU (capability frontier), hyperscaler on-demand "
+                                          "(random walk with drift)")
     for w in fc.assumptions["warnings"]:
         say(f"warning: {w['message']}")
     changed = _save_forecast(fc, out_dir / f"{CAPABILITY_VARIANT}.csv")

@@ -26,6 +26,11 @@ def seed_comparison(forecast, loss_fit, cloud_trend) -> dict:
     (:func:`scaling.forecast.seed_decomposition`: like for like). Our forecast is
     compute-optimal at every date, so its own change over the period measures the hardware
     trend (and utilisation/algorithmic options). Both views are reported.
+
+    The main job passes the hierarchical panel's forecast and series (``_panel``): 2020-2023 is
+    a retrospective, and the panel fits those years' prices, while the headline's random walk
+    starts from the last year's (before it, its line is the drift extended back). The series
+    is recorded as ``price_series``.
     """
     from ..forecast.sunyan2023 import seed_decomposition
 
@@ -40,6 +45,7 @@ def seed_comparison(forecast, loss_fit, cloud_trend) -> dict:
     fc_2023 = forecast.at(end, "training_cost_usd")
     return {
         "period": [start, end],
+        "price_series": forecast.assumptions.get("price_series"),
         "years": decomposition["years"],
         "forecast_training_change": change,
         "forecast_inference_change": infer_change,
@@ -141,7 +147,8 @@ def _summary_lines(s: dict) -> list[str]:
     dec = c["decomposition"]
     seed, mfu = c["seed"], sunyan2023.ARTICLE_INPUTS["mfu_palm"]
     lines.append(
-        f"Change mid-2020 -> early 2023, compute-optimal at both dates (hardware trend only): "
+        f"Change mid-2020 -> early 2023 ({c.get('price_series') or 'cloud'}), compute-optimal at both dates "
+        f"(hardware trend only): "
         f"{ch['median']:+.0%} [{ch['lower']:+.0%}, {ch['upper']:+.0%}]  (seed: about {seed['change']:+.0%})"
     )
     lines.append(

@@ -13,14 +13,13 @@ from typing import Any, Mapping
 import numpy as np
 
 from .._checks import check_number
+# GPT-3 (Brown et al. 2020, arXiv:2005.14165): 175e9 parameters trained on 300e9 tokens, defined once in
+# scaling._flops (below every layer that names it: this one and scaling.sunyan2023), public here.
+from .._flops import GPT3_N_PARAMS, GPT3_N_TOKENS
 from ..laws import Law, get_law
 
 __all__ = ["allocate", "compute_for_loss", "loss_at", "tokens_for_loss", "gpt3_loss", "min_cost_for_loss",
            "GPT3_N_PARAMS", "GPT3_N_TOKENS"]
-
-#: GPT-3 (Brown et al. 2020, arXiv:2005.14165): 175e9 parameters trained on 300e9 tokens.
-GPT3_N_PARAMS = 175e9
-GPT3_N_TOKENS = 300e9
 
 
 def allocate(params: Mapping[str, Any], compute_flops, law: str | Law = "chinchilla"):

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import library
 from .._checks import check_level
+from .._flops import inference_flops
 from ..errors import ScalingError
 from ..laws import COMPUTE_FLOPS_RANGE, INFERENCE_TOKENS_MAX, N_PARAMS_RANGE, N_TOKENS_RANGE, Law, get_law
 from ..results import DEFAULT_LEVEL, DrawColumns, draw_arrays, require_result
@@ -182,7 +183,7 @@ def _prepare(fit, compute_flops, target_loss, *, target, level, inference_tokens
         query["unique_tokens"] = unique_tokens
     if "compute_flops" in query and inference_tokens is not None:
         weight = 1.0 if costs is None else costs.inference_weight
-        serving = 2.0 * N_PARAMS_RANGE[0] * weight * query["inference_tokens"]
+        serving = inference_flops(N_PARAMS_RANGE[0], weight * query["inference_tokens"])
         if serving >= query["compute_flops"]:
             raise ScalingError(
                 f"a budget of {query['compute_flops']:.3g} FLOPs cannot pay for serving "

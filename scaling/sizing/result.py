@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from .._checks import check_level
+from .._format import format_sig
 from ..errors import ScalingWarning
 from ..laws import COMPUTE_FLOPS_RANGE, N_PARAMS_RANGE, N_TOKENS_RANGE
 from ..results import DEFAULT_LEVEL, FrameField, draw_arrays, summary_frame, summary_rows
@@ -24,11 +25,8 @@ EXTRAPOLATION_FACTOR = 10.0
 
 
 def _fmt(value: float) -> str:
-    if math.isinf(value):
-        return "unbounded" if value > 0 else "-unbounded"
-    if math.isnan(value):
-        return "n/a"
-    return f"{value:.5g}"
+    """A report number: 5 significant figures; inf as 'unbounded', NaN as 'n/a' (scaling._format)."""
+    return format_sig(value, 5, nan="n/a")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._flops import compute_cost, inference_flops, training_flops
 from ..errors import ScalingError
 from ..laws import Law
 from .blocks import GPT3_N_PARAMS, GPT3_N_TOKENS
@@ -45,33 +46,34 @@ def _answer(law: Law, params: Mapping[str, Any], query: dict, costs: _Costs | No
                 c = budget * np.ones_like(n)
             else:
                 n, d = law.allocate_total(params, budget, weight * inference_tokens)
-                c = 6.0 * n * d
+                c = training_flops(n, d)
         elif inference_tokens is not None:
             _, n, d = law.min_total_for_loss(params, target_loss, weight * inference_tokens)
-            c = 6.0 * n * d
+            c = training_flops(n, d)
         else:
             c, n, d = law.compute_for_loss(params, target_loss)
         out.update(n_params=n, n_tokens=d, tokens_per_param=d / n, loss=law.predict(params, n, d), compute_flops=c)
         if "unique_tokens" in query:
             out["epochs"] = d / query["unique_tokens"]
         if inference_tokens is not None:
-            out["inference_flops"] = 2.0 * n * inference_tokens
+            out["inference_flops"] = inference_flops(n, inference_tokens)
             out["total_flops"] = c + out["inference_flops"]
         if costs is not None and costs.training is not None:
             train = costs.training
-            out["training_chip_hours"] = c / train.flops_per_chip_hour
+            out["training_chip_hours"], usd = compute_cost(c, train.flops_per_chip_hour, train.usd_per_chip_hour)
             if costs.chips:
                 out["training_days"] = out["training_chip_hours"] / 24.0 / costs.chips
             if train.priced:
-                out["training_usd"] = out["training_chip_hours"] * train.usd_per_chip_hour
+                out["training_usd"] = usd
             infer = costs.inference
             if inference_tokens is not None and infer is not None:
-                out["inference_chip_hours"] = out["inference_flops"] / infer.flops_per_chip_hour
+                out["inference_chip_hours"], usd = compute_cost(out["inference_flops"], infer.flops_per_chip_hour,
+                                                                infer.usd_per_chip_hour)
                 if costs.objective == "chip_hours":  # serving on the budget's chips: days of its chip time
                     out["inference_days"] = out["inference_chip_hours"] / 24.0 / costs.chips
                     out["total_days"] = out["training_days"] + out["inference_days"]
                 if infer.priced:
-                    out["inference_usd"] = out["inference_chip_hours"] * infer.usd_per_chip_hour
+                    out["inference_usd"] = usd
                     if train.priced:
                         out["total_usd"] = out["training_usd"] + out["inference_usd"]
         if inference_tokens is not None:
@@ -91,7 +93,7 @@ def _baseline(law: Law, params, out: dict, inference_tokens: float, costs: _Cost
     "Beyond Chinchilla-Optimal", https://arxiv.org/abs/2401.00448, Figure 1.
     """
     c_b, n_b, d_b = law.compute_for_loss(params, out["loss"])
-    serve_b = 2.0 * n_b * inference_tokens
+    serve_b = inference_flops(n_b, inference_tokens)
     base = {"baseline_n_params": n_b, "baseline_n_tokens": d_b, "baseline_compute_flops": c_b,
             "baseline_total_flops": c_b + serve_b, "saving_flops": c_b + serve_b - out["total_flops"]}
     weight = 1.0 if costs is None else costs.inference_weight
@@ -99,11 +101,11 @@ def _baseline(law: Law, params, out: dict, inference_tokens: float, costs: _Cost
                                   / (c_b + weight * serve_b))
     if costs is not None and costs.training is not None and costs.inference is not None:
         train, infer = costs.training, costs.inference
-        hours_b = c_b / train.flops_per_chip_hour + serve_b / infer.flops_per_chip_hour
+        hours_train, usd_train = compute_cost(c_b, train.flops_per_chip_hour, train.usd_per_chip_hour)
+        hours_serve, usd_serve = compute_cost(serve_b, infer.flops_per_chip_hour, infer.usd_per_chip_hour)
         if costs.objective == "chip_hours":
-            base["saving_chip_hours"] = hours_b - out["training_chip_hours"] - out["inference_chip_hours"]
+            base["saving_chip_hours"] = hours_train + hours_serve - out["training_chip_hours"] - out["inference_chip_hours"]
         if "total_usd" in out:
-            base["baseline_total_usd"] = (c_b / train.flops_per_chip_hour * train.usd_per_chip_hour
-                                          + serve_b / infer.flops_per_chip_hour * infer.usd_per_chip_hour)
+            base["baseline_total_usd"] = usd_train + usd_serve
             base["saving_usd"] = base["baseline_total_usd"] - out["total_usd"]
     return base

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .. import cost
+from .._flops import GPT3_N_PARAMS, GPT3_N_TOKENS
 
 __all__ = ["ARTICLE_INPUTS", "CHINCHILLA_ROUNDED", "PERIOD", "LARGE_MODEL", "Claim", "PUBLISHED", "claim"]
 
@@ -40,8 +41,8 @@ ARTICLE_INPUTS: Mapping[str, float] = MappingProxyType({
     "reduction_model": 4.0,        # quantisation, distillation, compute-optimal models
     "reduction_in_house": 2.0,     # own hardware instead of a 50%-margin cloud
     # models (Brown et al. 2020; Rae et al. 2021; Chowdhery et al. 2022; Hoffmann et al. 2022)
-    "gpt3_n_params": 175e9,
-    "gpt3_n_tokens": 300e9,
+    "gpt3_n_params": GPT3_N_PARAMS,  # 175e9 and 300e9: GPT-3's one definition, scaling._flops
+    "gpt3_n_tokens": GPT3_N_TOKENS,
     "gpt3_compute_flops_paper": 3.14e23,
     "gopher_n_params": 280e9,
     "gopher_n_tokens": 300e9,
