@@ -276,6 +276,36 @@ def test_bayes_fit_shares_the_contract(tmp_path):
     assert back.method == "bayes" and back.params == fit.params
 
 
+def test_bayes_fit_takes_sampler_settings_or_the_keywords(monkeypatch):
+    """capability.fit resolves the sampler's settings as scaling.bayes.fit does (SamplerSettings.resolve)."""
+    from scaling.bayes import SamplerSettings
+    from scaling.capability import bayes_model
+
+    seen = {}
+
+    def record(d, chance, *, seed, prior, sampler, progress):
+        seen.update(sampler=sampler, progress=progress)
+        raise RuntimeError("recorded")
+
+    monkeypatch.setattr(bayes_model, "fit_bayes", record)
+    models, _ = synthetic(n_families=6, per_family=5)
+    chosen = SamplerSettings("pymc", draws=50, tune=20, chains=3, target_accept=0.95)
+    for kwargs in ({"sampler": chosen}, {"sampler": "pymc", "draws": 50, "tune": 20, "chains": 3, "target_accept": 0.95}):
+        with pytest.raises(RuntimeError, match="recorded"):
+            capability.fit(models, "MMLU", method="bayes", companions=(), **kwargs)
+        assert seen["sampler"] == chosen and seen["progress"] is False
+    with pytest.raises(RuntimeError, match="recorded"):
+        capability.fit_benchmarks(models, ("mmlu",), method="bayes", draws=40)
+    assert seen["sampler"] == SamplerSettings(draws=40)
+    with pytest.raises(ScalingError, match="either as SamplerSettings or as keywords"):
+        capability.fit(models, "MMLU", method="bayes", companions=(), sampler=chosen, draws=300)
+    for bad in ({"draws": 5}, {"chains": 17}, {"sampler": SamplerSettings(draws=9)}, {"sampler": "gibbs"}):
+        with pytest.raises(ScalingError, match="draws|chains|sampler"):
+            capability.fit(models, "MMLU", method="bayes", companions=(), **bad)
+    fit = capability.fit(models, "MMLU", companions=(), bootstrap=0, sampler=chosen)  # lsq: no sampler
+    assert "sampler" not in fit.settings
+
+
 def test_plot_capability_curve_and_cli(in_tmp, shipped_fit):
     import matplotlib
 

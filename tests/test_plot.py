@@ -319,6 +319,29 @@ def test_fan_chart_accepts_forecast_objects():
     np.testing.assert_allclose(median, expected.to_numpy())
 
 
+def test_fan_chart_names_a_forecast_by_its_label_and_refuses_other_objects():
+    frame = _forecast_frame()
+    fc = pytest.importorskip("scaling.forecast")
+    real = fc.Forecast(table=frame, assumptions={"utilisation": [0.3, 0.5]}, label="cloud",
+                       dates=pd.DatetimeIndex(sorted(frame["date"].unique())))
+    ax = plot.fan_chart(real, subtitle=True)
+    assert "cloud" in ax.get_legend_handles_labels()[1]
+    assert any("utilisation 30%-50%" in t.get_text() for t in ax.figure.texts)
+    from scaling.results import DrawColumns
+
+    with pytest.raises(ScalingError, match="expected a Forecast or a DataFrame, got DrawColumns"):
+        plot.fan_chart(DrawColumns({"median": [1.0]}))  # a to_frame() alone does not make a forecast
+
+
+def test_runs_of_takes_loss_law_fits_only():
+    from scaling.datasets import load
+    from scaling.hardware import fit_trend
+
+    trend = fit_trend(load("accelerators"), method="ols")
+    with pytest.raises(ScalingError, match="FitResult or BayesFitResult.*got TrendResult"):
+        plot.runs_of(trend)
+
+
 # --------------------------------------------------------------------------------------
 # saving
 # --------------------------------------------------------------------------------------

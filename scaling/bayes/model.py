@@ -165,37 +165,47 @@ def build_model(data: ModelData, parameterisation: str = "centred"):
         raise ScalingError(
             f"unknown parameterisation {parameterisation!r}; known: {', '.join(PARAMETERISATIONS)}"
         )
-    log_term0 = float(np.log(data.centre_loss / 4.0))
     with pm.Model() as model:
-        log_n = data.log_n
-        log_d = data.log_d
         alpha = pm.LogNormal("alpha", mu=np.log(PRIOR_EXPONENT_MEDIAN), sigma=PRIOR_EXPONENT_SD)
         beta = pm.LogNormal("beta", mu=np.log(PRIOR_EXPONENT_MEDIAN), sigma=PRIOR_EXPONENT_SD)
         log_e = pm.Normal("log_E", mu=float(np.log(data.centre_loss / 2.0)), sigma=PRIOR_LOG_E_SD)
-        if parameterisation == "centred":
-            a_c = pm.Normal("a_c", mu=log_term0, sigma=PRIOR_LOG_TERM_SD)
-            b_c = pm.Normal("b_c", mu=log_term0, sigma=PRIOR_LOG_TERM_SD)
-            term_n = a_c - alpha * (log_n - data.centre_log_n)
-            term_d = b_c - beta * (log_d - data.centre_log_d)
-            log_a = a_c + alpha * data.centre_log_n
-            log_b = b_c + beta * data.centre_log_d
-        else:
-            # The same prior, moved to raw log N, log D: log A = a_c + alpha * mean(log N).
-            log_a = pm.Normal(
-                "log_A",
-                mu=log_term0 + PRIOR_EXPONENT_MEDIAN * data.centre_log_n,
-                sigma=PRIOR_LOG_TERM_SD + PRIOR_EXPONENT_MEDIAN * data.centre_log_n,
-            )
-            log_b = pm.Normal(
-                "log_B",
-                mu=log_term0 + PRIOR_EXPONENT_MEDIAN * data.centre_log_d,
-                sigma=PRIOR_LOG_TERM_SD + PRIOR_EXPONENT_MEDIAN * data.centre_log_d,
-            )
-            term_n = log_a - alpha * log_n
-            term_d = log_b - beta * log_d
+        term_n, term_d, log_a, log_b = _reducible_terms(data, parameterisation, alpha, beta)
         mu = pt.logaddexp(pt.logaddexp(log_e, term_n), term_d)
         _likelihood(data, mu, log_e, log_a, log_b)
     return model
+
+
+def _reducible_terms(data: ModelData, parameterisation: str, alpha, beta) -> tuple:
+    """The log reducible terms of the Chinchilla law and ``log A, log B`` under ``parameterisation``
+    (inside a ``pm.Model`` context; :func:`build_model` says why ``"centred"``).
+
+    ``"centred"`` samples :math:`a_c, b_c \\sim \\mathrm{Normal}(\\log(L_c/4), 1.5)`, the log terms at
+    the data centre; ``"naive"`` samples :math:`\\log A, \\log B` with that prior moved to raw
+    :math:`\\log N, \\log D`. Returns ``(term_n, term_d, log_a, log_b)``:
+    :math:`\\log(A/N^{\\alpha})`, :math:`\\log(B/D^{\\beta})` per run, and the intercepts.
+    """
+    import pymc as pm
+
+    log_n, log_d = data.log_n, data.log_d
+    log_term0 = float(np.log(data.centre_loss / 4.0))
+    if parameterisation == "centred":
+        a_c = pm.Normal("a_c", mu=log_term0, sigma=PRIOR_LOG_TERM_SD)
+        b_c = pm.Normal("b_c", mu=log_term0, sigma=PRIOR_LOG_TERM_SD)
+        term_n = a_c - alpha * (log_n - data.centre_log_n)
+        term_d = b_c - beta * (log_d - data.centre_log_d)
+        return term_n, term_d, a_c + alpha * data.centre_log_n, b_c + beta * data.centre_log_d
+    # The same prior, moved to raw log N, log D: log A = a_c + alpha * mean(log N).
+    log_a = pm.Normal(
+        "log_A",
+        mu=log_term0 + PRIOR_EXPONENT_MEDIAN * data.centre_log_n,
+        sigma=PRIOR_LOG_TERM_SD + PRIOR_EXPONENT_MEDIAN * data.centre_log_n,
+    )
+    log_b = pm.Normal(
+        "log_B",
+        mu=log_term0 + PRIOR_EXPONENT_MEDIAN * data.centre_log_d,
+        sigma=PRIOR_LOG_TERM_SD + PRIOR_EXPONENT_MEDIAN * data.centre_log_d,
+    )
+    return log_a - alpha * log_n, log_b - beta * log_d, log_a, log_b
 
 
 def build_law_model(data: ModelData, law: str = "chinchilla", parameterisation: str = "centred"):

@@ -33,13 +33,18 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .._checks import check_int, check_number
+from .._checks import check_int
 from .._io import utc_now
 from ..errors import ScalingError
 from .data import BENCHMARK_NAMES, CHANCE, TERMS, benchmark_column, prepare
 from .result import INTERVALS, LAWS, METHODS, NEW_FAMILY, CapabilityFit, load
+
+if TYPE_CHECKING:
+    from ..bayes.samplers import SamplerSettings
 
 __all__ = ["fit", "fit_benchmarks", "fit_shipped", "fit_shipped_benchmarks", "load", "CapabilityFit", "CHANCE", "TERMS", "LAWS", "METHODS", "INTERVALS",
            "NEW_FAMILY", "COMPANIONS", "benchmark_column", "BENCHMARK_NAMES", "DEFAULT_BOOTSTRAP",
@@ -67,8 +72,8 @@ def _observed(models):
 
 def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoid", *, bootstrap: int = DEFAULT_BOOTSTRAP,
         seed: int = 0, terms=(), family_effects: bool = True, companions=COMPANIONS, include_reference: bool = False,
-        ceiling_prior=None, draws: int = 1000, tune: int = 1000, chains: int = 2, sampler: str = "nutpie",
-        target_accept: float = 0.9,
+        ceiling_prior=None, draws: int | None = None, tune: int | None = None, chains: int | None = None,
+        sampler: str | SamplerSettings = "nutpie", target_accept: float | None = None,
         progress: bool = False, family_slopes: bool = False) -> CapabilityFit:
     r"""Fit a capability law to a table of models.
 
@@ -101,8 +106,16 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
     ceiling_prior : (float, float), optional
         Mean and sd of the prior on :math:`\mathrm{logit}((\kappa - \chi)/(1 - \chi))` of every
         benchmark fitted (sigmoid law); default ``(2, 1)`` (:data:`sigmoid.PRIOR_MEAN`).
-    draws, tune, chains, sampler, target_accept, progress
-        For ``method="bayes"`` (see :func:`scaling.bayes.samplers.sample`).
+    sampler : SamplerSettings or {"nutpie", "pymc"}
+        For ``method="bayes"``: the sampler's settings, ``SamplerSettings(sampler, draws, tune,
+        chains, target_accept)`` (:class:`scaling.bayes.SamplerSettings`; defaults nutpie, 1,000,
+        1,000, 2, 0.9), or the sampler's name with the other settings as keywords, as
+        :func:`scaling.bayes.fit` takes them (:meth:`~scaling.bayes.SamplerSettings.resolve`);
+        here ``draws >= 10`` and ``chains <= 16``.
+    draws, tune, chains, target_accept : optional
+        For ``method="bayes"``, without ``SamplerSettings`` (left out: the defaults above).
+    progress : bool
+        For ``method="bayes"``: the sampler's progress display (:func:`scaling.bayes.samplers.sample`).
     family_slopes : bool
         Observational law only: each family's own line of capability in log compute (intercept and
         slope shrunk to the population's, after Ruan et al. 2024) instead of intercepts alone.
@@ -149,8 +162,8 @@ def fit(models, benchmark: str = "MMLU", method: str = "lsq", law: str = "sigmoi
     settings["companions"] = list(d.benchmarks[1:])
     if d.family_dates:
         settings["family_dates"] = d.family_dates
-    point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, draws=draws,
-                                    tune=tune, chains=chains, sampler=sampler, target_accept=target_accept,
+    point, cols, info = _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, sampler=sampler,
+                                    draws=draws, tune=tune, chains=chains, target_accept=target_accept,
                                     progress=progress)
     return _result(d, 0, law, method, point, cols, info, settings, seed, family_effects)
 
@@ -170,7 +183,10 @@ def _prior(ceiling_prior, settings):
     return prior
 
 
-def _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, **bayes):
+def _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, *,
+                sampler: str | SamplerSettings = "nutpie", progress: bool = False, **sampler_keywords):
+    """Fit the design by ``method``; for ``"bayes"`` the sampler's settings (``SamplerSettings`` or
+    the keywords, :meth:`~scaling.bayes.SamplerSettings.resolve`) are checked and recorded in ``settings``."""
     chance = [CHANCE[b] for b in d.benchmarks]
     if method == "lsq":
         from .sigmoid import fit_lsq
@@ -178,14 +194,15 @@ def _fit_design(d, method, bootstrap, seed, family_effects, settings, prior, **b
         return fit_lsq(d, chance, bootstrap, seed, family_effects=family_effects, prior=prior)
     if not family_effects:
         raise ScalingError("method='bayes' fits family effects; use method='lsq' for the pooled curve")
+    from ..bayes.samplers import SamplerSettings
     from .bayes_model import fit_bayes
 
-    check_int("draws", bayes["draws"], 10)
-    check_int("tune", bayes["tune"], 0)
-    check_int("chains", bayes["chains"], 1, 16)
-    check_number("target_accept", bayes["target_accept"], low=0.0, high=1.0, high_open=True)
-    settings.update({k: bayes[k] for k in ("draws", "tune", "chains", "sampler", "target_accept")})
-    return fit_bayes(d, chance, seed=seed, prior=prior, **bayes)
+    sampling = SamplerSettings.resolve(sampler, **sampler_keywords)
+    check_int("draws", sampling.draws, 10)
+    check_int("chains", sampling.chains, 1, 16)
+    chosen = sampling.as_dict()
+    settings.update({k: chosen[k] for k in ("draws", "tune", "chains", "sampler", "target_accept")})
+    return fit_bayes(d, chance, seed=seed, prior=prior, sampler=sampling, progress=progress)
 
 
 def _renamed(values: dict, d, b: int) -> dict:
@@ -231,7 +248,9 @@ def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootst
     """One joint sigmoid fit of several benchmarks (shared family offsets), as one fit per benchmark.
 
     The same model as :func:`fit` with ``companions=benchmarks`` for each benchmark, fitted
-    once: ``{benchmark column: CapabilityFit}``.
+    once: ``{benchmark column: CapabilityFit}``. ``**bayes``: ``sampler`` (a ``SamplerSettings``
+    or a sampler's name), ``draws``, ``tune``, ``chains``, ``target_accept`` and ``progress``
+    for ``method="bayes"``, as :func:`fit` takes them.
     """
     import pandas as pd
 
@@ -252,8 +271,7 @@ def fit_benchmarks(models, benchmarks=COMPANIONS, method: str = "lsq", *, bootst
     if d.family_dates:
         settings["family_dates"] = d.family_dates
     prior = _prior(ceiling_prior, settings)
-    defaults = {"draws": 1000, "tune": 1000, "chains": 2, "sampler": "nutpie", "target_accept": 0.9, "progress": False}
-    point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, prior, **{**defaults, **bayes})
+    point, cols, info = _fit_design(d, method, bootstrap, seed, True, settings, prior, **bayes)
     return {bench: _result(d, b, "sigmoid", method, point, cols, info, settings, seed, True)
             for b, bench in enumerate(d.benchmarks)}
 

@@ -18,11 +18,15 @@ without divergences. PyMC and ArviZ are imported inside the functions.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .data import Design
 from .sigmoid import PRIOR_MEAN, PRIOR_SD
+
+if TYPE_CHECKING:
+    from ..bayes.samplers import SamplerSettings
 
 __all__ = ["build_model", "fit_bayes"]
 
@@ -54,15 +58,21 @@ def build_model(d: Design, chance, prior=(PRIOR_MEAN, PRIOR_SD)):
     return model
 
 
-def fit_bayes(d: Design, chance, *, seed: int, draws: int, tune: int, chains: int, sampler: str,
-              target_accept: float, progress: bool, prior=(PRIOR_MEAN, PRIOR_SD)):
-    """Sample the model; returns ``(point, draws, diagnostics)`` in the names of :func:`sigmoid._named`."""
-    from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
-    from ..bayes.samplers import sample
+def fit_bayes(d: Design, chance, *, seed: int, sampler: str | SamplerSettings = "nutpie", draws: int | None = None,
+              tune: int | None = None, chains: int | None = None, target_accept: float | None = None,
+              progress: bool = False, prior=(PRIOR_MEAN, PRIOR_SD)):
+    """Sample the model; returns ``(point, draws, diagnostics)`` in the names of :func:`sigmoid._named`.
 
+    ``sampler`` is a :class:`~scaling.bayes.SamplerSettings`, or a sampler's name with ``draws``,
+    ``tune``, ``chains``, ``target_accept`` as keywords (left out: the settings' defaults), as
+    :func:`scaling.bayes.fit` takes them (:meth:`~scaling.bayes.SamplerSettings.resolve`).
+    """
+    from ..bayes.diagnostics import count_divergences, diagnose, diagnostic_warnings
+    from ..bayes.samplers import SamplerSettings, sample
+
+    sampling = SamplerSettings.resolve(sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
     model = build_model(d, chance, prior)
-    idata, timings = sample(model, sampler=sampler, draws=draws, tune=tune, chains=chains, seed=seed,
-                            target_accept=target_accept, progress=progress)
+    idata, timings = sample(model, sampler=sampling, seed=seed, progress=progress)
     post = idata.posterior
     chance_b = np.asarray(chance, dtype=float)
 

@@ -154,12 +154,17 @@ def _draws(fit) -> pd.DataFrame | None:
     return draws
 
 
+def _law_fit_types() -> tuple[type, ...]:
+    """The result kinds that are fitted loss laws: ``FitResult`` and ``BayesFitResult``."""
+    from ..bayes.result import BayesFitResult
+    from ..fit_result import FitResult
+
+    return FitResult, BayesFitResult
+
+
 def _method(fit) -> str | None:
     """``"huber"``, ``"huber-mle"`` or ``"bayes"`` for the package's loss fits, else None."""
-    from ..bayes.result import BayesFitResult
-    from ..fitting import FitResult
-
-    return fit.method if isinstance(fit, (FitResult, BayesFitResult)) else None
+    return fit.method if isinstance(fit, _law_fit_types()) else None
 
 
 def _fit_label(fit, default: str = "fit") -> str:
@@ -312,12 +317,17 @@ class FitRuns(NamedTuple):
 def _fit_record(fit) -> tuple[str, str]:
     """``(data_sha256, data_path)`` a fit records; ``("", "")`` for a dict of parameters.
 
-    ``FitResult`` and ``BayesFitResult`` record ``data_path``; a result without one gives "".
+    Raises
+    ------
+    ScalingError
+        ``fit`` is neither a loss-law fit (``FitResult``, ``BayesFitResult``) nor a dict.
     """
     if isinstance(fit, Mapping):
         return "", ""
-    require_result(fit, "a fitted loss law or a dict of its parameters")
-    return str(fit.data_sha256 or ""), str(getattr(fit, "data_path", "") or "")
+    if not isinstance(fit, _law_fit_types()):
+        raise ScalingError(f"expected a fitted loss law (FitResult or BayesFitResult) or a dict of its "
+                           f"parameters, got {type(fit).__name__}")
+    return str(fit.data_sha256 or ""), str(fit.data_path or "")
 
 
 def runs_of(fit, data=None) -> FitRuns:
@@ -348,7 +358,8 @@ def runs_of(fit, data=None) -> FitRuns:
     Raises
     ------
     ScalingError
-        A malformed runs table or file; ``FileNotFoundError`` for a missing ``data`` file.
+        ``fit`` is no loss-law fit or dict, or a malformed runs table or file;
+        ``FileNotFoundError`` for a missing ``data`` file.
 
     Examples
     --------
@@ -460,14 +471,14 @@ def _fit_data_source(fit) -> str | None:
     """
     if isinstance(fit, Mapping):
         return None
-    sha, path = _fit_record(fit)
-    settings = fit.settings if isinstance(getattr(fit, "settings", None), Mapping) else {}
-    if getattr(fit, "method", "") == "published":
-        return f"published fit, {settings['source']}" if settings.get("source") else "a published fit"
+    sha, path = _fit_record(fit)  # a FitResult or BayesFitResult from here on
+    if fit.method == "published":
+        source = fit.settings.get("source") if isinstance(fit.settings, Mapping) else None
+        return f"published fit, {source}" if source else "a published fit"
     name = _shipped_table(sha) if sha else None
     if name is not None:
         return SOURCES[name]
-    n_runs = getattr(fit, "n_runs", None)
+    n_runs = fit.n_runs
     count = f"{int(n_runs)} runs" if isinstance(n_runs, (int, np.integer)) and n_runs > 0 else ""
     if path:
         return f"runs from {Path(path).name}" + (f" ({count})" if count else "")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pandas as pd
 
 from .._checks import check_level
+from .._format import format_pct
 from ..errors import ScalingError
 from ..results import DEFAULT_LEVEL
 from .. import _style
@@ -106,45 +108,13 @@ def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, ext
         area = _style.marker_area(ax.figure.__dict__.get("_scaling_size"), 14)
         all_dates, all_values, chips = [], [], []
         for k, (t, name) in enumerate(zip(trends, names)):
-            cloud = t.metric == "flops_per_usd_cloud"
             color = PALETTE[k % (len(PALETTE) - 1)]
-            data = t.data
-            dates = pd.to_datetime(data["date"])
-            values = data["value"].astype(float)
-            grid = pd.date_range(dates.min(), dates.max() + pd.DateOffset(months=int(12 * extend_years)),
-                                 periods=120)
-            line = t.predict(grid, level=level, interval="line")
-            new = t.predict(grid, level=level, interval="new")
-            x = pd.to_datetime(line["date"])
-            line_band = "credible" if t.method == "bayes" else "confidence"
-            band_color = "0.6" if many else color
-            ax.fill_between(x, new["lower"], new["upper"], color=color, alpha=0.12, lw=0)
-            ax.fill_between(x, line["lower"], line["upper"], color=color, alpha=0.3, lw=0)
-            # Legend swatches: one per distinct band (several trends share them, in grey).
-            ax.fill_between([], [], [], color=band_color, alpha=0.15,
-                            label=f"{level:.0%} predictive interval (new {'price' if cloud else 'chip'})")
-            ax.fill_between([], [], [], color=band_color, alpha=0.35,
-                            label=f"{level:.0%} {line_band} interval (trend)")
-            d = t.doubling(level)
-            line_label = name
-            if np.isfinite(d["median"]):
-                line_label += f", doubling every {d['median']:.2f} years [{d['lower']:.2f}, {d['upper']:.2f}]"
-            ax.plot(x, line["median"], color=color, label=line_label)
-            what = "price observations" if cloud else "accelerators"
-            ax.scatter(dates, values, s=area, color=color if many else PALETTE[7], alpha=0.75, zorder=3,
-                       linewidths=0, label=f"{what} ({name})" if many else what)
+            dates, values = _draw_trend(ax, t, name, color, many=many, level=level, extend_years=extend_years,
+                                        area=area)
             all_dates.append(dates)
             all_values.append(values)
             if label_chips is not False:
-                patterns = _FLAGSHIPS if label_chips is True else tuple(label_chips)
-                chip_names = data["name"].astype(str)
-                for pat in patterns:
-                    # Whole-word match: "V100" must not pick the Quadro "GV100".
-                    hit = chip_names.str.contains(rf"(?<![\w-]){re.escape(pat)}(?![\w-])", regex=True, case=False)
-                    if hit.any():
-                        i = values[hit].idxmax()
-                        ax.scatter([dates[i]], [values[i]], s=area * 1.6, color=PALETTE[1], zorder=4, linewidths=0)
-                        chips.append((mdates.date2num(dates[i]), values[i], _short_chip(chip_names[i])))
+                chips += _mark_chips(ax, t.data, dates, values, label_chips, area)
         every_date = pd.concat(all_dates)
         span = (every_date.max() - every_date.min()).days / 365.25 + extend_years
         year_axis(ax.xaxis, span, ax.figure.get_figwidth() * 0.8, fonts["tick"])
@@ -165,6 +135,59 @@ def hardware_trend(trend, ax=None, label_chips=True, *, level=DEFAULT_LEVEL, ext
                 auto_source=_source(*sorted({"cloud_prices" if t.metric == "flops_per_usd_cloud" else "accelerators"
                                              for t in trends})))
     return ax
+
+
+def _draw_trend(ax, t, name: str, color, *, many: bool, level: float, extend_years: float,
+                area: float) -> tuple[pd.Series, pd.Series]:
+    """One trend of :func:`hardware_trend` on ``ax``: its predictive and line bands (with legend
+    swatches, grey when ``many`` trends share them), its median line labelled with the doubling
+    time, and its observations; returns their dates and values."""
+    cloud = t.metric == "flops_per_usd_cloud"
+    data = t.data
+    dates = pd.to_datetime(data["date"])
+    values = data["value"].astype(float)
+    grid = pd.date_range(dates.min(), dates.max() + pd.DateOffset(months=int(12 * extend_years)),
+                         periods=120)
+    line = t.predict(grid, level=level, interval="line")
+    new = t.predict(grid, level=level, interval="new")
+    x = pd.to_datetime(line["date"])
+    line_band = "credible" if t.method == "bayes" else "confidence"
+    band_color = "0.6" if many else color
+    ax.fill_between(x, new["lower"], new["upper"], color=color, alpha=0.12, lw=0)
+    ax.fill_between(x, line["lower"], line["upper"], color=color, alpha=0.3, lw=0)
+    # Legend swatches: one per distinct band (several trends share them, in grey).
+    ax.fill_between([], [], [], color=band_color, alpha=0.15,
+                    label=f"{level:.0%} predictive interval (new {'price' if cloud else 'chip'})")
+    ax.fill_between([], [], [], color=band_color, alpha=0.35,
+                    label=f"{level:.0%} {line_band} interval (trend)")
+    d = t.doubling(level)
+    line_label = name
+    if np.isfinite(d["median"]):
+        line_label += f", doubling every {d['median']:.2f} years [{d['lower']:.2f}, {d['upper']:.2f}]"
+    ax.plot(x, line["median"], color=color, label=line_label)
+    what = "price observations" if cloud else "accelerators"
+    ax.scatter(dates, values, s=area, color=color if many else PALETTE[7], alpha=0.75, zorder=3,
+               linewidths=0, label=f"{what} ({name})" if many else what)
+    return dates, values
+
+
+def _mark_chips(ax, data: pd.DataFrame, dates: pd.Series, values: pd.Series, label_chips,
+                area: float) -> list[tuple[float, float, str]]:
+    """Mark the best chip of each flagship pattern found in ``data`` (:data:`_FLAGSHIPS` for
+    ``label_chips=True``, else its substrings); returns ``(x, y, short name)`` for their labels."""
+    import matplotlib.dates as mdates
+
+    chips = []
+    patterns = _FLAGSHIPS if label_chips is True else tuple(label_chips)
+    chip_names = data["name"].astype(str)
+    for pat in patterns:
+        # Whole-word match: "V100" must not pick the Quadro "GV100".
+        hit = chip_names.str.contains(rf"(?<![\w-]){re.escape(pat)}(?![\w-])", regex=True, case=False)
+        if hit.any():
+            i = values[hit].idxmax()
+            ax.scatter([dates[i]], [values[i]], s=area * 1.6, color=PALETTE[1], zorder=4, linewidths=0)
+            chips.append((mdates.date2num(dates[i]), values[i], _short_chip(chip_names[i])))
+    return chips
 
 
 def _trend_title(trend) -> str:
@@ -214,6 +237,16 @@ def _quantity_label(quantity: str) -> str:
     return " ".join(words)
 
 
+def _forecast_type() -> tuple[type, ...]:
+    """``(Forecast,)`` once :mod:`scaling.forecast.result` is loaded, else ``()`` (no Forecast exists yet).
+
+    plot sits below forecast in the layers (tests/test_imports.py), so it looks the class up
+    among the loaded modules instead of importing it.
+    """
+    module = sys.modules.get(f"{__package__.rpartition('.')[0]}.forecast.result")
+    return () if module is None else (module.Forecast,)
+
+
 def _series(forecasts, label) -> list[tuple[str | None, pd.DataFrame, dict]]:
     """``[(label, frame, assumptions)]`` from a Forecast, a frame, or a list or dict of them.
 
@@ -227,11 +260,9 @@ def _series(forecasts, label) -> list[tuple[str | None, pd.DataFrame, dict]]:
     for name, obj in items:
         if isinstance(obj, pd.DataFrame):
             frame, assumptions = obj, {}
-        elif hasattr(obj, "to_frame"):
-            # plot sits below forecast in the layers (tests/test_imports.py): a Forecast is
-            # recognised by its to_frame(), not imported; its label names the series.
+        elif isinstance(obj, _forecast_type()):  # its label names the series
             frame, assumptions = obj.to_frame(), dict(obj.assumptions or {})
-            name = name or getattr(obj, "label", None)
+            name = name or obj.label
         else:
             raise ScalingError(f"expected a Forecast or a DataFrame, got {type(obj).__name__}")
         need = {"date", "quantity", "median", "lower", "upper", "level"}
@@ -371,8 +402,10 @@ def _fan_assumptions(a: dict) -> str | None:
         parts.append(f"basis: {a['basis']}")
     if a.get("dollars"):
         parts.append(f"{a['dollars']} dollars")
-    if a.get("utilisation") is not None:
-        parts.append(f"utilisation {_share(a['utilisation'])}")
+    share = a.get("utilisation")
+    if share is not None:  # 40%, or a range 30%-50% (a forecast draws it from the range)
+        ranged = isinstance(share, (list, tuple)) and len(share) == 2
+        parts.append("utilisation " + ("-".join(format_pct(v, 0) for v in share) if ranged else format_pct(share, 0)))
     halving = a.get("algorithmic_halving_months")
     if halving:
         every = f"{halving:g} months" if isinstance(halving, (int, float)) else f"{halving} (Ho et al. 2024)"
@@ -382,13 +415,6 @@ def _fan_assumptions(a: dict) -> str | None:
                          if a.get("algorithmic_slowdown_date") else ", slowing") if slow else "")
                      + (f", cap {cap:g}x" if cap else ""))
     return "; ".join(parts) or None
-
-
-def _share(value) -> str:
-    """A utilisation as printed: 40%, or a range 30%-50% (a forecast draws it from the range)."""
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return f"{float(value[0]):.0%}-{float(value[1]):.0%}"
-    return f"{float(value):.0%}"
 
 
 def _fan_source(a: dict) -> str:
