@@ -36,6 +36,28 @@ def _bytes_sha(path: Path) -> str | None:
         return None
 
 
+#: Parts of the package that make no fit (the outputs layer): their code is left out of a fit's key.
+_NOT_FITTING = ("pipeline", "cli", "plot", "forecast", "__main__.py")
+
+
+def _fitting_code_sha() -> str:
+    """sha256 of the source of every module that can make a fit (all but :data:`_NOT_FITTING`).
+
+    A fit is reused only when the code that would refit it is the code that made it: a changed
+    default (a model, a prior, a sampler setting) changes this hash, so the job refits rather
+    than reuse a file the current code would not write. Line endings are normalised, so a
+    checkout with CRLF endings keys the same.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in _NOT_FITTING:
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()
+
+
 def _key(step: str, datasets: list[str], settings: dict) -> str:
     from ..results import DRAW_DIGITS, MAX_SAVED_DRAWS
 
@@ -44,6 +66,7 @@ def _key(step: str, datasets: list[str], settings: dict) -> str:
         "data": {d: _file_sha(d) for d in datasets},
         "settings": settings,
         "scaling_version": __version__,
+        "code": _fitting_code_sha(),  # the code that makes the fit (a changed default refits)
         "saved_draws": [MAX_SAVED_DRAWS, DRAW_DIGITS],  # the saved form (scaling.results.encode_draws)
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
