@@ -662,3 +662,15 @@ def test_figure_is_redrawn_only_when_its_inputs_change(tmp_path, monkeypatch):
     pipeline._figures(*args, inputs={"a.png": [source]}, force=True)
     assert len(drawn) == 4
     assert pipeline.figure_key("a.png", [tmp_path / "missing.json"]) is None
+
+
+def test_a_fit_is_reused_only_with_the_code_that_made_it(monkeypatch):
+    """A changed default (model, prior, sampler setting) in the fitting code refits: the cache key
+    carries a hash of the source of every module that can make a fit, not of the outputs layer."""
+    from scaling.pipeline import _cache
+
+    key = _cache._key("step", [], {"a": 1})
+    assert _cache._key("step", [], {"a": 1}) == key  # deterministic
+    monkeypatch.setattr(_cache, "_fitting_code_sha", lambda: "0" * 64)
+    assert _cache._key("step", [], {"a": 1}) != key
+    assert {"pipeline", "cli", "plot", "forecast"} <= set(_cache._NOT_FITTING)

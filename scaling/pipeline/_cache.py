@@ -89,7 +89,7 @@ class _Manifest:
         if not isinstance(entry, dict):
             return f"{self.path} has no record of it"
         if entry.get("key") != key:
-            return f"its inputs, settings or the scaling version changed since it was made ({self.path})"
+            return f"its inputs, settings, the code that fits it or the scaling version changed since it was made ({self.path})"
         if bytes_sha and entry.get("sha256") != _bytes_sha(output):  # reused only when it is the very file this job wrote
             return f"the file is not the one this job wrote (edited or replaced since; {self.path} records its sha256)"
         return None
