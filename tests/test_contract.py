@@ -127,6 +127,12 @@ def _capability_forecast():
                                       dates=["2022-01-01", "2026-01-01"], n_draws=200, seed=1, label="capability")
 
 
+def _frontier_trend():
+    from scaling.forecast.capability import frontier_trend
+
+    return frontier_trend(n_draws=400, seed=0)
+
+
 #: kind name -> a function that returns one result of that kind (cheap: shipped files or tiny fits).
 KINDS = {
     "law fit (least squares)": _law_fit,
@@ -141,6 +147,7 @@ KINDS = {
     "capability fit": _capability_fit,
     "cost forecast": _forecast,
     "cost forecast (capability target)": _capability_forecast,
+    "capability frontier trend": _frontier_trend,
 }
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,10 @@ import pandas as pd
 from .._checks import check_int, check_level, check_number
 from .._dates import decimal_year
 from ..errors import ScalingError, ScalingWarning
-from ..results import DEFAULT_LEVEL, interval, predict_frame, summary_frame
+from .._format import format_sig
+from .._io import utc_now
+from ..result_base import ResultBase
+from ..results import DEFAULT_LEVEL, interval, predict_frame
 
 __all__ = [
     "CapabilityTarget", "parse_capability_target", "is_capability_target", "least_compute_frontier",
@@ -201,8 +204,41 @@ def frontier_at(frontier: pd.DataFrame, dates) -> np.ndarray:
 LOG10_2 = math.log10(2.0)
 
 
+_FRAME_COLUMNS = ("model", "family", "release_date", "compute_flops", "score")
+
+
+def _frame_records(frame: pd.DataFrame) -> list[dict]:
+    """A points table as JSON-ready records (dates as ISO days)."""
+    cols = [c for c in _FRAME_COLUMNS if c in frame.columns]
+    out = []
+    for row in frame[cols].itertuples(index=False):
+        rec = dict(zip(cols, row))
+        if "release_date" in rec:
+            rec["release_date"] = str(pd.Timestamp(rec["release_date"]).date())
+        for k in ("compute_flops", "score"):
+            if k in rec:
+                rec[k] = float(rec[k])
+        out.append({k: (str(v) if k in ("model", "family") else v) for k, v in rec.items()})
+    return out
+
+
+def _records_frame(records) -> pd.DataFrame:
+    frame = pd.DataFrame(list(records), columns=list(_FRAME_COLUMNS))
+    frame["release_date"] = pd.to_datetime(frame["release_date"]).astype("datetime64[us]")
+    frame["compute_flops"] = frame["compute_flops"].astype(float)
+    frame["score"] = frame["score"].astype(float)
+    return frame
+
+
+def table_sha256(table: pd.DataFrame) -> str:
+    """sha256 of the models a frontier is read from (name, family, date, compute, scores)."""
+    import hashlib
+
+    return hashlib.sha256(table.to_csv(index=False, lineterminator="\n").encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
-class FrontierTrend:
+class FrontierTrend(ResultBase):
     r"""A log-linear trend of the least compute reaching a score, with its posterior draws.
 
     .. math:: \log_{10} C(t) = a + b\,(t - t_0) + \sigma\,\varepsilon, \qquad
@@ -227,9 +263,35 @@ class FrontierTrend:
     settings: dict = field(default_factory=dict)
     seed: int = 0
     data_sha256: str = ""
+    created: str = ""
 
-    def summary(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
-        return summary_frame(self.params, self.draws, level)
+    SCHEMA: ClassVar[str] = "scaling.capability_frontier"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    KIND: ClassVar[str] = "capability frontier trend"
+    REMEDY: ClassVar[str] = "refit (`scaling run --force`, or scaling.forecast.capability.frontier_trend)"
+
+    def _report_title(self) -> str:
+        h = self.halving()
+        return (f"least compute reaching {self.target.describe()}: halving every {format_sig(h['median'], 3)} months "
+                f"[{format_sig(h['lower'], 3)}, {format_sig(h['upper'], 3)}] ({h['level']:.0%}), "
+                f"{len(self.points)} points")
+
+    def _fields(self) -> dict[str, Any]:
+        return {"law": self.law, "params": {k: float(v) for k, v in self.params.items()}, "t0": float(self.t0),
+                "target": self.target.spec, "points": _frame_records(self.points),
+                "frontier": _frame_records(self.frontier), "reaching": _frame_records(self.reaching),
+                "reference": [float(v) for v in self.reference]}
+
+    @classmethod
+    def _from_saved(cls, payload: dict, meta: dict, draws, path) -> FrontierTrend:
+        if draws is None or not draws.n_rows:
+            raise ScalingError(f"{path}: a frontier trend needs its posterior draws")
+        return cls(law=str(payload["law"]), params={k: float(v) for k, v in payload["params"].items()},
+                   draws=draws.to_frame(), t0=float(payload["t0"]), points=_records_frame(payload["points"]),
+                   frontier=_records_frame(payload["frontier"]), target=parse_capability_target(payload["target"]),
+                   reaching=_records_frame(payload["reaching"]), reference=tuple(payload["reference"]),
+                   settings=dict(meta["settings"]), seed=meta["seed"], data_sha256=meta["data_sha256"],
+                   created=meta["created"])
 
     def halving(self, level: float = DEFAULT_LEVEL) -> dict:
         """Median and ``level`` interval of the halving time in months (``inf``: no decline)."""
@@ -257,10 +319,10 @@ class FrontierTrend:
             return np.median(per_draw, axis=0)
         return predict_frame({"date": pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)))}, per_draw, level)
 
-    def warnings(self) -> list[ScalingWarning]:
+    def _warnings(self, level: float) -> list[ScalingWarning]:
         out = []
-        h = self.halving(0.9)
-        if h["p_no_decline"] > 0.05:
+        h = self.halving(level)
+        if h["p_no_decline"] > (1 - level) / 2:
             out.append(ScalingWarning("no_improvement", (
                 f"{h['p_no_decline']:.0%} of the posterior draws of the {self.target.describe()} frontier show no "
                 f"decline: {len(self.points)} points do not establish a falling trend")))
@@ -348,7 +410,8 @@ def frontier_trend(target="capability:MMLU=0.439", table: pd.DataFrame | None = 
         "last_release": str(pd.Timestamp(pd.to_datetime(observed["release_date"], errors="coerce").max()).date()),
     }
     return FrontierTrend(law="loglinear-date", params=params, draws=draws, t0=t0, points=pts.reset_index(drop=True),
-                         frontier=frontier, target=target, reaching=reached, settings=settings, seed=seed)
+                         frontier=frontier, target=target, reaching=reached, settings=settings, seed=seed,
+                         data_sha256=table_sha256(full), created=utc_now())
 
 
 def halving_from_date_term(capability_fit, level: float = DEFAULT_LEVEL) -> dict:
