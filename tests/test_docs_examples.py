@@ -38,6 +38,7 @@ COMMAND_STARTS = ("scaling ", "python ", "python3 ", "pip ", "nohup ", "$ ")
 #: Commands that are not checked, and why (a prefix of the command after ``$ ``/``nohup``).
 NOT_RUN = {
     "pip install": "installs packages",
+    "python -m pip install": "installs packages",
     "python -m pytest": "runs the test suite",
     "scaling run": "the main job (about a minute, rewrites fits/ and forecasts/): options checked only",
 }

@@ -326,7 +326,7 @@ def test_forecast_cli_prints_years_and_json():
     assert "2026-01-01" in result.output and "$" in result.output
     result = runner.invoke(main, ["forecast", "--until", "2025", "--draws", "200", "--json", "--basis", "purchase"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)["forecast"]
+    payload = json.loads(result.stdout)["forecast"]  # warnings (9 purchase chips) go to stderr
     assert payload["assumptions"]["basis"] == "purchase"
     assert [row["date"] for row in payload["yearly"]][-1] == "2025-01-01"
 
@@ -336,7 +336,7 @@ def test_forecast_cli_prints_years_and_json():
     [
         (["--since", "2030-01-01", "--until", "2025"], "fewer than two"),
         (["--basis", "nonsense"], "unknown basis 'nonsense'"),
-        (["--utilisation", "1.5"], "utilisation must be"),
+        (["--utilisation", "1.5"], "mfu must be"),  # the deprecated alias of --mfu
         (["--target", "1.0"], "unreachable"),
         (["--target", "gpt4"], "unknown target 'gpt4'"),
         (["--fit", "nope.json"], "nope.json"),

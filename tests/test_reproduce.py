@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scaling.errors import ScalingError
-from scaling.hardware.evaluation import QUANTILES, ROW_COLUMNS, SCHEMA, EvaluationResult
+from scaling.hardware.evaluation import QUANTILES, ROW_COLUMNS, EvaluationResult
 
 from conftest import ROOT
 
@@ -51,9 +51,8 @@ def _result(shift=None, converged=None) -> EvaluationResult:
                          "r_hat_max": 1.003 if ok else 1.2 if m == "panel" else None,
                          "ess_bulk_min": 800.0 if m == "panel" else None,
                          "divergences": 0.0 if m == "panel" else None, "converged": ok})
-    meta = {"schema": SCHEMA, "schema_version": 1, "settings": {"cutoffs": list(CUTOFFS), "models": list(MODELS)},
-            "fits": fits}
-    return EvaluationResult(rows=pd.concat(frames, ignore_index=True), fits=pd.DataFrame(fits), metadata=meta)
+    return EvaluationResult(rows=pd.concat(frames, ignore_index=True), fits=pd.DataFrame(fits),
+                            settings={"cutoffs": list(CUTOFFS), "models": list(MODELS)})
 
 
 def _files(tmp_path, fresh: EvaluationResult):

@@ -57,15 +57,15 @@ def pooled_differences(committed: EvaluationResult, fresh: EvaluationResult) -> 
     ``d_crps_cutoff_max`` (the largest absolute per-cut-off CRPS difference). A model in one
     file only has NaN for the other.
     """
-    a, b = committed.summary(include_unconverged=True), fresh.summary(include_unconverged=True)
+    a, b = committed.scores(include_unconverged=True), fresh.scores(include_unconverged=True)
     models = list(dict.fromkeys([*a.index, *b.index]))
     a, b = a.reindex(models), b.reindex(models)
     out = pd.DataFrame({"n_test_committed": a["n_test"], "n_test_fresh": b["n_test"]}, index=models)
     for s in (*GATED, *REPORTED):
         out[f"{s}_committed"], out[f"{s}_fresh"] = a[s], b[s]
         out[f"d_{s}"] = b[s] - a[s]
-    ca = committed.summary(include_unconverged=True, by="cutoff")["crps"]
-    cb = fresh.summary(include_unconverged=True, by="cutoff")["crps"]
+    ca = committed.scores(include_unconverged=True, by="cutoff")["crps"]
+    cb = fresh.scores(include_unconverged=True, by="cutoff")["crps"]
     per_cut = (cb - ca).abs().groupby(level="model").max()
     out["d_crps_cutoff_max"] = per_cut.reindex(models)
     out.index.name = "model"

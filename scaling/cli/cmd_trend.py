@@ -65,7 +65,7 @@ def trend(metric, precision, ols_only, vendor, type_, segment, since, before, do
     from scaling.hardware import backtest, fit_trend, published_table
 
     if series is not None:
-        from scaling.hardware import fit_series
+        from scaling.hardware import SERIES, fit_series
 
         name = series.strip().lower()
         if name not in SERIES:
