@@ -326,7 +326,8 @@ def _capability_variant(cloud, dates, config: RunConfig, out_dir: Path, say):
 def _save_forecast(fc, path: Path) -> bool:
     """Write a forecast's CSV and JSON at :data:`SIGNIFICANT_DIGITS` digits, each only if changed."""
     with tempfile.TemporaryDirectory(prefix="scaling-forecast-") as tmp:
-        csv_tmp, json_tmp = fc.save(Path(tmp) / path.name)
+        csv_tmp = fc.save(Path(tmp) / path.name)
+        json_tmp = csv_tmp.with_suffix(".json")
         table = pd.read_csv(csv_tmp, dtype={"date": str, "quantity": str})
         meta = json.loads(json_tmp.read_text(encoding="utf-8"))
     meta = round_floats(meta, SIGNIFICANT_DIGITS)
