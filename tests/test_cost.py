@@ -653,6 +653,8 @@ def test_one_mfu_default_and_range():
 
     assert forecast.MFU_BOUNDS == cost.MFU_BOUNDS and forecast.DEFAULT_MFU_RANGE == cost.DEFAULT_MFU_RANGE
     assert forecast.DEFAULTS["mfu"]["value"] == cost.DEFAULT_MFU_RANGE
+    for mfu in cost.MFU_BOUNDS:  # both ends allowed by the forecast too
+        assert forecast.ForecastSpec(mfu=mfu).mfu == (mfu, mfu)
     mid = sum(cost.DEFAULT_INFERENCE_MFU_RANGE) / 2
     assert mid == pytest.approx(cost.INFERENCE_MFU_FACTOR * cost.DEFAULT_MFU)
     low, high = cost.MFU_BOUNDS

@@ -430,7 +430,7 @@ def test_spec_is_validated_once_and_shared_by_keywords():
 
 
 @pytest.mark.parametrize("kwargs, pattern", [
-    (dict(mfu=0), r"mfu must be a finite number in \(0.001, 1\]"),
+    (dict(mfu=0), r"mfu must be a finite number in \[0.001, 1\]"),
     (dict(inference_mfu="0.5:0.2"), "inference_mfu: LOW 0.5 is above HIGH 0.2"),
     (dict(max_mfu=1.5), "max_mfu"),
     (dict(basis="rent"), "unknown basis 'rent'"),

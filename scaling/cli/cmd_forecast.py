@@ -108,7 +108,7 @@ def _range_help(what: str, default: str) -> str:
                    "or --price-series.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
 @click.option("--mfu", default="0.3:0.5", show_default=True,
-              help="Training model-FLOPs utilisation, a number or LOW:HIGH in (0.001, 1].")
+              help="Training model-FLOPs utilisation, a number or LOW:HIGH in [0.001, 1].")
 @click.option("--inference-mfu", default=None,
               help="Serving model-FLOPs utilisation, a number or LOW:HIGH [default: 0.1:0.3].")
 @click.option("--utilisation", default=None, deprecated="use --mfu", hidden=True, help="Old name of --mfu.")

@@ -264,8 +264,10 @@ def pinned_horizon_walk(years, origin: float, scale: np.ndarray, seed: np.random
 
 
 # ----------------------------------------------------------------------------- utilisation
-def check_range(name: str, value, low: float = 0.0, high: float = 1.0) -> tuple[float, float]:
-    """A number or a (LOW, HIGH) pair in (low, high], LOW <= HIGH, as a pair of floats."""
+def check_range(name: str, value, low: float = 0.0, high: float = 1.0, *,
+                low_open: bool = True) -> tuple[float, float]:
+    """A number or a (LOW, HIGH) pair in (low, high] (``[low, high]`` with ``low_open=False``),
+    LOW <= HIGH, as a pair of floats."""
     if isinstance(value, str):
         parts = value.split(":")
         if len(parts) not in (1, 2):
@@ -282,8 +284,8 @@ def check_range(name: str, value, low: float = 0.0, high: float = 1.0) -> tuple[
         lo, hi = value
     else:
         lo = hi = value
-    lo = float(check_number(name, lo, low=low, high=high))
-    hi = float(check_number(name, hi, low=low, high=high))
+    lo = float(check_number(name, lo, low=low, high=high, low_open=low_open))
+    hi = float(check_number(name, hi, low=low, high=high, low_open=low_open))
     if lo > hi:
         raise ScalingError(f"{name}: LOW {lo:g} is above HIGH {hi:g}; give LOW:HIGH with LOW <= HIGH")
     return lo, hi

@@ -102,7 +102,7 @@ SCENARIO_KEYS: dict[str, tuple] = {
                              "0 < T <= 100"),
     "price_scatter": ((bool,), "add the spread of prices a buyer meets at a date", "-", "true", "true or false"),
     "mfu": ((str, int, float, list), "training model-FLOPs utilisation (MFU; uniform over LOW:HIGH)",
-            "share of peak", "0.3:0.5", "a number or \"LOW:HIGH\" or [LOW, HIGH] in (0.001, 1]"),
+            "share of peak", "0.3:0.5", "a number or \"LOW:HIGH\" or [LOW, HIGH] in [0.001, 1]"),
     "inference_mfu": ((str, int, float, list), "serving model-FLOPs utilisation (MFU)", "share of peak",
                       "0.1:0.3", "as mfu"),
     "dollars": ((str,), "nominal or constant dollars", "-", "nominal", "nominal or real"),

@@ -381,9 +381,10 @@ class ForecastSpec:
 
     def _check_mfu(self, put) -> None:
         low, high = MFU_BOUNDS
-        put("mfu", check_range("mfu", self.mfu, low=low, high=high))
+        put("mfu", check_range("mfu", self.mfu, low=low, high=high, low_open=False))  # MFU_BOUNDS: both ends
         if self.inference_mfu is not None:
-            put("inference_mfu", check_range("inference_mfu", self.inference_mfu, low=low, high=high))
+            put("inference_mfu", check_range("inference_mfu", self.inference_mfu, low=low, high=high,
+                                                    low_open=False))
         put("max_mfu", float(check_number("max_mfu", self.max_mfu, low=0.0, high=1.0)))
         put("mfu_growth_per_year", float(check_number("mfu_growth_per_year", self.mfu_growth_per_year,
                                                       low=-1.0, high=10.0)))
