@@ -72,6 +72,8 @@ from ..errors import ScalingError
 from .evaluation_report import evaluation_markdown
 from .evaluation_result import (_DIGITS, BASELINES, HORIZON_BUCKETS, QUANTILES, ROW_COLUMNS, SCHEMA, SCHEMA_VERSION,
                                 EvaluationResult, load_evaluation, rows_population_sha256)
+from .random_walk import MIN_SPREAD as RW_MIN_SPREAD
+from .random_walk import last_year, start_level, walk_scale
 from .scores import score_rows
 
 __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "evaluation_markdown", "MODELS", "BASELINES", "QUANTILES",
@@ -82,7 +84,7 @@ BAYES = ("panel", "panel-forecast", "trend", "trend-static")
 #: Largest share of divergent transitions of a converged fit.
 DIVERGENT_MAX = 0.01
 #: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
-MIN_SPREAD = 0.01
+MIN_SPREAD = RW_MIN_SPREAD
 #: Epoch's doubling time, years: the 5% and 95% points of its lognormal (module docstring).
 EPOCH_DOUBLING = (2.1, 2.46)
 #: Cut-offs of the default rolling origins: quarterly from this date.
@@ -217,34 +219,9 @@ def _check_cutoffs(cutoffs, target: _Target) -> tuple[list[pd.Timestamp], list[s
 
 
 # --------------------------------------------------------------------------- the baselines
-def _last_year(train: pd.DataFrame) -> pd.DataFrame:
-    """The observations within a year of the last one (the 3 latest where fewer)."""
-    last = train["date"].max()
-    window = train.loc[train["date"] > last - pd.DateOffset(years=1)]
-    return window if len(window) >= 3 else train.sort_values("date").tail(3)
-
-
-def _walk_scale(train: pd.DataFrame, drift: float, fallback: float) -> float:
-    r""":math:`\omega`: RMS of the yearly medians' changes less the drift, per square-root year."""
-    year = train["year"].to_numpy(dtype=float)
-    period = np.floor((year.max() - year) / 1.0).astype(int)
-    med = pd.Series(train["log10_value"].to_numpy(dtype=float)).groupby(period).median().sort_index()
-    if len(med) < 2:
-        return float(fallback)
-    k = med.index.to_numpy(dtype=float)
-    m = med.to_numpy(dtype=float)
-    gap = np.diff(k)  # older minus newer period: years between the medians
-    change = m[:-1] - m[1:]  # newer minus older level
-    dev = (change - drift * gap) / np.sqrt(gap)
-    return float(np.sqrt(np.mean(dev**2)))
-
-
-def _start(train: pd.DataFrame) -> tuple[float, float, float]:
-    """``(L, s0, t_ref)``: median, sd (floored at :data:`MIN_SPREAD`) and median year of the last year."""
-    w = _last_year(train)
-    y = w["log10_value"].to_numpy(dtype=float)
-    s0 = float(np.std(y, ddof=1)) if len(y) > 1 else MIN_SPREAD
-    return float(np.median(y)), max(s0, MIN_SPREAD), float(np.median(w["year"]))
+# The random walk's start and walk scale have one home, scaling.hardware.random_walk (the
+# headline's price model is that walk: the same numbers, tests/test_random_walk.py).
+_last_year, _start, _walk_scale = last_year, start_level, walk_scale
 
 
 def _series_slope(train: pd.DataFrame) -> float:
