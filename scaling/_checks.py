@@ -20,6 +20,8 @@ from .errors import ScalingError, ScalingWarning
 # 16(2), recommend R-hat < 1.01 and bulk and tail ESS > 400 (100 per chain, 4 chains).
 R_HAT_MAX = 1.01
 ESS_MIN = 400
+#: Largest share of divergent transitions (of chains x draws after tuning) of a converged fit.
+DIVERGENT_MAX = 0.01
 
 #: Memory one computation may ask for, in GiB, unless the environment variable
 #: ``SCALING_MAX_MEMORY_GB`` says otherwise: big arrays are chunked to fit it, or refused with

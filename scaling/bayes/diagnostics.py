@@ -1,7 +1,9 @@
 """Convergence diagnostics of every MCMC fit in ``scaling`` (laws and hardware trends).
 
 The one place where R-hat and ESS are computed and judged, against the thresholds in
-:mod:`scaling._checks` (Vehtari et al. 2021: R-hat < 1.01, bulk and tail ESS > 400).
+:mod:`scaling._checks` (Vehtari et al. 2021: R-hat < 1.01, bulk and tail ESS > 400; at most 1%
+divergent transitions), one table at a time (:func:`diagnostic_warnings`) or as one verdict on
+a fit (:func:`convergence`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import ESS_MIN, R_HAT_MAX
+from .._checks import DIVERGENT_MAX, ESS_MIN, R_HAT_MAX
 from ..errors import ScalingWarning
 
-__all__ = ["import_arviz", "diagnose", "count_divergences", "diagnostic_warnings", "R_HAT_MAX", "ESS_MIN"]
+__all__ = ["import_arviz", "diagnose", "count_divergences", "diagnostic_warnings", "convergence", "R_HAT_MAX",
+           "ESS_MIN", "DIVERGENT_MAX"]
 
 
 def import_arviz():
@@ -92,3 +95,33 @@ def diagnostic_warnings(table: pd.DataFrame, divergences: int) -> list[ScalingWa
                                                  "posterior may be biased; raise target_accept (e.g. 0.95) "
                                                  "or tune longer"))
     return out
+
+
+def convergence(diag: dict, draws: int, chains: int) -> tuple[bool, dict]:
+    """Whether a fit converged, from its ``diagnostics`` dict, and its worst numbers.
+
+    Converged: every finite R-hat <= :data:`R_HAT_MAX`, every finite bulk ESS >=
+    :data:`ESS_MIN` and at most :data:`DIVERGENT_MAX` x ``chains`` x ``draws`` divergent
+    transitions (Vehtari et al. 2021, Bayesian Analysis 16(2)). A fit without any finite
+    R-hat (one chain, or no sampler) is not converged: nothing checked it.
+
+    Parameters
+    ----------
+    diag : dict
+        ``r_hat`` and ``ess_bulk`` (parameter -> value), ``divergences`` (count) and
+        optionally ``seconds``, as a trend's or a panel's ``diagnostics``.
+    draws, chains : int
+        Draws per chain after tuning, and chains, of the fit.
+
+    Returns
+    -------
+    (bool, dict)
+        The verdict, and ``r_hat_max``, ``ess_bulk_min``, ``divergences``, ``seconds``.
+    """
+    r = [float(v) for v in (diag.get("r_hat") or {}).values() if np.isfinite(v)]
+    e = [float(v) for v in (diag.get("ess_bulk") or {}).values() if np.isfinite(v)]
+    div = int(diag.get("divergences") or 0)
+    info = {"r_hat_max": max(r) if r else np.nan, "ess_bulk_min": min(e) if e else np.nan, "divergences": div,
+            "seconds": diag.get("seconds", np.nan)}
+    ok = bool(r and e and max(r) <= R_HAT_MAX and min(e) >= ESS_MIN and div <= DIVERGENT_MAX * draws * chains)
+    return ok, info

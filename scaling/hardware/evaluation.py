@@ -68,9 +68,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._checks import ESS_MIN, R_HAT_MAX, check_int
+from .._checks import DIVERGENT_MAX, check_int  # noqa: F401  (DIVERGENT_MAX: re-exported)
 from .._dates import decimal_year, to_datetimes
 from .._io import utc_now
+from ..bayes.diagnostics import convergence
 from ..errors import ScalingError
 from .evaluation_report import evaluation_markdown
 from .evaluation_result import (_DIGITS, BASELINES, HORIZON_BUCKETS, QUANTILES, ROW_COLUMNS, SCHEMA, SCHEMA_VERSION,
@@ -85,8 +86,6 @@ __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "merge_evaluations
 
 MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static")
 BAYES = ("panel", "panel-forecast", "trend", "trend-static")
-#: Largest share of divergent transitions of a converged fit.
-DIVERGENT_MAX = 0.01
 #: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
 MIN_SPREAD = RW_MIN_SPREAD
 #: Cut-offs of the default rolling origins: quarterly from this date.
@@ -300,16 +299,6 @@ def _seen_pairs(out: np.ndarray, train: pd.DataFrame, test: pd.DataFrame, drift:
 
 
 # --------------------------------------------------------------------------- the Bayesian models
-def _converged(diag: dict, draws: int, chains: int) -> tuple[bool, dict]:
-    r = [v for v in (diag.get("r_hat") or {}).values() if np.isfinite(v)]
-    e = [v for v in (diag.get("ess_bulk") or {}).values() if np.isfinite(v)]
-    div = int(diag.get("divergences") or 0)
-    info = {"r_hat_max": max(r) if r else np.nan, "ess_bulk_min": min(e) if e else np.nan, "divergences": div,
-            "seconds": diag.get("seconds", np.nan)}
-    ok = bool(r and max(r) <= R_HAT_MAX and min(e) >= ESS_MIN and div <= DIVERGENT_MAX * draws * chains)
-    return ok, info
-
-
 def _trend_draws(trend, test: pd.DataFrame, rng) -> np.ndarray:
     """As the forecast draws a price or a new chip (:meth:`TrendResult.predictive_draws`)."""
     return trend.predictive_draws(test["date"], rng)
@@ -330,7 +319,7 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
         for m in (m for m in ("trend", "trend-static") if m in models):  # one fit each, each its own diagnostics
             fit = fit_prepared(td, "bayes", dynamic=m == "trend" and not target.is_price, **kw)
             out[m] = fit.predictive_draws(test["date"], rng_for(m))
-            ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
+            ok, info = convergence(fit.diagnostics, opts["draws"], opts["chains"])
             infos[m] = {**info, "converged": ok}
         return out, infos
     else:
@@ -343,7 +332,7 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
         if "panel-forecast" in models:
             series = series_trend(fit, target.series)
             out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
-    ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
+    ok, info = convergence(fit.diagnostics, opts["draws"], opts["chains"])
     return out, {m: {**info, "converged": ok} for m in out}
 
 
