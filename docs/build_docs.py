@@ -691,19 +691,25 @@ def _rolling_backtest_prose() -> list[str]:
     path = ROOT / "validation" / "results" / "price_backtests.json"
     if not path.exists():
         return []
-    rows = [r for r in (json.loads(path.read_text(encoding="utf-8")).get("backtests") or [])
-            if r.get("coverage_90") is not None and r.get("n_test")
-            and not (isinstance(r["coverage_90"], float) and math.isnan(r["coverage_90"]))]
+    scored = [r for r in (json.loads(path.read_text(encoding="utf-8")).get("backtests") or [])
+              if r.get("coverage_90") is not None and r.get("n_test")
+              and not (isinstance(r["coverage_90"], float) and math.isnan(r["coverage_90"]))]
+    rows = [r for r in scored if r.get("converged") is not False]  # an unconverged fit is no evidence
+    unconverged = [r for r in scored if r.get("converged") is False and not r["trend"].startswith("spec:")]
     if not rows:
         return []
     ok = lambda r: 0.8 <= r["coverage_90"] <= 0.97  # noqa: E731
     sim = lambda r: r.get("p_at_most") is not None and not math.isnan(r["p_at_most"])  # noqa: E731
     p2 = lambda r: min(1.0, 2 * min(r["p_at_most"], r["p_at_least"]))  # noqa: E731
     out = ["**Rolling-origin backtests of the default forecast's trends** (every yearly cut-off 2016-2023 "
-           "with at least 3 chips before it; full tables below). Coverage of the 90% predictive intervals "
-           "per cut-off, against the goal of 80-97%, and beside it how often a *calibrated* model would "
-           "meet that goal on the same later points (replicate test sets drawn from the fitted model; "
-           "`scaling.hardware.backtest.coverage_under_model`):", ""]
+           "with at least 3 chips before it and a fit that converged; full tables below). Coverage of the 90% "
+           "predictive intervals per cut-off, against the goal of 80-97%, and beside it how often a "
+           "*calibrated* model would meet that goal on the same later points (replicate test sets drawn from "
+           "the fitted model; `scaling.hardware.backtest.coverage_under_model`)"
+           + (". Left out, as their fit did not converge (R-hat above 1.01, bulk ESS below 400 or more than 1% "
+              "divergent transitions; marked in the table below): "
+              + ", ".join(f"{r['trend']} {r['cutoff'][:4]}" for r in unconverged) if unconverged else "")
+           + ":", ""]
     default = ("hyperscaler-on-demand", "purchase-per-usd-tensor16", "purchase-per-watt-tensor16")
     for trend in (*default, "pooled"):
         rs = [r for r in rows if r["trend"] == trend]

@@ -1,9 +1,14 @@
 """Rolling-origin backtests of every price trend the forecast uses, and the specification curve.
 
-Run from the repository root (about 10 minutes on 2 shared cores)::
+Run from the repository root::
 
-    python validation/backtests.py            # everything
+    python validation/backtests.py --jobs 2   # everything, two pieces at a time (joblib)
     python validation/backtests.py --quick    # OLS specification curve only (seconds)
+    python validation/backtests.py --render-only   # the page and the record from the saved results
+
+The pieces (a trend, or the panel, fitted before one cut-off) are independent and run through
+joblib, ``--jobs`` at a time; each is seeded and draws from its own stream (:func:`draw_rng`),
+so the rows are the same for any ``--jobs``.
 
 For every yearly cut-off 2016-01-01 ... 2023-01-01 each trend is fitted on the points dated
 before the cut-off with the model the forecast uses (Bayesian; sampler settings below) and
@@ -11,6 +16,23 @@ scored on the points dated on or after it: coverage of the central 50% and 90% p
 intervals, the 90% interval score (Gneiting & Raftery 2007; dex, lower is better) and the
 median absolute error of the predictive median (dex and factor). Cut-offs with fewer than 3
 chips before them are reported as not scorable.
+
+Convergence. Every row carries its fit's worst R-hat, bulk and tail ESS and divergences, and
+``converged`` (:func:`scaling.bayes.diagnostics.convergence`, the rule of
+:mod:`scaling.hardware.evaluation`: R-hat <= 1.01, bulk ESS >= 400, at most 1% divergent
+transitions). The rows of an unconverged fit are marked in the table and left out, with why, of
+the goal check, the specification curve's Bayesian rows and the record
+(``fits/price_backtests_record.json``): no verdict rests on them. Sampler settings
+(:data:`SAMPLER`, :data:`PANEL_SAMPLER`): 4 chains, 2,000 tuning steps and target_accept 0.99
+for every fit; 1,000 draws per chain for a trend (as ``validation/trend_calibration.py``), 2,000
+for the panel. With 2 chains x 500 draws after 500 tuning steps most trend fits had bulk ESS
+below 400, and the purchase-per-watt fit before 2018 R-hat 1.60; with 4 chains x 500 after 1,000
+four of the 17 trend fits still failed (R-hat up to 1.017, ESS down to 325); with these settings
+all 17 pass (R-hat <= 1.006, bulk ESS >= 510), in 5-12 s each. The panel (shipped: 2 chains x 800
+after 1,000 steps, target_accept 0.9; here it had 0.95) is fragile on the few prices before the
+early cut-offs: with 2 chains its fits before 2019 and 2021 gave R-hat 1.61 and 1.45 (bulk ESS
+3-4); with 4 chains x 800 after 1,500 steps at 0.99, 1.010 and 1.25 (bulk ESS 289 and 14); with
+4 x 1,200 after 2,000, 1.005 and 1.029 (bulk ESS 323 and 104, 17 and 18 divergent, 150-280 s).
 
 The predictive distribution is the one the forecast draws
 (:func:`scaling.forecast.draws.price_log10_draws`): the trend line, the horizon discrepancy
@@ -40,7 +62,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scaling._checks import DIVERGENT_MAX, ESS_MIN, R_HAT_MAX, check_int  # noqa: E402
 from scaling._io import atomic_write_text  # noqa: E402
+from scaling.bayes.diagnostics import convergence  # noqa: E402
 from scaling.hardware.backtest import COVERAGE_GOAL, coverage_under_model, score_draws  # noqa: E402
 from scaling.hardware.data import MIN_CHIPS, TrendData, trend_data  # noqa: E402
 from scaling.hardware.panel import fit_panel, panel_data, series_trend  # noqa: E402
@@ -48,8 +72,10 @@ from scaling.hardware.trend import LOG10_2, fit_prepared, scatter_draws  # noqa:
 
 OUT = ROOT / "validation" / "results"
 CUTOFFS = [f"{y}-01-01" for y in range(2016, 2024)]
-#: Sampler settings of the backtest fits (the shipped fits use draws=1000, tune=1000 for the panel).
-SAMPLER = dict(draws=500, chains=2, tune=500, seed=0)
+#: Sampler settings of the backtests' chip and pooled trend fits.
+SAMPLER = dict(draws=1000, chains=4, tune=2000, target_accept=0.99, seed=0)
+#: Sampler settings of the backtests' panel fits (the shipped fit: 2 chains, DRAWS, TUNE, target_accept 0.9).
+PANEL_SAMPLER = dict(draws=2000, chains=4, tune=2000, target_accept=0.99, seed=0)
 #: trend name -> (metric, precision, description)
 PURCHASE = {"purchase-per-usd-tensor16": ("flops_per_usd", "tensor16", "FLOP/s per $ of release price"),
             "purchase-per-watt-tensor16": ("flops_per_watt", "tensor16", "FLOP/s per W of TDP")}
@@ -117,13 +143,19 @@ def _score(trend, test: pd.DataFrame, rng, walk: bool = True) -> dict:
 
 
 def _fit_diag(fit) -> dict:
-    """Worst convergence numbers of a Bayesian fit (panel or trend)."""
+    """Worst convergence numbers of a Bayesian fit (panel or trend) and whether it converged
+    (:func:`scaling.bayes.diagnostics.convergence`: R-hat <= 1.01, bulk ESS >= 400, at most 1%
+    divergent transitions); empty for a fit without sampler diagnostics (least squares)."""
     dg = fit.diagnostics
     if "r_hat" not in dg:
         return {}
+    ok, _ = convergence(dg, int(dg.get("draws", 0)), int(dg.get("chains", 0)))
+    r_hat = {k: v for k, v in dg["r_hat"].items() if np.isfinite(v)}
+    ess = {k: v for k, v in dg["ess_bulk"].items() if np.isfinite(v)}
     return {"r_hat_max": max(dg["r_hat"].values()), "ess_bulk_min": min(dg["ess_bulk"].values()),
+            "worst_r_hat": max(r_hat, key=r_hat.get, default=None), "worst_ess": min(ess, key=ess.get, default=None),
             "ess_tail_min": min(dg["ess_tail"].values()), "divergences": dg.get("divergences", 0),
-            "fit_seconds": dg.get("seconds", np.nan)}
+            "fit_seconds": dg.get("seconds", np.nan), "converged": ok}
 
 
 def _row(trend_name, cutoff, n_train, fit, scores) -> dict:
@@ -133,12 +165,17 @@ def _row(trend_name, cutoff, n_train, fit, scores) -> dict:
             "doubling_upper": d.get("upper", np.nan)}
 
 
-def _bayes_fit(train: TrendData):
-    """The backtests' Bayesian fit of a trend (:data:`SAMPLER`)."""
+def trend_fit(train: TrendData):
+    """The backtests' Bayesian fit of a chip or pooled trend (:data:`SAMPLER`)."""
     return fit_prepared(train, "bayes", **SAMPLER)
 
 
-def trend_row(name: str, full: TrendData, cutoff: str, fit=_bayes_fit, log=print) -> dict:
+def panel_fit(train: TrendData):
+    """The backtests' Bayesian fit of the price panel (:data:`PANEL_SAMPLER`)."""
+    return fit_panel(train, **PANEL_SAMPLER)
+
+
+def trend_row(name: str, full: TrendData, cutoff: str, fit=trend_fit, log=print) -> dict:
     """One backtest row of a chip or pooled trend: ``fit`` (a function of the training
     :class:`TrendData`) on the points before ``cutoff``, scored on the rest with the draws of
     ``draw_rng("backtest", name, cutoff)``; only ``n_train`` when not scorable."""
@@ -154,39 +191,65 @@ def trend_row(name: str, full: TrendData, cutoff: str, fit=_bayes_fit, log=print
     return row
 
 
-def run_backtests(log=print) -> pd.DataFrame:
+#: The rows of one panel fit: series name -> scored with the horizon discrepancy (walk).
+PANEL_ROWS = {"hyperscaler-on-demand": True, "hyperscaler-on-demand (no walk)": False, "lowest-available": True}
+
+
+def panel_rows(full: TrendData, cutoff: str, fit=panel_fit, log=print) -> list[dict]:
+    """The backtest rows of the panel fitted before ``cutoff`` (``fit``: a function of the
+    training :class:`TrendData`): the series of :data:`PANEL_ROWS`, each scored on the later
+    prices of its own segment, and ``spec:hierarchical`` (the headline series, scored on the
+    later hyperscaler on-demand prices without the calibrated-model simulation), each with the
+    draws of ``draw_rng("backtest", row name, cutoff)`` and the panel's diagnostics."""
+    split = _split(full, cutoff)
+    if split is None:
+        return [{"trend": s, "cutoff": cutoff, "n_train": int((full.data["date"] < cutoff).sum())}
+                for s in (*PANEL_ROWS, "spec:hierarchical")]
+    train, test = split
+    t = time.perf_counter()
+    panel = fit(train)
+    secs = time.perf_counter() - t
+    diag = {**_fit_diag(panel), "fit_seconds": secs}
     rows = []
-    for name, (metric, precision, _) in PURCHASE.items():
-        full = trend_data(None, metric, precision)
-        rows += [trend_row(name, full, c, log=log) for c in CUTOFFS]
-    pooled_full = trend_data(None, "flops_per_usd_cloud", "tensor16")
-    panel_full = panel_data()
-    for c in CUTOFFS:
-        rows.append(trend_row("pooled", pooled_full, c, log=log))
-        split = _split(panel_full, c)
-        if split is None:
-            for s in ("hyperscaler-on-demand", "hyperscaler-on-demand (no walk)", "lowest-available",
-                      "spec:hierarchical"):
-                rows.append({"trend": s, "cutoff": c, "n_train": int((panel_full.data["date"] < c).sum())})
-            continue
-        train, test = split
-        t = time.perf_counter()
-        panel = fit_panel(train, seed=SAMPLER["seed"], target_accept=0.95)
-        secs = time.perf_counter() - t
-        diag = {**_fit_diag(panel), "fit_seconds": secs}
-        for s, walk in (("hyperscaler-on-demand", True), ("hyperscaler-on-demand (no walk)", False),
-                        ("lowest-available", True)):
-            tr = series_trend(panel, s.split(" ")[0])
-            kind, tier = tr.settings["provider_kind"], tr.settings["pricing"]
-            seg = test.loc[(test["provider_kind"] == kind) & (test["pricing_tier"] == tier)]
-            sc = _score(tr, seg, draw_rng("backtest", s, c), walk)
-            rows.append({**_row(s, c, len(train.data), tr, sc), "segment": f"{kind}/{tier}", **diag,
-                         "rw_scale": float(np.median(tr.draws["rw_scale"]))})
-        hyp = test.loc[(test["provider_kind"] == "hyperscaler") & (test["pricing_tier"] == "on_demand")]
-        hier = series_trend(panel, "hyperscaler-on-demand")
-        draws = _new_draws(hier, hyp, draw_rng("backtest", "spec:hierarchical", c))
-        rows.append(_row("spec:hierarchical", c, len(train.data), hier, score_draws(hyp["log10_value"], draws)))
-        log(f"panel {c}: {secs:.0f} s, {rows[-4:]}")
+    for s, walk in PANEL_ROWS.items():
+        tr = series_trend(panel, s.split(" ")[0])
+        kind, tier = tr.settings["provider_kind"], tr.settings["pricing"]
+        seg = test.loc[(test["provider_kind"] == kind) & (test["pricing_tier"] == tier)]
+        sc = _score(tr, seg, draw_rng("backtest", s, cutoff), walk)
+        rows.append({**_row(s, cutoff, len(train.data), tr, sc), "segment": f"{kind}/{tier}", **diag,
+                     "rw_scale": float(np.median(tr.draws["rw_scale"]))})
+    hyp = test.loc[(test["provider_kind"] == "hyperscaler") & (test["pricing_tier"] == "on_demand")]
+    hier = series_trend(panel, "hyperscaler-on-demand")
+    draws = _new_draws(hier, hyp, draw_rng("backtest", "spec:hierarchical", cutoff))
+    rows.append({**_row("spec:hierarchical", cutoff, len(train.data), hier, score_draws(hyp["log10_value"], draws)),
+                 **diag})
+    log(f"panel {cutoff}: {secs:.0f} s, {rows}")
+    return rows
+
+
+def run_backtests(jobs: int = 1, cutoffs=None, fit=trend_fit, fit_panel_=panel_fit, log=print) -> pd.DataFrame:
+    """Every backtest row: per cut-off (default :data:`CUTOFFS`), the purchase trends, the pooled
+    trend and the panel's rows (``fit_panel_=None``: no panel).
+
+    The pieces (a trend at a cut-off, the panel at a cut-off) are independent: ``jobs`` of them
+    run at a time through :class:`joblib.Parallel` (a backend set with
+    :func:`joblib.parallel_config` is used). Each draws from its own stream (:func:`draw_rng`)
+    and its fit is seeded, so the rows, in their fixed order, do not depend on ``jobs``.
+    """
+    from joblib import Parallel, delayed
+
+    cutoffs = list(CUTOFFS if cutoffs is None else cutoffs)
+    full = {name: trend_data(None, m, p) for name, (m, p, _) in PURCHASE.items()}
+    full["pooled"] = trend_data(None, "flops_per_usd_cloud", "tensor16")
+    # the panel fits first: the longest pieces start first
+    panel_full = None if fit_panel_ is None else panel_data()
+    tasks = [] if fit_panel_ is None else [(("panel", c), delayed(panel_rows)(panel_full, c, fit_panel_, log))
+                                          for c in cutoffs]
+    tasks += [((name, c), delayed(trend_row)(name, full[name], c, fit, log)) for name in full for c in cutoffs]
+    done = dict(zip([k for k, _ in tasks], Parallel(n_jobs=check_int("jobs", jobs, 1))(t for _, t in tasks)))
+    rows = [done[(name, c)] for name in PURCHASE for c in cutoffs]
+    for c in cutoffs:
+        rows += [done[("pooled", c)], *done.get(("panel", c), [])]
     return pd.DataFrame(rows)
 
 
@@ -295,7 +358,7 @@ def specification_curve(backtest_rows: pd.DataFrame | None = None, full_fits: di
         for trend, label in (("pooled", POOLED_BAYES),
                              ("spec:hierarchical", "hierarchical (Bayes panel: hyperscaler on-demand)")):
             sc = backtest_rows.loc[(backtest_rows["trend"] == trend) & backtest_rows["coverage_90"].notna()
-                                   & backtest_rows["cutoff"].isin(SPEC_CUTOFFS)]
+                                   & backtest_rows["cutoff"].isin(SPEC_CUTOFFS) & converged(backtest_rows)]
             fit = full_fits.get(trend)
             d = fit.doubling_time_years if fit is not None else {}
             rows.append({"specification": label, "model": "Bayes", "n": len(fit.data) if fit is not None else np.nan,
@@ -310,11 +373,16 @@ def _fmt(x, f="{:.2f}"):
     return "-" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f.format(x)
 
 
-def render(spec: pd.DataFrame, bt: pd.DataFrame | None, panel: dict | None = None) -> str:
-    """The markdown page; ``panel``: the panel's sampler settings of the run (draws, tune)."""
-    from scaling.hardware.panel import DRAWS, TUNE
+def _sampler_text(s: dict) -> str:
+    return (f"{s['chains']} chains x {s['draws']} draws after {s['tune']} tuning steps, "
+            f"target_accept {s.get('target_accept', 0.9)}")
 
-    panel = {"draws": DRAWS, "tune": TUNE, **(panel or {})}
+
+def render(spec: pd.DataFrame, bt: pd.DataFrame | None, sampler: dict | None = None,
+           panel_sampler: dict | None = None) -> str:
+    """The markdown page; ``sampler`` and ``panel_sampler``: the run's sampler settings of the
+    trend and panel fits (default :data:`SAMPLER`, :data:`PANEL_SAMPLER`)."""
+    sampler, panel_sampler = sampler or SAMPLER, panel_sampler or PANEL_SAMPLER
     lines = ["## Specification curve of the cloud price trend", "",
              "Peak tensor-FP16 FLOP per $ of rental against the price's date. Backtest score: fitted before "
              "each yearly cut-off 2019-2023, scored on the later hyperscaler on-demand prices (the population "
@@ -332,8 +400,12 @@ def render(spec: pd.DataFrame, bt: pd.DataFrame | None, panel: dict | None = Non
     if bt is not None:
         lines += ["## Rolling-origin backtests of the trends the forecast uses", "",
                   f"Bayesian fits on the points before each cut-off (purchase and pooled trends: "
-                  f"{SAMPLER['chains']} chains x {SAMPLER['draws']} draws; the panel: "
-                  f"2 chains x {panel['draws']} draws after {panel['tune']} tuning steps, target_accept 0.95), "
+                  f"{_sampler_text(sampler)}; the panel: {_sampler_text(panel_sampler)}; seed "
+                  f"{sampler.get('seed', 0)}). A fit converged when its R-hat <= {R_HAT_MAX}, bulk ESS >= "
+                  f"{ESS_MIN} and at most {DIVERGENT_MAX:.0%} of its transitions diverged (Vehtari et al. 2021); "
+                  "the rows of a fit that did not are marked **no** in the last column, with the failed checks, "
+                  "and are not counted as evidence below (goal check, specification curve, the backtest record). "
+                  "Each fit is "
                   "scored on every later point of "
                   "the same population (a cloud series: the later prices of its own segment, e.g. hyperscaler "
                   "on-demand) with the predictive distribution the forecast draws "
@@ -348,17 +420,21 @@ def render(spec: pd.DataFrame, bt: pd.DataFrame | None, panel: dict | None = Non
                   "`scaling.hardware.backtest.coverage_under_model`), and the share of them inside 80-97%.", "",
                   "| trend | cut-off | n train | n test | doubling (yr) [90%] | coverage 50% | coverage 90% | "
                   "calibrated model: coverage 90% [5-95%], P(80-97%) | "
-                  "interval score 90% (dex) | median abs. error (dex, factor) | bias (dex) |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for _, r in bt.loc[~bt["trend"].str.startswith("spec:")].iterrows():
+                  "interval score 90% (dex) | median abs. error (dex, factor) | bias (dex) | fit converged |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        shown = bt.loc[~bt["trend"].str.startswith("spec:")]
+        ok = converged(shown)
+        for i, r in shown.iterrows():
             if not np.isfinite(r.get("coverage_90", np.nan)):
-                lines.append(f"| {r['trend']} | {r['cutoff']} | {r['n_train']:.0f} | - | - | - | - | - | - | - | - |")
+                lines.append(f"| {r['trend']} | {r['cutoff']} | {r['n_train']:.0f} | - | - | - | - | - | - | - | - | - |")
                 continue
+            conv = ("yes" if _has(r, "r_hat_max") else "-") if ok[i] else f"**no** ({why_unconverged(r)})"
             lines.append(
                 f"| {r['trend']} | {r['cutoff']} | {r['n_train']:.0f} | {r['n_test']:.0f} | "
                 f"{_fmt(r['doubling_years'])} [{_fmt(r['doubling_lower'])}, {_fmt(r['doubling_upper'])}] | "
                 f"{r['coverage_50']:.0%} | {r['coverage_90']:.0%} | {_sim(r)} | {r['interval_score_90']:.2f} | "
-                f"{r['median_abs_error_dex']:.2f} (x{r['median_abs_error_factor']:.2f}) | {r['bias_dex']:+.2f} |")
+                f"{r['median_abs_error_dex']:.2f} (x{r['median_abs_error_factor']:.2f}) | {r['bias_dex']:+.2f} | "
+                f"{conv} |")
         lines += ["", *goal_check(bt), "", *panel_diagnostics(bt)]
         before = OUT / "price_backtests_before.json"
         if before.exists():
@@ -389,15 +465,53 @@ def _p_two_sided(r) -> float:
     return float(min(1.0, 2.0 * min(r["p_at_most"], r["p_at_least"])))
 
 
+def converged(bt: pd.DataFrame) -> pd.Series:
+    """Per row, whether it may be scored as evidence: False for a row of a Bayesian fit that did
+    not converge (column ``converged``, :func:`_fit_diag`), True otherwise (a converged fit, a
+    fit without a sampler, a row without a fit)."""
+    if "converged" not in bt:
+        return pd.Series(True, index=bt.index)
+    return bt["converged"].map(lambda v: not (isinstance(v, (bool, np.bool_)) and not v)).astype(bool)
+
+
+def why_unconverged(r) -> str:
+    """A row's failed convergence checks, e.g. 'R-hat 1.61, bulk ESS 3, 564 divergent'."""
+    out = []
+    if _has(r, "r_hat_max") and r["r_hat_max"] > R_HAT_MAX:
+        out.append(f"R-hat {r['r_hat_max']:.2f}")
+    if _has(r, "ess_bulk_min") and r["ess_bulk_min"] < ESS_MIN:
+        out.append(f"bulk ESS {r['ess_bulk_min']:.0f}")
+    if _has(r, "divergences") and r["divergences"] > 0:
+        out.append(f"{r['divergences']:.0f} divergent")
+    return ", ".join(out) or "not converged"
+
+
+def _left_out(g: pd.DataFrame) -> str:
+    """The text of the cut-offs left out of a verdict, with why ('' when none)."""
+    bad = g.loc[~converged(g)]
+    if bad.empty:
+        return ""
+    return (f" Left out: {len(bad)} cut-off(s) whose fit did not converge ("
+            + "; ".join(f"{r['cutoff'][:4]}: {why_unconverged(r)}" for _, r in bad.iterrows()) + ").")
+
+
 def goal_check(bt: pd.DataFrame) -> list[str]:
     """Per trend, the cut-offs whose 90% coverage misses :data:`GOAL`, with the probability of
     a coverage this far from 90% if the model were calibrated: simulated on replicate test
     sets from the fitted model (:func:`coverage_under_model`; the points share their line,
-    walk and chip effects, so the binomial p-value would be far too small)."""
-    out = ["### Against the goal (90% intervals covering 80-97% at every cut-off)", ""]
+    walk and chip effects, so the binomial p-value would be far too small). Only rows of
+    converged fits (:func:`converged`) count; the others are named, with why, and left out."""
+    out = ["### Against the goal (90% intervals covering 80-97% at every cut-off)", "",
+           f"Only cut-offs whose fit converged count (R-hat <= {R_HAT_MAX}, bulk ESS >= {ESS_MIN}, at most "
+           f"{DIVERGENT_MAX:.0%} divergent transitions); the others are named and left out.", ""]
     for trend, g in bt.loc[~bt["trend"].str.startswith("spec:")].groupby("trend", sort=False):
         g = g.loc[g["coverage_90"].notna() & (g.get("n_test", 0) > 0)]
         if g.empty:
+            continue
+        left = _left_out(g)
+        g = g.loc[converged(g)]
+        if g.empty:
+            out.append(f"- **{trend}**: no scored cut-off whose fit converged: no verdict.{left}")
             continue
         miss, reach = [], []
         for _, r in g.iterrows():
@@ -410,11 +524,11 @@ def goal_check(bt: pd.DataFrame) -> list[str]:
                 miss.append(f"{r['cutoff'][:4]}: {c:.0%} of {int(r['n_test'])} ({p})")
         ok = len(g) - len(miss)
         pooled = float(np.average(g["coverage_90"], weights=g["n_test"]))
-        out.append(f"- **{trend}**: goal met at {ok} of {len(g)} scored cut-offs"
+        out.append(f"- **{trend}**: goal met at {ok} of {len(g)} scored cut-offs with a converged fit"
                    + (f"; missed at {'; '.join(miss)}" if miss else "")
-                   + f". All cut-offs pooled: {pooled:.0%} of {int(g['n_test'].sum())} later points."
+                   + f". These cut-offs pooled: {pooled:.0%} of {int(g['n_test'].sum())} later points."
                    + (f" A calibrated model would meet the goal at a cut-off with probability "
-                      f"{min(reach):.2f}-{max(reach):.2f}." if reach else ""))
+                      f"{min(reach):.2f}-{max(reach):.2f}." if reach else "") + left)
     out += ["", "p: the two-sided probability, on replicate test sets drawn from the fitted model, of a 90% "
             "coverage at least this far from what the model expects (small p: evidence that the intervals "
             "are miscalibrated; large p: the miss is what a calibrated model with these shared errors shows)."]
@@ -427,12 +541,13 @@ def panel_diagnostics(bt: pd.DataFrame) -> list[str]:
     if rows.empty:
         return []
     out = ["### The panel fits of the backtests", "",
-           "| cut-off | prices | seconds | max R-hat | min bulk ESS | min tail ESS | divergences | "
-           "walk scale omega (dex/sqrt yr) |", "|---|---|---|---|---|---|---|---|"]
-    for _, r in rows.iterrows():
+           "| cut-off | prices | seconds | max R-hat | min bulk ESS | min tail ESS | divergences | converged | "
+           "walk scale omega (dex/sqrt yr) |", "|---|---|---|---|---|---|---|---|---|"]
+    ok = converged(rows)
+    for i, r in rows.iterrows():
         out.append(f"| {r['cutoff']} | {r['n_train']:.0f} | {r['fit_seconds']:.0f} | {r['r_hat_max']:.3f} | "
                    f"{r['ess_bulk_min']:.0f} | {r['ess_tail_min']:.0f} | {r['divergences']:.0f} | "
-                   f"{r['rw_scale']:.3f} |")
+                   f"{'yes' if ok[i] else '**no**'} | {r['rw_scale']:.3f} |")
     return out
 
 
@@ -494,7 +609,9 @@ def figure(spec: pd.DataFrame, path: Path) -> None:
 def record_entries(bt: pd.DataFrame) -> dict:
     """The record (:mod:`scaling.hardware.record`) of the trends the forecast uses: per trend,
     each scored cut-off's 90% coverage and simulated two-sided p, keyed by the model and data
-    of the trend fitted on all the data."""
+    of the trend fitted on all the data. Only cut-offs whose fit converged (:func:`converged`)
+    are in ``cutoffs`` and the pooled coverage, so no verdict rests on an unconverged fit; the
+    others are listed under ``left_out`` with why (``coverage_90_pooled`` None when none is left)."""
     from types import SimpleNamespace
 
     from scaling.hardware.panel import MODEL_VERSION
@@ -509,15 +626,20 @@ def record_entries(bt: pd.DataFrame) -> dict:
                               data_sha256=panel_data().sha256) for s in ("hyperscaler-on-demand", "lowest-available")},
     }
     out = {}
+    ok = converged(bt)
     for name, trend in stand_in.items():
-        rows = [r for _, r in bt.loc[bt["trend"] == name].iterrows() if _has(r, "coverage_90") and r["n_test"] > 0]
-        if not rows:
+        scored = [(r, ok[i]) for i, r in bt.loc[bt["trend"] == name].iterrows()
+                  if _has(r, "coverage_90") and r["n_test"] > 0]
+        if not scored:
             continue
         cuts = [{"cutoff": r["cutoff"], "coverage_90": round(float(r["coverage_90"]), 4), "n_test": int(r["n_test"]),
-                 "p": round(_p_two_sided(r), 4) if _has(r, "p_at_most") else None} for r in rows]
+                 "p": round(_p_two_sided(r), 4) if _has(r, "p_at_most") else None} for r, good in scored if good]
         n = sum(c["n_test"] for c in cuts)
-        out[record_key(trend)] = {"trend": name, "cutoffs": cuts, "n_test": n,
-                                  "coverage_90_pooled": round(sum(c["coverage_90"] * c["n_test"] for c in cuts) / n, 4)}
+        out[record_key(trend)] = {
+            "trend": name, "cutoffs": cuts, "n_test": n,
+            "coverage_90_pooled": round(sum(c["coverage_90"] * c["n_test"] for c in cuts) / n, 4) if n else None,
+            "left_out": [{"cutoff": r["cutoff"], "reason": f"fit not converged: {why_unconverged(r)}"}
+                         for r, good in scored if not good]}
     return out
 
 
@@ -534,7 +656,11 @@ def write_record(bt: pd.DataFrame) -> Path:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="OLS specification curve only")
-    ap.add_argument("--draws", type=int, default=SAMPLER["draws"], help="draws per chain of every fit")
+    ap.add_argument("--draws", type=int, default=None,
+                    help=f"draws per chain of every backtest fit (default: trends {SAMPLER['draws']}, "
+                         f"panel {PANEL_SAMPLER['draws']})")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="pieces (a trend or the panel at a cut-off) fitted at a time through joblib (same rows)")
     ap.add_argument("--cutoffs", default=None, help="comma-separated years (default 2016-2023)")
     ap.add_argument("--render-only", action="store_true",
                     help="rewrite price_backtests.md and the figure from price_backtests.json (no fitting)")
@@ -548,18 +674,21 @@ def main(argv=None) -> None:
         spec["specification"] = spec["specification"].replace({"pooled (Bayes, robust)": POOLED_BAYES})
         payload["specification_curve"] = spec.to_dict("records")
         atomic_write_text(OUT / "price_backtests.json", json.dumps(payload, indent=1, default=float) + "\n")
-        atomic_write_text(OUT / "price_backtests.md", render(spec, bt, payload.get("panel_full_fit")))
+        atomic_write_text(OUT / "price_backtests.md", render(spec, bt, payload.get("sampler"), payload.get("panel_sampler")))
         figure(spec, OUT / "specification_curve.png")
         if bt is not None:
             print(f"wrote {write_record(bt)}")
         return
-    SAMPLER["draws"] = SAMPLER["tune"] = args.draws
+    if args.draws is not None:
+        SAMPLER["draws"] = PANEL_SAMPLER["draws"] = check_int("--draws", args.draws, 100)
     if args.cutoffs:
         CUTOFFS[:] = [f"{y.strip()}-01-01" for y in args.cutoffs.split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     bt = None
     if not args.quick:
-        bt = run_backtests()
+        t_run = time.perf_counter()
+        bt = run_backtests(jobs=args.jobs)
+        print(f"backtests: {time.perf_counter() - t_run:.0f} s with --jobs {args.jobs}")
     full_fits, timing = {}, {}
     if bt is not None:
         from scaling.hardware.panel import DRAWS, TUNE
@@ -573,14 +702,14 @@ def main(argv=None) -> None:
     from scaling.hardware.evaluation import package_versions
 
     payload = {"specification_curve": spec.to_dict("records"),
-               "backtests": None if bt is None else bt.to_dict("records"), "sampler": SAMPLER,
+               "backtests": None if bt is None else bt.to_dict("records"), "sampler": SAMPLER, "panel_sampler": PANEL_SAMPLER,
                "panel_full_fit": timing, "versions": package_versions()}
     atomic_write_text(OUT / "price_backtests.json", json.dumps(payload, indent=1, default=float) + "\n")
-    atomic_write_text(OUT / "price_backtests.md", render(spec, bt, timing))
+    atomic_write_text(OUT / "price_backtests.md", render(spec, bt))
     figure(spec, OUT / "specification_curve.png")
     if bt is not None:
         print(f"wrote {write_record(bt)}")
-    print(render(spec, bt, timing))
+    print(render(spec, bt))
 
 
 if __name__ == "__main__":

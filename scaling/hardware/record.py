@@ -5,7 +5,10 @@ scores it on the later points (``docs/hardware-trends.md``). It writes a short r
 ``fits/price_backtests_record.json`` (:data:`RECORD`): per trend, the coverage of its 90%
 predictive intervals at each cut-off and the probability of a coverage that far from the
 model's own expectation if the model were calibrated (replicate test sets drawn from the
-fitted model, :func:`scaling.hardware.backtest.coverage_under_model`).
+fitted model, :func:`scaling.hardware.backtest.coverage_under_model`). Only cut-offs whose fit
+converged (R-hat, bulk ESS and divergences within :func:`scaling.bayes.diagnostics.convergence`)
+are in an entry's ``cutoffs`` and pooled coverage; the others are listed under ``left_out``, with
+why, so no verdict rests on an unconverged fit.
 
 A trend carries the record's verdict in its warnings (:meth:`TrendResult.warnings`, so every
 forecast that uses it prints it) only when the record provably describes it: same model
@@ -67,7 +70,8 @@ def load_record(path: str | Path | None = None) -> dict:
 
 def make_record(entries: dict, *, n_rep: int, source: str) -> dict:
     """The record file's payload: ``entries`` (:func:`record_key` -> entry with ``cutoffs``
-    (``cutoff``, ``coverage_90``, ``n_test``, ``p``), ``coverage_90_pooled`` and ``n_test``)."""
+    (``cutoff``, ``coverage_90``, ``n_test``, ``p``), ``coverage_90_pooled`` and ``n_test``, and
+    optionally ``left_out``: the cut-offs not scored as evidence, each ``cutoff`` and ``reason``)."""
     return {"schema": SCHEMA, "schema_version": 1, "source": source, "n_rep": int(n_rep),
             "entries": {k: {**v, "p_resolution": 2.0 / n_rep} for k, v in sorted(entries.items())}}
 
