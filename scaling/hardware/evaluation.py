@@ -343,6 +343,8 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
             series = series_trend(fit, target.series)
             out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
     ok, info = _converged(fit.diagnostics, opts["draws"], opts["chains"])
+    if hasattr(fit, "lowest_segment"):  # the segment lowest-available chose from the data before the cut-off
+        info["lowest_segment"] = "/".join(fit.lowest_segment())
     return out, {m: {**info, "converged": ok} for m in out}
 
 
