@@ -180,6 +180,37 @@ def test_job_writes_the_series_mixture_variant(first_run):
     assert any(line.startswith("gpt3_equivalent_cost_series_mixture (") for line in lines)
 
 
+def test_headline_is_the_series_mixture_when_the_switch_is_on(first_run, tmp_path, monkeypatch):
+    """HEADLINE_IS_SERIES_MIXTURE: the headline is the series mixture (stated weights in its label and
+    the summary) and the hyperscaler-only forecast is saved, labelled as such, beside it."""
+    from scaling.pipeline import steps
+
+    monkeypatch.setattr(steps, "HEADLINE_IS_SERIES_MIXTURE", True)
+    fits = tmp_path / "fits"
+    shutil.copytree(first_run[0] / "fits", fits)
+    lines: list[str] = []
+    summary = run(_quick(tmp_path), echo=lines.append)
+    head = json.loads((tmp_path / "forecasts" / "gpt3_equivalent_cost.json").read_text())
+    hyper = json.loads((tmp_path / "forecasts" / "gpt3_equivalent_cost_hyperscaler.json").read_text())
+    assert head["assumptions"]["price_series"] == "mixture" and summary["headline_series"] == "mixture"
+    assert set(head["assumptions"]["price_mixture_weights"]) == {
+        "hyperscaler-on-demand-rw", "lowest-available", "purchase"}
+    assert summary["headline_price_mixture"] == pytest.approx(
+        {"hyperscaler-on-demand-rw": 1 / 3, "lowest-available": 1 / 3, "purchase": 1 / 3})
+    assert "price mixture (hyperscaler-on-demand-rw 33%" in head["label"]
+    assert hyper["assumptions"]["price_series"] == "hyperscaler-on-demand-rw"
+    assert "hyperscaler on-demand list price only" in hyper["label"]
+    assert set(summary["series_mixture"]) == {"gpt3_equivalent_cost", "gpt3_equivalent_cost_hyperscaler",
+                                              "gpt3_equivalent_cost_series_mixture"}
+    assert summary["series_mixture"]["gpt3_equivalent_cost"]["price_series_share"]["2030-01-01"] > 0
+    assert any("(price mixture: hyperscaler-on-demand-rw 33%, lowest-available 33%, purchase 33%)" in line
+               for line in lines)
+    # the same draws as the mixture variant: one forecast, two names
+    a = pd.read_csv(tmp_path / "forecasts" / "gpt3_equivalent_cost.csv")
+    b = pd.read_csv(tmp_path / "forecasts" / "gpt3_equivalent_cost_series_mixture.csv")
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_job_writes_the_capability_equivalent_variant(first_run):
     """GPT-3's MMLU priced from the least-compute frontier (scaling.forecast.capability), in the summary."""
     tmp, lines, summary = first_run

@@ -251,10 +251,14 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
     }
     if bayes is not None:
         variants["gpt3_equivalent_cost_bayes"] = dict(loss_fit=bayes, **head, label="Bayesian posterior")
-    variants[SERIES_MIXTURE_VARIANT] = dict(loss_fit=mixture, price_trend=_series_mixture(series, trends),
-                                            label="mixture of price series and bases")
+    prices = _series_mixture(series, trends)
+    variants[SERIES_MIXTURE_VARIANT] = dict(loss_fit=mixture, price_trend=prices,
+                                            label="law mixture, price mixture (" + ", ".join(
+                                                f"{k} {w:.0%}" for k, w in prices.weights.items()) + ")")
     if HEADLINE_IS_SERIES_MIXTURE:  # the lead's switch (config.py): the headline carries the series choice
-        variants["gpt3_equivalent_cost_hyperscaler"] = variants["gpt3_equivalent_cost"]
+        variants["gpt3_equivalent_cost_hyperscaler"] = {
+            **variants["gpt3_equivalent_cost"],
+            "label": "law mixture, hyperscaler on-demand list price only (random walk with drift)"}
         variants["gpt3_equivalent_cost"] = variants[SERIES_MIXTURE_VARIANT]
     forecasts = {}
     for stem, kwargs in variants.items():
