@@ -232,8 +232,17 @@ def render_forecast_report(summary_path: Path) -> str:
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
-        "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and "
-        + ("Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
+        ("**Headline price series: a mixture** of " + ", ".join(
+            f"`{k}` {w:.0%}" for k, w in (s.get("headline_price_mixture") or {}).items())
+         + ": each draw rents from a hyperscaler on demand, rents at the lowest widely available price or buys "
+         "([why and how](#pricing-with-a-mixture-of-price-series-and-bases)); `gpt3_equivalent_cost_hyperscaler` "
+         "prices with the hyperscaler on-demand list price alone (`hyperscaler-on-demand-rw`), the typical "
+         "on-demand price at AWS, Azure, GCP and Oracle forecast by a random walk with drift ([why that model]"
+         "(#which-price-model-the-headline-uses-and-why)). "
+         if head == "mixture" else
+         "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and ")
+        + ("" if head == "mixture" else
+           "Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
            "selection chose over the hierarchical cloud-price model ([why](#which-price-model-the-headline-uses-"
            "and-why)). `gpt3_equivalent_cost_panel` uses that model's series of the same prices "
            "(`hyperscaler-on-demand`: chip, provider, provider-kind and pricing-tier effects; [hardware "
@@ -340,7 +349,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "- **Law mixture vs one law.** The headline mixes three laws; `_lsq` (the refit alone) and "
         "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
         "",
-        *price_choice_section(),
+        *price_choice_section(mixture=head == "mixture"),
         *series_mixture_section(s),
     ]
     wb = s.get("width_by_source")

@@ -1,7 +1,8 @@
 """The section "Pricing with a mixture of price series and bases" of ``docs/forecast.md``
 (``docs/build_docs.py reports``): the mixture's weights and why, and its numbers from
 ``forecasts/summary.json`` (``series_mixture``, written by ``scaling run``) and
-``validation/results/fan_shares.md`` (``validation/fan_shares.py``); no number here is typed by hand.
+``validation/results/fan_shares.md`` (``validation/fan_shares.py``), and the components' scores against
+baselines from the validation results (``docs/mixture_components.py``); no number here is typed by hand.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ def _money(x: float) -> str:
 
 def series_mixture_section(summary: dict) -> list[str]:
     """The section's lines (the table only when ``summary`` has the ``series_mixture`` entry)."""
+    from mixture_components import component_lines
+
+    components, _ = component_lines()
+    on = summary.get("headline_series") == "mixture"
+    weights = ", ".join(f"`{k}` {w:.0%}" for k, w in (summary.get("headline_price_mixture") or {}).items())
     lines = [
         f"## {TITLE}",
         "",
@@ -35,7 +41,9 @@ def series_mixture_section(summary: dict) -> list[str]:
         "- **renting from a hyperscaler on demand** (`hyperscaler-on-demand-rw`): the list price of on-demand "
         "rental at AWS, Azure, GCP and Oracle, the dearest way to rent; large buyers commit for years or "
         "negotiate, and pay less;",
-        "- **renting at the lowest widely available price** (`lowest-available`): GPU clouds and marketplaces;",
+        "- **renting at the lowest widely available price** (`lowest-available`): the segment whose line the "
+        "hierarchical panel puts lowest among those offered by at least 3 providers, marketplaces excepted "
+        "(chosen from the data at each fit: the GPU clouds' on-demand prices at present);",
         "- **buying** (`purchase`): the accelerators' release prices with server, interconnect, capital, "
         "occupancy and energy costs (Cottier et al. 2024 ranges), without the building, staff or margin.",
         "",
@@ -47,10 +55,13 @@ def series_mixture_section(summary: dict) -> list[str]:
         "`price_series` (the width of the change when each draw's series mean of log10 $ per FLOP is replaced "
         "by the mean over all draws, date by date; the same quantile-width share as every other source).",
         "",
+        *components,
         "Whether the headline (`gpt3_equivalent_cost`) is this mixture is one constant, "
-        "`HEADLINE_IS_SERIES_MIXTURE` in `scaling/pipeline/config.py` (now "
-        f"{'on' if summary.get('headline_series') == 'mixture' else 'off'}: the headline prices with "
-        f"`{summary.get('headline_series') or 'hyperscaler-on-demand-rw'}`).",
+        "`HEADLINE_IS_SERIES_MIXTURE` in `scaling/pipeline/config.py`, "
+        + (f"now on: the headline is the mixture ({weights}), and `gpt3_equivalent_cost_hyperscaler` keeps the "
+           "hyperscaler on-demand list price alone (`hyperscaler-on-demand-rw`)." if on else
+           f"now off: the headline prices with `{summary.get('headline_series') or 'hyperscaler-on-demand-rw'}`, "
+           "the hyperscaler on-demand list price alone, the dearest way to rent."),
         "",
     ]
     entries = summary.get("series_mixture") or {}
