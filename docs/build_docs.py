@@ -903,8 +903,106 @@ def render_hardware_page() -> str:
     calibration = ROOT / "validation" / "results" / "trend_calibration.md"
     if calibration.exists():
         lines += [calibration.read_text(encoding="utf-8").rstrip(), ""]
+    lines += trend_evaluations_section()
     lines += price_choice_section()
     return "\n".join(lines)
+
+
+#: The trends the forecasts use, each scored by validation/trend_calibration.py: (label, saved rows,
+#: what uses it). The pooled cloud trend is the `pooled` price series.
+_SCORED_TRENDS = [
+    ("FLOP/s per $ (tensor16)", "trend_calibration_flops_per_usd_tensor16.csv", "the cost forecast's purchase basis"),
+    ("FLOP/s per W (tensor16)", "trend_calibration_flops_per_watt_tensor16.csv", "the cost forecast's purchase basis"),
+    ("FLOP/s per $ (fp32)", "trend_calibration_flops_per_usd_fp32.csv", "the `purchase-fp32` series"),
+    ("FLOP/s per W (fp32)", "trend_calibration_flops_per_watt_fp32.csv", "the `purchase-fp32` series"),
+    ("cloud FLOP per $ (pooled, tensor16)", "evaluation_pooled.csv", "the `pooled` price series"),
+]
+
+
+def _default_model(res) -> str:
+    """The model a forecast uses for the trend of ``res``: the dynamic `trend` for
+    scaling.hardware.trend.DYNAMIC_TRENDS, else `trend-static`; the pooled series' `trend` (static)."""
+    from scaling.hardware.trend import DYNAMIC_TRENDS
+
+    st = res.settings
+    if st.get("series") == "pooled":
+        return "trend"
+    return "trend" if (st.get("metric"), st.get("precision")) in DYNAMIC_TRENDS else "trend-static"
+
+
+def _unconverged_text(label: str, res) -> str:
+    fits = res.fits.loc[res.fits["model"].isin(["trend", "trend-static"])]
+    bad = fits.loc[~fits["converged"].astype(bool)]
+    if bad.empty:
+        return f"{label}: every trend fit converged"
+    ex = res.n_excluded()
+    parts = [f"`{m}` at {', '.join(bad.loc[bad['model'] == m, 'cutoff'])} ({ex.get(m, 0)} of "
+             f"{int((res.test_rows(True)['model'] == m).sum())} later rows)" for m in dict.fromkeys(bad["model"])]
+    return f"{label}: " + "; ".join(parts)
+
+
+def _verdict_summary(found) -> str:
+    """One sentence per rule, computed: which default models beat the best baseline, which meet the goal."""
+    from scaling.hardware.evaluation_report import verdict
+
+    every = [(label, verdict(res, _default_model(res), True)) for label, res, _ in found]
+    beats = [label for label, v in every if v["beats"]]
+    goal = [label for label, v in every if v["coverage_ok"]]
+    bests = sorted({v["baseline"] for _, v in every})
+    none = [label for label, res, _ in found if not verdict(res, _default_model(res), False)["n_rows"]]
+    return (f"Scored on every fit, the default model beats the best baseline ({', '.join(f'`{b}`' for b in bests)}) "
+            f"for {', '.join(beats) if beats else 'none of the trends'} and meets the coverage goal for "
+            f"{', '.join(goal) if goal else 'none of them'}. With converged fits only there is no evidence at all "
+            f"for {', '.join(none) if none else 'no trend'} (no default fit converged at any cut-off). These are "
+            "the verdicts as the rule gives them; which model a forecast should use is left to the lead.")
+
+
+def trend_evaluations_section() -> list[str]:
+    """Every trend a forecast uses, scored against the four baselines (issue 20): the verdicts, then
+    each trend's full report, rendered from the rows validation/trend_calibration.py saved (no fit
+    is rerun here)."""
+    from scaling.hardware.evaluation import evaluation_markdown, load_evaluation
+    from scaling.hardware.evaluation_report import GOAL50, GOAL90, verdicts_markdown
+
+    results = ROOT / "validation" / "results"
+    found = [(label, load_evaluation(results / name), use) for label, name, use in _SCORED_TRENDS
+             if (results / name).exists()]
+    if not found:
+        return []
+    lines = [
+        "## The trends scored against baselines (issue 20)", "",
+        "Every trend a forecast uses, scored as the hyperscaler series is above: each model fitted on the data "
+        "dated before each cut-off and scored on every later chip (price, for the pooled cloud trend), against "
+        "four baselines -- no change, a random walk with drift (`rw`), least squares on the series alone "
+        "(`ols`) and Epoch's published rate (`epoch`) -- with paired differences and 90% cluster-bootstrap "
+        "intervals (a cluster is a chip; a chip at a provider for the pooled trend), PIT counts by horizon and "
+        "the coverage of 50% and 90% intervals pooled over the cut-offs. Written by "
+        "`python validation/trend_calibration.py` (the chip trends' Bayesian fits; `--add-epoch` added the "
+        "`epoch` rows without refitting them; `--pooled` the pooled trend) and rendered here from the saved rows.",
+        "",
+        "**Unconverged fits are not evidence.** A Bayesian fit with R-hat above 1.01, bulk ESS below 400 or more "
+        "than 1% divergent transitions is flagged; by the issue's rule its rows are not evidence. Each report "
+        "below scores the models both ways (converged fits only, then every fit), and the verdicts below are "
+        "given both ways. Flagged trend fits: "
+        + "; ".join(_unconverged_text(label, res) for label, res, _ in found) + ". (In the chip trends' files a "
+        "cut-off's two trend fits were flagged together when either was: they were written before the "
+        "evaluation kept each model's diagnostics.)", "",
+        "**Epoch's rates saw part of the test data.** They were published in 2022-2023 from chips released up to "
+        "then, so at earlier cut-offs the `epoch` baseline is not out of sample: a trend that loses to it has "
+        "lost to a rate fitted partly on the chips it is scored on.", "",
+        f"**Verdicts.** The rule: the trend's default model (the dynamic `trend` for FLOP/s per W at FP32, "
+        f"`scaling.hardware.trend.DYNAMIC_TRENDS`; the static line `trend-static` for the other chip trends; the "
+        f"pooled series' static `trend`) beats the best baseline (lowest mean CRPS) when its paired CRPS "
+        f"difference's 90% interval lies below zero; the coverage goal is 90% intervals covering "
+        f"{GOAL90[0]:.0%}-{GOAL90[1]:.0%} and 50% intervals {GOAL50[0]:.0%}-{GOAL50[1]:.0%} of the later "
+        "observations, pooled over the cut-offs. No default model is changed here.", "",
+        verdicts_markdown([(label, res, _default_model(res)) for label, res, _ in found]).rstrip(), "",
+        _verdict_summary(found), "",
+    ]
+    for label, res, use in found:
+        title = f"{label}: {use}, cut-offs {', '.join(res.settings.get('cutoffs', []))}"
+        lines += [evaluation_markdown(res, title=title, heading="###").rstrip(), ""]
+    return lines
 
 
 # --------------------------------------------------------------------------- executable examples

@@ -59,3 +59,16 @@ def test_bootstrap_coverage_in_a_wide_band():
     # and they are not vacuous: the alpha interval is narrower than 0.2
     widths = [r["upper_alpha"] - r["lower_alpha"] for r in rows]
     assert np.median(widths) < 0.2
+
+
+def test_rows_do_not_depend_on_jobs():
+    """Data sets fitted side by side through joblib give the rows fitted one by one, in order."""
+    cal = _calibration()
+    one = list(cal.coverage_rows("bootstrap", 3, "normal", bootstrap=10, seed=3, start=1, jobs=1))
+    two = list(cal.coverage_rows("bootstrap", 3, "normal", bootstrap=10, seed=3, start=1, jobs=2))
+    assert [r["i"] for r in one] == [r["i"] for r in two] == [1, 2]
+    for a, b in zip(one, two):
+        a.pop("seconds"), b.pop("seconds")
+        assert a.keys() == b.keys()
+        for k in a:
+            assert a[k] == pytest.approx(b[k], rel=1e-9, abs=1e-12), k

@@ -200,7 +200,7 @@ def test_cli_writes_the_csv(tmp_path):
     ["--series", "hyperscaler-on-demand", "--cutoff", "2010-01-01"],
     ["--series", "hyperscaler-on-demand", "--cutoff", "not a date"],
     ["--metric", "flops-per-gram"],
-    ["--metric", "flops-per-watt", "--models", "epoch"],
+    ["--metric", "flops-per-watt", "--models", "panel"],
     ["--series", "hyperscaler-on-demand", "--models", "trend"],
     ["--series", "hyperscaler-on-demand", "--models", "magic"],
     ["--series", "lowest-available"],

@@ -28,6 +28,7 @@ Writes ``validation/results/price_backtests.json``, ``validation/results/price_b
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -39,6 +40,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scaling._io import atomic_write_text  # noqa: E402
 from scaling.hardware.backtest import COVERAGE_GOAL, coverage_under_model, score_draws  # noqa: E402
 from scaling.hardware.data import MIN_CHIPS, TrendData, trend_data  # noqa: E402
 from scaling.hardware.panel import fit_panel, panel_data, series_trend  # noqa: E402
@@ -52,6 +54,28 @@ SAMPLER = dict(draws=500, chains=2, tune=500, seed=0)
 PURCHASE = {"purchase-per-usd-tensor16": ("flops_per_usd", "tensor16", "FLOP/s per $ of release price"),
             "purchase-per-watt-tensor16": ("flops_per_watt", "tensor16", "FLOP/s per W of TDP")}
 CLOUD = ("hyperscaler-on-demand", "lowest-available", "pooled")
+#: Base seed of every random draw of the backtests and the specification curve (:func:`draw_rng`).
+BASE_SEED = 20240101
+
+
+def stable_int(text: str) -> int:
+    """A 64-bit integer of ``text``, the same in every process, machine and Python version:
+    the first 8 bytes (little-endian) of its BLAKE2b digest. (Python's ``hash`` of a string is
+    salted per process, so it cannot seed anything.)"""
+    return int.from_bytes(hashlib.blake2b(str(text).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def draw_rng(*key: str) -> np.random.Generator:
+    """The random numbers of one piece of the results: a Generator seeded by the
+    :class:`numpy.random.SeedSequence` of ``[BASE_SEED, stable_int(k) for k in key]``.
+
+    Every (trend or series, cut-off) row of the backtests, and every fit of the specification
+    curve, draws from its own stream, keyed by its name (e.g. ``draw_rng("backtest",
+    "pooled", "2020-01-01")``), so its numbers do not depend on which pieces ran before it:
+    adding, removing or reordering a trend, a specification or a cut-off leaves every other
+    piece's numbers as they were.
+    """
+    return np.random.default_rng([BASE_SEED, *(stable_int(k) for k in key)])
 
 
 def _split(td: TrendData, cutoff: str) -> tuple[TrendData, pd.DataFrame] | None:
@@ -109,34 +133,36 @@ def _row(trend_name, cutoff, n_train, fit, scores) -> dict:
             "doubling_upper": d.get("upper", np.nan)}
 
 
+def _bayes_fit(train: TrendData):
+    """The backtests' Bayesian fit of a trend (:data:`SAMPLER`)."""
+    return fit_prepared(train, "bayes", **SAMPLER)
+
+
+def trend_row(name: str, full: TrendData, cutoff: str, fit=_bayes_fit, log=print) -> dict:
+    """One backtest row of a chip or pooled trend: ``fit`` (a function of the training
+    :class:`TrendData`) on the points before ``cutoff``, scored on the rest with the draws of
+    ``draw_rng("backtest", name, cutoff)``; only ``n_train`` when not scorable."""
+    split = _split(full, cutoff)
+    if split is None:
+        return {"trend": name, "cutoff": cutoff, "n_train": int((full.data["date"] < cutoff).sum())}
+    train, test = split
+    t = time.perf_counter()
+    trend = fit(train)
+    row = {**_row(name, cutoff, len(train.data), trend, _score(trend, test, draw_rng("backtest", name, cutoff))),
+           **_fit_diag(trend)}
+    log(f"{name} {cutoff}: {time.perf_counter() - t:.0f} s, {row}")
+    return row
+
+
 def run_backtests(log=print) -> pd.DataFrame:
     rows = []
-    rng = np.random.default_rng(20240101)
     for name, (metric, precision, _) in PURCHASE.items():
         full = trend_data(None, metric, precision)
-        for c in CUTOFFS:
-            split = _split(full, c)
-            if split is None:
-                rows.append({"trend": name, "cutoff": c, "n_train": int((full.data["date"] < c).sum())})
-                continue
-            train, test = split
-            t = time.perf_counter()
-            fit = fit_prepared(train, "bayes", **SAMPLER)
-            rows.append({**_row(name, c, len(train.data), fit,
-                                _score(fit, test, rng)), **_fit_diag(fit)})
-            log(f"{name} {c}: {time.perf_counter() - t:.0f} s, {rows[-1]}")
+        rows += [trend_row(name, full, c, log=log) for c in CUTOFFS]
     pooled_full = trend_data(None, "flops_per_usd_cloud", "tensor16")
     panel_full = panel_data()
     for c in CUTOFFS:
-        split = _split(pooled_full, c)
-        if split is None:
-            rows.append({"trend": "pooled", "cutoff": c, "n_train": int((pooled_full.data["date"] < c).sum())})
-        else:
-            train, test = split
-            fit = fit_prepared(train, "bayes", **SAMPLER)
-            rows.append({**_row("pooled", c, len(train.data), fit,
-                                _score(fit, test, rng)), **_fit_diag(fit)})
-            log(f"pooled {c}: {rows[-1]}")
+        rows.append(trend_row("pooled", pooled_full, c, log=log))
         split = _split(panel_full, c)
         if split is None:
             for s in ("hyperscaler-on-demand", "hyperscaler-on-demand (no walk)", "lowest-available",
@@ -153,13 +179,13 @@ def run_backtests(log=print) -> pd.DataFrame:
             tr = series_trend(panel, s.split(" ")[0])
             kind, tier = tr.settings["provider_kind"], tr.settings["pricing"]
             seg = test.loc[(test["provider_kind"] == kind) & (test["pricing_tier"] == tier)]
-            sc = _score(tr, seg, rng, walk)
+            sc = _score(tr, seg, draw_rng("backtest", s, c), walk)
             rows.append({**_row(s, c, len(train.data), tr, sc), "segment": f"{kind}/{tier}", **diag,
                          "rw_scale": float(np.median(tr.draws["rw_scale"]))})
         hyp = test.loc[(test["provider_kind"] == "hyperscaler") & (test["pricing_tier"] == "on_demand")]
-        rows.append(_row("spec:hierarchical", c, len(train.data), series_trend(panel, "hyperscaler-on-demand"),
-                         score_draws(hyp["log10_value"], _new_draws(series_trend(panel, "hyperscaler-on-demand"),
-                                                                    hyp, rng))))  # noqa: E501
+        hier = series_trend(panel, "hyperscaler-on-demand")
+        draws = _new_draws(hier, hyp, draw_rng("backtest", "spec:hierarchical", c))
+        rows.append(_row("spec:hierarchical", c, len(train.data), hier, score_draws(hyp["log10_value"], draws)))
         log(f"panel {c}: {secs:.0f} s, {rows[-4:]}")
     return pd.DataFrame(rows)
 
@@ -184,8 +210,9 @@ def _design(d: pd.DataFrame, t0: float, effect: str | None, levels=None):
 
 
 def spec_ols(d: pd.DataFrame, effect: str | None, cluster: str | None = None, test: pd.DataFrame | None = None,
-             rng=None):
-    """OLS of log10 y on year (+ fixed effects); doubling time and, with ``test``, predictive draws."""
+             *, rng: np.random.Generator):
+    """OLS of log10 y on year (+ fixed effects); doubling time and, with ``test``, predictive draws
+    (from ``rng``: :func:`draw_rng` of the specification and cut-off)."""
     t0 = round(float(d["year"].mean()), 2)
     X, levels = _design(d, t0, effect)
     y = d["log10_value"].to_numpy(dtype=float)
@@ -199,7 +226,6 @@ def spec_ols(d: pd.DataFrame, effect: str | None, cluster: str | None = None, te
         cov = (n_g / (n_g - 1)) * ((n - 1) / (n - k)) * bread @ meat @ bread
         dof = n_g - 1
     draws = 4000
-    rng = rng or np.random.default_rng(0)
     # multivariate t about beta: only the deviation is scaled by the chi-square factor
     coef = beta + (rng.multivariate_normal(np.zeros(len(beta)), cov, size=draws)
                    / np.sqrt(rng.chisquare(dof, size=draws) / dof)[:, None])
@@ -242,12 +268,13 @@ def specification_curve(backtest_rows: pd.DataFrame | None = None, full_fits: di
 
     Backtest score of every specification: the later hyperscaler on-demand prices (the
     headline series' population) at the cut-offs 2019-2023, mean coverage and interval score.
+    Each fit draws from its own stream (:func:`draw_rng`), so a specification's numbers do not
+    depend on the others in :data:`SPECS`.
     """
-    rng = np.random.default_rng(7)
     rows = []
     for name, spec in SPECS.items():
         td = trend_data(None, "flops_per_usd_cloud", "tensor16", **spec["filters"])
-        full = spec_ols(td.data, spec["effect"], spec.get("cluster"), rng=rng)
+        full = spec_ols(td.data, spec["effect"], spec.get("cluster"), rng=draw_rng("spec", name, "all data"))
         scores = []
         for c in SPEC_CUTOFFS:
             split = _split(td, c)
@@ -255,7 +282,7 @@ def specification_curve(backtest_rows: pd.DataFrame | None = None, full_fits: di
                 continue
             train, test = split
             test = test.loc[test["provider_kind"] == "hyperscaler"]
-            r = spec_ols(train.data, spec["effect"], spec.get("cluster"), test=test, rng=rng)
+            r = spec_ols(train.data, spec["effect"], spec.get("cluster"), test=test, rng=draw_rng("spec", name, c))
             if "pred" in r:
                 scores.append(score_draws(test["log10_value"], r["pred"]))
         sc = pd.DataFrame(scores)
@@ -520,8 +547,8 @@ def main(argv=None) -> None:
         spec = pd.concat([specification_curve(None), spec.loc[spec["model"] == "Bayes"]], ignore_index=True)
         spec["specification"] = spec["specification"].replace({"pooled (Bayes, robust)": POOLED_BAYES})
         payload["specification_curve"] = spec.to_dict("records")
-        (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-        (OUT / "price_backtests.md").write_text(render(spec, bt, payload.get("panel_full_fit")))
+        atomic_write_text(OUT / "price_backtests.json", json.dumps(payload, indent=1, default=float) + "\n")
+        atomic_write_text(OUT / "price_backtests.md", render(spec, bt, payload.get("panel_full_fit")))
         figure(spec, OUT / "specification_curve.png")
         if bt is not None:
             print(f"wrote {write_record(bt)}")
@@ -548,8 +575,8 @@ def main(argv=None) -> None:
     payload = {"specification_curve": spec.to_dict("records"),
                "backtests": None if bt is None else bt.to_dict("records"), "sampler": SAMPLER,
                "panel_full_fit": timing, "versions": package_versions()}
-    (OUT / "price_backtests.json").write_text(json.dumps(payload, indent=1, default=float) + "\n")
-    (OUT / "price_backtests.md").write_text(render(spec, bt, timing))
+    atomic_write_text(OUT / "price_backtests.json", json.dumps(payload, indent=1, default=float) + "\n")
+    atomic_write_text(OUT / "price_backtests.md", render(spec, bt, timing))
     figure(spec, OUT / "specification_curve.png")
     if bt is not None:
         print(f"wrote {write_record(bt)}")

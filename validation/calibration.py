@@ -29,6 +29,7 @@ Usage::
     python validation/calibration.py bootstrap --n 100 --bootstrap 200 --noise normal
     python validation/calibration.py bootstrap --n 100 --bootstrap 200 --noise student
     python validation/calibration.py bayes --n 20 --noise student
+    python validation/calibration.py bootstrap --n 100 --jobs 2   # data sets fitted side by side (joblib)
     python validation/calibration.py report          # tables (markdown) and figures
 
 Results go to ``validation/results/coverage_<method>_<noise>.csv`` (one row per data set,
@@ -119,25 +120,49 @@ def fit_one(runs, method: str, bootstrap: int, seed: int):
     return bayes.fit(runs, seed=seed, draws=500, tune=500, chains=2)
 
 
-def coverage_rows(method: str, n_datasets: int, noise: str, bootstrap: int = 200, seed: int = 0, start: int = 0):
-    """Yield one row per simulated data set: covered flag and interval of every quantity."""
+def coverage_row(method: str, i: int, noise: str, bootstrap: int = 200, seed: int = 0) -> dict:
+    """One simulated data set's row: covered flag and interval of every quantity.
+
+    The data set's randomness comes from its own generator, ``default_rng([seed, i, noise])``,
+    and its fit's seed is ``seed + i``: a row is the same whichever process computes it.
+    """
+    import warnings
+
+    warnings.simplefilter("ignore")
     n, d = design()
     truth = true_values()
-    for i in range(start, n_datasets):
-        rng = np.random.default_rng([seed, i, 0 if noise == "normal" else 1])
-        runs = simulate(n, d, noise, rng)
-        t0 = time.perf_counter()
-        res = fit_one(runs, method, bootstrap, seed + i)
-        iv = intervals(res)
-        row = {"i": i, "seconds": round(time.perf_counter() - t0, 2)}
-        for q in QUANTITIES:
-            lo, hi = iv[q]
-            row[f"cover_{q}"] = int(lo <= truth[q] <= hi)
-            row[f"lower_{q}"], row[f"upper_{q}"] = lo, hi
-        yield row
+    rng = np.random.default_rng([seed, i, 0 if noise == "normal" else 1])
+    runs = simulate(n, d, noise, rng)
+    t0 = time.perf_counter()
+    res = fit_one(runs, method, bootstrap, seed + i)
+    iv = intervals(res)
+    row = {"i": i, "seconds": round(time.perf_counter() - t0, 2)}
+    for q in QUANTITIES:
+        lo, hi = iv[q]
+        row[f"cover_{q}"] = int(lo <= truth[q] <= hi)
+        row[f"lower_{q}"], row[f"upper_{q}"] = lo, hi
+    return row
 
 
-def run(method: str, n_datasets: int, noise: str, bootstrap: int, seed: int) -> Path:
+def coverage_rows(method: str, n_datasets: int, noise: str, bootstrap: int = 200, seed: int = 0, start: int = 0,
+                  jobs: int = 1):
+    """Yield one row per simulated data set, in order; ``jobs`` data sets fitted at a time through joblib.
+
+    joblib's backend is the user's choice (``with joblib.parallel_config(backend="dask"):`` sends
+    the fits to a Dask cluster, for one); the rows do not depend on it or on ``jobs``.
+    """
+    from joblib import Parallel, delayed
+
+    if jobs == 1:
+        for i in range(start, n_datasets):
+            yield coverage_row(method, i, noise, bootstrap, seed)
+        return
+    for lo in range(start, n_datasets, jobs):  # batches, so rows are written (and resumable) as they come
+        batch = range(lo, min(lo + jobs, n_datasets))
+        yield from Parallel(n_jobs=jobs)(delayed(coverage_row)(method, i, noise, bootstrap, seed) for i in batch)
+
+
+def run(method: str, n_datasets: int, noise: str, bootstrap: int, seed: int, jobs: int = 1) -> Path:
     import warnings
 
     warnings.simplefilter("ignore")
@@ -152,7 +177,7 @@ def run(method: str, n_datasets: int, noise: str, bootstrap: int, seed: int) -> 
         writer = csv.DictWriter(fh, fieldnames=fields)
         if done == 0:
             writer.writeheader()
-        for row in coverage_rows(method, n_datasets, noise, bootstrap, seed, start=done):
+        for row in coverage_rows(method, n_datasets, noise, bootstrap, seed, start=done, jobs=jobs):
             writer.writerow(row)
             fh.flush()
             print(f"{method} {noise} {row['i'] + 1}/{n_datasets} {row['seconds']} s", flush=True)
@@ -280,7 +305,10 @@ def main(argv=None):
     parser.add_argument("--noise", choices=("normal", "student"), default="normal")
     parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples per fit")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1, help="data sets fitted at a time (joblib; same rows)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     if args.what == "report":
         print("## Coverage of 90% intervals\n")
         print(coverage_table())
@@ -289,7 +317,7 @@ def main(argv=None):
         for path in figures():
             print(f"wrote {path}")
         return
-    run(args.what, args.n, args.noise, args.bootstrap, args.seed)
+    run(args.what, args.n, args.noise, args.bootstrap, args.seed, args.jobs)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ model with the priors it has on the Chinchilla data.
 
 Usage (expensive: ~10 s per dataset on 2 cores; run it once in the background)::
 
-    nohup python validation/sbc.py --n 100 --draws 200 --tune 200 > validation/results/sbc.log 2>&1 &
+    nohup python validation/sbc.py --n 100 --draws 200 --tune 200 --jobs 1 > validation/results/sbc.log 2>&1 &
 
 Writes ``validation/results/sbc_ranks.csv`` (one row per dataset, appended as it goes, so a
 partial run keeps its rows); ``validation/calibration.py --sbc-only`` turns it into the
@@ -75,6 +75,37 @@ def prior_draws(base, n: int, seed: int):
     return theta, sims
 
 
+def sbc_row(base, theta: dict, log_loss, i: int, draws: int, tune: int, chains: int, thin: int, seed: int) -> dict:
+    """Fit data set ``i`` and rank its true parameters among the thinned posterior draws.
+
+    The fit's seed is ``seed + 1 + i``: a row is the same whichever process computes it.
+    """
+    import warnings
+
+    from scaling.bayes.diagnostics import import_arviz
+    from scaling.bayes.model import build_model
+    from scaling.bayes.samplers import sample
+
+    warnings.simplefilter("ignore")
+    az = import_arviz()
+    t0 = time.perf_counter()
+    model = build_model(with_observed(base, log_loss), "centred")
+    idata, _ = sample(model, draws=draws, tune=tune, chains=chains, seed=seed + 1 + i, target_accept=0.9)
+    post = idata.posterior
+    row = {"i": i}
+    n_ranked = 0
+    for p in SBC_PARAMS:
+        v = np.asarray(post[p].values)[:, ::thin].reshape(-1)
+        n_ranked = v.size
+        row[f"rank_{p}"] = int(np.sum(v < theta[p][i]))
+        row[f"true_{p}"] = float(theta[p][i])
+    summ = az.summary(idata, var_names=list(SBC_PARAMS), kind="diagnostics")
+    row.update(n_ranked=n_ranked, divergences=int(np.asarray(idata.sample_stats["diverging"].values).sum()),
+               max_r_hat=float(summ["r_hat"].max()), min_ess_bulk=float(summ["ess_bulk"].min()),
+               seconds=round(time.perf_counter() - t0, 2))
+    return row
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100, help="simulated data sets")
@@ -84,15 +115,16 @@ def main(argv=None):
     parser.add_argument("--thin", type=int, default=4, help="keep every thin-th draw for the ranks")
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="data sets fitted at a time through joblib (same rows; joblib's backend decides where)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
 
     import warnings
 
-    from scaling.bayes.diagnostics import import_arviz
-    from scaling.bayes.model import build_model
-    from scaling.bayes.samplers import sample
+    from joblib import Parallel, delayed
 
-    az = import_arviz()
     warnings.simplefilter("ignore")
     base = design()
     theta, sims = prior_draws(base, args.n, args.seed)
@@ -104,32 +136,20 @@ def main(argv=None):
     fields = ["i", *[f"rank_{p}" for p in SBC_PARAMS], *[f"true_{p}" for p in SBC_PARAMS], "n_ranked",
               "divergences", "max_r_hat", "min_ess_bulk", "seconds"]
     t_start = time.perf_counter()
+    settings = dict(draws=args.draws, tune=args.tune, chains=args.chains, thin=args.thin, seed=args.seed)
     with args.out.open("a", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         if done == 0:
             writer.writeheader()
-        for i in range(done, args.n):
-            t0 = time.perf_counter()
-            model = build_model(with_observed(base, sims[i]), "centred")
-            idata, _ = sample(model, draws=args.draws, tune=args.tune, chains=args.chains,
-                              seed=args.seed + 1 + i, target_accept=0.9)
-            post = idata.posterior
-            row = {"i": i}
-            n_ranked = 0
-            for p in SBC_PARAMS:
-                v = np.asarray(post[p].values)[:, ::args.thin].reshape(-1)
-                n_ranked = v.size
-                row[f"rank_{p}"] = int(np.sum(v < theta[p][i]))
-                row[f"true_{p}"] = float(theta[p][i])
-            summ = az.summary(idata, var_names=list(SBC_PARAMS), kind="diagnostics")
-            row.update(n_ranked=n_ranked,
-                       divergences=int(np.asarray(idata.sample_stats["diverging"].values).sum()),
-                       max_r_hat=float(summ["r_hat"].max()), min_ess_bulk=float(summ["ess_bulk"].min()),
-                       seconds=round(time.perf_counter() - t0, 2))
-            writer.writerow(row)
-            fh.flush()
-            print(f"{i + 1}/{args.n} {row['seconds']} s, divergences {row['divergences']}, "
-                  f"r_hat {row['max_r_hat']:.3f}", flush=True)
+        for lo in range(done, args.n, args.jobs):  # batches: rows written (and resumable) as they come
+            batch = range(lo, min(lo + args.jobs, args.n))
+            rows = (Parallel(n_jobs=args.jobs)(delayed(sbc_row)(base, theta, sims[i], i, **settings) for i in batch)
+                    if args.jobs > 1 else [sbc_row(base, theta, sims[i], i, **settings) for i in batch])
+            for row in rows:
+                writer.writerow(row)
+                fh.flush()
+                print(f"{row['i'] + 1}/{args.n} {row['seconds']} s, divergences {row['divergences']}, "
+                      f"r_hat {row['max_r_hat']:.3f}", flush=True)
     print(f"total {time.perf_counter() - t_start:.0f} s", flush=True)
 
 

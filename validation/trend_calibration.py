@@ -3,8 +3,10 @@
 Run from the repository root (about 40 minutes on 2 shared cores: two Bayesian fits per
 trend and cut-off)::
 
-    python validation/trend_calibration.py            # fit and score, then write the report
-    python validation/trend_calibration.py --report   # only rewrite the report from the saved CSVs
+    python validation/trend_calibration.py              # fit and score, then write the report
+    python validation/trend_calibration.py --report     # only rewrite the report from the saved CSVs
+    python validation/trend_calibration.py --add-epoch  # add the `epoch` baseline to the saved CSVs (seconds)
+    python validation/trend_calibration.py --pooled     # the pooled cloud trend (evaluation_pooled.csv/.md)
 
 For each default chip trend of the forecasts (FLOP/s per release $ and per W of TDP, at
 tensor16 and FP32: the ``purchase`` and ``purchase-fp32`` price series), fits
@@ -16,10 +18,16 @@ released before it, and scores their predictive distributions of every later chi
 - ``trend``: the same with the level's random walk over yearly periods, anchored at the
   last chip (:func:`scaling.hardware.trend_model.build_model`), whose scale adds the horizon
   discrepancy beyond the last chip;
-- the baselines ``ols``, ``rw`` and ``nochange``.
+- the baselines ``ols``, ``rw``, ``nochange`` and ``epoch`` (Epoch's published doubling time;
+  ``--add-epoch`` scores it alone at the saved CSVs' cut-offs and merges its rows in,
+  :func:`scaling.hardware.evaluation.merge_evaluations`, without refitting the trends).
+
+``--pooled`` scores the pooled cloud trend (the ``pooled`` price series: the static robust line
+fitted on every on-demand cloud price, ``scaling backtest --series pooled``) and its baselines at
+yearly cut-offs 2019-2023 and writes ``validation/results/evaluation_pooled.csv`` and ``.md``.
 
 The same numbers come from ``scaling backtest --metric flops-per-watt --precision fp32
---cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange --draws 1000 --tune 1000
+--cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange,epoch --draws 1000 --tune 1000
 -o FILE.csv``. Coverage and scores are pooled over the cut-offs (every later chip of every
 cut-off is one row). Unconverged fits are scored too (``include_unconverged``) and counted.
 
@@ -31,6 +39,7 @@ Writes ``validation/results/trend_calibration_<metric>_<precision>.csv`` (every 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -38,7 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scaling.hardware.evaluation import evaluate, load_evaluation  # noqa: E402
+from scaling.hardware.evaluation import evaluate, evaluation_markdown, load_evaluation, merge_evaluations  # noqa: E402
+from scaling.hardware.evaluation_report import GOAL50, GOAL90  # noqa: E402
 
 OUT = ROOT / "validation" / "results"
 MD = OUT / "trend_calibration.md"
@@ -48,9 +58,13 @@ TRENDS = [("flops_per_watt", "fp32"), ("flops_per_watt", "tensor16"), ("flops_pe
 #: Every second year: the origins of validation/backtests.py (2016-2023) thinned to keep the run short,
 #: and 2024 added; a cut-off that leaves fewer than 3 chips before it is skipped.
 CUTOFFS = ["2016-01-01", "2018-01-01", "2020-01-01", "2022-01-01", "2024-01-01"]
-MODELS = "trend,trend-static,ols,rw,nochange"
+MODELS = "trend,trend-static,ols,rw,nochange,epoch"
 DRAWS, TUNE = 1000, 1000
-GOAL90, GOAL50 = (0.80, 0.97), (0.40, 0.60)
+#: The pooled cloud trend: yearly cut-offs as validation/evaluation.py's hyperscaler series, the
+#: evaluation's default models for it and its default sampler settings (as `scaling backtest`).
+POOLED_CSV, POOLED_MD = OUT / "evaluation_pooled.csv", OUT / "evaluation_pooled.md"
+POOLED_CUTOFFS = [f"{y}-01-01" for y in range(2019, 2024)]
+POOLED_MODELS = "trend,ols,rw,nochange,epoch,rw-seen"
 
 
 def _csv(metric: str, precision: str) -> Path:
@@ -75,6 +89,37 @@ def run(jobs: int, only=None) -> None:
         print(f"wrote {_csv(metric, precision)} in {time.perf_counter() - t:.0f} s", flush=True)
 
 
+def add_epoch(only=None) -> None:
+    """Score the ``epoch`` baseline alone at each saved CSV's cut-offs and merge its rows in."""
+    for metric, precision in TRENDS:
+        path = _csv(metric, precision)
+        if (only and f"{metric}:{precision}" not in only) or not path.exists():
+            continue
+        old = load_evaluation(path)
+        if "epoch" in old.models:
+            print(f"{path} already scores epoch", flush=True)
+            continue
+        t = time.perf_counter()
+        new = evaluate(metric=metric, precision=precision, cutoffs=old.settings["cutoffs"], models="epoch",
+                       seed=old.seed, n_draws=int(old.settings["n_draws"]))
+        new = dataclasses.replace(new, timings={"wall_seconds": round(time.perf_counter() - t, 1)})
+        merge_evaluations(old, new).save(path)
+        print(f"added epoch to {path} in {new.timings['wall_seconds']} s", flush=True)
+
+
+def run_pooled(jobs: int) -> None:
+    t = time.perf_counter()
+    res = evaluate("pooled", cutoffs=POOLED_CUTOFFS, models=POOLED_MODELS, seed=0, jobs=jobs)
+    res = dataclasses.replace(res, timings={"wall_seconds": round(time.perf_counter() - t, 1)})
+    res.save(POOLED_CSV)
+    print(f"wrote {POOLED_CSV} in {res.timings['wall_seconds']} s", flush=True)
+
+
+def pooled_report() -> str:
+    return evaluation_markdown(load_evaluation(POOLED_CSV), title="Scored against baselines: the pooled cloud "
+                               "trend (every on-demand price), cut-offs 2019-2023", heading="#")
+
+
 def _label(metric: str, precision: str) -> str:
     return {"flops_per_watt": "FLOP/s per W", "flops_per_usd": "FLOP/s per $"}[metric] + f" ({precision})"
 
@@ -88,7 +133,11 @@ def report() -> str:
              "level's random walk over yearly periods anchored at the last chip (the horizon discrepancy beyond "
              "it) and a scatter whose scale changes with time (a new chip's scatter is that at the last chip; the "
              "model "
-             f"now fitted). Bayesian fits: 2 chains x {DRAWS} draws after {TUNE} tuning steps; unconverged fits "
+             "now fitted). Baselines: `ols`, `rw`, `nochange` and `epoch` (the walk with Epoch's published "
+             "doubling time, 2.1-2.46 yr per $, 3.0 yr per W; published in 2022-2023, so it saw part of the later "
+             "chips; its rows were added to the saved runs without refitting the trends). Full reports with paired "
+             "intervals and PIT: *The trends scored against baselines* below. "
+             f"Bayesian fits: 2 chains x {DRAWS} draws after {TUNE} tuning steps; unconverged fits "
              "(R-hat > 1.01, bulk ESS < 400 or > 1% divergent) are scored too and their rows counted (in files "
              "written before the fix of the evaluation's per-model diagnostics, a cut-off's two trend fits are "
              f"flagged together when either is). Goal: 90% coverage {GOAL90[0]:.0%}-{GOAL90[1]:.0%}, 50% coverage "
@@ -104,7 +153,7 @@ def report() -> str:
         res = load_evaluation(path)
         s = res.scores(include_unconverged=True)
         excluded = res.n_excluded()
-        for m in ("trend-static", "trend", "ols", "rw", "nochange"):
+        for m in ("trend-static", "trend", "ols", "rw", "nochange", "epoch"):
             if m not in s.index:
                 continue
             r = s.loc[m]
@@ -119,13 +168,22 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", action="store_true", help="only rewrite the report from the saved CSVs")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--add-epoch", action="store_true", help="only add the epoch baseline to the saved CSVs")
+    ap.add_argument("--pooled", action="store_true", help="only evaluate the pooled cloud trend")
     ap.add_argument("--only", action="append", metavar="METRIC:PRECISION",
                     help="run only these trends (e.g. flops_per_usd:fp32; repeatable)")
     args = ap.parse_args(argv)
-    if not args.report:
+    if args.pooled:
+        run_pooled(args.jobs)
+    elif args.add_epoch:
+        add_epoch(args.only)
+    elif not args.report:
         run(args.jobs, args.only)
     MD.write_text(report(), encoding="utf-8")
     print(f"wrote {MD}")
+    if POOLED_CSV.exists():
+        POOLED_MD.write_text(pooled_report(), encoding="utf-8")
+        print(f"wrote {POOLED_MD}")
 
 
 if __name__ == "__main__":

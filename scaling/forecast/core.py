@@ -287,6 +287,8 @@ def _price_text(price_trend, spec: ForecastSpec, basis: str, series: str) -> str
         if spec.price_doubling_years is not None:
             return f"doubling {spec.price_doubling_years:g} yr (override)"
         dt = trend.doubling(0.9)
+        if "random-walk" in (getattr(trend, "law", None), (getattr(trend, "settings", None) or {}).get("model")):
+            return f"doubling {dt['median']:.2f} yr (the walk's fixed drift; the walk carries the spread)"
         return f"doubling {dt['median']:.2f} yr [{dt['lower']:.2f}, {dt['upper']:.2f}]"
 
     if isinstance(price_trend, PriceMixture):

@@ -41,11 +41,14 @@ Models (``models=``; each gives predictive draws per later observation):
     divided by the square root of its gap in years (years counted back from the last
     observation); :math:`s_0` where fewer than two years have data.
 ``epoch``
-    ``rw`` with Epoch's published drift: price-performance doubling every :math:`D` years,
-    :math:`\ln D` normal with 5-95% at 2.1 and 2.46 yr (Hobbhahn, Heim & Aydos 2023, "Trends in
-    machine learning hardware", https://epoch.ai/blog/trends-in-machine-learning-hardware: 2.1 yr
-    for ML hardware FLOP/s per $; Hobbhahn & Besiroglu 2022, "Trends in GPU price-performance",
-    https://epoch.ai/blog/trends-in-gpu-price-performance: 2.46 yr for all GPUs). Per-$ metrics only.
+    ``rw`` with Epoch's published drift: the metric doubling every :math:`D` years, :math:`\ln D`
+    normal with 5-95% points :func:`scaling.hardware.published.epoch_doubling`. FLOP/s per $ (and
+    cloud FLOP per $): 2.1 and 2.46 yr (Hobbhahn, Heim & Aydos 2023, "Trends in machine learning
+    hardware", https://epoch.ai/blog/trends-in-machine-learning-hardware: 2.1 yr for ML hardware;
+    Hobbhahn & Besiroglu 2022, "Trends in GPU price-performance",
+    https://epoch.ai/blog/trends-in-gpu-price-performance: 2.46 yr for all GPUs). FLOP/s per W:
+    3.0 yr, ML GPUs' energy efficiency (Hobbhahn, Heim & Aydos 2023; no interval published, so
+    :math:`D` is fixed).
 ``rw-seen``
     ``rw`` that conditions on what was seen, as ``panel`` does: a later price of a chip at a
     provider priced before the cut-off starts from that pair's last price (:func:`_seen_pairs`);
@@ -71,13 +74,14 @@ from .._io import utc_now
 from ..errors import ScalingError
 from .evaluation_report import evaluation_markdown
 from .evaluation_result import (_DIGITS, BASELINES, HORIZON_BUCKETS, QUANTILES, ROW_COLUMNS, SCHEMA, SCHEMA_VERSION,
-                                EvaluationResult, load_evaluation, rows_population_sha256)
+                                EvaluationResult, load_evaluation, merge_evaluations, rows_population_sha256)
+from .published import epoch_doubling
 from .random_walk import MIN_SPREAD as RW_MIN_SPREAD
 from .random_walk import last_year, start_level, walk_scale
 from .scores import score_rows
 
-__all__ = ["evaluate", "EvaluationResult", "load_evaluation", "evaluation_markdown", "MODELS", "BASELINES", "QUANTILES",
-           "HORIZON_BUCKETS", "package_versions", "ROW_COLUMNS", "SCHEMA", "SCHEMA_VERSION"]
+__all__ = ["evaluate", "EvaluationResult", "load_evaluation", "merge_evaluations", "evaluation_markdown", "MODELS",
+           "BASELINES", "QUANTILES", "HORIZON_BUCKETS", "package_versions", "ROW_COLUMNS", "SCHEMA", "SCHEMA_VERSION"]
 
 MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static")
 BAYES = ("panel", "panel-forecast", "trend", "trend-static")
@@ -85,8 +89,6 @@ BAYES = ("panel", "panel-forecast", "trend", "trend-static")
 DIVERGENT_MAX = 0.01
 #: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
 MIN_SPREAD = RW_MIN_SPREAD
-#: Epoch's doubling time, years: the 5% and 95% points of its lognormal (module docstring).
-EPOCH_DOUBLING = (2.1, 2.46)
 #: Cut-offs of the default rolling origins: quarterly from this date.
 FIRST_CUTOFF = "2018-01-01"
 LOG10_2 = float(np.log10(2.0))
@@ -159,9 +161,8 @@ def _target(series, metric, precision) -> _Target:
 
 def _default_models(target: _Target) -> tuple:
     first = ("panel",) if target.series not in (None, "pooled") else ("trend",)
-    last = ("epoch",) if target.metric != "flops_per_watt" else ()
     seen = ("rw-seen",) if target.is_price else ()  # a chip trend has one point per chip: nothing seen
-    return first + ("ols", "rw", "nochange") + last + seen
+    return first + ("ols", "rw", "nochange", "epoch") + seen
 
 
 def _check_models(models, target: _Target) -> tuple:
@@ -178,8 +179,6 @@ def _check_models(models, target: _Target) -> tuple:
                                f"{target.label} has 'trend'")
         if m.startswith("trend") and panel_ok:
             raise ScalingError(f"model 'trend' is for chip trends and the pooled series; {target.label} has 'panel'")
-        if m == "epoch" and target.metric == "flops_per_watt":
-            raise ScalingError("Epoch's published rate is for FLOP/s per $, not per W: leave 'epoch' out")
     if not names:
         raise ScalingError(f"no model given; allowed: {', '.join(MODELS)}")
     return tuple(dict.fromkeys(names))
@@ -259,10 +258,12 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
             drift, rule = _series_slope(train), "least-squares slope of the points before the cut-off"
         slope = np.full((n_draws, 1), drift)
     else:  # epoch
-        lo, hi = np.log(EPOCH_DOUBLING[0]), np.log(EPOCH_DOUBLING[1])
+        d_lo, d_hi = epoch_doubling(target.metric)
+        lo, hi = np.log(d_lo), np.log(d_hi)
         doubling = np.exp(rng.normal((lo + hi) / 2.0, (hi - lo) / (2 * 1.6449), size=(n_draws, 1)))
         slope = LOG10_2 / doubling
-        drift, rule = float(LOG10_2 / np.exp((lo + hi) / 2.0)), "Epoch's published doubling 2.1-2.46 yr"
+        span = f"{d_lo:g}-{d_hi:g}" if d_hi > d_lo else f"{d_lo:g}"
+        drift, rule = float(LOG10_2 / np.exp((lo + hi) / 2.0)), f"Epoch's published doubling {span} yr"
     omega = _walk_scale(train, drift, s0)
     out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
     info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}

@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_int, check_level
-from .._io import atomic_write_text, check_content_sha256, dumps_json, with_content_sha256
+from .._io import atomic_write_text, check_content_sha256, dumps_json, utc_now, with_content_sha256
 from ..errors import ScalingError, ScalingWarning
 from ..result_base import MALFORMED, ResultBase
 from ..results import check_metadata
 from .scores import cluster_bootstrap
 
-__all__ = ["EvaluationResult", "load_evaluation", "rows_population_sha256", "ROW_COLUMNS", "QUANTILES", "BASELINES",
-           "HORIZON_BUCKETS", "SCHEMA", "SCHEMA_VERSION"]
+__all__ = ["EvaluationResult", "load_evaluation", "merge_evaluations", "rows_population_sha256", "ROW_COLUMNS",
+           "QUANTILES", "BASELINES", "HORIZON_BUCKETS", "SCHEMA", "SCHEMA_VERSION", "MERGE_KEYS"]
 
 SCHEMA = "scaling.hardware.evaluation"
 #: Version 2: the metadata of :class:`~scaling.result_base.ResultBase` (data hash, seed,
@@ -301,3 +301,50 @@ class EvaluationResult(ResultBase):
 def load_evaluation(path) -> EvaluationResult:
     """Read a file written by :meth:`EvaluationResult.save` (:meth:`EvaluationResult.load`)."""
     return EvaluationResult.load(path)
+
+
+#: Settings two evaluations must share to be merged (:func:`merge_evaluations`).
+MERGE_KEYS = ("target", "series", "metric", "precision", "cutoffs", "seed", "n_draws", "quantiles")
+
+
+def merge_evaluations(first: EvaluationResult, second: EvaluationResult) -> EvaluationResult:
+    """One evaluation from two of the same target, cut-offs and seed that score different models.
+
+    So a baseline can join a saved run of the Bayesian models without refitting them: since model
+    ``m`` at cut-off ``YYYY-MM-DD`` draws from ``default_rng([seed, YYYYMMDD, m])``
+    (:func:`scaling.hardware.evaluation.evaluate`), the merged rows are those one run of both
+    model lists would give. The settings are the first's with the models of both; what differs in
+    the second (its models, sampler settings, versions, creation time, timings) is kept under
+    ``settings["merged"]``.
+
+    Raises
+    ------
+    ScalingError
+        Where the two differ in any of :data:`MERGE_KEYS`, in their population
+        (``data_sha256``), or share a model.
+    """
+    a, b = first.settings, second.settings
+    for k in MERGE_KEYS:
+        if (k in a or k in b) and a.get(k) != b.get(k):
+            raise ScalingError(f"cannot merge evaluations with different {k}: {a.get(k)!r} and {b.get(k)!r}; "
+                               "rerun the second with the first's settings")
+    if first.data_sha256 != second.data_sha256:
+        raise ScalingError(f"cannot merge evaluations of different populations (data_sha256 "
+                           f"{first.data_sha256[:12]} and {second.data_sha256[:12]}): the data changed between "
+                           "the runs; rerun both")
+    both = sorted(set(first.models) & set(second.models))
+    if both:
+        raise ScalingError(f"cannot merge evaluations that both score {', '.join(both)}; leave those out of one")
+    rows = pd.concat([first.rows, second.rows], ignore_index=True)
+    order = {c: i for i, c in enumerate(a.get("cutoffs") or sorted(set(rows["cutoff"])))}
+    rows = rows.iloc[np.argsort(rows["cutoff"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    fits = pd.concat([first.fits, second.fits], ignore_index=True)
+    added = {"models": list(second.models), "created": second.created, "versions": dict(second.versions),
+             "timings": dict(second.timings),
+             "settings": {k: v for k, v in b.items() if k not in ("models", "merged") and a.get(k) != v}}
+    settings = {**a, "models": list(dict.fromkeys([*first.models, *second.models])),
+                "merged": [*a.get("merged", []), *b.get("merged", []), added]}
+    notes = list(dict.fromkeys([*first.notes, *second.notes]))
+    return EvaluationResult(rows=rows, fits=fits, settings=settings, notes=notes, versions=dict(first.versions),
+                            timings=dict(first.timings), data_sha256=rows_population_sha256(rows), seed=first.seed,
+                            created=utc_now())

@@ -22,8 +22,10 @@ from typing import Iterable
 import pandas as pd
 
 from .._format import format_fixed, format_interval
+from ..errors import ScalingError
 
-__all__ = ["PUBLISHED", "published_table", "render_markdown", "seed_growth_per_year"]
+__all__ = ["PUBLISHED", "published_table", "render_markdown", "seed_growth_per_year", "EPOCH_DOUBLING",
+           "epoch_doubling"]
 
 
 def seed_growth_per_year(factor_per_generation: float, years_per_generation: float = 2.0) -> float:
@@ -35,18 +37,40 @@ def _dt_from_growth(g: float) -> float:
     return math.log(2.0) / math.log(g)
 
 
+#: Epoch's doubling times (years), each used both in :data:`PUBLISHED` and by the ``epoch`` baseline
+#: of :mod:`scaling.hardware.evaluation`: ML hardware FLOP/s per $ and FLOP/s per W (Hobbhahn, Heim &
+#: Aydos 2023) and all GPUs' FLOP/s per $ (Hobbhahn & Besiroglu 2022).
+_EPOCH_ML_PER_USD, _EPOCH_GPU_PER_USD, _EPOCH_ML_PER_W = 2.1, 2.46, 3.0
+#: The ``epoch`` baseline's doubling time per metric: the 5% and 95% points of a lognormal.
+#: FLOP/s per $: 2.1 (ML hardware) to 2.46 yr (all GPUs); FLOP/s per W: 3.0 yr, the energy
+#: efficiency of ML GPUs (Hobbhahn, Heim & Aydos 2023, "Trends in machine learning hardware",
+#: https://epoch.ai/blog/trends-in-machine-learning-hardware), which gives no interval: a fixed rate.
+EPOCH_DOUBLING = {"flops_per_usd": (_EPOCH_ML_PER_USD, _EPOCH_GPU_PER_USD),
+                  "flops_per_watt": (_EPOCH_ML_PER_W, _EPOCH_ML_PER_W)}
+
+
+def epoch_doubling(metric: str) -> tuple[float, float]:
+    """Epoch's published doubling time of ``metric`` (years; 5% and 95% points, :data:`EPOCH_DOUBLING`);
+    cloud FLOP per $ (``flops_per_usd_cloud``) takes the per-$ rate."""
+    key = "flops_per_usd" if metric == "flops_per_usd_cloud" else metric
+    if key not in EPOCH_DOUBLING:
+        raise ScalingError(f"no published Epoch rate for metric {metric!r}; allowed: "
+                           f"{', '.join([*EPOCH_DOUBLING, 'flops_per_usd_cloud'])}")
+    return EPOCH_DOUBLING[key]
+
+
 # metric -> list of published figures (doubling years, 90%/95% interval where given)
 PUBLISHED: list[dict] = [
     {"source": "Hobbhahn & Besiroglu 2022 (Epoch), 470 GPUs 2006-2021, FP32, OLS", "metric": "flops_per_usd",
-     "precision": "fp32", "doubling_years": 2.46, "lower": 2.24, "upper": 2.72, "n": 470},
+     "precision": "fp32", "doubling_years": _EPOCH_GPU_PER_USD, "lower": 2.24, "upper": 2.72, "n": 470},
     {"source": "Hobbhahn & Besiroglu 2022 (Epoch), 26 ML GPUs, FP32", "metric": "flops_per_usd",
      "precision": "fp32", "doubling_years": 2.07, "lower": 1.54, "upper": 3.13, "n": 26},
     {"source": "Hobbhahn & Besiroglu 2022 (Epoch), FP16", "metric": "flops_per_usd", "precision": "fp16",
      "doubling_years": 2.30, "lower": 1.69, "upper": 3.62, "n": 91},
     {"source": "Hobbhahn, Heim & Aydos 2023 (Epoch), ML hardware, bootstrap 5-95%", "metric": "flops_per_usd",
-     "precision": "ml", "doubling_years": 2.1, "lower": 1.6, "upper": 2.9, "n": None},
+     "precision": "ml", "doubling_years": _EPOCH_ML_PER_USD, "lower": 1.6, "upper": 2.9, "n": None},
     {"source": "Hobbhahn, Heim & Aydos 2023 (Epoch), ML hardware", "metric": "flops_per_watt",
-     "precision": "ml", "doubling_years": 3.0, "lower": None, "upper": None, "n": None},
+     "precision": "ml", "doubling_years": _EPOCH_ML_PER_W, "lower": None, "upper": None, "n": None},
     {"source": "Epoch data hub 2024-25, 16-bit performance (+28-29%/yr)", "metric": "flops_per_usd",
      "precision": "tensor16", "doubling_years": 2.75, "lower": 2.7, "upper": 2.8, "n": None},
     {"source": "Seed article: x1.5 per ~2-year generation (+22%/yr)", "metric": "flops_per_usd",

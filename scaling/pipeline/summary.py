@@ -159,7 +159,9 @@ def _summary_lines(s: dict) -> list[str]:
             lines.append(f"GPT-3-equivalent compute-optimal {key}: {v['value']:.3g} [{v['lower']:.3g}, {v['upper']:.3g}] (90%)")
     for stem, dt in s["trends"].items():
         if "median" in dt:
-            lines.append(f"{stem}: doubling time {dt['median']:.2f} yr [{dt.get('lower', float('nan')):.2f}, {dt.get('upper', float('nan')):.2f}]")
+            lo, hi = dt.get("lower", float("nan")), dt.get("upper", float("nan"))
+            span = " (fixed drift)" if lo == hi else f" [{lo:.2f}, {hi:.2f}]"
+            lines.append(f"{stem}: doubling time {dt['median']:.2f} yr{span}")
     fc = s["forecast"]["gpt3_equivalent_cost"]
     for q, rows in fc.items():
         for d, r in rows.items():
