@@ -164,7 +164,42 @@ def report() -> str:
             lines.append(f"| {_label(metric, precision)} | {m} | {int(r['n_test'])} | {int(r['n_cutoffs'])} | "
                          f"{r['coverage90']:.0%} | {r['coverage50']:.0%} | {r['crps']:.3f} | {r['is90']:.2f} | "
                          f"{r['median_abs_error']:.3f} | {excluded.get(m, 0)} | {'yes' if ok else 'no'} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + [""] + by_cutoff_lines()) + "\n"
+
+
+#: When Epoch's rates were published: Hobbhahn & Besiroglu 2022 (per $, 2022-06) and Hobbhahn, Heim &
+#: Aydos 2023 (per $ for ML hardware and per W, 2023): ``epoch`` carries hindsight at cut-offs before.
+EPOCH_PUBLISHED = {"flops_per_usd": "2022-06-27", "flops_per_watt": "2023-11-09"}
+BY_CUTOFF_MODELS = ("trend-static", "trend", "ols", "rw", "nochange", "epoch")
+
+
+def by_cutoff_lines() -> list[str]:
+    """CRPS of every model at each cut-off: where ``epoch``'s pooled lead comes from, and whether it
+    holds at the cut-offs after its rates were published (:data:`EPOCH_PUBLISHED`)."""
+    lines = ["### Scores by cut-off: where `epoch`'s lead comes from", "",
+             "Mean CRPS (dex) of each model's later chips at each cut-off, every fit scored; **bold**: the lowest "
+             "of the row. Epoch's rates were published in " + ", ".join(
+                 f"{d[:7]} ({_label(m, 'any').split(' (')[0]})" for m, d in EPOCH_PUBLISHED.items())
+             + ": at earlier cut-offs `epoch` drifts at a rate fitted partly to the chips it is scored on.", "",
+             "| trend | cut-off | later chips | " + " | ".join(BY_CUTOFF_MODELS) + " | after publication |",
+             "|" + "---|" * (len(BY_CUTOFF_MODELS) + 4)]
+    for metric, precision in TRENDS:
+        path = _csv(metric, precision)
+        if not path.exists():
+            continue
+        rows = load_evaluation(path).rows
+        test = rows.loc[rows["split"] == "test"]
+        table = test.groupby(["cutoff", "model"])["crps"].mean().unstack()
+        n = test.loc[test["model"] == test["model"].iloc[0]].groupby("cutoff").size()
+        for cut, r in table.iterrows():
+            vals = {m: r.get(m) for m in BY_CUTOFF_MODELS if m in table.columns}
+            best = min(vals, key=lambda m: vals[m])
+            cells = [("-" if m not in vals else (f"**{vals[m]:.3f}**" if m == best else f"{vals[m]:.3f}"))
+                     for m in BY_CUTOFF_MODELS]
+            after = "yes" if str(cut)[:10] > EPOCH_PUBLISHED[metric] else "no"
+            lines.append(f"| {_label(metric, precision)} | {str(cut)[:10]} | {int(n[cut])} | " + " | ".join(cells)
+                         + f" | {after} |")
+    return lines
 
 
 def main(argv=None) -> None:
