@@ -1001,9 +1001,7 @@ def trend_evaluations_section() -> list[str]:
         "than 1% divergent transitions is flagged; by the issue's rule its rows are not evidence. Each report "
         "below scores the models both ways (converged fits only, then every fit), and the verdicts below are "
         "given both ways. Flagged trend fits: "
-        + "; ".join(_unconverged_text(label, res) for label, res, _ in found) + ". (In the chip trends' files a "
-        "cut-off's two trend fits were flagged together when either was: they were written before the "
-        "evaluation kept each model's diagnostics.)", "",
+        + "; ".join(_unconverged_text(label, res) for label, res, _ in found) + ".", "",
         "**Epoch's rates saw part of the test data.** They were published in 2022-2023 from chips released up to "
         "then, so at earlier cut-offs the `epoch` baseline is not out of sample: a trend that loses to it has "
         "lost to a rate fitted partly on the chips it is scored on.", "",
