@@ -232,8 +232,19 @@ def render_forecast_report(summary_path: Path) -> str:
         "Generated from `forecasts/summary.json` (written by `scaling run`) by "
         "`python docs/build_docs.py reports`. Method: [methodology](methodology.md#cost-forecasts).",
         "",
-        "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and "
-        + ("Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
+        ("**Headline price series: a mixture** of " + ", ".join(
+            f"`{k}` {w:.0%}" for k, w in (s.get("headline_price_mixture") or {}).items())
+         + ": each draw rents from a hyperscaler on demand, rents at the lowest widely available price or buys, "
+         "each priced with the model issue 20's rule chose for that series, which is in each case the best naive "
+         "baseline, no model having beaten it on converged fits ([why and how]"
+         "(#pricing-with-a-mixture-of-price-series-and-bases)). `gpt3_equivalent_cost_hyperscaler` prices with "
+         "the hyperscaler on-demand list price alone (`hyperscaler-on-demand-rw`), the upper envelope of what "
+         "renting costs: the typical on-demand price at AWS, Azure, GCP and Oracle forecast by a random walk with "
+         "drift ([why that model](#which-price-model-the-headline-uses-and-why)). "
+         if head == "mixture" else
+         "**Headline price series: `" + head + "`**, the typical on-demand price at AWS, Azure, GCP and ")
+        + ("" if head == "mixture" else
+           "Oracle forecast by a random walk with drift from the last year's prices, the model a pre-registered "
            "selection chose over the hierarchical cloud-price model ([why](#which-price-model-the-headline-uses-"
            "and-why)). `gpt3_equivalent_cost_panel` uses that model's series of the same prices "
            "(`hyperscaler-on-demand`: chip, provider, provider-kind and pricing-tier effects; [hardware "
@@ -242,8 +253,10 @@ def render_forecast_report(summary_path: Path) -> str:
            "Oracle from the hierarchical cloud-price model (chip, provider, provider-kind and pricing-tier "
            "effects; [hardware trends](hardware-trends.md)). It measures hardware progress at a given kind of "
            "seller. ")
-        + "`gpt3_equivalent_cost_lowest` uses the "
-        "lowest widely available price (`lowest-available`); `gpt3_equivalent_cost_pooled` keeps the "
+        + "`gpt3_equivalent_cost_lowest` uses the lowest widely available price (`lowest-available-epoch`: the "
+        "GPU clouds' on-demand prices, a random walk with Epoch's published drift), `gpt3_equivalent_cost_purchase` "
+        "the purchase basis (`purchase`: random walks with Epoch's drift of FLOP/s per $ and per W); "
+        "`gpt3_equivalent_cost_pooled` keeps the "
         "pooled regression over every on-demand price as the baseline, whose faster fall is mostly the "
         "arrival of cheaper GPU clouds and marketplaces from 2022 on (market composition). Every "
         "forecast's header names its series; `scaling forecast --price-series NAME` chooses one.",
@@ -340,7 +353,7 @@ def render_forecast_report(summary_path: Path) -> str:
         "- **Law mixture vs one law.** The headline mixes three laws; `_lsq` (the refit alone) and "
         "`_bayes` (its posterior) show how much of the level and the width is the choice of law.",
         "",
-        *price_choice_section(),
+        *price_choice_section(mixture=head == "mixture"),
         *series_mixture_section(s),
     ]
     wb = s.get("width_by_source")
@@ -825,6 +838,15 @@ def render_hardware_page() -> str:
         "log10(2)/c1; intervals are 90%. `scaling trend --metric flops-per-usd --precision fp32` prints "
         "the same numbers; `scaling trend --backtest DATE` scores a trend on later chips.",
         "",
+        "These lines measure how fast hardware got cheaper; they are not what the cost forecasts price with. "
+        "Scored against naive baselines on later chips ([below](#the-trends-scored-against-baselines-issue-20)), "
+        "no Bayesian line beats Epoch's published rate (the `epoch` baseline), so by issue 20's rule the purchase "
+        "bases (`purchase`, `purchase-fp32`, and the purchase third of the headline's mixture) price with random "
+        "walks from the last year's chips with Epoch's drift (`scaling.hardware.walks`, "
+        "`fits/trend_flops_per_*-epoch.json`); the lines stay available as the series `purchase-line` and "
+        "`purchase-fp32-line`. Epoch's rates were published in 2022-2023 from chips up to then, so at early "
+        "cut-offs that baseline had seen part of what it forecast.",
+        "",
         "## Our trends and the published figures",
         "",
         render_markdown(trends, bts).rstrip(),
@@ -908,10 +930,14 @@ def render_hardware_page() -> str:
 #: The trends the forecasts use, each scored by validation/trend_calibration.py: (label, saved rows,
 #: what uses it). The pooled cloud trend is the `pooled` price series.
 _SCORED_TRENDS = [
-    ("FLOP/s per $ (tensor16)", "trend_calibration_flops_per_usd_tensor16.csv", "the cost forecast's purchase basis"),
-    ("FLOP/s per W (tensor16)", "trend_calibration_flops_per_watt_tensor16.csv", "the cost forecast's purchase basis"),
-    ("FLOP/s per $ (fp32)", "trend_calibration_flops_per_usd_fp32.csv", "the `purchase-fp32` series"),
-    ("FLOP/s per W (fp32)", "trend_calibration_flops_per_watt_fp32.csv", "the `purchase-fp32` series"),
+    ("FLOP/s per $ (tensor16)", "trend_calibration_flops_per_usd_tensor16.csv",
+     "the cost forecast's purchase basis (`purchase`: its `epoch` walk; the line: `purchase-line`)"),
+    ("FLOP/s per W (tensor16)", "trend_calibration_flops_per_watt_tensor16.csv",
+     "the cost forecast's purchase basis (`purchase`: its `epoch` walk; the line: `purchase-line`)"),
+    ("FLOP/s per $ (fp32)", "trend_calibration_flops_per_usd_fp32.csv",
+     "the `purchase-fp32` series (its `epoch` walk; the line: `purchase-fp32-line`)"),
+    ("FLOP/s per W (fp32)", "trend_calibration_flops_per_watt_fp32.csv",
+     "the `purchase-fp32` series (its `epoch` walk; the line: `purchase-fp32-line`)"),
     ("cloud FLOP per $ (pooled, tensor16)", "evaluation_pooled.csv", "the `pooled` price series"),
 ]
 
@@ -981,9 +1007,7 @@ def trend_evaluations_section() -> list[str]:
         "than 1% divergent transitions is flagged; by the issue's rule its rows are not evidence. Each report "
         "below scores the models both ways (converged fits only, then every fit), and the verdicts below are "
         "given both ways. Flagged trend fits: "
-        + "; ".join(_unconverged_text(label, res) for label, res, _ in found) + ". (In the chip trends' files a "
-        "cut-off's two trend fits were flagged together when either was: they were written before the "
-        "evaluation kept each model's diagnostics.)", "",
+        + "; ".join(_unconverged_text(label, res) for label, res, _ in found) + ".", "",
         "**Epoch's rates saw part of the test data.** They were published in 2022-2023 from chips released up to "
         "then, so at earlier cut-offs the `epoch` baseline is not out of sample: a trend that loses to it has "
         "lost to a rate fitted partly on the chips it is scored on.", "",
@@ -992,7 +1016,12 @@ def trend_evaluations_section() -> list[str]:
         f"pooled series' static `trend`) beats the best baseline (lowest mean CRPS) when its paired CRPS "
         f"difference's 90% interval lies below zero; the coverage goal is 90% intervals covering "
         f"{GOAL90[0]:.0%}-{GOAL90[1]:.0%} and 50% intervals {GOAL50[0]:.0%}-{GOAL50[1]:.0%} of the later "
-        "observations, pooled over the cut-offs. No default model is changed here.", "",
+        "observations, pooled over the cut-offs. Where no model beats the best baseline, the baseline ships: "
+        "the purchase bases (`purchase`, `purchase-fp32`, and the mixture's purchase component) price with "
+        "random walks with Epoch's published drift of FLOP/s per $ and per W (`scaling.hardware.walks`: the "
+        "`epoch` baseline of these tables, drawn as it was scored), and the Bayesian lines stay available as "
+        "`purchase-line` and `purchase-fp32-line`; they still give the doubling times and figures of this page. "
+        "The pooled cloud trend is itself a baseline series (`pooled`).", "",
         verdicts_markdown([(label, res, _default_model(res)) for label, res, _ in found]).rstrip(), "",
         _verdict_summary(found), "",
     ]

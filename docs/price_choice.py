@@ -14,8 +14,9 @@ REPORT = ROOT / "validation" / "results" / "price_selection.md"
 TITLE = "Which price model the headline uses, and why"
 
 
-def price_choice_section() -> list[str]:
-    """The section's lines, for a page in ``docs/`` (empty when the report is missing)."""
+def price_choice_section(mixture: bool = False) -> list[str]:
+    """The section's lines, for a page in ``docs/`` (empty when the report is missing); ``mixture``:
+    the headline is the series mixture, whose hyperscaler component this series is."""
     if not REPORT.exists():
         return []
     link = Path("..") / REPORT.relative_to(ROOT)
@@ -24,8 +25,10 @@ def price_choice_section() -> list[str]:
     return [
         f"## {TITLE}",
         "",
-        "The headline cost forecast (`gpt3_equivalent_cost`, and `scaling forecast` on the cloud basis by "
-        "default) prices a FLOP with the series `hyperscaler-on-demand-rw`: a random walk with drift from the "
+        ("The hyperscaler component of the headline's mixture of price series (and "
+         "`gpt3_equivalent_cost_hyperscaler`, and `scaling forecast` on the cloud basis by default)" if mixture else
+         "The headline cost forecast (`gpt3_equivalent_cost`, and `scaling forecast` on the cloud basis by "
+         "default)") + " prices a FLOP with the series `hyperscaler-on-demand-rw`: a random walk with drift from the "
         "last year's hyperscaler on-demand prices (`scaling.hardware.random_walk`). At h years after the "
         "median date of the last year's prices, log10 FLOP per $ is normal with mean L + mu h and variance "
         "s0^2 + omega^2 h: L and s0 the median and sd of the last year's log10 prices, mu the mean of the "

@@ -1,7 +1,8 @@
 """The section "Pricing with a mixture of price series and bases" of ``docs/forecast.md``
 (``docs/build_docs.py reports``): the mixture's weights and why, and its numbers from
 ``forecasts/summary.json`` (``series_mixture``, written by ``scaling run``) and
-``validation/results/fan_shares.md`` (``validation/fan_shares.py``); no number here is typed by hand.
+``validation/results/fan_shares.md`` (``validation/fan_shares.py``), and the components' scores against
+baselines from the validation results (``docs/mixture_components.py``); no number here is typed by hand.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ def _money(x: float) -> str:
 
 def series_mixture_section(summary: dict) -> list[str]:
     """The section's lines (the table only when ``summary`` has the ``series_mixture`` entry)."""
+    from mixture_components import component_lines
+
+    from scaling.forecast.price_mixture import PRICE_MIXTURE_DEFAULT
+
+    components, _ = component_lines()
+    on = summary.get("headline_series") == "mixture"
+    weights = ", ".join(f"`{k}` {w:.0%}" for k, w in (summary.get("headline_price_mixture") or {}).items())
     lines = [
         f"## {TITLE}",
         "",
@@ -30,13 +38,19 @@ def series_mixture_section(summary: dict) -> list[str]:
         "joint draw first picks one of three ways a buyer pays for compute, with stated weights, then prices "
         "with that series' own trend, scatter and (for the purchase basis) energy trend and total cost of "
         "ownership (`scaling.forecast.price_mixture`, built like the law mixture). The three, in equal thirds "
-        "(`PRICE_MIXTURE_DEFAULT`: `hyperscaler-on-demand-rw:1,lowest-available:1,purchase:1`, normalised):",
+        f"(`PRICE_MIXTURE_DEFAULT`: `{PRICE_MIXTURE_DEFAULT}`, normalised):",
         "",
         "- **renting from a hyperscaler on demand** (`hyperscaler-on-demand-rw`): the list price of on-demand "
-        "rental at AWS, Azure, GCP and Oracle, the dearest way to rent; large buyers commit for years or "
-        "negotiate, and pay less;",
-        "- **renting at the lowest widely available price** (`lowest-available`): GPU clouds and marketplaces;",
-        "- **buying** (`purchase`): the accelerators' release prices with server, interconnect, capital, "
+        "rental at AWS, Azure, GCP and Oracle, the dearest way to rent and so the upper envelope of what "
+        "renting costs (large buyers commit for years or negotiate, and pay less); a random walk from the last "
+        "year's prices with the purchase-price prior's drift (`scaling.hardware.random_walk`);",
+        "- **renting at the lowest widely available price** (`lowest-available-epoch`): the GPU clouds' "
+        "on-demand prices, the segment the hierarchical panel's `lowest-available` puts lowest among those "
+        "offered by at least 3 providers, marketplaces excepted (it chose it at every cut-off 2023-2024 and "
+        "on all the data); a random walk from the last year's prices with Epoch's published drift "
+        "(`scaling.hardware.walks`);",
+        "- **buying** (`purchase`): the accelerators' FLOP/s per release-price $ and per W of TDP, each a random "
+        "walk from the last year's chips with Epoch's published drift, with server, interconnect, capital, "
         "occupancy and energy costs (Cottier et al. 2024 ranges), without the building, staff or margin.",
         "",
         "Why equal thirds: the repository holds no market shares of these three ways to pay (who trains on "
@@ -47,10 +61,13 @@ def series_mixture_section(summary: dict) -> list[str]:
         "`price_series` (the width of the change when each draw's series mean of log10 $ per FLOP is replaced "
         "by the mean over all draws, date by date; the same quantile-width share as every other source).",
         "",
+        *components,
         "Whether the headline (`gpt3_equivalent_cost`) is this mixture is one constant, "
-        "`HEADLINE_IS_SERIES_MIXTURE` in `scaling/pipeline/config.py` (now "
-        f"{'on' if summary.get('headline_series') == 'mixture' else 'off'}: the headline prices with "
-        f"`{summary.get('headline_series') or 'hyperscaler-on-demand-rw'}`).",
+        "`HEADLINE_IS_SERIES_MIXTURE` in `scaling/pipeline/config.py`, "
+        + (f"now on: the headline is the mixture ({weights}), and `gpt3_equivalent_cost_hyperscaler` keeps the "
+           "hyperscaler on-demand list price alone (`hyperscaler-on-demand-rw`)." if on else
+           f"now off: the headline prices with `{summary.get('headline_series') or 'hyperscaler-on-demand-rw'}`, "
+           "the hyperscaler on-demand list price alone, the dearest way to rent."),
         "",
     ]
     entries = summary.get("series_mixture") or {}

@@ -6,6 +6,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_validation_script(name: str, register: bool = True):
+    """Import ``validation/<name>.py`` (not a package) as the module ``validation_<name>``.
+
+    ``register`` puts it in ``sys.modules`` (dataclasses and pickling by reference look there);
+    without, joblib's worker processes receive its functions by value, as when the script runs.
+    """
+    import importlib.util
+    import sys
+
+    module = f"validation_{name}"
+    spec = importlib.util.spec_from_file_location(module, ROOT / "validation" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    if register:
+        sys.modules[module] = mod
+    spec.loader.exec_module(mod)
+    return mod
 RAW = ROOT.parent / "shared" / "data"
 
 

@@ -9,21 +9,17 @@ of the 90% intervals leaves a wide binomial band, i.e. when the intervals are fa
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "validation" / "calibration.py"
+from conftest import load_validation_script
+
 
 
 def _calibration():
-    spec = importlib.util.spec_from_file_location("validation_calibration", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_validation_script("calibration", register=False)  # joblib sends its functions by value
 
 
 def test_truth_is_the_shipped_fit_within_rounding():

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import pytest
 
-from scaling.datasets import load_capability
-
-from conftest import ROOT
-
-SCRIPT = ROOT / "validation" / "capability.py"
+from conftest import ROOT, load_validation_script
 
 
 @pytest.fixture(scope="module")
 def floor():
-    spec = importlib.util.spec_from_file_location("validation_capability", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["validation_capability"] = mod
-    spec.loader.exec_module(mod)
-    models = load_capability()
-    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")]
-    return mod.floor_check(models.reset_index(drop=True), 1e22, bootstrap=20, seed=0)
+    mod = load_validation_script("capability")
+    return mod.floor_check(mod.fitted_models(), 1e22, bootstrap=20, seed=0)
 
 
 def test_floor_orders_the_predictions(floor):

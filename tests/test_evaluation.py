@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -241,7 +243,10 @@ def test_panel_at_one_cutoff():
     assert set(rows["model"]) == {"panel", "panel-forecast", "rw"}
     assert np.isfinite(rows[["q01", "q50", "q99", "crps"]].to_numpy(dtype=float)).all()
     fits = res.fits.set_index("model")
-    assert {"r_hat_max", "ess_bulk_min", "divergences", "converged"} <= set(fits.columns)
+    assert {"r_hat_max", "ess_bulk_min", "divergences", "converged", "lowest_segment"} <= set(fits.columns)
+    # the segment lowest-available chose from the data before the cut-off: a widely available one
+    kind, tier = fits.loc["panel", "lowest_segment"].split("/")
+    assert kind in ("hyperscaler", "gpu_cloud") and tier in ("on_demand", "1yr")
     # 150 draws x 2 chains cannot reach a bulk ESS of 400: flagged, left out of the default summary
     assert not bool(fits.loc["panel", "converged"])
     assert res.n_excluded()["panel"] == int((rows["model"] == "panel").sum())
@@ -268,3 +273,38 @@ def test_version_1_file_loads_and_edited_rows_are_refused(tmp_path):
     path.write_text("".join(text))
     with pytest.raises(ScalingError, match="changed after scaling wrote it"):
         load_evaluation(path)
+
+
+def test_validation_script_names_its_files_by_series():
+    """validation/evaluation.py --series: hyperscaler keeps its file names, another segment gets its own;
+    an unknown series is refused naming the allowed ones."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "validation" / "evaluation.py"
+    spec = importlib.util.spec_from_file_location("validation_evaluation", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.paths("hyperscaler-on-demand") == (script.CSV, script.MD)
+    assert script.paths("gpu-cloud-on-demand")[0].name == "evaluation_gpu-cloud-on-demand.csv"
+    assert script.paths("gpu-cloud-on-demand", long=True)[1].name == "evaluation_gpu-cloud-on-demand_long.md"
+    assert script.CUTOFFS["hyperscaler-on-demand"] == [f"{y}-01-01" for y in range(2019, 2024)]
+    with pytest.raises(ScalingError, match="unknown series 'pooled'.*gpu-cloud-on-demand"):
+        script.main(["--series", "pooled", "--report"])
+
+
+def test_rule_on_the_gpu_cloud_segment_reads_its_own_paired_interval():
+    """The shipped GPU-cloud evaluation's rule section: the verdict follows the sign of the interval's upper end."""
+    import importlib.util
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("validation_evaluation", root / "validation" / "evaluation.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    csv = root / "validation" / "results" / "evaluation_gpu-cloud-on-demand.csv"
+    text = "\n".join(script.rule_section(csv))
+    found = re.search(r"`panel-forecast` minus `(\w[\w-]*)` ([-+][0-9.]+) dex \[([-+][0-9.]+), ([-+][0-9.]+)\]", text)
+    assert found, text
+    beats = float(found.group(4)) < 0
+    assert ("`panel-forecast` beats the best baseline" in text) == beats
+    assert "gpu_cloud/on_demand" in text  # the segment lowest-available chose at every cut-off

@@ -12,18 +12,12 @@ import pytest
 from scaling import budget, datasets
 from scaling.cost.tco import dollar_factor
 
-from conftest import ROOT
-
-SCRIPT = ROOT / "validation" / "market_checks.py"
+from conftest import ROOT, load_validation_script
 
 
 @pytest.fixture(scope="module")
 def mc():
-    spec = importlib.util.spec_from_file_location("validation_market_checks", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["validation_market_checks"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_validation_script("market_checks")
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from scaling.cli import main
 from scaling.pipeline import PANEL_SERIES, RunConfig, run
+from scaling.pipeline.config import WALK_DRAWS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,27 +131,38 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert {"training_cost_usd", "inference_usd_per_1k_tokens"} <= set(table["quantity"])
     assert pd.to_datetime(table["date"]).min() == pd.Timestamp("2020-01-01")
     assert pd.to_datetime(table["date"]).max().year == 2032
-    # The hierarchical cloud-price series are saved, and the headline uses the random walk on the
-    # hyperscaler on-demand prices (issue 20's selection); the panel's series is the _panel variant.
+    # The hierarchical cloud-price series are saved, the random walk on the hyperscaler on-demand
+    # prices (issue 20's selection) and the Epoch-drift walks (the lowest-price and purchase
+    # defaults; the Bayesian chip trends stay saved); the panel's series is the _panel variant.
     for name in ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr",
-                 "hyperscaler-on-demand-rw"):
-        assert (tmp / "fits" / f"trend_{name}.json").exists()
+                 "hyperscaler-on-demand-rw", "lowest-available-epoch", "flops_per_usd_tensor16-epoch",
+                 "flops_per_watt_tensor16-epoch", "flops_per_usd_fp32-epoch", "flops_per_watt_fp32-epoch",
+                 "flops_per_watt_fp32"):
+        assert (tmp / "fits" / f"trend_{name}.json").exists(), name
+    walk = json.loads((tmp / "fits" / "trend_flops_per_usd_tensor16-epoch.json").read_text())
+    assert walk["settings"]["drift"] == "epoch" and walk["draws"]["n_draws"] == WALK_DRAWS
     headers = {stem: json.loads((tmp / "forecasts" / f"{stem}.json").read_text())["assumptions"]
-               for stem in ("gpt3_equivalent_cost", "gpt3_equivalent_cost_panel", "gpt3_equivalent_cost_lowest",
-                            "gpt3_equivalent_cost_pooled", "gpt3_equivalent_cost_lsq",
+               for stem in ("gpt3_equivalent_cost_hyperscaler", "gpt3_equivalent_cost_panel",
+                            "gpt3_equivalent_cost_lowest", "gpt3_equivalent_cost_pooled", "gpt3_equivalent_cost_lsq",
                             "gpt3_equivalent_cost_purchase", "gpt3_equivalent_cost_algorithmic")}
-    assert headers["gpt3_equivalent_cost"]["price_series"] == "hyperscaler-on-demand-rw"
+    assert headers["gpt3_equivalent_cost_hyperscaler"]["price_series"] == "hyperscaler-on-demand-rw"
     assert headers["gpt3_equivalent_cost_panel"]["price_series"] == "hyperscaler-on-demand"
     assert headers["gpt3_equivalent_cost_algorithmic"]["price_series"] == "hyperscaler-on-demand-rw"
-    assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available"
+    assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available-epoch"
     assert headers["gpt3_equivalent_cost_pooled"]["price_series"] == "pooled"
+    buy = headers["gpt3_equivalent_cost_purchase"]
+    for part in ("price_trend", "energy_trend"):  # the forecast records which model priced it
+        assert (buy[part]["model"], buy[part]["drift"]) == ("random-walk", "epoch"), part
+    assert buy["price_series"] == "purchase" and buy["energy_trend"]["metric"] == "flops_per_watt"
     for stem, a in headers.items():  # every header names its series
         assert f"price series: {a['price_series']} (" in a["header"], stem
-    assert summary["headline_series"] == "hyperscaler-on-demand-rw"
+    assert summary["headline_series"] == "mixture"
     assert summary["trends"]["trend_hyperscaler-on-demand-rw"]["median"] > 0
-    # the panel's lowest widely available price is at most its hyperscaler on-demand one
-    head, low = summary["forecast"]["gpt3_equivalent_cost_panel"], summary["forecast"]["gpt3_equivalent_cost_lowest"]
-    for d in ("2023-01-01", "2030-01-01"):
+    assert summary["trends"]["trend_lowest-available-epoch"]["median"] == pytest.approx(2.28, abs=0.02)
+    # GPU clouds' on-demand price (the lowest widely available) is below the hyperscalers' list price
+    head, low = (summary["forecast"]["gpt3_equivalent_cost_hyperscaler"],
+                 summary["forecast"]["gpt3_equivalent_cost_lowest"])
+    for d in ("2026-01-01", "2030-01-01"):
         assert low["training_cost_usd"][d]["median"] <= head["training_cost_usd"][d]["median"]
     saved = json.loads((tmp / "forecasts" / "summary.json").read_text())
     assert saved["seed_rows"] == 20
@@ -168,16 +180,53 @@ def test_job_writes_the_series_mixture_variant(first_run):
     tmp, lines, summary = first_run
     meta = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost_series_mixture.json").read_text())["assumptions"]
     assert meta["basis"] == "mixture" and set(meta["price_mixture_weights"]) == {
-        "hyperscaler-on-demand-rw", "lowest-available", "purchase"}
+        "hyperscaler-on-demand-rw", "lowest-available-epoch", "purchase"}
     assert meta["price_mixture_bases"]["purchase"] == "purchase" and "equal thirds" in meta["header"]
     entry = summary["series_mixture"]
-    assert set(entry) == {"gpt3_equivalent_cost", "gpt3_equivalent_cost_series_mixture"}  # the switch is off
-    mix, head = entry["gpt3_equivalent_cost_series_mixture"], entry["gpt3_equivalent_cost"]
+    assert set(entry) == {"gpt3_equivalent_cost", "gpt3_equivalent_cost_hyperscaler",
+                          "gpt3_equivalent_cost_series_mixture"}  # the switch is on
+    mix, head = entry["gpt3_equivalent_cost_series_mixture"], entry["gpt3_equivalent_cost_hyperscaler"]
     for d in ("2025-01-01", "2030-01-01"):
         assert head["price_series_share"][d] == 0 and 0 < mix["price_series_share"][d] < 1
         r = mix["training_cost_usd"][d]
         assert r["lower"] < r["median"] < r["upper"]
     assert any(line.startswith("gpt3_equivalent_cost_series_mixture (") for line in lines)
+
+
+def test_headline_is_the_series_mixture_and_the_switch_turns_it_off(first_run, tmp_path, monkeypatch):
+    """HEADLINE_IS_SERIES_MIXTURE (on): the headline is the series mixture (stated weights in its label
+    and the summary) and the hyperscaler-only forecast is saved, labelled as such, beside it; off: the
+    headline prices with the hyperscaler walk alone."""
+    from scaling.pipeline import steps
+    from scaling.pipeline.config import HEADLINE_IS_SERIES_MIXTURE
+
+    tmp, lines, summary = first_run
+    assert HEADLINE_IS_SERIES_MIXTURE is True
+    head = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost.json").read_text())
+    hyper = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost_hyperscaler.json").read_text())
+    assert head["assumptions"]["price_series"] == "mixture" and summary["headline_series"] == "mixture"
+    assert set(head["assumptions"]["price_mixture_weights"]) == {
+        "hyperscaler-on-demand-rw", "lowest-available-epoch", "purchase"}
+    assert summary["headline_price_mixture"] == pytest.approx(
+        {"hyperscaler-on-demand-rw": 1 / 3, "lowest-available-epoch": 1 / 3, "purchase": 1 / 3})
+    assert "price mixture (hyperscaler-on-demand-rw 33%" in head["label"]
+    assert hyper["assumptions"]["price_series"] == "hyperscaler-on-demand-rw"
+    assert "hyperscaler on-demand list price only" in hyper["label"]
+    assert summary["series_mixture"]["gpt3_equivalent_cost"]["price_series_share"]["2030-01-01"] > 0
+    assert any("(price mixture: hyperscaler-on-demand-rw 33%, lowest-available-epoch 33%, purchase 33%)" in line
+               for line in lines)
+    # the same draws as the mixture variant: one forecast, two names
+    a = pd.read_csv(tmp / "forecasts" / "gpt3_equivalent_cost.csv")
+    b = pd.read_csv(tmp / "forecasts" / "gpt3_equivalent_cost_series_mixture.csv")
+    pd.testing.assert_frame_equal(a, b)
+    # the switch off: the hyperscaler walk alone is the headline, and no _hyperscaler file
+    monkeypatch.setattr(steps, "HEADLINE_IS_SERIES_MIXTURE", False)
+    shutil.copytree(tmp / "fits", tmp_path / "fits")
+    off = run(_quick(tmp_path), echo=lambda _: None)
+    assert off["headline_series"] == "hyperscaler-on-demand-rw"
+    assert not (tmp_path / "forecasts" / "gpt3_equivalent_cost_hyperscaler.json").exists()
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "forecasts" / "gpt3_equivalent_cost.csv"),
+                                  pd.read_csv(tmp / "forecasts" / "gpt3_equivalent_cost_hyperscaler.csv"))
 
 
 def test_job_writes_the_capability_equivalent_variant(first_run):
@@ -203,12 +252,12 @@ def test_rerun_reuses_fits_and_refits_what_changed(first_run):
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
     reused = [line for line in lines if "reusing" in line]
-    assert len(reused) == 11 + N_CAPABILITY, lines  # the least-squares fit, 5 trends, 4 panel series, the random
-    # walk, capability fits
+    assert len(reused) == 16 + N_CAPABILITY, lines  # the least-squares fit, 5 trends, 4 panel series, the random
+    # walk, 5 Epoch-drift walks, capability fits
     lines.clear()
     run(_quick(tmp, bootstrap=60), echo=lines.append)  # another setting: that fit is redone
     assert any("wrote" in line and "chinchilla_lsq.json" in line for line in lines)
-    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY
+    assert sum("reusing" in line for line in lines) == 15 + N_CAPABILITY
 
 
 def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_run):
@@ -217,7 +266,7 @@ def test_panel_is_fitted_once_for_every_series_and_reused_while_current(first_ru
     PANEL_CALLS.clear()
     lines: list[str] = []
     run(_quick(tmp), echo=lines.append)
-    assert PANEL_CALLS == [] and sum("reusing" in ln and "trend_" in ln for ln in lines) == 10, lines
+    assert PANEL_CALLS == [] and sum("reusing" in ln and "trend_" in ln for ln in lines) == 15, lines
     # other panel settings: the four series are refitted from ONE panel fit, with the reason
     run(_quick(tmp, panel_draws=120), echo=lines.append)
     assert PANEL_CALLS == [{"draws": 120, "chains": 1, "tune": 100, "seed": 0}]
@@ -288,8 +337,8 @@ def test_committed_forecasts_are_what_the_job_writes(tmp_path):
     result = CliRunner().invoke(main, ["run", "--fits-dir", str(tmp_path / "fits"),
                                        "--forecasts-dir", str(tmp_path / "out"), "--no-figures"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("reusing") == 12 + N_CAPABILITY  # 2 laws, 5 trends, 4 panel series, random walk,
-    # capability
+    assert result.output.count("reusing") == 17 + N_CAPABILITY  # 2 laws, 5 trends, 4 panel series, random walk,
+    # 5 Epoch-drift walks, capability
     for committed in sorted((ROOT / "forecasts").glob("gpt3_equivalent_cost*.csv")):
         fresh = tmp_path / "out" / committed.name
         assert fresh.read_text() == committed.read_text(), f"forecasts/{committed.name} is stale"
@@ -308,7 +357,7 @@ def test_real_panel_fit_is_cached_like_the_trends(tmp_path, monkeypatch):
     lines.clear()
     run(_quick(tmp_path), echo=lines.append)
     assert not any("fitting the cloud-price panel" in ln for ln in lines)
-    assert sum("reusing" in ln for ln in lines) == 11 + N_CAPABILITY, lines
+    assert sum("reusing" in ln for ln in lines) == 16 + N_CAPABILITY, lines
     # jobs=2: the same panel fitted in a second process, beside steps 1-3: the same series.
     lines.clear()
     run(_quick(tmp_path / "two", jobs=2), echo=lines.append)
@@ -383,8 +432,8 @@ def test_fit_from_other_data_is_refitted_with_a_reason(first_run):
     assert not any("reusing" in line and "chinchilla_lsq" in line for line in lines)
     assert load_fit(out).data_sha256 == good.data_sha256
     assert summary["lsq"]["E"] == pytest.approx(good.params["E"], rel=1e-5)
-    assert sum("reusing" in line for line in lines) == 10 + N_CAPABILITY  # trends, panel series, random walk,
-    # capability fits
+    assert sum("reusing" in line for line in lines) == 15 + N_CAPABILITY  # trends, panel series, random walk,
+    # Epoch-drift walks, capability fits
 
 
 def test_other_settings_in_the_file_are_refitted(first_run):
@@ -426,7 +475,7 @@ def test_hand_edited_fits_are_refitted_never_reused(first_run):
     assert any(f"refitting {lsq}: it could not be read" in line and "changed after scaling wrote it" in line
                for line in lines), lines
     assert any(f"refitting {trend}: the file is not the one this job wrote" in line for line in lines), lines
-    assert summary["lsq"]["E"] == pytest.approx(good_e, rel=1e-6)
+    assert summary["lsq"]["E"] == pytest.approx(good_e, rel=1e-5)  # summary.json: SIGNIFICANT_DIGITS (6) digits
     assert load_fit(lsq).params["E"] == pytest.approx(good_e, rel=1e-6)
 
 
@@ -457,7 +506,7 @@ def test_damaged_cached_fits_are_refitted_not_fatal(first_run, monkeypatch):
     for path, bad in damaged.items():
         assert any(line.startswith(f"refitting {path}: it could not be read (") for line in refits), refits
         assert path.read_bytes() != bad and json.loads(path.read_text())  # a whole file again
-    assert sum("reusing" in line for line in result.output.splitlines()) == 8 + N_CAPABILITY
+    assert sum("reusing" in line for line in result.output.splitlines()) == 13 + N_CAPABILITY
 
 
 def test_truncated_netcdf_is_refitted_not_fatal(tmp_path):
@@ -497,7 +546,7 @@ def _second_run_changes_nothing(tmp: Path, figures: bool) -> None:
     assert len(before) >= 22 + 10 * figures
     lines.clear()
     run(_quick(tmp, figures=figures), echo=lines.append)
-    assert sum("reusing" in line for line in lines) == 11 + N_CAPABILITY, lines
+    assert sum("reusing" in line for line in lines) == 16 + N_CAPABILITY, lines
     assert not any("wrote" in line and "figures" not in line for line in lines), lines
     after = _snapshot(tmp)
     assert after.keys() == before.keys()
@@ -531,7 +580,7 @@ def test_second_run_on_another_cpu_changes_nothing(tmp_path):
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("reusing") == 11 + N_CAPABILITY, done.stdout
+    assert done.stdout.count("reusing") == 16 + N_CAPABILITY, done.stdout
     after = _snapshot(tmp_path)
     assert [str(p.relative_to(tmp_path)) for p in before if before[p] != after.get(p)] == []
 

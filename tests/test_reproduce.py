@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,20 +9,15 @@ import pytest
 from scaling.errors import ScalingError
 from scaling.hardware.evaluation import QUANTILES, ROW_COLUMNS, EvaluationResult
 
-from conftest import ROOT
+from conftest import load_validation_script
 
-SCRIPT = ROOT / "validation" / "reproduce.py"
 MODELS = {"panel": 0.05, "rw": 0.10, "ols": 0.20}  # mean CRPS of each synthetic model (dex)
 CUTOFFS = ("2020-01-01", "2021-01-01")
 
 
 @pytest.fixture(scope="module")
 def rp():
-    spec = importlib.util.spec_from_file_location("validation_reproduce", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["validation_reproduce"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_validation_script("reproduce")
 
 
 def _result(shift=None, converged=None) -> EvaluationResult:

@@ -304,8 +304,7 @@ def main(argv=None) -> None:
     if args.docs_only:
         update_docs(OUT_MD.read_text())
         return
-    models = load_capability()
-    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")].reset_index(drop=True)
+    models = fitted_models()
     train = models[models["compute_flops"] < args.cut]
     t0 = time.time()
     best, table = select(train, args.inner_bootstrap, args.seed)
@@ -399,18 +398,36 @@ def round3(args, models: pd.DataFrame) -> tuple[list[str], dict]:
     return md, out
 
 
-def main_round3(args) -> None:
-    """Run the third round and add it to validation/results/capability.md and .json (the earlier rounds kept)."""
+def fitted_models() -> pd.DataFrame:
+    """The models the laws are fitted to: a training compute, and not the reference row (GPT-3)."""
     models = load_capability()
-    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")].reset_index(drop=True)
-    md, out = round3(args, models)
-    text = OUT_MD.read_text().split("\n" + ROUND3_TITLE)[0].rstrip("\n") + "\n\n" + "\n".join(md) + "\n"
+    keep = models["compute_flops"].notna() & (models["role"].astype(str) != "reference")
+    return models[keep].reset_index(drop=True)
+
+
+def add_section(title: str, key: str, md: list[str], out: dict) -> None:
+    """Put the section ``md`` (headed ``title``) into validation/results/capability.md, replacing
+    that section if present and keeping the others, its numbers under ``key`` in the .json, and
+    the results into docs/capability.md."""
+    text = OUT_MD.read_text()
+    if "\n" + title in text:
+        head, rest = text.split("\n" + title, 1)
+        nxt = rest.find("\n## ")
+        tail = rest[nxt:] if nxt >= 0 else ""
+        text = head.rstrip("\n") + "\n\n" + "\n".join(md) + "\n" + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(md) + "\n"
     result = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else {}
-    result["round3"] = out
+    result[key] = out
     atomic_write_text(OUT_MD, text)
     atomic_write_text(OUT_JSON, dumps_json(round_floats(result, 6)))
     update_docs(text)
     print("\n".join(md))
+
+
+def main_round3(args) -> None:
+    """Run the third round and put it into validation/results/capability.md and .json (the rest kept)."""
+    add_section(ROUND3_TITLE, "round3", *round3(args, fitted_models()))
 
 
 FLOOR_TITLE = "## What a law that has seen the answers reaches on this split"
@@ -464,17 +481,8 @@ def floor_check(models: pd.DataFrame, cut: float, bootstrap: int, seed: int) -> 
 
 
 def main_floor(args) -> None:
-    """Run the floor check and add it to validation/results/capability.md and .json (the rest kept)."""
-    models = load_capability()
-    models = models[models["compute_flops"].notna() & (models["role"].astype(str) != "reference")].reset_index(drop=True)
-    md, out = floor_check(models, args.cut, args.bootstrap, args.seed)
-    text = OUT_MD.read_text().split("\n" + FLOOR_TITLE)[0].rstrip("\n") + "\n\n" + "\n".join(md) + "\n"
-    result = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else {}
-    result["floor"] = out
-    atomic_write_text(OUT_MD, text)
-    atomic_write_text(OUT_JSON, dumps_json(round_floats(result, 6)))
-    update_docs(text)
-    print("\n".join(md))
+    """Run the floor check and put it into validation/results/capability.md and .json (the rest kept)."""
+    add_section(FLOOR_TITLE, "floor", *floor_check(fitted_models(), args.cut, args.bootstrap, args.seed))
 
 
 def update_docs(text: str) -> None:

@@ -7,7 +7,8 @@ Run from the repository root::
 
 Forecasts the GPT-3-equivalent cost on the mixture of price series and bases
 (:data:`scaling.forecast.price_mixture.PRICE_MIXTURE_DEFAULT`, the main job's
-``gpt3_equivalent_cost_series_mixture``) and on the headline's single series, with the main
+``gpt3_equivalent_cost_series_mixture``, its headline while ``HEADLINE_IS_SERIES_MIXTURE``) and on
+the single series ``HEADLINE_SERIES`` (then ``gpt3_equivalent_cost_hyperscaler``), with the main
 job's draws (:class:`scaling.pipeline.RunConfig` ``n_draws``) at seeds 0, 1 and 2, and reports
 per source of uncertainty the largest difference of its share of the fan's width
 (:meth:`scaling.forecast.Forecast.width_by_source`: each source's own 90% quantile width of
@@ -31,13 +32,17 @@ sys.path.insert(0, str(ROOT))
 from scaling.forecast.price_mixture import PRICE_MIXTURE_DEFAULT  # noqa: E402
 from scaling.forecast.scenarios import run_scenarios  # noqa: E402
 from scaling.pipeline import RunConfig  # noqa: E402
-from scaling.pipeline.config import HEADLINE_SERIES  # noqa: E402
+from scaling.pipeline.config import HEADLINE_IS_SERIES_MIXTURE, HEADLINE_SERIES  # noqa: E402
 
 OUT = ROOT / "validation" / "results" / "fan_shares.md"
 SEEDS = (0, 1, 2)
 GOAL = 0.02
-SCENARIOS = {"series mixture": {"price_mixture": PRICE_MIXTURE_DEFAULT},
-             "headline series": {"price_series": HEADLINE_SERIES}}
+#: The two forecasts, named by what the main job saves them as (config.HEADLINE_IS_SERIES_MIXTURE:
+#: the headline is the series mixture and the single series the hyperscaler-only variant, or the reverse).
+MIXTURE_NAME, SINGLE_NAME = (("headline (series mixture)", "hyperscaler only (single series)")
+                             if HEADLINE_IS_SERIES_MIXTURE else ("series mixture", "headline series"))
+SCENARIOS = {MIXTURE_NAME: {"price_mixture": PRICE_MIXTURE_DEFAULT},
+             SINGLE_NAME: {"price_series": HEADLINE_SERIES}}
 QUANTITIES = ("training_cost_usd", "inference_usd_per_1k_tokens")
 
 
@@ -69,8 +74,8 @@ def report(results: dict, n_draws: int, fits_dir: Path) -> str:
              f"2020-2032, fits folder `{fits_dir.name}/`. Share: each source's own 90% quantile width of log10 "
              "cost over the sum of the sources' widths (`Forecast.width_by_source`). Max difference: the "
              "largest difference of a source's share between two seeds at one date.", "",
-             f"Series mixture: `{PRICE_MIXTURE_DEFAULT}` (normalised: equal thirds). Headline series: "
-             f"`{HEADLINE_SERIES}`.", ""]
+             f"{MIXTURE_NAME[0].upper() + MIXTURE_NAME[1:]}: `{PRICE_MIXTURE_DEFAULT}` (normalised: equal "
+             f"thirds). {SINGLE_NAME[0].upper() + SINGLE_NAME[1:]}: `{HEADLINE_SERIES}`.", ""]
     worst = 0.0
     for (name, q), tables in results.items():
         t = spread_table(tables)

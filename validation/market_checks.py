@@ -23,14 +23,16 @@ page):
 
    on three price bases: ``cloud`` (the chip's median on-demand cloud price within 182 days of
    the date, :func:`scaling.budget.cloud_price`), ``cloud-trend`` (the headline forecast's
-   ``hyperscaler-on-demand`` trend line at the date) and ``purchase`` (the forecast's purchase
-   basis: release-price and energy trend lines at the date, total cost of ownership at the
+   ``hyperscaler-on-demand`` trend line at the date) and ``purchase`` (the purchase basis'
+   Bayesian release-price and energy trend lines at the date, the series ``purchase-line``: a
+   retrospective, which the lines fit and the forecast's walks, started from the last year's chips,
+   do not; total cost of ownership at the
    central values of :class:`scaling.cost.tco.TCOAssumptions`,
    :func:`scaling.cost.tco.usd_per_peak_flop_tco`). Costs are turned into 2023 dollars with
    :func:`scaling.cost.tco.dollar_factor`, Epoch's unit. Cottier et al. amortise purchased
    hardware and add energy, so ``purchase`` is the like-for-like basis.
 2. **Inference price.** The forecast's price per million tokens of the GPT-3 equivalent
-   (``forecasts/gpt3_equivalent_cost.csv`` and ``_purchase.csv``) beside published API prices
+   (the hyperscaler on-demand forecast, :data:`FORECASTS`, and ``_purchase.csv``) beside published API prices
    (``datasets/api_prices.csv``) at their dates.
 """
 
@@ -52,6 +54,7 @@ from scaling._dates import decimal_year  # noqa: E402
 from scaling.cost.accelerators import resolve_accelerator  # noqa: E402
 from scaling.cost.tco import TCOAssumptions, dollar_factor, usd_per_peak_flop_tco  # noqa: E402
 from scaling.errors import ScalingError  # noqa: E402
+from scaling.pipeline.config import HEADLINE_IS_SERIES_MIXTURE  # noqa: E402
 
 RESULTS = ROOT / "validation" / "results"
 RESULT_MD = RESULTS / "market_checks.md"
@@ -67,8 +70,9 @@ BASE_YEAR = 2023
 PRECISION_ORDER = ("tensor16", "fp16", "fp32")
 #: Price bases of the training check: name -> what it is.
 BASES = {
-    "purchase": "owned hardware: the forecast's purchase basis (release-price and energy trend lines at the date, "
-                "TCO at the central Cottier et al. 2024 ranges); like for like with Epoch's amortised cost",
+    "purchase": "owned hardware: the purchase basis' release-price and energy trend lines at the date "
+                "(`purchase-line`: the forecast's walks start from the last year's chips), TCO at the central "
+                "Cottier et al. 2024 ranges; like for like with Epoch's amortised cost",
     "cloud": "the chip's median on-demand cloud price within 182 days of the date (scaling.budget.cloud_price)",
     "cloud-trend": "the headline forecast's hyperscaler-on-demand trend line at the date",
 }
@@ -76,8 +80,11 @@ TRENDS = {"cloud-trend": "trend_hyperscaler-on-demand.json", "purchase": "trend_
           "purchase-energy": "trend_flops_per_watt_tensor16.json"}
 #: The summary row of the purchase basis on Epoch's reported chip-hours (the price alone).
 CHIP_HOURS_ONLY = "Epoch's chip-hours, no MFU"
-#: Forecast files of the inference check: basis -> file in forecasts/.
-FORECASTS = {"cloud": "gpt3_equivalent_cost.csv", "purchase": "gpt3_equivalent_cost_purchase.csv"}
+#: Forecast files of the inference check: basis -> file in forecasts/. The cloud basis is the
+#: hyperscaler on-demand forecast: the headline while it prices with that series alone, its
+#: ``_hyperscaler`` variant while the headline is the series mixture (config.HEADLINE_IS_SERIES_MIXTURE).
+FORECASTS = {"cloud": f"gpt3_equivalent_cost{'_hyperscaler' if HEADLINE_IS_SERIES_MIXTURE else ''}.csv",
+             "purchase": "gpt3_equivalent_cost_purchase.csv"}
 
 
 # ------------------------------------------------------------------ training costs
@@ -363,7 +370,7 @@ def render(table: pd.DataFrame, inf: pd.DataFrame) -> str:
         *_large_model_lines(table),
         "", "### Inference price against published API prices", "",
         "The forecast's price per million tokens of the GPT-3 equivalent (median and 90% interval of "
-        "`forecasts/gpt3_equivalent_cost.csv`, cloud basis, and `_purchase.csv`, interpolated to each date) "
+        f"`forecasts/{FORECASTS['cloud']}`, cloud basis, and `_purchase.csv`, interpolated to each date) "
         "beside published prices of models at or above GPT-3's MMLU (`datasets/api_prices.csv`, each with its "
         "source). \"At the model's size\": the cloud median scaled to the API model's published parameter count "
         "(2N FLOPs per token: same $ per FLOP and utilisation).", "",

@@ -541,5 +541,7 @@ def _fit_meta(loss_fit) -> dict:
 
 def _trend_meta(trend) -> dict:
     d = trend.doubling(0.9)
-    return {"metric": trend.metric, "precision": trend.precision, "method": trend.method,
+    # the model and drift rule where the trend records them (a panel series, a random walk)
+    named = {k: trend.settings[k] for k in ("model", "drift") if isinstance(trend.settings.get(k), str)}
+    return {"metric": trend.metric, "precision": trend.precision, "method": trend.method, **named,
             "doubling_time_years": {k: v for k, v in d.items() if isinstance(v, (int, float))}}

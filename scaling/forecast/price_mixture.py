@@ -34,11 +34,16 @@ from .draws import price_log10_draws
 __all__ = ["PriceMixture", "price_mixture", "parse_price_mixture", "format_price_mixture", "PRICE_MIXTURE_DEFAULT",
            "PRICE_MIXTURE_RULE", "mixture_price_draws", "mixture_log_price"]
 
-#: The main job's mixture (``gpt3_equivalent_cost_series_mixture``): equal thirds between renting
-#: from a hyperscaler (on demand, random walk with drift), renting at the lowest widely available
-#: price (GPU clouds and marketplaces) and buying (total cost of ownership). Stated, not fitted:
-#: the repository holds no market shares of these three ways to pay for compute.
-PRICE_MIXTURE_DEFAULT = "hyperscaler-on-demand-rw:1,lowest-available:1,purchase:1"
+#: The main job's mixture (its headline, ``gpt3_equivalent_cost``, and
+#: ``gpt3_equivalent_cost_series_mixture``): equal thirds between renting from a hyperscaler (on
+#: demand, the list-price upper envelope: random walk with the purchase-price prior's drift),
+#: renting at the lowest widely available price (GPU-cloud on demand: random walk with Epoch's
+#: published drift) and buying (total cost of ownership: random walks with Epoch's drift of
+#: FLOP/s per $ and per W). Each component is what issue 20's rule chose for its series (the
+#: best baseline: no model beat it with converged fits; :mod:`scaling.hardware.series`). The
+#: weights are stated, not fitted: the repository holds no market shares of these three ways to
+#: pay for compute.
+PRICE_MIXTURE_DEFAULT = "hyperscaler-on-demand-rw:1,lowest-available-epoch:1,purchase:1"
 #: The rule behind :data:`PRICE_MIXTURE_DEFAULT`, printed with the forecast.
 PRICE_MIXTURE_RULE = ("equal thirds: renting from a hyperscaler, renting at the lowest available price, buying "
                       "(stated rule; no market shares in the repository)")
@@ -58,7 +63,7 @@ def parse_price_mixture(value) -> dict[str, float]:
         for part in value.split(","):
             if part.strip() == "":
                 raise ScalingError(f"price_mixture {value!r}: an empty part; write NAME:WEIGHT,NAME:WEIGHT "
-                                   "(e.g. hyperscaler-on-demand-rw:1,lowest-available:1,purchase:1)")
+                                   "(e.g. hyperscaler-on-demand-rw:1,lowest-available-epoch:1,purchase:1)")
             name, sep, weight = part.strip().rpartition(":")
             if not sep:
                 raise ScalingError(f"price_mixture part {part.strip()!r} has no weight; write NAME:WEIGHT")

@@ -76,9 +76,9 @@ from ..errors import ScalingError
 from .evaluation_report import evaluation_markdown
 from .evaluation_result import (_DIGITS, BASELINES, HORIZON_BUCKETS, QUANTILES, ROW_COLUMNS, SCHEMA, SCHEMA_VERSION,
                                 EvaluationResult, load_evaluation, merge_evaluations, rows_population_sha256)
-from .published import epoch_doubling
 from .random_walk import MIN_SPREAD as RW_MIN_SPREAD
 from .random_walk import last_year, start_level, walk_scale
+from .walks import epoch_drift, epoch_slope_draws
 from .scores import score_rows
 
 __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "merge_evaluations", "evaluation_markdown", "MODELS",
@@ -90,7 +90,6 @@ BAYES = ("panel", "panel-forecast", "trend", "trend-static")
 MIN_SPREAD = RW_MIN_SPREAD
 #: Cut-offs of the default rolling origins: quarterly from this date.
 FIRST_CUTOFF = "2018-01-01"
-LOG10_2 = float(np.log10(2.0))
 
 
 def package_versions() -> dict:
@@ -217,8 +216,9 @@ def _check_cutoffs(cutoffs, target: _Target) -> tuple[list[pd.Timestamp], list[s
 
 
 # --------------------------------------------------------------------------- the baselines
-# The random walk's start and walk scale have one home, scaling.hardware.random_walk (the
-# headline's price model is that walk: the same numbers, tests/test_random_walk.py).
+# The random walk's start and walk scale have one home, scaling.hardware.random_walk, and the
+# epoch drift scaling.hardware.walks (the shipped price models are those walks: the same
+# numbers, tests/test_random_walk.py and tests/test_walks.py).
 _last_year, _start, _walk_scale = last_year, start_level, walk_scale
 
 
@@ -256,13 +256,9 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
         else:
             drift, rule = _series_slope(train), "least-squares slope of the points before the cut-off"
         slope = np.full((n_draws, 1), drift)
-    else:  # epoch
-        d_lo, d_hi = epoch_doubling(target.metric)
-        lo, hi = np.log(d_lo), np.log(d_hi)
-        doubling = np.exp(rng.normal((lo + hi) / 2.0, (hi - lo) / (2 * 1.6449), size=(n_draws, 1)))
-        slope = LOG10_2 / doubling
-        span = f"{d_lo:g}-{d_hi:g}" if d_hi > d_lo else f"{d_lo:g}"
-        drift, rule = float(LOG10_2 / np.exp((lo + hi) / 2.0)), f"Epoch's published doubling {span} yr"
+    else:  # epoch: the shipped Epoch-drift walk's helpers (scaling.hardware.walks), one home
+        slope = epoch_slope_draws(target.metric, rng, (n_draws, 1))
+        drift, rule = epoch_drift(target.metric)
     omega = _walk_scale(train, drift, s0)
     out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
     info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
@@ -333,6 +329,8 @@ def _bayes_draws(models, target, train, test, cutoff, rng_for, opts) -> tuple[di
             series = series_trend(fit, target.series)
             out["panel-forecast"] = _trend_draws(series, test, rng_for("panel-forecast"))
     ok, info = convergence(fit.diagnostics, opts["draws"], opts["chains"])
+    if hasattr(fit, "lowest_segment"):  # the segment lowest-available chose from the data before the cut-off
+        info["lowest_segment"] = "/".join(fit.lowest_segment())
     return out, {m: {**info, "converged": ok} for m in out}
 
 

@@ -171,19 +171,28 @@ class RandomWalkTrend(TrendResult):
         p = self.diagnostics
         d = self.doubling_time_years
         years = self.data["year"]
+        # the walks of scaling.hardware.walks (a chip trend, Epoch's drift) record their own selection
+        chips = self.metric != "flops_per_usd_cloud"
+        chosen = (f"chosen by issue 20's evaluation ({self.settings['selection']})" if "drift" in self.settings
+                  else f"chosen by the pre-registered selection ({SELECTION})")
         lines = [
-            f"Price model: random walk with drift ({self.settings.get('name')}), chosen by the pre-registered "
-            f"selection ({SELECTION})",
-            f"data: {self.n_points} prices of {self.n_chips} chips ({self.settings.get('series')}), "
+            f"Price model: random walk with drift ({self.settings.get('name')}), {chosen}",
+            f"data: {self.n_points} {'chips' if chips else 'prices of ' + str(self.n_chips) + ' chips'} "
+            f"({self.settings.get('series')}), "
             f"{years.min():.1f}-{years.max():.1f}" + (f", before {self.settings['before']}"
                                                       if self.settings.get("before") else ""),
             f"level L = {p['level']:.4f} log10 at t_ref = {p['t_ref']:.3f} (median of the last year's "
-            f"{p['n_last_year']} prices), scatter s0 = {p['sd']:.4f} dex",
-            f"drift mu = {p['drift_per_year']:.4f} dex/yr (doubling {d['median']:.2f} yr; {p['drift_rule']})",
+            f"{p['n_last_year']} {'chips' if chips else 'prices'}), scatter s0 = {p['sd']:.4f} dex",
+            f"drift mu = {p['drift_per_year']:.4f} dex/yr (doubling {d['median']:.2f} yr"
+            + (f", 90% {d['lower']:.2f}-{d['upper']:.2f} yr" if d["upper"] > d["lower"] * (1 + 1e-9) else "")
+            + f"; {p['drift_rule']})",
             f"walk scale omega = {p['walk_scale']:.4f} dex/sqrt(yr): predictive N(L + mu h, s0^2 + omega^2 h), "
             f"h = years after t_ref",
             f"seed {self.seed}; data sha256 {self.data_sha256[:12]}",
         ]
+        if self.settings.get("caveat"):
+            lines.append(f"caveat: {self.settings['caveat']}, so at early cut-offs the drift saw part of what it "
+                         "forecasts")
         lines += [f"warning: {w.message}" for w in self.warnings()]
         return "\n".join(lines)
 

@@ -8,7 +8,9 @@ prices and TDP (:func:`scaling.hardware.fit_trend`). Each name is declared once 
 - ``basis``: ``"cloud"`` (rental) or ``"purchase"`` (total cost of ownership);
 - ``description``: what it is, in words;
 - ``model``: ``"panel"`` (a segment of the panel model), ``"trend"`` (a log-linear trend),
-  ``"random-walk"`` (the random walk with drift of a segment, :mod:`scaling.hardware.random_walk`);
+  ``"random-walk"`` (a random walk with drift from the last year's observations: of a cloud
+  segment with the purchase-price prior's drift, :mod:`scaling.hardware.random_walk`, or of a
+  cloud segment or a chip trend with Epoch's published drift, :mod:`scaling.hardware.walks`);
 - ``rows``: which rows of the data it is fitted to (the panel segment's provider kind and
   pricing tier; ``None`` where the segment is chosen from the data, ``lowest-available``),
   or the metric and precision of a trend;
@@ -16,6 +18,16 @@ prices and TDP (:func:`scaling.hardware.fit_trend`). Each name is declared once 
 
 :data:`scaling.hardware.SERIES` (the series ``scaling trend --series`` fits) is derived from
 it; the forecasts' table and the CLI help are to read it too.
+
+The defaults are what issue 20's rule chose per series (a model becomes a default only if its
+pooled CRPS beats the best baseline with a 90% interval excluding zero, from converged fits;
+else the best baseline ships): ``hyperscaler-on-demand-rw`` (baseline ``rw``;
+``validation/results/price_selection.md``), ``lowest-available-epoch`` and ``purchase`` /
+``purchase-fp32`` (baseline ``epoch``: ``validation/results/evaluation_gpu-cloud-on-demand.md``,
+``validation/results/trend_calibration.md``). The Bayesian lines stay available as
+``purchase-line`` and ``purchase-fp32-line``, the panel as ``hyperscaler-on-demand`` and
+``lowest-available``. Epoch's rates were published in 2022-2023 from chips up to then: at early
+cut-offs the ``epoch`` baseline saw part of what it forecast.
 """
 
 from __future__ import annotations
@@ -53,7 +65,7 @@ class PriceSeriesSpec:
     @property
     def rows(self) -> str:
         """Which rows of the data the series is fitted to, in words."""
-        if self.model in ("panel", "random-walk"):
+        if self.metric == "flops_per_usd_cloud" and self.model in ("panel", "random-walk"):
             if self.provider_kind is None:
                 return "cloud prices of the lowest widely available segment (chosen from the data)"
             return f"cloud prices, provider kind {self.provider_kind}, pricing {self.pricing}"
@@ -76,14 +88,27 @@ PRICE_SERIES: dict[str, PriceSeriesSpec] = {s.name: s for s in (
     PriceSeriesSpec("hyperscaler-on-demand-rw", "cloud", "typical hyperscaler on-demand price, random walk with drift "
                     "(the model the pre-registered selection chose)", "random-walk", "hyperscaler", "on_demand",
                     price_file="trend_hyperscaler-on-demand-rw.json"),
+    PriceSeriesSpec("lowest-available-epoch", "cloud", "lowest widely available price: GPU-cloud on-demand prices "
+                    "(the segment lowest-available chooses at every cut-off 2023-2024), random walk with Epoch's "
+                    "published drift (the best baseline; the panel's win rested on unconverged fits)", "random-walk",
+                    "gpu_cloud", "on_demand", price_file="trend_lowest-available-epoch.json"),
     PriceSeriesSpec("pooled", "cloud", "baseline: every on-demand price pooled, one line (robust regression)",
                     "trend", price_file="trend_flops_per_usd_cloud_tensor16.json"),
-    PriceSeriesSpec("purchase", "purchase", "release prices and TDP of accelerators (tensor16)", "trend",
-                    metric="flops_per_usd", precision="tensor16", price_file="trend_flops_per_usd_tensor16.json",
+    PriceSeriesSpec("purchase", "purchase", "release prices and TDP of accelerators (tensor16), random walks with "
+                    "Epoch's published drift (the best baseline: the Bayesian lines lose to it)", "random-walk",
+                    metric="flops_per_usd", precision="tensor16", price_file="trend_flops_per_usd_tensor16-epoch.json",
+                    energy_file="trend_flops_per_watt_tensor16-epoch.json"),
+    PriceSeriesSpec("purchase-fp32", "purchase", "release prices and TDP of accelerators (FP32), random walks with "
+                    "Epoch's published drift (the best baseline)", "random-walk", metric="flops_per_usd",
+                    precision="fp32", price_file="trend_flops_per_usd_fp32-epoch.json",
+                    energy_file="trend_flops_per_watt_fp32-epoch.json"),
+    PriceSeriesSpec("purchase-line", "purchase", "release prices and TDP of accelerators (tensor16), Bayesian robust "
+                    "lines (for comparison: they lose to the epoch baseline)", "trend", metric="flops_per_usd",
+                    precision="tensor16", price_file="trend_flops_per_usd_tensor16.json",
                     energy_file="trend_flops_per_watt_tensor16.json"),
-    PriceSeriesSpec("purchase-fp32", "purchase", "release prices and TDP of accelerators (FP32)", "trend",
-                    metric="flops_per_usd", precision="fp32", price_file="trend_flops_per_usd_fp32.json",
-                    energy_file="trend_flops_per_watt_fp32.json"),
+    PriceSeriesSpec("purchase-fp32-line", "purchase", "release prices and TDP of accelerators (FP32), Bayesian robust "
+                    "lines (for comparison)", "trend", metric="flops_per_usd", precision="fp32",
+                    price_file="trend_flops_per_usd_fp32.json", energy_file="trend_flops_per_watt_fp32.json"),
 )}
 #: Other names of a series (``cloud``, kept for old callers, is ``pooled``).
 ALIASES = {"cloud": "pooled"}

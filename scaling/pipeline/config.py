@@ -8,7 +8,8 @@ from pathlib import Path
 from ..hardware.series import panel_series
 
 __all__ = ["RunConfig", "SIGNIFICANT_DIGITS", "LSQ_METHOD", "LSQ_DELTA", "LSQ_GRID", "LSQ_INCLUDE", "HEADLINE_SERIES",
-           "PANEL_HEADLINE_SERIES", "LOWEST_SERIES", "PANEL_SERIES", "POOLED", "TRENDS", "ALGORITHMIC_OPTIONS",
+           "PANEL_HEADLINE_SERIES", "LOWEST_SERIES", "PANEL_LOWEST_SERIES", "PANEL_SERIES", "WALKS", "WALK_DRAWS",
+           "POOLED", "TRENDS", "ALGORITHMIC_OPTIONS",
            "CAPABILITY_BOOTSTRAP", "CAPABILITY_VARIANT", "CAPABILITY_TARGET", "SERIES_MIXTURE_VARIANT",
            "HEADLINE_IS_SERIES_MIXTURE"]
 
@@ -56,8 +57,14 @@ HEADLINE_SERIES = "hyperscaler-on-demand-rw"
 #: comparison with the seed article (a retrospective of 2020-2023, which the panel fits and the
 #: walk, anchored at its last year, does not) use it.
 PANEL_HEADLINE_SERIES = "hyperscaler-on-demand"
-#: The lowest-price variant's series (a panel series).
-LOWEST_SERIES = "lowest-available"
+#: The lowest-price variant's series: the random walk with Epoch's drift on GPU-cloud on-demand
+#: prices, the segment the panel's ``lowest-available`` chooses (issue 20's rule: the panel's
+#: forecast of that segment beat the ``epoch`` baseline only with unconverged fits, which are not
+#: evidence; validation/results/evaluation_gpu-cloud-on-demand.md). One of :data:`WALKS`.
+LOWEST_SERIES = "lowest-available-epoch"
+#: The panel's lowest-available series (a panel series): the segment it chooses is checked
+#: against :data:`LOWEST_SERIES`'s fixed one.
+PANEL_LOWEST_SERIES = "lowest-available"
 #: Every panel series the main job saves (one panel fit serves them all).
 PANEL_SERIES = panel_series()  # from the one registry, scaling.hardware.series
 #: The pooled cloud trend (the baseline) in :data:`TRENDS`.
@@ -70,6 +77,24 @@ TRENDS = {
     "trend_flops_per_usd_fp32": dict(metric="flops_per_usd", precision="fp32"),
     "trend_flops_per_watt_fp32": dict(metric="flops_per_watt", precision="fp32"),
     "trend_flops_per_usd_cloud_tensor16": dict(metric="flops_per_usd_cloud", precision="tensor16"),
+}
+
+#: The random walks with Epoch's published drift the main job fits (closed form, no sampler;
+#: :func:`scaling.hardware.walks.fit_walk`): file stem -> fit_walk keyword arguments. The
+#: defaults of the purchase bases (``purchase``, ``purchase-fp32``) and of the lowest-price
+#: cloud series, as issue 20's rule chose (the Bayesian trends above lose to the ``epoch``
+#: baseline on every chip trend, validation/results/trend_calibration.md). WALK_DRAWS rows,
+#: identical but for the drawn slope (Epoch's doubling time, one per row): the five files add
+#: about 57 kB to fits/ (kept under 2.5 MB); a 4,000-draw forecast resamples every row, and 64
+#: draws of a doubling time whose 5-95% range is 2.1-2.46 yr move the forecast's quantiles by
+#: far less than its walk and scatter do.
+WALK_DRAWS = 64
+WALKS = {
+    "trend_lowest-available-epoch": dict(series="gpu-cloud-on-demand", name="lowest-available-epoch"),
+    "trend_flops_per_usd_tensor16-epoch": dict(metric="flops_per_usd", precision="tensor16"),
+    "trend_flops_per_watt_tensor16-epoch": dict(metric="flops_per_watt", precision="tensor16"),
+    "trend_flops_per_usd_fp32-epoch": dict(metric="flops_per_usd", precision="fp32"),
+    "trend_flops_per_watt_fp32-epoch": dict(metric="flops_per_watt", precision="fp32"),
 }
 
 
@@ -91,9 +116,11 @@ CAPABILITY_TARGET = "capability:MMLU=0.439"
 
 
 #: The variant priced with a mixture of price series and bases (scaling.forecast.price_mixture,
-#: PRICE_MIXTURE_DEFAULT: equal thirds of hyperscaler on-demand, lowest available and purchase).
+#: PRICE_MIXTURE_DEFAULT: equal thirds of hyperscaler on-demand (rw), lowest available (epoch
+#: walk) and purchase (epoch walks)).
 SERIES_MIXTURE_VARIANT = "gpt3_equivalent_cost_series_mixture"
 #: True: the headline (``gpt3_equivalent_cost``) is the series mixture, and the hyperscaler-only
-#: forecast is saved as ``gpt3_equivalent_cost_hyperscaler``; False: the headline prices with
-#: HEADLINE_SERIES alone (the lead's choice; docs/forecast.md gives both).
-HEADLINE_IS_SERIES_MIXTURE = False
+#: forecast (the list-price upper envelope) is saved as ``gpt3_equivalent_cost_hyperscaler``;
+#: False: the headline prices with HEADLINE_SERIES alone. On since issue 20's defaults: each
+#: component is what the rule chose for its series (docs/forecast.md).
+HEADLINE_IS_SERIES_MIXTURE = True

@@ -22,8 +22,8 @@ from ._cache import MANIFEST, _cached, _key, _Manifest, _Request, _reusable, _sa
 from ._panel import _start_panel, _stop, panel_requests, panel_series
 from .config import (
     ALGORITHMIC_OPTIONS, CAPABILITY_BOOTSTRAP, CAPABILITY_TARGET, CAPABILITY_VARIANT, HEADLINE_IS_SERIES_MIXTURE,
-    HEADLINE_SERIES, LOWEST_SERIES, LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES, POOLED,
-    SERIES_MIXTURE_VARIANT, SIGNIFICANT_DIGITS, TRENDS, RunConfig,
+    HEADLINE_SERIES, LOWEST_SERIES, LSQ_DELTA, LSQ_GRID, LSQ_INCLUDE, LSQ_METHOD, PANEL_HEADLINE_SERIES,
+    PANEL_LOWEST_SERIES, POOLED, SERIES_MIXTURE_VARIANT, SIGNIFICANT_DIGITS, TRENDS, WALK_DRAWS, WALKS, RunConfig,
 )
 from .figures import _figures, figure_inputs
 from .summary import _summary, _summary_lines, seed_comparison
@@ -115,7 +115,11 @@ def _fits(config: RunConfig, manifest: _Manifest, step, runs, panel: tuple):
     trends = _fit_trends(config, manifest, say)
     series = panel_series(config, manifest, say, *panel)
     series[HEADLINE_SERIES] = _fit_price_walk(config, manifest, say)
+    walks = _fit_walks(config, manifest, say)
+    series[LOWEST_SERIES] = walks[f"trend_{LOWEST_SERIES}"]
+    _check_lowest_segment(series[PANEL_LOWEST_SERIES], series[LOWEST_SERIES], say)
     trends.update({f"trend_{name}": t for name, t in series.items()})
+    trends.update(walks)
     # 3c. Capability laws (benchmark accuracy against compute, by family; Ruan et al. 2024): one
     # joint least-squares fit, saved per benchmark, read by 'scaling capability'. Reused while
     # the table, the settings and the version are those it was made from (the manifest key).
@@ -203,6 +207,39 @@ def _fit_price_walk(config: RunConfig, manifest: _Manifest, say):
     return walk
 
 
+def _fit_walks(config: RunConfig, manifest: _Manifest, say) -> dict:
+    """Step 3b: the random walks with Epoch's drift of :data:`WALKS` (:func:`scaling.hardware.walks.fit_walk`:
+    closed form), each saved as ``fits/<stem>.json`` and cached like the trends."""
+    from ..hardware.random_walk import LAW, load_random_walk, points_sha256
+    from ..hardware.walks import fit_walk, walk_points
+
+    out = {}
+    for stem, kwargs in WALKS.items():
+        target = {k: v for k, v in kwargs.items() if k != "name"}
+        name = kwargs.get("name") or stem.removeprefix("trend_")
+        settings = {"model": LAW, "name": name, "drift": "epoch", "before": None, "n_draws": WALK_DRAWS}
+        points, _ = walk_points(**target)
+        request = _Request((points_sha256(points),), {"law": LAW, "seed": config.seed}, settings)
+        out[stem] = _cached(
+            manifest, Path(config.fits_dir) / f"{stem}.json",
+            _key(f"{LAW}:{stem}", ["accelerators", "cloud_prices", "price_index"],
+                 {**target, **settings, "seed": config.seed}), request, config.force,
+            lambda t=target, n=name: fit_walk(**t, drift="epoch", seed=config.seed, n_draws=WALK_DRAWS, name=n),
+            load_random_walk, say,
+        )
+        _say_warnings(out[stem], say)
+    return out
+
+
+def _check_lowest_segment(panel_lowest, walk, say) -> None:
+    """Say so when the panel's lowest-available segment is not the one the lowest-price walk is fitted to."""
+    chosen = (panel_lowest.settings.get("provider_kind"), panel_lowest.settings.get("pricing"))
+    fixed = (walk.settings.get("provider_kind"), walk.settings.get("pricing"))
+    if chosen != fixed:
+        say(f"warning: the panel's {PANEL_LOWEST_SERIES} now chooses {'/'.join(map(str, chosen))}, but "
+            f"{LOWEST_SERIES} is fitted to {'/'.join(map(str, fixed))} (scaling.pipeline.config.WALKS)")
+
+
 def _seed_table(out_dir: Path, say) -> pd.DataFrame:
     """Step 4: the seed article's reproduction (``forecasts/seed_reproduction.csv``)."""
     from ..sunyan2023 import reproduction_table
@@ -221,13 +258,15 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
     from .. import library
     from ..forecast import default_dates, equivalent_cost
     from ..forecast.draws import law_mixture
+    from ..forecast.scenarios import PRICE_SERIES
 
     out_dir = Path(config.forecasts_dir)
     say = step(5, f"GPT-3-equivalent cost forecasts, 2020-{config.until}")
     dates = default_dates(until=config.until)
     cloud, panel = series[HEADLINE_SERIES], series[PANEL_HEADLINE_SERIES]
     lowest, pooled = series[LOWEST_SERIES], trends[POOLED]
-    per_usd, per_w = trends["trend_flops_per_usd_tensor16"], trends["trend_flops_per_watt_tensor16"]
+    purchase = PRICE_SERIES["purchase"]  # the purchase basis' default (Epoch-drift walks, scaling.hardware.series)
+    per_usd, per_w = trends[Path(purchase.price_file).stem], trends[Path(purchase.energy_file).stem]
     # The headline carries the choice of law too: our refit, its posterior and Hoffmann's
     # published fit, equal weights (scaling.forecast.draws.law_mixture states the rule).
     laws = {"chinchilla_lsq": lsq, **({"chinchilla_bayes": bayes} if bayes is not None else {}),
@@ -240,21 +279,28 @@ def _forecasts(config: RunConfig, step, lsq, bayes, trends: dict, series: dict) 
         "gpt3_equivalent_cost_panel": dict(loss_fit=mixture, price_trend=panel, price_series=PANEL_HEADLINE_SERIES,
                                            label="hierarchical panel, hyperscaler on-demand"),
         "gpt3_equivalent_cost_lowest": dict(loss_fit=mixture, price_trend=lowest, price_series=LOWEST_SERIES,
-                                            label="law mixture, lowest available price"),
+                                            label="law mixture, lowest available price (GPU-cloud on-demand, "
+                                                  "random walk with Epoch's drift)"),
         "gpt3_equivalent_cost_pooled": dict(loss_fit=mixture, price_trend=pooled, price_series="pooled",
                                             label="law mixture, pooled cloud trend (baseline)"),
         "gpt3_equivalent_cost_lsq": dict(loss_fit=lsq, **head, label="refitted law (least squares)"),
         "gpt3_equivalent_cost_purchase": dict(loss_fit=mixture, price_trend=per_usd, energy_trend=per_w,
-                                              price_series="purchase", label="purchase (total cost of ownership)"),
+                                              price_series="purchase",
+                                              label="purchase (total cost of ownership; random walks with Epoch's "
+                                                    "drift)"),
         "gpt3_equivalent_cost_algorithmic": dict(loss_fit=mixture, **head, **ALGORITHMIC_OPTIONS,
                                                  label="with algorithmic progress (Ho et al. 2024, slowing)"),
     }
     if bayes is not None:
         variants["gpt3_equivalent_cost_bayes"] = dict(loss_fit=bayes, **head, label="Bayesian posterior")
-    variants[SERIES_MIXTURE_VARIANT] = dict(loss_fit=mixture, price_trend=_series_mixture(series, trends),
-                                            label="mixture of price series and bases")
+    prices = _series_mixture(series, trends)
+    variants[SERIES_MIXTURE_VARIANT] = dict(loss_fit=mixture, price_trend=prices,
+                                            label="law mixture, price mixture (" + ", ".join(
+                                                f"{k} {w:.0%}" for k, w in prices.weights.items()) + ")")
     if HEADLINE_IS_SERIES_MIXTURE:  # the lead's switch (config.py): the headline carries the series choice
-        variants["gpt3_equivalent_cost_hyperscaler"] = variants["gpt3_equivalent_cost"]
+        variants["gpt3_equivalent_cost_hyperscaler"] = {
+            **variants["gpt3_equivalent_cost"],
+            "label": "law mixture, hyperscaler on-demand list price only (random walk with drift)"}
         variants["gpt3_equivalent_cost"] = variants[SERIES_MIXTURE_VARIANT]
     forecasts = {}
     for stem, kwargs in variants.items():

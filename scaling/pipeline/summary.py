@@ -77,6 +77,8 @@ def _summary(lsq, bayes, trends, main_fc, forecasts, comparison, seed_table) -> 
         "seed_rows_reproduced": int(seed_table["reproduces"].astype(str).str.startswith("yes").sum()),
         "seed_rows": int(len(seed_table)),
         "headline_series": main_fc.assumptions.get("price_series"),
+        # the weights of the headline's price series when it is the series mixture (None: one series)
+        "headline_price_mixture": main_fc.assumptions.get("price_mixture_weights"),
         "forecast_series": {stem: fc.assumptions.get("price_series") for stem, fc in forecasts.items()},
     }
     for stem, tr in trends.items():
@@ -129,6 +131,14 @@ def _mixture_entry(fc) -> dict:
                                    for d in MIXTURE_DATES}}
 
 
+def _headline_pricing(s: dict) -> str:
+    """How the headline prices a FLOP, in words: its series, or the series mixture's weights."""
+    weights = s.get("headline_price_mixture")
+    if s.get("headline_series") == "mixture" and weights:
+        return "price mixture: " + ", ".join(f"{k} {w:.0%}" for k, w in weights.items())
+    return f"cloud, {s.get('headline_series') or 'cloud'}"
+
+
 def _summary_lines(s: dict) -> list[str]:
     g = s["gpt3_equivalent"]
     lines = ["", "Summary", "-------"]
@@ -158,9 +168,7 @@ def _summary_lines(s: dict) -> list[str]:
             val = _money(r["median"]) if q == "training_cost_usd" else f"${r['median']:.3g}"
             lo = _money(r["lower"]) if q == "training_cost_usd" else f"${r['lower']:.3g}"
             hi = _money(r["upper"]) if q == "training_cost_usd" else f"${r['upper']:.3g}"
-            basis = "" if s.get("headline_series") == "mixture" else "cloud, "
-            lines.append(f"GPT-3-equivalent {q} ({basis}{s.get('headline_series') or 'cloud'}) {d}: "
-                         f"{val} [{lo}, {hi}] ({r['level']:.0%})")
+            lines.append(f"GPT-3-equivalent {q} ({_headline_pricing(s)}) {d}: {val} [{lo}, {hi}] ({r['level']:.0%})")
     for stem, e in s.get("series_mixture", {}).items():
         costs = ", ".join(f"{d[:4]} {_money(r['median'])} [{_money(r['lower'])}, {_money(r['upper'])}]"
                           for d, r in e["training_cost_usd"].items())
