@@ -4,7 +4,6 @@ the same rows for any number of jobs."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import partial
 from types import SimpleNamespace
@@ -13,18 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-
-SCRIPT = ROOT / "validation" / "backtests.py"
+from conftest import load_validation_script
 
 
 @pytest.fixture(scope="module")
 def bt():
-    # not registered in sys.modules: joblib's workers get the script's functions by value
-    spec = importlib.util.spec_from_file_location("validation_backtests_flags", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_validation_script("backtests", register=False)  # joblib sends its functions by value
 
 
 def test_rows_do_not_depend_on_jobs(bt):

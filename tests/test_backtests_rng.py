@@ -4,25 +4,17 @@ is scored before it, when one is removed, or when the cut-offs around it change.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-
-SCRIPT = ROOT / "validation" / "backtests.py"
+from conftest import load_validation_script
 
 
 @pytest.fixture(scope="module")
 def bt():
-    spec = importlib.util.spec_from_file_location("validation_backtests", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["validation_backtests"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_validation_script("backtests", register=False)  # joblib sends its functions by value
 
 
 def _ols(bt):
