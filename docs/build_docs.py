@@ -923,7 +923,9 @@ def render_hardware_page() -> str:
     if calibration.exists():
         lines += [calibration.read_text(encoding="utf-8").rstrip(), ""]
     lines += trend_evaluations_section()
-    lines += price_choice_section()
+    from scaling.pipeline.config import HEADLINE_IS_SERIES_MIXTURE
+
+    lines += price_choice_section(mixture=HEADLINE_IS_SERIES_MIXTURE)
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ def price_choice_section(mixture: bool = False) -> list[str]:
         f"## {TITLE}",
         "",
         ("The hyperscaler component of the headline's mixture of price series (and "
-         "`gpt3_equivalent_cost_hyperscaler`, and `scaling forecast` on the cloud basis by default)" if mixture else
+         "`gpt3_equivalent_cost_hyperscaler`, and `scaling forecast --basis cloud`)" if mixture else
          "The headline cost forecast (`gpt3_equivalent_cost`, and `scaling forecast` on the cloud basis by "
          "default)") + " prices a FLOP with the series `hyperscaler-on-demand-rw`: a random walk with drift from the "
         "last year's hyperscaler on-demand prices (`scaling.hardware.random_walk`). At h years after the "

@@ -304,6 +304,17 @@ def test_the_mixture_does_without_the_posterior_as_scaling_run_no_bayes_does(tmp
 
 @needs_fits
 @pytest.mark.slow
+@needs_fits
+def test_cli_default_is_the_headline_mixture_and_tco_options_reach_its_purchase_third():
+    res = _run("forecast", "--since", "2026-01-01", "--until", "2026", "--fits-dir", FITS)
+    assert res.exit_code == 0, res.output
+    assert "price series: mixture of hyperscaler-on-demand-rw" in res.stdout and "basis: mixture" in res.stdout
+    pue = _run("forecast", "--since", "2026-01-01", "--until", "2026", "--pue", "3", "--fits-dir", FITS)
+    assert pue.exit_code == 0, pue.output
+    row = lambda r: next(ln for ln in r.stdout.splitlines() if ln.startswith("2026-01-01")).split()[1]  # noqa: E731
+    assert row(pue) != row(res)  # a dearer facility raises the purchase third
+
+
 def test_cli_default_equals_the_headline_cost():
     saved = ROOT / "forecasts" / "gpt3_equivalent_cost.csv"
     if not saved.exists():
@@ -344,7 +355,7 @@ def test_tco_ranges_from_the_cli_reach_the_forecast():
 
 @needs_fits
 @pytest.mark.parametrize("args, pattern", [
-    (["--pue", "1.3"], r"applies to the purchase basis only; this scenario is on the cloud basis"),
+    (["--basis", "cloud", "--pue", "1.3"], r"applies to the purchase basis only; this scenario is on the cloud basis"),
     (["--basis", "purchase", "--pue", "0.5"], r"pue must be .*0\.5"),
     (["--basis", "purchase", "--lifetime-years", "5:3"], r"lifetime_years: low 5 is above high 3"),
     (["--basis", "purchase", "--usd-per-kwh", "cheap"], r"usd_per_kwh 'cheap': give a number or LOW:HIGH"),

@@ -102,7 +102,7 @@ def test_ratio_summary_is_the_quantiles(mc, tables):
 
 def test_inference_ratios_use_the_forecast(mc, tables):
     _, inf = tables
-    f = pd.read_csv(ROOT / "forecasts" / "gpt3_equivalent_cost.csv")
+    f = pd.read_csv(ROOT / "forecasts" / mc.FORECASTS["cloud"])  # the cloud-basis forecast the check prices with
     at = f[(f["quantity"] == "inference_usd_per_1k_tokens") & (f["level"] == 0.9) & (f["date"] == "2024-10-01")]
     row = inf.set_index("model").loc["Gemini-1.5-Flash-8B"]  # dated on a forecast date: no interpolation
     assert row["cloud_usd_per_million_tokens_median"] == pytest.approx(1000 * at["median"].iloc[0], rel=1e-9)

@@ -75,7 +75,7 @@ def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict, ru
     else:
         spec = {"law": DEFAULT_LAW, "target": options["target"], "mfu": options["mfu"],
                 "dollars": options["dollars"], "algorithmic": options["halving"]}
-        scenarios = {"forecast": {**spec, **given}}
+        scenarios = {"forecast": {**spec, **_headline_price(given, options["target"]), **given}}
     return scenario_specs(scenarios, **run)
 
 
@@ -95,7 +95,9 @@ def _range_help(what: str, default: str) -> str:
                    f"({', '.join(library.names())}; see 'scaling laws') or a fit file [default: mixture].")
 @click.option("--fit", "fit_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Loss fit file (same as --law FILE).")
-@click.option("--basis", default=None, help="cloud or purchase (total cost of ownership) [default: cloud].")
+@click.option("--basis", default=None,
+              help="cloud or purchase (total cost of ownership). Without --basis, --price-series, --price-mixture "
+                   "and --price-doubling-years: the headline's price mixture (see --price-mixture).")
 @click.option("--price-series", default=None,
               help="A named price series: hyperscaler-on-demand-rw (the cloud default: random walk with drift, "
                    "chosen by the pre-registered selection), hyperscaler-on-demand (hierarchical panel), "
@@ -205,6 +207,20 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         click.echo(note)
     if output is not None:
         click.echo(f"wrote {output}")
+
+
+def _headline_price(given: dict, target: str) -> dict:
+    """The price options of a forecast without any on the command line: the main job's headline
+    mixture (``scaling.pipeline.config``) for a loss target, so that ``scaling forecast`` is the
+    headline; nothing (the cloud default series) for a capability target, as the job prices it."""
+    from scaling.forecast.price_mixture import PRICE_MIXTURE_DEFAULT
+    from scaling.pipeline.config import HEADLINE_IS_SERIES_MIXTURE
+
+    price_keys = ("basis", "price_series", "price_mixture", "price_doubling_years")
+    if (not HEADLINE_IS_SERIES_MIXTURE or any(k in given for k in price_keys)
+            or str(target).strip().lower().startswith("capability:")):
+        return {}
+    return {"price_mixture": PRICE_MIXTURE_DEFAULT}
 
 
 COMMANDS = [forecast_command]
