@@ -129,6 +129,6 @@ def test_cli_writes_wide_csv(tmp_path):
     res = CliRunner().invoke(cli, ["forecast", "--law", "hoffmann2022", "--target", "Chinchilla", "--until", "2023",
                                    "--draws", "200", "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Chinchilla's loss" in res.output and "basis: cloud" in res.output
+    assert "Chinchilla's loss" in res.output and "basis: mixture" in res.output  # the headline mixture: no price option given
     table = pd.read_csv(out, comment="#")  # the header lines say what the file holds
     assert table["date"].tolist() == ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"]
