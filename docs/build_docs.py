@@ -998,7 +998,28 @@ def _verdict_summary(found) -> str:
             f"for {', '.join(beats) if beats else 'none of the trends'} and meets the coverage goal for "
             f"{', '.join(goal) if goal else 'none of them'}. With converged fits only there is no evidence at all "
             f"for {', '.join(none) if none else 'no trend'} (no default fit converged at any cut-off). These are "
-            "the verdicts as the rule gives them; which model a forecast should use is left to the lead.")
+            "the verdicts as the rule gives them; the forecasts use what it chooses (below).")
+
+
+def _nested_lines(found) -> list[str]:
+    """The rule applied at each cut-off with the evidence of that day (scaling.hardware.nested_rule),
+    for the price series of the evaluations and the trends ``found``."""
+    from scaling.hardware.evaluation import load_evaluation
+    from scaling.hardware.nested_rule import nested_markdown
+
+    results = ROOT / "validation" / "results"
+    series = [(label, results / name) for label, name in (("hyperscaler on-demand", "evaluation_hyperscaler.csv"),
+                                                          ("GPU-cloud on-demand", "evaluation_gpu-cloud-on-demand.csv"))]
+    items = [(label, load_evaluation(path), "panel-forecast") for label, path in series if path.exists()]
+    items += [(label, res, _default_model(res)) for label, res, _ in found]
+    return ["### The rule with the evidence of each day (nested)", "",
+            "The verdicts above use every cut-off, so the choice has seen the data it is scored on. Here the "
+            "rule is applied again at each cut-off with only what was known then (the earlier cut-offs' "
+            "observations dated before it; converged fits), and the model it chose is scored on that "
+            "cut-off's later observations (`scaling.hardware.nested_rule`). *Nested*: the procedure's pooled "
+            "CRPS (dex) and 50%/90% coverage; beside it the default model alone and the choice made with "
+            "hindsight, scored on the same cut-offs. The first cut-off has no earlier evidence and is not "
+            "scored.", "", nested_markdown(items).rstrip(), ""]
 
 
 def trend_evaluations_section() -> list[str]:
@@ -1021,8 +1042,8 @@ def trend_evaluations_section() -> list[str]:
         "(`ols`) and Epoch's published rate (`epoch`) -- with paired differences and 90% cluster-bootstrap "
         "intervals (a cluster is a chip; a chip at a provider for the pooled trend), PIT counts by horizon and "
         "the coverage of 50% and 90% intervals pooled over the cut-offs. Written by "
-        "`python validation/trend_calibration.py` (the chip trends' Bayesian fits; `--add-epoch` added the "
-        "`epoch` rows without refitting them; `--pooled` the pooled trend) and rendered here from the saved rows.",
+        "`python validation/trend_calibration.py` (the chip trends; `--pooled` the pooled trend) and rendered "
+        "here from the saved rows.",
         "",
         "**Unconverged fits are not evidence.** A Bayesian fit with R-hat above 1.01, bulk ESS below 400 or more "
         "than 1% divergent transitions is flagged; by the issue's rule its rows are not evidence. Each report "
@@ -1045,6 +1066,7 @@ def trend_evaluations_section() -> list[str]:
         "The pooled cloud trend is itself a baseline series (`pooled`).", "",
         verdicts_markdown([(label, res, _default_model(res)) for label, res, _ in found]).rstrip(), "",
         _verdict_summary(found), "",
+        *_nested_lines(found),
     ]
     for label, res, use in found:
         title = f"{label}: {use}, cut-offs {', '.join(res.settings.get('cutoffs', []))}"
