@@ -38,10 +38,16 @@ def _bytes_sha(path: Path) -> str | None:
 
 #: Parts of the package that make no fit (the outputs layer): their code is left out of a fit's key.
 _NOT_FITTING = ("pipeline", "cli", "plot", "forecast", "__main__.py")
+#: Modules that score or report fits and never make one (forecast evaluation, proper scores, the
+#: nested rule): left out of the hash, so editing them refits nothing. No module in the hash may
+#: import them except a package's ``__init__`` re-exporting names (tests/test_pipeline_cache_code.py).
+ANALYSIS_ONLY = ("hardware/evaluation.py", "hardware/evaluation_result.py", "hardware/evaluation_report.py",
+                 "hardware/nested_rule.py", "hardware/scores.py")
 
 
 def _fitting_code_sha() -> str:
-    """sha256 of the source of every module that can make a fit (all but :data:`_NOT_FITTING`).
+    """sha256 of the source of every module that can make a fit (all but :data:`_NOT_FITTING` and
+    :data:`ANALYSIS_ONLY`).
 
     A fit is reused only when the code that would refit it is the code that made it: a changed
     default (a model, a prior, a sampler setting) changes this hash, so the job refits rather
@@ -52,7 +58,7 @@ def _fitting_code_sha() -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if rel.split("/")[0] in _NOT_FITTING:
+        if rel.split("/")[0] in _NOT_FITTING or rel in ANALYSIS_ONLY:
             continue
         digest.update(rel.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return digest.hexdigest()
