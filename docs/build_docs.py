@@ -959,7 +959,7 @@ _SCORED_TRENDS = [
      "the `purchase-fp32` series (its `epoch` walk; the line: `purchase-fp32-line`)"),
     ("FLOP/s per W (fp32)", "trend_calibration_flops_per_watt_fp32.csv",
      "the `purchase-fp32` series (its `epoch` walk; the line: `purchase-fp32-line`)"),
-    ("cloud FLOP per $ (pooled, tensor16)", "evaluation_pooled.csv", "the `pooled` price series"),
+    ("cloud FLOP per $ (pooled, tensor16)", "evaluation_pooled.csv.gz", "the `pooled` price series"),
 ]
 
 

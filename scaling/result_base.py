@@ -11,7 +11,8 @@ declared by the kind       meaning
 ``SCHEMA``                 the saved schema's name (``"scaling.fit"``, ...)
 ``SCHEMA_VERSION``         the version written; ``READABLE_VERSIONS`` those read
 ``KIND``                   what the result is, in words (``"least-squares fit"``)
-``SUFFIX``                 the file suffix :meth:`save` writes (``".json"``)
+``SUFFIX``                 the file suffix :meth:`save` writes (``".json"``); ``SUFFIXES``, every
+                           suffix it writes and reads (default: ``SUFFIX`` alone)
 ``REMEDY``                 what a user does about an edited or foreign file
 fields                     ``data_sha256``, ``seed``, ``settings``, ``created`` (metadata),
                            ``params`` (point estimates) and ``draws`` (or ``None``)
@@ -74,6 +75,12 @@ class ResultBase:
     READABLE_VERSIONS: ClassVar[tuple[int, ...]] = ()
     KIND: ClassVar[str] = "result"
     SUFFIX: ClassVar[str] = ".json"
+    SUFFIXES: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def _suffix_ok(cls, path: Path) -> bool:
+        """Whether ``path`` ends in one of the kind's suffixes (:data:`SUFFIXES`, else :data:`SUFFIX`)."""
+        return any(path.name.lower().endswith(s) for s in (cls.SUFFIXES or (cls.SUFFIX,)))
     REMEDY: ClassVar[str] = "refit (`scaling run --force`)"
 
     # ------------------------------------------------------------------------------------
@@ -184,8 +191,9 @@ class ResultBase:
             A suffix other than the kind's, or a result no loader would read.
         """
         path = Path(path)
-        if path.suffix.lower() != self.SUFFIX:
-            raise ScalingError(f"a {self.KIND} is saved as {self.SUFFIX}, got {path.name!r}")
+        if not self._suffix_ok(path):
+            raise ScalingError(f"a {self.KIND} is saved as {' or '.join(self.SUFFIXES or (self.SUFFIX,))}, "
+                               f"got {path.name!r}")
         self._check_savable(path)
         return self._write(path, max_draws)
 
@@ -206,8 +214,9 @@ class ResultBase:
             field, or content edited after it was written (the content hash).
         """
         path = Path(path)
-        if path.suffix.lower() != cls.SUFFIX:
-            raise ScalingError(f"a {cls.KIND} is read from {cls.SUFFIX}, got {path.name!r}")
+        if not cls._suffix_ok(path):
+            raise ScalingError(f"a {cls.KIND} is read from {' or '.join(cls.SUFFIXES or (cls.SUFFIX,))}, "
+                               f"got {path.name!r}")
         if not path.exists():
             raise FileNotFoundError(2, f"{cls.KIND} file does not exist", str(path))
         return cls._read(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -97,3 +98,22 @@ def test_chip_report_names_chips_and_gives_a_trend_verdict(parts):
     md = evaluation_markdown(fake)
     assert "FLOP/s per $ of release price" in md and "resamples of chips" in md
     assert "**Verdict**: `trend-static`" in md and "later chips" in md
+
+
+def test_gzip_csv_round_trip_is_byte_stable_and_refuses_damage(tmp_path):
+    from scaling.hardware.evaluation import load_evaluation as load
+
+    saved = Path(__file__).resolve().parent.parent / "validation" / "results" / "evaluation_pooled.csv.gz"
+    if not saved.exists():
+        pytest.skip("no saved pooled evaluation")
+    res = load(saved)
+    plain = res.save(tmp_path / "e.csv")
+    packed = load(plain).save(tmp_path / "e.csv.gz")
+    assert packed.stat().st_size < plain.stat().st_size / 2
+    pd.testing.assert_frame_equal(load(packed).rows, res.rows)
+    assert load(packed).save(tmp_path / "f.csv.gz").read_bytes() == packed.read_bytes()  # no timestamp inside
+    (tmp_path / "bad.csv.gz").write_bytes(packed.read_bytes()[:200])
+    with pytest.raises(ScalingError, match="not an evaluation file written by scaling"):
+        load(tmp_path / "bad.csv.gz")
+    with pytest.raises(ScalingError, match=r"saved as \.csv or \.csv\.gz"):
+        res.save(tmp_path / "e.gz")

@@ -6,7 +6,7 @@ trend and cut-off)::
     python validation/trend_calibration.py              # fit and score, then write the report
     python validation/trend_calibration.py --report     # only rewrite the report from the saved CSVs
     python validation/trend_calibration.py --add-epoch  # add the `epoch` baseline to the saved CSVs (seconds)
-    python validation/trend_calibration.py --pooled     # the pooled cloud trend (evaluation_pooled.csv/.md)
+    python validation/trend_calibration.py --pooled     # the pooled cloud trend (evaluation_pooled.csv.gz/.md)
 
 For each default chip trend of the forecasts (FLOP/s per release $ and per W of TDP, at
 tensor16 and FP32: the ``purchase`` and ``purchase-fp32`` price series), fits
@@ -24,7 +24,7 @@ released before it, and scores their predictive distributions of every later chi
 
 ``--pooled`` scores the pooled cloud trend (the ``pooled`` price series: the static robust line
 fitted on every on-demand cloud price, ``scaling backtest --series pooled``) and its baselines at
-yearly cut-offs 2019-2023 and writes ``validation/results/evaluation_pooled.csv`` and ``.md``.
+yearly cut-offs 2019-2023 and writes ``validation/results/evaluation_pooled.csv.gz`` (gzip: 1,176 later prices x 6 models) and ``.md``.
 
 The same numbers come from ``scaling backtest --metric flops-per-watt --precision fp32
 --cutoff 2016-01-01 ... --models trend,trend-static,ols,rw,nochange,epoch --draws 1000 --tune 1000
@@ -65,7 +65,7 @@ MODELS = "trend,trend-static,ols,rw,nochange,epoch"
 DRAWS, TUNE, CHAINS, TARGET_ACCEPT = 1000, 2000, 4, 0.99
 #: The pooled cloud trend: yearly cut-offs as validation/evaluation.py's hyperscaler series, the
 #: evaluation's default models for it and its default sampler settings (as `scaling backtest`).
-POOLED_CSV, POOLED_MD = OUT / "evaluation_pooled.csv", OUT / "evaluation_pooled.md"
+POOLED_CSV, POOLED_MD = OUT / "evaluation_pooled.csv.gz", OUT / "evaluation_pooled.md"
 POOLED_CUTOFFS = [f"{y}-01-01" for y in range(2019, 2024)]
 POOLED_MODELS = "trend,ols,rw,nochange,epoch,rw-seen"
 

@@ -15,9 +15,11 @@ rows' hash in it (``rows_sha256``) and the content hash over both: schema
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_int, check_level
-from .._io import atomic_write_text, check_content_sha256, dumps_json, utc_now, with_content_sha256
+from .._io import atomic_write_bytes, atomic_write_text, check_content_sha256, dumps_json, utc_now, with_content_sha256
 from ..errors import ScalingError, ScalingWarning
 from ..result_base import MALFORMED, ResultBase
 from ..results import check_metadata
@@ -110,6 +112,8 @@ class EvaluationResult(ResultBase):
     READABLE_VERSIONS: ClassVar[tuple[int, ...]] = READABLE_VERSIONS
     KIND: ClassVar[str] = "forecast evaluation"
     SUFFIX: ClassVar[str] = ".csv"
+    #: ``.csv.gz``: the same text, gzip-compressed (no timestamp, so the same rows give the same bytes).
+    SUFFIXES: ClassVar[tuple[str, ...]] = (".csv", ".csv.gz")
     REMEDY: ClassVar[str] = "rerun the evaluation (`scaling backtest ... -o FILE.csv`)"
     draws: ClassVar[None] = None  # scores of observed rows, no posterior draws
 
@@ -241,11 +245,19 @@ class EvaluationResult(ResultBase):
     def _write(self, path: Path, max_draws: int | None) -> Path:
         """The rows as CSV (atomic), after ``# ``-prefixed lines holding :meth:`to_dict` as JSON."""
         head = dumps_json(with_content_sha256(self.to_dict()))
-        return atomic_write_text(path, "".join(f"# {line}\n" for line in head.splitlines()) + self._body())
+        text = "".join(f"# {line}\n" for line in head.splitlines()) + self._body()
+        if path.name.lower().endswith(".gz"):
+            return atomic_write_bytes(path, gzip.compress(text.encode("utf-8"), mtime=0))
+        return atomic_write_text(path, text)
 
     @classmethod
     def _read(cls, path: Path) -> EvaluationResult:
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        try:
+            raw_bytes = path.read_bytes()
+            text = (gzip.decompress(raw_bytes) if path.name.lower().endswith(".gz") else raw_bytes).decode("utf-8")
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            raise ScalingError(f"{path} is not an evaluation file written by scaling ({exc})") from None
+        lines = text.splitlines(keepends=True)
         n = 0
         while n < len(lines) and lines[n].startswith("# "):
             n += 1
