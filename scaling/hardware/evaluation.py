@@ -53,6 +53,12 @@ Models (``models=``; each gives predictive draws per later observation):
     ``rw`` that conditions on what was seen, as ``panel`` does: a later price of a chip at a
     provider priced before the cut-off starts from that pair's last price (:func:`_seen_pairs`);
     other prices as ``rw``. Price series only (a chip trend has one point per chip).
+``rw-cal``, ``epoch-cal``
+    ``rw`` and ``epoch`` with their spread estimated from their own past errors before the
+    cut-off (:mod:`scaling.hardware.walk_spread`): :math:`L + \mu h + k\omega\sqrt{h} Z + k s_0 t_\nu`,
+    :math:`(k, \nu)` by maximum likelihood of the walk's errors at quarterly pseudo-origins
+    before the cut-off (protocol: ``validation/protocols/calibrated_walks.md``). Not baselines:
+    candidates scored against them.
 
 Scores (:mod:`scaling.hardware.scores`): CRPS, log score, 50% and 90% interval scores and
 coverage, PIT; paired differences with a cluster bootstrap over chip x provider
@@ -84,7 +90,9 @@ from .scores import score_rows
 __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "merge_evaluations", "evaluation_markdown", "MODELS",
            "BASELINES", "QUANTILES", "HORIZON_BUCKETS", "package_versions", "ROW_COLUMNS", "SCHEMA", "SCHEMA_VERSION"]
 
-MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static")
+#: Every model; a model's random stream is keyed by its index here, so new models go at the end.
+MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static", "rw-cal",
+          "epoch-cal")
 BAYES = ("panel", "panel-forecast", "trend", "trend-static")
 #: Smallest spread (dex) of the no-change and random-walk baselines' within-year scatter.
 MIN_SPREAD = RW_MIN_SPREAD
@@ -227,6 +235,17 @@ def _series_slope(train: pd.DataFrame) -> float:
     return float(np.polyfit(x - x.mean(), train["log10_value"].to_numpy(dtype=float), 1)[0])
 
 
+def _drift(parent: str, target: _Target, train: pd.DataFrame, cutoff) -> tuple[float, str]:
+    """``(mu, rule)``: the drift of walk ``parent`` (``rw``, ``rw-seen`` or ``epoch``) fitted on ``train`` before ``cutoff``."""
+    if parent == "epoch":
+        return epoch_drift(target.metric)
+    if target.is_price:
+        from .panel import purchase_slope_prior
+
+        return purchase_slope_prior(before=cutoff)[0], "purchase-price prior mean (the panel's)"
+    return _series_slope(train), "least-squares slope of the points before the cut-off"
+
+
 def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.DataFrame, cutoff, rng,
                     n_draws: int) -> tuple[np.ndarray, dict]:
     """Predictive draws ``(n_draws, n_test)`` of one baseline and what it used."""
@@ -247,21 +266,27 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
     if model == "nochange":
         return level + s0 * z, {"level": level, "sd": s0}
     h = np.maximum(years - t_ref, 0.0)
-    if model in ("rw", "rw-seen"):
-        if target.is_price:
-            from .panel import purchase_slope_prior
-
-            drift, _, _ = purchase_slope_prior(before=cutoff)
-            rule = "purchase-price prior mean (the panel's)"
-        else:
-            drift, rule = _series_slope(train), "least-squares slope of the points before the cut-off"
-        slope = np.full((n_draws, 1), drift)
-    else:  # epoch: the shipped Epoch-drift walk's helpers (scaling.hardware.walks), one home
+    parent = model.removesuffix("-cal")
+    drift, rule = _drift(parent, target, train, cutoff)
+    if parent == "epoch":  # the shipped Epoch-drift walk's helpers (scaling.hardware.walks), one home
         slope = epoch_slope_draws(target.metric, rng, (n_draws, 1))
-        drift, rule = epoch_drift(target.metric)
+    else:
+        slope = np.full((n_draws, 1), drift)
     omega = _walk_scale(train, drift, s0)
-    out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
     info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
+    if model.endswith("-cal"):
+        from .data import MIN_CHIPS
+        from .walk_spread import calibrated_noise, fit_spread, pseudo_origin_errors
+
+        def walk_at(before, origin):
+            lv, s, tr = _start(before)
+            mu = _drift(parent, target, before, origin)[0]
+            return lv, s, tr, mu, _walk_scale(before, mu, s)
+
+        spread = fit_spread(pseudo_origin_errors(train, cutoff, walk_at, min_chips=MIN_CHIPS))
+        out = level + slope * h[None, :] + calibrated_noise(spread["k"], spread["nu"], s0, omega, h, z, rng)
+        return out, {**info, **{f"spread_{k}": v for k, v in spread.items()}}
+    out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z
     if model == "rw-seen":
         n_seen, info["pair_sd"] = _seen_pairs(out, train, test, drift, omega, z)
         info["n_test_seen"] = n_seen
