@@ -235,8 +235,9 @@ def render_forecast_report(summary_path: Path) -> str:
         ("**Headline price series: a mixture** of " + ", ".join(
             f"`{k}` {w:.0%}" for k, w in (s.get("headline_price_mixture") or {}).items())
          + ": each draw rents from a hyperscaler on demand, rents at the lowest widely available price or buys, "
-         "each priced with the model issue 20's rule chose for that series, which is in each case the best naive "
-         "baseline, no model having beaten it on converged fits ([why and how]"
+         "each priced with the model issue 20's rule chose for that series: the best naive baseline for the "
+         "hyperscalers' prices and for buying (no model beat it on converged fits), and for the lowest price the "
+         "baseline's walk with its spread estimated from its own past errors, which beat it ([why and how]"
          "(#pricing-with-a-mixture-of-price-series-and-bases)). `gpt3_equivalent_cost_hyperscaler` prices with "
          "the hyperscaler on-demand list price alone (`hyperscaler-on-demand-rw`), the upper envelope of what "
          "renting costs: the typical on-demand price at AWS, Azure, GCP and Oracle forecast by a random walk with "
@@ -253,8 +254,9 @@ def render_forecast_report(summary_path: Path) -> str:
            "Oracle from the hierarchical cloud-price model (chip, provider, provider-kind and pricing-tier "
            "effects; [hardware trends](hardware-trends.md)). It measures hardware progress at a given kind of "
            "seller. ")
-        + "`gpt3_equivalent_cost_lowest` uses the lowest widely available price (`lowest-available-epoch`: the "
-        "GPU clouds' on-demand prices, a random walk with Epoch's published drift), `gpt3_equivalent_cost_purchase` "
+        + "`gpt3_equivalent_cost_lowest` uses the lowest widely available price (`lowest-available-epoch-cal`: the "
+        "GPU clouds' on-demand prices, a random walk with Epoch's published drift and a spread estimated from its "
+        "own past errors), `gpt3_equivalent_cost_purchase` "
         "the purchase basis (`purchase`: random walks with Epoch's drift of FLOP/s per $ and per W); "
         "`gpt3_equivalent_cost_pooled` keeps the "
         "pooled regression over every on-demand price as the baseline, whose faster fall is mostly the "
@@ -1022,6 +1024,17 @@ def _nested_lines(found) -> list[str]:
             "scored.", "", nested_markdown(items).rstrip(), ""]
 
 
+def _calibrated_lines() -> list[str]:
+    """The walks with a spread estimated from their own errors (validation/calibrated_walks.py's report,
+    its headings moved under this page's section)."""
+    path = ROOT / "validation" / "results" / "calibrated_walks.md"
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8").rstrip()
+    text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)
+    return [text, ""]
+
+
 def trend_evaluations_section() -> list[str]:
     """Every trend a forecast uses, scored against the four baselines (issue 20): the verdicts, then
     each trend's full report, rendered from the rows validation/trend_calibration.py saved (no fit
@@ -1067,6 +1080,7 @@ def trend_evaluations_section() -> list[str]:
         verdicts_markdown([(label, res, _default_model(res)) for label, res, _ in found]).rstrip(), "",
         _verdict_summary(found), "",
         *_nested_lines(found),
+        *_calibrated_lines(),
     ]
     for label, res, use in found:
         title = f"{label}: {use}, cut-offs {', '.join(res.settings.get('cutoffs', []))}"

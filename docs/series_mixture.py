@@ -44,11 +44,11 @@ def series_mixture_section(summary: dict) -> list[str]:
         "rental at AWS, Azure, GCP and Oracle, the dearest way to rent and so the upper envelope of what "
         "renting costs (large buyers commit for years or negotiate, and pay less); a random walk from the last "
         "year's prices with the purchase-price prior's drift (`scaling.hardware.random_walk`);",
-        "- **renting at the lowest widely available price** (`lowest-available-epoch`): the GPU clouds' "
+        "- **renting at the lowest widely available price** (`lowest-available-epoch-cal`): the GPU clouds' "
         "on-demand prices, the segment the hierarchical panel's `lowest-available` puts lowest among those "
         "offered by at least 3 providers, marketplaces excepted (it chose it at every cut-off 2023-2024 and "
         "on all the data); a random walk from the last year's prices with Epoch's published drift "
-        "(`scaling.hardware.walks`);",
+        "and a spread estimated from its own past errors (`scaling.hardware.walks`, `spread=\"calibrated\"`);",
         "- **buying** (`purchase`): the accelerators' FLOP/s per release-price $ and per W of TDP, each a random "
         "walk from the last year's chips with Epoch's published drift, with server, interconnect, capital, "
         "occupancy and energy costs (Cottier et al. 2024 ranges), without the building, staff or margin.",

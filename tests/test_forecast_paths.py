@@ -210,7 +210,9 @@ def test_cli_forecast_output_draws_in_plot_fan_one_line_per_scenario(tmp_path, s
     res = _run("plot", "fan", "--forecast", out, "-o", tmp_path / "fan.png", "--size", "column")
     assert res.exit_code == 0, res.output
     ax = fan_chart(list(load_forecasts(out).values()))
-    assert [ln.get_label() for ln in ax.get_lines()] == ["a", "b", "c"]
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert labels[:3] == ["a", "b", "c"]  # then the price data's end, which the scenarios' assumptions record
+    assert len(labels) == 4 and labels[3].startswith("last price data (")
     import matplotlib.pyplot as plt
 
     plt.close("all")

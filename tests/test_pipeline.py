@@ -135,7 +135,7 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     # prices (issue 20's selection) and the Epoch-drift walks (the lowest-price and purchase
     # defaults; the Bayesian chip trends stay saved); the panel's series is the _panel variant.
     for name in ("hyperscaler-on-demand", "lowest-available", "gpu-cloud-on-demand", "hyperscaler-3yr",
-                 "hyperscaler-on-demand-rw", "lowest-available-epoch", "flops_per_usd_tensor16-epoch",
+                 "hyperscaler-on-demand-rw", "lowest-available-epoch-cal", "flops_per_usd_tensor16-epoch",
                  "flops_per_watt_tensor16-epoch", "flops_per_usd_fp32-epoch", "flops_per_watt_fp32-epoch",
                  "flops_per_watt_fp32"):
         assert (tmp / "fits" / f"trend_{name}.json").exists(), name
@@ -148,7 +148,7 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
     assert headers["gpt3_equivalent_cost_hyperscaler"]["price_series"] == "hyperscaler-on-demand-rw"
     assert headers["gpt3_equivalent_cost_panel"]["price_series"] == "hyperscaler-on-demand"
     assert headers["gpt3_equivalent_cost_algorithmic"]["price_series"] == "hyperscaler-on-demand-rw"
-    assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available-epoch"
+    assert headers["gpt3_equivalent_cost_lowest"]["price_series"] == "lowest-available-epoch-cal"
     assert headers["gpt3_equivalent_cost_pooled"]["price_series"] == "pooled"
     buy = headers["gpt3_equivalent_cost_purchase"]
     for part in ("price_trend", "energy_trend"):  # the forecast records which model priced it
@@ -158,7 +158,7 @@ def test_job_writes_fits_forecasts_and_summary(first_run):
         assert f"price series: {a['price_series']} (" in a["header"], stem
     assert summary["headline_series"] == "mixture"
     assert summary["trends"]["trend_hyperscaler-on-demand-rw"]["median"] > 0
-    assert summary["trends"]["trend_lowest-available-epoch"]["median"] == pytest.approx(2.28, abs=0.02)
+    assert summary["trends"]["trend_lowest-available-epoch-cal"]["median"] == pytest.approx(2.28, abs=0.02)
     # GPU clouds' on-demand price (the lowest widely available) is below the hyperscalers' list price
     head, low = (summary["forecast"]["gpt3_equivalent_cost_hyperscaler"],
                  summary["forecast"]["gpt3_equivalent_cost_lowest"])
@@ -180,7 +180,7 @@ def test_job_writes_the_series_mixture_variant(first_run):
     tmp, lines, summary = first_run
     meta = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost_series_mixture.json").read_text())["assumptions"]
     assert meta["basis"] == "mixture" and set(meta["price_mixture_weights"]) == {
-        "hyperscaler-on-demand-rw", "lowest-available-epoch", "purchase"}
+        "hyperscaler-on-demand-rw", "lowest-available-epoch-cal", "purchase"}
     assert meta["price_mixture_bases"]["purchase"] == "purchase" and "equal thirds" in meta["header"]
     entry = summary["series_mixture"]
     assert set(entry) == {"gpt3_equivalent_cost", "gpt3_equivalent_cost_hyperscaler",
@@ -206,14 +206,14 @@ def test_headline_is_the_series_mixture_and_the_switch_turns_it_off(first_run, t
     hyper = json.loads((tmp / "forecasts" / "gpt3_equivalent_cost_hyperscaler.json").read_text())
     assert head["assumptions"]["price_series"] == "mixture" and summary["headline_series"] == "mixture"
     assert set(head["assumptions"]["price_mixture_weights"]) == {
-        "hyperscaler-on-demand-rw", "lowest-available-epoch", "purchase"}
+        "hyperscaler-on-demand-rw", "lowest-available-epoch-cal", "purchase"}
     assert summary["headline_price_mixture"] == pytest.approx(
-        {"hyperscaler-on-demand-rw": 1 / 3, "lowest-available-epoch": 1 / 3, "purchase": 1 / 3})
+        {"hyperscaler-on-demand-rw": 1 / 3, "lowest-available-epoch-cal": 1 / 3, "purchase": 1 / 3})
     assert "price mixture (hyperscaler-on-demand-rw 33%" in head["label"]
     assert hyper["assumptions"]["price_series"] == "hyperscaler-on-demand-rw"
     assert "hyperscaler on-demand list price only" in hyper["label"]
     assert summary["series_mixture"]["gpt3_equivalent_cost"]["price_series_share"]["2030-01-01"] > 0
-    assert any("(price mixture: hyperscaler-on-demand-rw 33%, lowest-available-epoch 33%, purchase 33%)" in line
+    assert any("(price mixture: hyperscaler-on-demand-rw 33%, lowest-available-epoch-cal 33%, purchase 33%)" in line
                for line in lines)
     # the same draws as the mixture variant: one forecast, two names
     a = pd.read_csv(tmp / "forecasts" / "gpt3_equivalent_cost.csv")

@@ -319,6 +319,33 @@ def test_fan_chart_accepts_forecast_objects():
     np.testing.assert_allclose(median, expected.to_numpy())
 
 
+def test_fan_chart_marks_the_last_price_data():
+    """The latest data_end of the recorded price trends (a mixture's too) is a dotted line in the
+    legend; a forecast that records none, or whose data end lies outside the dates, gets no line."""
+    frame = _forecast_frame()
+    fc = pytest.importorskip("scaling.forecast")
+    dates = pd.DatetimeIndex(sorted(frame["date"].unique()))
+    mid = dates[len(dates) // 2]
+    early = dates[1]
+    mixed = {"price_trend": {"a": {"metric": "flops_per_usd_cloud", "data_end": f"{early:%Y-%m-%d}"},
+                             "b": [{"metric": "flops_per_usd", "data_end": f"{mid:%Y-%m-%d}"},
+                                   {"metric": "flops_per_watt", "data_end": f"{early:%Y-%m-%d}"}]}}
+    ax = plot.fan_chart(fc.Forecast(table=frame, assumptions=mixed, dates=dates))
+    marked = [ln for ln in ax.get_lines() if ln.get_label().startswith("last price data")]
+    assert len(marked) == 1 and f"({mid:%b %Y})" in marked[0].get_label()
+    assert mdates_num(marked[0].get_xdata()[0]) == pytest.approx(mdates_num(mid))
+    outside = {"price_trend": {"metric": "flops_per_usd", "data_end": f"{dates[-1] + pd.DateOffset(years=1):%Y-%m-%d}"}}
+    for a in ({}, outside):
+        ax = plot.fan_chart(fc.Forecast(table=frame, assumptions=a, dates=dates))
+        assert not [ln for ln in ax.get_lines() if ln.get_label().startswith("last price data")]
+
+
+def mdates_num(x) -> float:
+    import matplotlib.dates as mdates
+
+    return float(x) if isinstance(x, (int, float, np.floating)) else float(mdates.date2num(pd.Timestamp(x)))
+
+
 def test_fan_chart_names_a_forecast_by_its_label_and_refuses_other_objects():
     frame = _forecast_frame()
     fc = pytest.importorskip("scaling.forecast")

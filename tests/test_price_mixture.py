@@ -15,7 +15,7 @@ from scaling.forecast.price_mixture import (
 )
 from test_forecast import _fit, _trend
 
-HYPER, LOWEST, BUY = "hyperscaler-on-demand-rw", "lowest-available-epoch", "purchase"
+HYPER, LOWEST, BUY = "hyperscaler-on-demand-rw", "lowest-available-epoch-cal", "purchase"
 
 
 def _purchase(spread=0.0):
@@ -99,7 +99,7 @@ def test_the_default_is_what_issue_20s_rule_chose_per_series():
     segment lowest-available chooses, and the purchase basis' Epoch-drift walks (not the Bayesian lines)."""
     from scaling.hardware.series import PRICE_SERIES
 
-    assert PRICE_MIXTURE_DEFAULT == "hyperscaler-on-demand-rw:1,lowest-available-epoch:1,purchase:1"
+    assert PRICE_MIXTURE_DEFAULT == "hyperscaler-on-demand-rw:1,lowest-available-epoch-cal:1,purchase:1"
     assert all(PRICE_SERIES[k].model == "random-walk" for k in parse_price_mixture(PRICE_MIXTURE_DEFAULT))
     buy = PRICE_SERIES[BUY]
     assert buy.price_file.endswith("-epoch.json") and buy.energy_file.endswith("-epoch.json")

@@ -33,7 +33,7 @@ def test_unknown_key_names_key_and_line(tmp_path):
 
 def test_series_and_basis_names_list_the_allowed_ones():
     with pytest.raises(ScalingError, match="unknown price series 'x'; allowed: hyperscaler-on-demand, .*"
-                       "lowest-available, .*lowest-available-epoch, pooled, purchase, purchase-fp32, "
+                       "lowest-available, .*lowest-available-epoch-cal, pooled, purchase, purchase-fp32, "
                        "purchase-line, purchase-fp32-line, cloud"):
         series_for({"price_series": "x"})
     with pytest.raises(ScalingError, match="unknown basis 'rent'; allowed: cloud, purchase"):
@@ -54,7 +54,7 @@ def test_default_cloud_series_is_hyperscaler_on_demand_and_pooled_stays_by_name(
     assert series_for({"price_series": "hyperscaler-on-demand"})[1].price_file == "trend_hyperscaler-on-demand.json"
     assert series_for({"price_series": "lowest-available"})[1].price_file == "trend_lowest-available.json"
     # issue 20's rule: the lowest-price and purchase defaults are random walks with Epoch's drift
-    assert series_for({"price_series": "lowest-available-epoch"})[1].price_file == "trend_lowest-available-epoch.json"
+    assert series_for({"price_series": "lowest-available-epoch-cal"})[1].price_file == "trend_lowest-available-epoch-cal.json"
     assert series_for({"basis": "purchase"})[1].price_file == "trend_flops_per_usd_tensor16-epoch.json"
     assert series_for({"price_series": "purchase-line"})[1].energy_file == "trend_flops_per_watt_tensor16.json"
     # the pooled regression stays available as the baseline, by either name

@@ -117,7 +117,7 @@ def report() -> str:
                   "errors / pseudo-origins they came from; *parent*: too few errors (fewer than 12, or fewer than "
                   "2 pseudo-origins), so k 1, nu inf.", "",
                   "| target | model | cut-off | k | nu | errors | pseudo-origins |", "|---|---|---|---|---|---|---|"]
-    nested = []
+    nested, shipped = [], []
     for label, name, _, default in TARGETS:
         res = load_evaluation(OUT / name)
         if not all(m in res.models for m in NEW):
@@ -132,6 +132,11 @@ def report() -> str:
                      f"{v['baseline']} | {v['mean']:+.3f} [{v['lower']:+.3f}, {v['upper']:+.3f}] | "
                      f"{'yes' if v['beats'] else 'no'} | {'yes' if v['coverage_ok'] else 'no'} | {n} | "
                      f"{p_goal(n):.2f} |")
+        if default:
+            ship = cand if v["beats"] else default
+            r = s.loc[ship]
+            ok = GOAL90[0] <= r["coverage90"] <= GOAL90[1] and GOAL50[0] <= r["coverage50"] <= GOAL50[1]
+            shipped.append((label, ship, r["coverage50"], r["coverage90"], ok, v["beats"]))
         f = res.fits.loc[res.fits["model"].isin(NEW)].sort_values(["model", "cutoff"])
         for _, r in f.iterrows():
             if bool(r["spread_fallback"]):
@@ -143,6 +148,10 @@ def report() -> str:
                                   f"{'inf' if not np.isfinite(nu) else f'{nu:.1f}'} | {int(r['spread_n_errors'])} | "
                                   f"{int(r['spread_n_origins'])} |")
         nested.append((label, res, cand))
+    lines += ["", "**Outcome.** The default walk of each target after the rule, and whether its pooled coverage "
+              "meets the goal (50% / 90%): " + "; ".join(
+                  f"{label}: `{ship}`{' (adopted)' if adopted else ''} {c50:.0%} / {c90:.0%}, "
+                  f"{'met' if ok else 'not met'}" for label, ship, c50, c90, ok, adopted in shipped) + "."]
     lines += fits_lines
     lines += ["", "## The rule with the evidence of each day (nested)", "",
               "As `scaling.hardware.nested_rule`: at each cut-off the candidate is set against the best baseline "

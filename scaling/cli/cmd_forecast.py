@@ -101,14 +101,15 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--price-series", default=None,
               help="A named price series: hyperscaler-on-demand-rw (the cloud default: random walk with drift, "
                    "chosen by the pre-registered selection), hyperscaler-on-demand (hierarchical panel), "
-                   "lowest-available-epoch (GPU-cloud on-demand, random walk with Epoch's drift), "
+                   "lowest-available-epoch-cal (GPU-cloud on-demand, random walk with Epoch's drift and a spread "
+                   "estimated from its own past errors), "
                    "lowest-available, gpu-cloud-on-demand, hyperscaler-3yr, pooled (the pooled baseline; alias "
                    "cloud), purchase, purchase-fp32 (random walks with Epoch's drift: the purchase defaults), "
                    "purchase-line, purchase-fp32-line (the Bayesian lines).")
 @click.option("--price-mixture", default=None,
               help="A mixture of price series and bases, NAME:WEIGHT,... (weights > 0, normalised): each joint draw "
                    "prices with one series, so the fan carries the choice; e.g. hyperscaler-on-demand-rw:1,"
-                   "lowest-available-epoch:1,purchase:1 (equal thirds, the main job's headline). Not with --basis "
+                   "lowest-available-epoch-cal:1,purchase:1 (equal thirds, the main job's headline). Not with --basis "
                    "or --price-series.")
 @click.option("--price-doubling-years", type=float, default=None, help="Override the price trend's doubling time, in years (0.25 to 100).")
 @click.option("--mfu", default="0.3:0.5", show_default=True,

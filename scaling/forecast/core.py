@@ -542,6 +542,9 @@ def _fit_meta(loss_fit) -> dict:
 def _trend_meta(trend) -> dict:
     d = trend.doubling(0.9)
     # the model and drift rule where the trend records them (a panel series, a random walk)
-    named = {k: trend.settings[k] for k in ("model", "drift") if isinstance(trend.settings.get(k), str)}
-    return {"metric": trend.metric, "precision": trend.precision, "method": trend.method, **named,
+    named = {k: trend.settings[k] for k in ("model", "drift", "spread") if isinstance(trend.settings.get(k), str)}
+    data = getattr(trend, "data", None)
+    end = ({"data_end": f"{pd.Timestamp(data['date'].max()):%Y-%m-%d}"}
+           if isinstance(data, pd.DataFrame) and "date" in data and len(data) else {})
+    return {"metric": trend.metric, "precision": trend.precision, "method": trend.method, **named, **end,
             "doubling_time_years": {k: v for k, v in d.items() if isinstance(v, (int, float))}}

@@ -29,6 +29,7 @@ from typing import Mapping
 import numpy as np
 
 from ..errors import ScalingError
+from ..hardware.series import refuse_retired
 from .draws import price_log10_draws
 
 __all__ = ["PriceMixture", "price_mixture", "parse_price_mixture", "format_price_mixture", "PRICE_MIXTURE_DEFAULT",
@@ -38,12 +39,13 @@ __all__ = ["PriceMixture", "price_mixture", "parse_price_mixture", "format_price
 #: ``gpt3_equivalent_cost_series_mixture``): equal thirds between renting from a hyperscaler (on
 #: demand, the list-price upper envelope: random walk with the purchase-price prior's drift),
 #: renting at the lowest widely available price (GPU-cloud on demand: random walk with Epoch's
-#: published drift) and buying (total cost of ownership: random walks with Epoch's drift of
-#: FLOP/s per $ and per W). Each component is what issue 20's rule chose for its series (the
-#: best baseline: no model beat it with converged fits; :mod:`scaling.hardware.series`). The
+#: published drift and a spread estimated from its own past errors) and buying (total cost of
+#: ownership: random walks with Epoch's drift of FLOP/s per $ and per W). Each component is what
+#: issue 20's rule chose for its series (the best baseline where no model beat it with converged
+#: fits; for the lowest price the calibrated walk, which beat it; :mod:`scaling.hardware.series`). The
 #: weights are stated, not fitted: the repository holds no market shares of these three ways to
 #: pay for compute.
-PRICE_MIXTURE_DEFAULT = "hyperscaler-on-demand-rw:1,lowest-available-epoch:1,purchase:1"
+PRICE_MIXTURE_DEFAULT = "hyperscaler-on-demand-rw:1,lowest-available-epoch-cal:1,purchase:1"
 #: The rule behind :data:`PRICE_MIXTURE_DEFAULT`, printed with the forecast.
 PRICE_MIXTURE_RULE = ("equal thirds: renting from a hyperscaler, renting at the lowest available price, buying "
                       "(stated rule; no market shares in the repository)")
@@ -63,7 +65,7 @@ def parse_price_mixture(value) -> dict[str, float]:
         for part in value.split(","):
             if part.strip() == "":
                 raise ScalingError(f"price_mixture {value!r}: an empty part; write NAME:WEIGHT,NAME:WEIGHT "
-                                   "(e.g. hyperscaler-on-demand-rw:1,lowest-available-epoch:1,purchase:1)")
+                                   "(e.g. hyperscaler-on-demand-rw:1,lowest-available-epoch-cal:1,purchase:1)")
             name, sep, weight = part.strip().rpartition(":")
             if not sep:
                 raise ScalingError(f"price_mixture part {part.strip()!r} has no weight; write NAME:WEIGHT")
@@ -76,6 +78,7 @@ def parse_price_mixture(value) -> dict[str, float]:
         raise ScalingError("price_mixture is empty; give at least one NAME:WEIGHT")
     out: dict[str, float] = {}
     for name, weight in pairs:
+        refuse_retired(name, "price_mixture: price series")
         if name not in PRICE_SERIES:
             raise ScalingError(f"price_mixture: unknown price series {name!r}; allowed: {', '.join(PRICE_SERIES)}")
         if name in out:

@@ -33,6 +33,7 @@ import pandas as pd
 from ..errors import ScalingError
 from ..hardware.series import ALIASES as _ALIASES
 from ..hardware.series import PRICE_SERIES as _SERIES
+from ..hardware.series import refuse_retired
 from .spec import BASES, TCO_FIELDS, ForecastSpec, _halving, _slowdown, _tco_value  # noqa: F401 (old names)
 from .targets import parse_target
 
@@ -272,6 +273,7 @@ def series_for(spec: Mapping[str, Any]) -> tuple[str, PriceSeries]:
     if basis is not None and basis not in BASES:
         raise ScalingError(f"unknown basis {basis!r}; allowed: {', '.join(BASES)}")
     name = spec.get("price_series") or DEFAULT_SERIES[basis or "cloud"]
+    refuse_retired(name)
     if name not in PRICE_SERIES:
         raise ScalingError(f"unknown price series {name!r}; allowed: {', '.join(PRICE_SERIES)}")
     series = PRICE_SERIES[name]

@@ -22,7 +22,7 @@ it; the forecasts' table and the CLI help are to read it too.
 The defaults are what issue 20's rule chose per series (a model becomes a default only if its
 pooled CRPS beats the best baseline with a 90% interval excluding zero, from converged fits;
 else the best baseline ships): ``hyperscaler-on-demand-rw`` (baseline ``rw``;
-``validation/results/price_selection.md``), ``lowest-available-epoch`` and ``purchase`` /
+``validation/results/price_selection.md``), ``lowest-available-epoch-cal`` and ``purchase`` /
 ``purchase-fp32`` (baseline ``epoch``: ``validation/results/evaluation_gpu-cloud-on-demand.md``,
 ``validation/results/trend_calibration.md``). The Bayesian lines stay available as
 ``purchase-line`` and ``purchase-fp32-line``, the panel as ``hyperscaler-on-demand`` and
@@ -88,10 +88,11 @@ PRICE_SERIES: dict[str, PriceSeriesSpec] = {s.name: s for s in (
     PriceSeriesSpec("hyperscaler-on-demand-rw", "cloud", "typical hyperscaler on-demand price, random walk with drift "
                     "(the model the pre-registered selection chose)", "random-walk", "hyperscaler", "on_demand",
                     price_file="trend_hyperscaler-on-demand-rw.json"),
-    PriceSeriesSpec("lowest-available-epoch", "cloud", "lowest widely available price: GPU-cloud on-demand prices "
+    PriceSeriesSpec("lowest-available-epoch-cal", "cloud", "lowest widely available price: GPU-cloud on-demand prices "
                     "(the segment lowest-available chooses at every cut-off 2023-2024), random walk with Epoch's "
-                    "published drift (the best baseline; the panel's win rested on unconverged fits)", "random-walk",
-                    "gpu_cloud", "on_demand", price_file="trend_lowest-available-epoch.json"),
+                    "published drift and a spread estimated from its own past errors (beats the epoch baseline, "
+                    "validation/results/calibrated_walks.md)", "random-walk",
+                    "gpu_cloud", "on_demand", price_file="trend_lowest-available-epoch-cal.json"),
     PriceSeriesSpec("pooled", "cloud", "baseline: every on-demand price pooled, one line (robust regression)",
                     "trend", price_file="trend_flops_per_usd_cloud_tensor16.json"),
     PriceSeriesSpec("purchase", "purchase", "release prices and TDP of accelerators (tensor16), random walks with "
@@ -112,6 +113,16 @@ PRICE_SERIES: dict[str, PriceSeriesSpec] = {s.name: s for s in (
 )}
 #: Other names of a series (``cloud``, kept for old callers, is ``pooled``).
 ALIASES = {"cloud": "pooled"}
+#: Names no longer served, and what replaced them (said in the error).
+RETIRED = {"lowest-available-epoch": "its walk's spread is now estimated from its own past errors, which scores "
+                                     "better (validation/results/calibrated_walks.md); use lowest-available-epoch-cal"}
+
+
+def refuse_retired(name: str, what: str = "price series") -> None:
+    """Raise a :class:`ScalingError` naming the replacement when ``name`` is in :data:`RETIRED`."""
+    key = str(name).strip().lower()
+    if key in RETIRED:
+        raise ScalingError(f"{what} {name!r} is retired: {RETIRED[key]}")
 
 
 def series_spec(name: str) -> PriceSeriesSpec:
@@ -124,6 +135,7 @@ def series_spec(name: str) -> PriceSeriesSpec:
     """
     key = str(name).strip().lower()
     key = ALIASES.get(key, key)
+    refuse_retired(key)
     if key not in PRICE_SERIES:
         raise ScalingError(f"unknown price series {name!r}; allowed: {', '.join([*PRICE_SERIES, *ALIASES])}")
     return PRICE_SERIES[key]

@@ -34,6 +34,12 @@ with one of the drift rules :data:`DRIFT_RULES`:
     Caveat: Epoch's rates were published in 2022-2023 from chips up to then, so a walk fitted
     before an early cut-off has seen, through its drift, part of what it forecasts.
 
+``spread="calibrated"`` scales :math:`s_0` and :math:`\omega` by a factor :math:`k` and makes the
+scatter a Student :math:`t_\nu`, :math:`(k, \nu)` estimated from the walk's own errors at
+pseudo-origins before the data's end (:mod:`scaling.hardware.walk_spread`; the evaluation's
+``epoch-cal`` and ``rw-cal``). It beat the ``epoch`` baseline on GPU-cloud on-demand prices
+and is the lowest-price series' walk (``validation/results/calibrated_walks.md``).
+
 Issue 20's evaluation (``validation/results/evaluation_*.md``, ``trend_calibration.md``)
 chose these as the default price models: the best baseline (``epoch``) won on the chip trends
 and on GPU-cloud on-demand prices (where the panel's win rested on unconverged fits), ``rw``
@@ -58,14 +64,21 @@ from .published import epoch_doubling
 from .random_walk import (LAW, N_DRAWS, RandomWalkTrend, fit_random_walk, last_year, points_sha256, segment_points,
                           start_level, walk_scale)
 
-__all__ = ["DRIFT_RULES", "EPOCH_SELECTION", "EPOCH_CHOICE", "DATA_COLUMNS", "fit_walk", "walk_points", "epoch_drift",
-           "epoch_slope_draws", "LOG10_2"]
+__all__ = ["DRIFT_RULES", "SPREAD_RULES", "EPOCH_SELECTION", "EPOCH_CHOICE", "CALIBRATED_SELECTION", "DATA_COLUMNS",
+           "fit_walk", "walk_points", "epoch_drift", "epoch_slope_draws", "LOG10_2"]
 
 #: The drift rules :func:`fit_walk` takes (module docstring).
 DRIFT_RULES = ("purchase-prior", "epoch")
+#: The spread rules :func:`fit_walk` takes: the rule of the module docstring, or estimated from the
+#: walk's own errors (:mod:`scaling.hardware.walk_spread`).
+SPREAD_RULES = ("rule", "calibrated")
 #: Where the choice of an Epoch-drift walk is reported: a chip trend's, a cloud segment's (``{}`` its name).
 EPOCH_SELECTION = {"chip": "validation/results/trend_calibration.md",
                    "cloud": "validation/results/evaluation_{}.md"}
+#: Where the choice of a calibrated spread is reported, and why (issue 20's rule, a pre-registered protocol).
+CALIBRATED_SELECTION = ("validation/results/calibrated_walks.md: the calibrated walk beat the best shippable baseline "
+                        "on pooled CRPS with a 90% interval below zero (protocol: "
+                        "validation/protocols/calibrated_walks.md)")
 #: The rule that chose them (issue 20).
 EPOCH_CHOICE = "the best baseline, as no model beats it with a 90% interval excluding zero (issue 20's rule)"
 LOG10_2 = float(np.log10(2.0))
@@ -135,7 +148,7 @@ def _check_drift(drift, chip: bool) -> str:
 
 def fit_walk(series: str | None = None, *, metric: str | None = None, precision: str = "tensor16",
              drift: str = "epoch", before=None, seed: int = 0, n_draws: int = N_DRAWS,
-             name: str | None = None) -> RandomWalkTrend:
+             name: str | None = None, spread: str = "rule") -> RandomWalkTrend:
     r"""The random walk with drift of a cloud segment or a chip trend (module docstring).
 
     Parameters
@@ -155,7 +168,15 @@ def fit_walk(series: str | None = None, *, metric: str | None = None, precision:
     n_draws : int
         Draw rows saved (the forecast resamples them); under ``"epoch"`` each row has its own slope.
     name : str, optional
-        The price series' name, in ``settings["name"]`` (default ``<series or metric_precision>-<drift>``).
+        The price series' name, in ``settings["name"]`` (default ``<series or metric_precision>-<drift>``,
+        with ``-cal`` for a calibrated spread).
+    spread : str
+        A rule of :data:`SPREAD_RULES`: ``"rule"`` (default), :math:`s_0` and :math:`\omega` as above;
+        ``"calibrated"``, both scaled by :math:`k` and the scatter a Student :math:`t_\nu`, with
+        :math:`(k, \nu)` estimated from the walk's own errors at quarterly pseudo-origins
+        (:mod:`scaling.hardware.walk_spread`; the evaluation's ``epoch-cal`` and ``rw-cal``). Saved as
+        ``sigma`` :math:`k s_0`, ``rw_scale`` :math:`k\omega` and ``nu``; ``diagnostics`` keep
+        :math:`s_0`, :math:`\omega` and the estimate (``spread_k``, ``spread_nu``, ...).
 
     Returns
     -------
@@ -172,12 +193,14 @@ def fit_walk(series: str | None = None, *, metric: str | None = None, precision:
     from .data import MIN_CHIPS
 
     rule = _check_drift(drift, chip=metric is not None)
+    how = _check_spread(spread)
     seed = check_int("seed", seed, 0)
     n_draws = check_int("n_draws", n_draws, 1, 100_000)
     if rule == "purchase-prior":
         walk_points(series, metric=metric, precision=precision)  # the same checks of the target
         t = fit_random_walk(series, before, seed=seed, n_draws=n_draws, name=name)
-        return replace(t, settings={**t.settings, "drift": rule})
+        t = replace(t, settings={**t.settings, "drift": rule, "spread": "rule"})
+        return t if how == "rule" else _calibrate(t, rule, series=series, before=before, name=name)
     points, td = walk_points(series, metric=metric, precision=precision, before=before)
     points = points[[c for c in DATA_COLUMNS if c in points.columns]]
     label = str(series).strip().lower() if series is not None else f"{td.metric}_{td.precision}"
@@ -197,7 +220,7 @@ def fit_walk(series: str | None = None, *, metric: str | None = None, precision:
     rule_text = (f"random walk with Epoch's drift: N(L + mu h, s0^2 + omega^2 h); L, s0, t_ref the median, sd and "
                  f"median date of the last year's log10 values; mu = log10(2)/D per draw row, ln D normal with 5-95% "
                  f"points {text.split('doubling ')[1]}; omega from the yearly medians' changes less the central drift")
-    settings = {"model": LAW, "name": name or f"{label}-{rule}", "series": label, "drift": rule,
+    settings = {"model": LAW, "name": name or f"{label}-{rule}", "series": label, "drift": rule, "spread": "rule",
                 "provider_kind": None, "pricing": None, "before": when, "rule": rule_text,
                 "selection": None, "horizon_origin_year": t_ref, "metric": tmetric,
                 "precision": td.precision, "dollars": td.settings.get("dollars"),
@@ -210,10 +233,53 @@ def fit_walk(series: str | None = None, *, metric: str | None = None, precision:
     what = "prices" if series is not None else "chips"
     report = EPOCH_SELECTION["cloud" if series is not None else "chip"].format(label)
     settings["selection"] = f"{report}: {EPOCH_CHOICE}"
-    return RandomWalkTrend(
+    t = RandomWalkTrend(
         metric=tmetric, precision=td.precision, method="ols", n_chips=int(points["name"].nunique()),
         n_points=len(points), n_dropped=td.n_dropped, dropped=dict(td.dropped), t0=t_ref, draws=draws,
         data=points, diagnostics=p, settings=settings, filters=list(td.filters),
         notes=list(td.notes) + [f"random walk with Epoch's drift from the last year's {p['n_last_year']} {what} of "
                                 f"{label} (issue 20's evaluation: {settings['selection']})"],
         seed=seed, data_sha256=points_sha256(points), created=utc_now())
+    return t if how == "rule" else _calibrate(t, rule, series=series, metric=metric, precision=precision,
+                                              before=before, name=name)
+
+
+def _check_spread(spread) -> str:
+    how = str(spread).strip().lower()
+    if how not in SPREAD_RULES:
+        raise ScalingError(f"unknown spread rule {spread!r} for a random walk; allowed: {', '.join(SPREAD_RULES)}")
+    return how
+
+
+def _calibrate(t: RandomWalkTrend, rule: str, *, series=None, metric=None, precision="tensor16", before=None,
+               name=None) -> RandomWalkTrend:
+    """``t`` with its spread estimated from its own past errors (:mod:`scaling.hardware.walk_spread`)."""
+    from .data import MIN_CHIPS
+    from .random_walk import price_drift
+    from .walk_spread import fit_spread, pseudo_origin_errors
+
+    points = t.data
+    cutoff = pd.Timestamp(before) if before is not None else points["date"].max() + pd.Timedelta(days=1)
+
+    def walk_at(prior, origin):
+        level, s0, t_ref = start_level(prior)
+        mu = epoch_drift(t.metric)[0] if rule == "epoch" else price_drift(origin)[0]
+        return level, s0, t_ref, mu, walk_scale(prior, mu, s0)
+
+    est = fit_spread(pseudo_origin_errors(points, cutoff, walk_at, min_chips=MIN_CHIPS))
+    k, nu = est["k"], est["nu"]
+    p = t.diagnostics
+    draws = t.draws.assign(sigma=k * float(p["sd"]), rw_scale=k * float(p["walk_scale"]), nu=nu)
+    label = t.settings.get("series") or f"{t.metric}_{t.precision}"
+    nu_text = "normal" if not np.isfinite(nu) else f"Student t, nu {nu:.1f}"
+    what = ("too few past errors: the rule's spread" if est["fallback"] else
+            f"k {k:.2f}, {nu_text}, from {est['n_errors']} errors at {est['n_origins']} pseudo-origins")
+    settings = {**t.settings, "spread": "calibrated", "name": name or f"{label}-{rule}-cal",
+                "selection": CALIBRATED_SELECTION,
+                "rule": t.settings["rule"] + "; spread: s0 and omega scaled by k and the scatter a Student t_nu, "
+                "(k, nu) by maximum likelihood of the walk's errors at quarterly pseudo-origins"}
+    diagnostics = {**p, **{f"spread_{key}": (None if key == "nu" and not np.isfinite(v) else v)
+                           for key, v in est.items()}}
+    return replace(t, draws=draws, diagnostics=diagnostics, settings=settings,
+                   notes=list(t.notes) + [f"spread estimated from the walk's own errors ({what}; "
+                                          "validation/results/calibrated_walks.md)"])

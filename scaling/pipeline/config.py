@@ -61,7 +61,7 @@ PANEL_HEADLINE_SERIES = "hyperscaler-on-demand"
 #: prices, the segment the panel's ``lowest-available`` chooses (issue 20's rule: the panel's
 #: forecast of that segment beat the ``epoch`` baseline only with unconverged fits, which are not
 #: evidence; validation/results/evaluation_gpu-cloud-on-demand.md). One of :data:`WALKS`.
-LOWEST_SERIES = "lowest-available-epoch"
+LOWEST_SERIES = "lowest-available-epoch-cal"
 #: The panel's lowest-available series (a panel series): the segment it chooses is checked
 #: against :data:`LOWEST_SERIES`'s fixed one.
 PANEL_LOWEST_SERIES = "lowest-available"
@@ -90,7 +90,8 @@ TRENDS = {
 #: far less than its walk and scatter do.
 WALK_DRAWS = 64
 WALKS = {
-    "trend_lowest-available-epoch": dict(series="gpu-cloud-on-demand", name="lowest-available-epoch"),
+    "trend_lowest-available-epoch-cal": dict(series="gpu-cloud-on-demand", name="lowest-available-epoch-cal",
+                                             spread="calibrated"),
     "trend_flops_per_usd_tensor16-epoch": dict(metric="flops_per_usd", precision="tensor16"),
     "trend_flops_per_watt_tensor16-epoch": dict(metric="flops_per_watt", precision="tensor16"),
     "trend_flops_per_usd_fp32-epoch": dict(metric="flops_per_usd", precision="fp32"),

@@ -215,16 +215,19 @@ def _fit_walks(config: RunConfig, manifest: _Manifest, say) -> dict:
 
     out = {}
     for stem, kwargs in WALKS.items():
-        target = {k: v for k, v in kwargs.items() if k != "name"}
+        target = {k: v for k, v in kwargs.items() if k not in ("name", "spread")}
         name = kwargs.get("name") or stem.removeprefix("trend_")
-        settings = {"model": LAW, "name": name, "drift": "epoch", "before": None, "n_draws": WALK_DRAWS}
+        spread = kwargs.get("spread", "rule")
+        settings = {"model": LAW, "name": name, "drift": "epoch", "before": None, "n_draws": WALK_DRAWS,
+                    "spread": spread}
         points, _ = walk_points(**target)
         request = _Request((points_sha256(points),), {"law": LAW, "seed": config.seed}, settings)
         out[stem] = _cached(
             manifest, Path(config.fits_dir) / f"{stem}.json",
             _key(f"{LAW}:{stem}", ["accelerators", "cloud_prices", "price_index"],
                  {**target, **settings, "seed": config.seed}), request, config.force,
-            lambda t=target, n=name: fit_walk(**t, drift="epoch", seed=config.seed, n_draws=WALK_DRAWS, name=n),
+            lambda t=target, n=name, sp=spread: fit_walk(**t, drift="epoch", seed=config.seed, n_draws=WALK_DRAWS,
+                                                         name=n, spread=sp),
             load_random_walk, say,
         )
         _say_warnings(out[stem], say)

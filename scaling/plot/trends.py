@@ -314,6 +314,13 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Where the forecasts record their price trends' last observation (``data_end`` in their
+    assumptions), a dotted line marks the latest: to its left the price model is fitted to data
+    (a random walk's line is its drift extended back from its last year), to its right every
+    price series forecasts.
     """
     series = _series(forecast_or_frame, label)
     known = sorted(set().union(*(set(f["quantity"].astype(str).unique()) for _, f, _ in series)))
@@ -348,9 +355,13 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
                     ax.fill_between([], [], [], color="0.5", alpha=alpha, lw=0, label=f"{level:.0%} interval")
             med = df.drop_duplicates("date")
             ax.plot(med["date"], med["median"], color=c, label=name or "median")
+        dates = pd.concat([df["date"] for df in frames])
+        end = _price_data_end([a for _, _, a in series])
+        if end is not None and dates.min() < end < dates.max():
+            # left of it the price model is fitted or extended back, right of it every series forecasts
+            ax.axvline(end, color="0.35", ls=":", lw=1.0, label=f"last price data ({end:%b %Y})")
         if log:
             log_axis(ax.yaxis, "usd" if "usd" in quantity or "cost" in quantity else "power")
-        dates = pd.concat([df["date"] for df in frames])
         span = (dates.max() - dates.min()).days / 365.25
         year_axis(ax.xaxis, span, ax.figure.get_figwidth() * 0.8, fonts["tick"])
         if not isinstance(ax.xaxis.get_major_formatter(), mdates.DateFormatter):  # pragma: no cover
@@ -363,6 +374,18 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
         _finish(ax.figure, title, subtitle, source, auto_title=_fan_title(quantity, assumptions),
                 auto_subtitle=_fan_assumptions(assumptions), auto_source=_fan_source(assumptions))
     return ax
+
+
+def _price_data_end(assumptions) -> pd.Timestamp | None:
+    """The latest ``data_end`` of the price trends the forecasts record (one trend, or a mixture's), or None."""
+    ends = []
+    for a in assumptions:
+        trend = (a or {}).get("price_trend") or {}
+        for t in ([trend] if "metric" in trend else list(trend.values())):
+            for one in (t if isinstance(t, list) else [t]):
+                if isinstance(one, dict) and one.get("data_end"):
+                    ends.append(pd.Timestamp(one["data_end"]))
+    return max(ends) if ends else None
 
 
 _FAN_TITLES = {
