@@ -1025,14 +1025,16 @@ def _nested_lines(found) -> list[str]:
 
 
 def _calibrated_lines() -> list[str]:
-    """The walks with a spread estimated from their own errors (validation/calibrated_walks.py's report,
-    its headings moved under this page's section)."""
-    path = ROOT / "validation" / "results" / "calibrated_walks.md"
-    if not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8").rstrip()
-    text = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)
-    return [text, ""]
+    """The walks with a spread estimated from their own errors (validation/calibrated_walks.py) and the
+    small cut-offs rerun with other seeds (validation/seed_stability.py): their reports, headings moved
+    under this page's section."""
+    out = []
+    for name in ("calibrated_walks.md", "seed_stability.md"):
+        path = ROOT / "validation" / "results" / name
+        if path.exists():
+            text = path.read_text(encoding="utf-8").rstrip()
+            out += [re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M), ""]
+    return out
 
 
 def trend_evaluations_section() -> list[str]:
