@@ -212,8 +212,8 @@ def report() -> str:
                  if len(wild) else "none") + "; the median CRPS's range at most "
               f"{spread['median'].max():.3f} dex; the 90% and 50% coverage's at most {spread['cov90'].max():.0%} and "
               f"{spread['cov50'].max():.0%}; the convergence flag changes with the seed for "
-              f"{int((spread['flags'] > 1).sum())} of {len(spread)} fits (each near a threshold: R-hat 1.01 or bulk "
-              f"ESS 400). The later observations' 5%, 50% and 95% quantiles move by at most "
+              f"{int((spread['flags'] > 1).sum())} of {len(spread)} fits" + _flip_text(d, spread) + ". The later "
+              f"observations' 5%, 50% and 95% quantiles move by at most "
               f"{quant[['q05', 'q50', 'q95']].max().max():.2f} dex across seeds.", ""]
     if len(wild):
         lines += [f"**Where the mean CRPS explodes.** " + "; ".join(
@@ -271,6 +271,19 @@ def _nu_text() -> str:
 
 #: A range of the mean CRPS across seeds above this (dex) is reported as an exploding estimate.
 WILD = 1.0
+
+
+def _flip_text(d: pd.DataFrame, spread: pd.DataFrame) -> str:
+    """The R-hat and bulk ESS ranges over the seeds of the fits whose convergence flag changes."""
+    flips = spread.index[spread["flags"] > 1]
+    if not len(flips):
+        return ""
+    parts = []
+    for t, c, m in flips:
+        r = d.loc[(d["target"] == t) & (d["cutoff"] == c) & (d["model"] == m)]
+        parts.append(f"{t} {c} `{m}`: R-hat {r['r_hat_max'].min():.3f}-{r['r_hat_max'].max():.3f}, bulk ESS "
+                     f"{r['ess_bulk_min'].min():.0f}-{r['ess_bulk_min'].max():.0f}")
+    return " (" + "; ".join(parts) + "; thresholds R-hat 1.01, bulk ESS 400)"
 
 
 def _num(x: float) -> str:
