@@ -367,15 +367,39 @@ def test_bad_tco_input_is_one_error_line(args, pattern):
 
 
 @needs_fits
-def test_tco_options_are_the_default_of_the_purchase_scenarios_only(tmp_path):
-    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\n\n[own]\nlaw = "hoffmann2022"\nbasis = "purchase"\n\n'
-                        '[mine]\nlaw = "hoffmann2022"\nbasis = "purchase"\npue = 1.5\n')
+def test_tco_options_are_the_default_of_the_scenarios_that_own_hardware_only(tmp_path):
+    """--pue reaches the purchase-basis scenarios and the headline mixture (its purchase third), not a
+    scenario that rents only; with none that owns hardware it is an error."""
+    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\nbasis = "cloud"\n\n[own]\nlaw = "hoffmann2022"\n'
+                        'basis = "purchase"\n\n[mine]\nlaw = "hoffmann2022"\nbasis = "purchase"\npue = 1.5\n\n'
+                        '[plain]\nlaw = "hoffmann2022"\n')
     res = _run("forecast", "--scenarios", p, "--pue", "1.2", *QUICK)
     assert res.exit_code == 0, res.output
     headers = {m.group(1): m.group(2) for m in re.finditer(r"\[(\w+)\] cost.*\n  (.*)", res.stdout)}
     assert "TCO" not in headers["rent"] and "pue 1.2," in headers["own"] and "pue 1.5," in headers["mine"]
-    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\n')
+    assert "price series: mixture of" in headers["plain"] and "pue 1.2," in headers["plain"]
+    p = _toml(tmp_path, '[rent]\nlaw = "hoffmann2022"\nbasis = "cloud"\n')
     _one_error(_run("forecast", "--scenarios", p, "--pue", "1.2", *QUICK), "no scenario of the file is on it")
+
+
+@needs_fits
+def test_a_scenario_without_price_keys_is_the_headline_as_without_a_file(tmp_path):
+    """A file's scenario that names no basis, series, mixture or doubling prices with the headline's
+    mixture: the same numbers as 'scaling forecast' with no file and no price option. One that names
+    a basis, or a capability target, does not get it."""
+    p = _toml(tmp_path, '[plain]\nlaw = "hoffmann2022"\n\n[cloud]\nlaw = "hoffmann2022"\nbasis = "cloud"\n')
+    res = _run("forecast", "--scenarios", p, "--json", *QUICK)
+    assert res.exit_code == 0, res.output
+    both = json.loads(res.stdout)
+    single = _run("forecast", "--law", "hoffmann2022", "--json", *QUICK)
+    assert single.exit_code == 0, single.output
+    alone = json.loads(single.stdout)["forecast"]
+    assert both["plain"]["assumptions"]["price_series"] == "mixture" == alone["assumptions"]["price_series"]
+    a = pd.DataFrame(both["plain"]["yearly"]).set_index("date").rename(columns=lambda c: c.split(":")[-1])
+    b = pd.DataFrame(alone["yearly"]).set_index("date").rename(columns=lambda c: c.split(":")[-1])
+    assert len(a.columns) == 6
+    pd.testing.assert_frame_equal(a.sort_index(axis=1), b.sort_index(axis=1), rtol=1e-12)
+    assert both["cloud"]["assumptions"]["price_series"] == "hyperscaler-on-demand-rw"
 
 
 @needs_fits

@@ -56,22 +56,26 @@ def _explicit(ctx: click.Context, options: dict) -> set[str]:
 def _scenarios(ctx: click.Context, scenario_file: Path | None, options: dict, run: dict) -> dict:
     """The scenarios to run, as ForecastSpecs: the file's, each over the options given on the command line; else one."""
     from scaling.errors import ScalingError
-    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, scenario_specs, series_for
+    from scaling.forecast.scenarios import DEFAULT_LAW, TCO_KEYS, load_scenarios, scenario_specs
 
     explicit = _explicit(ctx, options)
     given = {key: options[opt] for opt, key in _SCENARIO_OPTIONS.items()
              if opt in explicit and options[opt] is not None}
     if scenario_file is not None:
-        # TCO options on the command line are the default of the purchase-basis scenarios only
+        # TCO options on the command line are the default of the scenarios that own hardware only
+        # (the purchase basis, or a mixture with a purchase component); a scenario without any price
+        # key prices with the headline's mixture, as 'scaling forecast' without a file does
         tco = [k for k in TCO_KEYS if k in given]
         rest = {k: v for k, v in given.items() if k not in tco}
         scenarios = {}
         for name, spec in load_scenarios(scenario_file).items():
             merged = {**given, **spec}
-            scenarios[name] = merged if series_for(merged)[1].basis == "purchase" else {**rest, **spec}
-        if tco and not any(series_for(spec)[1].basis == "purchase" for spec in scenarios.values()):
+            merged = {**_headline_price(merged, merged.get("target", options["target"])), **merged}
+            scenarios[name] = merged if _owns_hardware(merged) else {**rest, **spec}
+        if tco and not any(_owns_hardware(spec) for spec in scenarios.values()):
             raise ScalingError(f"--{tco[0].replace('_', '-')} sets the total cost of owned hardware, which applies "
-                               "to the purchase basis only, and no scenario of the file is on it")
+                               "to the purchase basis (alone or in a price mixture) only, and no scenario of the "
+                               "file is on it")
     else:
         spec = {"law": DEFAULT_LAW, "target": options["target"], "mfu": options["mfu"],
                 "dollars": options["dollars"], "algorithmic": options["halving"]}
@@ -208,6 +212,16 @@ def forecast_command(ctx, target, since, until, law, fit_path, basis, price_seri
         click.echo(note)
     if output is not None:
         click.echo(f"wrote {output}")
+
+
+def _owns_hardware(spec: dict) -> bool:
+    """Whether a scenario prices owned hardware: the purchase basis, or a mixture with a purchase series."""
+    from scaling.forecast.price_mixture import parse_price_mixture
+    from scaling.forecast.scenarios import PRICE_SERIES, series_for
+
+    if spec.get("price_mixture") is not None:
+        return any(PRICE_SERIES[n].basis == "purchase" for n in parse_price_mixture(spec["price_mixture"]))
+    return series_for(spec)[1].basis == "purchase"
 
 
 def _headline_price(given: dict, target: str) -> dict:

@@ -96,7 +96,9 @@ SCENARIO_KEYS: dict[str, tuple] = {
     "price_series": ((str,), "the price trend", "-", "hyperscaler-on-demand-rw (cloud), purchase (purchase)",
                      "a name of PRICE_SERIES on the scenario's basis"),
     "price_mixture": ((str,), "a mixture of price series and bases: each joint draw prices with one series, "
-                      "picked with these weights", "-", "none (one series)",
+                      "picked with these weights", "-",
+                      "the headline's (equal thirds) with the CLI where no basis, price_series or "
+                      "price_doubling_years is set; none (one series) in run_scenarios",
                       "NAME:WEIGHT,... with names of PRICE_SERIES, weights > 0 (normalised to sum to 1); "
                       "not with basis or price_series"),
     "price_doubling_years": ((int, float), "override the price trend's slope", "years", "the trend's own",
@@ -322,7 +324,9 @@ def run_scenarios(scenarios: Mapping[str, Any], *, fits_dir: Path, dates=None, n
     ``scenarios``: name -> a mapping of :data:`SCENARIO_KEYS` (a scenario file's table) or a
     :class:`ForecastSpec` (:func:`scenario_specs`; ``dates``, ``n_draws`` and ``seed`` apply to
     the mappings). A scenario without ``law`` uses :data:`DEFAULT_LAW` (the headline's
-    mixture). ``on_warning(w)`` is called once for each warning of every law and trend
+    mixture); one without a price key prices with :data:`DEFAULT_SERIES` of its basis (the CLI's
+    ``--scenarios`` gives it the headline's price mixture instead, as ``scaling forecast`` without a
+    file does: add ``price_mixture=PRICE_MIXTURE_DEFAULT`` for that). ``on_warning(w)`` is called once for each warning of every law and trend
     loaded (the CLI prints them before the forecast).
     """
     from .capability import is_capability_target
