@@ -137,7 +137,9 @@ def _range_help(what: str, default: str) -> str:
 @click.option("--scenarios", "scenario_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file with one [name] table per scenario (keys: the options above, with underscores; "
                    "docs/tutorial.md). Options given on the command line are the default of every scenario "
-                   "that does not set that key (the TCO options: of the purchase-basis scenarios).")
+                   "that does not set that key (the TCO options: of the scenarios that own hardware, purchase "
+                   "basis or a mixture with it). A scenario with no price key prices with the headline's "
+                   "mixture, as without a file.")
 @click.option("--fits-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with the saved fits and trends [default: fits/, else the shipped fits].")
 @click.option("--seed", type=int, default=0, show_default=True)
