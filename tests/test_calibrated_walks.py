@@ -83,3 +83,20 @@ def test_a_calibrated_candidate_sees_only_the_data_before_its_cut_off(monkeypatc
 def test_unknown_cal_model_names_are_refused():
     with pytest.raises(Exception, match="unknown model 'walk-cal'.*rw-cal, epoch-cal"):
         evaluation.evaluate("gpu-cloud-on-demand", cutoffs=["2024-01-01"], models="walk-cal")
+
+
+def test_shared_walk_probability_is_the_independent_one_without_a_walk(study):
+    """With no walk (omega 0) and a fixed drift the later observations are independent, and the
+    simulated probability of meeting the goal is p_goal's exact one; the hyperscaler walk's shared
+    path makes it much smaller than that."""
+    import dataclasses
+
+    res = load_evaluation(RESULTS / "trend_calibration_flops_per_usd_tensor16.csv")
+    fits = res.fits.copy()
+    fits.loc[fits["model"] == "rw", "walk_scale"] = 0.0
+    flat = dataclasses.replace(res, fits=fits)
+    n = int((flat.test_rows(include_unconverged=True)["model"] == "rw").sum())
+    assert n == 9
+    assert study.p_goal_shared(flat, "rw", n_rep=4000, seed=1) == pytest.approx(study.p_goal(n), abs=0.025)
+    hyper = load_evaluation(RESULTS / "evaluation_hyperscaler.csv")
+    assert study.p_goal_shared(hyper, "rw", n_rep=1000, seed=1) < 0.8 < study.p_goal(447)
