@@ -161,7 +161,8 @@ def test_rows_have_the_promised_columns_and_split_by_date(fast_eval):
     assert fast_eval.versions["scaling"]
     assert "nutpie" in fast_eval.versions
     # the sampler stack CI pins (.ci/constraints.txt), recorded with every run
-    assert {"python", "numpy", "scipy", "pymc", "pytensor", "arviz"} <= set(fast_eval.versions)
+    assert {"python", "numpy", "scipy", "pymc", "pytensor", "arviz", "cpu"} <= set(fast_eval.versions)
+    assert fast_eval.versions["cpu"] and fast_eval.versions["cpu"] != "unknown"  # the machine that ran it
 
 
 def test_paired_differences_and_pit(fast_eval):

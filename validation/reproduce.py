@@ -205,10 +205,13 @@ def main(argv=None) -> int:
                     "CRPS or interval score, dex (default 0.01)")
     args = ap.parse_args(argv)
     try:
-        c = compare(load_evaluation(args.committed), load_evaluation(args.fresh), tol=args.tol)
+        a, b = load_evaluation(args.committed), load_evaluation(args.fresh)
+        c = compare(a, b, tol=args.tol)
     except (ScalingError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    cpus = [r.versions.get("cpu", "not recorded") for r in (a, b)]
+    print(f"CPU: committed {cpus[0]}, fresh {cpus[1]}.\n")
     print(markdown(c), end="")
     return 0 if c.reproduced else 1
 

@@ -88,7 +88,8 @@ from .walks import epoch_drift, epoch_slope_draws
 from .scores import score_rows
 
 __all__ = ["evaluate", "EvaluationResult", "load_evaluation", "merge_evaluations", "evaluation_markdown", "MODELS",
-           "BASELINES", "QUANTILES", "HORIZON_BUCKETS", "package_versions", "ROW_COLUMNS", "SCHEMA", "SCHEMA_VERSION"]
+           "BASELINES", "QUANTILES", "HORIZON_BUCKETS", "package_versions", "cpu_model", "ROW_COLUMNS", "SCHEMA",
+           "SCHEMA_VERSION"]
 
 #: Every model; a model's random stream is keyed by its index here, so new models go at the end.
 MODELS = ("panel", "panel-forecast", "trend", "ols", "rw", "nochange", "epoch", "rw-seen", "trend-static", "rw-cal",
@@ -102,7 +103,9 @@ FIRST_CUTOFF = "2018-01-01"
 
 def package_versions() -> dict:
     """Versions of Python, scaling and the numerical and sampler stack, from the installed
-    metadata (nothing imported); CI pins them in ``.ci/constraints.txt``."""
+    metadata (nothing imported), and the CPU (:func:`cpu_model`): samplers compiled for the local
+    CPU can differ in the last bits between CPUs (``docs/reproducibility.md``). CI pins the
+    versions in ``.ci/constraints.txt``."""
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
@@ -114,7 +117,23 @@ def package_versions() -> dict:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = "not installed"
+    out["cpu"] = cpu_model()
     return out
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux ``/proc/cpuinfo``; elsewhere :func:`platform.processor`, or the
+    architecture), e.g. ``"AMD EPYC"``; ``"unknown"`` when none is reported."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip() or "unknown"
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
 
 
 # --------------------------------------------------------------------------- the population
