@@ -295,9 +295,20 @@ def test_fan_chart_levels_and_axes():
     assert "US$" in ax.get_ylabel()
     assert _legend_texts(ax) == ["90% interval", "50% interval", "median"]
     assert len(ax.collections) == 2  # one band per level
-    # The wider level is drawn lighter.
+    # The wider level is drawn lighter, as a ring outside the narrower band (two strips, no overlap),
+    # the narrower one at the opacity the two had over each other: what the chart shows is what the
+    # legend's swatch shows.
     alphas = [c.get_alpha() for c in ax.collections]
     assert alphas[0] < alphas[1]
+    outer, inner = ax.collections
+    assert len(outer.get_paths()) == 2 and len(inner.get_paths()) == 1
+    a90 = (0.15 + 0.5 * 1 / 3) * 0.6
+    a50 = (0.15 + 0.5 * 2 / 3) * 0.6
+    assert alphas[1] == pytest.approx(1 - (1 - a90) * (1 - a50))
+    ring_top = outer.get_paths()[1].vertices[:, 1]
+    band = frame.query("quantity == 'training_cost_usd'")
+    upper50 = band.loc[band["level"] == 0.5, "upper"].to_numpy()
+    assert np.isclose(ring_top[:, None], upper50[None, :]).any(axis=1).sum() >= len(upper50)  # starts at the 50% edge
     # Dates on x: the tick formatter is a date formatter.
     assert "Date" in type(ax.xaxis.get_major_formatter()).__name__
     ax = plot.fan_chart(frame, quantity="inference_usd_per_1k_tokens")
