@@ -345,27 +345,7 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
         fonts = _fonts(ax)
         for k, ((name, _, _), df) in enumerate(zip(series, frames)):
             c = (color if not many and color else PALETTE[k % (len(PALETTE) - 1)])
-            levels = sorted(df["level"].dropna().astype(float).unique(), reverse=True)
-            parts = [df[df["level"].astype(float) == level] for level in levels]
-            for j, (level, part) in enumerate(zip(levels, parts)):
-                alpha = (0.15 + 0.5 * (j + 1) / (len(levels) + 1)) * (0.6 if not many else 0.45)
-                if many:
-                    ax.fill_between(part["date"], part["lower"], part["upper"], color=c, alpha=alpha, lw=0)
-                    # grey swatches: one legend entry per level for all series
-                    ax.fill_between([], [], [], color="0.5", alpha=alpha, lw=0, label=f"{level:.0%} interval")
-                    continue
-                # one series: each band is drawn where it shows (a ring outside the next narrower band)
-                # at the opacity the nested bands had over each other, so the colour on the chart is the
-                # one its legend swatch shows
-                shown = 1.0 - (1.0 - shown) * (1.0 - alpha) if j else alpha
-                band = ax.fill_between(part["date"], part["lower"], part["upper"] if j + 1 == len(levels) else
-                                       _inner(parts[j + 1], part, "lower"), color=c, alpha=shown, lw=0,
-                                       label=f"{level:.0%} interval")
-                if j + 1 < len(levels):
-                    upper = ax.fill_between(part["date"], _inner(parts[j + 1], part, "upper"), part["upper"],
-                                            color=c, alpha=shown, lw=0)
-                    band.set_verts([path.vertices for path in band.get_paths() + upper.get_paths()])
-                    upper.remove()
+            _bands(ax, df, c, many)
             med = df.drop_duplicates("date")
             ax.plot(med["date"], med["median"], color=c, label=name or "median")
         dates = pd.concat([df["date"] for df in frames])
@@ -387,6 +367,33 @@ def fan_chart(forecast_or_frame, quantity="training_cost_usd", ax=None, *, log=N
         _finish(ax.figure, title, subtitle, source, auto_title=_fan_title(quantity, assumptions),
                 auto_subtitle=_fan_assumptions(assumptions), auto_source=_fan_source(assumptions))
     return ax
+
+
+def _bands(ax, df: pd.DataFrame, c, many: bool) -> None:
+    """The nested interval bands of one forecast, widest first (a legend entry per level; with
+    several forecasts on the axes, grey swatches)."""
+    levels = sorted(df["level"].dropna().astype(float).unique(), reverse=True)
+    parts = [df[df["level"].astype(float) == level] for level in levels]
+    shown = 0.0  # the opacity the bands drawn so far would have had over each other
+    for j, (level, part) in enumerate(zip(levels, parts)):
+        alpha = (0.15 + 0.5 * (j + 1) / (len(levels) + 1)) * (0.6 if not many else 0.45)
+        if many:
+            ax.fill_between(part["date"], part["lower"], part["upper"], color=c, alpha=alpha, lw=0)
+            # grey swatches: one legend entry per level for all series
+            ax.fill_between([], [], [], color="0.5", alpha=alpha, lw=0, label=f"{level:.0%} interval")
+            continue
+        # one series: each band is drawn where it shows (a ring outside the next narrower band)
+        # at the opacity the nested bands had over each other, so the colour on the chart is the
+        # one its legend swatch shows
+        shown = 1.0 - (1.0 - shown) * (1.0 - alpha)
+        band = ax.fill_between(part["date"], part["lower"], part["upper"] if j + 1 == len(levels) else
+                               _inner(parts[j + 1], part, "lower"), color=c, alpha=shown, lw=0,
+                               label=f"{level:.0%} interval")
+        if j + 1 < len(levels):
+            upper = ax.fill_between(part["date"], _inner(parts[j + 1], part, "upper"), part["upper"],
+                                    color=c, alpha=shown, lw=0)
+            band.set_verts([path.vertices for path in band.get_paths() + upper.get_paths()])
+            upper.remove()
 
 
 def _inner(inner: pd.DataFrame, outer: pd.DataFrame, side: str) -> np.ndarray:
