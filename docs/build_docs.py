@@ -928,13 +928,13 @@ def render_hardware_page() -> str:
     if extra.exists():
         lines += [extra.read_text(encoding="utf-8").rstrip(), ""]
     # Scored against baselines: rendered from the rows validation/evaluation.py saved.
-    scored = ROOT / "validation" / "results" / "evaluation_hyperscaler.csv"
+    scored = ROOT / "validation" / "results" / "evaluation_hyperscaler.csv.gz"
     if scored.exists():
         from scaling.hardware.evaluation import evaluation_markdown, load_evaluation
 
         section = evaluation_markdown(load_evaluation(scored), title="Scored against baselines")
         lines += [section.rstrip(), ""]
-        lowest = ROOT / "validation" / "results" / "evaluation_gpu-cloud-on-demand.csv"
+        lowest = ROOT / "validation" / "results" / "evaluation_gpu-cloud-on-demand.csv.gz"
         if lowest.exists():  # the segment the lowest-price series chooses: validation/evaluation.py --series
             lines += [evaluation_markdown(load_evaluation(lowest), title="Scored against baselines: GPU-cloud "
                                           "on-demand prices (the segment `lowest-available` chooses)",
@@ -1010,8 +1010,8 @@ def _nested_lines(found) -> list[str]:
     from scaling.hardware.nested_rule import nested_markdown
 
     results = ROOT / "validation" / "results"
-    series = [(label, results / name) for label, name in (("hyperscaler on-demand", "evaluation_hyperscaler.csv"),
-                                                          ("GPU-cloud on-demand", "evaluation_gpu-cloud-on-demand.csv"))]
+    series = [(label, results / name) for label, name in (("hyperscaler on-demand", "evaluation_hyperscaler.csv.gz"),
+                                                          ("GPU-cloud on-demand", "evaluation_gpu-cloud-on-demand.csv.gz"))]
     items = [(label, load_evaluation(path), "panel-forecast") for label, path in series if path.exists()]
     items += [(label, res, _default_model(res)) for label, res, _ in found]
     return ["### The rule with the evidence of each day (nested)", "",

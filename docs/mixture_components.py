@@ -112,7 +112,7 @@ def _calibrated() -> dict | None:
     from scaling.hardware.evaluation_report import verdict
     from validation.calibrated_walks import SHIPPABLE  # noqa: E402
 
-    path = RESULTS / "evaluation_gpu-cloud-on-demand.csv"
+    path = RESULTS / "evaluation_gpu-cloud-on-demand.csv.gz"
     if not path.exists():
         return None
     res = load_evaluation(path)

@@ -98,5 +98,5 @@ def test_shared_walk_probability_is_the_independent_one_without_a_walk(study):
     n = int((flat.test_rows(include_unconverged=True)["model"] == "rw").sum())
     assert n == 9
     assert study.p_goal_shared(flat, "rw", n_rep=4000, seed=1) == pytest.approx(study.p_goal(n), abs=0.025)
-    hyper = load_evaluation(RESULTS / "evaluation_hyperscaler.csv")
+    hyper = load_evaluation(RESULTS / "evaluation_hyperscaler.csv.gz")
     assert study.p_goal_shared(hyper, "rw", n_rep=1000, seed=1) < 0.8 < study.p_goal(447)

@@ -258,7 +258,7 @@ def test_version_1_file_loads_and_edited_rows_are_refused(tmp_path):
     """The shipped evaluation (schema version 1) loads with a data hash and seed; a saved one is hashed."""
     from pathlib import Path
 
-    shipped = Path(__file__).resolve().parent.parent / "validation" / "results" / "evaluation_hyperscaler.csv"
+    shipped = Path(__file__).resolve().parent.parent / "validation" / "results" / "evaluation_hyperscaler.csv.gz"
     old = load_evaluation(shipped)
     assert old.metadata["schema_version"] == 2 and len(old.data_sha256) == 64 and old.seed == 0
     assert old.settings["series"] == "hyperscaler-on-demand" and "rw" in old.scores().index
@@ -286,7 +286,7 @@ def test_validation_script_names_its_files_by_series():
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert script.paths("hyperscaler-on-demand") == (script.CSV, script.MD)
-    assert script.paths("gpu-cloud-on-demand")[0].name == "evaluation_gpu-cloud-on-demand.csv"
+    assert script.paths("gpu-cloud-on-demand")[0].name == "evaluation_gpu-cloud-on-demand.csv.gz"
     assert script.paths("gpu-cloud-on-demand", long=True)[1].name == "evaluation_gpu-cloud-on-demand_long.md"
     assert script.CUTOFFS["hyperscaler-on-demand"] == [f"{y}-01-01" for y in range(2019, 2024)]
     with pytest.raises(ScalingError, match="unknown series 'pooled'.*gpu-cloud-on-demand"):
@@ -302,7 +302,7 @@ def test_rule_on_the_gpu_cloud_segment_reads_its_own_paired_interval():
     spec = importlib.util.spec_from_file_location("validation_evaluation", root / "validation" / "evaluation.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    csv = root / "validation" / "results" / "evaluation_gpu-cloud-on-demand.csv"
+    csv = root / "validation" / "results" / "evaluation_gpu-cloud-on-demand.csv.gz"
     text = "\n".join(script.rule_section(csv))
     found = re.search(r"`panel-forecast` minus `(\w[\w-]*)` ([-+][0-9.]+) dex \[([-+][0-9.]+), ([-+][0-9.]+)\]", text)
     assert found, text

@@ -13,7 +13,7 @@ from scaling.hardware.nested_rule import nested_choices, nested_markdown, nested
 
 from conftest import ROOT
 
-SAVED = ROOT / "validation" / "results" / "evaluation_hyperscaler.csv"
+SAVED = ROOT / "validation" / "results" / "evaluation_hyperscaler.csv.gz"
 pytestmark = pytest.mark.skipif(not SAVED.exists(), reason="no saved evaluation")
 
 

@@ -37,8 +37,8 @@ NEW = ("rw-cal", "epoch-cal")
 SHIPPABLE = ("nochange", "rw", "ols", "epoch")
 #: (label, saved evaluation, target keywords, the target's current default walk or None).
 TARGETS = [
-    ("hyperscaler on-demand", "evaluation_hyperscaler.csv", {"series": "hyperscaler-on-demand"}, "rw"),
-    ("GPU-cloud on-demand", "evaluation_gpu-cloud-on-demand.csv", {"series": "gpu-cloud-on-demand"}, "epoch"),
+    ("hyperscaler on-demand", "evaluation_hyperscaler.csv.gz", {"series": "hyperscaler-on-demand"}, "rw"),
+    ("GPU-cloud on-demand", "evaluation_gpu-cloud-on-demand.csv.gz", {"series": "gpu-cloud-on-demand"}, "epoch"),
     ("FLOP/s per $ (tensor16)", "trend_calibration_flops_per_usd_tensor16.csv",
      {"metric": "flops_per_usd", "precision": "tensor16"}, "epoch"),
     ("FLOP/s per W (tensor16)", "trend_calibration_flops_per_watt_tensor16.csv",

@@ -19,7 +19,7 @@ leaves a price of theirs to fit: that segment is scored at the half-yearly cut-o
 2023-01-01 to 2024-07-01, the first that leave at least 3 chips before them and the last
 that leaves half a year of prices after it (fixed before any score was seen).
 
-Writes ``validation/results/evaluation_<name>.csv`` (every row, with the package versions and
+Writes ``validation/results/evaluation_<name>.csv.gz`` (every row, gzipped, with the package versions and
 each fit's diagnostics -- for the panel also the segment ``lowest-available`` chose from the
 data before the cut-off -- in its header) and ``validation/results/evaluation_<name>.md`` (the
 report): ``<name>`` is ``hyperscaler`` for hyperscaler on-demand (``docs/build_docs.py`` puts
@@ -59,14 +59,14 @@ MODELS = "panel,panel-forecast,ols,rw,nochange,epoch,rw-seen"
 #: The sampler settings of ``--long`` (the default ones: 1,000 tuning steps, 2 x 800 draws, 0.95).
 LONG = {"tune": 2000, "draws": 2000, "target_accept": 0.99}
 # The default series' files (kept for callers of the old module constants).
-CSV = OUT / "evaluation_hyperscaler.csv"
+CSV = OUT / "evaluation_hyperscaler.csv.gz"
 MD = OUT / "evaluation_hyperscaler.md"
 
 
 def paths(series: str, long: bool = False) -> tuple[Path, Path]:
     """``(csv, md)`` of a series of :data:`CUTOFFS` (``long``: of the longer chains' check)."""
     name = NAMES[series][0] + ("_long" if long else "")
-    return OUT / f"evaluation_{name}.csv", OUT / f"evaluation_{name}.md"
+    return OUT / f"evaluation_{name}.csv.gz", OUT / f"evaluation_{name}.md"
 
 
 def rule_section(csv: Path, long_csv: Path | None = None) -> list[str]:

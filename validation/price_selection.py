@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from scaling.hardware.evaluation import BASELINES, evaluate, load_evaluation  # noqa: E402
 
 OUT = ROOT / "validation" / "results"
-EVALUATION = OUT / "evaluation_hyperscaler.csv"
+EVALUATION = OUT / "evaluation_hyperscaler.csv.gz"
 LOCKED = OUT / "price_selection_locked.csv"
 MD = OUT / "price_selection.md"
 SERIES = "hyperscaler-on-demand"

@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    git show main:validation/results/evaluation_hyperscaler.csv > committed.csv
+    git show main:validation/results/evaluation_hyperscaler.csv.gz > committed.csv.gz
     python validation/evaluation.py                 # the rerun (writes validation/results/...)
-    python validation/reproduce.py committed.csv validation/results/evaluation_hyperscaler.csv
+    python validation/reproduce.py committed.csv.gz validation/results/evaluation_hyperscaler.csv.gz
 
 Reads two files written by :meth:`scaling.hardware.evaluation.EvaluationResult.save` (the
 committed one first, the rerun second) and prints, as markdown:

@@ -54,7 +54,7 @@ TARGETS = [
     ("FLOP/s per W (fp32)", "trend_calibration_flops_per_watt_fp32.csv",
      {"metric": "flops_per_watt", "precision": "fp32"}, "trend"),
     ("cloud FLOP per $ (pooled)", "evaluation_pooled.csv.gz", {"series": "pooled"}, "trend"),
-    ("hyperscaler on-demand", "evaluation_hyperscaler.csv", {"series": "hyperscaler-on-demand"}, "panel-forecast"),
+    ("hyperscaler on-demand", "evaluation_hyperscaler.csv.gz", {"series": "hyperscaler-on-demand"}, "panel-forecast"),
 ]
 
 
