@@ -295,14 +295,10 @@ def _baseline_draws(model: str, target: _Target, train: pd.DataFrame, test: pd.D
     info = {"level": level, "sd": s0, "drift_per_year": drift, "drift_rule": rule, "walk_scale": omega, "t_ref": t_ref}
     if model.endswith("-cal"):
         from .data import MIN_CHIPS
-        from .walk_spread import calibrated_noise, fit_spread, pseudo_origin_errors
+        from .walk_spread import calibrated_noise, estimate_spread
 
-        def walk_at(before, origin):
-            lv, s, tr = _start(before)
-            mu = _drift(parent, target, before, origin)[0]
-            return lv, s, tr, mu, _walk_scale(before, mu, s)
-
-        spread = fit_spread(pseudo_origin_errors(train, cutoff, walk_at, min_chips=MIN_CHIPS))
+        spread = estimate_spread(train, cutoff, lambda before, origin: _drift(parent, target, before, origin)[0],
+                                 min_chips=MIN_CHIPS)
         out = level + slope * h[None, :] + calibrated_noise(spread["k"], spread["nu"], s0, omega, h, z, rng)
         return out, {**info, **{f"spread_{k}": v for k, v in spread.items()}}
     out = level + slope * h[None, :] + np.sqrt(s0**2 + omega**2 * h)[None, :] * z

@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-__all__ = ["pseudo_origin_errors", "fit_spread", "calibrated_noise", "STEP_YEARS", "MIN_ERRORS", "MIN_ORIGINS",
+__all__ = ["pseudo_origin_errors", "fit_spread", "estimate_spread", "calibrated_noise", "STEP_YEARS", "MIN_ERRORS", "MIN_ORIGINS",
            "K_BOUNDS", "NU_BOUNDS", "NU_NORMAL", "N_MIX"]
 
 #: Spacing of the pseudo-origins, years.
@@ -99,6 +99,22 @@ def pseudo_origin_errors(points: pd.DataFrame, cutoff, walk_at: WalkAt, *, min_c
         return pd.DataFrame({"origin": pd.Series(dtype="datetime64[ns]"), "error": [], "h": [], "s0": [],
                              "omega": []})
     return pd.concat(frames, ignore_index=True)
+
+
+def estimate_spread(points: pd.DataFrame, cutoff, drift_at: Callable[[pd.DataFrame, pd.Timestamp], float], *,
+                    min_chips: int = 3) -> dict:
+    """:func:`fit_spread` of the errors at pseudo-origins before ``cutoff`` of the walk whose start
+    and walk scale are those of :mod:`scaling.hardware.random_walk` and whose drift at an origin is
+    ``drift_at(points_before, origin)`` (dex per year): the one entry point of the evaluation's
+    ``rw-cal`` / ``epoch-cal`` and of :func:`scaling.hardware.walks.fit_walk` ``spread="calibrated"``."""
+    from .random_walk import start_level, walk_scale
+
+    def walk_at(before, origin):
+        level, s0, t_ref = start_level(before)
+        mu = float(drift_at(before, origin))
+        return level, s0, t_ref, mu, walk_scale(before, mu, s0)
+
+    return fit_spread(pseudo_origin_errors(points, cutoff, walk_at, min_chips=min_chips))
 
 
 def _mix_weights(nu: float) -> np.ndarray:

@@ -256,17 +256,12 @@ def _calibrate(t: RandomWalkTrend, rule: str, *, series=None, metric=None, preci
     """``t`` with its spread estimated from its own past errors (:mod:`scaling.hardware.walk_spread`)."""
     from .data import MIN_CHIPS
     from .random_walk import price_drift
-    from .walk_spread import fit_spread, pseudo_origin_errors
+    from .walk_spread import estimate_spread
 
     points = t.data
     cutoff = pd.Timestamp(before) if before is not None else points["date"].max() + pd.Timedelta(days=1)
-
-    def walk_at(prior, origin):
-        level, s0, t_ref = start_level(prior)
-        mu = epoch_drift(t.metric)[0] if rule == "epoch" else price_drift(origin)[0]
-        return level, s0, t_ref, mu, walk_scale(prior, mu, s0)
-
-    est = fit_spread(pseudo_origin_errors(points, cutoff, walk_at, min_chips=MIN_CHIPS))
+    est = estimate_spread(points, cutoff, lambda prior, origin: epoch_drift(t.metric)[0] if rule == "epoch"
+                          else price_drift(origin)[0], min_chips=MIN_CHIPS)
     k, nu = est["k"], est["nu"]
     p = t.diagnostics
     draws = t.draws.assign(sigma=k * float(p["sd"]), rw_scale=k * float(p["walk_scale"]), nu=nu)
